@@ -1,0 +1,164 @@
+/* cg.h - the cell graph (CG): xlc's tensor-level IR, its builder, dump, verifier,
+ * reverse-mode autodiff and the reference executor.
+ *
+ * A graph is an array of nodes in topological order (a node's inputs have smaller ids).
+ * Every node has one result with a concrete shape. Tensors that carry the batch have it as
+ * their leading axis (the lowering decides; the CG does not care). A SCAN node runs its body
+ * graph once per step along a sequence axis; its results are read through SCAN_OUT nodes.
+ *
+ * SCAN node:  inputs  = nseq sequence tensors, nconst loop-invariant tensors, nstate initial
+ *                       states (in that order)
+ *             body    = graph whose INPUT nodes have ikind CG_IN_SEQ / CG_IN_CONST / CG_IN_STATE
+ *                       and slot k (k-th of that group); body outputs = nstate new states,
+ *                       then nout per-step outputs
+ *             results = nstate final states, nout stacked per-step outputs (step axis
+ *                       inserted at a[CG_SCAN_AXIS]), and if a[CG_SCAN_SAVE]: nstate stacked
+ *                       states *before* each step (s_0 .. s_{T-1}), used by the backward scan
+ *             a[CG_SCAN_REVERSE]: steps run t = T-1 .. 0 (stacking still by t)
+ */
+#ifndef CG_H
+#define CG_H
+
+#include <stdio.h>
+
+#include "xl_tensor.h"
+#include "xl_util.h"
+
+#define CG_MAXRANK 8
+
+typedef enum {
+#define X(e, s, ar, k) CG_OP_##e,
+#include "ops.def"
+#undef X
+  CG_OP_COUNT
+} cg_op;
+
+enum { CG_K_LEAF, CG_K_UNARY, CG_K_BINARY, CG_K_OTHER };
+
+typedef struct {
+  const char *name;
+  int arity; /* -1 variadic */
+  int kind;  /* CG_K_* */
+} cg_opinfo;
+extern const cg_opinfo cg_ops[CG_OP_COUNT];
+
+typedef struct {
+  int rank;
+  int64_t d[CG_MAXRANK];
+} cg_shape;
+
+/* INPUT kinds */
+typedef enum {
+  CG_IN_INPUT, /* data input of the entry (name = declared name) */
+  CG_IN_PARAM, /* parameter (name = dotted official path), init = how to initialize */
+  CG_IN_STATE, /* initial state of a scan (name = "state.<path>"); fval = default fill */
+  CG_IN_COT,   /* cotangent seed added by autodiff (name = "cot.<output name>") */
+  CG_IN_SEQ,   /* scan body: per-step slice of sequence input `slot` */
+  CG_IN_CONST, /* scan body: loop-invariant input `slot` */
+  CG_IN_BSTATE /* scan body: state `slot` before the step */
+} cg_ikind;
+
+/* Parameter initializers (resolved by the lowering; executed by runtime/init.c). */
+typedef enum {
+  CG_INIT_ZEROS,
+  CG_INIT_ONES,
+  CG_INIT_CONST,    /* p[0] */
+  CG_INIT_NORMAL,   /* mean p[0], std p[1] */
+  CG_INIT_UNIFORM,  /* low p[0], high p[1] */
+  CG_INIT_LINSPACE, /* start p[0], end p[1], along the last axis, repeated over the others */
+  CG_INIT_POWERLAW  /* sLSTM forget bias, gate-major [4*NH*D]: block_idx p[0], num_blocks p[1],
+                       NH p[2], D p[3]; i, z, o biases 0 */
+} cg_init_kind;
+
+typedef struct {
+  cg_init_kind kind;
+  double p[4];
+} cg_init;
+
+enum { CG_SCAN_NSEQ, CG_SCAN_NCONST, CG_SCAN_NSTATE, CG_SCAN_NOUT, CG_SCAN_AXIS, CG_SCAN_REVERSE,
+       CG_SCAN_SAVE };
+
+typedef struct cg_graph cg_graph;
+
+typedef struct {
+  cg_op op;
+  int nin;
+  int *in;        /* node ids, all smaller than this node's id */
+  cg_shape shape; /* result shape */
+  int is_int;     /* result holds integer ids (tokens), stored as floats; never differentiated */
+  double fval;    /* CONST value; INPUT/STATE default fill */
+  int64_t a[24];  /* integer attributes, see ops.def */
+  char *name;     /* INPUT: name (owned) */
+  cg_ikind ikind; /* INPUT */
+  int slot;       /* INPUT in a scan body: index within its group */
+  cg_init init;   /* INPUT of kind CG_IN_PARAM */
+  cg_graph *body; /* SCAN (owned) */
+  xl_loc loc;     /* .xl position that produced the node (line 0 = none) */
+} cg_node;
+
+typedef struct {
+  char *name; /* owned */
+  int node;
+} cg_output;
+
+struct cg_graph {
+  XL_VEC(cg_node) nodes;
+  XL_VEC(cg_output) outs;
+};
+
+/* ---- building (cg.c) ---- */
+cg_graph *cg_new(void);
+void cg_free(cg_graph *g);
+cg_graph *cg_clone(const cg_graph *g);
+int64_t cg_numel(const cg_shape *s);
+cg_shape cg_shape_of(int rank, const int64_t *d);
+int cg_shape_eq(const cg_shape *a, const cg_shape *b);
+/* Adds a node; computes its shape with cg_infer_shape unless op is INPUT/CONST/RESHAPE/
+   BROADCAST/SCATTER_ADD (shape given in *shape). Returns the node id. Aborts (XL_ASSERT) on
+   inconsistent shapes: the lowering checks user shapes before emitting. */
+int cg_add(cg_graph *g, cg_op op, int nin, const int *in, const cg_shape *shape, xl_loc loc);
+int cg_input(cg_graph *g, cg_ikind k, const char *name, int slot, cg_shape shape, xl_loc loc);
+int cg_const(cg_graph *g, double v, cg_shape shape);
+int cg_unary(cg_graph *g, cg_op op, int x);
+int cg_binary(cg_graph *g, cg_op op, int x, int y); /* equal rank, dims equal or 1 */
+int cg_sum(cg_graph *g, int x, unsigned axes_mask);  /* keeps rank */
+int cg_maxr(cg_graph *g, int x, unsigned axes_mask);
+int cg_broadcast(cg_graph *g, int x, cg_shape to);
+int cg_sum_to(cg_graph *g, int x, cg_shape to); /* inverse of broadcast: sums over expanded dims */
+int cg_reshape(cg_graph *g, int x, cg_shape to);
+int cg_transpose(cg_graph *g, int x, const int *perm);
+int cg_slice(cg_graph *g, int x, int axis, int64_t start, int64_t len);
+int cg_pad(cg_graph *g, int x, int axis, int64_t before, int64_t after);
+int cg_concat(cg_graph *g, int n, const int *xs, int axis);
+int cg_einsum(cg_graph *g, int x, int y, const char *lx, const char *ly, const char *lo);
+int cg_output_add(cg_graph *g, const char *name, int node);
+int cg_find_output(const cg_graph *g, const char *name); /* index in outs, -1 if none */
+int cg_find_input(const cg_graph *g, const char *name);  /* node id, -1 if none */
+int cg_infer_shape(const cg_graph *g, const cg_node *n, cg_shape *out); /* 0 = ok */
+
+/* ---- dump and verify (cg_dump.c, cg_verify.c) ---- */
+/* Deterministic text: one node per line "%id = op(args) attrs : [shape]", bodies indented. */
+void cg_dump(const cg_graph *g, FILE *out);
+/* Returns 0 if well formed, else prints the problems to `err` and returns their count. */
+int cg_verify(const cg_graph *g, FILE *err);
+
+/* ---- autodiff (autodiff.c) ---- */
+/* Appends the backward pass to g.
+   loss_output != NULL: seed the (scalar) output with that name with 1.
+   loss_output == NULL: add a CG_IN_COT input "cot.<name>" for every non-integer output and
+   seed each output with it.
+   Adds an output "grad.<name>" for every non-integer INPUT of kind INPUT, PARAM or STATE
+   (state inputs are named "state.<...>", so their gradients are "grad.state.<...>").
+   Returns 0, or -1 with a message in *err (malloc'd) if an output is missing. */
+int ad_append_backward(cg_graph *g, const char *loss_output, char **err);
+
+/* ---- reference executor (exec.c) ---- */
+typedef enum { CG_F64, CG_F32 } cg_dtype;
+/* Runs g in float64 or float32 arithmetic (every op computes in that type).
+   inputs[i] is the value of node i for every INPUT node (NULL for a STATE input means:
+   filled with the node's fval); values are converted to the compute dtype.
+   outputs[k] receives a new tensor (compute dtype) for g->outs.v[k].
+   Returns 0, or -1 with a message in *err (malloc'd), e.g. on a shape mismatch of an input. */
+int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, char **err);
+
+#endif

@@ -1,0 +1,133 @@
+/* util.c - allocation, arena, strings, file reading (see include/xl_util.h). */
+#include "xl_util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+static _Noreturn void oom(size_t n) {
+  fprintf(stderr, "xlc: out of memory (allocating %zu bytes)\n", n);
+  exit(2);
+}
+
+void *xl_malloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+
+void *xl_calloc(size_t n, size_t sz) {
+  void *p = calloc(n ? n : 1, sz ? sz : 1);
+  if (!p) oom(n * sz);
+  return p;
+}
+
+void *xl_realloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) oom(n);
+  return q;
+}
+
+char *xl_strdup(const char *s) { return xl_strndup(s, strlen(s)); }
+
+char *xl_strndup(const char *s, size_t n) {
+  char *p = xl_malloc(n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *xl_fmt(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = xl_malloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+_Noreturn void xl_ice(const char *file, int line, const char *msg) {
+  fprintf(stderr, "xlc: internal compiler error at %s:%d: assertion failed: %s\n", file, line, msg);
+  abort();
+}
+
+struct xl_arena_blk {
+  xl_arena_blk *next;
+  size_t used, cap;
+  _Alignas(16) unsigned char data[];
+};
+
+void *xl_arena_alloc(xl_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  xl_arena_blk *b = a->head;
+  if (!b || b->used + n > b->cap) {
+    size_t cap = n > 65536 ? n : 65536;
+    b = xl_malloc(sizeof *b + cap);
+    b->next = a->head;
+    b->used = 0;
+    b->cap = cap;
+    a->head = b;
+  }
+  void *p = b->data + b->used;
+  b->used += n;
+  memset(p, 0, n);
+  return p;
+}
+
+char *xl_arena_strdup(xl_arena *a, const char *s) {
+  size_t n = strlen(s);
+  char *p = xl_arena_alloc(a, n + 1);
+  memcpy(p, s, n);
+  return p;
+}
+
+void xl_arena_free(xl_arena *a) {
+  xl_arena_blk *b = a->head;
+  while (b) {
+    xl_arena_blk *n = b->next;
+    free(b);
+    b = n;
+  }
+  a->head = NULL;
+}
+
+char *xl_read_file(const char *path, size_t *len, const char **err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    *err = strerror(errno);
+    return NULL;
+  }
+  size_t cap = 4096, n = 0;
+  char *buf = xl_malloc(cap);
+  for (;;) {
+    if (n + 4096 + 1 > cap) {
+      cap *= 2;
+      buf = xl_realloc(buf, cap);
+    }
+    size_t r = fread(buf + n, 1, cap - n - 1, f);
+    n += r;
+    if (r == 0) break;
+  }
+  if (ferror(f)) {
+    *err = "read error";
+    fclose(f);
+    free(buf);
+    return NULL;
+  }
+  fclose(f);
+  buf[n] = 0;
+  if (len) *len = n;
+  return buf;
+}
+
+uint64_t xl_hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ull;
+  }
+  return h;
+}

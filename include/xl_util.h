@@ -1,0 +1,58 @@
+/* xl_util.h - small helpers shared by every module of xlc.
+ *
+ * Allocation that never returns NULL (aborts with a message on OOM), an arena for
+ * objects that die together, growable arrays, string helpers, and XL_ASSERT for
+ * internal invariants ("internal compiler error", never used for user errors).
+ */
+#ifndef XL_UTIL_H
+#define XL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void *xl_malloc(size_t n);
+void *xl_calloc(size_t n, size_t sz);
+void *xl_realloc(void *p, size_t n);
+char *xl_strdup(const char *s);
+char *xl_strndup(const char *s, size_t n);
+char *xl_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* malloc'd */
+
+_Noreturn void xl_ice(const char *file, int line, const char *msg);
+#define XL_ASSERT(c) ((c) ? (void)0 : xl_ice(__FILE__, __LINE__, #c))
+
+/* Growable array of T: struct { T *v; int n, cap; }. */
+#define XL_VEC(T) struct { T *v; int n, cap; }
+#define xl_vec_push(vec, x)                                                        \
+  do {                                                                           \
+    if ((vec).n == (vec).cap) {                                                  \
+      (vec).cap = (vec).cap ? 2 * (vec).cap : 8;                                 \
+      (vec).v = xl_realloc((vec).v, (size_t)(vec).cap * sizeof(*(vec).v));       \
+    }                                                                            \
+    (vec).v[(vec).n++] = (x);                                                    \
+  } while (0)
+
+/* Arena: bump allocator; everything is freed at once. */
+typedef struct xl_arena_blk xl_arena_blk;
+typedef struct {
+  xl_arena_blk *head;
+} xl_arena;
+void *xl_arena_alloc(xl_arena *a, size_t n); /* zeroed, 16-byte aligned */
+char *xl_arena_strdup(xl_arena *a, const char *s);
+void xl_arena_free(xl_arena *a);
+
+/* Read a whole file; returns NULL and sets *err (static string) on failure. */
+char *xl_read_file(const char *path, size_t *len, const char **err);
+
+/* A source position. text is the whole source of file (for printing the line). */
+typedef struct {
+  const char *file;
+  const char *text;
+  int line, col; /* 1-based; line 0 = no position */
+} xl_loc;
+
+/* 64-bit FNV-1a hash of a string (parameter-stream seeding, cache keys). */
+uint64_t xl_hash_str(const char *s);
+
+#endif
