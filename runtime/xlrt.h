@@ -25,7 +25,7 @@ void xtl_add(xt_list *l, xt *t); /* takes ownership; t->name must be set */
 /* ---- safetensors (safetensors.c) ---- */
 /* Reads every tensor with its stored dtype. Errors: missing file, truncated file, header
    length out of range, malformed JSON, unknown dtype, offsets out of range or overlapping,
-   shape/offset size mismatch. */
+   shape/offset size mismatch. *out is overwritten: header order, empty on failure. */
 int st_read(const char *path, xt_list *out, char **err);
 /* Writes tensors in the given order with their dtypes; metadata (JSON object text of string
    values) may be NULL. Atomic: temp file + rename. */
@@ -37,14 +37,19 @@ int st_write(const char *path, const xt_list *l, const char *meta, char **err);
 typedef struct {
   uint64_t s[4];
 } xl_rng;
-void rng_seed(xl_rng *r, uint64_t seed);
+uint64_t rng_splitmix64(uint64_t *state); /* one splitmix64 step: advances *state, returns output */
+void rng_seed(xl_rng *r, uint64_t seed);  /* s[0..3] = four splitmix64 outputs from state `seed` */
+/* The parameter stream: x = seed ^ xl_hash_str(name); rng_seed(r, rng_splitmix64(&x)). */
+void rng_seed_param(xl_rng *r, uint64_t seed, const char *name);
 uint64_t rng_next(xl_rng *r);
 double rng_uniform(xl_rng *r); /* [0, 1), 53 bits */
 double rng_normal(xl_rng *r);  /* Box-Muller, standard normal */
 
 /* ---- initializers (init.c) ---- */
 /* Fills t (any float dtype) according to spec; random kinds draw from the parameter's own
-   stream (seed, name). Returns 0, or -1 with *err for a spec that does not fit the shape. */
+   stream (seed, name). Every value is rounded to binary32 first (PyTorch's float32 init), so
+   F32 and F64 tensors get the same values. Returns 0, or -1 with *err for a spec that does not
+   fit the shape. The generator, seeding and formulas are documented at the top of init.c. */
 int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char **err);
 
 /* ---- reference cases (refcase.c), format of ../shared/ref ---- */
@@ -54,6 +59,9 @@ typedef struct {
   char *official_name; /* or NULL */
   int rank;
   int64_t shape[XT_MAXRANK];
+  int64_t numel;
+  char *file_f64, *file_f32, *file_i32; /* names from `files` (float64/float32/int32), or NULL */
+  double absmax;                        /* from the manifest; NAN if absent */
 } refcase_tensor;
 
 typedef struct {
@@ -66,7 +74,8 @@ typedef struct {
 
 int refcase_open(const char *dir, refcase *rc, char **err);
 void refcase_close(refcase *rc);
-/* Loads tensor `name` as F64 or F32 (from the .f64/.f32 file; int32 token files as I32).
+/* Loads tensor `name` as F64 or F32 (from the .f64/.f32 file; int32 token files as I32,
+   whatever dt asks, or I64 if asked; BF16/F16 are converted from the .f32 file).
    Returns NULL with *err if absent or the file size is wrong. */
 xt *refcase_load(const refcase *rc, const char *name, xt_dtype dt, char **err);
 const refcase_tensor *refcase_find(const refcase *rc, const char *name);

@@ -1,0 +1,166 @@
+/* init.c - parameter initializers: fills a parameter tensor according to its cg_init spec.
+ *
+ * Input: a tensor of any float dtype, the spec resolved by the lowering, the user seed and the
+ * parameter's name. Output: the filled tensor. Spec errors (a shape that does not fit) are
+ * reported through *err; nothing here aborts on user input. No global state: a parameter's
+ * values depend only on (spec, shape, seed, name), never on other parameters or call order.
+ */
+/* Generator and seeding (copied into the docs):
+ *
+ *   Generator: xoshiro256** (runtime/rng.c). Its 256-bit state is four consecutive outputs of
+ *   splitmix64 started from the stream seed.
+ *   Streams: every parameter has its own stream, seeded with
+ *       x = seed ^ fnv1a64(name);   stream seed = splitmix64(x)   (one step, counter x)
+ *   where `seed` is the user seed (a uint64) and `name` the dotted official parameter path
+ *   (xl_hash_str, 64-bit FNV-1a). Renaming a parameter changes its values; adding, removing
+ *   or reordering other parameters does not.
+ *   Draws: elements are filled in row-major order, one value each.
+ *     uniform(low, high): low + (high - low) * u, u = (next >> 11) * 2^-53 in [0, 1)
+ *     normal(mean, std):  mean + std * sqrt(-2 ln(1 - u1)) * cos(2 pi u2)
+ *                         (Box-Muller, cos branch only: two uniforms per value)
+ *   Precision: every initial value is rounded to binary32 before it is stored, whatever the
+ *   tensor's dtype (PyTorch creates parameters in float32 and the reference cases hold those
+ *   float32 values in their .f64 files), so F32 and F64 runs of one seed start from the same
+ *   parameters. BF16/F16 tensors round once more (nearest even, xt_set).
+ *   Deterministic kinds reproduce PyTorch's float32 arithmetic bit for bit:
+ *     linspace(start, end, n): torch.linspace in float32: step = (end - start) / (n - 1);
+ *       i < n/2: start + step * i, else end - step * (n - 1 - i); n = 1 gives start.
+ *     powerlaw (sLSTM forget bias, `powerlaw_blockdependent`):
+ *       r = block_idx / (num_blocks - 1) (0 if num_blocks == 1),
+ *       x_j = float(j) / float(D - 1),  p_j = float(pow((double)x_j, 0.3 + 1.3 r)),
+ *       b_f[h, j] = 5 - 12 * p_j  (float32 products and sums), i/z/o biases 0.
+ *       Written gate-major: [g*NH*D + h*D + j], gates (i, f, z, o), so b_f is g = 1.
+ *       Checked: r = 0 reproduces the slstm_cell case (a standalone sLSTMCell: the config
+ *       defaults _block_idx = 0, _num_blocks = 1), r = 1 reproduces lm_xlstm11's block 1 of 2.
+ *   Products are rounded before they are added (no fused multiply-add, see rounded()).
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "xlrt.h"
+
+/* x, rounded to binary32 in memory: keeps the compiler from fusing the product into the next
+   addition (GCC contracts a*b+c to an FMA across statements when FMA is enabled), which would
+   change the last bit of the deterministic initializers */
+static float rounded(float x) {
+  volatile float v = x;
+  return v;
+}
+
+/* stores v rounded to binary32, then to t's dtype */
+static void put(xt *t, int64_t i, double v) {
+  float f = (float)v;
+  switch (t->dtype) {
+  case XT_F64: ((double *)t->data)[i] = (double)f; break;
+  case XT_F32: ((float *)t->data)[i] = f; break;
+  default: xt_set(t, i, (double)f); break;
+  }
+}
+
+static int is_count(double x, double lo) { return isfinite(x) && x >= lo && x == floor(x) && x < 1e15; }
+
+/* values must stay inside binary32's range */
+static int fits_f32(double x) { return isfinite(x) && fabs(x) <= 1e37; }
+
+/* b: [4*NH*D] gate-major (g, h, j), gates (i, f, z, o) */
+static int fill_powerlaw(xt *t, const cg_init *s, const char *name, char **err) {
+  double bi = s->p[0], nb = s->p[1], nh = s->p[2], d = s->p[3];
+  if (!is_count(nb, 1) || !is_count(bi, 0) || bi >= nb || !is_count(nh, 1) || !is_count(d, 2)) {
+    *err = xl_fmt("init of '%s': powerlaw needs block_idx in [0, num_blocks), NH >= 1, D >= 2 "
+                  "(got block_idx %g, num_blocks %g, NH %g, D %g)", name, bi, nb, nh, d);
+    return -1;
+  }
+  int64_t NH = (int64_t)nh, D = (int64_t)d;
+  if (xt_numel(t) != 4 * NH * D) {
+    char *sh = xt_shape_str(t->rank, t->shape);
+    *err = xl_fmt("init of '%s': powerlaw for NH=%lld, D=%lld needs 4*NH*D = %lld elements, "
+                  "the tensor has shape %s", name, (long long)NH, (long long)D,
+                  (long long)(4 * NH * D), sh);
+    free(sh);
+    return -1;
+  }
+  double r = nb > 1 ? bi / (nb - 1) : 0.0;
+  double e = 0.3 + 1.3 * r;
+  for (int64_t i = 0; i < 4 * NH * D; i++) put(t, i, 0.0);
+  for (int64_t j = 0; j < D; j++) {
+    float x = (float)j / (float)(D - 1);
+    float p = (float)pow((double)x, e);
+    float twelve_p = rounded(12.0f * p);
+    float v = 5.0f - twelve_p;
+    for (int64_t h = 0; h < NH; h++) put(t, 1 * NH * D + h * D + j, (double)v);
+  }
+  return 0;
+}
+
+/* along the last axis (n = shape[rank-1], 1 for a scalar), repeated over the leading axes */
+static void fill_linspace(xt *t, double start, double end) {
+  int64_t n = t->rank ? t->shape[t->rank - 1] : 1, total = xt_numel(t);
+  if (n <= 0) return;
+  float fs = (float)start, fe = (float)end;
+  float step = n > 1 ? (fe - fs) / (float)(n - 1) : 0.0f;
+  int64_t half = n / 2;
+  for (int64_t i = 0; i < n; i++) {
+    float v;
+    if (n == 1) {
+      v = fs;
+    } else if (i < half) {
+      float si = rounded(step * (float)i);
+      v = fs + si;
+    } else {
+      float si = rounded(step * (float)(n - 1 - i));
+      v = fe - si;
+    }
+    for (int64_t o = 0; o < total / n; o++) put(t, o * n + i, (double)v);
+  }
+}
+
+int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char **err) {
+  const char *nm = name ? name : "(unnamed)";
+  if (t->dtype != XT_F64 && t->dtype != XT_F32 && t->dtype != XT_BF16 && t->dtype != XT_F16) {
+    *err = xl_fmt("init of '%s': dtype %s is not a float type", nm, xt_dtype_name(t->dtype));
+    return -1;
+  }
+  int64_t n = xt_numel(t);
+  const double *p = spec->p;
+  switch (spec->kind) {
+  case CG_INIT_ZEROS:
+  case CG_INIT_ONES:
+  case CG_INIT_CONST: {
+    double v = spec->kind == CG_INIT_ZEROS ? 0.0 : spec->kind == CG_INIT_ONES ? 1.0 : p[0];
+    if (!fits_f32(v)) {
+      *err = xl_fmt("init of '%s': const value %g is not a finite float32 value", nm, v);
+      return -1;
+    }
+    for (int64_t i = 0; i < n; i++) put(t, i, v);
+    return 0;
+  }
+  case CG_INIT_NORMAL:
+  case CG_INIT_UNIFORM: {
+    int normal = spec->kind == CG_INIT_NORMAL;
+    if (!fits_f32(p[0]) || !fits_f32(p[1]) || (normal ? p[1] < 0 : p[1] < p[0]) ||
+        !fits_f32(fabs(p[0]) + (normal ? 40 * p[1] : fabs(p[1])))) {
+      *err = xl_fmt(normal ? "init of '%s': normal(mean %g, std %g) needs finite values and std >= 0"
+                           : "init of '%s': uniform(low %g, high %g) needs finite values and low <= high",
+                    nm, p[0], p[1]);
+      return -1;
+    }
+    xl_rng r;
+    rng_seed_param(&r, seed, name);
+    for (int64_t i = 0; i < n; i++)
+      put(t, i, normal ? p[0] + p[1] * rng_normal(&r) : p[0] + (p[1] - p[0]) * rng_uniform(&r));
+    return 0;
+  }
+  case CG_INIT_LINSPACE:
+    if (!fits_f32(p[0]) || !fits_f32(p[1])) {
+      *err = xl_fmt("init of '%s': linspace(%g, %g) needs finite float32 values", nm, p[0], p[1]);
+      return -1;
+    }
+    fill_linspace(t, p[0], p[1]);
+    return 0;
+  case CG_INIT_POWERLAW:
+    return fill_powerlaw(t, spec, nm, err);
+  }
+  *err = xl_fmt("init of '%s': unknown initializer kind %d", nm, (int)spec->kind);
+  return -1;
+}
