@@ -135,11 +135,41 @@ int cg_output_add(cg_graph *g, const char *name, int node);
 int cg_find_output(const cg_graph *g, const char *name); /* index in outs, -1 if none */
 int cg_find_input(const cg_graph *g, const char *name);  /* node id, -1 if none */
 int cg_infer_shape(const cg_graph *g, const cg_node *n, cg_shape *out); /* 0 = ok */
+/* Same, and on failure writes the reason into why[0..whylen) (may be NULL). */
+int cg_infer_shape_why(const cg_graph *g, const cg_node *n, cg_shape *out, char *why, size_t whylen);
+/* is_int a node must have: INPUT/CONST: as set by the caller; RESHAPE, BROADCAST, TRANSPOSE,
+   SLICE, PAD, CONCAT (all operands), DETACH: the operand's; GATHER: the table's; SCAN_OUT:
+   the matching body output's (states/saved states: the state input's); all others 0. */
+int cg_infer_int(const cg_graph *g, const cg_node *n);
+/* General builder: copies *proto (op, nin, in, a[], fval, is_int of INPUT/CONST, name, ikind,
+   slot, init, body (ownership taken), loc), infers shape (except INPUT/CONST/RESHAPE/BROADCAST/
+   SCATTER_ADD: proto->shape) and is_int, XL_ASSERTs consistency. Returns the node id.
+   cg_add is this with zero attributes; for ops with attributes (SUM, MAXR, EINSUM, TRANSPOSE,
+   SLICE, PAD, CONCAT, ONE_HOT, SCAN, SCAN_OUT) cg_add needs `shape`, stores it unchecked and the
+   caller sets a[] afterwards (cg_verify checks) -- prefer the builders below. */
+int cg_add_node(cg_graph *g, const cg_node *proto);
+int cg_where(cg_graph *g, int c, int a, int b);             /* c != 0 ? a : b, broadcasting */
+int cg_gather(cg_graph *g, int table, int idx);             /* [V, R...], [I...] -> [I..., R...] */
+int cg_scatter_add(cg_graph *g, int x, int idx, int64_t V); /* [I..., R...], [I...] -> [V, R...] */
+int cg_one_hot(cg_graph *g, int idx, int64_t n);            /* [I...] -> [I..., n] */
+/* SCAN node; ins = nseq + nconst + nstate outer node ids; takes ownership of body.
+   Results are read with cg_scan_out(g, scan, k): k < nstate final state k, then nout stacked
+   outputs, then (save) nstate stacked pre-step states. */
+int cg_scan(cg_graph *g, cg_graph *body, int nseq, int nconst, int nstate, int nout, int axis,
+            int reverse, int save, const int *ins);
+int cg_scan_out(cg_graph *g, int scan, int k);
+int cg_scan_nresults(const cg_node *scan); /* nstate + nout (+ nstate if save) */
 
 /* ---- dump and verify (cg_dump.c, cg_verify.c) ---- */
-/* Deterministic text: one node per line "%id = op(args) attrs : [shape]", bodies indented. */
+/* Deterministic text: one node per line "%id = op %a, %b attrs [int] : [shape]", scan bodies in
+   braces indented two more spaces ("scan seqs | consts | states ... { ... } : []"), then
+   `output "name" = %id` lines (anonymous body outputs: "outputs %i, %j"). Floats: shortest
+   %.{1..17}g that reads back exactly; inf, -inf, nan. No pointers, no source locations. */
 void cg_dump(const cg_graph *g, FILE *out);
-/* Returns 0 if well formed, else prints the problems to `err` and returns their count. */
+/* Returns 0 if well formed, else prints the problems to `err` (may be NULL) as
+   "cg_verify: %<id> <op>: problem" (inside a body: "cg_verify: %<scan> scan body: %<id> ...")
+   and returns their count. Also requires index operands of GATHER/SCATTER_ADD/ONE_HOT to be
+   is_int, and is_int == cg_infer_int for every node. */
 int cg_verify(const cg_graph *g, FILE *err);
 
 /* ---- autodiff (autodiff.c) ---- */

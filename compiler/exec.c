@@ -1,0 +1,122 @@
+/* exec.c - ref_exec, the reference executor of the cell graph.
+ *
+ * Interprets a graph node by node in float64 or float32 arithmetic: the kernels are written
+ * once in exec_tmpl.h and instantiated here for double and float (<tgmath.h> picks exp/expf
+ * etc. by the argument type). Values are dense row-major arrays shaped like their node.
+ * Simplicity first: every value lives until the graph (or scan step) is done; no fusion, no
+ * threads. User-visible problems (an input of the wrong shape, an index out of range) are
+ * returned as messages naming the node, never crashes. This file does not check graph
+ * well-formedness: run cg_verify first.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <tgmath.h>
+
+#include "cg.h"
+
+/* ---- dtype-independent helpers ---- */
+
+static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(char **err, const char *fmt, ...) {
+  if (!err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = xl_malloc((size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  free(*err);
+  *err = p;
+}
+
+/* Prefixes an existing message in *err. */
+static void wrap_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wrap_err(char **err, const char *fmt, ...) {
+  if (!err) return;
+  char pre[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(pre, sizeof pre, fmt, ap);
+  va_end(ap);
+  char *old = *err;
+  *err = xl_fmt("%s%s", pre, old ? old : "");
+  free(old);
+}
+
+/* Row-major strides of s. */
+static void strides_of(const cg_shape *s, int64_t *st) {
+  int64_t m = 1;
+  for (int i = s->rank - 1; i >= 0; i--) {
+    st[i] = m;
+    m *= s->d[i];
+  }
+}
+
+/* Strides of `in` read while iterating over `out` (same rank): broadcast dims get 0. */
+static void bstrides(const cg_shape *in, const cg_shape *out, int64_t *st) {
+  strides_of(in, st);
+  for (int i = 0; i < in->rank; i++)
+    if (in->d[i] == 1 && out->d[i] != 1) st[i] = 0;
+}
+
+/* Multi-index iterator over `rank` dims, carrying the offsets of up to 3 operands. */
+typedef struct {
+  int rank, nop;
+  int64_t d[CG_MAXRANK], i[CG_MAXRANK];
+  int64_t st[3][CG_MAXRANK], off[3];
+} iter;
+
+static void it_init(iter *it, const cg_shape *over, int nop) {
+  memset(it, 0, sizeof *it);
+  it->rank = over->rank;
+  it->nop = nop;
+  for (int k = 0; k < over->rank; k++) it->d[k] = over->d[k];
+}
+
+static void it_next(iter *it) {
+  for (int k = it->rank - 1; k >= 0; k--) {
+    it->i[k]++;
+    for (int o = 0; o < it->nop; o++) it->off[o] += it->st[o][k];
+    if (it->i[k] < it->d[k]) return;
+    for (int o = 0; o < it->nop; o++) it->off[o] -= it->st[o][k] * it->d[k];
+    it->i[k] = 0;
+  }
+}
+
+static const char *opname(const cg_node *n) { return cg_ops[n->op].name; }
+
+/* An index value stored as a float: integral and in [0, V). */
+static int bad_index(double v, int64_t V) { return !(v >= 0 && v < (double)V) || v != floor(v); }
+
+/* ---- the two instantiations ---- */
+
+#define R double
+#define F(name) name##_f64
+#include "exec_tmpl.h"
+#undef R
+#undef F
+
+#define R float
+#define F(name) name##_f32
+#include "exec_tmpl.h"
+#undef R
+#undef F
+
+/* ---- entry ---- */
+
+int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, char **err) {
+  if (err) *err = NULL;
+  for (int k = 0; k < g->outs.n; k++) outputs[k] = NULL;
+  int r = dt == CG_F64 ? top_f64(g, inputs, outputs, err) : top_f32(g, inputs, outputs, err);
+  if (r) {
+    for (int k = 0; k < g->outs.n; k++) {
+      xt_free(outputs[k]);
+      outputs[k] = NULL;
+    }
+    wrap_err(err, "ref_exec: ");
+  }
+  return r;
+}
