@@ -1,0 +1,551 @@
+/* autodiff.c - reverse-mode automatic differentiation of the cell graph (ad_append_backward).
+ *
+ * Stage: after lowering, before any fusion. Input: a forward CG. Output: the same graph with
+ * the backward pass appended as ordinary CG nodes, "grad.<input>" outputs and, in cotangent
+ * mode, "cot.<output>" inputs. A SCAN gets a backward SCAN running the other way whose body
+ * recomputes the forward step from the saved pre-step state and applies the step's VJP (built
+ * by the same sweep, recursively, on the body graph).
+ * It never changes what an existing node computes: the only edit to forward nodes is setting
+ * the SAVE flag of a differentiated scan (saved states are extra results after the others).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cg.h"
+
+typedef struct {
+  cg_graph *g;
+  int nfwd;   /* nodes [0, nfwd) are differentiated; newer nodes are the backward pass */
+  int *ct;    /* cotangent node of each forward node, -1 = none (yet) */
+  char *need; /* the node depends on something a gradient is wanted for */
+  int **rct;  /* SCAN nodes: cotangent node per result (-1 = none); NULL elsewhere */
+} ad_ctx;
+
+/* ---- small builders ---- */
+
+static cg_shape shape_of(const ad_ctx *c, int id) { return c->g->nodes.v[id].shape; }
+
+/* A constant of rank `rank` with all dims 1: broadcasts against any tensor of that rank. */
+static int kconst(ad_ctx *c, double v, int rank) {
+  cg_shape s = {.rank = rank};
+  for (int i = 0; i < rank; i++) s.d[i] = 1;
+  return cg_const(c->g, v, s);
+}
+
+static int zeros(ad_ctx *c, cg_shape s) { return cg_const(c->g, 0.0, s); }
+static int un(ad_ctx *c, cg_op op, int x) { return cg_unary(c->g, op, x); }
+static int bin(ad_ctx *c, cg_op op, int x, int y) { return cg_binary(c->g, op, x, y); }
+static int mul(ad_ctx *c, int x, int y) { return bin(c, CG_OP_MUL, x, y); }
+static int kmul(ad_ctx *c, double v, int x) {
+  return mul(c, kconst(c, v, shape_of(c, x).rank), x);
+}
+
+/* Adds cotangent `gy` (possibly of a broadcast shape) to node x. */
+static void acc(ad_ctx *c, int x, int gy) {
+  if (x >= c->nfwd || !c->need[x] || c->g->nodes.v[x].is_int) return;
+  cg_shape xs = shape_of(c, x), gs = shape_of(c, gy);
+  if (!cg_shape_eq(&xs, &gs)) gy = cg_sum_to(c->g, gy, xs);
+  c->ct[x] = c->ct[x] < 0 ? gy : bin(c, CG_OP_ADD, c->ct[x], gy);
+}
+
+static int sum_opt(ad_ctx *c, int a, int b) {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return bin(c, CG_OP_ADD, a, b);
+}
+
+/* Which nodes need a cotangent: INPUT entries are preset by the caller. */
+static void propagate_need(ad_ctx *c) {
+  for (int i = 0; i < c->nfwd; i++) {
+    const cg_node *n = &c->g->nodes.v[i];
+    char r = 0;
+    switch (n->op) {
+    case CG_OP_INPUT: r = c->need[i]; break;
+    case CG_OP_CONST:
+    case CG_OP_GE:
+    case CG_OP_GT:
+    case CG_OP_EQ:
+    case CG_OP_SIGN:
+    case CG_OP_ONE_HOT:
+    case CG_OP_DETACH: r = 0; break;
+    case CG_OP_WHERE: r = c->need[n->in[1]] || c->need[n->in[2]]; break;
+    case CG_OP_GATHER:
+    case CG_OP_SCATTER_ADD: r = c->need[n->in[0]]; break;
+    default:
+      for (int k = 0; k < n->nin; k++) r |= c->need[n->in[k]];
+    }
+    c->need[i] = r && !n->is_int;
+  }
+}
+
+/* ---- rules for ops other than SCAN ---- */
+
+static void einsum_rule(ad_ctx *c, int gy, const int64_t *lo, int ro, int other,
+                        const int64_t *lother, int rother, int target, const int64_t *lt, int rt) {
+  int64_t keep[8];
+  int nk = 0;
+  for (int i = 0; i < rt; i++) {
+    int found = 0;
+    for (int j = 0; j < ro; j++) found |= lo[j] == lt[i];
+    for (int j = 0; j < rother; j++) found |= lother[j] == lt[i];
+    for (int j = 0; j < i; j++) XL_ASSERT(lt[j] != lt[i]); /* no diagonals */
+    if (found) keep[nk++] = lt[i];
+  }
+  cg_node p = {.op = CG_OP_EINSUM, .nin = 2, .in = (int[]){gy, other}};
+  for (int j = 0; j < ro; j++) p.a[j] = lo[j];
+  for (int j = 0; j < rother; j++) p.a[8 + j] = lother[j];
+  for (int j = 0; j < nk; j++) p.a[16 + j] = keep[j];
+  int r = cg_add_node(c->g, &p);
+  cg_shape ts = shape_of(c, target);
+  if (nk < rt) { /* labels summed in the forward from `target` alone: broadcast back */
+    cg_shape s1 = ts;
+    for (int i = 0, j = 0; i < rt; i++) {
+      if (j < nk && keep[j] == lt[i]) j++;
+      else s1.d[i] = 1;
+    }
+    r = cg_broadcast(c->g, cg_reshape(c->g, r, s1), ts);
+  }
+  acc(c, target, r);
+}
+
+static void scan_rule(ad_ctx *c, int s);
+
+static void node_rule(ad_ctx *c, int i) {
+  cg_node n = c->g->nodes.v[i]; /* copy: node storage moves as nodes are added */
+  int gy = c->ct[i];
+  int x = n.nin > 0 ? n.in[0] : -1, y = n.nin > 1 ? n.in[1] : -1;
+  int r = n.shape.rank;
+  switch (n.op) {
+  case CG_OP_INPUT:
+  case CG_OP_CONST:
+  case CG_OP_GE:
+  case CG_OP_GT:
+  case CG_OP_EQ:
+  case CG_OP_SIGN:
+  case CG_OP_ONE_HOT:
+  case CG_OP_DETACH: break;
+  case CG_OP_NEG: acc(c, x, un(c, CG_OP_NEG, gy)); break;
+  case CG_OP_EXP: acc(c, x, mul(c, gy, i)); break;
+  case CG_OP_LOG: acc(c, x, bin(c, CG_OP_DIV, gy, x)); break;
+  case CG_OP_SIGMOID: /* g * s * (1 - s) */
+    acc(c, x, mul(c, gy, mul(c, i, bin(c, CG_OP_SUB, kconst(c, 1, r), i))));
+    break;
+  case CG_OP_LOGSIGMOID: acc(c, x, mul(c, gy, un(c, CG_OP_SIGMOID, un(c, CG_OP_NEG, x)))); break;
+  case CG_OP_TANH: acc(c, x, mul(c, gy, bin(c, CG_OP_SUB, kconst(c, 1, r), un(c, CG_OP_SQUARE, i)))); break;
+  case CG_OP_SILU: { /* s * (1 + x (1 - s)) */
+    int sg = un(c, CG_OP_SIGMOID, x);
+    int t = mul(c, x, bin(c, CG_OP_SUB, kconst(c, 1, r), sg));
+    acc(c, x, mul(c, gy, mul(c, sg, bin(c, CG_OP_ADD, kconst(c, 1, r), t))));
+    break;
+  }
+  case CG_OP_GELU: acc(c, x, mul(c, gy, un(c, CG_OP_GELU_D, x))); break;
+  case CG_OP_GELU_D: { /* d/dx (Phi + x phi) = phi(x) (2 - x^2) */
+    int x2 = un(c, CG_OP_SQUARE, x);
+    int phi = kmul(c, 1.0 / sqrt(2.0 * M_PI), un(c, CG_OP_EXP, kmul(c, -0.5, x2)));
+    acc(c, x, mul(c, gy, mul(c, phi, bin(c, CG_OP_SUB, kconst(c, 2, r), x2))));
+    break;
+  }
+  case CG_OP_ABS: acc(c, x, mul(c, gy, un(c, CG_OP_SIGN, x))); break;
+  case CG_OP_SQRT: acc(c, x, bin(c, CG_OP_DIV, kmul(c, 0.5, gy), i)); break;
+  case CG_OP_RSQRT: /* -x^(-3/2) / 2 = -out^3 / 2 */
+    acc(c, x, mul(c, gy, kmul(c, -0.5, mul(c, i, un(c, CG_OP_SQUARE, i)))));
+    break;
+  case CG_OP_SQUARE: acc(c, x, mul(c, gy, kmul(c, 2.0, x))); break;
+  case CG_OP_RECIP: acc(c, x, un(c, CG_OP_NEG, mul(c, gy, un(c, CG_OP_SQUARE, i)))); break;
+  case CG_OP_ADD: acc(c, x, gy); acc(c, y, gy); break;
+  case CG_OP_SUB: acc(c, x, gy); if (c->need[y]) acc(c, y, un(c, CG_OP_NEG, gy)); break;
+  case CG_OP_MUL:
+    if (c->need[x]) acc(c, x, mul(c, gy, y));
+    if (c->need[y]) acc(c, y, mul(c, gy, x));
+    break;
+  case CG_OP_DIV: { /* d/da = g / b, d/db = -(g / b) * out */
+    int ga = bin(c, CG_OP_DIV, gy, y);
+    acc(c, x, ga);
+    if (c->need[y]) acc(c, y, un(c, CG_OP_NEG, mul(c, ga, i)));
+    break;
+  }
+  case CG_OP_MAX:
+  case CG_OP_MIN: { /* to a where a >= b (max) / a <= b (min), else to b */
+    int m = n.op == CG_OP_MAX ? bin(c, CG_OP_GE, x, y) : bin(c, CG_OP_GE, y, x);
+    int ga = mul(c, gy, m);
+    acc(c, x, ga);
+    if (c->need[y]) acc(c, y, bin(c, CG_OP_SUB, gy, ga));
+    break;
+  }
+  case CG_OP_WHERE: {
+    int z = kconst(c, 0, r);
+    if (c->need[n.in[1]]) acc(c, n.in[1], cg_where(c->g, n.in[0], gy, z));
+    if (c->need[n.in[2]]) acc(c, n.in[2], cg_where(c->g, n.in[0], z, gy));
+    break;
+  }
+  case CG_OP_SUM: acc(c, x, cg_broadcast(c->g, gy, shape_of(c, x))); break;
+  case CG_OP_MAXR: { /* split evenly among the positions equal to the max */
+    int m = bin(c, CG_OP_EQ, x, i);
+    int cnt = cg_sum(c->g, m, (unsigned)n.a[0]);
+    acc(c, x, mul(c, m, bin(c, CG_OP_DIV, gy, cnt)));
+    break;
+  }
+  case CG_OP_BROADCAST: acc(c, x, cg_sum_to(c->g, gy, shape_of(c, x))); break;
+  case CG_OP_RESHAPE: acc(c, x, cg_reshape(c->g, gy, shape_of(c, x))); break;
+  case CG_OP_TRANSPOSE: {
+    int inv[CG_MAXRANK];
+    for (int k = 0; k < r; k++) inv[n.a[k]] = k;
+    acc(c, x, cg_transpose(c->g, gy, inv));
+    break;
+  }
+  case CG_OP_SLICE: {
+    int64_t dim = shape_of(c, x).d[n.a[0]];
+    acc(c, x, cg_pad(c->g, gy, (int)n.a[0], n.a[1], dim - n.a[1] - n.a[2]));
+    break;
+  }
+  case CG_OP_PAD: acc(c, x, cg_slice(c->g, gy, (int)n.a[0], n.a[1], shape_of(c, x).d[n.a[0]])); break;
+  case CG_OP_CONCAT: {
+    int64_t off = 0;
+    for (int k = 0; k < n.nin; k++) {
+      int64_t len = shape_of(c, n.in[k]).d[n.a[0]];
+      if (c->need[n.in[k]]) acc(c, n.in[k], cg_slice(c->g, gy, (int)n.a[0], off, len));
+      off += len;
+    }
+    break;
+  }
+  case CG_OP_GATHER: acc(c, x, cg_scatter_add(c->g, gy, y, shape_of(c, x).d[0])); break;
+  case CG_OP_SCATTER_ADD: acc(c, x, cg_gather(c->g, gy, y)); break;
+  case CG_OP_EINSUM: {
+    int rx = shape_of(c, x).rank, ry = shape_of(c, y).rank;
+    if (c->need[x]) einsum_rule(c, gy, n.a + 16, r, y, n.a + 8, ry, x, n.a, rx);
+    if (c->need[y]) einsum_rule(c, gy, n.a + 16, r, x, n.a, rx, y, n.a + 8, ry);
+    break;
+  }
+  case CG_OP_SCAN_OUT: {
+    const cg_node *s = &c->g->nodes.v[x];
+    if (!c->rct[x]) {
+      int nr = (int)(2 * s->a[CG_SCAN_NSTATE] + s->a[CG_SCAN_NOUT]);
+      c->rct[x] = xl_malloc((size_t)nr * sizeof(int));
+      for (int k = 0; k < nr; k++) c->rct[x][k] = -1;
+    }
+    int *slot = &c->rct[x][n.a[0]];
+    *slot = sum_opt(c, *slot, gy);
+    break;
+  }
+  case CG_OP_SCAN: XL_ASSERT(!"SCAN reached node_rule"); break;
+  case CG_OP_COUNT: XL_ASSERT(!"bad op"); break;
+  }
+}
+
+/* Reverse sweep over nodes [0, nfwd). */
+static void sweep(ad_ctx *c) {
+  for (int i = c->nfwd - 1; i >= 0; i--) {
+    const cg_node *n = &c->g->nodes.v[i];
+    if (!c->need[i]) continue;
+    int before = c->g->nodes.n;
+    xl_loc loc = n->loc;
+    if (n->op == CG_OP_SCAN) {
+      if (c->rct[i]) scan_rule(c, i);
+    } else if (c->ct[i] >= 0) {
+      node_rule(c, i);
+    }
+    if (loc.line) /* backward nodes point at the forward op they differentiate */
+      for (int k = before; k < c->g->nodes.n; k++) c->g->nodes.v[k].loc = loc;
+  }
+}
+
+static void ctx_init(ad_ctx *c, cg_graph *g) {
+  c->g = g;
+  c->nfwd = g->nodes.n;
+  c->ct = xl_malloc((size_t)(c->nfwd + 1) * sizeof(int));
+  c->need = xl_calloc((size_t)c->nfwd + 1, 1);
+  c->rct = xl_calloc((size_t)c->nfwd + 1, sizeof(int *));
+  for (int i = 0; i < c->nfwd; i++) c->ct[i] = -1;
+}
+
+static void ctx_free(ad_ctx *c) {
+  for (int i = 0; i < c->nfwd; i++) free(c->rct[i]);
+  free(c->rct);
+  free(c->ct);
+  free(c->need);
+}
+
+/* ---- SCAN ----
+ * Forward: for each step t, (s_t, y_t) = f(x_t, P, s_{t-1}); results: final states, stacked
+ * y, stacked pre-step states (save). Backward scan (other direction, same axis):
+ *   seq    = X (all), saved pre-states (all), dY_k (non-int outputs; zeros if no cotangent),
+ *            dSaved_k (only saved-state results that have a cotangent)
+ *   consts = P (all)
+ *   states = dS_k (non-int states; init: final-state cotangent or zeros),
+ *            acc_j (differentiable consts; init zeros)
+ *   body   = copy of f (its BSTATE inputs read the saved pre-state instead), then the VJP of f
+ *            seeded with dS_k on new state k and dY_k on output k
+ *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs)
+ */
+typedef struct {
+  int nseq, nconst, nstate, nout;
+  const char *need_x, *need_p; /* which seq / const inputs get a gradient */
+  const char *dstate, *dout;   /* non-int states / per-step outputs */
+  const char *dsaved;          /* saved-state results with a cotangent */
+  const cg_shape *xs, *ps, *ss; /* per-step shapes: seq slices, consts, states */
+} scan_layout;
+
+/* Sum of the cotangents of the body INPUT nodes of kind k, slot `slot` (several INPUT nodes
+   may read the same slot), or -1. */
+static int input_ct(ad_ctx *c, cg_ikind k, int slot) {
+  int r = -1;
+  for (int i = 0; i < c->nfwd; i++) {
+    const cg_node *n = &c->g->nodes.v[i];
+    if (n->op == CG_OP_INPUT && n->ikind == k && n->slot == slot && c->ct[i] >= 0)
+      r = sum_opt(c, r, c->ct[i]);
+  }
+  return r;
+}
+
+static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L) {
+  cg_graph *b = cg_clone(fb);
+  int no = L->nstate + L->nout;
+  XL_ASSERT(b->outs.n == no);
+  int *outn = xl_malloc((size_t)no * sizeof(int));
+  for (int k = 0; k < no; k++) {
+    outn[k] = b->outs.v[k].node;
+    free(b->outs.v[k].name);
+  }
+  b->outs.n = 0;
+
+  ad_ctx c;
+  ctx_init(&c, b);
+  for (int i = 0; i < c.nfwd; i++) { /* pre-state inputs now read the saved states */
+    cg_node *n = &b->nodes.v[i];
+    if (n->op != CG_OP_INPUT) continue;
+    if (n->ikind == CG_IN_BSTATE) {
+      n->ikind = CG_IN_SEQ;
+      n->slot += L->nseq;
+    }
+    if (n->ikind == CG_IN_SEQ)
+      c.need[i] = n->slot < L->nseq ? L->need_x[n->slot] : L->dstate[n->slot - L->nseq];
+    else if (n->ikind == CG_IN_CONST)
+      c.need[i] = L->need_p[n->slot];
+  }
+  propagate_need(&c);
+
+  /* new inputs: per-step cotangents, then carried cotangents and accumulators */
+  xl_loc nol = {0};
+  int seqslot = L->nseq + L->nstate, stslot = 0;
+  int *dy = xl_malloc((size_t)(L->nout + 1) * sizeof(int));
+  int *dsv = xl_malloc((size_t)(L->nstate + 1) * sizeof(int));
+  int *ds = xl_malloc((size_t)(L->nstate + 1) * sizeof(int));
+  int *pacc = xl_malloc((size_t)(L->nconst + 1) * sizeof(int));
+  char name[64];
+  for (int k = 0; k < L->nout; k++) {
+    snprintf(name, sizeof name, "cot.out.%d", k);
+    dy[k] = L->dout[k] ? cg_input(b, CG_IN_SEQ, name, seqslot++, b->nodes.v[outn[L->nstate + k]].shape, nol) : -1;
+  }
+  for (int k = 0; k < L->nstate; k++) {
+    snprintf(name, sizeof name, "cot.saved.%d", k);
+    dsv[k] = L->dsaved[k] ? cg_input(b, CG_IN_SEQ, name, seqslot++, L->ss[k], nol) : -1;
+  }
+  for (int k = 0; k < L->nstate; k++) {
+    snprintf(name, sizeof name, "cot.state.%d", k);
+    ds[k] = L->dstate[k] ? cg_input(b, CG_IN_BSTATE, name, stslot++, L->ss[k], nol) : -1;
+  }
+  for (int j = 0; j < L->nconst; j++) {
+    snprintf(name, sizeof name, "acc.const.%d", j);
+    pacc[j] = L->need_p[j] ? cg_input(b, CG_IN_BSTATE, name, stslot++, L->ps[j], nol) : -1;
+  }
+
+  for (int k = 0; k < L->nstate; k++)
+    if (ds[k] >= 0) acc(&c, outn[k], ds[k]);
+  for (int k = 0; k < L->nout; k++)
+    if (dy[k] >= 0) acc(&c, outn[L->nstate + k], dy[k]);
+  sweep(&c);
+
+  for (int k = 0; k < L->nstate; k++) {
+    if (ds[k] < 0) continue;
+    int d = sum_opt(&c, input_ct(&c, CG_IN_SEQ, L->nseq + k), dsv[k]);
+    snprintf(name, sizeof name, "cot.state.%d", k);
+    cg_output_add(b, name, d >= 0 ? d : zeros(&c, L->ss[k]));
+  }
+  for (int j = 0; j < L->nconst; j++) {
+    if (pacc[j] < 0) continue;
+    int d = input_ct(&c, CG_IN_CONST, j);
+    snprintf(name, sizeof name, "acc.const.%d", j);
+    cg_output_add(b, name, sum_opt(&c, pacc[j], d));
+  }
+  for (int i = 0; i < L->nseq; i++) {
+    if (!L->need_x[i]) continue;
+    int d = input_ct(&c, CG_IN_SEQ, i);
+    snprintf(name, sizeof name, "cot.seq.%d", i);
+    cg_output_add(b, name, d >= 0 ? d : zeros(&c, L->xs[i]));
+  }
+  ctx_free(&c);
+  free(outn);
+  free(dy);
+  free(dsv);
+  free(ds);
+  free(pacc);
+  return b;
+}
+
+static cg_shape drop_axis(cg_shape s, int axis) {
+  for (int i = axis; i + 1 < s.rank; i++) s.d[i] = s.d[i + 1];
+  s.rank--;
+  return s;
+}
+
+static cg_shape insert_axis(cg_shape s, int axis, int64_t n) {
+  for (int i = s.rank; i > axis; i--) s.d[i] = s.d[i - 1];
+  s.d[axis] = n;
+  s.rank++;
+  return s;
+}
+
+/* Emits the backward scan of forward scan s (layout L) and accumulates its results. */
+static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_layout *Lp, int64_t T) {
+  cg_graph *g = c->g;
+  cg_node sn = *sp;
+  scan_layout L = *Lp;
+  int nseq = L.nseq, nconst = L.nconst, nstate = L.nstate, nout = L.nout;
+  int axis = (int)sn.a[CG_SCAN_AXIS];
+  const int *X = sn.in, *P = sn.in + nseq, *S0 = sn.in + nseq + nconst;
+  const int *r = c->rct[s];
+  const cg_graph *fb = sn.body;
+  const char *need_x = L.need_x, *need_p = L.need_p, *dstate = L.dstate, *dout = L.dout,
+             *dsaved = L.dsaved;
+  const cg_shape *ss = L.ss, *ps = L.ps;
+
+  g->nodes.v[s].a[CG_SCAN_SAVE] = 1; /* existing results keep their indices */
+  cg_graph *bb = backward_body(fb, &L);
+
+  XL_VEC(int) ins = {0};
+  for (int i = 0; i < nseq; i++) xl_vec_push(ins, X[i]);
+  for (int k = 0; k < nstate; k++) xl_vec_push(ins, cg_scan_out(g, s, nstate + nout + k));
+  for (int k = 0; k < nout; k++) {
+    if (!dout[k]) continue;
+    int d = r[nstate + k];
+    if (d < 0) d = zeros(c, insert_axis(fb->nodes.v[fb->outs.v[nstate + k].node].shape, axis, T));
+    xl_vec_push(ins, d);
+  }
+  for (int k = 0; k < nstate; k++)
+    if (dsaved[k]) xl_vec_push(ins, r[nstate + nout + k]);
+  int nseq_b = ins.n;
+  for (int j = 0; j < nconst; j++) xl_vec_push(ins, P[j]);
+  int nst_b = 0, nx_b = 0;
+  for (int k = 0; k < nstate; k++) {
+    if (!dstate[k]) continue;
+    xl_vec_push(ins, r[k] >= 0 ? r[k] : zeros(c, ss[k]));
+    nst_b++;
+  }
+  for (int j = 0; j < nconst; j++) {
+    if (!need_p[j]) continue;
+    xl_vec_push(ins, zeros(c, ps[j]));
+    nst_b++;
+  }
+  for (int i = 0; i < nseq; i++) nx_b += need_x[i];
+  int bs = cg_scan(g, bb, nseq_b, nconst, nst_b, nx_b, axis, !sn.a[CG_SCAN_REVERSE], 0, ins.v);
+  free(ins.v);
+
+  int res = 0;
+  for (int k = 0; k < nstate; k++) {
+    if (!dstate[k]) continue;
+    if (c->need[S0[k]]) acc(c, S0[k], cg_scan_out(g, bs, res));
+    res++;
+  }
+  for (int j = 0; j < nconst; j++)
+    if (need_p[j]) acc(c, P[j], cg_scan_out(g, bs, res++));
+  for (int i = 0; i < nseq; i++)
+    if (need_x[i]) acc(c, X[i], cg_scan_out(g, bs, res++));
+}
+
+static void scan_rule(ad_ctx *c, int s) {
+  cg_graph *g = c->g;
+  cg_node sn = g->nodes.v[s];
+  int nseq = (int)sn.a[CG_SCAN_NSEQ], nconst = (int)sn.a[CG_SCAN_NCONST];
+  int nstate = (int)sn.a[CG_SCAN_NSTATE], nout = (int)sn.a[CG_SCAN_NOUT];
+  int axis = (int)sn.a[CG_SCAN_AXIS];
+  const int *X = sn.in, *P = sn.in + nseq, *S0 = sn.in + nseq + nconst;
+  const int *r = c->rct[s];
+  const cg_graph *fb = sn.body;
+  XL_ASSERT(nseq >= 1);
+  int64_t T = shape_of(c, X[0]).d[axis];
+
+  int nall = nseq + nconst + 3 * nstate + nout + 1;
+  char *flags = xl_calloc((size_t)nall, 1);
+  cg_shape *shapes = xl_calloc((size_t)nall, sizeof(cg_shape));
+  scan_layout L = {.nseq = nseq, .nconst = nconst, .nstate = nstate, .nout = nout};
+  char *need_x = flags, *need_p = need_x + nseq, *dstate = need_p + nconst;
+  char *dsaved = dstate + nstate, *dout = dsaved + nstate;
+  cg_shape *xs = shapes, *ps = xs + nseq, *ss = ps + nconst;
+  int any = 0;
+  for (int i = 0; i < nseq; i++) {
+    need_x[i] = c->need[X[i]];
+    any |= need_x[i];
+    xs[i] = drop_axis(shape_of(c, X[i]), axis);
+  }
+  for (int j = 0; j < nconst; j++) {
+    need_p[j] = c->need[P[j]];
+    any |= need_p[j];
+    ps[j] = shape_of(c, P[j]);
+  }
+  for (int k = 0; k < nstate; k++) {
+    dstate[k] = !g->nodes.v[S0[k]].is_int;
+    any |= c->need[S0[k]];
+    dsaved[k] = r[nstate + nout + k] >= 0;
+    ss[k] = shape_of(c, S0[k]);
+  }
+  for (int k = 0; k < nout; k++) dout[k] = !fb->nodes.v[fb->outs.v[nstate + k].node].is_int;
+  L.need_x = need_x, L.need_p = need_p, L.dstate = dstate, L.dout = dout, L.dsaved = dsaved;
+  L.xs = xs, L.ps = ps, L.ss = ss;
+  if (any) emit_backward_scan(c, s, &sn, &L, T);
+  free(flags);
+  free(shapes);
+}
+
+/* ---- entry ---- */
+
+int ad_append_backward(cg_graph *g, const char *loss_output, char **err) {
+  ad_ctx c;
+  ctx_init(&c, g);
+  for (int i = 0; i < c.nfwd; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    c.need[i] = n->op == CG_OP_INPUT && !n->is_int &&
+                (n->ikind == CG_IN_INPUT || n->ikind == CG_IN_PARAM || n->ikind == CG_IN_STATE);
+  }
+  propagate_need(&c);
+
+  if (loss_output) {
+    int k = cg_find_output(g, loss_output);
+    if (k < 0) {
+      *err = xl_fmt("autodiff: no output named '%s'", loss_output);
+      ctx_free(&c);
+      return -1;
+    }
+    int node = g->outs.v[k].node;
+    if (g->nodes.v[node].is_int) {
+      *err = xl_fmt("autodiff: loss output '%s' holds integers", loss_output);
+      ctx_free(&c);
+      return -1;
+    }
+    /* ones of the output's shape: for a non-scalar loss this is the gradient of its sum */
+    acc(&c, node, cg_const(g, 1.0, g->nodes.v[node].shape));
+  } else {
+    int nouts = g->outs.n;
+    for (int k = 0; k < nouts; k++) {
+      int node = g->outs.v[k].node;
+      if (g->nodes.v[node].is_int) continue;
+      char *name = xl_fmt("cot.%s", g->outs.v[k].name);
+      int in = cg_input(g, CG_IN_COT, name, 0, g->nodes.v[node].shape, g->nodes.v[node].loc);
+      free(name);
+      acc(&c, node, in);
+    }
+  }
+
+  sweep(&c);
+
+  for (int i = 0; i < c.nfwd; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->is_int) continue;
+    if (n->ikind != CG_IN_INPUT && n->ikind != CG_IN_PARAM && n->ikind != CG_IN_STATE) continue;
+    int d = c.ct[i] >= 0 ? c.ct[i] : zeros(&c, n->shape);
+    char *name = xl_fmt("grad.%s", g->nodes.v[i].name);
+    cg_output_add(g, name, d);
+    free(name);
+  }
+  ctx_free(&c);
+  return 0;
+}
