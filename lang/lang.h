@@ -35,8 +35,8 @@ typedef enum {
   AST_DEF,       /* name; op: AST_DEF_CELL/BLOCK/MODEL; list2: AST_CFGPARAM; list: items */
   AST_CFGPARAM,  /* name; a: default expr or NULL */
   /* items */
-  AST_IN,        /* name; a: AST_TYPE                      `in x: [T, E]` (one node per name) */
-  AST_STATE,     /* name; a: AST_TYPE; b: init expr        `state C: [NH, DK, DV] = 0` */
+  AST_IN,        /* name; a: AST_TYPE                      `in x: [T, E]` (one node per name, at the name) */
+  AST_STATE,     /* name; a: AST_TYPE; b: init expr        `state C: [NH, DK, DV] = 0` (at the name) */
   AST_PARAM,     /* name (may be dotted); a: AST_TYPE; b: init expr  `param w: [O, I] = zeros` */
   AST_INST,      /* list: AST_NAME (dotted names); a: expr (call, list or list comprehension) */
   AST_LET,       /* list: AST_NAME targets; a: expr        `let a, b = split(x, 2)` */
@@ -60,7 +60,7 @@ typedef enum {
   AST_IF,        /* a: cond; b: then; c: else */
   AST_LIST,      /* list: elements */
   AST_LISTCOMP,  /* name: var; a: lo; b: hi (exclusive); c: element expr  `[for i in 0..L: e]` */
-  AST_SCAN,      /* a: cell instance expr; name: axis name; list: args (kwargs or positional) */
+  AST_SCAN,      /* a: cell instance expr (AST_NAME / AST_MEMBER chain); name: axis name; list: args */
   AST_TYPE,      /* is_int; list: dim exprs (AST_ELLIPSIS allowed) */
   AST_ELLIPSIS,  /* `...` in a shape */
   AST_KIND_COUNT
@@ -88,11 +88,17 @@ struct ast {
 };
 
 ast *ast_new(xl_arena *ar, ast_kind k, xl_loc loc);
+/* Appends x to l. AST lists live in the arena: grow them with ast_push, never xl_vec_push. */
+void ast_push(xl_arena *ar, ast_list *l, ast *x);
 const char *ast_kind_name(ast_kind k);
 const char *ast_op_spelling(int op); /* "+", "==", "in", ... */
 void ast_dump(const ast *n, FILE *out); /* deterministic indented text (--stage=ast) */
 
 /* ---- lexer + parser (lexer.l, parser.y, parse.c) -------------------------------------- */
+
+/* Limits lang_parse enforces ("nesting too deep"): brackets and braces open at once, and the
+   depth of any expression tree, so later passes may recurse over the AST freely. */
+enum { LANG_MAX_NEST = 200, LANG_MAX_DEPTH = 256 };
 
 /* Parses `text` (the contents of `path`). Always returns an AST_FILE (possibly with fewer
    items when there were errors); errors go to d. All nodes live in ar. */
