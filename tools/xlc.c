@@ -1,3 +1,102 @@
-/* xlc.c - STUB driver. */
-#include <stdio.h>
-int main(void) { puts("xlc: not yet"); return 1; }
+/* xlc.c - the xlc driver: main, the table of subcommands, the top-level usage.
+ *
+ * `xlc COMMAND ARGS...` looks COMMAND up in `commands` and hands it argv from COMMAND on.
+ * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text. This file
+ * decides nothing about compiling or running; it only dispatches.
+ */
+#include <string.h>
+
+#include "driver.h"
+
+typedef struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  void (*usage)(FILE *out);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"check", cmd_check, usage_check, "parse and check every definition of a .xl file"},
+    {"dump", cmd_dump, usage_dump, "print a pipeline stage (tokens, ast, cg, cg-grad) as text"},
+    {"run", cmd_run, usage_run, "run an entry with the reference executor on safetensors files"},
+    {"refcheck", cmd_refcheck, usage_refcheck, "compare stdlib entries with official reference cases"},
+    /* ---- later subcommands go here, one line each (and out of `planned` below) ----
+       {"build",    cmd_build,    usage_build,    "compile an entry to kernels (--emit-dir)"},
+       {"bench",    cmd_bench,    usage_bench,    "time forward/backward of an entry"},
+       {"train",    cmd_train,    usage_train,    "train a model"},
+       {"generate", cmd_generate, usage_generate, "sample text from a model"},
+       {"eval",     cmd_eval,     usage_eval,     "evaluate a model on a data set"}, */
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+/* Commands that are designed but not written yet: a clear message instead of "unknown". */
+static const char *const planned[] = {"build", "bench", "train", "generate", "eval"};
+#define NPLANNED ((int)(sizeof planned / sizeof planned[0]))
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: xlc COMMAND [ARGS...]\n"
+          "\n"
+          "Compiler and runtime for gated recurrent sequence models written in .xl.\n"
+          "\n"
+          "commands:\n");
+  for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "  %-9s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
+  fprintf(out, "\nplanned, not available yet:");
+  for (int i = 0; i < NPLANNED; i++) fprintf(out, " %s", planned[i]);
+  fprintf(out,
+          "\n\n"
+          "`xlc COMMAND --help` shows the options of a command.\n"
+          "exit status: 0 success, 1 user error (reported), 2 internal error\n");
+}
+
+static const command *find_command(const char *name) {
+  for (int i = 0; i < NCOMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0) return &commands[i];
+  return NULL;
+}
+
+static int is_planned(const char *name) {
+  for (int i = 0; i < NPLANNED; i++)
+    if (strcmp(planned[i], name) == 0) return 1;
+  return 0;
+}
+
+/* Reports a name that is not a command; returns the exit code. */
+static int not_a_command(const char *name) {
+  if (is_planned(name)) {
+    drv_error("'xlc %s' is not available yet", name);
+    return XLC_EXIT_USER;
+  }
+  drv_error("unknown command '%s'", name);
+  usage(stderr);
+  return XLC_EXIT_USER;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return XLC_EXIT_USER;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+    if (argc < 3) {
+      usage(stdout);
+      return XLC_EXIT_OK;
+    }
+    const command *c = find_command(argv[2]);
+    if (!c) return not_a_command(argv[2]);
+    c->usage(stdout);
+    return XLC_EXIT_OK;
+  }
+  const command *c = find_command(name);
+  if (!c) {
+    if (name[0] == '-') {
+      drv_error("unknown option '%s' (options go after the command)", name);
+      usage(stderr);
+      return XLC_EXIT_USER;
+    }
+    return not_a_command(name);
+  }
+  return c->fn(argc - 1, argv + 1);
+}

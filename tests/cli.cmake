@@ -1,0 +1,12 @@
+# CLI tests (label cli): shell scripts in tests/cli/ run against the xlc binary.
+#   usage         help texts, unknown commands/options, command-line mistakes
+#   check         `xlc check` and the tokens/ast dumps (needs the parser)
+#   run_errors    `xlc run` with bad data files; nothing may be left behind
+#   run_lowering  dump cg/cg-grad and `xlc run` end to end on tiny.xl; skipped (77) while the
+#                 lowering cannot lower it
+#   run_tokens    `xlc run` on tiny_lm.xl: token ids, seeded parameters, --loss; same skip
+set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
+foreach(t usage check run_errors run_lowering run_tokens)
+  add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
+  set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
+endforeach()

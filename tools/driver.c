@@ -1,0 +1,324 @@
+/* driver.c - helpers shared by the xlc subcommands: message printing, the option scanner,
+ * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions.
+ *
+ * Nothing here decides policy of a subcommand; it only reports the mistakes it can see
+ * (unknown option, malformed setting, unreadable file) and returns -1 for them.
+ */
+#include "driver.h"
+
+#include "cg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- messages ---- */
+
+static void vmsg(const char *kind, const char *fmt, va_list ap) {
+  fflush(stdout);
+  fprintf(stderr, "xlc: %s: ", kind);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void drv_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmsg("error", fmt, ap);
+  va_end(ap);
+}
+
+void drv_internal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmsg("internal error", fmt, ap);
+  va_end(ap);
+}
+
+void drv_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmsg("warning", fmt, ap);
+  va_end(ap);
+}
+
+void drv_note(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmsg("note", fmt, ap);
+  va_end(ap);
+}
+
+/* ---- options ---- */
+
+static const drv_optspec *find_spec(const drv_optspec *spec, const char *name, size_t len) {
+  for (; spec && spec->name; spec++)
+    if (strlen(spec->name) == len && strncmp(spec->name, name, len) == 0) return spec;
+  return NULL;
+}
+
+int drv_args_parse(drv_args *a, int argc, char **argv, const char *cmd, const drv_optspec *spec) {
+  memset(a, 0, sizeof *a);
+  int only_pos = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (only_pos || arg[0] != '-' || arg[1] == 0) {
+      xl_vec_push(a->pos, arg);
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_pos = 1;
+      continue;
+    }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      a->help = 1;
+      continue;
+    }
+    if (arg[1] != '-') {
+      drv_error("unknown option '%s' for 'xlc %s' (see 'xlc %s --help')", arg, cmd, cmd);
+      return -1;
+    }
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const drv_optspec *sp = find_spec(spec, name, len);
+    if (!sp) {
+      drv_error("unknown option '--%.*s' for 'xlc %s' (see 'xlc %s --help')", (int)len, name, cmd,
+                cmd);
+      return -1;
+    }
+    drv_opt o = {sp->name, NULL};
+    if (sp->has_arg) {
+      if (eq) {
+        o.val = eq + 1;
+      } else if (i + 1 < argc) {
+        o.val = argv[++i];
+      } else {
+        drv_error("option '--%s' needs a value (see 'xlc %s --help')", sp->name, cmd);
+        return -1;
+      }
+    } else if (eq) {
+      drv_error("option '--%s' takes no value", sp->name);
+      return -1;
+    }
+    xl_vec_push(a->opts, o);
+  }
+  return 0;
+}
+
+void drv_args_free(drv_args *a) {
+  free(a->pos.v);
+  free(a->opts.v);
+  memset(a, 0, sizeof *a);
+}
+
+/* ---- --set ---- */
+
+int drv_sets_add(drv_sets *s, const char *kv) {
+  const char *eq = strchr(kv, '=');
+  int ok = eq && eq > kv && eq[1] != 0 && (isalpha((unsigned char)kv[0]) || kv[0] == '_');
+  for (const char *p = kv; ok && p < eq; p++)
+    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.') ok = 0;
+  if (!ok) {
+    drv_error("malformed setting '%s' (expected --set NAME=VALUE, e.g. --set B=2)", kv);
+    return -1;
+  }
+  /* lang_set wants a NUL-terminated key: keep an owned copy; the value points into argv. */
+  char *key = xl_strndup(kv, (size_t)(eq - kv));
+  for (int i = 0; i < s->v.n; i++)
+    if (strcmp(s->v.v[i].key, key) == 0) {
+      free(key);
+      s->v.v[i].val = eq + 1;
+      return 0;
+    }
+  lang_set ls = {key, eq + 1};
+  xl_vec_push(s->v, ls);
+  return 0;
+}
+
+void drv_sets_free(drv_sets *s) {
+  for (int i = 0; i < s->v.n; i++) free((char *)s->v.v[i].key);
+  free(s->v.v);
+  memset(s, 0, sizeof *s);
+}
+
+int drv_parse_u64(const char *s, uint64_t *out) {
+  if (!s || !isdigit((unsigned char)s[0])) return -1;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end) return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+/* ---- .xl source ---- */
+
+int drv_src_load(drv_src *s, const char *path) {
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  diag_init(&s->diag, stderr);
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    drv_error("cannot read '%s': %s", path, strerror(EISDIR));
+    return -1;
+  }
+  const char *err = NULL;
+  s->text = xl_read_file(path, NULL, &err);
+  if (!s->text) {
+    drv_error("cannot read '%s': %s", path, err ? err : "unknown error");
+    return -1;
+  }
+  return 0;
+}
+
+int drv_src_parse(drv_src *s) {
+  s->file = lang_parse(&s->ar, s->path, s->text, &s->diag);
+  return s->diag.nerr;
+}
+
+void drv_src_free(drv_src *s) {
+  xl_arena_free(&s->ar);
+  free(s->text);
+  s->text = NULL;
+  s->file = NULL;
+}
+
+/* ---- helpers ---- */
+
+char *drv_shape_str(int rank, const int64_t *d) {
+  size_t cap = 16 + (size_t)rank * 24, n = 0;
+  char *p = xl_malloc(cap);
+  n += (size_t)snprintf(p + n, cap - n, "[");
+  for (int i = 0; i < rank; i++)
+    n += (size_t)snprintf(p + n, cap - n, "%s%lld", i ? ", " : "", (long long)d[i]);
+  snprintf(p + n, cap - n, "]");
+  return p;
+}
+
+char *drv_index_str(int rank, const int64_t *d, int64_t flat) {
+  int64_t idx[XT_MAXRANK];
+  XL_ASSERT(rank >= 0 && rank <= XT_MAXRANK);
+  for (int i = rank - 1; i >= 0; i--) {
+    int64_t n = d[i] > 0 ? d[i] : 1;
+    idx[i] = flat % n;
+    flat /= n;
+  }
+  return drv_shape_str(rank, idx);
+}
+
+static int edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 256 || lb > 256) return 1 << 20; /* not worth it */
+  int row[257];
+  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int up = row[j];
+      int best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+/* `a` ends with "." + b: the names differ by a leading dotted prefix. */
+static int dotted_suffix(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return la > lb && a[la - lb - 1] == '.' && strcmp(a + la - lb, b) == 0;
+}
+
+const char *drv_closest(const char *s, const char *const *cands, int n) {
+  const char *best = NULL;
+  int bestd = 1 << 20;
+  for (int i = 0; i < n; i++) {
+    if (dotted_suffix(s, cands[i]) || dotted_suffix(cands[i], s)) return cands[i];
+    int d = edit_distance(s, cands[i]);
+    if (d < bestd) {
+      bestd = d;
+      best = cands[i];
+    }
+  }
+  int limit = (int)strlen(s) / 4;
+  if (limit < 2) limit = 2;
+  return bestd <= limit ? best : NULL;
+}
+
+/* ---- building the cell graph ---- */
+
+static int verify(const cg_graph *g, const char *entry, const char *after) {
+  /* cg_verify prints its findings; the header line goes first so collect them in a buffer. */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  int n = mem ? cg_verify(g, mem) : cg_verify(g, stderr);
+  if (mem) fclose(mem);
+  if (n) {
+    drv_internal("the cell graph of '%s' fails verification after %s (%d problem%s):", entry, after,
+                 n, n == 1 ? "" : "s");
+    if (buf) fputs(buf, stderr);
+  }
+  free(buf);
+  return n ? XLC_EXIT_INTERNAL : XLC_EXIT_OK;
+}
+
+cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given, int ngiven,
+                    int *rc) {
+  int nerr0 = s->diag.nerr;
+  cg_graph *g = lang_lower(&s->ar, s->file, entry, sets ? sets->v.v : NULL, sets ? sets->v.n : 0,
+                           given, ngiven, &s->diag);
+  if (!g) {
+    if (s->diag.nerr > nerr0) {
+      *rc = XLC_EXIT_USER;
+    } else {
+      drv_internal("lowering of entry '%s' failed without a diagnostic", entry);
+      *rc = XLC_EXIT_INTERNAL;
+    }
+    return NULL;
+  }
+  if (s->diag.nerr > nerr0) { /* a graph and errors: trust the errors */
+    cg_free(g);
+    *rc = XLC_EXIT_USER;
+    return NULL;
+  }
+  *rc = verify(g, entry, "lowering");
+  if (*rc) {
+    cg_free(g);
+    return NULL;
+  }
+  return g;
+}
+
+int drv_backward(cg_graph *g, const char *entry, int loss) {
+  if (loss) {
+    int k = cg_find_output(g, "loss");
+    if (k < 0) {
+      drv_error("entry '%s' has no output 'loss'", entry);
+      return XLC_EXIT_USER;
+    }
+    const cg_node *n = &g->nodes.v[g->outs.v[k].node];
+    if (cg_numel(&n->shape) != 1) {
+      char *sh = drv_shape_str(n->shape.rank, n->shape.d);
+      drv_error("output 'loss' of entry '%s' has shape %s; --loss needs a scalar", entry, sh);
+      free(sh);
+      return XLC_EXIT_USER;
+    }
+    if (n->is_int) {
+      drv_error("output 'loss' of entry '%s' holds integers and cannot be differentiated", entry);
+      return XLC_EXIT_USER;
+    }
+  }
+  char *err = NULL;
+  if (ad_append_backward(g, loss ? "loss" : NULL, &err) != 0) {
+    drv_internal("autodiff of entry '%s' failed: %s", entry, err ? err : "(no message)");
+    free(err);
+    return XLC_EXIT_INTERNAL;
+  }
+  return verify(g, entry, "autodiff");
+}

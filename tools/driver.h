@@ -1,0 +1,125 @@
+/* driver.h - shared pieces of the xlc driver in tools/: exit codes, messages, the
+ * command-line option scanner, --set parsing and loading a .xl file.
+ *
+ * Every subcommand is `int cmd_NAME(int argc, char **argv)` where argv[0] is the subcommand
+ * name; it returns an exit code (XLC_EXIT_*). User mistakes print "xlc: error: ..." and give
+ * 1; broken invariants of the compiler (a graph that fails verification, a lowering that
+ * fails without a diagnostic) print "xlc: internal error: ..." and give 2.
+ */
+#ifndef XLC_DRIVER_H
+#define XLC_DRIVER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lang.h"
+#include "xl_util.h"
+#include "xlrt.h"
+
+enum { XLC_EXIT_OK = 0, XLC_EXIT_USER = 1, XLC_EXIT_INTERNAL = 2 };
+
+/* ---- messages (driver.c) ---- */
+void drv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));    /* xlc: error: */
+void drv_internal(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* xlc: internal error: */
+void drv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));     /* xlc: warning: */
+void drv_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));     /* xlc: note: */
+
+/* ---- command-line options ---- */
+/* One accepted option of a subcommand: "--name" (flag) or "--name=V" / "--name V". */
+typedef struct {
+  const char *name; /* without the dashes */
+  int has_arg;
+} drv_optspec;
+
+typedef struct {
+  const char *name; /* points into the spec */
+  const char *val;  /* NULL for flags */
+} drv_opt;
+
+typedef struct {
+  XL_VEC(const char *) pos; /* positional arguments, in order */
+  XL_VEC(drv_opt) opts;     /* options, in command-line order */
+  int help;                 /* -h or --help seen */
+} drv_args;
+
+/* Scans argv[1..argc-1] of subcommand `cmd` ("--" ends the options). Prints an error and
+   returns -1 on an unknown option or a missing value; else 0. */
+int drv_args_parse(drv_args *a, int argc, char **argv, const char *cmd, const drv_optspec *spec);
+void drv_args_free(drv_args *a);
+
+/* ---- --set K=V ---- */
+typedef struct {
+  XL_VEC(lang_set) v; /* key/val point into argv */
+} drv_sets;
+
+/* Adds "K=V" (K an identifier, possibly dotted; V non-empty). A later setting of the same key
+   replaces the earlier one. Prints an error and returns -1 if malformed. */
+int drv_sets_add(drv_sets *s, const char *kv);
+void drv_sets_free(drv_sets *s);
+
+/* Parses a decimal unsigned 64-bit number (the whole string). Returns 0 on success. */
+int drv_parse_u64(const char *s, uint64_t *out);
+
+/* ---- loading a .xl file ---- */
+typedef struct {
+  const char *path;
+  char *text;    /* the whole file, NUL-terminated (owned) */
+  xl_arena ar;   /* AST and lowering objects */
+  lang_diag diag;
+  ast *file;     /* after drv_src_parse */
+} drv_src;
+
+/* Reads `path`; on failure prints "xlc: error: cannot read 'P': reason" and returns -1. */
+int drv_src_load(drv_src *s, const char *path);
+/* Parses the text; returns the number of errors (already reported). */
+int drv_src_parse(drv_src *s);
+void drv_src_free(drv_src *s);
+
+/* ---- building the cell graph of an entry (shared by dump and run) ---- */
+struct cg_graph;
+/* lang_lower + cg_verify. Returns the graph (free with cg_free), or NULL with *rc set:
+   XLC_EXIT_USER when the lowering reported errors, XLC_EXIT_INTERNAL otherwise. */
+struct cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given,
+                           int ngiven, int *rc);
+/* ad_append_backward (loss mode on output "loss" if `loss`, else cotangent mode) + cg_verify.
+   Returns an exit code; errors are printed. */
+int drv_backward(struct cg_graph *g, const char *entry, int loss);
+
+/* ---- binding the INPUT nodes of a graph for `xlc run` (run_bind.c) ---- */
+typedef struct {
+  const char *entry;
+  const char *inputs_path, *params_path, *cot_path; /* NULL: not given */
+  const xt_list *inputs, *params, *cots;            /* empty lists when not given */
+  uint64_t seed;
+  xt_dtype dt; /* compute dtype: XT_F32 or XT_F64 */
+} run_bind_ctx;
+
+/* Checks that every tensor of every file names an input of the matching kind, then fills
+   vals[i] (a new tensor in dtype c->dt, or NULL for a state left at its default) for every
+   INPUT node i of g. All problems are reported. Returns an exit code; on failure every
+   vals[i] is NULL. */
+int run_bind(const struct cg_graph *g, const run_bind_ctx *c, xt **vals);
+/* Reports the first NaN or Inf of each float tensor of l (read from `path`); returns the
+   number of bad tensors. */
+int run_check_finite(const char *path, const xt_list *l);
+
+/* ---- small helpers ---- */
+char *drv_shape_str(int rank, const int64_t *d); /* "[2, 3]", malloc'd */
+/* Row-major multi-index of element `flat` of a tensor of that shape: "[0, 1]", malloc'd. */
+char *drv_index_str(int rank, const int64_t *d, int64_t flat);
+/* Name of `s` among `cands` at the smallest edit distance, if close enough; else NULL. */
+const char *drv_closest(const char *s, const char *const *cands, int n);
+
+/* ---- subcommands (cmd_*.c) ---- */
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_refcheck(int argc, char **argv);
+
+/* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
+void usage_check(FILE *out);
+void usage_dump(FILE *out);
+void usage_run(FILE *out);
+void usage_refcheck(FILE *out);
+
+#endif

@@ -1,0 +1,429 @@
+/* refcheck_cases.c - how each kind of official reference case maps onto stdlib entries.
+ *
+ * The kind is recognised from the manifest's official_sources (never the folder name);
+ * sizes come from the manifest's config and tensor shapes. Layout facts used here (see
+ * docs/stdlib.md and ../shared/docs/xlstm-math.md): official cell tensors are (B, NH, S, D),
+ * ours (B, S, NH, D); sLSTM states are stacked (4, B, H) as [y, c, n, m]; the xlstm package's
+ * mLSTM state holds keys scaled by 1/sqrt(DK) (C_xlstm = C_ours / sqrt(DK)); the official
+ * parallel mLSTM form is our recurrence started from m0 = -inf, the recurrent and chunkwise
+ * forms start from m0 = 0.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "refcheck.h"
+
+static cJSON *cfg_of(rc_case *c) {
+  if (!c->json) c->json = cJSON_Parse(c->rc.json_text);
+  return c->json ? cJSON_GetObjectItemCaseSensitive((cJSON *)c->json, "config") : NULL;
+}
+
+static int cfg_has(rc_case *c, const char *k) { return cJSON_GetObjectItemCaseSensitive(cfg_of(c), k) != NULL; }
+
+static double cfg_num(rc_case *c, const char *k, double dflt) {
+  cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg_of(c), k);
+  if (!v) return dflt;
+  if (cJSON_IsNumber(v)) return v->valuedouble;
+  return dflt;
+}
+
+static cJSON *cfg_item(rc_case *c, const char *k) { return cJSON_GetObjectItemCaseSensitive(cfg_of(c), k); }
+
+static int has_src(rc_case *c, const char *needle) {
+  for (int i = 0; i < c->rc.sources.n; i++)
+    if (strstr(c->rc.sources.v[i], needle)) return 1;
+  return 0;
+}
+
+static int has_t(rc_case *c, const char *name) { return refcase_find(&c->rc, name) != NULL; }
+
+static const refcase_tensor *tens(rc_case *c, const char *name) { return refcase_find(&c->rc, name); }
+
+/* ---- cells ---- */
+
+static const int P0213[4] = {0, 2, 1, 3}; /* (B,NH,S,D) <-> (B,S,NH,D) */
+static const int P021[3] = {0, 2, 1};     /* (B,NH,S) <-> (B,S,NH) */
+
+static rc_cmp *cmp_perm(rc_run *r, const char *ours, const char *ref, int is_grad, int rank, const int64_t *pre,
+                        const int *perm) {
+  rc_cmp *m = rc_cmp_add(r, ours, ref, is_grad);
+  m->nperm = rank;
+  for (int i = 0; i < rank; i++) {
+    m->pre[i] = pre[i];
+    m->perm[i] = perm[i];
+  }
+  return m;
+}
+
+static int map_slstm_cell(rc_case *c) {
+  int64_t B = (int64_t)cfg_num(c, "B", 0), T = (int64_t)cfg_num(c, "T", 0);
+  int64_t NH = (int64_t)cfg_num(c, "num_heads", 0), D = (int64_t)cfg_num(c, "head_dim", 0);
+  rc_run *r = rc_run_new(c, "sequence", "slstm_cell");
+  rc_set(r, "NH", "%lld", (long long)NH);
+  rc_set(r, "D", "%lld", (long long)D);
+  int64_t xs[5] = {B, T, 4, NH, D};
+  if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 5, xs, NULL)) return -1;
+  static const char *st[4] = {"y", "c", "n", "m"};
+  int64_t ss[3] = {B, NH, D};
+  if (has_t(c, "input/state0"))
+    for (int k = 0; k < 4; k++) {
+      char nm[32];
+      snprintf(nm, sizeof nm, "state.%s", st[k]);
+      if (rc_add(c, &r->inputs, nm, "input/state0", 0, k, 3, ss, NULL)) return -1;
+    }
+  if (rc_add(c, &r->params, "_recurrent_kernel_", "param/_recurrent_kernel_", -1, 0, 0, NULL, NULL) ||
+      rc_add(c, &r->params, "_bias_", "param/_bias_", -1, 0, 0, NULL, NULL))
+    return -1;
+  int64_t ws[4] = {B, NH, T, D};
+  if (rc_add(c, &r->cots, "h", "weight/Gy", -1, 0, 4, ws, P0213)) return -1;
+  int64_t hs[4] = {B, T, NH, D};
+  cmp_perm(r, "h", "output/y", 0, 4, hs, P0213);
+  for (int k = 0; k < 4; k++) {
+    char nm[32];
+    snprintf(nm, sizeof nm, "state.%s", st[k]);
+    rc_cmp *m = rc_cmp_add(r, nm, "output/last_state", 0);
+    m->take_axis = 0;
+    m->take_index = k;
+  }
+  rc_cmp_add(r, "grad.x", "grad/x", 1);
+  rc_cmp_add(r, "grad._recurrent_kernel_", "grad/_recurrent_kernel_", 1);
+  rc_cmp_add(r, "grad._bias_", "grad/_bias_", 1);
+  if (has_t(c, "grad/state0"))
+    for (int k = 0; k < 4; k++) {
+      char nm[32];
+      snprintf(nm, sizeof nm, "grad.state.%s", st[k]);
+      rc_cmp *m = rc_cmp_add(r, nm, "grad/state0", 1);
+      m->take_axis = 0;
+      m->take_index = k;
+    }
+  r->loss_out = "h";
+  r->loss_w = "h";
+  r->loss_ref = "output/loss";
+  return 0;
+}
+
+/* one mLSTM-cell run: inputs from `pfx` (input/ or asym_input/), cotangent from weight/G */
+static rc_run *mlstm_run(rc_case *c, const char *label, const char *entry, const char *pfx, int64_t DK, int64_t DV,
+                         const char *m0, int with_cot) {
+  int64_t B = (int64_t)cfg_num(c, "B", 0), S = (int64_t)(cfg_has(c, "S") ? cfg_num(c, "S", 0) : cfg_num(c, "T", 0));
+  int64_t NH = (int64_t)cfg_num(c, "NH", 0);
+  rc_run *r = rc_run_new(c, label, entry);
+  rc_set(r, "NH", "%lld", (long long)NH);
+  rc_set(r, "DK", "%lld", (long long)DK);
+  rc_set(r, "DV", "%lld", (long long)DV);
+  rc_set(r, "eps", "%.17g", cfg_num(c, "eps", 1e-6));
+  rc_set(r, "m0", "%s", m0);
+  static const char *in[5] = {"q", "k", "v", "i_preact", "f_preact"};
+  static const char *ours[5] = {"q", "k", "v", "ig", "fg"};
+  for (int k = 0; k < 5; k++) {
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s%s", pfx, in[k]);
+    int64_t s4[4] = {B, NH, S, k == 2 ? DV : DK}, s3[3] = {B, NH, S};
+    if (rc_add(c, &r->inputs, ours[k], ref, -1, 0, k < 3 ? 4 : 3, k < 3 ? s4 : s3, k < 3 ? P0213 : P021)) return NULL;
+  }
+  if (with_cot) {
+    int64_t ws[4] = {B, NH, S, DV};
+    if (rc_add(c, &r->cots, "h", "weight/G", -1, 0, 4, ws, P0213)) return NULL;
+  }
+  return r;
+}
+
+static void mlstm_grads(rc_run *r, const char *pfx) {
+  static const char *in[5] = {"q", "k", "v", "i_preact", "f_preact"};
+  static const char *ours[5] = {"grad.q", "grad.k", "grad.v", "grad.ig", "grad.fg"};
+  for (int k = 0; k < 5; k++) {
+    char ref[96];
+    snprintf(ref, sizeof ref, "%s%s", pfx, in[k]);
+    if (k < 3) {
+      int64_t pre[4] = {0};
+      (void)pre;
+    }
+    rc_cmp *m = rc_cmp_add(r, ours[k], ref, 1);
+    m->nperm = k < 3 ? 4 : 3;
+    for (int i = 0; i < m->nperm; i++) m->perm[i] = k < 3 ? P0213[i] : P021[i];
+    m->pre[0] = -1; /* take the shape of ours as it is */
+  }
+}
+
+static void cmp_h(rc_run *r, const char *ref) {
+  rc_cmp *m = rc_cmp_add(r, "h", ref, 0);
+  m->nperm = 4;
+  for (int i = 0; i < 4; i++) m->perm[i] = P0213[i];
+  m->pre[0] = -1;
+}
+
+/* final states: ref_* tensors hold either the last state or all states (take the last) */
+static void cmp_states(rc_case *c, rc_run *r, const char *refC, const char *refn, const char *refm, double scale) {
+  const char *refs[3] = {refC, refn, refm}, *ours[3] = {"state.C", "state.n", "state.m"};
+  int steps_axis[3] = {2, 2, 2};
+  for (int k = 0; k < 3; k++) {
+    if (!refs[k] || !has_t(c, refs[k])) continue;
+    rc_cmp *m = rc_cmp_add(r, ours[k], refs[k], 0);
+    const refcase_tensor *t = tens(c, refs[k]);
+    int ours_rank = k == 0 ? 4 : k == 1 ? 3 : 2;
+    if (t->rank == ours_rank + 1 && strstr(refs[k], "_all")) { /* (B, NH, S[+1], ...) */
+      m->take_axis = steps_axis[k];
+      m->take_index = t->shape[steps_axis[k]] - 1;
+    }
+    if (k < 2 && scale != 0) m->scale = scale;
+  }
+}
+
+static int map_mlstm_xlstm(rc_case *c) { /* xlstm package backends */
+  int64_t D = (int64_t)cfg_num(c, "DH", 0);
+  double s = 1.0 / sqrt((double)D);
+  rc_run *r = mlstm_run(c, "parallel", "mlstm_cell", "input/", D, D, "-inf", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/h_parallel");
+  mlstm_grads(r, "grad_parallel_autograd/");
+  r = mlstm_run(c, "recurrent", "mlstm_cell", "input/", D, D, "0", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/h_recurrent");
+  mlstm_grads(r, "grad_recurrent_autograd/");
+  cmp_states(c, r, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", s);
+  cmp_h(r, "output/h_chunkwise_simple");
+  cmp_states(c, r, "output/chunkwise_simple_last_C", "output/chunkwise_simple_last_n", "output/chunkwise_simple_last_m", 0);
+  return 0;
+}
+
+static int map_mlstm_kernels(rc_case *c) {
+  int64_t DK = (int64_t)cfg_num(c, "DHQK", 0), DV = (int64_t)cfg_num(c, "DHV", 0);
+  int64_t B = (int64_t)cfg_num(c, "B", 0), NH = (int64_t)cfg_num(c, "NH", 0);
+  rc_run *r = mlstm_run(c, "parallel", "mlstm_cell", "input/", DK, DV, "-inf", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/parallel_h");
+  mlstm_grads(r, "grad_parallel_autograd/");
+  r = mlstm_run(c, "parallel-custbw", "mlstm_cell_kbw", "input/", DK, DV, "-inf", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/parallel_h");
+  mlstm_grads(r, "grad_parallel_custbw/");
+  r = mlstm_run(c, "chunkwise", "mlstm_cell", "input/", DK, DV, "0", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/chunkwise_h");
+  cmp_h(r, "output/recurrent_h");
+  cmp_states(c, r, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", 0);
+  if (has_t(c, "output/chunkwise_C_states")) {
+    static const char *ref[3] = {"output/chunkwise_C_states", "output/chunkwise_n_states", "output/chunkwise_m_states"};
+    static const char *ours[3] = {"state.C", "state.n", "state.m"};
+    for (int k = 0; k < 3; k++) {
+      rc_cmp *m = rc_cmp_add(r, ours[k], ref[k], 0);
+      m->take_axis = 2;
+      m->take_index = tens(c, ref[k])->shape[2] - 1;
+    }
+  }
+  r = mlstm_run(c, "chunkwise-custbw", "mlstm_cell_kbw", "input/", DK, DV, "0", 1);
+  if (!r) return -1;
+  mlstm_grads(r, "grad_chunkwise_custbw/");
+  if (has_t(c, "input/C0")) {
+    r = mlstm_run(c, "initial-state", "mlstm_cell", "input/", DK, DV, "0", 0);
+    if (!r) return -1;
+    int64_t ms[2] = {B, NH};
+    if (rc_add(c, &r->inputs, "state.C", "input/C0", -1, 0, 0, NULL, NULL) ||
+        rc_add(c, &r->inputs, "state.n", "input/n0", -1, 0, 0, NULL, NULL) ||
+        rc_add(c, &r->inputs, "state.m", "input/m0", -1, 0, 2, ms, NULL))
+      return -1;
+    cmp_h(r, "output/init_chunkwise_h");
+    cmp_states(c, r, "output/init_chunkwise_last_C", "output/init_chunkwise_last_n", "output/init_chunkwise_last_m", 0);
+    cmp_h(r, "output/init_recurrent_h");
+    cmp_states(c, r, "output/init_recurrent_last_C", "output/init_recurrent_last_n", "output/init_recurrent_last_m", 0);
+  }
+  cJSON *asym = cfg_item(c, "asym_variant");
+  if (asym && has_t(c, "asym_input/q")) {
+    int64_t aK = (int64_t)cJSON_GetObjectItemCaseSensitive(asym, "DHQK")->valuedouble;
+    int64_t aV = (int64_t)cJSON_GetObjectItemCaseSensitive(asym, "DHV")->valuedouble;
+    r = mlstm_run(c, "asym-parallel", "mlstm_cell", "asym_input/", aK, aV, "-inf", 0);
+    if (!r) return -1;
+    cmp_h(r, "asym_output/parallel_h");
+    r = mlstm_run(c, "asym-chunkwise", "mlstm_cell", "asym_input/", aK, aV, "0", 0);
+    if (!r) return -1;
+    cmp_h(r, "asym_output/chunkwise_h");
+    cmp_states(c, r, "asym_output/chunkwise_last_C", "asym_output/chunkwise_last_n", "asym_output/chunkwise_last_m", 0);
+  }
+  return 0;
+}
+
+static int map_lstm(rc_case *c) {
+  int64_t B = (int64_t)cfg_num(c, "B", 0), H = (int64_t)cfg_num(c, "H", 0);
+  rc_run *r = rc_run_new(c, "sequence", "lstm_cell");
+  rc_set(r, "I", "%lld", (long long)cfg_num(c, "I", 0));
+  rc_set(r, "H", "%lld", (long long)H);
+  int64_t ss[2] = {B, H};
+  if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) ||
+      rc_add(c, &r->inputs, "state.h", "input/h0", -1, 0, 2, ss, NULL) ||
+      rc_add(c, &r->inputs, "state.c", "input/c0", -1, 0, 2, ss, NULL) ||
+      rc_add(c, &r->cots, "y", "weight/G", -1, 0, 0, NULL, NULL) ||
+      rc_add(c, &r->cots, "state.h", "weight/Gh", -1, 0, 2, ss, NULL) ||
+      rc_add(c, &r->cots, "state.c", "weight/Gc", -1, 0, 2, ss, NULL))
+    return -1;
+  for (int i = 0; i < c->rc.tensors.n; i++) {
+    const refcase_tensor *t = &c->rc.tensors.v[i];
+    if (strcmp(t->role, "param") == 0 && t->official_name) {
+      if (rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL)) return -1;
+      char g[256], o[256];
+      snprintf(g, sizeof g, "grad/%s", t->official_name);
+      snprintf(o, sizeof o, "grad.%s", t->official_name);
+      if (has_t(c, g)) rc_cmp_add(r, o, g, 1);
+    }
+  }
+  rc_cmp_add(r, "y", "output/y", 0);
+  rc_cmp_add(r, "state.h", "output/h_T", 0);
+  rc_cmp_add(r, "state.c", "output/c_T", 0);
+  rc_cmp_add(r, "grad.x", "grad/x", 1);
+  rc_cmp_add(r, "grad.state.h", "grad/h0", 1);
+  rc_cmp_add(r, "grad.state.c", "grad/c0", 1);
+  return 0;
+}
+
+/* ---- blocks and models: parameters by official name ---- */
+
+static int add_params(rc_case *c, rc_run *r) {
+  for (int i = 0; i < c->rc.tensors.n; i++) {
+    const refcase_tensor *t = &c->rc.tensors.v[i];
+    if (strcmp(t->role, "param") != 0 || !t->official_name) continue;
+    if (rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL)) return -1;
+    char g[512], o[512];
+    snprintf(g, sizeof g, "grad/%s", t->official_name);
+    snprintf(o, sizeof o, "grad.%s", t->official_name);
+    if (has_t(c, g)) rc_cmp_add(r, o, g, 1);
+  }
+  return 0;
+}
+
+static int map_block(rc_case *c, int slstm) {
+  for (int pass = 0; pass < 2; pass++) {
+    const char *label = pass == 0 ? "forward" : "step-api";
+    if (pass == 1 && !has_t(c, "output/y_step_api")) break;
+    rc_run *r = rc_run_new(c, label, slstm ? "slstm_block" : "mlstm_block");
+    rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
+    rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
+    rc_set(r, "K", "%lld", (long long)cfg_num(c, "conv1d_kernel_size", 4));
+    if (slstm) {
+      rc_set(r, "ffn_pf", "%.17g", cfg_num(c, "ffn_proj_factor", 1.3));
+    } else {
+      rc_set(r, "pf", "%.17g", cfg_num(c, "proj_factor", 2.0));
+      rc_set(r, "qkv_block", "%lld", (long long)cfg_num(c, "qkv_proj_blocksize", 4));
+      rc_set(r, "eps", "%.17g", cfg_num(c, "cell_eps", 1e-6));
+      /* the official block's forward is the parallel form; its step API is the recurrent one */
+      rc_set(r, "m0", "%s", pass == 0 ? "-inf" : "0");
+    }
+    if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) || add_params(c, r)) return -1;
+    if (rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL)) return -1;
+    if (pass == 0) {
+      rc_cmp_add(r, "y", "output/y", 0);
+      rc_cmp_add(r, "grad.x", "grad/x", 1);
+      r->loss_out = "y";
+      r->loss_w = "y";
+      r->loss_ref = "output/loss";
+    } else {
+      for (int k = 0; k < r->cmps.n; k++) { /* only the output */
+        free(r->cmps.v[k].ours);
+        free(r->cmps.v[k].ref);
+      }
+      r->cmps.n = 0;
+      rc_cmp_add(r, "y", "output/y_step_api", 0);
+    }
+  }
+  return 0;
+}
+
+static int tokens_io(rc_case *c, rc_run *r) {
+  const refcase_tensor *t = tens(c, "input/tokens");
+  if (!t || t->rank != 2) {
+    c->err = xl_fmt("%s: no 2-d tensor input/tokens", c->rc.dir);
+    return -1;
+  }
+  char *err = NULL;
+  xt *tok = refcase_load(&c->rc, "input/tokens", XT_I32, &err);
+  if (!tok) {
+    c->err = err;
+    return -1;
+  }
+  int64_t B = t->shape[0], S = t->shape[1] - 1, sh[2] = {B, S};
+  xt *in = xt_new_named("tokens", XT_I32, 2, sh), *tg = xt_new_named("targets", XT_I32, 2, sh);
+  for (int64_t b = 0; b < B; b++)
+    for (int64_t s = 0; s < S; s++) {
+      xt_set(in, b * S + s, xt_get(tok, b * (S + 1) + s));
+      xt_set(tg, b * S + s, xt_get(tok, b * (S + 1) + s + 1));
+    }
+  xt_free(tok);
+  xtl_add(&r->inputs, in);
+  xtl_add(&r->inputs, tg);
+  r->loss = 1;
+  return 0;
+}
+
+static int map_lm(rc_case *c) {
+  rc_run *r = rc_run_new(c, "lm", "xlstm_lm");
+  rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
+  rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
+  rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));
+  cJSON *at = cfg_item(c, "slstm_at"), *ml = cfg_item(c, "mlstm");
+  char buf[256] = "[";
+  size_t n = 1;
+  cJSON *e;
+  int first = 1;
+  cJSON_ArrayForEach(e, at) {
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", first ? "" : ",", e->valueint);
+    first = 0;
+  }
+  snprintf(buf + n, sizeof buf - n, "]");
+  rc_set(r, "slstm_at", "%s", buf);
+  if (ml) {
+    cJSON *nh = cJSON_GetObjectItemCaseSensitive(ml, "num_heads"), *k = cJSON_GetObjectItemCaseSensitive(ml, "conv1d_kernel_size");
+    if (nh) rc_set(r, "NH", "%d", nh->valueint);
+    if (k) rc_set(r, "K", "%d", k->valueint);
+  }
+  if (tokens_io(c, r) || add_params(c, r)) return -1;
+  rc_cmp_add(r, "logits", "output/logits", 0);
+  rc_cmp_add(r, "loss", "output/loss", 0);
+  return 0;
+}
+
+static int map_large(rc_case *c) {
+  rc_run *r = rc_run_new(c, "model", "xlstm_large");
+  rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
+  rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
+  rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
+  rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));
+  rc_set(r, "qk_factor", "%.17g", cfg_num(c, "qk_dim_factor", 0.5));
+  rc_set(r, "v_factor", "%.17g", cfg_num(c, "v_dim_factor", 1.0));
+  rc_set(r, "ffn_pf", "%.17g", cfg_num(c, "ffn_proj_factor", 2.6667));
+  rc_set(r, "gate_cap", "%.17g", cfg_num(c, "gate_soft_cap", 15));
+  rc_set(r, "logit_cap", "%.17g", cfg_num(c, "output_logit_soft_cap", 30));
+  rc_set(r, "eps", "%.17g", cfg_num(c, "eps", 1e-6));
+  rc_set(r, "norm_eps", "%.17g", cfg_num(c, "norm_eps", 1e-6));
+  rc_set(r, "m0", "0"); /* chunkwise / inference forms */
+  if (tokens_io(c, r) || add_params(c, r)) return -1;
+  rc_cmp_add(r, "logits", "output/logits", 0);
+  rc_cmp_add(r, "loss", "output/loss", 0);
+  if (has_t(c, "output/inference_logits_full")) rc_cmp_add(r, "logits", "output/inference_logits_full", 0);
+  if (has_t(c, "output/inference_logits_prefill11_then_steps"))
+    rc_cmp_add(r, "logits", "output/inference_logits_prefill11_then_steps", 0);
+  int L = (int)cfg_num(c, "num_blocks", 0);
+  for (int b = 0; b < L; b++) {
+    static const char *st[3] = {"C", "n", "m"};
+    for (int k = 0; k < 3; k++) {
+      char ref[128], ours[128];
+      snprintf(ref, sizeof ref, "output/state_block%d_%s", b, st[k]);
+      snprintf(ours, sizeof ours, "state.backbone.blocks.%d.mlstm_layer.core.%s", b, st[k]);
+      if (has_t(c, ref)) rc_cmp_add(r, ours, ref, 0);
+    }
+  }
+  return 0;
+}
+
+int rc_map_case(rc_case *c) {
+  /* models and blocks first: their source lists also name the cells they contain */
+  if (has_src(c, "xlstm_large/model.py")) return map_large(c);
+  if (has_src(c, "xLSTMLMModel")) return map_lm(c);
+  if (has_src(c, "sLSTMBlock")) return map_block(c, 1);
+  if (has_src(c, "mLSTMBlock")) return map_block(c, 0);
+  if (has_src(c, "torch.nn.LSTM")) return map_lstm(c);
+  if (has_src(c, "mlstm_kernels/torch/parallel/native/fw.py")) return map_mlstm_kernels(c);
+  if (has_src(c, "backends.py: parallel_stabilized_simple")) return map_mlstm_xlstm(c);
+  if (has_src(c, "slstm_forward") || has_src(c, "sLSTMCell")) return map_slstm_cell(c);
+  c->err = xl_fmt("%s: no stdlib entry matches the official sources of this case", c->rc.dir);
+  return -1;
+}

@@ -1,0 +1,226 @@
+/* run_bind.c - `xlc run`: give every INPUT node of the cell graph its value.
+ *
+ * Input: the lowered (and possibly differentiated) graph and the tensors of the --inputs,
+ * --params and --cotangents files. Output: one tensor in the compute dtype per INPUT node:
+ * data inputs and states from the inputs file, parameters from the params file or their
+ * initializer (seeded, computed in f64), cotangents from the cotangents file or zeros.
+ * Every mismatch (unknown name, missing input, wrong shape, non-integral token id, NaN) is a
+ * user error naming the file and the tensor. Nothing here executes the graph.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cg.h"
+#include "driver.h"
+
+/* Which file a kind of INPUT node is read from. */
+enum { F_INPUTS, F_PARAMS, F_COTS, F_NONE };
+
+static int file_of(cg_ikind k) {
+  switch (k) {
+  case CG_IN_INPUT:
+  case CG_IN_STATE: return F_INPUTS;
+  case CG_IN_PARAM: return F_PARAMS;
+  case CG_IN_COT: return F_COTS;
+  default: return F_NONE;
+  }
+}
+
+/* The tensor name a node is looked up by in its file: cotangent "cot.y" is stored as "y". */
+static const char *file_name_of(const cg_node *n) {
+  if (n->ikind == CG_IN_COT && strncmp(n->name, "cot.", 4) == 0) return n->name + 4;
+  return n->name;
+}
+
+static const char *file_flag(int f) {
+  return f == F_INPUTS ? "--inputs" : f == F_PARAMS ? "--params" : "--cotangents";
+}
+
+static const char *kind_word(int f) {
+  return f == F_INPUTS ? "an input or state" : f == F_PARAMS ? "a parameter" : "a cotangent of an output";
+}
+
+/* Node of g (INPUT, top level) whose file name is `name` and whose file is f; -1 if none. */
+static int find_node(const cg_graph *g, const char *name, int f) {
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op == CG_OP_INPUT && n->name && file_of(n->ikind) == f && strcmp(file_name_of(n), name) == 0)
+      return i;
+  }
+  return -1;
+}
+
+/* Reports the tensors of file f that match no node; returns their number. */
+static int check_unknown(const cg_graph *g, const run_bind_ctx *c, int f, const char *path,
+                         const xt_list *l) {
+  int bad = 0;
+  XL_VEC(const char *) expected = {0};
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op == CG_OP_INPUT && n->name && file_of(n->ikind) == f) xl_vec_push(expected, file_name_of(n));
+  }
+  for (int k = 0; k < l->v.n; k++) {
+    const char *name = l->v.v[k]->name;
+    if (find_node(g, name, f) >= 0) continue;
+    bad++;
+    drv_error("%s: tensor '%s' is not %s of entry '%s'", path, name, kind_word(f), c->entry);
+    int other = -1;
+    for (int f2 = F_INPUTS; f2 < F_NONE && other < 0; f2++)
+      if (f2 != f && find_node(g, name, f2) >= 0) other = f2;
+    if (other >= 0) {
+      drv_note("'%s' is %s: pass it with %s", name, kind_word(other), file_flag(other));
+      continue;
+    }
+    if (f == F_COTS && cg_find_output(g, name) >= 0) {
+      drv_note("output '%s' holds integers and has no cotangent", name);
+      continue;
+    }
+    const char *close = drv_closest(name, expected.v, expected.n);
+    if (close) {
+      drv_note("did you mean '%s'?", close);
+    } else if (expected.n == 0) {
+      drv_note("entry '%s' has no %s", c->entry,
+               f == F_INPUTS ? "inputs or states" : f == F_PARAMS ? "parameters" : "cotangents");
+    } else if (expected.n <= 12) {
+      fprintf(stderr, "xlc: note: expected names:");
+      for (int i = 0; i < expected.n; i++) fprintf(stderr, " %s", expected.v[i]);
+      fputc('\n', stderr);
+    }
+  }
+  free(expected.v);
+  return bad;
+}
+
+/* Shape of t equals the node's shape; else reports and returns -1. */
+static int check_shape(const cg_node *n, const xt *t, const char *path) {
+  int ok = t->rank == n->shape.rank;
+  for (int i = 0; ok && i < t->rank; i++) ok = t->shape[i] == n->shape.d[i];
+  if (ok) return 0;
+  char *want = drv_shape_str(n->shape.rank, n->shape.d), *got = drv_shape_str(t->rank, t->shape);
+  drv_error("%s: tensor '%s' has shape %s, expected %s", path, t->name, got, want);
+  free(want);
+  free(got);
+  return -1;
+}
+
+/* Token ids: integral, and in [0, fval) when the node knows its vocabulary (fval > 0). */
+static int check_int(const cg_node *n, const xt *t, const char *path) {
+  int64_t m = xt_numel(t);
+  for (int64_t i = 0; i < m; i++) {
+    double v = xt_get(t, i);
+    int integral = isfinite(v) && v == floor(v);
+    int in_range = n->fval <= 0 || (v >= 0 && v < n->fval);
+    if (integral && in_range) continue;
+    char *at = drv_index_str(t->rank, t->shape, i);
+    if (!integral)
+      drv_error("%s: tensor '%s' must hold integers, but holds %.17g at index %s", path, t->name, v, at);
+    else
+      drv_error("%s: tensor '%s' holds %.17g at index %s, outside [0, %.17g)", path, t->name, v, at, n->fval);
+    free(at);
+    return -1;
+  }
+  return 0;
+}
+
+static void missing(const cg_node *n, const char *what, const char *path, const char *flag) {
+  char *want = drv_shape_str(n->shape.rank, n->shape.d);
+  if (path)
+    drv_error("missing %s '%s' (expected shape %s): not in '%s'", what, n->name, want, path);
+  else
+    drv_error("missing %s '%s' (expected shape %s): no %s file given", what, n->name, want, flag);
+  free(want);
+}
+
+/* Value of one INPUT node; NULL with *bad set on error, NULL without for a default state. */
+static xt *bind_one(const cg_node *n, const run_bind_ctx *c, int *bad) {
+  const xt_list *l = NULL;
+  const char *path = NULL;
+  switch (file_of(n->ikind)) {
+  case F_INPUTS: l = c->inputs, path = c->inputs_path; break;
+  case F_PARAMS: l = c->params, path = c->params_path; break;
+  case F_COTS: l = c->cots, path = c->cot_path; break;
+  default:
+    drv_internal("input node '%s' of kind %d at the top level of the graph", n->name ? n->name : "?",
+                 (int)n->ikind);
+    *bad = XLC_EXIT_INTERNAL;
+    return NULL;
+  }
+  const xt *t = n->name ? xtl_find(l, file_name_of(n)) : NULL;
+  if (t) {
+    if (check_shape(n, t, path) != 0 || (n->is_int && check_int(n, t, path) != 0)) {
+      *bad = XLC_EXIT_USER;
+      return NULL;
+    }
+    xt *v = xt_convert(t, c->dt);
+    if (!v->name) v->name = xl_strdup(n->name);
+    return v;
+  }
+  switch (n->ikind) {
+  case CG_IN_INPUT:
+    missing(n, n->is_int ? "integer input" : "input", path, "--inputs");
+    *bad = XLC_EXIT_USER;
+    return NULL;
+  case CG_IN_STATE: return NULL; /* the executor fills the node's default */
+  case CG_IN_COT: return xt_new_named(n->name, c->dt, n->shape.rank, n->shape.d); /* zeros */
+  default: break;
+  }
+  /* a parameter not in the file: its initializer, in f64 for every compute dtype */
+  xt *p = xt_new_named(n->name, XT_F64, n->shape.rank, n->shape.d);
+  char *err = NULL;
+  if (init_fill(p, &n->init, c->seed, n->name, &err) != 0) {
+    drv_internal("cannot initialize parameter '%s': %s", n->name, err ? err : "(no message)");
+    free(err);
+    xt_free(p);
+    *bad = XLC_EXIT_INTERNAL;
+    return NULL;
+  }
+  if (c->dt == XT_F64) return p;
+  xt *v = xt_convert(p, c->dt);
+  if (!v->name) v->name = xl_strdup(n->name);
+  xt_free(p);
+  return v;
+}
+
+int run_bind(const cg_graph *g, const run_bind_ctx *c, xt **vals) {
+  int rc = XLC_EXIT_OK;
+  int unknown = check_unknown(g, c, F_INPUTS, c->inputs_path, c->inputs);
+  unknown += check_unknown(g, c, F_PARAMS, c->params_path, c->params);
+  unknown += check_unknown(g, c, F_COTS, c->cot_path, c->cots);
+  if (unknown) rc = XLC_EXIT_USER;
+  for (int i = 0; i < g->nodes.n; i++) vals[i] = NULL;
+  for (int i = 0; rc != XLC_EXIT_INTERNAL && i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT) continue;
+    int bad = 0;
+    vals[i] = bind_one(n, c, &bad);
+    if (bad > rc) rc = bad;
+  }
+  if (rc != XLC_EXIT_OK)
+    for (int i = 0; i < g->nodes.n; i++) {
+      if (vals[i]) xt_free(vals[i]);
+      vals[i] = NULL;
+    }
+  return rc;
+}
+
+static int is_float(xt_dtype d) { return d == XT_F64 || d == XT_F32 || d == XT_BF16 || d == XT_F16; }
+
+int run_check_finite(const char *path, const xt_list *l) {
+  int bad = 0;
+  for (int k = 0; k < l->v.n; k++) {
+    const xt *t = l->v.v[k];
+    if (!is_float(t->dtype)) continue;
+    int64_t m = xt_numel(t);
+    for (int64_t i = 0; i < m; i++) {
+      double v = xt_get(t, i);
+      if (isfinite(v)) continue;
+      char *at = drv_index_str(t->rank, t->shape, i);
+      drv_error("%s: tensor '%s' holds %s at index %s (element %lld)", path, t->name,
+                isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf", at, (long long)i);
+      free(at);
+      bad++;
+      break;
+    }
+  }
+  return bad;
+}
