@@ -195,7 +195,7 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   xt **vals = xl_calloc((size_t)g->nodes.n, sizeof *vals);
   xt_list none = {0};
   run_bind_ctx bc = {r->entry, "(case inputs)", "(case parameters)", "(case cotangents)", &r->inputs, &r->params,
-                     &r->cots, 0, c->dt};
+                     &r->cots, 0, c->dt, 0};
   (void)none;
   int brc = run_bind(g, &bc, vals);
   xt **outs = xl_calloc((size_t)g->outs.n, sizeof *outs);

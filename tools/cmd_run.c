@@ -30,6 +30,8 @@ void usage_run(FILE *out) {
           "  --params P.safetensors      parameters by their dotted names; a parameter not in\n"
           "                              the file is initialized from its declared initializer\n"
           "  --seed N                    seed of the parameter initializers (default 0)\n"
+          "  --random-inputs             fill data inputs not in --inputs with seeded N(0,1) values\n"
+          "                              (token inputs: uniform ids below the entry's `hint vocab`)\n"
           "  --set NAME=VALUE            configuration parameter of ENTRY or free dimension;\n"
           "                              repeatable, the last one wins\n"
           "  --loss                      also compute gradients of the scalar output 'loss'\n"
@@ -51,11 +53,11 @@ void usage_run(FILE *out) {
 static const drv_optspec run_opts[] = {{"set", 1},  {"params", 1}, {"inputs", 1},
                                        {"out", 1},  {"cotangents", 1}, {"loss", 0},
                                        {"dtype", 1}, {"seed", 1},  {"backend", 1},
-                                       {NULL, 0}};
+                                       {"random-inputs", 0}, {NULL, 0}};
 
 typedef struct {
   const char *file, *entry, *out, *inputs, *params, *cots, *backend;
-  int loss;
+  int loss, random_inputs;
   xt_dtype dt;
   uint64_t seed;
   drv_sets sets;
@@ -74,6 +76,7 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
     else if (strcmp(n, "out") == 0) c->out = v;
     else if (strcmp(n, "cotangents") == 0) c->cots = v;
     else if (strcmp(n, "loss") == 0) c->loss = 1;
+    else if (strcmp(n, "random-inputs") == 0) c->random_inputs = 1;
     else if (strcmp(n, "backend") == 0) c->backend = v;
     else if (strcmp(n, "dtype") == 0) {
       if (strcmp(v, "f32") == 0) c->dt = XT_F32;
@@ -190,7 +193,7 @@ static int run(run_cfg *c) {
   }
 
   vals = xl_calloc((size_t)g->nodes.n, sizeof *vals);
-  run_bind_ctx bc = {c->entry, c->inputs, c->params, c->cots, &fin, &fpar, &fcot, c->seed, c->dt};
+  run_bind_ctx bc = {c->entry, c->inputs, c->params, c->cots, &fin, &fpar, &fcot, c->seed, c->dt, c->random_inputs};
   rc = run_bind(g, &bc, vals);
   if (rc) goto out;
 

@@ -131,6 +131,24 @@ static void missing(const cg_node *n, const char *what, const char *path, const 
   free(want);
 }
 
+/* --random-inputs: a seeded N(0, 1) tensor, or token ids uniform in [0, vocab hint). */
+static xt *random_input(const cg_node *n, const run_bind_ctx *c, int *bad) {
+  xt *v = xt_new_named(n->name, c->dt, n->shape.rank, n->shape.d);
+  xl_rng r;
+  char *stream = xl_fmt("input.%s", n->name);
+  rng_seed_param(&r, c->seed, stream);
+  free(stream);
+  if (n->is_int && !(n->fval > 0)) {
+    drv_error("--random-inputs: the range of integer input '%s' is unknown (the entry has no `hint vocab`)", n->name);
+    xt_free(v);
+    *bad = XLC_EXIT_USER;
+    return NULL;
+  }
+  for (int64_t i = 0; i < xt_numel(v); i++)
+    xt_set(v, i, n->is_int ? floor(rng_uniform(&r) * n->fval) : rng_normal(&r));
+  return v;
+}
+
 /* Value of one INPUT node; NULL with *bad set on error, NULL without for a default state. */
 static xt *bind_one(const cg_node *n, const run_bind_ctx *c, int *bad) {
   const xt_list *l = NULL;
@@ -157,6 +175,7 @@ static xt *bind_one(const cg_node *n, const run_bind_ctx *c, int *bad) {
   }
   switch (n->ikind) {
   case CG_IN_INPUT:
+    if (c->random_inputs) return random_input(n, c, bad);
     missing(n, n->is_int ? "integer input" : "input", path, "--inputs");
     *bad = XLC_EXIT_USER;
     return NULL;
