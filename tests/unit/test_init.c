@@ -12,16 +12,7 @@
 
 #include "xlrt.h"
 
-static int fails;
-#define CHECK(c, ...)                                                                             \
-  do {                                                                                            \
-    if (!(c)) {                                                                                   \
-      fails++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c);                                \
-      fprintf(stderr, __VA_ARGS__);                                                               \
-      fputc('\n', stderr);                                                                        \
-    }                                                                                             \
-  } while (0)
+#include "check.h"
 
 static cg_init spec(cg_init_kind k, double a, double b, double c, double d) {
   cg_init s = {k, {a, b, c, d}};

@@ -15,16 +15,7 @@
 
 #include "xlrt.h"
 
-static int fails;
-#define CHECK(c, ...)                                                                             \
-  do {                                                                                            \
-    if (!(c)) {                                                                                   \
-      fails++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c);                                \
-      fprintf(stderr, __VA_ARGS__);                                                               \
-      fputc('\n', stderr);                                                                        \
-    }                                                                                             \
-  } while (0)
+#include "check.h"
 
 static double absmax(const xt *t) {
   double m = 0;

@@ -18,16 +18,7 @@
 
 #include "xlrt.h"
 
-static int fails;
-#define CHECK(c, ...)                                                                             \
-  do {                                                                                            \
-    if (!(c)) {                                                                                   \
-      fails++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c);                                \
-      fprintf(stderr, __VA_ARGS__);                                                               \
-      fputc('\n', stderr);                                                                        \
-    }                                                                                             \
-  } while (0)
+#include "check.h"
 
 static char tmpdir[256];
 
