@@ -59,6 +59,7 @@ rc_cmp *rc_cmp_add(rc_run *r, const char *ours, const char *ref, int is_grad) {
   m.ref = xl_strdup(ref);
   m.is_grad = is_grad;
   m.take_axis = -1;
+  m.take2_axis = -1;
   xl_vec_push(r->cmps, m);
   return &r->cmps.v[r->cmps.n - 1];
 }
@@ -81,6 +82,26 @@ xt *rc_permute(const xt *x, int rank, const int64_t *shape, const int *perm) {
     }
   }
   return y;
+}
+
+void rc_prefix(xt_list *l, const char *const *names, int n, int64_t p) {
+  for (int k = 0; k < n; k++) {
+    xt *t = xtl_find(l, names[k]);
+    if (!t || t->rank < 2 || p >= t->shape[1]) continue;
+    int64_t inner = 1;
+    for (int i = 2; i < t->rank; i++) inner *= t->shape[i];
+    int64_t sh[XT_MAXRANK];
+    memcpy(sh, t->shape, sizeof sh);
+    sh[1] = p;
+    xt *u = xt_new(t->dtype, t->rank, sh);
+    for (int64_t b = 0; b < t->shape[0]; b++)
+      for (int64_t i = 0; i < p * inner; i++) xt_set(u, b * p * inner + i, xt_get(t, b * t->shape[1] * inner + i));
+    free(t->data);
+    t->data = u->data;
+    t->shape[1] = p;
+    u->data = NULL;
+    xt_free(u);
+  }
 }
 
 static xt *take(const xt *x, int axis, int64_t index) {
@@ -233,6 +254,11 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
     }
     if (m->take_axis >= 0) {
       xt *u = take(ref, m->take_axis, m->take_index);
+      xt_free(ref);
+      ref = u;
+    }
+    if (m->take2_axis >= 0) {
+      xt *u = take(ref, m->take2_axis, m->take2_index);
       xt_free(ref);
       ref = u;
     }

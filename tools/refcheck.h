@@ -20,6 +20,8 @@ typedef struct {
   double scale;    /* multiply ours by this (0 = 1) */
   int take_axis;   /* >= 0: compare with ref[..., take_index along take_axis, ...] */
   int64_t take_index;
+  int take2_axis;  /* >= 0: then select take2_index along take2_axis of the result */
+  int64_t take2_index;
 } rc_cmp;
 
 typedef struct {
@@ -55,5 +57,7 @@ int rc_add(rc_case *c, xt_list *to, const char *name, const char *ref, int take_
            int rank, const int64_t *shape, const int *perm);
 rc_cmp *rc_cmp_add(rc_run *r, const char *ours, const char *ref, int is_grad);
 xt *rc_permute(const xt *x, int rank, const int64_t *shape, const int *perm);
+/* keep the first p steps (axis 1, [B, T, ...]) of the named tensors of l */
+void rc_prefix(xt_list *l, const char *const *names, int n, int64_t p);
 
 #endif

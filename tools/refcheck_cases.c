@@ -101,6 +101,36 @@ static int map_slstm_cell(rc_case *c) {
   r->loss_out = "h";
   r->loss_w = "h";
   r->loss_ref = "output/loss";
+  /* every intermediate state: the recurrence run on the first p steps ends in state p */
+  if (has_t(c, "output/states_all"))
+    for (int64_t p = 1; p < T; p++) {
+      char label[32];
+      snprintf(label, sizeof label, "states-step%lld", (long long)p);
+      rc_run *q = rc_run_new(c, label, "slstm_cell");
+      rc_set(q, "NH", "%lld", (long long)NH);
+      rc_set(q, "D", "%lld", (long long)D);
+      if (rc_add(c, &q->inputs, "x", "input/x", -1, 0, 5, xs, NULL)) return -1;
+      if (has_t(c, "input/state0"))
+        for (int k = 0; k < 4; k++) {
+          char nm[32];
+          snprintf(nm, sizeof nm, "state.%s", st[k]);
+          if (rc_add(c, &q->inputs, nm, "input/state0", 0, k, 3, ss, NULL)) return -1;
+        }
+      if (rc_add(c, &q->params, "_recurrent_kernel_", "param/_recurrent_kernel_", -1, 0, 0, NULL, NULL) ||
+          rc_add(c, &q->params, "_bias_", "param/_bias_", -1, 0, 0, NULL, NULL))
+        return -1;
+      static const char *const seq[1] = {"x"};
+      rc_prefix(&q->inputs, seq, 1, p);
+      for (int k = 0; k < 4; k++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "state.%s", st[k]);
+        rc_cmp *m = rc_cmp_add(q, nm, "output/states_all", 0);
+        m->take_axis = 0;
+        m->take_index = k;
+        m->take2_axis = 0;
+        m->take2_index = p;
+      }
+    }
   return 0;
 }
 
@@ -171,6 +201,32 @@ static void cmp_states(rc_case *c, rc_run *r, const char *refC, const char *refn
   }
 }
 
+/* states after every step p < S (recurrent *_all tensors: index p-1 or p) and at chunk
+   boundaries: the recurrence run on the first p steps ends in exactly that state */
+static int mlstm_prefix_states(rc_case *c, const char *refC, const char *refn, const char *refm, int with_initial,
+                               int64_t step, double scale) {
+  if (!has_t(c, refC)) return 0;
+  int64_t DK = (int64_t)(cfg_has(c, "DHQK") ? cfg_num(c, "DHQK", 0) : cfg_num(c, "DH", 0));
+  int64_t DV = (int64_t)(cfg_has(c, "DHV") ? cfg_num(c, "DHV", 0) : cfg_num(c, "DH", 0));
+  int64_t S = (int64_t)(cfg_has(c, "S") ? cfg_num(c, "S", 0) : cfg_num(c, "T", 0));
+  static const char *const seq[5] = {"q", "k", "v", "ig", "fg"};
+  for (int64_t p = step; p < S; p += step) {
+    char label[32];
+    snprintf(label, sizeof label, "%s-step%lld", step > 1 ? "chunk" : "states", (long long)p);
+    rc_run *r = mlstm_run(c, label, "mlstm_cell", "input/", DK, DV, "0", 0);
+    if (!r) return -1;
+    rc_prefix(&r->inputs, seq, 5, p);
+    const char *refs[3] = {refC, refn, refm}, *ours[3] = {"state.C", "state.n", "state.m"};
+    for (int k = 0; k < 3; k++) {
+      rc_cmp *m = rc_cmp_add(r, ours[k], refs[k], 0);
+      m->take_axis = 2;
+      m->take_index = with_initial ? p / step : p - 1;
+      if (k < 2 && scale != 0) m->scale = scale;
+    }
+  }
+  return 0;
+}
+
 static int map_mlstm_xlstm(rc_case *c) { /* xlstm package backends */
   int64_t D = (int64_t)cfg_num(c, "DH", 0);
   double s = 1.0 / sqrt((double)D);
@@ -185,7 +241,7 @@ static int map_mlstm_xlstm(rc_case *c) { /* xlstm package backends */
   cmp_states(c, r, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", s);
   cmp_h(r, "output/h_chunkwise_simple");
   cmp_states(c, r, "output/chunkwise_simple_last_C", "output/chunkwise_simple_last_n", "output/chunkwise_simple_last_m", 0);
-  return 0;
+  return mlstm_prefix_states(c, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", 0, 1, s);
 }
 
 static int map_mlstm_kernels(rc_case *c) {
@@ -213,6 +269,10 @@ static int map_mlstm_kernels(rc_case *c) {
       m->take_index = tens(c, ref[k])->shape[2] - 1;
     }
   }
+  if (mlstm_prefix_states(c, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", 1, 1, 0) ||
+      mlstm_prefix_states(c, "output/chunkwise_C_states", "output/chunkwise_n_states", "output/chunkwise_m_states", 1,
+                          (int64_t)cfg_num(c, "chunk_size", 1), 0))
+    return -1;
   r = mlstm_run(c, "chunkwise-custbw", "mlstm_cell_kbw", "input/", DK, DV, "0", 1);
   if (!r) return -1;
   mlstm_grads(r, "grad_chunkwise_custbw/");
