@@ -280,6 +280,8 @@ typedef struct {
   int ngiven;
   XL_VEC(int) seq_outer; /* scan: outer nodes of the sequence inputs */
   XL_VEC(int) const_outer;
+  XL_VEC(const char *) in_names;
+  xl_loc call_loc;
   lw_inst *inst;
   double vocab;
 } lw_frame;
@@ -296,6 +298,7 @@ static void frame_free(lw_frame *f) {
   free(f->outloc.v);
   free(f->seq_outer.v);
   free(f->const_outer.v);
+  free(f->in_names.v);
 }
 
 static int eval_dims(lw_ctx *c, lw_scope *s, const ast *type, lw_dim *d, int *ell, int bind_free,
@@ -464,12 +467,18 @@ static int eval_dims(lw_ctx *c, lw_scope *s, const ast *type, lw_dim *d, int *el
       return -1;
     }
     d[i] = (lw_dim){x, de->kind == AST_NAME ? de->name : NULL};
-    if (ad && ad->v != x) goto mismatch;
+    if (ad && ad->v != x) {
+      char *as = lw_shape_str(actual);
+      lw_error(c, argloc, "'%s' has shape %s: its axis %d has size %lld, declared %s%s%lld", what, as, actual_off + lead + i - *ell,
+               (long long)ad->v, de->kind == AST_NAME ? de->name : "", de->kind == AST_NAME ? "=" : "", (long long)x);
+      free(as);
+      return -1;
+    }
   }
   return n;
 mismatch : {
   char *as = lw_shape_str(actual);
-  lw_error(c, argloc, "'%s' has shape %s, which does not match its declared shape (%d dimensions%s)", what, as, n,
+  lw_error(c, argloc, "'%s' has shape %s, but its declared shape has %d dimension%s%s", what, as, n, n == 1 ? "" : "s",
            *ell ? " after '...'" : "");
   free(as);
   return -1;
@@ -500,7 +509,9 @@ static lw_val *bind_in(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   if (f->entry) return entry_input(c, s, f, item);
   xl_loc aloc = item->loc;
   lw_val *a = next_arg(c, f, item, &aloc);
-  if (!a) return lw_error(c, aloc, "missing argument '%s' of %s", item->name, "the call");
+  if (!a)
+    return lw_error(c, f->call_loc, "missing input '%s' of %s '%s'", item->name, def_kind_name(f->inst->def),
+                    f->inst->def->name);
   if (a->k == V_ERR) return a;
   if (lw_is_num(a) && !item->a->is_int) a = lw_as_tensor(c, a, aloc);
   if (a->k != V_TENSOR) return lw_error(c, aloc, "argument '%s' must be a tensor, got %s", item->name, lw_kind_name(a->k));
@@ -616,6 +627,12 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
 static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
   switch (it->kind) {
   case AST_IN: {
+    for (int i = 0; i < f->in_names.n; i++)
+      if (strcmp(f->in_names.v[i], it->name) == 0) {
+        lw_error(c, it->loc, "input '%s' is declared twice", it->name);
+        return;
+      }
+    xl_vec_push(f->in_names, it->name);
     lw_val *v = bind_in(c, s, f, it);
     if (f->in_cell && v->k == V_TENSOR) { /* per-step slice of the sequence */
       xl_vec_push(f->seq_outer, v->node);
@@ -787,12 +804,15 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
     return lw_error(c, call->loc, "cell '%s' is applied over a sequence with `scan %s over T (...)`", in->def->name,
                     in->def->name);
   if (c->g != c->top) return lw_error(c, call->loc, "blocks cannot be applied inside a cell");
+  if (c->too_deep) return lw_err(); /* unwinding a runaway recursion */
   if (++c->depth > 64) {
     c->depth--;
+    c->too_deep = 1;
     return lw_error(c, call->loc, "definitions nest more than 64 deep (recursive definition?)");
   }
   lw_frame f = {0};
   f.inst = in;
+  f.call_loc = call->loc;
   f.nargs = call->list.n;
   f.args = xl_arena_alloc(c->ar, sizeof(lw_val *) * (size_t)(f.nargs + 1));
   f.argn = xl_arena_alloc(c->ar, sizeof(char *) * (size_t)(f.nargs + 1));
@@ -815,7 +835,7 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
     else if (!f.argn[i])
       lw_error(c, f.argloc[i], "too many arguments: %s '%s' has %d input%s", def_kind_name(in->def), in->def->name,
                f.used, f.used == 1 ? "" : "s");
-  c->depth--;
+  if (--c->depth == 0) c->too_deep = 0;
   lw_val *res = frame_result(c, &f, in->def, call->loc);
   frame_free(&f);
   return res;
@@ -833,6 +853,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   lw_frame f = {0};
   f.inst = in;
   f.in_cell = 1;
+  f.call_loc = e->loc;
   if (entry) {
     f.entry = 1;
     f.entry_cell = 1;

@@ -19,7 +19,7 @@ cg_shape lw_cg_shape(lw_ctx *c, const lw_val *t) {
 }
 
 static lw_val *num_tensor(lw_ctx *c, double v, int rank, int batched) {
-  lw_dim d[LW_MAXRANK];
+  lw_dim d[LW_MAXRANK] = {{0, NULL}};
   for (int i = 0; i < rank; i++) d[i] = (lw_dim){1, NULL};
   lw_val *t = lw_tensor(c, -1, 0, rank, d);
   cg_shape s = {0};

@@ -484,8 +484,9 @@ static int continues_expr(yysymbol_kind_t k) {
   case YYSYMBOL_KW_IN: case YYSYMBOL_KW_AND: case YYSYMBOL_KW_OR:
     return 1;
   default:
-    for (const char *c = "+-*/%@<>.(["; *c; c++)
-      if (k == YYTRANSLATE((unsigned char)*c)) return 1;
+    static const int chars[] = {'+', '-', '*', '/', '%', '@', '<', '>', '.', '(', '['};
+    for (size_t i = 0; i < sizeof chars / sizeof *chars; i++)
+      if (k == YYTRANSLATE(chars[i])) return 1;
     return 0;
   }
 }
