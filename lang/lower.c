@@ -113,6 +113,7 @@ lw_val *lw_error(lw_ctx *c, xl_loc loc, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   uint64_t h = xl_hash_str(msg) ^ ((uint64_t)loc.line << 32) ^ (uint64_t)loc.col ^ xl_hash_str(loc.file ? loc.file : "");
+  c->errs++; /* counted even when the message was already printed */
   for (int i = 0; i < c->seen.n; i++)
     if (c->seen.v[i] == h) return lw_err();
   xl_vec_push(c->seen, h);
@@ -769,9 +770,9 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     for (int64_t i = a; i < b; i++) {
       lw_scope *body = lw_scope_new(c, s);
       lw_bind_set(c, body, it->name, lw_int(c, i));
-      int before = c->d->nerr;
+      int before = c->errs;
       run_items(c, body, f, &it->list);
-      if (c->d->nerr > before) break; /* the same errors would repeat */
+      if (c->errs > before) break; /* the same errors would repeat */
     }
     break;
   }
@@ -886,7 +887,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   cg_graph *body = cg_new();
   c->g = body;
   lw_scope *cs = lw_scope_new(c, in->cfg);
-  int nerr = c->d->nerr;
+  int nerr = c->errs;
   run_items(c, cs, &f, &in->def->list);
   c->g = outer;
   for (int i = 0; i < f.nargs; i++)
@@ -901,7 +902,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   for (int k = 0; k < f.outv.n; k++)
     if (f.outv.v[k]->k != V_TENSOR && f.outv.v[k]->k != V_ERR)
       lw_error(c, f.outloc.v[k], "output '%s' of a cell must be a tensor", f.outn.v[k]);
-  if (c->d->nerr > nerr) {
+  if (c->errs > nerr) {
     cg_free(body);
     frame_free(&f);
     return lw_err();
@@ -1352,9 +1353,9 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
     diag_error(d, (xl_loc){0}, "no definition named '%s' (the file defines: %s)", entry, buf);
     return NULL;
   }
-  int nerr = d->nerr;
+  int nerr = c.errs, dn0 = d->nerr;
   cg_graph *g = lower_entry(&c, def);
-  if (g && d->nerr == nerr) {
+  if (g && c.errs == nerr && d->nerr == dn0) {
     /* settings that were neither configuration nor a dimension */
     for (int i = 0; i < nsets; i++) {
       int j = 0;
@@ -1369,7 +1370,7 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
     }
   }
   free(c.seen.v);
-  if (d->nerr > nerr) {
+  if (c.errs > nerr || d->nerr > dn0) {
     if (g) cg_free(g);
     return NULL;
   }
@@ -1404,7 +1405,7 @@ int lang_check(xl_arena *ar, const ast *file, lang_diag *d) {
     ci.check_mode = 1;
     cg_graph *g = lower_entry(&ci, def);
     c.seen = ci.seen;
-    if (g && d->nerr == before) {
+    if (g && d->nerr == before && ci.errs == 0) {
       char *buf = NULL;
       size_t len = 0;
       FILE *mem = open_memstream(&buf, &len);

@@ -479,12 +479,12 @@ static int starts_expr(yysymbol_kind_t k) {
 }
 
 static int continues_expr(yysymbol_kind_t k) {
+  static const int chars[] = {'+', '-', '*', '/', '%', '@', '<', '>', '.', '(', '['};
   switch (k) {
   case YYSYMBOL_POW: case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE: case YYSYMBOL_GE:
   case YYSYMBOL_KW_IN: case YYSYMBOL_KW_AND: case YYSYMBOL_KW_OR:
     return 1;
   default:
-    static const int chars[] = {'+', '-', '*', '/', '%', '@', '<', '>', '.', '(', '['};
     for (size_t i = 0; i < sizeof chars / sizeof *chars; i++)
       if (k == YYTRANSLATE(chars[i])) return 1;
     return 0;

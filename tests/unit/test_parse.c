@@ -87,7 +87,8 @@ static const char *full_src =
     "                  true)\n"                                                /* 25 */
     "  }\n"                                                                    /* 26 */
     "  let s = [\"a\", false, 1 <= 2, 3 >= 4, 5 == 6, 7 < 8, 9 > 10]\n"        /* 27 */
-    "}\n";                                                                     /* 28 */
+    "  let r = reshape(x, [..., 2])\n"                                         /* 28 */
+    "}\n";                                                                     /* 29 */
 
 static void test_full(void) {
   xl_arena ar = {0};
@@ -218,7 +219,7 @@ static void test_full(void) {
 
   /* model */
   const ast *mo = EXPECT(f->list.v[2], AST_DEF, 21, 1);
-  CHECK(mo->op == AST_DEF_MODEL && mo->list.n == 3);
+  CHECK(mo->op == AST_DEF_MODEL && mo->list.n == 4);
   EXPECT(mo->list2.v[3]->a, AST_LIST, 21, 36);
   CHECK(mo->list2.v[3]->a->list.n == 2);
   const ast *bl = EXPECT(item(mo, 0), AST_INST, 22, 3);
@@ -246,6 +247,11 @@ static void test_full(void) {
     int ops[] = {AST_OP_LE, AST_OP_GE, AST_OP_EQ, AST_OP_LT, AST_OP_GT};
     for (int i = 0; i < 5; i++) CHECK(lst->list.v[2 + i]->kind == AST_BINOP && lst->list.v[2 + i]->op == ops[i]);
   }
+
+  const ast *rs = EXPECT(item(mo, 3)->a, AST_CALL, 28, 11); /* `...` in a shape list */
+  const ast *shp = rs->list.n == 2 ? EXPECT(rs->list.v[1], AST_LIST, 28, 22) : NULL;
+  CHECK(shp && shp->list.n == 2);
+  if (shp && shp->list.n == 2) EXPECT(shp->list.v[0], AST_ELLIPSIS, 28, 23);
 
   /* the dump is deterministic and has the documented shape */
   char *dump = NULL;
