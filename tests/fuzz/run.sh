@@ -8,12 +8,14 @@
 # timeouts go to tests/fuzz/findings/ (git-ignored). Reproduce a finding with
 #   build-fuzz/tests/fuzz_frontend tests/fuzz/findings/crash-...
 # Prints the number of executions at the end; exits nonzero if libFuzzer found something.
+# Environment: XLC_FUZZ_PARSE_ONLY=1 skips lang_check (fuzz the parser alone);
+# XLC_FUZZ_BUILD=DIR builds and keeps the working corpus in DIR instead of build-fuzz/.
 set -eu
 secs=${1:-60}
 jobs=${2:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=$root/build-fuzz
+build=${XLC_FUZZ_BUILD:-$root/build-fuzz}
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DXLC_SANITIZE=ON -DXLC_FUZZ=ON >/dev/null
