@@ -22,11 +22,7 @@ static void set_err(char **err, const char *fmt, ...) {
   if (!err) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *p = xl_malloc((size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  char *p = xl_vfmt(fmt, ap);
   va_end(ap);
   free(*err);
   *err = p;

@@ -17,7 +17,9 @@ void *xl_calloc(size_t n, size_t sz);
 void *xl_realloc(void *p, size_t n);
 char *xl_strdup(const char *s);
 char *xl_strndup(const char *s, size_t n);
+#include <stdarg.h>
 char *xl_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* malloc'd */
+char *xl_vfmt(const char *fmt, va_list ap);                                 /* malloc'd */
 
 _Noreturn void xl_ice(const char *file, int line, const char *msg);
 #define XL_ASSERT(c) ((c) ? (void)0 : xl_ice(__FILE__, __LINE__, #c))

@@ -57,32 +57,45 @@ static rc_cmp *cmp_perm(rc_run *r, const char *ours, const char *ref, int is_gra
   return m;
 }
 
-static int map_slstm_cell(rc_case *c) {
+static const char *const slstm_states[4] = {"y", "c", "n", "m"};
+
+/* an slstm_cell run on the case's inputs (first p steps if p > 0), parameters and initial state */
+static rc_run *slstm_run(rc_case *c, const char *label, int64_t p) {
   int64_t B = (int64_t)cfg_num(c, "B", 0), T = (int64_t)cfg_num(c, "T", 0);
   int64_t NH = (int64_t)cfg_num(c, "num_heads", 0), D = (int64_t)cfg_num(c, "head_dim", 0);
-  rc_run *r = rc_run_new(c, "sequence", "slstm_cell");
+  rc_run *r = rc_run_new(c, label, "slstm_cell");
   rc_set(r, "NH", "%lld", (long long)NH);
   rc_set(r, "D", "%lld", (long long)D);
-  int64_t xs[5] = {B, T, 4, NH, D};
-  if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 5, xs, NULL)) return -1;
-  static const char *st[4] = {"y", "c", "n", "m"};
-  int64_t ss[3] = {B, NH, D};
+  int64_t xs[5] = {B, T, 4, NH, D}, ss[3] = {B, NH, D};
+  if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 5, xs, NULL)) return NULL;
   if (has_t(c, "input/state0"))
     for (int k = 0; k < 4; k++) {
       char nm[32];
-      snprintf(nm, sizeof nm, "state.%s", st[k]);
-      if (rc_add(c, &r->inputs, nm, "input/state0", 0, k, 3, ss, NULL)) return -1;
+      snprintf(nm, sizeof nm, "state.%s", slstm_states[k]);
+      if (rc_add(c, &r->inputs, nm, "input/state0", 0, k, 3, ss, NULL)) return NULL;
     }
   if (rc_add(c, &r->params, "_recurrent_kernel_", "param/_recurrent_kernel_", -1, 0, 0, NULL, NULL) ||
       rc_add(c, &r->params, "_bias_", "param/_bias_", -1, 0, 0, NULL, NULL))
-    return -1;
+    return NULL;
+  if (p > 0) {
+    static const char *const seq[1] = {"x"};
+    rc_prefix(&r->inputs, seq, 1, p);
+  }
+  return r;
+}
+
+static int map_slstm_cell(rc_case *c) {
+  int64_t B = (int64_t)cfg_num(c, "B", 0), T = (int64_t)cfg_num(c, "T", 0);
+  int64_t NH = (int64_t)cfg_num(c, "num_heads", 0), D = (int64_t)cfg_num(c, "head_dim", 0);
+  rc_run *r = slstm_run(c, "sequence", 0);
+  if (!r) return -1;
   int64_t ws[4] = {B, NH, T, D};
   if (rc_add(c, &r->cots, "h", "weight/Gy", -1, 0, 4, ws, P0213)) return -1;
   int64_t hs[4] = {B, T, NH, D};
   cmp_perm(r, "h", "output/y", 0, 4, hs, P0213);
   for (int k = 0; k < 4; k++) {
     char nm[32];
-    snprintf(nm, sizeof nm, "state.%s", st[k]);
+    snprintf(nm, sizeof nm, "state.%s", slstm_states[k]);
     rc_cmp *m = rc_cmp_add(r, nm, "output/last_state", 0);
     m->take_axis = 0;
     m->take_index = k;
@@ -93,7 +106,7 @@ static int map_slstm_cell(rc_case *c) {
   if (has_t(c, "grad/state0"))
     for (int k = 0; k < 4; k++) {
       char nm[32];
-      snprintf(nm, sizeof nm, "grad.state.%s", st[k]);
+      snprintf(nm, sizeof nm, "grad.state.%s", slstm_states[k]);
       rc_cmp *m = rc_cmp_add(r, nm, "grad/state0", 1);
       m->take_axis = 0;
       m->take_index = k;
@@ -106,24 +119,11 @@ static int map_slstm_cell(rc_case *c) {
     for (int64_t p = 1; p < T; p++) {
       char label[32];
       snprintf(label, sizeof label, "states-step%lld", (long long)p);
-      rc_run *q = rc_run_new(c, label, "slstm_cell");
-      rc_set(q, "NH", "%lld", (long long)NH);
-      rc_set(q, "D", "%lld", (long long)D);
-      if (rc_add(c, &q->inputs, "x", "input/x", -1, 0, 5, xs, NULL)) return -1;
-      if (has_t(c, "input/state0"))
-        for (int k = 0; k < 4; k++) {
-          char nm[32];
-          snprintf(nm, sizeof nm, "state.%s", st[k]);
-          if (rc_add(c, &q->inputs, nm, "input/state0", 0, k, 3, ss, NULL)) return -1;
-        }
-      if (rc_add(c, &q->params, "_recurrent_kernel_", "param/_recurrent_kernel_", -1, 0, 0, NULL, NULL) ||
-          rc_add(c, &q->params, "_bias_", "param/_bias_", -1, 0, 0, NULL, NULL))
-        return -1;
-      static const char *const seq[1] = {"x"};
-      rc_prefix(&q->inputs, seq, 1, p);
+      rc_run *q = slstm_run(c, label, p);
+      if (!q) return -1;
       for (int k = 0; k < 4; k++) {
         char nm[32];
-        snprintf(nm, sizeof nm, "state.%s", st[k]);
+        snprintf(nm, sizeof nm, "state.%s", slstm_states[k]);
         rc_cmp *m = rc_cmp_add(q, nm, "output/states_all", 0);
         m->take_axis = 0;
         m->take_index = k;
@@ -166,10 +166,6 @@ static void mlstm_grads(rc_run *r, const char *pfx) {
   for (int k = 0; k < 5; k++) {
     char ref[96];
     snprintf(ref, sizeof ref, "%s%s", pfx, in[k]);
-    if (k < 3) {
-      int64_t pre[4] = {0};
-      (void)pre;
-    }
     rc_cmp *m = rc_cmp_add(r, ours[k], ref, 1);
     m->nperm = k < 3 ? 4 : 3;
     for (int i = 0; i < m->nperm; i++) m->perm[i] = k < 3 ? P0213[i] : P021[i];
