@@ -190,5 +190,8 @@ typedef enum { CG_F64, CG_F32 } cg_dtype;
    outputs[k] receives a new tensor (compute dtype) for g->outs.v[k].
    Returns 0, or -1 with a message in *err (malloc'd), e.g. on a shape mismatch of an input. */
 int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, char **err);
+/* Evaluates node `id` (not INPUT, SCAN or SCAN_OUT) from the values of its operands
+   (vals[operand] = array of double or float); stores a newly allocated result in vals[id]. */
+int ref_exec_node(const cg_graph *g, int id, cg_dtype dt, void **vals, char **err);
 
 #endif

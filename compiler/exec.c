@@ -116,3 +116,16 @@ int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, ch
   }
   return r;
 }
+
+/* One node from operand values (for executors that run most nodes themselves). */
+int ref_exec_node(const cg_graph *g, int id, cg_dtype dt, void **vals, char **err) {
+  const cg_node *n = &g->nodes.v[id];
+  XL_ASSERT(n->op != CG_OP_INPUT && n->op != CG_OP_SCAN && n->op != CG_OP_SCAN_OUT);
+  if (err) *err = NULL;
+  if (dt == CG_F64) {
+    vals_f64 v = {(double **)vals, NULL};
+    return node_f64(g, id, NULL, &v, err);
+  }
+  vals_f32 v = {(float **)vals, NULL};
+  return node_f32(g, id, NULL, &v, err);
+}

@@ -52,6 +52,17 @@ double rng_normal(xl_rng *r);  /* Box-Muller, standard normal */
    fit the shape. The generator, seeding and formulas are documented at the top of init.c. */
 int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char **err);
 
+/* ---- optimizer (optim.c) ---- */
+typedef struct {
+  double lr, beta1, beta2, eps, weight_decay;
+  int decay_embedding; /* decay the token embedding too (official default: no) */
+} adamw_cfg;
+/* 1 if the official grouping decays parameter `name` */
+int adamw_decays(const char *name, int decay_embedding);
+/* One AdamW update of p (any float dtype) with gradient g; step counts from 1; m, v hold
+   numel(p) doubles each (zero before the first step). */
+void adamw_step(const adamw_cfg *c, int64_t step, const char *name, xt *p, const xt *g, double *m, double *v);
+
 /* ---- reference cases (refcase.c), format of ../shared/ref ---- */
 typedef struct {
   char *name;  /* e.g. "param/xlstm.proj_up.weight" */

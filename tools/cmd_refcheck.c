@@ -194,6 +194,58 @@ static void report(const char *cas, const char *label, xt_dtype dt, const char *
     t->fail++;
 }
 
+/* One AdamW step from the case's parameters and gradients vs its param_after_step tensors,
+   and the weight-decay grouping vs the case's list of decayed parameters. */
+static void check_adamw(rc_case *c, rc_run *r, rc_tally *tally) {
+  adamw_cfg a;
+  cJSON *decayed = NULL;
+  if (rc_adamw_cfg(c, &a, &decayed)) return;
+  int group_ok = 1;
+  for (int i = 0; i < r->params.v.n; i++) {
+    const xt *p0 = r->params.v.v[i];
+    int listed = 0;
+    cJSON *e;
+    cJSON_ArrayForEach(e, decayed) if (cJSON_IsString(e) && strcmp(e->valuestring, p0->name) == 0) listed = 1;
+    if (listed != adamw_decays(p0->name, 0)) {
+      printf("adamw grouping: '%s' is %s officially\n", p0->name, listed ? "decayed" : "not decayed");
+      group_ok = 0;
+    }
+    char ref[512], gname[512];
+    snprintf(ref, sizeof ref, "adamw_step1/%s", p0->name);
+    snprintf(gname, sizeof gname, "grad/%s", p0->name);
+    if (!refcase_find(&c->rc, ref)) continue;
+    char *err = NULL;
+    xt *g = refcase_load(&c->rc, gname, c->dt, &err), *want = refcase_load(&c->rc, ref, XT_F64, &err);
+    if (!g || !want) {
+      free(err);
+      xt_free(g);
+      xt_free(want);
+      continue;
+    }
+    xt *p = xt_convert(p0, c->dt);
+    int64_t n = xt_numel(p);
+    double *m = xl_calloc((size_t)n + 1, sizeof(double)), *v = xl_calloc((size_t)n + 1, sizeof(double));
+    adamw_step(&a, 1, p0->name, p, g, m, v);
+    double amax = 0, emax = 0;
+    for (int64_t k = 0; k < n; k++) {
+      double x = xt_get(p, k), y = xt_get(want, k);
+      if (fabs(y) > amax) amax = fabs(y);
+      if (!(fabs(x - y) <= emax)) emax = fabs(x - y);
+    }
+    double rel = amax > 0 ? emax / amax : emax, tol = c->dt == XT_F64 ? 1e-8 : 1e-5;
+    char label[600];
+    snprintf(label, sizeof label, "adamw(%s) ~ %s", p0->name, ref);
+    report(c->rc.case_name, "adamw-step", c->dt, label, ref, emax, rel, tol, rel <= tol, tally);
+    free(m);
+    free(v);
+    xt_free(p);
+    xt_free(g);
+    xt_free(want);
+  }
+  report(c->rc.case_name, "adamw-step", c->dt, "weight-decay grouping ~ config.adamw.weight_decay_params", "", 0, 0, 0,
+         group_ok, tally);
+}
+
 static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   const char *cas = c->rc.case_name;
   int rc = 0;
@@ -298,6 +350,7 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
     free(e2);
     if (ref) xt_free(ref);
   }
+  if (r->adamw) check_adamw(c, r, tally);
 done:
   for (int i = 0; i < g->nodes.n; i++)
     if (vals[i]) xt_free(vals[i]);

@@ -34,6 +34,7 @@ typedef struct {
   XL_VEC(rc_cmp) cmps;
   /* extra: compare sum(out * W) with a case scalar (cell/block losses) */
   char *loss_out, *loss_w, *loss_ref;
+  int adamw;       /* also check one AdamW step (param_after_step tensors) */
 } rc_run;
 
 typedef struct {
@@ -46,6 +47,9 @@ typedef struct {
 
 /* refcheck_cases.c: fill c->runs from the manifest; returns 0 or -1 with c->err. */
 int rc_map_case(rc_case *c);
+/* the case's AdamW settings and list of decayed parameter names (cJSON array); -1 if none */
+struct cJSON;
+int rc_adamw_cfg(rc_case *c, adamw_cfg *a, struct cJSON **decayed);
 
 /* helpers for the mapping */
 rc_run *rc_run_new(rc_case *c, const char *label, const char *entry);

@@ -434,6 +434,7 @@ static int map_lm(rc_case *c) {
   if (tokens_io(c, r) || add_params(c, r)) return -1;
   rc_cmp_add(r, "logits", "output/logits", 0);
   rc_cmp_add(r, "loss", "output/loss", 0);
+  r->adamw = cfg_item(c, "adamw") != NULL;
   return 0;
 }
 
@@ -467,6 +468,20 @@ static int map_large(rc_case *c) {
       if (has_t(c, ref)) rc_cmp_add(r, ours, ref, 0);
     }
   }
+  return 0;
+}
+
+int rc_adamw_cfg(rc_case *c, adamw_cfg *a, cJSON **decayed) {
+  cJSON *j = cfg_item(c, "adamw");
+  if (!j) return -1;
+  cJSON *betas = cJSON_GetObjectItemCaseSensitive(j, "betas");
+  a->lr = cJSON_GetObjectItemCaseSensitive(j, "lr")->valuedouble;
+  a->beta1 = cJSON_GetArrayItem(betas, 0)->valuedouble;
+  a->beta2 = cJSON_GetArrayItem(betas, 1)->valuedouble;
+  a->eps = cJSON_GetObjectItemCaseSensitive(j, "eps")->valuedouble;
+  a->weight_decay = cJSON_GetObjectItemCaseSensitive(j, "weight_decay")->valuedouble;
+  a->decay_embedding = 0;
+  *decayed = cJSON_GetObjectItemCaseSensitive(j, "weight_decay_params");
   return 0;
 }
 
