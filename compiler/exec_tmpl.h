@@ -198,13 +198,14 @@ static int F(scan)(const cg_graph *g, int id, F(vals) *v, char **err) {
       int bo = b->outs.v[k].node;
       nst[k] = F(dup)(bv.val[bo], cg_numel(&b->nodes.v[bo].shape));
     }
-    for (int k = 0; k < S; k++) {
-      free(st[k]);
-      st[k] = nst[k];
-    }
+    /* stack the outputs before the old states are freed: an output may be a state input */
     for (int k = 0; k < O; k++) {
       int bo = b->outs.v[S + k].node;
       F(stack)(res[S + k], bv.val[bo], &b->nodes.v[bo].shape, axis, T, t);
+    }
+    for (int k = 0; k < S; k++) {
+      free(st[k]);
+      st[k] = nst[k];
     }
     F(free_vals)(b, &bv);
   }
