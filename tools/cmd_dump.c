@@ -1,7 +1,8 @@
 /* cmd_dump.c - `xlc dump FILE [ENTRY] --stage=S`: print one pipeline stage as text.
  *
  * Stages: tokens and ast (whole file, no ENTRY), cg (the lowered cell graph of ENTRY, free
- * dimensions from --set) and cg-grad (cg plus the backward pass). The text goes to stdout
+ * dimensions from --set), cg-grad (cg plus the backward pass), kplan and kir (the kernel plan
+ * of cg, or of cg-grad with --loss; kir adds every kernel's KIR). The text goes to stdout
  * and is what golden tests compare; nothing is printed there when a stage fails. Later
  * stages of the pipeline are listed but report "not available yet".
  */
@@ -9,15 +10,16 @@
 
 #include "cg.h"
 #include "driver.h"
+#include "kplan.h"
 
-typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_LATER } stage_id;
+typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_KPLAN, ST_KIR, ST_LATER } stage_id;
 
 static const struct {
   const char *name;
   stage_id id;
 } stages[] = {
     {"tokens", ST_TOKENS}, {"ast", ST_AST},     {"cg", ST_CG},     {"cg-grad", ST_CG_GRAD},
-    {"cg-opt", ST_LATER},  {"kplan", ST_LATER}, {"mem", ST_LATER}, {"kir", ST_LATER},
+    {"cg-opt", ST_LATER},  {"kplan", ST_KPLAN}, {"mem", ST_LATER}, {"kir", ST_KIR},
     {"mlir", ST_LATER},    {"cuda", ST_LATER},
 };
 #define NSTAGES ((int)(sizeof stages / sizeof stages[0]))
@@ -33,13 +35,17 @@ void usage_dump(FILE *out) {
           "  ast       the syntax tree (no ENTRY needed)\n"
           "  cg        the cell graph of ENTRY, verified\n"
           "  cg-grad   the cell graph of ENTRY with the backward pass appended, verified\n"
+          "  kplan     the kernel plan (GEMMs, fused kernels, views, reference steps) of the\n"
+          "            cell graph of ENTRY, or with --loss of its training graph (cg-grad --loss)\n"
+          "  kir       kplan with the KIR of every fused kernel\n"
           "\n"
           "options:\n"
           "  --stage=STAGE      the stage to print (required)\n"
           "  --set NAME=VALUE   a configuration parameter of ENTRY or a free dimension\n"
           "                     (e.g. --set B=2 --set T=4); repeatable, the last one wins\n"
           "  --loss             cg-grad: differentiate the scalar output 'loss' instead of\n"
-          "                     seeding every output with a cotangent input 'cot.NAME'\n"
+          "                     seeding every output with a cotangent input 'cot.NAME';\n"
+          "                     kplan, kir: plan the training graph (cg-grad --loss)\n"
           "\n"
           "exit status: 0 ok, 1 errors in the file or the command line, 2 internal error\n");
 }
@@ -53,12 +59,18 @@ static void list_stages(FILE *out) {
   fprintf(out, "\n");
 }
 
-static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss) {
+/* cg / cg-grad: the graph; kplan / kir (plan != 0): its kernel plan (plan 2: with KIR). */
+static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int plan) {
   int rc;
   cg_graph *g = drv_lower(s, entry, sets, NULL, 0, &rc);
   if (!g) return rc;
   if (grad) rc = drv_backward(g, entry, loss);
-  if (rc == XLC_EXIT_OK) cg_dump(g, stdout);
+  if (rc == XLC_EXIT_OK && !plan) cg_dump(g, stdout);
+  if (rc == XLC_EXIT_OK && plan) {
+    kp_plan *p = kp_build(g);
+    kp_dump(p, stdout, plan == 2);
+    kp_free(p);
+  }
   cg_free(g);
   return rc;
 }
@@ -106,11 +118,12 @@ int cmd_dump(int argc, char **argv) {
     goto out;
   }
   const char *path = a.pos.v[0], *entry = a.pos.n > 1 ? a.pos.v[1] : NULL;
-  if ((sid == ST_CG || sid == ST_CG_GRAD) && !entry) {
+  if ((sid == ST_CG || sid == ST_CG_GRAD || sid == ST_KPLAN || sid == ST_KIR) && !entry) {
     drv_error("--stage=%s needs an ENTRY (the name of a cell, block or model)", stage);
     goto out;
   }
-  if (loss && sid != ST_CG_GRAD) drv_warn("--loss only matters for --stage=cg-grad");
+  if (loss && sid != ST_CG_GRAD && sid != ST_KPLAN && sid != ST_KIR)
+    drv_warn("--loss only matters for --stage=cg-grad, kplan and kir");
   if (drv_src_load(&s, path) != 0) goto out;
 
   if (sid == ST_TOKENS) {
@@ -136,7 +149,10 @@ int cmd_dump(int argc, char **argv) {
     rc = XLC_EXIT_OK;
     goto out;
   }
-  rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss);
+  if (sid == ST_KPLAN || sid == ST_KIR)
+    rc = dump_graph(&s, entry, &sets, loss, loss, sid == ST_KIR ? 2 : 1);
+  else
+    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0);
 out:
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");

@@ -1,0 +1,342 @@
+/* kir.c - the kernel IR: op names, the deterministic text form (--stage=kir), the verifier
+ * and a plain loop interpreter.
+ *
+ * The interpreter is the oracle for the emitted code (MLIR, CUDA): it walks the domain in
+ * row-major order and evaluates the body once per point with exactly the scalar formulas of
+ * the reference executor (exec_tmpl.h), in float64 or float32, so a fused kernel reproduces
+ * the unfused nodes bit for bit (reductions accumulate in the same order as ref_exec).
+ * Nothing here knows the cell graph beyond the dtype; planning lives in kplan.c.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <tgmath.h>
+
+#include "kir.h"
+
+static const char *const op_names[KIR_OP_COUNT] = {
+    [KIR_LOAD] = "load",       [KIR_STORE] = "store",   [KIR_CONST] = "const",
+    [KIR_NEG] = "neg",         [KIR_EXP] = "exp",       [KIR_LOG] = "log",
+    [KIR_SIGMOID] = "sigmoid", [KIR_LOGSIGMOID] = "logsigmoid",
+    [KIR_TANH] = "tanh",       [KIR_SILU] = "silu",     [KIR_GELU] = "gelu",
+    [KIR_GELU_D] = "gelu_d",   [KIR_ABS] = "abs",       [KIR_SIGN] = "sign",
+    [KIR_SQRT] = "sqrt",       [KIR_RSQRT] = "rsqrt",   [KIR_SQUARE] = "square",
+    [KIR_RECIP] = "recip",     [KIR_ADD] = "add",       [KIR_SUB] = "sub",
+    [KIR_MUL] = "mul",         [KIR_DIV] = "div",       [KIR_MAX] = "max",
+    [KIR_MIN] = "min",         [KIR_GE] = "ge",         [KIR_GT] = "gt",
+    [KIR_EQ] = "eq",           [KIR_SELECT] = "select",
+};
+
+const char *kir_op_name(kir_op op) {
+  return (unsigned)op < KIR_OP_COUNT && op_names[op] ? op_names[op] : "?";
+}
+
+void kir_free(kir_kernel *k) {
+  if (!k) return;
+  free(k->body.v);
+  free(k);
+}
+
+/* Number of value operands of an op (a, b, c in that order). */
+static int op_arity(kir_op op) {
+  if (op == KIR_LOAD || op == KIR_CONST) return 0;
+  if (op == KIR_STORE) return 1;
+  if (op >= KIR_NEG && op <= KIR_RECIP) return 1;
+  if (op >= KIR_ADD && op <= KIR_EQ) return 2;
+  if (op == KIR_SELECT) return 3;
+  return -1;
+}
+
+int kir_store_reduces(const kir_kernel *k, const kir_inst *s) {
+  if (!k->red_mask || s->op != KIR_STORE) return 0;
+  for (int d = 0; d < k->ndim; d++)
+    if ((k->red_mask >> d & 1) && s->stride[d] != 0) return 0;
+  return 1;
+}
+
+/* ---- text ---- */
+
+static void put_float(FILE *f, double v) {
+  if (isnan(v)) {
+    fputs("nan", f);
+    return;
+  }
+  if (isinf(v)) {
+    fputs(v < 0 ? "-inf" : "inf", f);
+    return;
+  }
+  char buf[40];
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, sizeof buf, "%.*g", p, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  fputs(buf, f);
+}
+
+static void put_dims(FILE *f, int n, const int64_t *d) {
+  fputc('[', f);
+  for (int i = 0; i < n; i++) fprintf(f, "%s%lld", i ? ", " : "", (long long)d[i]);
+  fputc(']', f);
+}
+
+void kir_dump(const kir_kernel *k, FILE *out) {
+  fprintf(out, "kernel %s domain ", k->name);
+  put_dims(out, k->ndim, k->dim);
+  if (k->red_mask) {
+    fputs(" red [", out);
+    for (int d = 0, first = 1; d < KIR_MAXDIM; d++)
+      if (k->red_mask >> d & 1) {
+        fprintf(out, "%s%d", first ? "" : ", ", d);
+        first = 0;
+      }
+    fprintf(out, "] %s", kir_op_name(k->red_op));
+  }
+  fputc('\n', out);
+  for (int b = 0; b < k->nbuf; b++)
+    fprintf(out, "  b%d %s numel=%lld\n", b, k->buf_out[b] ? "out" : "in", (long long)k->buf_numel[b]);
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    fputs("  ", out);
+    switch (in->op) {
+    case KIR_LOAD:
+    case KIR_STORE:
+      if (in->op == KIR_LOAD) fprintf(out, "%%%d = ", i);
+      fprintf(out, "%s b%d off=%lld strides=", kir_op_name(in->op), in->buf, (long long)in->off);
+      put_dims(out, k->ndim, in->stride);
+      if (in->op == KIR_STORE) {
+        fprintf(out, " %%%d", in->a);
+        if (kir_store_reduces(k, in)) fprintf(out, " reduce=%s", kir_op_name(k->red_op));
+      }
+      break;
+    case KIR_CONST:
+      fprintf(out, "%%%d = const ", i);
+      put_float(out, in->imm);
+      break;
+    default: {
+      int ar = op_arity(in->op);
+      fprintf(out, "%%%d = %s", i, kir_op_name(in->op));
+      const int ops[3] = {in->a, in->b, in->c};
+      for (int j = 0; j < ar; j++) fprintf(out, "%s%%%d", j ? ", " : " ", ops[j]);
+    }
+    }
+    fputc('\n', out);
+  }
+}
+
+/* ---- verifier ---- */
+
+static int problem(FILE *err, const kir_kernel *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int problem(FILE *err, const kir_kernel *k, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(err, "kir_verify: %s: ", k->name);
+    vfprintf(err, fmt, ap);
+    fputc('\n', err);
+    va_end(ap);
+  }
+  return 1;
+}
+
+/* Checks that every point of the domain addresses an element of buffer b. */
+static int check_access(const kir_kernel *k, const kir_inst *in, int i, FILE *err) {
+  int64_t lo = in->off, hi = in->off;
+  for (int d = 0; d < k->ndim; d++) {
+    if (k->dim[d] == 0) return 0; /* empty domain: nothing is accessed */
+    int64_t span = in->stride[d] * (k->dim[d] - 1);
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  if (lo < 0 || hi >= k->buf_numel[in->buf])
+    return problem(err, k, "%%%d %s b%d: elements %lld..%lld outside [0, %lld)", i, kir_op_name(in->op),
+                   in->buf, (long long)lo, (long long)hi, (long long)k->buf_numel[in->buf]);
+  return 0;
+}
+
+int kir_verify(const kir_kernel *k, FILE *err) {
+  int n = 0;
+  if (k->ndim < 0 || k->ndim > KIR_MAXDIM) return problem(err, k, "ndim %d out of range", k->ndim);
+  if (k->nbuf < 0 || k->nbuf > KIR_MAXBUF) return problem(err, k, "nbuf %d out of range", k->nbuf);
+  for (int d = 0; d < k->ndim; d++)
+    if (k->dim[d] < 0) n += problem(err, k, "dimension %d has size %lld", d, (long long)k->dim[d]);
+  for (int b = 0; b < k->nbuf; b++)
+    if (k->buf_numel[b] < 0) n += problem(err, k, "b%d has numel %lld", b, (long long)k->buf_numel[b]);
+  if (k->red_mask) {
+    if (k->red_mask >> k->ndim) n += problem(err, k, "red_mask 0x%x names dimensions >= %d", k->red_mask, k->ndim);
+    if (k->red_op != KIR_ADD && k->red_op != KIR_MAX)
+      n += problem(err, k, "red_op %s is not add or max", kir_op_name(k->red_op));
+    for (int d = 0; d < k->ndim; d++)
+      if ((k->red_mask >> d & 1) && k->dim[d] < 2)
+        n += problem(err, k, "reduced dimension %d has size %lld (< 2)", d, (long long)k->dim[d]);
+  }
+  if (n) return n;
+  int nstore[KIR_MAXBUF] = {0}, nred = 0;
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    int ar = op_arity(in->op);
+    if (ar < 0) {
+      n += problem(err, k, "%%%d: bad op %d", i, (int)in->op);
+      continue;
+    }
+    const int ops[3] = {in->a, in->b, in->c};
+    for (int j = 0; j < ar; j++) {
+      if (ops[j] < 0 || ops[j] >= i)
+        n += problem(err, k, "%%%d %s: operand %%%d is not an earlier instruction", i, kir_op_name(in->op), ops[j]);
+      else if (k->body.v[ops[j]].op == KIR_STORE)
+        n += problem(err, k, "%%%d %s: operand %%%d is a store", i, kir_op_name(in->op), ops[j]);
+    }
+    if (in->op != KIR_LOAD && in->op != KIR_STORE) continue;
+    if (in->buf < 0 || in->buf >= k->nbuf) {
+      n += problem(err, k, "%%%d %s: buffer b%d out of range", i, kir_op_name(in->op), in->buf);
+      continue;
+    }
+    if (in->op == KIR_LOAD && k->buf_out[in->buf])
+      n += problem(err, k, "%%%d load: b%d is an output of the kernel", i, in->buf);
+    if (in->op == KIR_STORE) {
+      if (!k->buf_out[in->buf]) n += problem(err, k, "%%%d store: b%d is an input of the kernel", i, in->buf);
+      nstore[in->buf]++;
+      int red = kir_store_reduces(k, in);
+      nred += red;
+      /* every point writes its own element, except along the reduced dimensions */
+      for (int d = 0; d < k->ndim; d++)
+        if (k->dim[d] > 1 && in->stride[d] == 0 && !(red && (k->red_mask >> d & 1)))
+          n += problem(err, k, "%%%d store: stride 0 along dimension %d of size %lld", i, d,
+                       (long long)k->dim[d]);
+    }
+    n += check_access(k, in, i, err);
+  }
+  for (int b = 0; b < k->nbuf; b++)
+    if (k->buf_out[b] && nstore[b] != 1) n += problem(err, k, "output b%d has %d stores (want 1)", b, nstore[b]);
+  if (k->red_mask && nred != 1)
+    n += problem(err, k, "%d reducing stores (want 1: strides 0 along every reduced dimension)", nred);
+  return n;
+}
+
+/* ---- interpreter ---- */
+
+/* The scalar ops, once per compute type, with the formulas of exec_tmpl.h. */
+#define KIR_EVAL(R, SUF)                                                                           \
+  static R sigmoid_##SUF(R x) {                                                                    \
+    if (x >= 0) return (R)1 / ((R)1 + exp(-x));                                                    \
+    R e = exp(x);                                                                                  \
+    return e / ((R)1 + e);                                                                         \
+  }                                                                                                \
+  static R eval_##SUF(kir_op op, R x, R y, R z) {                                                  \
+    const R sqrt1_2 = (R)0.70710678118654752440, inv_sqrt2pi = (R)0.39894228040143267794;          \
+    switch (op) {                                                                                  \
+    case KIR_NEG: return -x;                                                                       \
+    case KIR_EXP: return exp(x);                                                                   \
+    case KIR_LOG: return log(x);                                                                   \
+    case KIR_SIGMOID: return sigmoid_##SUF(x);                                                     \
+    case KIR_LOGSIGMOID: return x > 0 ? -log1p(exp(-x)) : x - log1p(exp(x));                       \
+    case KIR_TANH: return tanh(x);                                                                 \
+    case KIR_SILU: return x * sigmoid_##SUF(x);                                                    \
+    case KIR_GELU: return (R)0.5 * x * ((R)1 + erf(x * sqrt1_2));                                  \
+    case KIR_GELU_D:                                                                               \
+      return (R)0.5 * ((R)1 + erf(x * sqrt1_2)) + x * inv_sqrt2pi * exp((R)-0.5 * x * x);          \
+    case KIR_ABS: return fabs(x);                                                                  \
+    case KIR_SIGN: return isnan(x) ? x : x > 0 ? (R)1 : x < 0 ? (R)-1 : (R)0;                      \
+    case KIR_SQRT: return sqrt(x);                                                                 \
+    case KIR_RSQRT: return (R)1 / sqrt(x);                                                         \
+    case KIR_SQUARE: return x * x;                                                                 \
+    case KIR_RECIP: return (R)1 / x;                                                               \
+    case KIR_ADD: return x + y;                                                                    \
+    case KIR_SUB: return x - y;                                                                    \
+    case KIR_MUL: return x * y;                                                                    \
+    case KIR_DIV: return x / y;                                                                    \
+    case KIR_MAX: return isnan(x) || x >= y ? x : y;                                               \
+    case KIR_MIN: return isnan(x) || x <= y ? x : y;                                               \
+    case KIR_GE: return x >= y ? (R)1 : (R)0;                                                      \
+    case KIR_GT: return x > y ? (R)1 : (R)0;                                                       \
+    case KIR_EQ: return x == y ? (R)1 : (R)0;                                                      \
+    case KIR_SELECT: return x != 0 ? y : z;                                                        \
+    default: XL_ASSERT(!"not a value op");                                                         \
+    }                                                                                              \
+  }                                                                                                \
+  /* acc op= v for a reducing store */                                                             \
+  static void reduce_##SUF(kir_op rop, R *acc, R v) {                                              \
+    if (rop == KIR_ADD) *acc += v;                                                                 \
+    else if (isnan(v) || v > *acc) *acc = v;                                                       \
+  }
+
+KIR_EVAL(double, f64)
+KIR_EVAL(float, f32)
+#undef KIR_EVAL
+
+static int64_t addr(const kir_kernel *k, const kir_inst *in, const int64_t *idx) {
+  int64_t a = in->off;
+  for (int d = 0; d < k->ndim; d++) a += idx[d] * in->stride[d];
+  return a;
+}
+
+/* Advances the row-major multi-index idx over dims; returns 0 after the last point. */
+static int next_point(int ndim, const int64_t *dims, int64_t *idx) {
+  for (int d = ndim - 1; d >= 0; d--) {
+    if (++idx[d] < dims[d]) return 1;
+    idx[d] = 0;
+  }
+  return 0;
+}
+
+static int empty_domain(int ndim, const int64_t *dims) {
+  for (int d = 0; d < ndim; d++)
+    if (dims[d] == 0) return 1;
+  return 0;
+}
+
+/* Registers hold doubles; in float32 mode every value is a float widened exactly, and each op
+   runs in float, so the results equal computing in float throughout. */
+void kir_interp(const kir_kernel *k, cg_dtype dt, void **bufs) {
+  int64_t idx[KIR_MAXDIM] = {0}, dims[KIR_MAXDIM];
+  double *r = xl_calloc((size_t)k->body.n + 1, sizeof(double));
+  int f64 = dt == CG_F64;
+  /* reduction outputs: initialise every element the reducing store reaches */
+  if (k->red_mask) {
+    for (int d = 0; d < k->ndim; d++) dims[d] = k->red_mask >> d & 1 ? 1 : k->dim[d];
+    double init = k->red_op == KIR_ADD ? 0.0 : -INFINITY;
+    for (int i = 0; i < k->body.n; i++) {
+      const kir_inst *in = &k->body.v[i];
+      if (!kir_store_reduces(k, in) || empty_domain(k->ndim, dims)) continue;
+      memset(idx, 0, sizeof idx);
+      do {
+        int64_t a = addr(k, in, idx);
+        if (f64) ((double *)bufs[in->buf])[a] = init;
+        else ((float *)bufs[in->buf])[a] = (float)init;
+      } while (next_point(k->ndim, dims, idx));
+    }
+  }
+  memset(idx, 0, sizeof idx);
+  if (!empty_domain(k->ndim, k->dim)) do {
+      for (int i = 0; i < k->body.n; i++) {
+        const kir_inst *in = &k->body.v[i];
+        switch (in->op) {
+        case KIR_LOAD: {
+          int64_t a = addr(k, in, idx);
+          r[i] = f64 ? ((const double *)bufs[in->buf])[a] : (double)((const float *)bufs[in->buf])[a];
+          break;
+        }
+        case KIR_CONST: r[i] = f64 ? in->imm : (double)(float)in->imm; break;
+        case KIR_STORE: {
+          int64_t a = addr(k, in, idx);
+          int red = kir_store_reduces(k, in);
+          if (f64) {
+            double *p = &((double *)bufs[in->buf])[a];
+            if (red) reduce_f64(k->red_op, p, r[in->a]);
+            else *p = r[in->a];
+          } else {
+            float *p = &((float *)bufs[in->buf])[a];
+            if (red) reduce_f32(k->red_op, p, (float)r[in->a]);
+            else *p = (float)r[in->a];
+          }
+          break;
+        }
+        default: {
+          int ar = op_arity(in->op);
+          double x = r[in->a], y = ar > 1 ? r[in->b] : 0, z = ar > 2 ? r[in->c] : 0;
+          r[i] = f64 ? eval_f64(in->op, x, y, z) : (double)eval_f32(in->op, (float)x, (float)y, (float)z);
+        }
+        }
+      }
+    } while (next_point(k->ndim, k->dim, idx));
+  free(r);
+}

@@ -1,0 +1,79 @@
+/* kir.h - the kernel plan (KP) and the kernel IR (KIR).
+ *
+ * The kernel plan (kplan.c) partitions a cell graph into steps executed in order:
+ *   KP_GEMM    an EINSUM that is a (batched) matrix product, run by a BLAS
+ *   KP_KERNEL  a fused kernel: a chain of elementwise ops, optionally ending in a reduction,
+ *              described in KIR and compiled (MLIR JIT on the CPU, later NVRTC on CUDA)
+ *   KP_VIEW    a node that needs no work (RESHAPE of a contiguous value, DETACH): aliases
+ *   KP_REF     any other node (GATHER, CONCAT, SCAN, ...) run by the reference executor's
+ *              op implementation on the planned buffers (to be replaced op by op)
+ *
+ * KIR: one kernel is a loop domain of `ndim` dimensions (row-major, the last is innermost)
+ * and a body of scalar SSA instructions executed once per point of the domain. Buffers are
+ * dense row-major arrays; an access uses one stride per domain dimension (0 = broadcast), so
+ * broadcasting, transposes and slices are strides plus a base offset. Dimensions flagged in
+ * `red_mask` are reduced: the one store whose strides are 0 along every reduced dimension then
+ * accumulates with `red_op` (ADD: +=, init 0; MAX: v if isnan(v) || v > acc, init -inf) in
+ * domain order, its output initialised before the loop; any other store of the kernel is plain
+ * (a value of the full domain, e.g. an intermediate also needed outside the kernel). Reduced
+ * dimensions have size > 1, so the two kinds of store are told apart by their strides.
+ * KIR is target-free: kir_mlir.c spells it as MLIR text, a CUDA emitter will spell it as C.
+ */
+#ifndef KIR_H
+#define KIR_H
+
+#include <stdio.h>
+
+#include "cg.h"
+
+#define KIR_MAXDIM CG_MAXRANK
+#define KIR_MAXBUF 16
+
+typedef enum {
+  KIR_LOAD,   /* buf, off, stride[] */
+  KIR_STORE,  /* buf, off, stride[], a = value */
+  KIR_CONST,  /* imm */
+  /* unary (a) */
+  KIR_NEG, KIR_EXP, KIR_LOG, KIR_SIGMOID, KIR_LOGSIGMOID, KIR_TANH, KIR_SILU, KIR_GELU, KIR_GELU_D,
+  KIR_ABS, KIR_SIGN, KIR_SQRT, KIR_RSQRT, KIR_SQUARE, KIR_RECIP,
+  /* binary (a, b) */
+  KIR_ADD, KIR_SUB, KIR_MUL, KIR_DIV, KIR_MAX, KIR_MIN, KIR_GE, KIR_GT, KIR_EQ,
+  /* ternary: a != 0 ? b : c  (operands a = cond, b = then, c = else; CG WHERE) */
+  KIR_SELECT,
+  KIR_OP_COUNT
+} kir_op;
+
+typedef struct {
+  kir_op op;
+  int a, b, c;       /* operand instruction ids (earlier in the body) */
+  double imm;        /* KIR_CONST */
+  int buf;           /* KIR_LOAD / KIR_STORE */
+  int64_t off;       /* element offset of the access */
+  int64_t stride[KIR_MAXDIM];
+} kir_inst;
+
+typedef struct {
+  char name[64];     /* "k3_add_exp_mul" */
+  int ndim;
+  int64_t dim[KIR_MAXDIM];
+  unsigned red_mask; /* reduced dimensions */
+  kir_op red_op;     /* KIR_ADD or KIR_MAX when red_mask != 0 */
+  int nbuf;          /* buffers are arguments 0..nbuf-1 */
+  int64_t buf_numel[KIR_MAXBUF];
+  int buf_out[KIR_MAXBUF]; /* 1 = written by this kernel */
+  XL_VEC(kir_inst) body;
+} kir_kernel;
+
+const char *kir_op_name(kir_op op);
+void kir_free(kir_kernel *k); /* the body and k itself (kernels are malloc'd by kplan.c) */
+void kir_dump(const kir_kernel *k, FILE *out);   /* --stage=kir */
+/* 0 if well formed, else prints "kir_verify: <name>: problem" lines to err (may be NULL) and
+   returns their count. */
+int kir_verify(const kir_kernel *k, FILE *err);
+/* 1 if store instruction s of a kernel with red_mask != 0 accumulates with red_op. */
+int kir_store_reduces(const kir_kernel *k, const kir_inst *s);
+/* Runs the kernel directly (an interpreter: the oracle for the emitted code). bufs[i] holds
+   buf_numel[i] values of the given dtype. */
+void kir_interp(const kir_kernel *k, cg_dtype dt, void **bufs);
+
+#endif

@@ -1,0 +1,946 @@
+/* kplan.c - the kernel plan: partitions a cell graph into GEMMs, fused KIR kernels, views and
+ * reference steps (kir.h), in an order that respects every dependency.
+ *
+ * Input: a verified cell graph (scan bodies are planned recursively). Output: kp_plan, whose
+ * steps cover every node exactly once. Fusion is greedy in node order: a kernel grows while
+ * the next node is elementwise and fits the kernel's loop domain; leaves and views of values
+ * outside the kernel are hoisted in front of it; a reduction ends it. The plan decides how a
+ * graph runs, never what it computes: each kernel evaluates its nodes exactly as ref_exec does.
+ * This file does not execute or emit anything.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "kplan.h"
+
+/* ---- helpers ---- */
+
+static void strides_of(const cg_shape *s, int64_t *st) {
+  int64_t m = 1;
+  for (int i = s->rank - 1; i >= 0; i--) {
+    st[i] = m;
+    m *= s->d[i];
+  }
+}
+
+static void put_shape(FILE *f, const cg_shape *s) {
+  fputc('[', f);
+  for (int i = 0; i < s->rank; i++) fprintf(f, "%s%lld", i ? ", " : "", (long long)s->d[i]);
+  fputc(']', f);
+}
+
+static const char *opname(const cg_node *n) { return cg_ops[n->op].name; }
+
+/* ---- einsum analysis ---- */
+
+typedef struct {
+  int r[3];               /* ranks of x, y, out */
+  const int64_t *l[3];    /* their labels */
+  const cg_shape *s[3];   /* their shapes */
+} ein;
+
+static ein ein_of(const cg_graph *g, const cg_node *n) {
+  ein e;
+  e.s[0] = &g->nodes.v[n->in[0]].shape;
+  e.s[1] = &g->nodes.v[n->in[1]].shape;
+  e.s[2] = &n->shape;
+  for (int o = 0; o < 3; o++) {
+    e.r[o] = e.s[o]->rank;
+    e.l[o] = n->a + 8 * o;
+  }
+  return e;
+}
+
+static int lab_pos(const ein *e, int o, int64_t lab) {
+  for (int p = 0; p < e->r[o]; p++)
+    if (e->l[o][p] == lab) return p;
+  return -1;
+}
+
+/* No label repeated inside an operand (no diagonals). */
+static int ein_distinct(const ein *e) {
+  for (int o = 0; o < 3; o++)
+    for (int p = 0; p < e->r[o]; p++)
+      if (lab_pos(e, o, e->l[o][p]) != p) return 0;
+  return 1;
+}
+
+/* A pure product: every operand label is an output label (nothing summed). */
+static int ein_pure(const cg_graph *g, const cg_node *n) {
+  ein e = ein_of(g, n);
+  if (!ein_distinct(&e)) return 0;
+  for (int o = 0; o < 2; o++)
+    for (int p = 0; p < e.r[o]; p++)
+      if (lab_pos(&e, 2, e.l[o][p]) < 0) return 0;
+  return 1;
+}
+
+typedef struct {
+  int n;
+  int64_t lab[CG_MAXRANK];
+} lgroup;
+
+/* Size and element stride of group G in operand o; the labels must sit side by side in the
+   group's order. Stride -1 when the group has size 1 (any stride fits). 0 if not contiguous. */
+static int group_layout(const ein *e, int o, const lgroup *G, int64_t *size, int64_t *stride) {
+  int64_t st[CG_MAXRANK];
+  strides_of(e->s[o], st);
+  *size = 1;
+  *stride = -1;
+  if (G->n == 0) return 1;
+  int p0 = lab_pos(e, o, G->lab[0]);
+  if (p0 < 0) return 0;
+  for (int j = 0; j < G->n; j++) {
+    if (lab_pos(e, o, G->lab[j]) != p0 + j) return 0;
+    *size *= e->s[o]->d[p0 + j];
+  }
+  if (*size != 1) *stride = st[p0 + G->n - 1];
+  return 1;
+}
+
+/* A matrix of r x c stored with row stride sr and column stride sc (-1: size 1): row-major
+   (trans 0, ld = row stride) or column-major (trans 1, stored c x r, ld = column stride). */
+static int mat_layout(int64_t r, int64_t sr, int64_t c, int64_t sc, int *trans, int64_t *ld) {
+  if ((c == 1 || sc == 1) && (r == 1 || sr >= c)) {
+    *trans = 0;
+    *ld = r == 1 ? (c > 1 ? c : 1) : sr;
+    return 1;
+  }
+  if ((r == 1 || sr == 1) && (c == 1 || sc >= r)) {
+    *trans = 1;
+    *ld = c == 1 ? (r > 1 ? r : 1) : sc;
+    return 1;
+  }
+  return 0;
+}
+
+/* An EINSUM that is a (batched, strided) matrix product: labels split into batch (x, y, out),
+   M (x, out), N (y, out) and K (x, y; at least one), each group contiguous in every operand
+   holding it, the output row-major over (M, N) (the operands are swapped when N comes first). */
+static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
+  ein e = ein_of(g, n);
+  if (!ein_distinct(&e)) return 0;
+  lgroup bt = {0}, mx = {0}, ny = {0}, kk = {0};
+  for (int p = 0; p < e.r[2]; p++) {
+    int64_t lab = e.l[2][p];
+    int inx = lab_pos(&e, 0, lab) >= 0, iny = lab_pos(&e, 1, lab) >= 0;
+    lgroup *G = inx && iny ? &bt : inx ? &mx : &ny;
+    G->lab[G->n++] = lab;
+  }
+  for (int p = 0; p < e.r[0]; p++) {
+    int64_t lab = e.l[0][p];
+    if (lab_pos(&e, 2, lab) >= 0) continue;
+    if (lab_pos(&e, 1, lab) < 0) return 0; /* summed over x alone */
+    kk.lab[kk.n++] = lab;
+  }
+  for (int p = 0; p < e.r[1]; p++)
+    if (lab_pos(&e, 2, e.l[1][p]) < 0 && lab_pos(&e, 0, e.l[1][p]) < 0) return 0;
+  if (kk.n == 0) return 0;
+  for (int swap = 0; swap < 2; swap++) {
+    int A = swap, B = 1 - swap;
+    const lgroup *M = swap ? &ny : &mx, *N = swap ? &mx : &ny;
+    int64_t bsz[3], bst[3], m, sam, scm, nn, sbn, scn, k, sak, sbk, tmp;
+    int ok = 1;
+    for (int o = 0; o < 3; o++) ok &= group_layout(&e, o, &bt, &bsz[o], &bst[o]);
+    ok &= group_layout(&e, A, M, &m, &sam) && group_layout(&e, 2, M, &tmp, &scm);
+    ok &= group_layout(&e, B, N, &nn, &sbn) && group_layout(&e, 2, N, &tmp, &scn);
+    ok &= group_layout(&e, A, &kk, &k, &sak) && group_layout(&e, B, &kk, &tmp, &sbk);
+    if (!ok) return 0; /* contiguity does not depend on the swap */
+    kp_gemm r = {0};
+    int tc;
+    if (!mat_layout(m, scm, nn, scn, &tc, &r.ldc) || tc) continue;
+    if (!mat_layout(m, sam, k, sak, &r.trans_a, &r.lda)) continue;
+    if (!mat_layout(k, sbk, nn, sbn, &r.trans_b, &r.ldb)) continue;
+    r.a = n->in[A];
+    r.b = n->in[B];
+    r.batch = bsz[2];
+    r.m = m;
+    r.n = nn;
+    r.k = k;
+    if (r.batch > 1) {
+      r.sa = bst[A];
+      r.sb = bst[B];
+      r.sc = bst[2];
+    }
+    r.flops = 2.0 * (double)r.batch * (double)m * (double)nn * (double)k;
+    *gm = r;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- fusion ---- */
+
+enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW };
+
+/* Non-1 dimensions of s, in order. */
+static int squeeze(const cg_shape *s, int64_t *d) {
+  int n = 0;
+  for (int i = 0; i < s->rank; i++)
+    if (s->d[i] != 1) d[n++] = s->d[i];
+  return n;
+}
+
+/* A reshape that only inserts or drops size-1 dimensions. */
+static int relabel(const cg_shape *a, const cg_shape *b) {
+  int64_t da[CG_MAXRANK], db[CG_MAXRANK];
+  int na = squeeze(a, da), nb = squeeze(b, db);
+  return na == nb && memcmp(da, db, (size_t)na * sizeof(int64_t)) == 0;
+}
+
+/* How a node can join a kernel: elementwise (its operands may be kernel values), a reduction
+   (ends the kernel), load-like (SLICE, TRANSPOSE, a pure-product EINSUM: strided loads of
+   values from before the kernel or of views inside it), or a view (DETACH, a RESHAPE that
+   only inserts or drops size-1 dimensions) of a kernel value. */
+static int member_kind(const cg_graph *g, const cg_node *n) {
+  int k = cg_ops[n->op].kind;
+  if (k == CG_K_UNARY || k == CG_K_BINARY || n->op == CG_OP_WHERE || n->op == CG_OP_BROADCAST) return MK_EW;
+  if (n->op == CG_OP_SUM || n->op == CG_OP_MAXR) return MK_RED;
+  if (n->op == CG_OP_SLICE || n->op == CG_OP_TRANSPOSE) return MK_LOAD;
+  if (n->op == CG_OP_EINSUM && ein_pure(g, n)) return MK_LOAD;
+  if (n->op == CG_OP_DETACH) return MK_VIEW;
+  if (n->op == CG_OP_RESHAPE && relabel(&g->nodes.v[n->in[0]].shape, &n->shape)) return MK_VIEW;
+  return MK_NONE;
+}
+
+/* The loop shape a member spans: its shape, or a reduction's input shape. */
+static const cg_shape *dom_of(const cg_graph *g, const cg_node *n) {
+  return member_kind(g, n) == MK_RED ? &g->nodes.v[n->in[0]].shape : &n->shape;
+}
+
+/* A strided view of a value from before the kernel (or of a constant). */
+typedef struct {
+  int node;
+  int64_t off, st[CG_MAXRANK]; /* over the viewing member's own dimensions */
+} kaccess;
+
+typedef struct {
+  const cg_graph *g;
+  int **users, *nusers; /* per node: the nodes using it */
+  char *is_out;         /* graph output */
+  char *done;           /* planned */
+  char *in_k;           /* member of the kernel being grown / built */
+  /* per member: map[id][i] = loop dimension of dimension i of its dom_of shape (-1: size 1) */
+  int (*map)[CG_MAXRANK];
+  char *is_acc;         /* member is a pure view (SLICE, TRANSPOSE, BROADCAST, views) of acc */
+  kaccess *acc;         /* while a kernel is built */
+  int *reg;             /* while a kernel is built: KIR register of a member, else -1 */
+  int *kcount;          /* kernels numbered across the whole plan (names stay unique) */
+} kctx;
+
+typedef XL_VEC(int) ivec;
+
+/* Kernel builder state. */
+typedef struct {
+  kctx *c;
+  kir_kernel *k;
+  int *buf_node;
+  int overflow; /* more than KIR_MAXBUF buffers */
+} kbuild;
+
+static int emit(kir_kernel *k, kir_inst in) {
+  xl_vec_push(k->body, in);
+  return k->body.n - 1;
+}
+
+static int buf_of(kbuild *b, int node, int out) {
+  kir_kernel *k = b->k;
+  for (int i = 0; i < k->nbuf; i++)
+    if (b->buf_node[i] == node && k->buf_out[i] == out) return i;
+  if (k->nbuf == KIR_MAXBUF) {
+    b->overflow = 1;
+    return 0;
+  }
+  b->buf_node[k->nbuf] = node;
+  k->buf_out[k->nbuf] = out;
+  k->buf_numel[k->nbuf] = cg_numel(&b->c->g->nodes.v[node].shape);
+  return k->nbuf++;
+}
+
+static int const_of(kbuild *b, double v) {
+  for (int i = 0; i < b->k->body.n; i++) {
+    const kir_inst *in = &b->k->body.v[i];
+    if (in->op == KIR_CONST && memcmp(&in->imm, &v, sizeof v) == 0) return i;
+  }
+  kir_inst in = {.op = KIR_CONST, .imm = v};
+  return emit(b->k, in);
+}
+
+/* Row-major strides of s with 0 on its size-1 dimensions (broadcast over the domain). */
+static void bstrides(const cg_shape *s, int64_t *st) {
+  strides_of(s, st);
+  for (int d = 0; d < s->rank; d++)
+    if (s->d[d] == 1) st[d] = 0;
+}
+
+/* Loads access a (over the dimensions of a member with loop map `map`), or its constant. */
+static int load_access(kbuild *b, const kaccess *a, const cg_shape *s, const int *map) {
+  const cg_node *x = &b->c->g->nodes.v[a->node];
+  if (x->op == CG_OP_CONST) return const_of(b, x->fval);
+  kir_kernel *k = b->k;
+  int64_t st[KIR_MAXDIM] = {0};
+  for (int i = 0; i < s->rank; i++)
+    if (map[i] >= 0 && s->d[i] > 1) st[map[i]] = a->st[i];
+  int buf = buf_of(b, a->node, 0);
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    if (in->op == KIR_LOAD && in->buf == buf && in->off == a->off &&
+        memcmp(in->stride, st, (size_t)k->ndim * sizeof(int64_t)) == 0)
+      return i;
+  }
+  kir_inst in = {.op = KIR_LOAD, .buf = buf, .off = a->off};
+  memcpy(in.stride, st, sizeof st);
+  return emit(k, in);
+}
+
+/* The access to node v seen with v's own dimensions: v's own buffer when it is computed
+   before the kernel, the composed view when it is a view member. */
+static kaccess base_access(kctx *c, int v) {
+  if (c->in_k[v]) {
+    XL_ASSERT(c->is_acc[v]);
+    return c->acc[v];
+  }
+  kaccess a = {v, 0, {0}};
+  bstrides(&c->g->nodes.v[v].shape, a.st);
+  return a;
+}
+
+/* The register of operand v of member m (same rank as m's loop shape): a kernel value, a
+   constant or a load of a value from before the kernel. */
+static int operand(kbuild *b, int m, int v) {
+  kctx *c = b->c;
+  const cg_node *n = &c->g->nodes.v[v];
+  if (c->in_k[v]) {
+    if (c->reg[v] < 0) c->reg[v] = load_access(b, &c->acc[v], &n->shape, c->map[v]);
+    return c->reg[v];
+  }
+  kaccess a = base_access(c, v);
+  return load_access(b, &a, &n->shape, c->map[m]);
+}
+
+static kir_op kir_of(cg_op op) {
+  switch (op) {
+#define M(e) case CG_OP_##e: return KIR_##e;
+    M(NEG) M(EXP) M(LOG) M(SIGMOID) M(LOGSIGMOID) M(TANH) M(SILU) M(GELU) M(GELU_D) M(ABS) M(SIGN)
+    M(SQRT) M(RSQRT) M(SQUARE) M(RECIP) M(ADD) M(SUB) M(MUL) M(DIV) M(MAX) M(MIN) M(GE) M(GT) M(EQ)
+#undef M
+  default: XL_ASSERT(!"not an elementwise op");
+  }
+}
+
+/* A view member's access, composed from its operand's. */
+static kaccess view_access(kctx *c, const cg_node *m) {
+  const cg_shape *xs = &c->g->nodes.v[m->in[0]].shape;
+  kaccess x = base_access(c, m->in[0]), a = {x.node, x.off, {0}};
+  switch (m->op) {
+  case CG_OP_SLICE:
+    a.off += m->a[1] * x.st[m->a[0]];
+    memcpy(a.st, x.st, sizeof a.st);
+    break;
+  case CG_OP_TRANSPOSE:
+    for (int i = 0; i < m->shape.rank; i++) a.st[i] = x.st[m->a[i]];
+    break;
+  case CG_OP_BROADCAST:
+    for (int i = 0; i < m->shape.rank; i++) a.st[i] = xs->d[i] == 1 ? 0 : x.st[i];
+    break;
+  default: /* DETACH, RESHAPE (size-1 dimensions only): the non-1 dimensions in order */
+    for (int i = 0, j = 0; i < m->shape.rank; i++) {
+      if (m->shape.d[i] == 1) continue;
+      while (xs->d[j] == 1) j++;
+      a.st[i] = x.st[j++];
+    }
+  }
+  for (int i = 0; i < m->shape.rank; i++)
+    if (m->shape.d[i] == 1) a.st[i] = 0;
+  return a;
+}
+
+/* Appends member id's instructions; views stay accesses until a register is needed. */
+static void member_value(kbuild *b, int id) {
+  kctx *c = b->c;
+  const cg_graph *g = c->g;
+  const cg_node *m = &g->nodes.v[id];
+  if (c->is_acc[id]) {
+    c->acc[id] = view_access(c, m);
+    return;
+  }
+  int r;
+  switch (m->op) {
+  case CG_OP_BROADCAST:
+  case CG_OP_DETACH:
+  case CG_OP_RESHAPE:
+  case CG_OP_SUM:
+  case CG_OP_MAXR: r = operand(b, id, m->in[0]); break;
+  case CG_OP_WHERE: {
+    kir_inst in = {.op = KIR_SELECT, .a = operand(b, id, m->in[0]), .b = operand(b, id, m->in[1]),
+                   .c = operand(b, id, m->in[2])};
+    r = emit(b->k, in);
+    break;
+  }
+  case CG_OP_EINSUM: {
+    ein e = ein_of(g, m);
+    int v[2];
+    for (int o = 0; o < 2; o++) {
+      kaccess x = base_access(c, m->in[o]), a = {x.node, x.off, {0}};
+      for (int d = 0; d < e.r[2]; d++) {
+        int p = lab_pos(&e, o, e.l[2][d]);
+        a.st[d] = p < 0 || m->shape.d[d] == 1 ? 0 : x.st[p];
+      }
+      v[o] = load_access(b, &a, &m->shape, c->map[id]);
+    }
+    kir_inst in = {.op = KIR_MUL, .a = v[0], .b = v[1]};
+    r = emit(b->k, in);
+    break;
+  }
+  default: {
+    kir_inst in = {.op = kir_of(m->op), .a = operand(b, id, m->in[0])};
+    if (m->nin > 1) in.b = operand(b, id, m->in[1]);
+    r = emit(b->k, in);
+  }
+  }
+  c->reg[id] = r;
+}
+
+static int used_outside(const kctx *c, int id) {
+  if (c->is_out[id]) return 1;
+  for (int u = 0; u < c->nusers[id]; u++)
+    if (!c->in_k[c->users[id][u]]) return 1;
+  return 0;
+}
+
+/* A value stored by the kernel must be written once per element: its dimensions map onto
+   every loop dimension of size > 1 (but the reduced ones) with equal sizes. */
+static int spans(const cg_shape *s, const int *map, const cg_shape *D, unsigned red) {
+  int hit[KIR_MAXDIM] = {0};
+  for (int i = 0; i < s->rank; i++) {
+    if (s->d[i] == 1) continue;
+    if (map[i] < 0 || D->d[map[i]] != s->d[i] || hit[map[i]]++) return 0;
+  }
+  for (int d = 0; d < D->rank; d++)
+    if (D->d[d] > 1 && !hit[d] && !(red >> d & 1)) return 0;
+  return 1;
+}
+
+/* Builds the kernel of members mem[0..L). NULL (and the reason in why) when a value needed
+   outside does not span the loop domain (it would be stored more than once) or the kernel
+   needs more than KIR_MAXBUF buffers. */
+static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, char *why, size_t wl) {
+  const cg_graph *g = c->g;
+  cg_shape D = *dom_of(g, &g->nodes.v[mem[0]]);
+  for (int d = 0; d < D.rank; d++) D.d[d] = 1;
+  for (int i = 0; i < L; i++) {
+    const cg_shape *s = dom_of(g, &g->nodes.v[mem[i]]);
+    for (int d = 0; d < s->rank; d++)
+      if (c->map[mem[i]][d] >= 0 && s->d[d] > D.d[c->map[mem[i]][d]]) D.d[c->map[mem[i]][d]] = s->d[d];
+    c->in_k[mem[i]] = 1;
+  }
+  const cg_node *last = &g->nodes.v[mem[L - 1]];
+  unsigned red = 0;
+  if (member_kind(g, last) == MK_RED) {
+    const cg_shape *xs = dom_of(g, last);
+    for (int i = 0; i < xs->rank; i++)
+      if ((last->a[0] >> i & 1) && xs->d[i] > 1) red |= 1u << c->map[mem[L - 1]][i];
+  }
+  kir_kernel *k = xl_calloc(1, sizeof *k);
+  k->ndim = D.rank;
+  memcpy(k->dim, D.d, sizeof k->dim);
+  k->red_mask = red;
+  k->red_op = last->op == CG_OP_MAXR ? KIR_MAX : KIR_ADD;
+  kbuild b = {c, k, buf_node, 0};
+  int ok = 1;
+  for (int i = 0; i < L && ok; i++) {
+    const cg_node *m = &g->nodes.v[mem[i]];
+    if ((i == L - 1 || used_outside(c, mem[i])) && !spans(&m->shape, c->map[mem[i]], &D, i == L - 1 ? red : 0)) {
+      snprintf(why, wl, "%%%d %s is needed outside but does not span the loop domain", mem[i], opname(m));
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < L && ok; i++) member_value(&b, mem[i]);
+  for (int i = 0; i < L && ok; i++) {
+    int id = mem[i];
+    if (i < L - 1 && !used_outside(c, id)) continue;
+    const cg_shape *s = &g->nodes.v[id].shape;
+    if (c->reg[id] < 0) c->reg[id] = load_access(&b, &c->acc[id], s, c->map[id]);
+    kir_inst st = {.op = KIR_STORE, .a = c->reg[id], .buf = buf_of(&b, id, 1)};
+    int64_t ls[CG_MAXRANK];
+    bstrides(s, ls);
+    for (int d = 0; d < s->rank; d++)
+      if (s->d[d] > 1) st.stride[c->map[id][d]] = ls[d];
+    emit(k, st);
+  }
+  if (ok && b.overflow) {
+    snprintf(why, wl, "more than %d buffers", KIR_MAXBUF);
+    ok = 0;
+  }
+  for (int i = 0; i < L; i++) {
+    c->in_k[mem[i]] = 0;
+    c->reg[mem[i]] = -1;
+  }
+  if (!ok) {
+    kir_free(k);
+    return NULL;
+  }
+  int p = snprintf(k->name, sizeof k->name, "k%d", (*c->kcount)++);
+  for (int i = 0; i < L && p < (int)sizeof k->name; i++)
+    p += snprintf(k->name + p, sizeof k->name - (size_t)p, "_%s", opname(&g->nodes.v[mem[i]]));
+  return k;
+}
+
+/* Leaves and views of values computed before the kernel: planned in front of it. */
+static int hoistable(const kctx *c, const cg_node *n) {
+  if (n->op == CG_OP_INPUT || n->op == CG_OP_CONST || n->op == CG_OP_SCAN_OUT) return 1;
+  return (n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH) && !c->in_k[n->in[0]];
+}
+
+/* Aligns candidate n with the loop domain D: map[i] = loop dimension of dimension i of its
+   dom_of shape (-1 for size 1). Dimensions carried by kernel operands keep their operands'
+   loop dimensions (elementwise ops, views, reductions); the others line up with D one to one
+   (same rank) or through their non-1 dimensions in order. Grows D (size-1 loop dimensions
+   only); 0 if n does not fit. */
+static int align(kctx *c, const cg_node *n, int mk, cg_shape *D, int *map) {
+  const cg_graph *g = c->g;
+  const cg_shape *s = dom_of(g, n);
+  for (int i = 0; i < s->rank; i++) map[i] = -2; /* unknown */
+  if (mk != MK_LOAD)
+    for (int k = 0; k < n->nin; k++) {
+      int v = n->in[k];
+      if (!c->in_k[v]) continue;
+      const cg_shape *vs = &g->nodes.v[v].shape;
+      for (int i = 0, j = 0; i < vs->rank; i++) {
+        if (vs->d[i] == 1) continue;
+        int at = i;
+        if (n->op == CG_OP_RESHAPE) { /* the j-th non-1 dimension of each */
+          while (s->d[j] == 1) j++;
+          at = j++;
+        }
+        if (map[at] != -2 && map[at] != c->map[v][i]) return 0;
+        map[at] = c->map[v][i];
+      }
+    }
+  int unknown = 0;
+  for (int i = 0; i < s->rank; i++) {
+    if (s->d[i] == 1) map[i] = -1;
+    unknown += map[i] == -2;
+  }
+  if (unknown) {
+    int64_t sq[CG_MAXRANK], dq[CG_MAXRANK];
+    int cand[2][CG_MAXRANK], ncand = 0;
+    if (s->rank == D->rank) {
+      for (int i = 0; i < s->rank; i++) cand[ncand][i] = s->d[i] == 1 ? -1 : i;
+      ncand++;
+    }
+    int ns = squeeze(s, sq), nd = squeeze(D, dq);
+    if (ns == nd && memcmp(sq, dq, (size_t)ns * sizeof(int64_t)) == 0) {
+      for (int i = 0, d = 0; i < s->rank; i++) {
+        if (s->d[i] == 1) {
+          cand[ncand][i] = -1;
+          continue;
+        }
+        while (D->d[d] == 1) d++;
+        cand[ncand][i] = d++;
+      }
+      ncand++;
+    }
+    int ok = 0;
+    for (int k = 0; k < ncand && !ok; k++) {
+      ok = 1;
+      for (int i = 0; i < s->rank; i++) ok &= map[i] == -2 || map[i] == cand[k][i];
+      if (ok) memcpy(map, cand[k], sizeof cand[k]);
+    }
+    if (!ok) return 0;
+  }
+  cg_shape nd = *D;
+  int hit[KIR_MAXDIM] = {0};
+  for (int i = 0; i < s->rank; i++) {
+    if (map[i] < 0) continue;
+    if (hit[map[i]]++ || (nd.d[map[i]] != s->d[i] && nd.d[map[i]] != 1)) return 0;
+    nd.d[map[i]] = s->d[i];
+  }
+  if (mk == MK_RED) /* the reduction covers the whole loop domain */
+    for (int d = 0; d < nd.rank; d++)
+      if (nd.d[d] > 1 && !hit[d]) return 0;
+  *D = nd;
+  return 1;
+}
+
+/* A member that is a pure view of a value from before the kernel (composed as strides). */
+static int is_view(const kctx *c, const cg_node *n) {
+  if (n->op != CG_OP_SLICE && n->op != CG_OP_TRANSPOSE && n->op != CG_OP_BROADCAST && n->op != CG_OP_DETACH &&
+      n->op != CG_OP_RESHAPE)
+    return 0;
+  return !c->in_k[n->in[0]] || c->is_acc[n->in[0]];
+}
+
+static void join(kctx *c, ivec *mem, int id) {
+  xl_vec_push(*mem, id);
+  c->in_k[id] = 1;
+  c->is_acc[id] = (char)is_view(c, &c->g->nodes.v[id]);
+}
+
+/* Grows a kernel from node `start`: members and hoisted nodes in node order; why = what ended
+   it. */
+static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t wl) {
+  const cg_graph *g = c->g;
+  cg_shape D = *dom_of(g, &g->nodes.v[start]);
+  for (int d = 0; d < D.rank; d++) c->map[start][d] = D.d[d] == 1 ? -1 : d;
+  join(c, mem, start);
+  snprintf(why, wl, "end of graph");
+  if (member_kind(g, &g->nodes.v[start]) == MK_RED) {
+    snprintf(why, wl, "a reduction ends the kernel");
+    goto out;
+  }
+  for (int j = start + 1; j < g->nodes.n; j++) {
+    if (c->done[j]) continue;
+    const cg_node *n = &g->nodes.v[j];
+    int mk = member_kind(g, n);
+    if (mk == MK_NONE || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
+      if (hoistable(c, n)) {
+        xl_vec_push(*hoist, j);
+        continue;
+      }
+      snprintf(why, wl, "%%%d %s is not elementwise", j, opname(n));
+      break;
+    }
+    if (mk == MK_LOAD) {
+      int inside = 0;
+      for (int k = 0; k < n->nin; k++) inside |= c->in_k[n->in[k]] && !c->is_acc[n->in[k]];
+      if (inside) {
+        snprintf(why, wl, "%%%d %s reads a computed kernel value through strides", j, opname(n));
+        break;
+      }
+    }
+    if (!align(c, n, mk, &D, c->map[j])) {
+      snprintf(why, wl, "%%%d %s: shape does not fit the loop domain", j, opname(n));
+      break;
+    }
+    join(c, mem, j);
+    if (mk == MK_RED) {
+      snprintf(why, wl, "a reduction ends the kernel");
+      break;
+    }
+  }
+out:
+  for (int i = 0; i < mem->n; i++) c->in_k[mem->v[i]] = 0;
+}
+
+/* ---- the plan ---- */
+
+static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
+  kp_step s;
+  memset(&s, 0, sizeof s);
+  s.kind = kind;
+  s.node = node;
+  xl_vec_push(p->steps, s);
+  return &p->steps.v[p->steps.n - 1];
+}
+
+static kp_plan *build(const cg_graph *g, int *kcount);
+
+/* A single-node step (GEMM, view or reference). */
+static void plan_single(kctx *c, kp_plan *p, int id) {
+  const cg_node *n = &c->g->nodes.v[id];
+  kp_gemm gm;
+  kp_step *s;
+  if (n->op == CG_OP_EINSUM && gemm_of(c->g, n, &gm)) {
+    s = new_step(p, KP_GEMM, id);
+    s->gemm = gm;
+  } else if (n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH) {
+    s = new_step(p, KP_VIEW, id);
+  } else {
+    s = new_step(p, KP_REF, id);
+    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount);
+  }
+  xl_vec_push(s->nodes, id);
+  c->done[id] = 1;
+}
+
+static kp_plan *build(const cg_graph *g, int *kcount) {
+  int N = g->nodes.n;
+  kp_plan *p = xl_calloc(1, sizeof *p);
+  p->g = g;
+  kctx c;
+  memset(&c, 0, sizeof c);
+  c.g = g;
+  c.kcount = kcount;
+  c.map = xl_calloc((size_t)N + 1, sizeof *c.map);
+  c.is_acc = xl_calloc((size_t)N + 1, 1);
+  c.acc = xl_calloc((size_t)N + 1, sizeof *c.acc);
+  c.users = xl_calloc((size_t)N + 1, sizeof(int *));
+  c.nusers = xl_calloc((size_t)N + 1, sizeof(int));
+  c.is_out = xl_calloc((size_t)N + 1, 1);
+  c.done = xl_calloc((size_t)N + 1, 1);
+  c.in_k = xl_calloc((size_t)N + 1, 1);
+  c.reg = xl_malloc(((size_t)N + 1) * sizeof(int));
+  for (int i = 0; i < N; i++) {
+    c.reg[i] = -1;
+    const cg_node *n = &g->nodes.v[i];
+    for (int k = 0; k < n->nin; k++) c.nusers[n->in[k]]++;
+  }
+  for (int i = 0; i < N; i++) c.users[i] = xl_malloc(((size_t)c.nusers[i] + 1) * sizeof(int));
+  memset(c.nusers, 0, (size_t)N * sizeof(int));
+  for (int i = 0; i < N; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    for (int k = 0; k < n->nin; k++) c.users[n->in[k]][c.nusers[n->in[k]]++] = i;
+  }
+  for (int k = 0; k < g->outs.n; k++) c.is_out[g->outs.v[k].node] = 1;
+
+  ivec mem = {0}, hoist = {0};
+  char why[sizeof((kp_step *)0)->why], stop[sizeof why];
+  for (int i = 0; i < N; i++) {
+    if (c.done[i]) continue;
+    int mk = member_kind(g, &g->nodes.v[i]);
+    if (mk == MK_NONE || mk == MK_VIEW) {
+      plan_single(&c, p, i);
+      continue;
+    }
+    mem.n = hoist.n = 0;
+    grow(&c, i, &mem, &hoist, stop, sizeof stop);
+    /* the longest prefix that forms a kernel (a single node always does) and does not end in
+       a view (that would be a copy: it is planned as a view after the kernel instead) */
+    int buf_node[KIR_MAXBUF];
+    kir_kernel *k = NULL;
+    int L = mem.n;
+    for (; L > 0; L--) {
+      if (L > 1 && member_kind(g, &g->nodes.v[mem.v[L - 1]]) == MK_VIEW) continue;
+      k = build_kernel(&c, mem.v, L, buf_node, why, sizeof why);
+      if (k) break;
+      if (L == mem.n) memcpy(stop, why, sizeof stop);
+    }
+    XL_ASSERT(k);
+    int lastm = mem.v[L - 1];
+    for (int h = 0; h < hoist.n; h++)
+      if (hoist.v[h] < lastm) plan_single(&c, p, hoist.v[h]);
+    kp_step *s = new_step(p, KP_KERNEL, lastm);
+    s->kir = k;
+    memcpy(s->buf_node, buf_node, sizeof buf_node);
+    memcpy(s->why, stop, sizeof s->why);
+    for (int m = 0; m < L; m++) {
+      xl_vec_push(s->nodes, mem.v[m]);
+      c.done[mem.v[m]] = 1;
+    }
+  }
+  free(mem.v);
+  free(hoist.v);
+  for (int i = 0; i < N; i++) free(c.users[i]);
+  free(c.users);
+  free(c.nusers);
+  free(c.is_out);
+  free(c.done);
+  free(c.in_k);
+  free(c.map);
+  free(c.is_acc);
+  free(c.acc);
+  free(c.reg);
+  return p;
+}
+
+kp_plan *kp_build(const cg_graph *g) {
+  int kcount = 0;
+  kp_plan *p = build(g, &kcount);
+  if (kp_verify(p, stderr) != 0) XL_ASSERT(!"kp_build made an unsound plan");
+  return p;
+}
+
+void kp_free(kp_plan *p) {
+  if (!p) return;
+  for (int i = 0; i < p->steps.n; i++) {
+    kp_step *s = &p->steps.v[i];
+    free(s->nodes.v);
+    kir_free(s->kir);
+    kp_free(s->body);
+  }
+  free(p->steps.v);
+  free(p);
+}
+
+/* ---- verify ---- */
+
+static int vproblem(FILE *err, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int vproblem(FILE *err, const char *where, const char *fmt, ...) {
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(err, "kp_verify: %s", where);
+    vfprintf(err, fmt, ap);
+    fputc('\n', err);
+    va_end(ap);
+  }
+  return 1;
+}
+
+/* Largest element offset of an r x c operand (trans: stored c x r) over `batch` entries. */
+static int64_t gemm_extent(int64_t batch, int64_t s, int64_t r, int64_t c, int trans, int64_t ld) {
+  if (batch == 0 || r == 0 || c == 0) return -1;
+  return (batch - 1) * s + (trans ? (c - 1) * ld + (r - 1) : (r - 1) * ld + (c - 1));
+}
+
+static int verify_gemm(const cg_graph *g, const kp_step *s, FILE *err, const char *w) {
+  const cg_node *n = &g->nodes.v[s->node];
+  const kp_gemm *m = &s->gemm;
+  int np = 0;
+  if (n->op != CG_OP_EINSUM) return vproblem(err, w, "gemm %%%d: not an einsum", s->node);
+  if (!((m->a == n->in[0] && m->b == n->in[1]) || (m->a == n->in[1] && m->b == n->in[0])))
+    np += vproblem(err, w, "gemm %%%d: operands %%%d, %%%d are not the einsum's", s->node, m->a, m->b);
+  if (m->batch * m->m * m->n != cg_numel(&n->shape))
+    np += vproblem(err, w, "gemm %%%d: batch*m*n != numel of the result", s->node);
+  if (gemm_extent(m->batch, m->sa, m->m, m->k, m->trans_a, m->lda) >= cg_numel(&g->nodes.v[m->a].shape) ||
+      gemm_extent(m->batch, m->sb, m->k, m->n, m->trans_b, m->ldb) >= cg_numel(&g->nodes.v[m->b].shape) ||
+      gemm_extent(m->batch, m->sc, m->m, m->n, 0, m->ldc) >= cg_numel(&n->shape))
+    np += vproblem(err, w, "gemm %%%d: an operand is addressed out of bounds", s->node);
+  return np;
+}
+
+static int verify_plan(const kp_plan *p, FILE *err, const char *w) {
+  const cg_graph *g = p->g;
+  int N = g->nodes.n, np = 0;
+  int *at = xl_malloc(((size_t)N + 1) * sizeof(int));
+  for (int i = 0; i < N; i++) at[i] = -1;
+  for (int si = 0; si < p->steps.n; si++) {
+    const kp_step *s = &p->steps.v[si];
+    if (s->nodes.n == 0 || s->nodes.v[s->nodes.n - 1] != s->node) {
+      np += vproblem(err, w, "step %d: node %%%d is not the last of its nodes", si, s->node);
+      continue;
+    }
+    for (int j = 0; j < s->nodes.n; j++) {
+      int id = s->nodes.v[j];
+      if (id < 0 || id >= N) {
+        np += vproblem(err, w, "step %d: node %%%d out of range", si, id);
+        continue;
+      }
+      if (at[id] >= 0) np += vproblem(err, w, "step %d: %%%d already produced by step %d", si, id, at[id]);
+      const cg_node *n = &g->nodes.v[id];
+      for (int k = 0; k < n->nin; k++)
+        if (at[n->in[k]] < 0) np += vproblem(err, w, "step %d: %%%d comes before its operand %%%d", si, id, n->in[k]);
+      at[id] = si;
+    }
+    const cg_node *n = &g->nodes.v[s->node];
+    if (s->kind != KP_KERNEL && s->nodes.n != 1) np += vproblem(err, w, "step %d: %d nodes", si, s->nodes.n);
+    if ((s->kind == KP_KERNEL) != (s->kir != NULL) || (s->body != NULL) != (s->kind == KP_REF && n->op == CG_OP_SCAN))
+      np += vproblem(err, w, "step %d: kernel or body does not match the kind", si);
+    switch (s->kind) {
+    case KP_GEMM: np += verify_gemm(g, s, err, w); break;
+    case KP_VIEW:
+      if (n->op != CG_OP_RESHAPE && n->op != CG_OP_DETACH) np += vproblem(err, w, "step %d: view of a %s", si, opname(n));
+      break;
+    case KP_REF:
+      if (s->body) {
+        char *bw = xl_fmt("%s%%%d scan body: ", w, s->node);
+        np += verify_plan(s->body, err, bw);
+        if (s->body->g != n->body) np += vproblem(err, w, "step %d: body plan of another graph", si);
+        free(bw);
+      }
+      break;
+    case KP_KERNEL: {
+      const kir_kernel *k = s->kir;
+      if (!k) break;
+      if (kir_verify(k, err)) np += vproblem(err, w, "step %d: kernel %s fails kir_verify", si, k->name);
+      for (int b = 0; b < k->nbuf; b++) {
+        int bn = s->buf_node[b], member = 0;
+        if (bn < 0 || bn >= N) {
+          np += vproblem(err, w, "step %d: buffer b%d of node %%%d", si, b, bn);
+          continue;
+        }
+        for (int j = 0; j < s->nodes.n; j++) member |= s->nodes.v[j] == bn;
+        if (k->buf_numel[b] != cg_numel(&g->nodes.v[bn].shape))
+          np += vproblem(err, w, "step %d: b%d numel differs from %%%d", si, b, bn);
+        if (k->buf_out[b] ? !member : (member || at[bn] < 0 || at[bn] >= si))
+          np += vproblem(err, w, "step %d: b%d (%%%d) is not a %s", si, b, bn,
+                         k->buf_out[b] ? "member of the kernel" : "value of an earlier step");
+      }
+      for (int j = 0; j < s->nodes.n; j++)
+        if (member_kind(g, &g->nodes.v[s->nodes.v[j]]) == MK_NONE)
+          np += vproblem(err, w, "step %d: %%%d %s cannot be fused", si, s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
+      break;
+    }
+    }
+  }
+  for (int i = 0; i < N; i++)
+    if (at[i] < 0) np += vproblem(err, w, "%%%d %s is produced by no step", i, opname(&g->nodes.v[i]));
+  free(at);
+  return np;
+}
+
+int kp_verify(const kp_plan *p, FILE *err) { return verify_plan(p, err, ""); }
+
+/* ---- dump ---- */
+
+static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
+  const cg_graph *g = p->g;
+  for (int si = 0; si < p->steps.n; si++) {
+    const kp_step *s = &p->steps.v[si];
+    const cg_node *n = &g->nodes.v[s->node];
+    fprintf(out, "%*sstep %d ", ind, "", si);
+    switch (s->kind) {
+    case KP_KERNEL: {
+      const kir_kernel *k = s->kir;
+      fprintf(out, "kernel %.*s [", (int)strcspn(k->name, "_"), k->name);
+      for (int j = 0; j < s->nodes.n; j++)
+        fprintf(out, "%s%%%d %s", j ? ", " : "", s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
+      fprintf(out, "] -> %%%d ", s->node);
+      put_shape(out, &n->shape);
+      if (k->red_mask) {
+        cg_shape d = cg_shape_of(k->ndim, k->dim);
+        fputs(" over ", out);
+        put_shape(out, &d);
+      }
+      for (int pass = 0; pass < 2; pass++) {
+        int any = 0;
+        for (int b = 0; b < k->nbuf; b++)
+          if (k->buf_out[b] == pass) {
+            fprintf(out, "%s%%%d", any ? " " : pass ? " stores " : " loads ", s->buf_node[b]);
+            any = 1;
+          }
+      }
+      fprintf(out, "; stop: %s\n", s->why);
+      if (with_kir) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        XL_ASSERT(mem);
+        kir_dump(k, mem);
+        fclose(mem);
+        for (char *line = buf, *nl; line && *line; line = nl + 1) {
+          nl = strchr(line, '\n');
+          if (!nl) nl = line + strlen(line) - 1;
+          fprintf(out, "%*s  %.*s\n", ind, "", (int)(nl - line + (*nl != '\n')), line);
+        }
+        free(buf);
+      }
+      break;
+    }
+    case KP_GEMM: {
+      const kp_gemm *m = &s->gemm;
+      fprintf(out, "gemm %%%d = %%%d%s x %%%d%s batch=%lld m=%lld n=%lld k=%lld lda=%lld ldb=%lld ldc=%lld",
+              s->node, m->a, m->trans_a ? "^T" : "", m->b, m->trans_b ? "^T" : "", (long long)m->batch,
+              (long long)m->m, (long long)m->n, (long long)m->k, (long long)m->lda, (long long)m->ldb,
+              (long long)m->ldc);
+      if (m->batch > 1) fprintf(out, " sa=%lld sb=%lld sc=%lld", (long long)m->sa, (long long)m->sb, (long long)m->sc);
+      fprintf(out, " flops=%.0f\n", m->flops);
+      break;
+    }
+    case KP_VIEW:
+      fprintf(out, "view %s %%%d = %%%d ", opname(n), s->node, n->in[0]);
+      put_shape(out, &n->shape);
+      fputc('\n', out);
+      break;
+    case KP_REF:
+      fprintf(out, "ref %s %%%d", opname(n), s->node);
+      if (s->body) {
+        fputs(" {\n", out);
+        dump_plan(s->body, out, with_kir, ind + 2);
+        fprintf(out, "%*s}\n", ind, "");
+      } else {
+        fputc(' ', out);
+        put_shape(out, &n->shape);
+        fputc('\n', out);
+      }
+      break;
+    }
+  }
+}
+
+void kp_dump(const kp_plan *p, FILE *out, int with_kir) {
+  fputs("plan {\n", out);
+  dump_plan(p, out, with_kir, 2);
+  fputs("}\n", out);
+}

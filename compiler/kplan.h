@@ -1,0 +1,67 @@
+/* kplan.h - the kernel plan of a cell graph (see kir.h for the step kinds).
+ *
+ * kp_build walks the graph in order and groups nodes:
+ *  - an EINSUM whose labels split into batch / M / N / K groups that are each contiguous in
+ *    both operands and the output becomes a KP_GEMM (batched, strided, optional transposes);
+ *  - maximal chains of elementwise nodes (CG_K_UNARY, CG_K_BINARY, WHERE, BROADCAST; also
+ *    SLICE, TRANSPOSE and pure-product EINSUMs of values computed before the chain, as strided
+ *    loads) become one KP_KERNEL, greedily in node order; a SUM or MAXR may end a chain (a
+ *    reduction kernel); every value used outside the group is stored, values used only inside
+ *    stay in registers, CONST operands are inlined; INPUT, CONST, SCAN_OUT and views of values
+ *    from before the chain do not break it (they are planned just in front of the kernel);
+ *    a chain's loop domain has the rank of its first node, members of another rank line up
+ *    through their non-1 dimensions, and DETACH or a RESHAPE that only inserts or drops size-1
+ *    dimensions of a chain value is a member too; a value needed outside must span the domain;
+ *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
+ *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`).
+ * The plan never changes results beyond floating-point rounding.
+ */
+#ifndef KPLAN_H
+#define KPLAN_H
+
+#include "kir.h"
+
+typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
+
+typedef struct {
+  /* C[b] (m x n) = A[b] (m x k) * B[b] (k x n), row-major with leading dimensions; b runs over
+     `batch` with element strides sa/sb/sc between consecutive batch entries (0 = shared). */
+  int a, b;              /* CG node ids of the operands */
+  int trans_a, trans_b;  /* operand stored as (k x m) / (n x k) */
+  int64_t batch, m, n, k;
+  int64_t lda, ldb, ldc;
+  int64_t sa, sb, sc;
+  double flops;          /* 2 * batch * m * n * k */
+} kp_gemm;
+
+typedef struct kp_plan kp_plan;
+
+typedef struct {
+  kp_kind kind;
+  int node;              /* the CG node whose value this step produces (last of the group) */
+  XL_VEC(int) nodes;     /* KP_KERNEL: the fused CG nodes in order; others: just `node` */
+  kir_kernel *kir;       /* KP_KERNEL */
+  int buf_node[KIR_MAXBUF]; /* KP_KERNEL: CG node of each KIR buffer (inputs and outputs) */
+  kp_gemm gemm;          /* KP_GEMM */
+  kp_plan *body;         /* KP_REF of a SCAN: the plan of its body graph */
+  char why[96];          /* KP_KERNEL: what ended the kernel (printed by kp_dump) */
+} kp_step;
+
+struct kp_plan {
+  const cg_graph *g;
+  XL_VEC(kp_step) steps;
+};
+
+kp_plan *kp_build(const cg_graph *g);
+void kp_free(kp_plan *p);
+/* 0 if the plan is sound, else prints "kp_verify: problem" lines to err (may be NULL) and
+   returns their count: every node of the graph (and of every scan body, in its own plan)
+   produced by exactly one step, each step after the steps producing its operands, kernels
+   passing kir_verify with buffers that match their nodes, GEMM descriptors that fit their
+   operands. kp_build asserts it. */
+int kp_verify(const kp_plan *p, FILE *err);
+/* --stage=kplan: one line per step (kind, nodes, shapes, GEMM dims / kernel name) and why
+   neighbouring nodes were not fused; kernels printed with kir_dump when `with_kir`. */
+void kp_dump(const kp_plan *p, FILE *out, int with_kir);
+
+#endif

@@ -1,0 +1,431 @@
+/* test_kplan.c - the kernel plan (kplan.c) and KIR (kir.c) on every stdlib entry.
+ *
+ * Each entry of stdlib/xlstm.xl is lowered small (B=2, T=5), as its forward graph and its
+ * training graph (cotangent seeds; --loss for the models), and planned. Structure: every node
+ * (scan bodies included) produced by exactly one step, after its operands; every kernel passes
+ * kir_verify. Numbers: the graph runs in ref_exec with every node exposed as an output (body
+ * nodes as extra per-step scan outputs); each KP_KERNEL then runs in kir_interp on those values
+ * and each KP_GEMM as a naive loop over its descriptor, and every value they produce must match
+ * ref_exec's (float64 to 1e-12, float32 to 2e-6, relative to max(1, |ref|)) at every scan step.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "cg.h"
+#include "kplan.h"
+#include "lang.h"
+#include "xlrt.h"
+
+#define TOL_F64 1e-12
+#define TOL_F32 2e-6
+
+typedef struct {
+  const char *entry;
+  const char *sets[8];
+} entry;
+
+#define BT "B=2", "T=5"
+static const entry entries[] = {
+    {"slstm_cell", {BT}},
+    {"mlstm_cell", {BT}},
+    {"mlstm_cell_kbw", {BT}},
+    {"lstm_cell", {BT}},
+    {"mlstm_block", {BT, "E=32"}},
+    {"slstm_block", {BT, "E=32"}},
+    {"xlstm_lm", {BT, "V=11", "L=2", "slstm_at=[1]"}},
+    {"xlstm_large", {BT, "E=32", "NH=2", "V=11"}},
+};
+#define NENTRIES ((int)(sizeof entries / sizeof entries[0]))
+
+static xl_rng rng;
+
+/* ---- structure ---- */
+
+typedef struct {
+  int nodes, leaves, kernels, knodes, fused, gemms, refs, views;
+  double gemm_flops;
+} counts;
+
+/* Independent of kp_verify: coverage and dependency order, recursively. */
+static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag, counts *c) {
+  int N = g->nodes.n;
+  int *at = xl_malloc(((size_t)N + 1) * sizeof(int));
+  for (int i = 0; i < N; i++) at[i] = -1;
+  CHECK(p->g == g, "%s: plan of another graph", tag);
+  for (int si = 0; si < p->steps.n; si++) {
+    const kp_step *s = &p->steps.v[si];
+    for (int j = 0; j < s->nodes.n; j++) {
+      int id = s->nodes.v[j];
+      CHECK(id >= 0 && id < N, "%s: step %d: node %d", tag, si, id);
+      if (id < 0 || id >= N) continue;
+      CHECK(at[id] < 0, "%s: step %d: %%%d produced twice", tag, si, id);
+      const cg_node *n = &g->nodes.v[id];
+      for (int k = 0; k < n->nin; k++)
+        CHECK(at[n->in[k]] >= 0, "%s: step %d: %%%d before its operand %%%d", tag, si, id, n->in[k]);
+      at[id] = si;
+    }
+    switch (s->kind) {
+    case KP_KERNEL:
+      c->kernels++;
+      c->knodes += s->nodes.n;
+      if (s->nodes.n > 1) c->fused += s->nodes.n;
+      CHECK(s->kir && kir_verify(s->kir, stderr) == 0, "%s: step %d: kernel fails kir_verify", tag, si);
+      break;
+    case KP_GEMM:
+      c->gemms++;
+      c->gemm_flops += s->gemm.flops;
+      break;
+    case KP_VIEW: c->views++; break;
+    case KP_REF:
+      c->refs++;
+      if (g->nodes.v[s->node].op == CG_OP_SCAN) {
+        CHECK(s->body != NULL, "%s: scan step %d without a body plan", tag, si);
+        if (s->body) check_structure(s->body, g->nodes.v[s->node].body, tag, c);
+      }
+      break;
+    }
+  }
+  for (int i = 0; i < N; i++) {
+    CHECK(at[i] >= 0, "%s: %%%d %s is in no step", tag, i, cg_ops[g->nodes.v[i].op].name);
+    c->nodes++;
+    if (g->nodes.v[i].op == CG_OP_INPUT || g->nodes.v[i].op == CG_OP_CONST) c->leaves++;
+  }
+  free(at);
+}
+
+/* ---- numbers ---- */
+
+/* The value of every node: top-level nodes, and per scan the stacked per-step values of each
+   body node. val[i] / body[i][j] index into the outputs of the exposed graph. */
+typedef struct {
+  cg_graph *g;      /* clone of the original with extra outputs */
+  int *val;         /* per original top-level node: output index, -1 (SCAN) */
+  int **body;       /* per top-level SCAN: per body node: output index of its stacked values */
+  xt **outs;
+} exposed;
+
+static exposed expose(const cg_graph *g0) {
+  exposed e = {0};
+  int N = g0->nodes.n;
+  e.g = cg_clone(g0);
+  e.val = xl_calloc((size_t)N + 1, sizeof(int));
+  e.body = xl_calloc((size_t)N + 1, sizeof(int *));
+  cg_graph *g = e.g;
+  for (int i = 0; i < N; i++) {
+    char name[48];
+    e.val[i] = -1;
+    if (g->nodes.v[i].op != CG_OP_SCAN) {
+      snprintf(name, sizeof name, "n%d", i);
+      e.val[i] = cg_output_add(g, name, i);
+      continue;
+    }
+    cg_graph *b = g->nodes.v[i].body;
+    int S = (int)g->nodes.v[i].a[CG_SCAN_NSTATE], O = (int)g->nodes.v[i].a[CG_SCAN_NOUT], nb = b->nodes.n;
+    int nested = 0;
+    for (int j = 0; j < nb; j++) nested |= b->nodes.v[j].op == CG_OP_SCAN;
+    if (nested) continue; /* no numbers inside nested scans (none in the stdlib) */
+    /* a body INPUT is exposed through an identity DETACH: ref_exec stacks per-step outputs
+       after replacing the states, so an output that is a state input itself would be read
+       from freed memory */
+    for (int j = 0; j < nb; j++) {
+      int src = j;
+      if (b->nodes.v[j].op == CG_OP_INPUT) src = cg_add(b, CG_OP_DETACH, 1, &j, NULL, b->nodes.v[j].loc);
+      cg_output_add(b, "", src);
+    }
+    for (int u = i + 1; u < g->nodes.n; u++) /* saved states move behind the new outputs */
+      if (g->nodes.v[u].op == CG_OP_SCAN_OUT && g->nodes.v[u].in[0] == i && g->nodes.v[u].a[0] >= S + O)
+        g->nodes.v[u].a[0] += nb;
+    g->nodes.v[i].a[CG_SCAN_NOUT] = O + nb;
+    e.body[i] = xl_calloc((size_t)nb + 1, sizeof(int));
+    for (int j = 0; j < nb; j++) {
+      int so = cg_scan_out(g, i, S + O + j);
+      snprintf(name, sizeof name, "b%d.%d", i, j);
+      e.body[i][j] = cg_output_add(g, name, so);
+    }
+  }
+  return e;
+}
+
+static void exposed_free(exposed *e, int N) {
+  if (e->outs)
+    for (int k = 0; k < e->g->outs.n; k++) xt_free(e->outs[k]);
+  free(e->outs);
+  for (int i = 0; i < N; i++) free(e->body[i]);
+  free(e->body);
+  free(e->val);
+  cg_free(e->g);
+}
+
+/* Random values for the INPUT nodes (NULL for states: the executor fills their default). */
+static xt **bind_inputs(const cg_graph *g, const char *tag) {
+  xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->ikind == CG_IN_STATE) continue;
+    xt *t = xt_new_named(n->name, XT_F64, n->shape.rank, n->shape.d);
+    double *d = (double *)t->data;
+    int64_t ne = xt_numel(t);
+    if (n->ikind == CG_IN_PARAM) {
+      char *err = NULL;
+      CHECK(init_fill(t, &n->init, 0, n->name, &err) == 0, "%s: init_fill %s: %s", tag, n->name, err ? err : "");
+      free(err);
+      for (int64_t j = 0; j < ne; j++) d[j] += 0.1 * rng_normal(&rng);
+    } else if (n->is_int) {
+      for (int64_t j = 0; j < ne; j++) d[j] = floor(rng_uniform(&rng) * (n->fval >= 1 ? n->fval : 1));
+    } else {
+      for (int64_t j = 0; j < ne; j++) d[j] = rng_normal(&rng);
+    }
+    in[i] = t;
+  }
+  return in;
+}
+
+/* Values of one graph level at one scan step: node -> pointer into the exposed outputs (top
+   level), or a per-step slice of the stacked values (a body). */
+typedef struct {
+  const cg_graph *g;
+  void **v; /* per node, NULL where unknown (SCAN) */
+  int owned;
+} level;
+
+static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
+
+static level top_level(const exposed *e, const cg_graph *g) {
+  level L = {g, xl_calloc((size_t)g->nodes.n + 1, sizeof(void *)), 0};
+  for (int i = 0; i < g->nodes.n; i++)
+    if (e->val[i] >= 0) L.v[i] = e->outs[e->val[i]]->data;
+  return L;
+}
+
+/* Body values at step t of scan `sid`: unstack each node's stacked values at the scan axis. */
+static level body_level(const exposed *e, const cg_graph *g, int sid, int64_t t, cg_dtype dt) {
+  const cg_node *s = &g->nodes.v[sid];
+  const cg_graph *b = s->body;
+  int axis = (int)s->a[CG_SCAN_AXIS];
+  level L = {b, xl_calloc((size_t)b->nodes.n + 1, sizeof(void *)), 1};
+  for (int j = 0; j < b->nodes.n; j++) {
+    const xt *full = e->outs[e->body[sid][j]];
+    int64_t outer = 1, inner = 1, T = full->shape[axis];
+    for (int i = 0; i < full->rank; i++)
+      if (i != axis) *(i < axis ? &outer : &inner) *= full->shape[i];
+    char *dst = xl_malloc((size_t)(outer * inner + 1) * esz(dt));
+    const char *src = full->data;
+    for (int64_t o = 0; o < outer; o++)
+      memcpy(dst + (size_t)(o * inner) * esz(dt), src + (size_t)((o * T + t) * inner) * esz(dt),
+             (size_t)inner * esz(dt));
+    L.v[j] = dst;
+  }
+  return L;
+}
+
+static void level_free(level *L) {
+  if (L->owned)
+    for (int i = 0; i < L->g->nodes.n; i++) free(L->v[i]);
+  free(L->v);
+}
+
+static double get(const void *p, cg_dtype dt, int64_t i) {
+  return dt == CG_F64 ? ((const double *)p)[i] : (double)((const float *)p)[i];
+}
+
+typedef struct {
+  double worst;   /* largest |got - want| / max(1, |want|) */
+  int kchecks, gchecks;
+} numstat;
+
+/* Compares n values with the reference; NaN matches NaN, infinities must be equal. */
+static void compare(const void *got, const void *want, int64_t n, cg_dtype dt, const char *what, numstat *ns) {
+  double tol = dt == CG_F64 ? TOL_F64 : TOL_F32;
+  for (int64_t i = 0; i < n; i++) {
+    double a = get(got, dt, i), b = get(want, dt, i);
+    if (isnan(a) && isnan(b)) continue;
+    double err = isinf(b) || isinf(a) ? (a == b ? 0 : INFINITY) : fabs(a - b) / fmax(1.0, fabs(b));
+    if (!(err <= ns->worst)) ns->worst = err;
+    if (!(err <= tol)) {
+      CHECK(err <= tol, "%s: element %lld: got %.17g, want %.17g", what, (long long)i, a, b);
+      return;
+    }
+  }
+}
+
+static void check_kernel(const kp_step *s, const level *L, cg_dtype dt, const char *tag, numstat *ns) {
+  const kir_kernel *k = s->kir;
+  void *bufs[KIR_MAXBUF];
+  for (int b = 0; b < k->nbuf; b++) {
+    size_t bytes = (size_t)(k->buf_numel[b] + 1) * esz(dt);
+    bufs[b] = xl_malloc(bytes);
+    if (k->buf_out[b]) {
+      for (int64_t i = 0; i < k->buf_numel[b]; i++) { /* NaN: an element never written shows */
+        if (dt == CG_F64) ((double *)bufs[b])[i] = NAN;
+        else ((float *)bufs[b])[i] = NAN;
+      }
+    } else {
+      memcpy(bufs[b], L->v[s->buf_node[b]], (size_t)k->buf_numel[b] * esz(dt));
+    }
+  }
+  kir_interp(k, dt, bufs);
+  for (int b = 0; b < k->nbuf; b++) {
+    if (!k->buf_out[b]) continue;
+    char what[200];
+    snprintf(what, sizeof what, "%s: kernel %s output %%%d", tag, k->name, s->buf_node[b]);
+    compare(bufs[b], L->v[s->buf_node[b]], k->buf_numel[b], dt, what, ns);
+  }
+  for (int b = 0; b < k->nbuf; b++) free(bufs[b]);
+  ns->kchecks++;
+}
+
+static void check_gemm(const kp_step *s, const level *L, cg_dtype dt, const char *tag, numstat *ns) {
+  const kp_gemm *m = &s->gemm;
+  const cg_node *n = &L->g->nodes.v[s->node];
+  int64_t N = cg_numel(&n->shape);
+  double *c = xl_malloc((size_t)(N + 1) * sizeof(double));
+  for (int64_t i = 0; i < N; i++) c[i] = NAN;
+  const void *A = L->v[m->a], *B = L->v[m->b];
+  for (int64_t bt = 0; bt < m->batch; bt++)
+    for (int64_t i = 0; i < m->m; i++)
+      for (int64_t j = 0; j < m->n; j++) {
+        double accd = 0;
+        float accf = 0;
+        for (int64_t p = 0; p < m->k; p++) {
+          int64_t ia = bt * m->sa + (m->trans_a ? p * m->lda + i : i * m->lda + p);
+          int64_t ib = bt * m->sb + (m->trans_b ? j * m->ldb + p : p * m->ldb + j);
+          if (dt == CG_F64) accd += ((const double *)A)[ia] * ((const double *)B)[ib];
+          else accf += ((const float *)A)[ia] * ((const float *)B)[ib];
+        }
+        int64_t ic = bt * m->sc + i * m->ldc + j;
+        CHECK(ic >= 0 && ic < N, "%s: gemm %%%d writes element %lld of %lld", tag, s->node, (long long)ic, (long long)N);
+        if (ic >= 0 && ic < N) c[ic] = dt == CG_F64 ? accd : (double)accf;
+      }
+  void *got = xl_malloc((size_t)(N + 1) * esz(dt));
+  for (int64_t i = 0; i < N; i++) {
+    if (dt == CG_F64) ((double *)got)[i] = c[i];
+    else ((float *)got)[i] = (float)c[i];
+  }
+  char what[200];
+  snprintf(what, sizeof what, "%s: gemm %%%d", tag, s->node);
+  compare(got, L->v[s->node], N, dt, what, ns);
+  free(got);
+  free(c);
+  ns->gchecks++;
+}
+
+static void check_steps(const kp_plan *p, const level *L, cg_dtype dt, const char *tag, numstat *ns) {
+  for (int si = 0; si < p->steps.n; si++) {
+    const kp_step *s = &p->steps.v[si];
+    if (s->kind == KP_KERNEL) check_kernel(s, L, dt, tag, ns);
+    else if (s->kind == KP_GEMM) check_gemm(s, L, dt, tag, ns);
+  }
+}
+
+static void check_numbers(const cg_graph *g, const kp_plan *p, cg_dtype dt, const char *tag, numstat *ns) {
+  exposed e = expose(g);
+  CHECK(cg_verify(e.g, stderr) == 0, "%s: the exposed graph fails cg_verify", tag);
+  xt **in = bind_inputs(e.g, tag);
+  e.outs = xl_calloc((size_t)e.g->outs.n + 1, sizeof(xt *));
+  char *err = NULL;
+  int rc = ref_exec(e.g, dt, in, e.outs, &err);
+  CHECK(rc == 0, "%s: ref_exec: %s", tag, err ? err : "");
+  free(err);
+  if (rc == 0) {
+    level top = top_level(&e, g);
+    check_steps(p, &top, dt, tag, ns);
+    level_free(&top);
+    for (int si = 0; si < p->steps.n; si++) {
+      const kp_step *s = &p->steps.v[si];
+      if (!s->body || !e.body[s->node]) continue;
+      const cg_node *sn = &g->nodes.v[s->node];
+      int64_t T = g->nodes.v[sn->in[0]].shape.d[sn->a[CG_SCAN_AXIS]];
+      for (int64_t t = 0; t < T; t++) {
+        level bl = body_level(&e, g, s->node, t, dt);
+        char btag[160];
+        snprintf(btag, sizeof btag, "%s: scan %%%d step %lld", tag, s->node, (long long)t);
+        check_steps(s->body, &bl, dt, btag, ns);
+        level_free(&bl);
+      }
+    }
+  }
+  for (int i = 0; i < e.g->nodes.n; i++) xt_free(in[i]);
+  free(in);
+  exposed_free(&e, g->nodes.n);
+}
+
+/* ---- driver ---- */
+
+static void run_graph(const cg_graph *g, const char *tag) {
+  kp_plan *p = kp_build(g);
+  CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", tag);
+  counts c = {0};
+  check_structure(p, g, tag, &c);
+  numstat n64 = {0}, n32 = {0};
+  rng_seed(&rng, xl_hash_str(tag));
+  check_numbers(g, p, CG_F64, tag, &n64);
+  rng_seed(&rng, xl_hash_str(tag));
+  check_numbers(g, p, CG_F32, tag, &n32);
+  int compute = c.nodes - c.leaves;
+  printf("%-36s nodes %5d  kernels %4d (%4d nodes)  gemms %3d  refs %4d  views %4d  fused %5.1f%%"
+         "  | checked %d kernels %d gemms, worst f64 %.1e f32 %.1e\n",
+         tag, c.nodes, c.kernels, c.knodes, c.gemms, c.refs, c.views,
+         compute ? 100.0 * c.fused / compute : 0.0, n64.kchecks, n64.gchecks, n64.worst, n32.worst);
+  kp_free(p);
+}
+
+static void run_entry(const ast *file, const entry *en) {
+  lang_set sets[8];
+  char keys[8][32];
+  int nsets = 0;
+  for (; nsets < 8 && en->sets[nsets]; nsets++) {
+    const char *eq = strchr(en->sets[nsets], '=');
+    snprintf(keys[nsets], sizeof keys[nsets], "%.*s", (int)(eq - en->sets[nsets]), en->sets[nsets]);
+    sets[nsets] = (lang_set){keys[nsets], eq + 1};
+  }
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  cg_graph *g = lang_lower(&ar, file, en->entry, sets, nsets, NULL, 0, &d);
+  CHECK(g != NULL, "%s: lang_lower failed", en->entry);
+  if (g) {
+    char tag[128];
+    snprintf(tag, sizeof tag, "%s/forward", en->entry);
+    run_graph(g, tag);
+    for (int loss = 0; loss < 2; loss++) {
+      if (loss && cg_find_output(g, "loss") < 0) continue;
+      cg_graph *gg = cg_clone(g);
+      char *err = NULL;
+      int rc = ad_append_backward(gg, loss ? "loss" : NULL, &err);
+      CHECK(rc == 0, "%s: ad_append_backward: %s", en->entry, err ? err : "");
+      free(err);
+      snprintf(tag, sizeof tag, "%s/grad-%s", en->entry, loss ? "loss" : "cot");
+      if (rc == 0) run_graph(gg, tag);
+      cg_free(gg);
+    }
+    cg_free(g);
+  }
+  xl_arena_free(&ar);
+}
+
+int main(void) {
+  const char *src = getenv("XLC_SOURCE_DIR"), *f = __FILE__, *cut = strstr(f, "tests/unit/");
+  char *path = src && *src ? xl_fmt("%s/stdlib/xlstm.xl", src)
+                           : xl_fmt("%.*sstdlib/xlstm.xl", cut ? (int)(cut - f) : 0, f);
+  const char *rerr = NULL;
+  size_t len = 0;
+  char *text = xl_read_file(path, &len, &rerr);
+  if (!text) {
+    fprintf(stderr, "cannot read %s: %s\n", path, rerr ? rerr : "?");
+    free(path);
+    return 1;
+  }
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *file = lang_parse(&ar, path, text, &d);
+  CHECK(d.nerr == 0, "%s does not parse", path);
+  if (d.nerr == 0)
+    for (int i = 0; i < NENTRIES; i++) run_entry(file, &entries[i]);
+  xl_arena_free(&ar);
+  free(text);
+  free(path);
+  printf("%s\n", fails ? "test_kplan: FAILED" : "test_kplan: ok");
+  return fails != 0;
+}
