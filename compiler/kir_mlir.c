@@ -1,0 +1,877 @@
+/* kir_mlir.c - KIR kernel -> MLIR module text (--stage=mlir), compiled by mlir_jit.c.
+ *
+ * Input: one verified kir_kernel and a dtype. Output: `func.func @<name>(%bufs: !llvm.ptr,
+ * %lo: i64, %hi: i64)` (C ABI kir_fn in jit.h) in the func/scf/arith/math/memref/vector/llvm
+ * dialects. Adjacent domain dimensions that every access walks contiguously are merged; the
+ * outer dimensions become scf.for loops, the innermost one a vector loop (8 x f32 / 4 x f64:
+ * stride 1 -> vector.load/store, 0 -> hoisted scalar load + broadcast, other -> gather/scatter)
+ * plus a scalar remainder loop running the same op sequence, so every element gets the same
+ * bits wherever it falls. f32 transcendentals are inline polynomial code (below); f64 ones call
+ * libm. No MLIR headers here: this file only prints text.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "jit.h"
+
+/* ---- f32 approximation coefficients ----
+   Derived for this file with mpmath (Chebyshev-node near-minimax fits, mpmath.chebyfit at 50
+   digits), then rounded to float; highest degree first. Measured against libm in double over
+   dense grids (tests/unit/test_jit.c): max relative error about 1e-7 for exp, log, tanh, erf,
+   1.5e-7 for sigmoid and logsigmoid. */
+/* e^r = 1 + r + r^2 Q(r), r in [-ln2/2, ln2/2] (fit error 6.5e-8 of Q -> 1.1e-8 of e^r) */
+static const float EXP_Q[5] = {0x1.6d10fcp-10f, 0x1.120b62p-7f, 0x1.55551ap-5f, 0x1.5554dep-3f, 0x1.000000p-1f};
+/* log(1+f) = f - f^2/2 + f^3 R(f), f in [sqrt(1/2)-1, sqrt(2)-1] (relative 4e-8) */
+static const float LOG_R[8] = {-0x1.43b246p-4f, 0x1.02814ep-3f, -0x1.0a33eap-3f, 0x1.231ce6p-3f,
+                               -0x1.54d03ep-3f, 0x1.999f14p-3f,  -0x1.0000cep-2f, 0x1.555554p-2f};
+/* tanh(a) = a + a^3 R(a^2), a in [0, 0.9] (relative 4e-10) */
+static const float TANH_R[7] = {-0x1.10d08ep-11f, 0x1.69a4aep-9f,  -0x1.14eb0ep-7f, 0x1.648194p-6f,
+                                -0x1.b9fd82p-5f,  0x1.1110b2p-3f, -0x1.555554p-2f};
+/* erf(a) = a + a P(a^2), a in [0, 1] (P = erf(a)/a - 1; relative 1.1e-9) */
+static const float ERF_P[7] = {0x1.4a5690p-14f, -0x1.a45088p-11f, 0x1.541270p-8f, -0x1.b7fabap-6f,
+                               0x1.ce2d10p-4f,  -0x1.81273ep-2f,  0x1.06eba8p-3f};
+/* erfc(z) = exp(-z^2) G(t), t = 1/(1 + z/2), z in [1, 9.3] (G = erfcx; relative 3e-10) */
+static const float ERFC_G[10] = {-0x1.30b3acp-4f, 0x1.694202p-2f, -0x1.3b9442p-1f, 0x1.a83470p-2f,
+                                 -0x1.d502a6p-4f, 0x1.e89206p-3f, 0x1.def56cp-3f,  0x1.22a164p-2f,
+                                 0x1.20babep-2f,  0x1.2bd1a8p-18f};
+static const float LN2_HI = 0x1.62e430p-1f, LN2_LO = -0x1.05c610p-29f; /* ln2 = HI + LO */
+
+/* ---- text emission ---- */
+
+typedef struct {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static void sb_vput(sbuf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (b->n + (size_t)n + 1 > b->cap) {
+    b->cap = (b->n + (size_t)n + 1) * 2;
+    b->p = xl_realloc(b->p, b->cap);
+  }
+  vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
+  b->n += (size_t)n;
+}
+
+static void sb_put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(sbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vput(b, fmt, ap);
+  va_end(ap);
+}
+
+typedef struct {
+  const char *ty, *lit, *name;
+} kconst;
+
+/* The domain after merging dimensions: dim/red per merged dimension, st[i][d] the stride of
+   body instruction i (loads and stores only); pdim is the merged dimension whose leading
+   original dimension is kir_par_dim (its index range is [lo*pf, hi*pf)), or -1. */
+typedef struct {
+  int nd;
+  int64_t dim[KIR_MAXDIM];
+  int red[KIR_MAXDIM];
+  int64_t (*st)[KIR_MAXDIM];
+  int pdim;
+  int64_t pf;
+} dom;
+
+typedef struct {
+  const kir_kernel *k;
+  dom D;
+  int f64;
+  int VL;          /* lanes of the vector loop */
+  sbuf consts;     /* constants, printed at the top of the function */
+  sbuf body;
+  int depth;       /* indentation */
+  int ntmp;
+  xl_arena arena;  /* value names */
+  XL_VEC(kconst) ktab;
+  int need[3];     /* f64 libm functions declared: tanh, erf, log1p */
+  /* the current mode: scalar (vl == 1) or vector */
+  int vl;
+  const char *ft, *it, *bt; /* float, same-width int and i1 types of the mode */
+  char vft[24], vit[24], vbt[24];
+  const char *sft, *sit;
+  /* per body instruction */
+  const char **val;   /* value in the current mode */
+  const char **hoist; /* inner-stride-0 loads: scalar value loaded before the inner loops */
+  const char **hoistv;
+  const char **mem;   /* buffer memrefs (%m<i>), NULL when unused */
+  char memty[KIR_MAXBUF][40];
+} E;
+
+static const char *fresh(E *e, const char *prefix) {
+  char buf[48];
+  snprintf(buf, sizeof buf, "%%%s%d", prefix, e->ntmp++);
+  return xl_arena_strdup(&e->arena, buf);
+}
+
+static void line(E *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(E *e, const char *fmt, ...) {
+  sb_put(&e->body, "%*s", 2 * e->depth, "");
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vput(&e->body, fmt, ap);
+  va_end(ap);
+  sb_put(&e->body, "\n");
+}
+
+/* %tN = <text>; returns %tN */
+static const char *val(E *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *val(E *e, const char *fmt, ...) {
+  const char *n = fresh(e, "t");
+  sb_put(&e->body, "%*s%s = ", 2 * e->depth, "", n);
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vput(&e->body, fmt, ap);
+  va_end(ap);
+  sb_put(&e->body, "\n");
+  return n;
+}
+
+static void set_mode(E *e, int vector) {
+  e->vl = vector ? e->VL : 1;
+  e->ft = vector ? e->vft : e->sft;
+  e->it = vector ? e->vit : e->sit;
+  e->bt = vector ? e->vbt : "i1";
+}
+
+/* A constant of type ty with the given literal (which identifies the value exactly); one
+   definition per (type, literal). */
+static const char *kdef(E *e, const char *ty, const char *lit) {
+  for (int i = 0; i < e->ktab.n; i++)
+    if (!strcmp(e->ktab.v[i].lit, lit) && !strcmp(e->ktab.v[i].ty, ty)) return e->ktab.v[i].name;
+  kconst c;
+  c.ty = xl_arena_strdup(&e->arena, ty);
+  c.lit = xl_arena_strdup(&e->arena, lit);
+  c.name = fresh(e, "c");
+  if (strchr(ty, '<')) sb_put(&e->consts, "    %s = arith.constant dense<%s> : %s\n", c.name, lit, ty);
+  else sb_put(&e->consts, "    %s = arith.constant %s : %s\n", c.name, lit, ty);
+  xl_vec_push(e->ktab, c);
+  return c.name;
+}
+
+/* float constant of the mode's type */
+static const char *K(E *e, double v) {
+  char lit[48];
+  if (e->f64) {
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    if (isfinite(v)) snprintf(lit, sizeof lit, "%.16e", v);
+    else snprintf(lit, sizeof lit, "0x%016llX", (unsigned long long)bits);
+  } else {
+    float f = (float)v;
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    if (isfinite(f)) snprintf(lit, sizeof lit, "%.8e", (double)f);
+    else snprintf(lit, sizeof lit, "0x%08X", b);
+  }
+  return kdef(e, e->ft, lit);
+}
+
+static const char *KI(E *e, int64_t v) { /* int constant of the mode's int type */
+  char lit[32];
+  snprintf(lit, sizeof lit, "%lld", (long long)v);
+  return kdef(e, e->it, lit);
+}
+
+static const char *IX(E *e, int64_t v) { /* index constant */
+  char lit[32];
+  snprintf(lit, sizeof lit, "%lld", (long long)v);
+  return kdef(e, "index", lit);
+}
+
+/* ---- arith helpers in the current mode ---- */
+
+static const char *bin(E *e, const char *op, const char *a, const char *b) {
+  return val(e, "%s %s, %s : %s", op, a, b, e->ft);
+}
+static const char *add(E *e, const char *a, const char *b) { return bin(e, "arith.addf", a, b); }
+static const char *sub(E *e, const char *a, const char *b) { return bin(e, "arith.subf", a, b); }
+static const char *mul(E *e, const char *a, const char *b) { return bin(e, "arith.mulf", a, b); }
+static const char *dvd(E *e, const char *a, const char *b) { return bin(e, "arith.divf", a, b); }
+static const char *fma_(E *e, const char *a, const char *b, const char *c) {
+  return val(e, "math.fma %s, %s, %s : %s", a, b, c, e->ft);
+}
+static const char *un(E *e, const char *op, const char *a) { return val(e, "%s %s : %s", op, a, e->ft); }
+static const char *cmp(E *e, const char *pred, const char *a, const char *b) {
+  return val(e, "arith.cmpf %s, %s, %s : %s", pred, a, b, e->ft);
+}
+static const char *sel(E *e, const char *c, const char *a, const char *b) {
+  if (e->vl > 1) return val(e, "arith.select %s, %s, %s : %s, %s", c, a, b, e->bt, e->ft);
+  return val(e, "arith.select %s, %s, %s : %s", c, a, b, e->ft);
+}
+static const char *bor(E *e, const char *a, const char *b) { return val(e, "arith.ori %s, %s : %s", a, b, e->bt); }
+static const char *ibin(E *e, const char *op, const char *a, const char *b) {
+  return val(e, "%s %s, %s : %s", op, a, b, e->it);
+}
+static const char *f2i(E *e, const char *a) { return val(e, "arith.bitcast %s : %s to %s", a, e->ft, e->it); }
+static const char *i2f(E *e, const char *a) { return val(e, "arith.bitcast %s : %s to %s", a, e->it, e->ft); }
+static const char *isnan_(E *e, const char *a) { return cmp(e, "uno", a, a); }
+
+static const char *horner(E *e, const float *c, int n, const char *x) {
+  const char *p = K(e, c[0]);
+  for (int i = 1; i < n; i++) p = fma_(e, p, x, K(e, c[i]));
+  return p;
+}
+
+/* a > hi ? hi : a, NaN stays NaN */
+static const char *clamp_hi(E *e, const char *a, double hi) { return sel(e, cmp(e, "ogt", a, K(e, hi)), K(e, hi), a); }
+
+/* ---- f32 approximations ---- */
+
+/* exp: n = round(x/ln2) (by the 1.5*2^23 trick, which also gives n's bits), r = x - n ln2 in
+   two FMA steps, e^r by EXP_Q, times 2^n as two exact power-of-two factors so that n in
+   [-159, 128] covers subnormal results, underflow to 0 and overflow to inf. x clamped to
+   [-110, 88.8]. */
+static const char *ap_exp(E *e, const char *x) {
+  const char *xc = sel(e, cmp(e, "olt", x, K(e, 88.8)), x, K(e, 88.8)); /* NaN -> 88.8 */
+  xc = sel(e, cmp(e, "ogt", xc, K(e, -110.0)), xc, K(e, -110.0));
+  const char *magic = K(e, 12582912.0);
+  const char *t = fma_(e, xc, K(e, 1.44269504088896341), magic);
+  const char *n = sub(e, t, magic);
+  const char *ni = ibin(e, "arith.subi", f2i(e, t), KI(e, 0x4B400000));
+  const char *r = fma_(e, n, K(e, -LN2_HI), xc);
+  r = fma_(e, n, K(e, -LN2_LO), r);
+  const char *r2 = mul(e, r, r);
+  const char *p = add(e, K(e, 1.0), fma_(e, r2, horner(e, EXP_Q, 5, r), r));
+  const char *n1 = ibin(e, "arith.shrsi", ni, KI(e, 1));
+  const char *n2 = ibin(e, "arith.subi", ni, n1);
+  const char *s1 = i2f(e, ibin(e, "arith.shli", ibin(e, "arith.addi", n1, KI(e, 127)), KI(e, 23)));
+  const char *s2 = i2f(e, ibin(e, "arith.shli", ibin(e, "arith.addi", n2, KI(e, 127)), KI(e, 23)));
+  const char *y = mul(e, mul(e, p, s1), s2);
+  return sel(e, isnan_(e, x), x, y);
+}
+
+/* log(1+f) for f in [sqrt(1/2)-1, sqrt(2)-1] */
+static const char *ap_log1p_core(E *e, const char *f) {
+  const char *R = horner(e, LOG_R, 8, f);
+  return fma_(e, mul(e, f, f), fma_(e, f, R, K(e, -0.5)), f);
+}
+
+/* log: subnormals scaled by 2^23; x = m 2^k with m in [sqrt(1/2), sqrt(2)) by integer ops on
+   the bits; log = k ln2 + log1p(m - 1) (m - 1 exact). */
+static const char *ap_log(E *e, const char *x) {
+  const char *den = cmp(e, "olt", x, K(e, 0x1p-126));
+  const char *xs = sel(e, den, mul(e, x, K(e, 0x1p23)), x);
+  const char *b = f2i(e, xs);
+  const char *k = ibin(e, "arith.shrsi", ibin(e, "arith.subi", b, KI(e, 0x3F3504F3)), KI(e, 23));
+  const char *m = i2f(e, ibin(e, "arith.subi", b, ibin(e, "arith.shli", k, KI(e, 23))));
+  const char *f = sub(e, m, K(e, 1.0));
+  const char *kf = val(e, "arith.sitofp %s : %s to %s", k, e->it, e->ft);
+  kf = sel(e, den, sub(e, kf, K(e, 23.0)), kf);
+  const char *y = fma_(e, kf, K(e, LN2_HI), fma_(e, kf, K(e, LN2_LO), ap_log1p_core(e, f)));
+  y = sel(e, cmp(e, "oeq", x, K(e, 0.0)), K(e, -INFINITY), y);
+  y = sel(e, cmp(e, "olt", x, K(e, 0.0)), K(e, NAN), y);
+  y = sel(e, cmp(e, "oeq", x, K(e, INFINITY)), K(e, INFINITY), y);
+  return sel(e, isnan_(e, x), x, y);
+}
+
+/* log1p(t) for t in [0, 1] (or NaN): log1p_core(t) when 1+t <= sqrt(2) (t enters unrounded,
+   so tiny t keep full relative accuracy), else log(u) + c/u with u = 1+t rounded, c its exact
+   rounding error and log(u) = ln2 + log1p_core(u/2 - 1); one polynomial for both. c/u only
+   needs a few correct bits: 1/u on [sqrt2, 2] is replaced by its chord (within 3%). */
+static const char *ap_log1p01(E *e, const char *t) {
+  const char *small = cmp(e, "ole", t, K(e, 0.41421354));
+  const char *u = add(e, K(e, 1.0), t);
+  const char *c = sub(e, t, sub(e, u, K(e, 1.0)));
+  const char *f = sel(e, small, t, sub(e, mul(e, u, K(e, 0.5)), K(e, 1.0)));
+  const char *cu = mul(e, c, fma_(e, u, K(e, -0.35355339), K(e, 1.20710678)));
+  const char *lo = sel(e, small, K(e, 0.0), add(e, K(e, LN2_LO), cu));
+  const char *hi = sel(e, small, K(e, 0.0), K(e, LN2_HI));
+  return add(e, hi, add(e, ap_log1p_core(e, f), lo));
+}
+
+static const char *ap_sigmoid(E *e, const char *x) {
+  return dvd(e, K(e, 1.0), add(e, K(e, 1.0), ap_exp(e, un(e, "arith.negf", x))));
+}
+
+/* x < 0 ? x - log1p(exp(x)) : -log1p(exp(-x)) */
+static const char *ap_logsigmoid(E *e, const char *x) {
+  const char *t = ap_exp(e, un(e, "arith.negf", un(e, "math.absf", x)));
+  const char *l = ap_log1p01(e, t);
+  return sel(e, cmp(e, "olt", x, K(e, 0.0)), sub(e, x, l), un(e, "arith.negf", l));
+}
+
+/* copysign(|x| < 0.9 ? a + a^3 R(a^2) : 1 - 2/(e^{2a} + 1), x), a = |x| clamped to 9 */
+static const char *ap_tanh(E *e, const char *x) {
+  const char *a = un(e, "math.absf", x);
+  const char *u = mul(e, a, a);
+  const char *small = fma_(e, mul(e, a, u), horner(e, TANH_R, 7, u), a);
+  const char *E2 = ap_exp(e, mul(e, K(e, 2.0), clamp_hi(e, a, 9.0)));
+  const char *big = sub(e, K(e, 1.0), dvd(e, K(e, 2.0), add(e, E2, K(e, 1.0))));
+  const char *r = sel(e, cmp(e, "olt", a, K(e, 0.9)), small, big);
+  return val(e, "math.copysign %s, %s : %s", r, x, e->ft);
+}
+
+/* erfc(z) for z >= 1 (NaN propagates): exp(-z^2) G(1/(1 + z/2)), where the caller passes
+   z^2 = h + l exactly (FMA split) and exp(-h-l) = exp(-h) (1 - l), so the tail keeps its
+   relative accuracy (d log erfc / d log z = -2z^2 would amplify any rounding of z^2). */
+static const char *ap_erfc_hl(E *e, const char *z, const char *h, const char *l) {
+  const char *t = dvd(e, K(e, 1.0), fma_(e, K(e, 0.5), z, K(e, 1.0)));
+  const char *g = horner(e, ERFC_G, 10, t);
+  const char *ex = ap_exp(e, un(e, "arith.negf", h));
+  return mul(e, ex, fma_(e, un(e, "arith.negf", l), g, g));
+}
+
+static const char *ap_erfc_big(E *e, const char *z) {
+  const char *h = mul(e, z, z);
+  return ap_erfc_hl(e, z, h, fma_(e, z, z, un(e, "arith.negf", h)));
+}
+
+static const char *ap_erf(E *e, const char *x) {
+  const char *a = un(e, "math.absf", x);
+  const char *small = fma_(e, a, horner(e, ERF_P, 7, mul(e, a, a)), a);
+  const char *big = sub(e, K(e, 1.0), ap_erfc_big(e, clamp_hi(e, a, 11.0)));
+  const char *r = sel(e, cmp(e, "olt", a, K(e, 1.0)), small, big);
+  return val(e, "math.copysign %s, %s : %s", r, x, e->ft);
+}
+
+/* Phi(x) = (1 + erf(x/sqrt2))/2, through erfc on the negative side (no cancellation); the
+   exponent x^2/2 is split from x itself, not from the rounded x/sqrt2. */
+static const char *ap_phi(E *e, const char *x) {
+  const char *xc = val(e, "math.copysign %s, %s : %s", clamp_hi(e, un(e, "math.absf", x), 15.5), x, e->ft);
+  const char *z = mul(e, xc, K(e, 0.70710678118654752440));
+  const char *a = un(e, "math.absf", z);
+  const char *es = fma_(e, a, horner(e, ERF_P, 7, mul(e, a, a)), a);
+  const char *small = fma_(e, K(e, 0.5), val(e, "math.copysign %s, %s : %s", es, z, e->ft), K(e, 0.5));
+  const char *h2 = mul(e, xc, xc);
+  const char *l2 = fma_(e, xc, xc, un(e, "arith.negf", h2));
+  const char *C = ap_erfc_hl(e, a, mul(e, K(e, 0.5), h2), mul(e, K(e, 0.5), l2));
+  const char *hc = mul(e, K(e, 0.5), C);
+  const char *big = sel(e, cmp(e, "olt", z, K(e, 0.0)), hc, sub(e, K(e, 1.0), hc));
+  return sel(e, cmp(e, "olt", a, K(e, 1.0)), small, big);
+}
+
+/* exp(-x^2/2) / sqrt(2 pi), x^2 split exactly as in ap_erfc_big (|x| clamped to 20) */
+static const char *ap_npdf(E *e, const char *x) {
+  x = clamp_hi(e, un(e, "math.absf", x), 20.0);
+  const char *h = mul(e, x, x);
+  const char *l = fma_(e, x, x, un(e, "arith.negf", h));
+  const char *ex = ap_exp(e, mul(e, K(e, -0.5), h));
+  return mul(e, mul(e, ex, fma_(e, K(e, -0.5), l, K(e, 1.0))), K(e, 0.39894228040143267794));
+}
+
+/* ---- f64: libm ---- */
+
+static const char *LIBM[3] = {"tanh", "erf", "log1p"};
+
+static const char *libm1(E *e, int fn, const char *x) {
+  e->need[fn] = 1;
+  if (e->vl == 1) return val(e, "func.call @%s(%s) : (f64) -> f64", LIBM[fn], x);
+  const char *acc = x;
+  for (int l = 0; l < e->vl; l++) {
+    const char *s = val(e, "vector.extract %s[%d] : f64 from %s", x, l, e->ft);
+    const char *r = val(e, "func.call @%s(%s) : (f64) -> f64", LIBM[fn], s);
+    acc = val(e, "vector.insert %s, %s [%d] : f64 into %s", r, acc, l, e->ft);
+  }
+  return acc;
+}
+
+/* ---- one KIR op ---- */
+
+static const char *sigmoid_any(E *e, const char *x) {
+  if (!e->f64) return ap_sigmoid(e, x);
+  /* x >= 0 ? 1/(1+exp(-x)) : e/(1+e), e = exp(x) (the reference formulas) */
+  const char *ex = un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", x)));
+  const char *s = dvd(e, K(e, 1.0), add(e, K(e, 1.0), ex));
+  return sel(e, cmp(e, "oge", x, K(e, 0.0)), s, dvd(e, ex, add(e, K(e, 1.0), ex)));
+}
+
+/* pseudo ops past the KIR ones, for testing the approximations alone */
+enum { AP_ERF = KIR_OP_COUNT + 1, AP_ERFC, AP_PHI, AP_LOG1P01 };
+
+static const char *emit_op(E *e, const kir_inst *in) {
+  const char *a = in->a >= 0 && in->op != KIR_CONST ? e->val[in->a] : NULL;
+  const char *b = NULL, *c = NULL;
+  if (in->op >= KIR_ADD && in->op <= KIR_SELECT) b = e->val[in->b];
+  if (in->op == KIR_SELECT) c = e->val[in->c];
+  switch (in->op) {
+  case KIR_CONST: return K(e, in->imm);
+  case KIR_NEG: return un(e, "arith.negf", a);
+  case KIR_EXP: return e->f64 ? un(e, "math.exp", a) : ap_exp(e, a);
+  case KIR_LOG: return e->f64 ? un(e, "math.log", a) : ap_log(e, a);
+  case KIR_SIGMOID: return sigmoid_any(e, a);
+  case KIR_LOGSIGMOID:
+    if (!e->f64) return ap_logsigmoid(e, a);
+  {
+    const char *l = libm1(e, 2, un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", a))));
+    return sel(e, cmp(e, "ogt", a, K(e, 0.0)), un(e, "arith.negf", l), sub(e, a, l));
+  }
+  case KIR_TANH: return e->f64 ? libm1(e, 0, a) : ap_tanh(e, a);
+  case KIR_SILU: return mul(e, a, sigmoid_any(e, a));
+  case KIR_GELU:
+    if (!e->f64) return mul(e, a, ap_phi(e, a));
+    /* 0.5 * x * (1 + erf(x * sqrt1_2)) as the reference evaluates it */
+    return mul(e, mul(e, K(e, 0.5), a),
+               add(e, K(e, 1.0), libm1(e, 1, mul(e, a, K(e, 0.70710678118654752440)))));
+  case KIR_GELU_D:
+    if (!e->f64) return fma_(e, a, ap_npdf(e, a), ap_phi(e, a));
+    return add(e,
+               mul(e, K(e, 0.5), add(e, K(e, 1.0), libm1(e, 1, mul(e, a, K(e, 0.70710678118654752440))))),
+               mul(e, mul(e, a, K(e, 0.39894228040143267794)),
+                   un(e, "math.exp", mul(e, mul(e, K(e, -0.5), a), a))));
+  case KIR_ABS: return un(e, "math.absf", a);
+  case KIR_SIGN: {
+    const char *s = sel(e, cmp(e, "ogt", a, K(e, 0.0)), K(e, 1.0),
+                        sel(e, cmp(e, "olt", a, K(e, 0.0)), K(e, -1.0), K(e, 0.0)));
+    return sel(e, isnan_(e, a), a, s);
+  }
+  case KIR_SQRT: return un(e, "math.sqrt", a);
+  case KIR_RSQRT: return dvd(e, K(e, 1.0), un(e, "math.sqrt", a));
+  case KIR_SQUARE: return mul(e, a, a);
+  case KIR_RECIP: return dvd(e, K(e, 1.0), a);
+  case KIR_ADD: return add(e, a, b);
+  case KIR_SUB: return sub(e, a, b);
+  case KIR_MUL: return mul(e, a, b);
+  case KIR_DIV: return dvd(e, a, b);
+  case KIR_MAX: /* isnan(a) || a >= b ? a : b */
+    return sel(e, bor(e, isnan_(e, a), cmp(e, "oge", a, b)), a, b);
+  case KIR_MIN: return sel(e, bor(e, isnan_(e, a), cmp(e, "ole", a, b)), a, b);
+  case KIR_GE: return sel(e, cmp(e, "oge", a, b), K(e, 1.0), K(e, 0.0));
+  case KIR_GT: return sel(e, cmp(e, "ogt", a, b), K(e, 1.0), K(e, 0.0));
+  case KIR_EQ: return sel(e, cmp(e, "oeq", a, b), K(e, 1.0), K(e, 0.0));
+  case KIR_SELECT: return sel(e, cmp(e, "une", a, K(e, 0.0)), b, c);
+  default:
+    /* approximations without a KIR op, reachable through kir_mlir_approx_test (f32 only) */
+    if (!e->f64 && (int)in->op == AP_ERF) return ap_erf(e, a);
+    if (!e->f64 && (int)in->op == AP_ERFC) return ap_erfc_big(e, a);
+    if (!e->f64 && (int)in->op == AP_PHI) return ap_phi(e, a);
+    if (!e->f64 && (int)in->op == AP_LOG1P01) return ap_log1p01(e, a);
+    XL_ASSERT(!"kir_mlir: not a value op");
+  }
+}
+
+/* acc op= v for the reducing store (max: NaN wins, as kir_interp) */
+static const char *combine(E *e, const char *acc, const char *v) {
+  if (e->k->red_op == KIR_ADD) return add(e, acc, v);
+  return sel(e, bor(e, isnan_(e, v), cmp(e, "ogt", v, acc)), v, acc);
+}
+
+/* ---- the domain ---- */
+
+static int is_mem(const kir_inst *in) { return in->op == KIR_LOAD || in->op == KIR_STORE; }
+
+static int store_reduces(const kir_kernel *k, const kir_inst *s) {
+  if (!k->red_mask || s->op != KIR_STORE) return 0;
+  for (int d = 0; d < k->ndim; d++)
+    if ((k->red_mask >> d & 1) && s->stride[d] != 0) return 0;
+  return 1;
+}
+
+int kir_par_dim(const kir_kernel *k) {
+  for (int d = 0; d < k->ndim; d++)
+    if (!(k->red_mask >> d & 1)) return d;
+  return -1;
+}
+
+/* Merges dimension d into d+1 while every access walks them as one: equal reduce flags and
+   stride[d] == stride[d+1] * dim[d+1] (dimensions of size 1 merge with anything). The par
+   dimension stays the head of its merged dimension (everything before it is reduced). */
+static void build_dom(const kir_kernel *k, dom *D) {
+  int n = k->ndim > 0 ? k->ndim : 1, par = kir_par_dim(k);
+  int head[KIR_MAXDIM];
+  D->nd = n;
+  D->st = xl_calloc((size_t)(k->body.n ? k->body.n : 1), sizeof *D->st);
+  for (int d = 0; d < n; d++) {
+    D->dim[d] = k->ndim > 0 ? k->dim[d] : 1;
+    D->red[d] = k->red_mask >> d & 1;
+    head[d] = d;
+    for (int i = 0; i < k->body.n; i++)
+      if (is_mem(&k->body.v[i])) D->st[i][d] = k->ndim > 0 && D->dim[d] > 1 ? k->body.v[i].stride[d] : 0;
+  }
+  for (int d = D->nd - 2; d >= 0; d--) {
+    if (D->red[d] != D->red[d + 1]) continue;
+    int ok = 1;
+    for (int i = 0; i < k->body.n && ok; i++)
+      if (is_mem(&k->body.v[i]) && D->dim[d] > 1 && D->dim[d + 1] > 1)
+        ok = D->st[i][d] == D->st[i][d + 1] * D->dim[d + 1];
+    if (!ok) continue;
+    for (int i = 0; i < k->body.n; i++)
+      if (is_mem(&k->body.v[i]) && D->dim[d + 1] == 1) D->st[i][d + 1] = D->st[i][d];
+    D->dim[d + 1] *= D->dim[d];
+    head[d + 1] = head[d];
+    for (int j = d; j < D->nd - 1; j++) {
+      D->dim[j] = D->dim[j + 1];
+      D->red[j] = D->red[j + 1];
+      head[j] = head[j + 1];
+      for (int i = 0; i < k->body.n; i++) D->st[i][j] = D->st[i][j + 1];
+    }
+    D->nd--;
+  }
+  D->pdim = -1;
+  D->pf = 1;
+  for (int d = 0; d < D->nd && par >= 0; d++)
+    if (head[d] == par) {
+      D->pdim = d;
+      D->pf = k->dim[par] ? D->dim[d] / k->dim[par] : 1;
+    }
+  XL_ASSERT(par < 0 || D->pdim >= 0);
+}
+
+/* ---- loops ---- */
+
+/* index of instruction i at the current point: off + sum_d iv[d] * st[d] over outer dims,
+   computed once per innermost loop entry */
+static const char *base_index(E *e, int i, const char **iv, int upto) {
+  int64_t off = e->k->body.v[i].off;
+  const char *s = off ? IX(e, off) : NULL;
+  for (int d = 0; d < upto; d++) {
+    int64_t st = e->D.st[i][d];
+    if (!st || !iv[d]) continue;
+    const char *t = st == 1 ? iv[d] : val(e, "arith.muli %s, %s : index", iv[d], IX(e, st));
+    s = s ? val(e, "arith.addi %s, %s : index", s, t) : t;
+  }
+  return s ? s : IX(e, 0);
+}
+
+static const char *elem_index(E *e, const char *base, const char *j, int64_t st) {
+  if (st == 0) return base;
+  const char *t = st == 1 ? j : val(e, "arith.muli %s, %s : index", j, IX(e, st));
+  return val(e, "arith.addi %s, %s : index", base, t);
+}
+
+/* constant vector <0, s, 2s, ...> of lane offsets for gather/scatter */
+static const char *lane_offsets(E *e, int64_t st, const char **ity) {
+  char lit[256], ty[32];
+  int n = 0;
+  int wide = llabs(st) * (e->VL - 1) > 0x7fffffff;
+  *ity = wide ? "i64" : "i32";
+  n += snprintf(lit + n, sizeof lit - (size_t)n, "[");
+  for (int l = 0; l < e->VL; l++)
+    n += snprintf(lit + n, sizeof lit - (size_t)n, "%s%lld", l ? ", " : "", (long long)(st * l));
+  snprintf(lit + n, sizeof lit - (size_t)n, "]");
+  snprintf(ty, sizeof ty, "vector<%dx%s>", e->VL, *ity);
+  return kdef(e, ty, lit);
+}
+
+static const char *all_true(E *e) { return kdef(e, e->vbt, "true"); }
+
+static const char *vload(E *e, int b, const char *idx, int64_t st) {
+  const char *m = e->mem[b];
+  if (e->vl == 1) return val(e, "memref.load %s[%s] : %s", m, idx, e->memty[b]);
+  if (st == 1) return val(e, "vector.load %s[%s] : %s, %s", m, idx, e->memty[b], e->ft);
+  const char *ity, *offs = lane_offsets(e, st, &ity);
+  return val(e, "vector.gather %s[%s][%s], %s, %s : %s, vector<%dx%s>, %s, %s into %s", m, idx, offs,
+             all_true(e), K(e, 0.0), e->memty[b], e->VL, ity, e->bt, e->ft, e->ft);
+}
+
+static void vstore(E *e, int b, const char *idx, int64_t st, const char *v) {
+  const char *m = e->mem[b];
+  if (e->vl == 1) {
+    line(e, "memref.store %s, %s[%s] : %s", v, m, idx, e->memty[b]);
+  } else if (st == 1) {
+    line(e, "vector.store %s, %s[%s] : %s, %s", v, m, idx, e->memty[b], e->ft);
+  } else if (st == 0) { /* every lane hits one element: the last one wins */
+    const char *s = val(e, "vector.extract %s[%d] : %s from %s", v, e->VL - 1, e->sft, e->ft);
+    line(e, "memref.store %s, %s[%s] : %s", s, m, idx, e->memty[b]);
+  } else {
+    const char *ity, *offs = lane_offsets(e, st, &ity);
+    line(e, "vector.scatter %s[%s][%s], %s, %s : %s, vector<%dx%s>, %s, %s", m, idx, offs, all_true(e), v,
+         e->memty[b], e->VL, ity, e->bt, e->ft);
+  }
+}
+
+/* One pass over the body at the innermost index j (vector or scalar mode). bases[i] is the
+   outer index of each memory instruction. Returns the new accumulator when the innermost
+   dimension is reduced (acc = the loop-carried one), else NULL. */
+static const char *emit_body(E *e, const char **bases, const char *j, const char *acc) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1;
+  const char *nacc = NULL;
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    int64_t st = is_mem(in) ? e->D.st[i][L] : 0;
+    if (in->op == KIR_LOAD) {
+      if (e->hoist[i]) e->val[i] = e->vl > 1 ? e->hoistv[i] : e->hoist[i];
+      else e->val[i] = vload(e, in->buf, elem_index(e, bases[i], j, st), st);
+    } else if (in->op == KIR_STORE) {
+      const char *v = e->val[in->a];
+      if (!store_reduces(k, in)) {
+        vstore(e, in->buf, elem_index(e, bases[i], j, st), st, v);
+      } else if (e->D.red[L]) {
+        nacc = combine(e, acc, v);
+      } else { /* read-modify-write along the non-reduced innermost dimension */
+        const char *idx = elem_index(e, bases[i], j, st);
+        vstore(e, in->buf, idx, st, combine(e, vload(e, in->buf, idx, st), v));
+      }
+    } else {
+      e->val[i] = emit_op(e, in);
+    }
+  }
+  return nacc;
+}
+
+/* bounds of merged dimension d: static [0, dim) or [lo*pf, hi*pf) for the par dimension */
+static void bounds(E *e, int d, const char **lb, const char **ub) {
+  if (d != e->D.pdim) {
+    *lb = IX(e, 0);
+    *ub = IX(e, e->D.dim[d]);
+    return;
+  }
+  const char *lo = val(e, "arith.index_cast %%lo : i64 to index");
+  const char *hi = val(e, "arith.index_cast %%hi : i64 to index");
+  if (e->D.pf != 1) {
+    lo = val(e, "arith.muli %s, %s : index", lo, IX(e, e->D.pf));
+    hi = val(e, "arith.muli %s, %s : index", hi, IX(e, e->D.pf));
+  }
+  *lb = lo;
+  *ub = hi;
+}
+
+static const char *red_identity(E *e) { return K(e, e->k->red_op == KIR_ADD ? 0.0 : -INFINITY); }
+
+/* The innermost dimension: hoisted broadcast loads, the vector loop, the scalar remainder. */
+static void emit_inner(E *e, const char **iv) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, rs = -1;
+  const char **bases = xl_calloc((size_t)k->body.n + 1, sizeof *bases);
+  set_mode(e, 0);
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    if (!is_mem(in)) continue;
+    bases[i] = base_index(e, i, iv, L);
+    e->hoist[i] = e->hoistv[i] = NULL;
+    if (in->op == KIR_STORE && store_reduces(k, in)) rs = i;
+    if (in->op == KIR_LOAD && e->D.st[i][L] == 0) {
+      e->hoist[i] = vload(e, in->buf, bases[i], 0);
+      e->hoistv[i] = val(e, "vector.broadcast %s : %s to %s", e->hoist[i], e->sft, e->vft);
+    }
+  }
+  int racc = rs >= 0 && e->D.red[L]; /* accumulate in registers across the inner loop */
+  const char *lb, *ub, *vend;
+  bounds(e, L, &lb, &ub);
+  int vec = e->D.pdim == L || e->D.dim[L] >= e->VL;
+  if (e->D.pdim == L) {
+    const char *n = val(e, "arith.subi %s, %s : index", ub, lb);
+    const char *nv = val(e, "arith.muli %s, %s : index", val(e, "arith.divui %s, %s : index", n, IX(e, e->VL)),
+                         IX(e, e->VL));
+    vend = val(e, "arith.addi %s, %s : index", lb, nv);
+  } else {
+    vend = IX(e, e->D.dim[L] / e->VL * e->VL);
+  }
+  const char *sacc0 = NULL;
+  if (vec) {
+    const char *j = fresh(e, "j"), *acc = NULL, *res = NULL;
+    set_mode(e, 1);
+    if (racc) {
+      acc = fresh(e, "acc");
+      res = fresh(e, "r");
+      line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, j, lb, vend, IX(e, e->VL),
+           acc, red_identity(e), e->ft);
+    } else {
+      line(e, "scf.for %s = %s to %s step %s {", j, lb, vend, IX(e, e->VL));
+    }
+    e->depth++;
+    const char *nacc = emit_body(e, bases, j, acc);
+    if (racc) line(e, "scf.yield %s : %s", nacc, e->ft);
+    e->depth--;
+    line(e, "}");
+    if (racc)
+      sacc0 = val(e, "vector.reduction <%s>, %s : %s into %s", k->red_op == KIR_ADD ? "add" : "maximumf", res, e->ft,
+                  e->sft);
+  }
+  set_mode(e, 0);
+  if (racc && !sacc0) sacc0 = red_identity(e);
+  if (!vec) vend = lb;
+  const char *total = NULL;
+  if (vec && e->D.pdim != L && e->D.dim[L] % e->VL == 0) {
+    total = sacc0; /* no remainder */
+  } else {
+    const char *j = fresh(e, "j"), *acc = NULL, *res = NULL;
+    if (racc) {
+      acc = fresh(e, "acc");
+      res = fresh(e, "r");
+      line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, j, vend, ub, IX(e, 1), acc,
+           sacc0, e->ft);
+    } else {
+      line(e, "scf.for %s = %s to %s step %s {", j, vend, ub, IX(e, 1));
+    }
+    e->depth++;
+    const char *nacc = emit_body(e, bases, j, acc);
+    if (racc) line(e, "scf.yield %s : %s", nacc, e->ft);
+    e->depth--;
+    line(e, "}");
+    total = res;
+  }
+  if (racc) {
+    const kir_inst *s = &k->body.v[rs];
+    const char *old = vload(e, s->buf, bases[rs], 0);
+    vstore(e, s->buf, bases[rs], 0, combine(e, old, total));
+  }
+  free(bases);
+}
+
+/* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
+static void emit_nest(E *e, const char **iv, int d) {
+  if (d == e->D.nd - 1) {
+    emit_inner(e, iv);
+    return;
+  }
+  const char *lb, *ub;
+  bounds(e, d, &lb, &ub);
+  iv[d] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
+  e->depth++;
+  emit_nest(e, iv, d + 1);
+  e->depth--;
+  line(e, "}");
+}
+
+/* Initialises the reduction output over the non-reduced dimensions (0 or -inf). */
+static void emit_init(E *e, int rs, const char **iv, int d) {
+  if (d == e->D.nd) {
+    set_mode(e, 0);
+    const char *idx = base_index(e, rs, iv, e->D.nd);
+    line(e, "memref.store %s, %s[%s] : %s", red_identity(e), e->mem[e->k->body.v[rs].buf], idx,
+         e->memty[e->k->body.v[rs].buf]);
+    return;
+  }
+  if (e->D.red[d]) {
+    iv[d] = NULL;
+    emit_init(e, rs, iv, d + 1);
+    return;
+  }
+  const char *lb, *ub;
+  bounds(e, d, &lb, &ub);
+  iv[d] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
+  e->depth++;
+  emit_init(e, rs, iv, d + 1);
+  e->depth--;
+  line(e, "}");
+}
+
+char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
+  E e;
+  memset(&e, 0, sizeof e);
+  e.k = k;
+  e.f64 = dt == CG_F64;
+  e.VL = e.f64 ? 4 : 8;
+  e.sft = e.f64 ? "f64" : "f32";
+  e.sit = e.f64 ? "i64" : "i32";
+  snprintf(e.vft, sizeof e.vft, "vector<%dx%s>", e.VL, e.sft);
+  snprintf(e.vit, sizeof e.vit, "vector<%dx%s>", e.VL, e.sit);
+  snprintf(e.vbt, sizeof e.vbt, "vector<%dxi1>", e.VL);
+  set_mode(&e, 0);
+  build_dom(k, &e.D);
+  size_t nb = (size_t)k->body.n + 1;
+  e.val = xl_calloc(nb, sizeof *e.val);
+  e.hoist = xl_calloc(nb, sizeof *e.hoist);
+  e.hoistv = xl_calloc(nb, sizeof *e.hoistv);
+  const char *mems[KIR_MAXBUF] = {0};
+  e.mem = mems;
+
+  int empty = 0, rs = -1;
+  for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    if (is_mem(in) && !mems[in->buf]) {
+      char name[16];
+      snprintf(name, sizeof name, "%%m%d", in->buf);
+      mems[in->buf] = xl_arena_strdup(&e.arena, name);
+      snprintf(e.memty[in->buf], sizeof e.memty[in->buf], "memref<%lldx%s>",
+               (long long)k->buf_numel[in->buf], e.sft);
+    }
+    if (store_reduces(k, in)) rs = i;
+  }
+
+  /* buffer pointers -> memref descriptors (folded away by the lowering) */
+  sbuf pro = {0};
+  const char *desc = "!llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>";
+  if (!empty) {
+    sb_put(&pro, "    %%z = llvm.mlir.constant(0 : i64) : i64\n    %%one = llvm.mlir.constant(1 : i64) : i64\n");
+    sb_put(&pro, "    %%dundef = llvm.mlir.undef : %s\n", desc);
+    for (int b = 0; b < k->nbuf; b++) {
+      if (!mems[b]) continue;
+      sb_put(&pro, "    %%pp%d = llvm.getelementptr %%bufs[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", b, b);
+      sb_put(&pro, "    %%p%d = llvm.load %%pp%d : !llvm.ptr -> !llvm.ptr\n", b, b);
+      sb_put(&pro, "    %%n%d = llvm.mlir.constant(%lld : i64) : i64\n", b, (long long)k->buf_numel[b]);
+      sb_put(&pro, "    %%d%d_0 = llvm.insertvalue %%p%d, %%dundef[0] : %s\n", b, b, desc);
+      sb_put(&pro, "    %%d%d_1 = llvm.insertvalue %%p%d, %%d%d_0[1] : %s\n", b, b, b, desc);
+      sb_put(&pro, "    %%d%d_2 = llvm.insertvalue %%z, %%d%d_1[2] : %s\n", b, b, desc);
+      sb_put(&pro, "    %%d%d_3 = llvm.insertvalue %%n%d, %%d%d_2[3, 0] : %s\n", b, b, b, desc);
+      sb_put(&pro, "    %%d%d_4 = llvm.insertvalue %%one, %%d%d_3[4, 0] : %s\n", b, b, desc);
+      sb_put(&pro, "    %%m%d = builtin.unrealized_conversion_cast %%d%d_4 : %s to %s\n", b, b, desc, e.memty[b]);
+    }
+    e.depth = 2;
+    const char *iv[KIR_MAXDIM + 1] = {0};
+    if (rs >= 0) emit_init(&e, rs, iv, 0);
+    memset(iv, 0, sizeof iv);
+    emit_nest(&e, iv, 0);
+  }
+
+  sbuf out = {0};
+  sb_put(&out, "// kernel %s: domain [", k->name);
+  for (int d = 0; d < k->ndim; d++) sb_put(&out, "%s%lld", d ? ", " : "", (long long)k->dim[d]);
+  sb_put(&out, "] -> loops [");
+  for (int d = 0; d < e.D.nd; d++)
+    sb_put(&out, "%s%lld%s%s", d ? ", " : "", (long long)e.D.dim[d], e.D.red[d] ? " red" : "",
+           d == e.D.pdim ? " par" : "");
+  sb_put(&out, "], %s, %d lanes\n", e.sft, e.VL);
+  sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d\n", k->name,
+         kir_par_dim(k));
+  sb_put(&out, "module {\n");
+  for (int f = 0; f < 3; f++)
+    if (e.need[f]) sb_put(&out, "  func.func private @%s(f64) -> f64\n", LIBM[f]);
+  /* TODO(threads): the runtime splits [0, dim[kir_par_dim]) into [lo, hi) chunks per thread */
+  sb_put(&out, "  func.func @%s(%%bufs: !llvm.ptr, %%lo: i64, %%hi: i64) {\n", k->name);
+  if (pro.p) sb_put(&out, "%s", pro.p);
+  if (e.consts.p) sb_put(&out, "%s", e.consts.p);
+  if (e.body.p) sb_put(&out, "%s", e.body.p);
+  sb_put(&out, "    return\n  }\n}\n");
+
+  free(pro.p);
+  free(e.consts.p);
+  free(e.body.p);
+  free(e.val);
+  free(e.hoist);
+  free(e.hoistv);
+  free(e.ktab.v);
+  free(e.D.st);
+  xl_arena_free(&e.arena);
+  return out.p;
+}
+
+/* Test and benchmark hook: b1[i] = fn(b0[i]) over i in [lo, hi), f32, both buffers n long. */
+char *kir_mlir_approx_test(const char *fn, int64_t n) {
+  static const struct {
+    const char *name;
+    int op;
+  } fns[] = {{"exp", KIR_EXP},     {"log", KIR_LOG},          {"tanh", KIR_TANH},   {"sigmoid", KIR_SIGMOID},
+             {"logsigmoid", KIR_LOGSIGMOID}, {"silu", KIR_SILU}, {"gelu", KIR_GELU}, {"gelu_d", KIR_GELU_D},
+             {"erf", AP_ERF},      {"erfc", AP_ERFC},         {"phi", AP_PHI},      {"log1p01", AP_LOG1P01}};
+  int op = -1;
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+    if (!strcmp(fns[i].name, fn)) op = fns[i].op;
+  if (op < 0) return NULL;
+  kir_kernel k;
+  memset(&k, 0, sizeof k);
+  snprintf(k.name, sizeof k.name, "approx_%s", fn);
+  k.ndim = 1;
+  k.dim[0] = n;
+  k.nbuf = 2;
+  k.buf_numel[0] = k.buf_numel[1] = n;
+  k.buf_out[1] = 1;
+  kir_inst in;
+  memset(&in, 0, sizeof in);
+  in.op = KIR_LOAD;
+  in.stride[0] = 1;
+  xl_vec_push(k.body, in);
+  in.op = (kir_op)op;
+  in.a = 0;
+  xl_vec_push(k.body, in);
+  in.op = KIR_STORE;
+  in.buf = 1;
+  in.a = 1;
+  xl_vec_push(k.body, in);
+  char *t = kir_to_mlir(&k, CG_F32);
+  free(k.body.v);
+  return t;
+}

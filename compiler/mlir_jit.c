@@ -1,0 +1,558 @@
+/* mlir_jit.c - MLIR text -> machine code, the only file that includes MLIR/LLVM headers.
+ *
+ * Input: a module in the func/scf/arith/math/memref/vector dialects (kir_mlir.c writes them).
+ * Stages: parse (all dialects registered) -> lowering pass pipeline to the llvm dialect ->
+ * translate to LLVM IR -> -O3 (new pass manager) for the host CPU name and features -> object
+ * file -> ORC LLJIT (one per process, one JITDylib per kernel, process symbols such as libm
+ * visible). The object file is
+ * cached on disk under a hash of (text, entry name, JIT version, LLVM version, pipeline, triple,
+ * CPU, features); the file stores the whole key and a checksum, so a stale, colliding, truncated
+ * or corrupt entry is recompiled and rewritten (temp file + rename), never trusted.
+ * Nothing here knows KIR. Compiles are serialized by one mutex (one MLIR context).
+ * XLC_JIT_TIMING=1 prints the time of each stage of a compile to stderr (a debugging aid).
+ */
+#include "jit.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mlir-c/Diagnostics.h>
+#include <mlir-c/IR.h>
+#include <mlir-c/Pass.h>
+#include <mlir-c/RegisterEverything.h>
+#include <mlir-c/Support.h>
+#include <mlir-c/Target/LLVMIR.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+/* Bump when anything here changes the generated code (options, pass order). */
+#define JIT_VERSION "xlc-jit 1 (O3 -vectorize -unroll)"
+
+/* scf -> cf first (vector ops inside loop bodies are then plain block ops), then every dialect
+   to llvm; memref descriptors built from raw pointers by kir_mlir.c fold away in
+   reconcile-unrealized-casts. f32 transcendentals are arith code already; f64 ones are
+   func.call to libm, so no math-to-libm (it would also turn math.fma/sqrt into calls). */
+static const char PIPELINE[] =
+    "builtin.module(convert-scf-to-cf,convert-vector-to-llvm{reassociate-fp-reductions=1},"
+    "convert-math-to-llvm,convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
+    "convert-cf-to-llvm,reconcile-unrealized-casts)";
+
+struct xl_jit {
+  LLVMOrcJITDylibRef jd;        /* the kernel's own symbol table */
+  LLVMOrcResourceTrackerRef rt; /* owns the kernel's code in jd */
+  void *fn;
+  int cached;
+  double ms;
+};
+
+/* ---- small helpers ---- */
+
+typedef struct {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    b->cap = (b->n + n + 1) * 2;
+    b->p = xl_realloc(b->p, b->cap);
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+static void sb_cb(MlirStringRef s, void *ud) { sb_put(ud, s.data, s.length); }
+
+static char *sb_take(sbuf *b) {
+  if (!b->p) return xl_strdup("");
+  return b->p;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static uint64_t fnv64(const void *p, size_t n, uint64_t h) {
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ULL;
+  return h;
+}
+
+static void set_err(char **err, char *msg) {
+  if (err) *err = msg;
+  else free(msg);
+}
+
+static char *take_llvm_err(LLVMErrorRef e) {
+  char *m = LLVMGetErrorMessage(e);
+  char *r = xl_strdup(m);
+  LLVMDisposeErrorMessage(m);
+  return r;
+}
+
+/* ---- process-wide state ---- */
+
+static struct {
+  pthread_once_t once;
+  pthread_mutex_t mu;
+  char *init_err;
+  MlirContext ctx;
+  LLVMTargetRef target;
+  char *triple, *cpu, *features, *host;
+  char *cache_dir; /* NULL = off */
+  unsigned long tmp_seq, jd_seq;
+  LLVMOrcLLJITRef lljit;
+  XL_VEC(LLVMOrcJITDylibRef) free_jd; /* emptied JITDylibs of freed kernels */
+  jit_stats_t st;
+} G = {.once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int mkdir_p(const char *path) {
+  char *p = xl_strdup(path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = 0;
+    if (mkdir(p, 0755) && errno != EEXIST) {
+      free(p);
+      return -1;
+    }
+    *s = '/';
+  }
+  int r = mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
+  free(p);
+  return r;
+}
+
+static char *pick_cache_dir(void) {
+  const char *d = getenv("XLC_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+  char *dir;
+  if (d && *d) {
+    if (!strcmp(d, "off") || !strcmp(d, "0")) return NULL;
+    dir = xl_strdup(d);
+  } else if (x && *x) dir = xl_fmt("%s/xlc", x);
+  else if (h && *h) dir = xl_fmt("%s/.cache/xlc", h);
+  else return NULL;
+  if (mkdir_p(dir) || access(dir, W_OK | X_OK)) {
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+static void init_once(void) {
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+  LLVMInitializeNativeAsmParser();
+  G.triple = LLVMGetDefaultTargetTriple();
+  G.cpu = LLVMGetHostCPUName();
+  G.features = LLVMGetHostCPUFeatures();
+  G.host = xl_fmt("%s %s %s", G.triple, G.cpu, G.features);
+  char *msg = NULL;
+  if (LLVMGetTargetFromTriple(G.triple, &G.target, &msg)) {
+    G.init_err = xl_fmt("jit: no LLVM target for %s: %s", G.triple, msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return;
+  }
+  MlirDialectRegistry reg = mlirDialectRegistryCreate();
+  mlirRegisterAllDialects(reg);
+  G.ctx = mlirContextCreateWithRegistry(reg, false);
+  mlirDialectRegistryDestroy(reg);
+  mlirRegisterAllLLVMTranslations(G.ctx);
+  mlirRegisterAllPasses();
+  G.cache_dir = pick_cache_dir();
+}
+
+static int jit_init(char **err) {
+  pthread_once(&G.once, init_once);
+  if (G.init_err) {
+    set_err(err, xl_strdup(G.init_err));
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- MLIR text -> LLVM module ---- */
+
+static MlirLogicalResult diag_handler(MlirDiagnostic d, void *ud) {
+  sbuf *b = ud;
+  mlirLocationPrint(mlirDiagnosticGetLocation(d), sb_cb, b);
+  sb_put(b, ": ", 2);
+  mlirDiagnosticPrint(d, sb_cb, b);
+  sb_put(b, "\n", 1);
+  return mlirLogicalResultSuccess();
+}
+
+static LLVMTargetMachineRef make_tm(void) {
+  return LLVMCreateTargetMachine(G.target, G.triple, G.cpu, G.features, LLVMCodeGenLevelAggressive,
+                                 LLVMRelocPIC, LLVMCodeModelSmall);
+}
+
+/* Runs the whole compile up to `stop`: JIT_EMIT_LLVM_DIALECT / LLVM_IR / ASM return text in
+   *text; stop = -1 returns the object file in *obj. G.mu must be held. */
+static int compile(const char *mlir_text, int stop, char **text, LLVMMemoryBufferRef *obj, char **err) {
+  sbuf diag = {0};
+  int rc = -1;
+  MlirDiagnosticHandlerID hid = mlirContextAttachDiagnosticHandler(G.ctx, diag_handler, &diag, NULL);
+  MlirModule mod = mlirModuleCreateParse(G.ctx, mlirStringRefCreateFromCString(mlir_text));
+  MlirPassManager pm = {NULL};
+  LLVMContextRef lctx = NULL;
+  LLVMModuleRef m = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  if (mlirModuleIsNull(mod)) {
+    set_err(err, xl_fmt("jit: cannot parse the MLIR module:\n%s", diag.p ? diag.p : ""));
+    goto out;
+  }
+  pm = mlirPassManagerCreate(G.ctx);
+  sbuf perr = {0};
+  if (mlirLogicalResultIsFailure(mlirParsePassPipeline(mlirPassManagerGetAsOpPassManager(pm),
+                                                       mlirStringRefCreateFromCString(PIPELINE), sb_cb,
+                                                       &perr))) {
+    set_err(err, xl_fmt("jit: bad pass pipeline: %s", perr.p ? perr.p : ""));
+    free(perr.p);
+    goto out;
+  }
+  free(perr.p);
+  MlirOperation op = mlirModuleGetOperation(mod);
+  double tp0 = now_ms();
+  if (mlirLogicalResultIsFailure(mlirPassManagerRunOnOp(pm, op))) {
+    set_err(err, xl_fmt("jit: lowering to the llvm dialect failed:\n%s", diag.p ? diag.p : ""));
+    goto out;
+  }
+  if (stop == JIT_EMIT_LLVM_DIALECT) {
+    sbuf t = {0};
+    mlirOperationPrint(op, sb_cb, &t);
+    *text = sb_take(&t);
+    rc = 0;
+    goto out;
+  }
+  double tp1 = now_ms();
+  lctx = LLVMContextCreate();
+  m = mlirTranslateModuleToLLVMIR(op, lctx);
+  double tp2 = now_ms();
+  if (!m) {
+    set_err(err, xl_fmt("jit: translation to LLVM IR failed:\n%s", diag.p ? diag.p : ""));
+    goto out;
+  }
+  tm = make_tm();
+  LLVMSetTarget(m, G.triple);
+  LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+  LLVMSetModuleDataLayout(m, dl);
+  LLVMDisposeTargetData(dl);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    LLVMAddTargetDependentFunctionAttr(f, "target-cpu", G.cpu);
+    LLVMAddTargetDependentFunctionAttr(f, "target-features", G.features);
+  }
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  /* the kernels are vectorized already: LLVM's loop/SLP vectorizers and the unroller only
+     re-vectorize the short scalar remainder loops and double the compile time (measured) */
+  LLVMPassBuilderOptionsSetLoopVectorization(po, 0);
+  LLVMPassBuilderOptionsSetSLPVectorization(po, 0);
+  LLVMPassBuilderOptionsSetLoopUnrolling(po, 0);
+  LLVMErrorRef e = LLVMRunPasses(m, "default<O3>", tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  double tp3 = now_ms();
+  if (e) {
+    char *m2 = take_llvm_err(e);
+    set_err(err, xl_fmt("jit: LLVM optimization failed: %s", m2));
+    free(m2);
+    goto out;
+  }
+  if (stop == JIT_EMIT_LLVM_IR) {
+    char *s = LLVMPrintModuleToString(m);
+    *text = xl_strdup(s);
+    LLVMDisposeMessage(s);
+    rc = 0;
+    goto out;
+  }
+  char *msg = NULL;
+  LLVMMemoryBufferRef mb = NULL;
+  if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, stop == JIT_EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile,
+                                          &msg, &mb)) {
+    set_err(err, xl_fmt("jit: code generation failed: %s", msg ? msg : "?"));
+    LLVMDisposeMessage(msg);
+    goto out;
+  }
+  if (getenv("XLC_JIT_TIMING"))
+    fprintf(stderr, "jit timing: lower %.1f translate %.1f O3 %.1f codegen %.1f ms\n", tp1 - tp0, tp2 - tp1,
+            tp3 - tp2, now_ms() - tp3);
+  if (stop == JIT_EMIT_ASM) {
+    *text = xl_strndup(LLVMGetBufferStart(mb), LLVMGetBufferSize(mb));
+    LLVMDisposeMemoryBuffer(mb);
+  } else {
+    *obj = mb;
+  }
+  rc = 0;
+out:
+  if (tm) LLVMDisposeTargetMachine(tm);
+  if (m) LLVMDisposeModule(m);
+  if (lctx) LLVMContextDispose(lctx);
+  if (!mlirPassManagerIsNull(pm)) mlirPassManagerDestroy(pm);
+  if (!mlirModuleIsNull(mod)) mlirModuleDestroy(mod);
+  mlirContextDetachDiagnosticHandler(G.ctx, hid);
+  free(diag.p);
+  return rc;
+}
+
+/* ---- the disk cache ----
+   file: "XLCJIT01" | u64 keylen | key | u64 objlen | u64 fnv64(obj) | obj */
+
+static const char MAGIC[8] = {'X', 'L', 'C', 'J', 'I', 'T', '0', '1'};
+
+static char *cache_path(const char *key) {
+  size_t n = strlen(key);
+  uint64_t h1 = fnv64(key, n, 14695981039346656037ULL), h2 = fnv64(key, n, 0x9e3779b97f4a7c15ULL);
+  return xl_fmt("%s/k-%016llx%016llx.bin", G.cache_dir, (unsigned long long)h1, (unsigned long long)h2);
+}
+
+/* Returns the object of a valid entry for key, or NULL (missing: *corrupt = 0; present but
+   unusable: *corrupt = 1). */
+static LLVMMemoryBufferRef cache_read(const char *path, const char *key, int *corrupt) {
+  *corrupt = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  *corrupt = 1;
+  LLVMMemoryBufferRef mb = NULL;
+  char *data = NULL;
+  long size = -1;
+  if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+  if (size < 32 || fseek(f, 0, SEEK_SET)) goto out;
+  data = xl_malloc((size_t)size);
+  if (fread(data, 1, (size_t)size, f) != (size_t)size) goto out;
+  uint64_t klen, olen, oh;
+  size_t keyn = strlen(key), pos = 8;
+  if (memcmp(data, MAGIC, 8)) goto out;
+  memcpy(&klen, data + pos, 8);
+  pos += 8;
+  if (klen != keyn || (uint64_t)size - pos < klen + 16) goto out;
+  if (memcmp(data + pos, key, keyn)) goto out;
+  pos += keyn;
+  memcpy(&olen, data + pos, 8);
+  memcpy(&oh, data + pos + 8, 8);
+  pos += 16;
+  if (olen != (uint64_t)size - pos || olen == 0) goto out;
+  if (fnv64(data + pos, olen, 14695981039346656037ULL) != oh) goto out;
+  mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(data + pos, olen, "xlc-kernel");
+  *corrupt = 0;
+out:
+  free(data);
+  fclose(f);
+  return mb;
+}
+
+static void cache_write(const char *path, const char *key, const char *obj, size_t olen) {
+  char *tmp = xl_fmt("%s.tmp.%ld.%lu", path, (long)getpid(), ++G.tmp_seq);
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    free(tmp);
+    return;
+  }
+  uint64_t klen = strlen(key), ol = olen, oh = fnv64(obj, olen, 14695981039346656037ULL);
+  int ok = fwrite(MAGIC, 1, 8, f) == 8 && fwrite(&klen, 8, 1, f) == 1 && fwrite(key, 1, klen, f) == klen &&
+           fwrite(&ol, 8, 1, f) == 1 && fwrite(&oh, 8, 1, f) == 1 && fwrite(obj, 1, olen, f) == olen;
+  ok = fclose(f) == 0 && ok;
+  if (!ok || rename(tmp, path)) unlink(tmp);
+  free(tmp);
+}
+
+/* ---- linking into the LLJIT ----
+   One LLJIT for the process; each kernel gets its own JITDylib (kernels may share a name) with
+   the process's symbols (libm, memset) visible, and a resource tracker that frees its code. */
+
+typedef struct {
+  int done;
+  LLVMErrorRef err;
+  uint64_t addr;
+} lookup_ctx;
+
+static void on_lookup(LLVMErrorRef err, LLVMOrcCSymbolMapPairs res, size_t n, void *ctx) {
+  lookup_ctx *c = ctx;
+  c->done = 1;
+  c->err = err;
+  if (!err && n) c->addr = res[0].Sym.Address;
+}
+
+/* G.mu held. */
+static int ensure_lljit(char **err) {
+  if (G.lljit) return 0;
+  LLVMOrcJITTargetMachineBuilderRef jtmb = NULL;
+  LLVMErrorRef e = LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb);
+  if (!e) {
+    LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(b, jtmb);
+    e = LLVMOrcCreateLLJIT(&G.lljit, b);
+  }
+  if (e) {
+    G.lljit = NULL;
+    char *m = take_llvm_err(e);
+    set_err(err, xl_fmt("jit: cannot create the LLJIT: %s", m));
+    free(m);
+    return -1;
+  }
+  return 0;
+}
+
+/* Frees a kernel's code and puts its JITDylib on the free list. G.mu held. */
+static void release(xl_jit *j) {
+  if (j->rt) {
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(j->rt);
+    if (e) LLVMConsumeError(e);
+    LLVMOrcReleaseResourceTracker(j->rt);
+    j->rt = NULL;
+  }
+  if (j->jd) xl_vec_push(G.free_jd, j->jd);
+  j->jd = NULL;
+}
+
+/* Takes ownership of obj. G.mu held. */
+static int link_object(xl_jit *j, LLVMMemoryBufferRef obj, const char *fn_name, char **err) {
+  if (ensure_lljit(err)) {
+    LLVMDisposeMemoryBuffer(obj);
+    return -1;
+  }
+  LLVMOrcExecutionSessionRef es = LLVMOrcLLJITGetExecutionSession(G.lljit);
+  LLVMOrcJITDylibRef jd;
+  LLVMErrorRef e;
+  if (G.free_jd.n) { /* JITDylibs cannot be removed through the C API: reuse emptied ones */
+    jd = G.free_jd.v[--G.free_jd.n];
+  } else {
+    char jdname[32];
+    snprintf(jdname, sizeof jdname, "xlk%lu", ++G.jd_seq);
+    jd = LLVMOrcExecutionSessionCreateBareJITDylib(es, jdname);
+    LLVMOrcDefinitionGeneratorRef gen = NULL;
+    e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(G.lljit), NULL, NULL);
+    if (e) {
+      LLVMDisposeMemoryBuffer(obj);
+      goto fail;
+    }
+    LLVMOrcJITDylibAddGenerator(jd, gen);
+  }
+  j->jd = jd;
+  j->rt = LLVMOrcJITDylibCreateResourceTracker(jd);
+  if ((e = LLVMOrcLLJITAddObjectFileWithRT(G.lljit, j->rt, obj))) goto fail;
+  LLVMOrcCJITDylibSearchOrderElement order[1] = {{jd, LLVMOrcJITDylibLookupFlagsMatchAllSymbols}};
+  LLVMOrcCLookupSetElement syms[1] = {
+      {LLVMOrcLLJITMangleAndIntern(G.lljit, fn_name), LLVMOrcSymbolLookupFlagsRequiredSymbol}};
+  lookup_ctx lc = {0};
+  LLVMOrcExecutionSessionLookup(es, LLVMOrcLookupKindStatic, order, 1, syms, 1, on_lookup, &lc);
+  if (!lc.done) { /* cannot happen with the in-place dispatcher LLJIT uses without threads */
+    set_err(err, xl_strdup("jit: symbol lookup did not complete"));
+    goto fail_quiet;
+  }
+  if ((e = lc.err)) goto fail;
+  j->fn = (void *)(uintptr_t)lc.addr;
+  return 0;
+fail:;
+  char *m = take_llvm_err(e);
+  set_err(err, xl_fmt("jit: cannot link the kernel object: %s", m));
+  free(m);
+fail_quiet:
+  release(j);
+  return -1;
+}
+
+/* ---- public API ---- */
+
+xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err) {
+  if (err) *err = NULL;
+  if (jit_init(err)) return NULL;
+  double t0 = now_ms();
+  unsigned maj, min, pat;
+  LLVMGetVersion(&maj, &min, &pat);
+  char *key = xl_fmt("%s\nLLVM %u.%u.%u\n%s\n%s\n@%s\n%s", JIT_VERSION, maj, min, pat, G.host, PIPELINE, fn_name,
+                     mlir_text);
+  xl_jit *j = xl_calloc(1, sizeof *j);
+  pthread_mutex_lock(&G.mu);
+  char *path = G.cache_dir ? cache_path(key) : NULL;
+  int ok = 0;
+  if (path) {
+    int corrupt;
+    LLVMMemoryBufferRef obj = cache_read(path, key, &corrupt);
+    if (obj) {
+      char *lerr = NULL;
+      ok = link_object(j, obj, fn_name, &lerr) == 0;
+      free(lerr); /* an unlinkable entry is recompiled below */
+      if (!ok) corrupt = 1;
+    }
+    if (ok) {
+      j->cached = 1;
+      G.st.hits++;
+    } else {
+      G.st.misses++;
+      G.st.corrupt += corrupt;
+    }
+  }
+  if (!ok) {
+    LLVMMemoryBufferRef obj = NULL;
+    if (compile(mlir_text, -1, NULL, &obj, err) == 0) {
+      if (path) cache_write(path, key, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
+      ok = link_object(j, obj, fn_name, err) == 0;
+    }
+  }
+  j->ms = now_ms() - t0;
+  if (ok) {
+    if (j->cached) G.st.load_ms += j->ms;
+    else G.st.compile_ms += j->ms;
+  }
+  pthread_mutex_unlock(&G.mu);
+  free(path);
+  free(key);
+  if (!ok) {
+    free(j);
+    return NULL;
+  }
+  return j;
+}
+
+void *jit_fn(const xl_jit *j) { return j->fn; }
+int jit_from_cache(const xl_jit *j) { return j->cached; }
+double jit_ms(const xl_jit *j) { return j->ms; }
+
+void jit_free(xl_jit *j) {
+  if (!j) return;
+  pthread_mutex_lock(&G.mu);
+  release(j);
+  pthread_mutex_unlock(&G.mu);
+  free(j);
+}
+
+char *jit_emit(const char *mlir_text, jit_emit_kind kind, char **err) {
+  if (err) *err = NULL;
+  if (jit_init(err)) return NULL;
+  char *text = NULL;
+  pthread_mutex_lock(&G.mu);
+  int rc = compile(mlir_text, (int)kind, &text, NULL, err);
+  pthread_mutex_unlock(&G.mu);
+  return rc ? NULL : text;
+}
+
+jit_stats_t jit_stats(void) {
+  pthread_mutex_lock(&G.mu);
+  jit_stats_t s = G.st;
+  pthread_mutex_unlock(&G.mu);
+  return s;
+}
+
+const char *jit_cache_dir(void) {
+  if (jit_init(NULL)) return NULL;
+  return G.cache_dir;
+}
+
+const char *jit_pipeline(void) { return PIPELINE; }
+
+const char *jit_host(void) {
+  if (jit_init(NULL)) return NULL;
+  return G.host;
+}
