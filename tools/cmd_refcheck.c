@@ -21,7 +21,7 @@
 
 void usage_refcheck(FILE *out) {
   fprintf(out,
-          "usage: xlc refcheck [--dtype f32|f64|both] [--stdlib FILE.xl] [--backend ref] CASE_DIR...\n"
+          "usage: xlc refcheck [--dtype f32|f64|both] [--stdlib FILE.xl] [--backend cpu|ref] CASE_DIR...\n"
           "\n"
           "Runs the matching stdlib entry on each reference case (the ../shared/ref format) and\n"
           "compares outputs, gradients and final states with the official float64 values.\n"
@@ -246,6 +246,8 @@ static void check_adamw(rc_case *c, rc_run *r, rc_tally *tally) {
          group_ok, tally);
 }
 
+static const char *backend = "cpu"; /* --backend */
+
 static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   const char *cas = c->rc.case_name;
   int rc = 0;
@@ -273,7 +275,7 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   int brc = run_bind(g, &bc, vals);
   xt **outs = xl_calloc((size_t)g->outs.n, sizeof *outs);
   char *err = NULL;
-  if (brc || ref_exec(g, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
+  if (brc || drv_exec(g, backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
     printf("%-18s %-16s %s  execution failed: %s FAIL\n", cas, r->label, c->dt == XT_F64 ? "f64" : "f32",
            err ? err : "binding the case tensors failed");
     tally->fail++;
@@ -393,15 +395,16 @@ int cmd_refcheck(int argc, char **argv) {
     return XLC_EXIT_OK;
   }
   const char *dtype = "both", *lib = getenv("XLC_STDLIB");
+  backend = "cpu";
   char *deflib = xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
   if (!lib) lib = deflib;
   int rc = XLC_EXIT_OK;
   for (int i = 0; i < a.opts.n; i++) {
     if (!strcmp(a.opts.v[i].name, "dtype")) dtype = a.opts.v[i].val;
     if (!strcmp(a.opts.v[i].name, "stdlib")) lib = a.opts.v[i].val;
-    if (!strcmp(a.opts.v[i].name, "backend") && strcmp(a.opts.v[i].val, "ref")) {
-      drv_error("backend '%s' is not available yet (use --backend ref)", a.opts.v[i].val);
-      rc = XLC_EXIT_USER;
+    if (!strcmp(a.opts.v[i].name, "backend")) {
+      backend = a.opts.v[i].val;
+      if (!drv_backend_ok(backend)) rc = XLC_EXIT_USER;
     }
   }
   if (strcmp(dtype, "f32") && strcmp(dtype, "f64") && strcmp(dtype, "both")) {

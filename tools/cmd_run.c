@@ -39,7 +39,8 @@ void usage_run(FILE *out) {
           "                              holds the cotangent of output NAME as tensor 'NAME';\n"
           "                              outputs without one get a zero cotangent\n"
           "  --dtype f32|f64             compute dtype (default f32)\n"
-          "  --backend ref               executor (only 'ref', the reference interpreter, so far)\n"
+          "  --backend cpu|ref           executor: cpu = compiled kernels + BLAS (default), ref = the\n"
+          "                              reference interpreter\n"
           "  --out O.safetensors         where to write the outputs (required)\n"
           "\n"
           "With --loss or --cotangents the outputs include 'grad.<name>' for every non-integer\n"
@@ -66,7 +67,7 @@ typedef struct {
 /* Fills cfg from the command line and checks it; returns an exit code. */
 static int parse_cfg(const drv_args *a, run_cfg *c) {
   c->dt = XT_F32;
-  c->backend = "ref";
+  c->backend = "cpu";
   for (int i = 0; i < a->opts.n; i++) {
     const char *n = a->opts.v[i].name, *v = a->opts.v[i].val;
     if (strcmp(n, "set") == 0) {
@@ -107,8 +108,7 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
     drv_error("--loss and --cotangents exclude each other (choose one way to seed the gradients)");
     return XLC_EXIT_USER;
   }
-  if (strcmp(c->backend, "ref") != 0) {
-    drv_error("backend '%s' is not available yet (available: ref)", c->backend);
+  if (!drv_backend_ok(c->backend)) {
     return XLC_EXIT_USER;
   }
   return XLC_EXIT_OK;
@@ -198,8 +198,8 @@ static int run(run_cfg *c) {
   if (rc) goto out;
 
   outs = xl_calloc((size_t)g->outs.n, sizeof *outs);
-  if (ref_exec(g, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
-    drv_internal("the reference executor failed on entry '%s': %s", c->entry, err ? err : "(no message)");
+  if (drv_exec(g, c->backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
+    drv_internal("the %s executor failed on entry '%s': %s", c->backend, c->entry, err ? err : "(no message)");
     rc = XLC_EXIT_INTERNAL;
     goto out;
   }

@@ -5,6 +5,7 @@
  * (unknown option, malformed setting, unreadable file) and returns -1 for them.
  */
 #include "driver.h"
+#include "exec_cpu.h"
 
 #include "cg.h"
 
@@ -321,4 +322,25 @@ int drv_backward(cg_graph *g, const char *entry, int loss) {
     return XLC_EXIT_INTERNAL;
   }
   return verify(g, entry, "autodiff");
+}
+
+/* ---- backends ---- */
+
+int drv_backend_ok(const char *backend) {
+  if (strcmp(backend, "cpu") == 0 || strcmp(backend, "ref") == 0) return 1;
+  if (strcmp(backend, "cuda") == 0)
+    drv_error("backend 'cuda' is not available yet (available: cpu, ref)");
+  else
+    drv_error("unknown backend '%s' (available: cpu, ref)", backend);
+  return 0;
+}
+
+int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
+             char **err) {
+  if (strcmp(backend, "ref") == 0) return ref_exec(g, dt, inputs, outputs, err);
+  cpu_exec *e = cpu_prepare(g, dt, err);
+  if (!e) return -1;
+  int rc = cpu_run(e, inputs, outputs, err);
+  cpu_free(e);
+  return rc;
 }

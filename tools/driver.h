@@ -85,6 +85,12 @@ struct cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, 
    Returns an exit code; errors are printed. */
 int drv_backward(struct cg_graph *g, const char *entry, int loss);
 
+/* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
+int drv_backend_ok(const char *backend); /* prints an error for an unknown name */
+/* Same contract as ref_exec. */
+int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
+             char **err);
+
 /* ---- binding the INPUT nodes of a graph for `xlc run` (run_bind.c) ---- */
 typedef struct {
   const char *entry;
@@ -116,11 +122,13 @@ int cmd_check(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_refcheck(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
 void usage_dump(FILE *out);
 void usage_run(FILE *out);
 void usage_refcheck(FILE *out);
+void usage_bench(FILE *out);
 
 #endif

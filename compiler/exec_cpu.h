@@ -1,0 +1,25 @@
+/* exec_cpu.h - the compiled CPU executor (exec_cpu.c): prepare once (plan + JIT), run many. */
+#ifndef EXEC_CPU_H
+#define EXEC_CPU_H
+
+#include "kplan.h"
+
+typedef struct {
+  int kernels;        /* JIT-compiled kernels (all scan bodies included) */
+  double gemm_flops;  /* GEMM FLOPs executed so far */
+} cpu_stats;
+
+typedef struct {
+  const cg_graph *g;
+  cg_dtype dt;
+  struct cpu_prog *prog;
+  cpu_stats stats;
+} cpu_exec;
+
+/* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result. */
+cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
+/* Same contract as ref_exec (inputs per node id, one new tensor per graph output). */
+int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
+void cpu_free(cpu_exec *e);
+
+#endif

@@ -1,0 +1,219 @@
+/* cmd_bench.c - `xlc bench`: forward and training-step throughput of an entry.
+ *
+ * Measures, for one configuration (presets A-D of the performance issue or any --set):
+ * forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak RSS, the
+ * GEMM FLOPs per step and the time they would take at the machine's sgemm rate (measured
+ * here, in the same process, with a 1024^3 cblas_sgemm), printed as a ratio. Benchmarks are
+ * not tests: CI runs only `xlc bench --smoke`.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "driver.h"
+#include "exec_cpu.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak_rss_mb(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (double)u.ru_maxrss / 1024.0;
+}
+
+/* the machine's sgemm throughput in GFLOP/s (best of 3, n = 1024) */
+static double sgemm_gflops(void) {
+  int n = 1024;
+  float *a = xl_calloc((size_t)n * n, sizeof(float)), *b = xl_calloc((size_t)n * n, sizeof(float)),
+        *c = xl_calloc((size_t)n * n, sizeof(float));
+  for (int i = 0; i < n * n; i++) a[i] = b[i] = (float)((i % 7) - 3) * 0.1f;
+  double best = 1e30;
+  for (int r = 0; r < 4; r++) {
+    double t0 = now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+    double dt = now() - t0;
+    if (r > 0 && dt < best) best = dt;
+  }
+  free(a);
+  free(b);
+  free(c);
+  return 2.0 * n * n * n / best / 1e9;
+}
+
+typedef struct {
+  const char *name;
+  const char *sets[8];
+} preset;
+
+static const preset presets[] = {
+    {"A", {"V=256", "E=128", "L=4", "slstm_at=[1,3]", "NH=4", "T=256", "B=8", NULL}},
+    {"B", {"V=256", "E=128", "L=4", "slstm_at=[]", "NH=4", "T=256", "B=8", NULL}},
+    {"C", {"V=256", "E=128", "L=4", "slstm_at=[0,1,2,3]", "NH=4", "T=256", "B=8", NULL}},
+    {"D", {"V=256", "E=256", "L=8", "slstm_at=[3]", "NH=4", "T=512", "B=4", NULL}},
+    {"smoke", {"V=32", "E=32", "L=2", "slstm_at=[1]", "NH=4", "T=8", "B=2", NULL}},
+};
+
+void usage_bench(FILE *out) {
+  fprintf(out,
+          "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D] [--smoke] [--set K=V]... [--steps N]\n"
+          "                 [--dtype f32|f64] [--backend cpu|ref]\n"
+          "\n"
+          "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
+          "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
+          "sgemm rate (measured in this process). Default: stdlib xlstm_lm, config A.\n"
+          "Configurations (the performance issue): A: V=256 E=128 4 blocks sLSTM at [1,3] 4 heads\n"
+          "T=256 B=8; B: same, mLSTM only; C: same, sLSTM only; D: E=256, 8 blocks, sLSTM at [3],\n"
+          "T=512, B=4. Threads: OPENBLAS_NUM_THREADS (xlc's own kernels are single-threaded yet).\n");
+}
+
+static void *random_inputs(const cg_graph *g, uint64_t seed) {
+  xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->ikind == CG_IN_STATE) continue;
+    xt *t = xt_new_named(n->name, XT_F64, n->shape.rank, n->shape.d);
+    if (n->ikind == CG_IN_PARAM) {
+      char *e = NULL;
+      init_fill(t, &n->init, seed, n->name, &e);
+      free(e);
+    } else {
+      xl_rng r;
+      rng_seed_param(&r, seed, n->name);
+      for (int64_t j = 0; j < xt_numel(t); j++)
+        xt_set(t, j, n->is_int ? floor(rng_uniform(&r) * (n->fval > 0 ? n->fval : 2)) : rng_normal(&r));
+    }
+    in[i] = t;
+  }
+  return in;
+}
+
+int cmd_bench(int argc, char **argv) {
+  static const drv_optspec spec[] = {{"config", 1}, {"smoke", 0}, {"set", 1}, {"steps", 1}, {"dtype", 1},
+                                     {"backend", 1}, {NULL, 0}};
+  drv_args a;
+  if (drv_args_parse(&a, argc, argv, "bench", spec)) return XLC_EXIT_USER;
+  if (a.help) {
+    usage_bench(stdout);
+    drv_args_free(&a);
+    return XLC_EXIT_OK;
+  }
+  const char *cfg = "A", *backend = "cpu";
+  int steps = 3;
+  cg_dtype dt = CG_F32;
+  drv_sets sets = {0};
+  int rc = XLC_EXIT_OK;
+  for (int i = 0; i < a.opts.n; i++) {
+    const char *n = a.opts.v[i].name, *v = a.opts.v[i].val;
+    if (!strcmp(n, "config")) cfg = v;
+    else if (!strcmp(n, "smoke")) cfg = "smoke";
+    else if (!strcmp(n, "steps")) steps = atoi(v);
+    else if (!strcmp(n, "dtype")) dt = !strcmp(v, "f64") ? CG_F64 : CG_F32;
+    else if (!strcmp(n, "backend")) backend = v;
+  }
+  const preset *pr = NULL;
+  for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+    if (!strcmp(presets[i].name, cfg)) pr = &presets[i];
+  if (!pr) {
+    drv_error("unknown --config '%s' (A, B, C, D)", cfg);
+    drv_args_free(&a);
+    return XLC_EXIT_USER;
+  }
+  for (int i = 0; pr->sets[i]; i++) drv_sets_add(&sets, pr->sets[i]);
+  for (int i = 0; i < a.opts.n; i++)
+    if (!strcmp(a.opts.v[i].name, "set") && drv_sets_add(&sets, a.opts.v[i].val)) rc = XLC_EXIT_USER;
+  if (strcmp(backend, "cpu") && strcmp(backend, "ref")) {
+    drv_error("--backend must be cpu or ref");
+    rc = XLC_EXIT_USER;
+  }
+  const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL, *entry = a.pos.n > 1 ? a.pos.v[1] : "xlstm_lm";
+  char *deflib = xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
+  if (!file) file = getenv("XLC_STDLIB") ? getenv("XLC_STDLIB") : deflib;
+  drv_src src;
+  if (rc || drv_src_load(&src, file) || drv_src_parse(&src)) {
+    free(deflib);
+    drv_sets_free(&sets);
+    drv_args_free(&a);
+    return XLC_EXIT_USER;
+  }
+  int64_t B = 0, T = 0;
+  for (int i = 0; i < sets.v.n; i++) {
+    if (!strcmp(sets.v.v[i].key, "B")) B = atoll(sets.v.v[i].val);
+    if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
+  }
+  double gf = sgemm_gflops();
+  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry, cfg,
+         dt == CG_F64 ? "f64" : "f32", backend, gf);
+  for (int mode = 0; mode < 2 && rc == 0; mode++) { /* 0: forward, 1: training step */
+    cg_graph *g = drv_lower(&src, entry, &sets, NULL, 0, &rc);
+    if (!g) break;
+    if (mode == 1 && (rc = drv_backward(g, entry, 1)) != 0) break;
+    xt **in = random_inputs(g, 1);
+    xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
+    char *err = NULL;
+    double t0 = now();
+    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, &err) : NULL;
+    double tprep = now() - t0;
+    if (!strcmp(backend, "cpu") && !e) {
+      drv_internal("%s", err ? err : "cpu_prepare failed");
+      rc = XLC_EXIT_INTERNAL;
+    }
+    adamw_cfg opt = {1e-3, 0.9, 0.999, 1e-8, 0.1, 0};
+    double **mom = xl_calloc((size_t)g->nodes.n + 1, sizeof(double *)); /* AdamW m, v per parameter */
+    double best = 1e30, flops = 0;
+    for (int s = 0; s < steps + 1 && rc == 0; s++) {
+      double f0 = e ? e->stats.gemm_flops : 0;
+      double t1 = now();
+      int r = e ? cpu_run(e, in, out, &err) : ref_exec(g, dt, in, out, &err);
+      if (r) {
+        drv_internal("%s", err ? err : "execution failed");
+        rc = XLC_EXIT_INTERNAL;
+        break;
+      }
+      if (mode == 1) /* AdamW on every parameter with its gradient */
+        for (int k = 0; k < g->outs.n; k++) {
+          if (strncmp(g->outs.v[k].name, "grad.", 5)) continue;
+          int pid = cg_find_input(g, g->outs.v[k].name + 5);
+          if (pid < 0 || g->nodes.v[pid].ikind != CG_IN_PARAM) continue;
+          int64_t n = xt_numel(in[pid]);
+          if (!mom[pid]) mom[pid] = xl_calloc((size_t)(2 * n + 1), sizeof(double));
+          adamw_step(&opt, s + 1, g->nodes.v[pid].name, in[pid], out[k], mom[pid], mom[pid] + n);
+        }
+      double dtm = now() - t1;
+      if (s > 0 && dtm < best) best = dtm; /* step 0 is warm-up */
+      if (e) flops = e->stats.gemm_flops - f0;
+      for (int k = 0; k < g->outs.n; k++) {
+        xt_free(out[k]);
+        out[k] = NULL;
+      }
+    }
+    if (rc == 0) {
+      double tok = (double)(B * T);
+      printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
+             mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
+             flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+    }
+    free(err);
+    for (int i = 0; i < g->nodes.n; i++) {
+      xt_free(in[i]);
+      free(mom[i]);
+    }
+    free(mom);
+    free(in);
+    free(out);
+    cpu_free(e);
+    cg_free(g);
+  }
+  printf("  peak RSS %.0f MB\n", peak_rss_mb());
+  drv_src_free(&src);
+  free(deflib);
+  drv_sets_free(&sets);
+  drv_args_free(&a);
+  return rc;
+}
