@@ -10,11 +10,21 @@
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exec_cpu.h"
 #include "jit.h"
 
 typedef struct cpu_prog cpu_prog;
+typedef struct fast_ein fast_ein;
+struct fast_ein {
+  int nout, nred;              /* output labels (outer loops), contracted labels (inner) */
+  int64_t size[24], sx[24], sy[24], so[24];
+  /* as GEMMs on canonical copies: labels grouped batch / M / N / K (indices into size[]) */
+  int gemm;                    /* 1 when every label is batch, M, N or K */
+  int nb, nm, nn, nk, lb[24], lm[24], ln[24], lk[24];
+  int64_t B, M, N, K;
+};
 
 typedef struct {
   xl_jit *jit;           /* NULL: interpret */
@@ -28,10 +38,19 @@ struct cpu_prog {
   kp_plan *plan;
   cpu_kern *kern;        /* per step */
   cpu_prog **body;       /* per step: the program of a SCAN's body */
+  fast_ein *ein;         /* per step: loop structure of an EINSUM that is not a GEMM */
   cpu_stats *stats;
 };
 
 static void prog_free(cpu_prog *p);
+static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
+static void fast_ein_gemm_prepare(fast_ein *f);
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
@@ -44,6 +63,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
   p->body = xl_calloc((size_t)n + 1, sizeof *p->body);
+  p->ein = xl_calloc((size_t)n + 1, sizeof(fast_ein));
   int use_jit = !getenv("XLC_NO_JIT");
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
@@ -63,6 +83,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
       st->kernels++;
     }
+    if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) fast_ein_prepare(g, &g->nodes.v[s->node], &p->ein[i]);
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_SCAN) {
       p->body[i] = prepare(g->nodes.v[s->node].body, dt, st, err);
       if (!p->body[i]) {
@@ -141,6 +162,163 @@ static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
     kir_interp(s->kir, p->dt, bufs);
 }
 
+/* ---- einsums that are not one GEMM: output loops outside, the contraction inside ---- */
+
+
+static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f) {
+  const cg_shape *sh[3] = {&g->nodes.v[n->in[0]].shape, &g->nodes.v[n->in[1]].shape, &n->shape};
+  int lab[24], nl = 0;
+  int64_t size[24], st[3][24];
+  memset(st, 0, sizeof st);
+  memset(f, 0, sizeof *f);
+  for (int o = 2; o >= 0; o--) { /* labels of the output first */
+    int oi = o == 2 ? 2 : o;
+    const int64_t *l = n->a + 8 * oi;
+    int64_t stride = 1;
+    for (int p = sh[oi]->rank - 1; p >= 0; p--) {
+      int j = 0;
+      while (j < nl && lab[j] != l[p]) j++;
+      if (j == nl) {
+        lab[nl] = (int)l[p];
+        size[nl++] = sh[oi]->d[p];
+      }
+      st[oi][j] += stride;
+      stride *= sh[oi]->d[p];
+    }
+  }
+  /* output labels are those with a nonzero output stride (size-1 output axes included) */
+  int isout[24] = {0};
+  const int64_t *lo = n->a + 16;
+  for (int p = 0; p < sh[2]->rank; p++)
+    for (int j = 0; j < nl; j++)
+      if (lab[j] == lo[p]) isout[j] = 1;
+  for (int pass = 0; pass < 2; pass++)
+    for (int j = 0; j < nl; j++) {
+      if (isout[j] != (pass == 0)) continue;
+      int k = pass == 0 ? f->nout++ : f->nout + f->nred++;
+      f->size[k] = size[j];
+      f->sx[k] = st[0][j];
+      f->sy[k] = st[1][j];
+      f->so[k] = st[2][j];
+    }
+  fast_ein_gemm_prepare(f);
+}
+
+/* Classifies the labels of a prepared einsum into batch / M / N / K groups. */
+static void fast_ein_gemm_prepare(fast_ein *f) {
+  int n = f->nout + f->nred;
+  f->gemm = 1;
+  f->B = f->M = f->N = f->K = 1;
+  for (int j = 0; j < n; j++) {
+    int inx = f->sx[j] != 0 || f->size[j] == 1, iny = f->sy[j] != 0 || f->size[j] == 1, ino = j < f->nout;
+    if (inx && iny && ino) f->lb[f->nb++] = j, f->B *= f->size[j];
+    else if (inx && ino) f->lm[f->nm++] = j, f->M *= f->size[j];
+    else if (iny && ino) f->ln[f->nn++] = j, f->N *= f->size[j];
+    else if (inx && iny) f->lk[f->nk++] = j, f->K *= f->size[j];
+    else f->gemm = 0;
+  }
+  /* worth it only when there is real matrix work */
+  if (f->M * f->N * f->K < 4096) f->gemm = 0;
+}
+
+/* dst[i0][i1][i2][i3] (row-major over the listed label groups) <-> src with label strides */
+#define EIN_COPY(R)                                                                                     \
+  static void ein_copy_##R(R *dense, R *strided, const fast_ein *f, const int *const *groups,           \
+                           const int *ng, int ngroups, const int64_t *stride, int to_dense) {            \
+    int lab[24], nl = 0;                                                                                \
+    for (int g = 0; g < ngroups; g++)                                                                   \
+      for (int i = 0; i < ng[g]; i++) lab[nl++] = groups[g][i];                                          \
+    int64_t idx[24] = {0}, off = 0, total = 1;                                                           \
+    for (int i = 0; i < nl; i++) total *= f->size[lab[i]];                                                \
+    for (int64_t c = 0; c < total; c++) {                                                               \
+      if (to_dense) dense[c] = strided[off];                                                            \
+      else strided[off] = dense[c];                                                                     \
+      for (int k = nl - 1; k >= 0; k--) {                                                               \
+        idx[k]++;                                                                                       \
+        off += stride[lab[k]];                                                                          \
+        if (idx[k] < f->size[lab[k]]) break;                                                            \
+        off -= stride[lab[k]] * f->size[lab[k]];                                                        \
+        idx[k] = 0;                                                                                     \
+      }                                                                                                 \
+    }                                                                                                   \
+  }
+EIN_COPY(float)
+EIN_COPY(double)
+
+#define FAST_EIN(R)                                                                            \
+  static void fast_ein_##R(const fast_ein *f, const R *x, const R *y, R *out) {               \
+    int64_t idx[24] = {0}, ox = 0, oy = 0, oo = 0, nouts = 1;                                  \
+    for (int k = 0; k < f->nout; k++) nouts *= f->size[k];                                    \
+    int r0 = f->nout; /* innermost contracted label gets a tight loop */                      \
+    int64_t inner = f->nred ? f->size[f->nout + f->nred - 1] : 1;                             \
+    int64_t ix = f->nred ? f->sx[f->nout + f->nred - 1] : 0, iy = f->nred ? f->sy[f->nout + f->nred - 1] : 0; \
+    int64_t nrest = 1;                                                                        \
+    for (int k = r0; k < f->nout + f->nred - 1; k++) nrest *= f->size[k];                     \
+    for (int64_t c = 0; c < nouts; c++) {                                                     \
+      R acc = 0;                                                                              \
+      int64_t jdx[24] = {0}, rx = ox, ry = oy;                                                \
+      for (int64_t r = 0; r < nrest; r++) {                                                   \
+        const R *px = x + rx, *py = y + ry;                                                   \
+        for (int64_t i = 0; i < inner; i++) acc += px[i * ix] * py[i * iy];                   \
+        for (int k = f->nout + f->nred - 2; k >= r0; k--) {                                   \
+          jdx[k]++;                                                                           \
+          rx += f->sx[k], ry += f->sy[k];                                                     \
+          if (jdx[k] < f->size[k]) break;                                                     \
+          rx -= f->sx[k] * f->size[k], ry -= f->sy[k] * f->size[k];                           \
+          jdx[k] = 0;                                                                         \
+        }                                                                                     \
+      }                                                                                       \
+      out[oo] = acc;                                                                          \
+      for (int k = f->nout - 1; k >= 0; k--) {                                                \
+        idx[k]++;                                                                             \
+        ox += f->sx[k], oy += f->sy[k], oo += f->so[k];                                       \
+        if (idx[k] < f->size[k]) break;                                                       \
+        ox -= f->sx[k] * f->size[k], oy -= f->sy[k] * f->size[k], oo -= f->so[k] * f->size[k];  \
+        idx[k] = 0;                                                                           \
+      }                                                                                       \
+    }                                                                                         \
+  }
+FAST_EIN(float)
+FAST_EIN(double)
+
+/* einsum as copies into [batch][M][K], [batch][K][N], GEMMs into [batch][M][N], copy out */
+#define EIN_GEMM(R, GEMM)                                                                                \
+  static void ein_gemm_##R(const fast_ein *f, R *x, R *y, R *out) {                                      \
+    R *a = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->K)), *b = xl_malloc(sizeof(R) * (size_t)(f->B * f->K * f->N)); \
+    R *c = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->N));                                          \
+    const int *ga[3] = {f->lb, f->lm, f->lk}, *gb[3] = {f->lb, f->lk, f->ln}, *gc[3] = {f->lb, f->lm, f->ln}; \
+    int na[3] = {f->nb, f->nm, f->nk}, nb[3] = {f->nb, f->nk, f->nn}, nc[3] = {f->nb, f->nm, f->nn};      \
+    ein_copy_##R(a, x, f, ga, na, 3, f->sx, 1);                                                           \
+    ein_copy_##R(b, y, f, gb, nb, 3, f->sy, 1);                                                           \
+    for (int64_t i = 0; i < f->B; i++)                                                                    \
+      GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)f->M, (int)f->N, (int)f->K, 1, a + i * f->M * f->K, \
+           (int)f->K, b + i * f->K * f->N, (int)f->N, 0, c + i * f->M * f->N, (int)f->N);                  \
+    ein_copy_##R(c, out, f, gc, nc, 3, f->so, 0);                                                         \
+    free(a);                                                                                              \
+    free(b);                                                                                              \
+    free(c);                                                                                              \
+  }
+EIN_GEMM(float, cblas_sgemm)
+EIN_GEMM(double, cblas_dgemm)
+
+static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
+  const cg_node *n = &p->g->nodes.v[s->node];
+  void *out = alloc_node(p, v, s->node);
+  const fast_ein *f = &p->ein[si];
+  if (f->gemm) {
+    if (p->dt == CG_F64)
+      ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    else
+      ein_gemm_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
+    return;
+  }
+  if (p->dt == CG_F64)
+    fast_ein_double(&p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out);
+  else
+    fast_ein_float(&p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out);
+}
+
 static int run_plan(const cpu_prog *p, cpu_vals *v, char **err);
 
 /* Copies step t of a [.., T, ..] tensor (step axis `axis`) to/from a per-step buffer. */
@@ -201,6 +379,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   for (int64_t step = 0; step < T && rc == 0; step++) {
     int64_t t = rev ? T - 1 - step : step;
     cpu_vals bv;
+    double tc = p->stats->profile ? now_s() : 0;
     vals_init(&bv, body->nodes.n);
     for (int i = 0; i < body->nodes.n; i++) {
       const cg_node *b = &body->nodes.v[i];
@@ -226,7 +405,9 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         XL_ASSERT(cg_infer_shape(g, &probe, &full) == 0);
         step_copy(res[nst + nout + k], res[k], &full, axis, t, 0, es);
       }
+    if (p->stats->profile) p->stats->t_copy += now_s() - tc;
     rc = run_plan(bp, &bv, err);
+    tc = p->stats->profile ? now_s() : 0;
     if (rc == 0) {
       for (int k = 0; k < nout; k++) {
         cg_shape full;
@@ -258,6 +439,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     for (int i = 0; i < body->nodes.n; i++)
       if (body->nodes.v[i].op == CG_OP_INPUT) bv.owned[i] = 0;
     vals_free(&bv, body->nodes.n);
+    if (p->stats->profile) p->stats->t_copy += now_s() - tc;
   }
   for (int k = 0; k < nseq; k++) free(seq[k]);
   free(seq);
@@ -272,9 +454,16 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
   for (int si = 0; si < p->plan->steps.n; si++) {
     const kp_step *s = &p->plan->steps.v[si];
     const cg_node *n = &g->nodes.v[s->node];
+    double t0 = p->stats->profile ? now_s() : 0;
     switch (s->kind) {
-    case KP_GEMM: run_gemm(p, s, v); break;
-    case KP_KERNEL: run_kernel(p, si, s, v); break;
+    case KP_GEMM:
+      run_gemm(p, s, v);
+      if (p->stats->profile) p->stats->t_gemm += now_s() - t0;
+      break;
+    case KP_KERNEL:
+      run_kernel(p, si, s, v);
+      if (p->stats->profile) p->stats->t_kernel += now_s() - t0;
+      break;
     case KP_VIEW:
       v->val[s->node] = v->val[n->in[0]];
       v->owned[s->node] = 0;
@@ -283,12 +472,16 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       if (n->op == CG_OP_INPUT) break; /* bound by the caller */
       if (n->op == CG_OP_SCAN) {
         if (run_scan(p, si, s->node, v, err)) return -1;
+      } else if (n->op == CG_OP_EINSUM) {
+        run_einsum(p, si, s, v);
+        if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       } else if (n->op == CG_OP_SCAN_OUT) {
         v->val[s->node] = v->res[n->in[0]][n->a[0]];
         v->owned[s->node] = 0;
       } else {
         if (ref_exec_node(g, s->node, p->dt, v->val, err)) return -1;
         v->owned[s->node] = 1;
+        if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       }
       break;
     }
@@ -301,6 +494,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
+  e->stats.profile = getenv("XLC_PROFILE") != NULL;
   e->prog = prepare(g, dt, &e->stats, err);
   if (!e->prog) {
     free(e);
@@ -373,6 +567,7 @@ static void prog_free(cpu_prog *p) {
     }
   free(p->kern);
   free(p->body);
+  free(p->ein);
   if (p->plan) kp_free(p->plan);
   free(p);
 }
@@ -381,4 +576,15 @@ void cpu_free(cpu_exec *e) {
   if (!e) return;
   prog_free(e->prog);
   free(e);
+}
+
+void cpu_profile_print(const cpu_stats *s, FILE *out) {
+  double tot = s->t_kernel + s->t_gemm + s->t_copy;
+  for (int i = 0; i < CG_OP_COUNT; i++) tot += s->t_ref[i];
+  if (tot <= 0) return;
+  fprintf(out, "    profile (%.3f s): kernels %.1f%%, gemm %.1f%%, scan copies %.1f%%", tot, 100 * s->t_kernel / tot,
+          100 * s->t_gemm / tot, 100 * s->t_copy / tot);
+  for (int i = 0; i < CG_OP_COUNT; i++)
+    if (s->t_ref[i] > 0.005 * tot) fprintf(out, ", ref %s %.1f%%", cg_ops[i].name, 100 * s->t_ref[i] / tot);
+  fprintf(out, "\n");
 }

@@ -7,7 +7,13 @@
 typedef struct {
   int kernels;        /* JIT-compiled kernels (all scan bodies included) */
   double gemm_flops;  /* GEMM FLOPs executed so far */
+  int profile;        /* accumulate the times below (XLC_PROFILE=1 or cpu_exec.stats.profile = 1) */
+  double t_kernel, t_gemm, t_copy; /* seconds in JIT kernels, BLAS, scan slice copies */
+  double t_ref[CG_OP_COUNT];       /* seconds in reference-evaluated nodes, per op */
 } cpu_stats;
+
+/* prints the profile (one line per category with more than 0.5% of the time) */
+void cpu_profile_print(const cpu_stats *s, FILE *out);
 
 typedef struct {
   const cg_graph *g;

@@ -198,6 +198,7 @@ int cmd_bench(int argc, char **argv) {
       printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
              mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
              flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+      if (e && e->stats.profile) cpu_profile_print(&e->stats, stdout);
     }
     free(err);
     for (int i = 0; i < g->nodes.n; i++) {
