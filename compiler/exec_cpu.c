@@ -319,6 +319,26 @@ static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
     fast_ein_float(&p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out);
 }
 
+/* PAD and CONCAT as block copies along the axis (the reference copies element by element) */
+static void run_pad_concat(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
+  const cg_graph *g = p->g;
+  const cg_node *n = &g->nodes.v[s->node];
+  size_t es = esz(p->dt);
+  char *out = alloc_node(p, v, s->node); /* zero-filled: the padding */
+  int ax = (int)n->a[0];
+  int64_t outer = 1, inner = 1, L = n->shape.d[ax];
+  for (int i = 0; i < ax; i++) outer *= n->shape.d[i];
+  for (int i = ax + 1; i < n->shape.rank; i++) inner *= n->shape.d[i];
+  int64_t at = n->op == CG_OP_PAD ? n->a[1] : 0;
+  for (int k = 0; k < n->nin; k++) {
+    const char *x = v->val[n->in[k]];
+    int64_t lk = g->nodes.v[n->in[k]].shape.d[ax];
+    size_t chunk = (size_t)(lk * inner) * es;
+    for (int64_t o = 0; o < outer; o++) memcpy(out + (size_t)((o * L + at) * inner) * es, x + (size_t)o * chunk, chunk);
+    at += lk;
+  }
+}
+
 static int run_plan(const cpu_prog *p, cpu_vals *v, char **err);
 
 /* Copies step t of a [.., T, ..] tensor (step axis `axis`) to/from a per-step buffer. */
@@ -472,6 +492,9 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       if (n->op == CG_OP_INPUT) break; /* bound by the caller */
       if (n->op == CG_OP_SCAN) {
         if (run_scan(p, si, s->node, v, err)) return -1;
+      } else if (n->op == CG_OP_PAD || n->op == CG_OP_CONCAT) {
+        run_pad_concat(p, s, v);
+        if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       } else if (n->op == CG_OP_EINSUM) {
         run_einsum(p, si, s, v);
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
