@@ -440,9 +440,13 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         XL_ASSERT(cg_infer_shape(g, &probe, &full) == 0);
         step_copy(res[nst + k], bv.val[body->outs.v[nst + k].node], &full, axis, t, 0, es);
       }
-      /* new states may alias old ones (a state passed through): copy via temporaries */
-      void **tmp = xl_calloc((size_t)nst + 1, sizeof(void *));
-      for (int k = 0; k < nst; k++) {
+      /* new states may alias old ones (a state passed through): then copy via temporaries */
+      int alias = 0;
+      for (int k = 0; k < nst; k++)
+        for (int j = 0; j < nst; j++)
+          if (j != k && bv.val[body->outs.v[k].node] == res[j]) alias = 1;
+      void **tmp = alias ? xl_calloc((size_t)nst + 1, sizeof(void *)) : NULL;
+      for (int k = 0; alias && k < nst; k++) {
         int o = body->outs.v[k].node;
         size_t bytes = (size_t)cg_numel(&body->nodes.v[o].shape) * es;
         tmp[k] = xl_malloc(bytes ? bytes : 1);
@@ -450,8 +454,9 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
       }
       for (int k = 0; k < nst; k++) {
         int o = body->outs.v[k].node;
-        memcpy(res[k], tmp[k], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
-        free(tmp[k]);
+        if (!alias && bv.val[o] == res[k]) continue; /* unchanged state */
+        memcpy(res[k], alias ? tmp[k] : bv.val[o], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
+        if (alias) free(tmp[k]);
       }
       free(tmp);
     }
@@ -518,6 +523,9 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
   e->stats.profile = getenv("XLC_PROFILE") != NULL;
+  /* one knob for threads: XLC_NUM_THREADS (BLAS; xlc's own kernels are single-threaded yet) */
+  const char *nt = getenv("XLC_NUM_THREADS");
+  if (nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
   e->prog = prepare(g, dt, &e->stats, err);
   if (!e->prog) {
     free(e);
