@@ -62,6 +62,7 @@ static void propagate_need(ad_ctx *c) {
     switch (n->op) {
     case CG_OP_INPUT: r = c->need[i]; break;
     case CG_OP_CONST:
+    case CG_OP_TRIL:
     case CG_OP_GE:
     case CG_OP_GT:
     case CG_OP_EQ:
@@ -118,6 +119,7 @@ static void node_rule(ad_ctx *c, int i) {
   switch (n.op) {
   case CG_OP_INPUT:
   case CG_OP_CONST:
+  case CG_OP_TRIL:
   case CG_OP_GE:
   case CG_OP_GT:
   case CG_OP_EQ:

@@ -203,6 +203,11 @@ int cg_infer_shape_why(const cg_graph *g, const cg_node *n, cg_shape *out, char 
   case CG_OP_CONST:
     *out = n->shape;
     return 0;
+  case CG_OP_TRIL:
+    *out = n->shape;
+    if (out->rank < 2 || out->d[out->rank - 1] != out->d[out->rank - 2])
+      return fail(why, wl, "tril needs a shape [..., T, T]");
+    return 0;
   case CG_OP_SUM:
   case CG_OP_MAXR: {
     *out = *in_shape(g, n, 0);
@@ -375,7 +380,7 @@ int cg_infer_int(const cg_graph *g, const cg_node *n) {
 /* ---- building ---- */
 
 static int shape_given(cg_op op) {
-  return op == CG_OP_INPUT || op == CG_OP_CONST || op == CG_OP_RESHAPE || op == CG_OP_BROADCAST ||
+  return op == CG_OP_INPUT || op == CG_OP_CONST || op == CG_OP_TRIL || op == CG_OP_RESHAPE || op == CG_OP_BROADCAST ||
          op == CG_OP_SCATTER_ADD;
 }
 

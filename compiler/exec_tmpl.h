@@ -261,6 +261,11 @@ static int F(node)(const cg_graph *g, int id, R *const *in, F(vals) *v, char **e
   case CG_OP_CONST:
     for (int64_t j = 0; j < N; j++) out[j] = (R)n->fval;
     return 0;
+  case CG_OP_TRIL: {
+    int64_t T = n->shape.d[n->shape.rank - 1];
+    for (int64_t j = 0; j < N; j++) out[j] = (j % T) <= (j / T) % T ? (R)1 : (R)0;
+    return 0;
+  }
   case CG_OP_SUM:
   case CG_OP_MAXR: {
     int64_t nx = cg_numel(xs);

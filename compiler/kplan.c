@@ -488,7 +488,7 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
 
 /* Leaves and views of values computed before the kernel: planned in front of it. */
 static int hoistable(const kctx *c, const cg_node *n) {
-  if (n->op == CG_OP_INPUT || n->op == CG_OP_CONST || n->op == CG_OP_SCAN_OUT) return 1;
+  if (n->op == CG_OP_INPUT || n->op == CG_OP_CONST || n->op == CG_OP_TRIL || n->op == CG_OP_SCAN_OUT) return 1;
   return (n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH) && !c->in_k[n->in[0]];
 }
 

@@ -1014,6 +1014,18 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
     }
     return lw_error(c, fn->loc, "undefined name '%s'", path);
   }
+  /* an anonymous instance: def(config)(inputs), allowed for definitions without parameters */
+  lw_val *iv = lw_eval(c, s, fn);
+  if (iv->k == V_ERR) return iv;
+  if (iv->k == V_INST) {
+    for (int i = 0; i < iv->inst->def->list.n; i++) {
+      ast_kind k = iv->inst->def->list.v[i]->kind;
+      if (k == AST_PARAM || k == AST_INST)
+        return lw_error(c, fn->loc, "'%s' has parameters: declare it as a named instance (name: %s(...)) to call it",
+                        iv->inst->def->name, iv->inst->def->name);
+    }
+    return invoke(c, s, iv->inst, e);
+  }
   return lw_error(c, fn->loc, "this expression cannot be called");
 }
 

@@ -319,7 +319,7 @@ static const unary_fn unary_fns[] = {
 static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
-    "split", "concat", "unstack", "take", "shift", "gather", "one_hot", "detach", "cross_entropy",
+    "split", "concat", "unstack", "take", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "floor", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
     "linspace", "powerlaw", "zeros", "ones", "inf", NULL};
 
@@ -615,6 +615,37 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     out->d[out->rank - 1] = (lw_dim){n, NULL};
     int id = cg_one_hot(c->g, args[0]->node, n);
     out->node = id;
+    return out;
+  }
+  if (!strcmp(name, "permute")) { /* permute(x, [1, 0]): output axis i = input axis perm[i] */
+    NEED(2);
+    NEED_TENSOR(args[0]);
+    lw_val *x = args[0], *l = args[1];
+    if (l->k != V_LIST || l->n != x->rank) return lw_error(c, loc, "permute: give a list of %d axes", x->rank);
+    int perm[CG_MAXRANK], seen[CG_MAXRANK] = {0};
+    lw_dim d[LW_MAXRANK];
+    perm[0] = 0;
+    for (int i = 0; i < l->n; i++) {
+      int64_t a;
+      if (get_int(c, l->items[i], loc, &a)) return lw_err();
+      if (a < 0 || a >= x->rank || seen[a]) return lw_error(c, loc, "permute: [%s] is not a permutation", "...");
+      seen[a] = 1;
+      perm[i + x->batched] = (int)a + x->batched;
+      d[i] = x->d[a];
+    }
+    lw_val *out = lw_tensor(c, -1, x->batched, x->rank, d);
+    out->node = cg_transpose(c->g, x->node, perm);
+    return out;
+  }
+  if (!strcmp(name, "tril")) { /* [n, n]: 1 on and below the diagonal (u <= t), 0 above */
+    NEED(1);
+    int64_t n;
+    if (get_int(c, args[0], loc, &n)) return lw_err();
+    if (n < 1) return lw_error(c, loc, "tril: the size must be positive");
+    lw_dim d[2] = {{n, args[0]->s}, {n, args[0]->s}};
+    lw_val *out = lw_tensor(c, -1, 0, 2, d);
+    cg_shape sh = {2, {n, n}};
+    out->node = cg_add(c->g, CG_OP_TRIL, 0, NULL, &sh, loc);
     return out;
   }
   if (!strcmp(name, "detach")) {

@@ -348,10 +348,13 @@ static int add_params(rc_case *c, rc_run *r) {
 }
 
 static int map_block(rc_case *c, int slstm) {
-  for (int pass = 0; pass < 2; pass++) {
-    const char *label = pass == 0 ? "forward" : "step-api";
-    if (pass == 1 && !has_t(c, "output/y_step_api")) break;
-    rc_run *r = rc_run_new(c, label, slstm ? "slstm_block" : "mlstm_block");
+  /* mLSTM: the official forward is the parallel form (ours: form=parallel, and the recurrent
+     scan from m0 = -inf); the step API is the recurrence from m0 = 0 */
+  static const char *labels[3] = {"forward", "forward-scan", "step-api"};
+  for (int pass = 0; pass < 3; pass++) {
+    if (slstm && pass == 1) continue;
+    if (pass == 2 && !has_t(c, "output/y_step_api")) break;
+    rc_run *r = rc_run_new(c, labels[pass], slstm ? "slstm_block" : "mlstm_block");
     rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
     rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
     rc_set(r, "K", "%lld", (long long)cfg_num(c, "conv1d_kernel_size", 4));
@@ -361,23 +364,25 @@ static int map_block(rc_case *c, int slstm) {
       rc_set(r, "pf", "%.17g", cfg_num(c, "proj_factor", 2.0));
       rc_set(r, "qkv_block", "%lld", (long long)cfg_num(c, "qkv_proj_blocksize", 4));
       rc_set(r, "eps", "%.17g", cfg_num(c, "cell_eps", 1e-6));
-      /* the official block's forward is the parallel form; its step API is the recurrent one */
-      rc_set(r, "m0", "%s", pass == 0 ? "-inf" : "0");
+      rc_set(r, "m0", "%s", pass == 2 ? "0" : "-inf");
+      rc_set(r, "form", "%s", pass == 0 ? "parallel" : "recurrent");
     }
-    if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) || add_params(c, r)) return -1;
-    if (rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL)) return -1;
-    if (pass == 0) {
+    if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) || rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL))
+      return -1;
+    if (pass < 2) {
+      if (add_params(c, r)) return -1;
       rc_cmp_add(r, "y", "output/y", 0);
       rc_cmp_add(r, "grad.x", "grad/x", 1);
       r->loss_out = "y";
       r->loss_w = "y";
       r->loss_ref = "output/loss";
     } else {
-      for (int k = 0; k < r->cmps.n; k++) { /* only the output */
-        free(r->cmps.v[k].ours);
-        free(r->cmps.v[k].ref);
+      for (int i = 0; i < c->rc.tensors.n; i++) { /* parameters only, no gradient comparisons */
+        const refcase_tensor *t = &c->rc.tensors.v[i];
+        if (strcmp(t->role, "param") == 0 && t->official_name &&
+            rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL))
+          return -1;
       }
-      r->cmps.n = 0;
       rc_cmp_add(r, "y", "output/y_step_api", 0);
     }
   }
@@ -411,7 +416,9 @@ static int tokens_io(rc_case *c, rc_run *r) {
 }
 
 static int map_lm(rc_case *c) {
-  rc_run *r = rc_run_new(c, "lm", "xlstm_lm");
+  for (int pass = 0; pass < 2; pass++) {
+  rc_run *r = rc_run_new(c, pass == 0 ? "lm" : "lm-parallel", "xlstm_lm");
+  if (pass == 1) rc_set(r, "form", "parallel");
   rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
   rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
   rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));
@@ -434,7 +441,8 @@ static int map_lm(rc_case *c) {
   if (tokens_io(c, r) || add_params(c, r)) return -1;
   rc_cmp_add(r, "logits", "output/logits", 0);
   rc_cmp_add(r, "loss", "output/loss", 0);
-  r->adamw = cfg_item(c, "adamw") != NULL;
+  r->adamw = pass == 0 && cfg_item(c, "adamw") != NULL;
+  }
   return 0;
 }
 
