@@ -5,8 +5,10 @@
 #   run_lowering  dump cg/cg-grad and `xlc run` end to end on tiny.xl; skipped (77) while the
 #                 lowering cannot lower it
 #   run_tokens    `xlc run` on tiny_lm.xl: token ids, seeded parameters, --loss; same skip
+#   build         `xlc build --emit-dir` and `dump --stage=mlir` on tiny.xl: files, report,
+#                 vectorization, disk cache, unwritable directories; same skip
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens)
+foreach(t usage check run_errors run_lowering run_tokens build)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

@@ -2,31 +2,36 @@
  *
  * Stages: tokens and ast (whole file, no ENTRY), cg (the lowered cell graph of ENTRY, free
  * dimensions from --set), cg-grad (cg plus the backward pass), kplan and kir (the kernel plan
- * of cg, or of cg-grad with --loss; kir adds every kernel's KIR). The text goes to stdout
- * and is what golden tests compare; nothing is printed there when a stage fails. Later
- * stages of the pipeline are listed but report "not available yet".
+ * of cg, or of cg-grad with --loss; kir adds every kernel's KIR), mlir (the MLIR text of every
+ * fused kernel of that plan, in --dtype), mem (the memory plan of that plan: regions, offsets,
+ * lifetimes, the workspace peak, for --dtype element sizes). The text goes to stdout and is
+ * what golden tests compare; nothing is printed there when a stage fails. Later stages of the
+ * pipeline are listed but report "not available yet".
  */
 #include <string.h>
 
 #include "cg.h"
 #include "driver.h"
+#include "jit.h"
 #include "kplan.h"
+#include "memplan.h"
 
-typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_KPLAN, ST_KIR, ST_LATER } stage_id;
+typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_KPLAN, ST_KIR, ST_MLIR, ST_MEM, ST_LATER } stage_id;
 
 static const struct {
   const char *name;
   stage_id id;
 } stages[] = {
     {"tokens", ST_TOKENS}, {"ast", ST_AST},     {"cg", ST_CG},     {"cg-grad", ST_CG_GRAD},
-    {"cg-opt", ST_LATER},  {"kplan", ST_KPLAN}, {"mem", ST_LATER}, {"kir", ST_KIR},
-    {"mlir", ST_LATER},    {"cuda", ST_LATER},
+    {"cg-opt", ST_LATER},  {"kplan", ST_KPLAN}, {"mem", ST_MEM},   {"kir", ST_KIR},
+    {"mlir", ST_MLIR},     {"cuda", ST_LATER},
 };
 #define NSTAGES ((int)(sizeof stages / sizeof stages[0]))
 
 void usage_dump(FILE *out) {
   fprintf(out,
           "usage: xlc dump FILE.xl [ENTRY] --stage=STAGE [--set NAME=VALUE]... [--loss]\n"
+          "                [--dtype f32|f64]\n"
           "\n"
           "Prints one stage of the pipeline as deterministic text on stdout.\n"
           "\n"
@@ -38,6 +43,10 @@ void usage_dump(FILE *out) {
           "  kplan     the kernel plan (GEMMs, fused kernels, views, reference steps) of the\n"
           "            cell graph of ENTRY, or with --loss of its training graph (cg-grad --loss)\n"
           "  kir       kplan with the KIR of every fused kernel\n"
+          "  mem       the memory plan of kplan: parameter, gradient and input blocks, the\n"
+          "            workspace offset and live steps of every value, the peak and totals\n"
+          "  mlir      the MLIR module of every fused kernel of kplan (scan bodies included),\n"
+          "            each after a comment line naming the kernel and the nodes it fuses\n"
           "\n"
           "options:\n"
           "  --stage=STAGE      the stage to print (required)\n"
@@ -45,12 +54,14 @@ void usage_dump(FILE *out) {
           "                     (e.g. --set B=2 --set T=4); repeatable, the last one wins\n"
           "  --loss             cg-grad: differentiate the scalar output 'loss' instead of\n"
           "                     seeding every output with a cotangent input 'cot.NAME';\n"
-          "                     kplan, kir: plan the training graph (cg-grad --loss)\n"
+          "                     kplan, kir, mlir, mem: plan the training graph (cg-grad --loss)\n"
+          "  --dtype f32|f64    mlir: element type of the kernels; mem: of the values\n"
+          "                     (default f32)\n"
           "\n"
           "exit status: 0 ok, 1 errors in the file or the command line, 2 internal error\n");
 }
 
-static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {NULL, 0}};
+static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {NULL, 0}};
 
 static void list_stages(FILE *out) {
   fprintf(out, "valid stages:");
@@ -59,8 +70,22 @@ static void list_stages(FILE *out) {
   fprintf(out, "\n");
 }
 
-/* cg / cg-grad: the graph; kplan / kir (plan != 0): its kernel plan (plan 2: with KIR). */
-static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int plan) {
+/* --stage=mlir: one kernel (the plan walker calls this for every step) */
+static int print_mlir(const kp_plan *p, int step, const char *where, double reps, void *ud) {
+  (void)reps;
+  const kp_step *s = &p->steps.v[step];
+  if (s->kind != KP_KERNEL) return 0;
+  drv_kernel_comment(p, step, where, stdout);
+  char *text = kir_to_mlir(s->kir, *(const cg_dtype *)ud);
+  fputs(text, stdout);
+  free(text);
+  return 0;
+}
+
+/* cg / cg-grad: the graph; kplan / kir / mlir (plan 1 / 2 / 3): its kernel plan; mem (plan 4):
+   its memory plan. */
+static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int plan,
+                      cg_dtype dt) {
   int rc;
   cg_graph *g = drv_lower(s, entry, sets, NULL, 0, &rc);
   if (!g) return rc;
@@ -68,7 +93,14 @@ static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int g
   if (rc == XLC_EXIT_OK && !plan) cg_dump(g, stdout);
   if (rc == XLC_EXIT_OK && plan) {
     kp_plan *p = kp_build(g);
-    kp_dump(p, stdout, plan == 2);
+    if (plan == 3)
+      drv_plan_walk(p, print_mlir, &dt);
+    else if (plan == 4) {
+      mp_plan *m = mp_build(g, p, dt == CG_F64 ? sizeof(double) : sizeof(float));
+      mp_dump(m, stdout);
+      mp_free(m);
+    } else
+      kp_dump(p, stdout, plan == 2);
     kp_free(p);
   }
   cg_free(g);
@@ -80,7 +112,8 @@ int cmd_dump(int argc, char **argv) {
   drv_sets sets = {0};
   drv_src s = {0};
   const char *stage = NULL;
-  int loss = 0, rc = XLC_EXIT_USER;
+  int loss = 0, rc = XLC_EXIT_USER, dtype_set = 0;
+  cg_dtype dt = CG_F32;
   if (drv_args_parse(&a, argc, argv, "dump", dump_opts) != 0) goto out;
   if (a.help) {
     usage_dump(stdout);
@@ -95,6 +128,17 @@ int cmd_dump(int argc, char **argv) {
       if (drv_sets_add(&sets, o->val) != 0) goto out;
     } else if (strcmp(o->name, "loss") == 0)
       loss = 1;
+    else if (strcmp(o->name, "dtype") == 0) {
+      dtype_set = 1;
+      if (strcmp(o->val, "f32") == 0)
+        dt = CG_F32;
+      else if (strcmp(o->val, "f64") == 0)
+        dt = CG_F64;
+      else {
+        drv_error("unknown dtype '%s' (expected f32 or f64)", o->val);
+        goto out;
+      }
+    }
   }
   if (a.pos.n == 0 || a.pos.n > 2) {
     drv_error(a.pos.n ? "'xlc dump' takes FILE and at most one ENTRY" : "'xlc dump' needs a file");
@@ -118,12 +162,14 @@ int cmd_dump(int argc, char **argv) {
     goto out;
   }
   const char *path = a.pos.v[0], *entry = a.pos.n > 1 ? a.pos.v[1] : NULL;
-  if ((sid == ST_CG || sid == ST_CG_GRAD || sid == ST_KPLAN || sid == ST_KIR) && !entry) {
+  int planned = sid == ST_KPLAN || sid == ST_KIR || sid == ST_MLIR || sid == ST_MEM;
+  if ((sid == ST_CG || sid == ST_CG_GRAD || planned) && !entry) {
     drv_error("--stage=%s needs an ENTRY (the name of a cell, block or model)", stage);
     goto out;
   }
-  if (loss && sid != ST_CG_GRAD && sid != ST_KPLAN && sid != ST_KIR)
-    drv_warn("--loss only matters for --stage=cg-grad, kplan and kir");
+  if (loss && sid != ST_CG_GRAD && !planned)
+    drv_warn("--loss only matters for --stage=cg-grad, kplan, kir, mlir and mem");
+  if (dtype_set && sid != ST_MLIR && sid != ST_MEM) drv_warn("--dtype only matters for --stage=mlir and mem");
   if (drv_src_load(&s, path) != 0) goto out;
 
   if (sid == ST_TOKENS) {
@@ -149,10 +195,10 @@ int cmd_dump(int argc, char **argv) {
     rc = XLC_EXIT_OK;
     goto out;
   }
-  if (sid == ST_KPLAN || sid == ST_KIR)
-    rc = dump_graph(&s, entry, &sets, loss, loss, sid == ST_KIR ? 2 : 1);
+  if (planned)
+    rc = dump_graph(&s, entry, &sets, loss, loss, sid == ST_MEM ? 4 : sid == ST_MLIR ? 3 : sid == ST_KIR ? 2 : 1, dt);
   else
-    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0);
+    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0, dt);
 out:
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");

@@ -110,6 +110,17 @@ int run_bind(const struct cg_graph *g, const run_bind_ctx *c, xt **vals);
    number of bad tensors. */
 int run_check_finite(const char *path, const xt_list *l);
 
+/* ---- walking a kernel plan (cmd_build.c; also used by `dump --stage=mlir`) ---- */
+struct kp_plan;
+/* Called for every step of a plan in order; a SCAN step is followed by the steps of its body.
+   `where` is "" at the top level, else "scan %8" (nested: "scan %8 / scan %3", node ids of
+   the enclosing graphs); `reps` is how often the step runs per execution of the whole plan
+   (the product of the enclosing scans' lengths). A nonzero return stops the walk. */
+typedef int (*drv_step_fn)(const struct kp_plan *p, int step, const char *where, double reps, void *ud);
+int drv_plan_walk(const struct kp_plan *p, drv_step_fn fn, void *ud); /* fn's first nonzero */
+/* "// kernel NAME: fuses %3 add, %4 exp (body of scan %8)" and a newline, for KP_KERNEL `step`. */
+void drv_kernel_comment(const struct kp_plan *p, int step, const char *where, FILE *out);
+
 /* ---- small helpers ---- */
 char *drv_shape_str(int rank, const int64_t *d); /* "[2, 3]", malloc'd */
 /* Row-major multi-index of element `flat` of a tensor of that shape: "[0, 1]", malloc'd. */
@@ -123,6 +134,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_refcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
@@ -130,5 +142,6 @@ void usage_dump(FILE *out);
 void usage_run(FILE *out);
 void usage_refcheck(FILE *out);
 void usage_bench(FILE *out);
+void usage_build(FILE *out);
 
 #endif

@@ -17,12 +17,12 @@ typedef struct {
 
 static const command commands[] = {
     {"check", cmd_check, usage_check, "parse and check every definition of a .xl file"},
-    {"dump", cmd_dump, usage_dump, "print a pipeline stage (tokens, ast, cg, cg-grad) as text"},
+    {"dump", cmd_dump, usage_dump, "print a pipeline stage (tokens, ast, cg, cg-grad, kplan, kir, mlir)"},
     {"run", cmd_run, usage_run, "run an entry with the reference executor on safetensors files"},
     {"refcheck", cmd_refcheck, usage_refcheck, "compare stdlib entries with official reference cases"},
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
+    {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
     /* ---- later subcommands go here, one line each (and out of `planned` below) ----
-       {"build",    cmd_build,    usage_build,    "compile an entry to kernels (--emit-dir)"},
        {"train",    cmd_train,    usage_train,    "train a model"},
        {"generate", cmd_generate, usage_generate, "sample text from a model"},
        {"eval",     cmd_eval,     usage_eval,     "evaluate a model on a data set"}, */
@@ -30,7 +30,7 @@ static const command commands[] = {
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
 /* Commands that are designed but not written yet: a clear message instead of "unknown". */
-static const char *const planned[] = {"build", "train", "generate", "eval"};
+static const char *const planned[] = {"train", "generate", "eval"};
 #define NPLANNED ((int)(sizeof planned / sizeof planned[0]))
 
 static void usage(FILE *out) {

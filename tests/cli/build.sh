@@ -1,0 +1,79 @@
+#!/bin/sh
+# shellcheck disable=SC2086  # $SETS is split into words on purpose
+# build.sh - `xlc build --emit-dir` on tiny.xl (the cell acc: s' = s + x, one fused add in the
+# scan body) and `xlc dump --stage=mlir`: the files per kernel, plan.txt and report.txt, a
+# vectorized kernel (N=64: the inner loop fills whole 8 x f32 vectors), f64, the disk cache on
+# a second build, and a --emit-dir that cannot be created. Needs the lowering and the MLIR/LLVM
+# JIT; skipped (77) while `xlc dump tiny.xl acc --stage=cg` fails.
+. "$(dirname "$0")/lib.sh"
+
+X="$CLI/tiny.xl"
+SETS="--set N=64 --set B=2 --set T=4"
+XLC_CACHE_DIR=$T/cache # a private JIT cache
+export XLC_CACHE_DIR
+
+say_case "probe: lowering available"
+need_lowering "$X" acc $SETS
+
+say_case "help"
+xrun build --help; expect_rc 0; expect_out "usage: xlc build"; expect_out "--emit-dir"
+xrun help; expect_out "build"
+
+say_case "build into a directory that does not exist yet"
+O="$T/out/gen"
+xrun build "$X" acc $SETS --emit-dir "$O"
+expect_rc 0; expect_out "1 kernel (1 vectorized)"; expect_out "$O"
+for f in plan.txt report.txt; do [ -s "$O/$f" ] || fail "missing or empty $O/$f"; done
+nk=0
+for m in "$O"/*.mlir; do
+  [ -f "$m" ] || continue
+  nk=$((nk + 1))
+  b=${m%.mlir}
+  [ -s "$b.ll" ] || fail "missing $b.ll"
+  [ -s "$b.s" ] || fail "missing $b.s"
+  head -1 "$m" | grep -q "^// kernel k[0-9]" || fail "$m does not start with the kernel comment"
+  grep -q "func.func @" "$m" || fail "$m has no func.func"
+  grep -q "vector<8xf32>" "$m" || fail "$m has no vector<8xf32>"
+done
+[ "$nk" = 1 ] || fail "expected 1 kernel, found $nk .mlir files"
+left=$(find "$O" -name '*.tmp*')
+[ -z "$left" ] || fail "temp files left in $O: $left"
+R="$O/report.txt"
+for want in "entry: acc" "settings: N=64 B=2 T=4" "dtype: f32" "graph: forward" "host: " \
+  "pipeline: builtin.module(" "steps: kernels 1, gemms 0" "vectorized: yes (<8 x float> in the LLVM IR)" \
+  "(compiled)" "nodes: %" "domain: [2, 64]"; do
+  grep -qF -- "$want" "$R" || fail "report.txt lacks: $want"
+done
+grep -q "kernel k0_add" "$O/plan.txt" || fail "plan.txt lacks the KIR of k0_add"
+
+say_case "a second build finds the kernels in the disk cache"
+xrun build "$X" acc $SETS --emit-dir "$O"
+expect_rc 0; grep -qF "(disk-cache hit)" "$R" || fail "report.txt lacks: (disk-cache hit)"
+
+say_case "f64"
+xrun build "$X" acc $SETS --dtype f64 --emit-dir "$T/f64"
+expect_rc 0; grep -qF "vectorized: yes (<4 x double> in the LLVM IR)" "$T/f64/report.txt" || fail "f64 not vectorized"
+grep -qF "dtype: f64" "$T/f64/report.txt" || fail "report.txt lacks: dtype: f64"
+
+say_case "dump --stage=mlir"
+xrun dump "$X" acc --stage=mlir $SETS
+expect_rc 0; expect_out "// kernel k0_add: fuses %2 add (body of scan %2)"; expect_out "func.func @k0_add"
+cmp -s "$T/stdout" "$O/k0_add.mlir" || fail "dump --stage=mlir differs from the .mlir file of build"
+
+say_case "unwritable --emit-dir"
+if [ -d /proc/self ]; then
+  xrun build "$X" acc $SETS --emit-dir /proc/xlc
+  expect_rc 1; expect_err "xlc: error: cannot create directory '/proc/xlc'"; expect_no_out
+fi
+: >"$T/afile"
+xrun build "$X" acc $SETS --emit-dir "$T/afile/sub"
+expect_rc 1; expect_err "xlc: error: cannot create directory '$T/afile/sub': Not a directory"; expect_no_out
+
+say_case "command-line mistakes"
+xrun build "$X" acc $SETS; expect_rc 1; expect_err "needs --emit-dir"
+xrun build "$X" --emit-dir "$T/x"; expect_rc 1; expect_err "needs FILE and ENTRY"
+xrun build "$X" acc $SETS --dtype f16 --emit-dir "$T/x"; expect_rc 1; expect_err "unknown dtype 'f16'"
+xrun build "$X" nosuch $SETS --emit-dir "$T/x"; expect_rc 1; expect_err "nosuch"
+[ ! -e "$T/x" ] || fail "$T/x created although the build failed before writing"
+
+finish

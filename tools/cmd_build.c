@@ -1,0 +1,462 @@
+/* cmd_build.c - `xlc build FILE ENTRY --emit-dir DIR`: compile every fused kernel of an entry
+ * and write what the code generator made of it.
+ *
+ * Input: a .xl entry (forward graph, or the training graph with --loss) and a dtype. Output in
+ * DIR: per KP_KERNEL of the kernel plan (scan bodies included) <kernel>.mlir (kir_to_mlir),
+ * <kernel>.ll (LLVM IR after -O3 for the host) and <kernel>.s (host assembly); plan.txt (the
+ * plan with KIR, as --stage=kir prints it) and report.txt (counts, host, pipeline, per-kernel
+ * ops, domain, vectorization and compile time). Every file is written to a temp file and
+ * renamed. Also home of the plan walker shared with `xlc dump --stage=mlir`. Runs nothing.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cg.h"
+#include "driver.h"
+#include "jit.h"
+#include "kplan.h"
+
+/* ---- walking a plan ---- */
+
+static int walk(const kp_plan *p, const char *where, double reps, drv_step_fn fn, void *ud) {
+  for (int i = 0; i < p->steps.n; i++) {
+    const kp_step *s = &p->steps.v[i];
+    int rc = fn(p, i, where, reps, ud);
+    if (rc) return rc;
+    if (s->kind == KP_REF && s->body) {
+      const cg_node *n = &p->g->nodes.v[s->node];
+      const cg_shape *s0 = &p->g->nodes.v[n->in[0]].shape; /* first sequence input */
+      double len = (double)s0->d[n->a[CG_SCAN_AXIS]];
+      char *w = *where ? xl_fmt("%s / scan %%%d", where, s->node) : xl_fmt("scan %%%d", s->node);
+      rc = walk(s->body, w, reps * len, fn, ud);
+      free(w);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
+int drv_plan_walk(const kp_plan *p, drv_step_fn fn, void *ud) { return walk(p, "", 1.0, fn, ud); }
+
+void drv_kernel_comment(const kp_plan *p, int step, const char *where, FILE *out) {
+  const kp_step *s = &p->steps.v[step];
+  XL_ASSERT(s->kind == KP_KERNEL && s->kir);
+  fprintf(out, "// kernel %s: fuses", s->kir->name);
+  for (int j = 0; j < s->nodes.n; j++)
+    fprintf(out, "%s %%%d %s", j ? "," : "", s->nodes.v[j], cg_ops[p->g->nodes.v[s->nodes.v[j]].op].name);
+  if (*where) fprintf(out, " (body of %s)", where);
+  fputc('\n', out);
+}
+
+/* ---- usage ---- */
+
+void usage_build(FILE *out) {
+  fprintf(out,
+          "usage: xlc build FILE.xl ENTRY --emit-dir DIR [--set NAME=VALUE]... [--loss]\n"
+          "                 [--dtype f32|f64]\n"
+          "\n"
+          "Plans the cell graph of ENTRY into kernels, compiles every fused kernel for this\n"
+          "CPU and writes what the code generator produced into DIR (created if missing):\n"
+          "  <kernel>.mlir  the kernel as MLIR (func/scf/arith/math/memref/vector dialects)\n"
+          "  <kernel>.ll    its LLVM IR after -O3 for the host CPU\n"
+          "  <kernel>.s     its host assembly\n"
+          "  plan.txt       the kernel plan with the KIR of every kernel (= dump --stage=kir)\n"
+          "  report.txt     entry, settings, dtype, host, pass pipeline, step counts, GEMM\n"
+          "                 FLOPs, and per kernel its ops, domain, whether its LLVM IR has\n"
+          "                 vector operations, compile time and disk-cache use\n"
+          "Kernels inside scan bodies are included. Each file is replaced atomically; files of\n"
+          "earlier builds in DIR are left alone. The compiled objects go to the JIT disk cache\n"
+          "($XLC_CACHE_DIR, else $XDG_CACHE_HOME/xlc or ~/.cache/xlc; XLC_CACHE_DIR=off: none),\n"
+          "so a later `xlc run` of the same entry and dtype finds them there.\n"
+          "\n"
+          "options:\n"
+          "  --emit-dir DIR     where to write (required)\n"
+          "  --set NAME=VALUE   a configuration parameter of ENTRY or a free dimension\n"
+          "                     (e.g. --set B=2 --set T=4); repeatable, the last one wins\n"
+          "  --loss             plan the training graph (forward + backward of output 'loss')\n"
+          "  --dtype f32|f64    element type of the kernels (default f32)\n"
+          "\n"
+          "exit status: 0 ok, 1 errors in the file, the command line or DIR not writable,\n"
+          "2 internal error (a kernel the code generator cannot compile)\n");
+}
+
+/* ---- files ---- */
+
+/* mkdir -p; 0 or -1 with errno set */
+static int make_dir(const char *dir) {
+  char *p = xl_strdup(dir);
+  int rc = 0;
+  for (char *c = p + 1; rc == 0; c++) {
+    if (*c != '/' && *c) continue;
+    char save = *c;
+    *c = 0;
+    struct stat st;
+    if (stat(p, &st) != 0) {
+      if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
+    } else if (!S_ISDIR(st.st_mode)) {
+      errno = ENOTDIR;
+      rc = -1;
+    }
+    *c = save;
+    if (!save) break;
+  }
+  free(p);
+  return rc;
+}
+
+/* Writes DIR/name via a temp file in DIR and rename. Prints an error and returns -1. */
+static int write_file(const char *dir, const char *name, const char *data, size_t len) {
+  char *path = xl_fmt("%s/%s", dir, name);
+  char *tmp = xl_fmt("%s/.%s.tmp%ld", dir, name, (long)getpid());
+  int rc = -1;
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    drv_error("cannot write to '%s': %s", dir, strerror(errno));
+    goto out;
+  }
+  size_t w = fwrite(data, 1, len, f);
+  int e = errno;
+  if (fclose(f) != 0 || w != len) {
+    drv_error("cannot write '%s': %s", tmp, strerror(w != len ? e : errno));
+    unlink(tmp);
+    goto out;
+  }
+  if (rename(tmp, path) != 0) {
+    drv_error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+    unlink(tmp);
+    goto out;
+  }
+  rc = 0;
+out:
+  free(tmp);
+  free(path);
+  return rc;
+}
+
+/* A memory stream for a file's text; finished by mem_close. */
+typedef struct {
+  char *buf;
+  size_t len;
+  FILE *f;
+} memf;
+
+static void mem_open(memf *m) {
+  m->buf = NULL;
+  m->len = 0;
+  m->f = open_memstream(&m->buf, &m->len);
+  XL_ASSERT(m->f);
+}
+
+static void mem_close(memf *m) {
+  fclose(m->f);
+  m->f = NULL;
+}
+
+/* ---- the build ---- */
+
+typedef struct {
+  const kp_plan *p;
+  int step;
+  char *where;
+  double reps;
+} bk_kernel;
+
+typedef struct {
+  XL_VEC(bk_kernel) kern;
+  int ngemm, nview, nref;
+  double flops; /* GEMM FLOPs per execution of the plan */
+} bk_plan;
+
+static int collect(const kp_plan *p, int step, const char *where, double reps, void *ud) {
+  bk_plan *b = ud;
+  const kp_step *s = &p->steps.v[step];
+  switch (s->kind) {
+  case KP_KERNEL: {
+    bk_kernel k = {p, step, xl_strdup(where), reps};
+    xl_vec_push(b->kern, k);
+    break;
+  }
+  case KP_GEMM:
+    b->ngemm++;
+    b->flops += s->gemm.flops * reps;
+    break;
+  case KP_VIEW: b->nview++; break;
+  case KP_REF: b->nref++; break;
+  }
+  return 0;
+}
+
+/* File-name stem of a kernel: its name with anything but [A-Za-z0-9_] as '_'. */
+static void stem(const char *name, char *out, size_t n) {
+  size_t i = 0;
+  for (; name[i] && i + 1 < n; i++) {
+    char c = name[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out[i] = ok ? c : '_';
+  }
+  out[i] = 0;
+}
+
+/* totals over the kernels of a build */
+typedef struct {
+  int nvec;           /* kernels whose LLVM IR has the vector type */
+  int ncomp, nhit;    /* compiled now / loaded from the disk cache */
+  double ms_comp, ms_hit;
+} bk_tally;
+
+static const char *red_name(kir_op op) { return op == KIR_MAX ? "max" : "add"; }
+
+/* The innermost loop (the vectorized one) from kir_to_mlir's "-> loops [6 par, 5 red]" header
+   comment: its extent, and whether it is the thread-split dimension. 0 if not found. */
+static int inner_loop(const char *mlir, long long *len, int *par) {
+  const char *p = strstr(mlir, "-> loops [");
+  if (!p) return 0;
+  p += strlen("-> loops [");
+  const char *end = strchr(p, ']'), *last = p;
+  if (!end) return 0;
+  for (const char *c = p; c < end; c++)
+    if (*c == ',') last = c + 1;
+  char *e;
+  *len = strtoll(last, &e, 10);
+  if (e == last || e > end) return 0;
+  *par = 0;
+  for (const char *c = e; c + 3 <= end; c++)
+    if (!strncmp(c, "par", 3)) *par = 1;
+  return 1;
+}
+
+/* Compiles kernel kk and writes its three files; appends its report section to rep.
+   Returns an exit code (errors printed). */
+static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE *rep, bk_tally *t) {
+  const kp_step *s = &kk->p->steps.v[kk->step];
+  const kir_kernel *k = s->kir;
+  const char *vecty = dt == CG_F64 ? "<4 x double>" : "<8 x float>";
+  char st[80], fname[96];
+  stem(k->name, st, sizeof st);
+  int rc = XLC_EXIT_OK;
+  char *text = kir_to_mlir(k, dt), *ll = NULL, *as = NULL, *err = NULL;
+  xl_jit *j = NULL;
+
+  memf m;
+  mem_open(&m);
+  drv_kernel_comment(kk->p, kk->step, kk->where, m.f);
+  fputs(text, m.f);
+  mem_close(&m);
+  snprintf(fname, sizeof fname, "%s.mlir", st);
+  if (write_file(dir, fname, m.buf, m.len) != 0) rc = XLC_EXIT_USER;
+  free(m.buf);
+  if (rc) goto out;
+
+  /* the bare text (no comment) is what `xlc run` compiles: same cache key */
+  static const struct {
+    jit_emit_kind kind;
+    const char *ext;
+  } emits[] = {{JIT_EMIT_LLVM_IR, "ll"}, {JIT_EMIT_ASM, "s"}};
+  for (int e = 0; e < 2; e++) {
+    char *out = jit_emit(text, emits[e].kind, &err);
+    if (!out) {
+      drv_internal("kernel %s: %s", k->name, err ? err : "code generation failed");
+      rc = XLC_EXIT_INTERNAL;
+      goto out;
+    }
+    snprintf(fname, sizeof fname, "%s.%s", st, emits[e].ext);
+    if (write_file(dir, fname, out, strlen(out)) != 0) rc = XLC_EXIT_USER;
+    if (e == 0)
+      ll = out;
+    else
+      as = out;
+    if (rc) goto out;
+  }
+  j = jit_compile(text, k->name, &err);
+  if (!j) {
+    drv_internal("kernel %s: %s", k->name, err ? err : "compilation failed");
+    rc = XLC_EXIT_INTERNAL;
+    goto out;
+  }
+
+  /* ---- report section ---- */
+  fprintf(rep, "\nkernel %s\n", k->name);
+  if (*kk->where) fprintf(rep, "  in: body of %s, runs %.0f times per call\n", kk->where, kk->reps);
+  fprintf(rep, "  nodes:");
+  for (int i = 0; i < s->nodes.n; i++)
+    fprintf(rep, "%s %%%d %s", i ? "," : "", s->nodes.v[i], cg_ops[kk->p->g->nodes.v[s->nodes.v[i]].op].name);
+  int nload = 0, nstore = 0, nconst = 0, nop = 0;
+  fprintf(rep, "\n  ops:");
+  for (int i = 0; i < k->body.n; i++) {
+    kir_op op = k->body.v[i].op;
+    if (op == KIR_LOAD) nload++;
+    else if (op == KIR_STORE) nstore++;
+    else if (op == KIR_CONST) nconst++;
+    else {
+      fprintf(rep, " %s", kir_op_name(op));
+      nop++;
+    }
+  }
+  if (k->red_mask) fprintf(rep, "%s reduce %s", nop ? " then" : "", red_name(k->red_op));
+  else if (!nop) fprintf(rep, " (copy)");
+  fprintf(rep, "\n  instructions: %d (loads %d, stores %d, constants %d)\n", k->body.n, nload, nstore, nconst);
+  char *dom = drv_shape_str(k->ndim, k->dim);
+  int64_t pts = 1;
+  for (int d = 0; d < k->ndim; d++) pts *= k->dim[d];
+  fprintf(rep, "  domain: %s = %lld points", dom, (long long)pts);
+  free(dom);
+  if (k->red_mask) {
+    fprintf(rep, ", reduced (%s) over dims", red_name(k->red_op));
+    for (int d = 0; d < k->ndim; d++)
+      if (k->red_mask >> d & 1u) fprintf(rep, " %d", d);
+  }
+  fprintf(rep, "\n  buffers: %d\n", k->nbuf);
+  long long il = -1; /* -1: unknown */
+  int ipar = 0, lanes = dt == CG_F64 ? 4 : 8;
+  if (!inner_loop(text, &il, &ipar))
+    il = -1;
+  else
+    fprintf(rep, "  inner loop: %lld points = %lld vectors of %d + %lld remainder%s\n", il, il / lanes, lanes,
+            il % lanes, ipar ? " (thread-split dimension: when one thread runs it all)" : "");
+  int vec = strstr(ll, vecty) != NULL;
+  t->nvec += vec;
+  if (jit_from_cache(j)) {
+    t->nhit++;
+    t->ms_hit += jit_ms(j);
+  } else {
+    t->ncomp++;
+    t->ms_comp += jit_ms(j);
+  }
+  if (vec && il >= 0 && il < lanes) /* e.g. LLVM vectorized an init loop; the inner loop cannot */
+    fprintf(rep, "  vectorized: yes (%s in the LLVM IR; not the inner loop, shorter than %d)\n", vecty, lanes);
+  else if (vec)
+    fprintf(rep, "  vectorized: yes (%s in the LLVM IR)\n", vecty);
+  else
+    fprintf(rep, "  vectorized: no\n");
+  fprintf(rep, "  compile: %.1f ms (%s)\n", jit_ms(j), jit_from_cache(j) ? "disk-cache hit" : "compiled");
+  fprintf(rep, "  files: %s.mlir %s.ll %s.s\n", st, st, st);
+out:
+  jit_free(j);
+  free(err);
+  free(as);
+  free(ll);
+  free(text);
+  return rc;
+}
+
+static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {NULL, 0}};
+
+int cmd_build(int argc, char **argv) {
+  drv_args a;
+  drv_sets sets = {0};
+  drv_src s = {0};
+  const char *dir = NULL;
+  int loss = 0, rc = XLC_EXIT_USER;
+  cg_dtype dt = CG_F32;
+  cg_graph *g = NULL;
+  kp_plan *p = NULL;
+  bk_plan b = {0};
+  memf m = {0};
+  if (drv_args_parse(&a, argc, argv, "build", build_opts) != 0) goto out;
+  if (a.help) {
+    usage_build(stdout);
+    rc = XLC_EXIT_OK;
+    goto out;
+  }
+  for (int i = 0; i < a.opts.n; i++) {
+    const drv_opt *o = &a.opts.v[i];
+    if (strcmp(o->name, "emit-dir") == 0)
+      dir = o->val;
+    else if (strcmp(o->name, "set") == 0) {
+      if (drv_sets_add(&sets, o->val) != 0) goto out;
+    } else if (strcmp(o->name, "loss") == 0)
+      loss = 1;
+    else if (strcmp(o->name, "dtype") == 0) {
+      if (strcmp(o->val, "f32") == 0)
+        dt = CG_F32;
+      else if (strcmp(o->val, "f64") == 0)
+        dt = CG_F64;
+      else {
+        drv_error("unknown dtype '%s' (expected f32 or f64)", o->val);
+        goto out;
+      }
+    }
+  }
+  if (a.pos.n != 2) {
+    drv_error(a.pos.n < 2 ? "'xlc build' needs FILE and ENTRY" : "'xlc build' takes FILE and ENTRY only");
+    usage_build(stderr);
+    goto out;
+  }
+  if (!dir || !*dir) {
+    drv_error("'xlc build' needs --emit-dir DIR");
+    goto out;
+  }
+  const char *path = a.pos.v[0], *entry = a.pos.v[1];
+  if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
+  g = drv_lower(&s, entry, &sets, NULL, 0, &rc);
+  if (!g) goto out;
+  if (loss && (rc = drv_backward(g, entry, loss)) != XLC_EXIT_OK) goto out;
+  rc = XLC_EXIT_USER;
+  p = kp_build(g);
+  drv_plan_walk(p, collect, &b);
+
+  if (make_dir(dir) != 0) {
+    drv_error("cannot create directory '%s': %s", dir, strerror(errno));
+    goto out;
+  }
+  /* plan.txt first: an unwritable DIR fails before any compile */
+  mem_open(&m);
+  kp_dump(p, m.f, 1);
+  mem_close(&m);
+  if (write_file(dir, "plan.txt", m.buf, m.len) != 0) goto out;
+  free(m.buf);
+  m.buf = NULL;
+
+  mem_open(&m);
+  FILE *rep = m.f;
+  const char *host = jit_host(), *cache = jit_cache_dir();
+  fprintf(rep, "xlc build report\n");
+  fprintf(rep, "file: %s\nentry: %s\n", path, entry);
+  fprintf(rep, "settings:");
+  for (int i = 0; i < sets.v.n; i++) fprintf(rep, " %s=%s", sets.v.v[i].key, sets.v.v[i].val);
+  fprintf(rep, "%s\n", sets.v.n ? "" : " (none)");
+  fprintf(rep, "graph: %s\n", loss ? "training (forward + backward of 'loss')" : "forward");
+  fprintf(rep, "dtype: %s\n", dt == CG_F64 ? "f64" : "f32");
+  fprintf(rep, "host: %s\n", host ? host : "(JIT unavailable)");
+  fprintf(rep, "pipeline: %s\n", jit_pipeline());
+  fprintf(rep, "cache: %s\n", cache ? cache : "off");
+  fprintf(rep, "steps: kernels %d, gemms %d, views %d, reference %d (scan bodies included)\n", b.kern.n, b.ngemm,
+          b.nview, b.nref);
+  fprintf(rep, "gemm flops: %.0f per call (scan bodies times their length)\n", b.flops);
+
+  jit_stats_t st0 = jit_stats();
+  bk_tally t = {0};
+  for (int i = 0; i < b.kern.n; i++) {
+    rc = build_kernel(dir, &b.kern.v[i], dt, rep, &t);
+    if (rc) goto out;
+  }
+  rc = XLC_EXIT_USER;
+  jit_stats_t st1 = jit_stats();
+  fprintf(rep, "\ntotal: kernels %d, vectorized %d; compiled %d in %.1f ms, disk-cache hits %d in %.1f ms",
+          b.kern.n, t.nvec, t.ncomp, t.ms_comp, t.nhit, t.ms_hit);
+  if (st1.corrupt > st0.corrupt) fprintf(rep, ", %ld corrupt entries recompiled", st1.corrupt - st0.corrupt);
+  fputc('\n', rep);
+  mem_close(&m);
+  if (write_file(dir, "report.txt", m.buf, m.len) != 0) goto out;
+  printf("%s: %d kernel%s (%d vectorized), %d GEMM%s, %d view%s, %d reference step%s -> %s\n", entry, b.kern.n,
+         b.kern.n == 1 ? "" : "s", t.nvec, b.ngemm, b.ngemm == 1 ? "" : "s", b.nview, b.nview == 1 ? "" : "s", b.nref,
+         b.nref == 1 ? "" : "s", dir);
+  rc = XLC_EXIT_OK;
+out:
+  if (m.f) fclose(m.f);
+  free(m.buf);
+  for (int i = 0; i < b.kern.n; i++) free(b.kern.v[i].where);
+  free(b.kern.v);
+  if (p) kp_free(p);
+  if (g) cg_free(g);
+  if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
+    drv_error("cannot write to stdout");
+    rc = XLC_EXIT_USER;
+  }
+  drv_src_free(&s);
+  drv_sets_free(&sets);
+  drv_args_free(&a);
+  return rc;
+}
