@@ -14,6 +14,7 @@
 
 #include "exec_cpu.h"
 #include "jit.h"
+#include "memplan.h"
 
 typedef struct cpu_prog cpu_prog;
 typedef struct fast_ein fast_ein;
@@ -40,6 +41,7 @@ struct cpu_prog {
   cpu_prog **body;       /* per step: the program of a SCAN's body */
   fast_ein *ein;         /* per step: loop structure of an EINSUM that is not a GEMM */
   cpu_stats *stats;
+  mp_plan *mp;           /* where every value lives (memplan.h) */
 };
 
 static void prog_free(cpu_prog *p);
@@ -60,6 +62,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
   p->dt = dt;
   p->stats = st;
   p->plan = kp_build(g);
+  p->mp = mp_build(g, p->plan, esz(dt));
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
   p->body = xl_calloc((size_t)n + 1, sizeof *p->body);
@@ -98,10 +101,12 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
 /* ---- values ---- */
 
 typedef struct {
-  void **val;   /* per node */
-  char *owned;  /* per node: val must be freed */
-  void ***res;  /* per SCAN node: its results (owned) */
+  void **val;   /* per node: where its value is (planned storage, or a caller's buffer) */
+  char *owned;  /* per node: val must be freed (converted inputs only) */
+  void ***res;  /* per SCAN node: pointers to its results (planned storage) */
   int *nres;
+  char *work;   /* this plan's workspace (memplan: work_peak bytes) */
+  char *grad;   /* the gradient block (top level only) */
 } cpu_vals;
 
 static void vals_init(cpu_vals *v, int n) {
@@ -114,10 +119,7 @@ static void vals_init(cpu_vals *v, int n) {
 static void vals_free(cpu_vals *v, int n) {
   for (int i = 0; i < n; i++) {
     if (v->owned[i]) free(v->val[i]);
-    if (v->res[i]) {
-      for (int k = 0; k < v->nres[i]; k++) free(v->res[i][k]);
-      free(v->res[i]);
-    }
+    free(v->res[i]);
   }
   free(v->val);
   free(v->owned);
@@ -125,10 +127,12 @@ static void vals_free(cpu_vals *v, int n) {
   free(v->nres);
 }
 
+/* The planned storage of node id's value (the runtime allocates nothing per op). */
 static void *alloc_node(const cpu_prog *p, cpu_vals *v, int id) {
-  int64_t n = cg_numel(&p->g->nodes.v[id].shape);
-  v->val[id] = xl_calloc((size_t)(n ? n : 1), esz(p->dt));
-  v->owned[id] = 1;
+  const mp_value *m = mp_value_of(p->mp, id);
+  XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
+  v->val[id] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
+  v->owned[id] = 0;
   return v->val[id];
 }
 
@@ -324,7 +328,8 @@ static void run_pad_concat(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const cg_graph *g = p->g;
   const cg_node *n = &g->nodes.v[s->node];
   size_t es = esz(p->dt);
-  char *out = alloc_node(p, v, s->node); /* zero-filled: the padding */
+  char *out = alloc_node(p, v, s->node);
+  memset(out, 0, (size_t)cg_numel(&n->shape) * es); /* the padding */
   int ax = (int)n->a[0];
   int64_t outer = 1, inner = 1, L = n->shape.d[ax];
   for (int i = 0; i < ax; i++) outer *= n->shape.d[i];
@@ -379,28 +384,34 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     probe.in = &in0;
     probe.a[0] = k;
     XL_ASSERT(cg_infer_shape(g, &probe, &sh) == 0);
-    res[k] = xl_calloc((size_t)(cg_numel(&sh) ? cg_numel(&sh) : 1), es);
+    const mp_value *m = mp_scan_result(p->mp, id, k);
+    XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
+    res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
   }
+  /* the body's workspace lies in ours, live during this step */
+  char *body_work = v->work + p->mp->vals.v[p->mp->scan_res[id] + nres].off;
   for (int k = 0; k < nst; k++) {
     const cg_shape *ss = &g->nodes.v[n->in[nseq + nconst + k]].shape;
     memcpy(res[k], v->val[n->in[nseq + nconst + k]], (size_t)cg_numel(ss) * es);
   }
   /* per-step sequence slices */
   void **seq = xl_calloc((size_t)nseq + 1, sizeof(void *));
-  int *seq_node = xl_calloc((size_t)nseq + 1, sizeof(int));
   for (int i = 0; i < body->nodes.n; i++) {
     const cg_node *b = &body->nodes.v[i];
     if (b->op == CG_OP_INPUT && b->ikind == CG_IN_SEQ) {
-      seq[b->slot] = xl_calloc((size_t)(cg_numel(&b->shape) ? cg_numel(&b->shape) : 1), es);
-      seq_node[b->slot] = i;
+      const mp_value *m = mp_value_of(bp->mp, i);
+      XL_ASSERT(m->region == MP_WORK);
+      seq[b->slot] = body_work + m->off;
     }
   }
   int rc = 0;
+  cpu_vals bv;
+  vals_init(&bv, body->nodes.n);
+  bv.work = body_work;
+  bv.grad = NULL;
   for (int64_t step = 0; step < T && rc == 0; step++) {
     int64_t t = rev ? T - 1 - step : step;
-    cpu_vals bv;
     double tc = p->stats->profile ? now_s() : 0;
-    vals_init(&bv, body->nodes.n);
     for (int i = 0; i < body->nodes.n; i++) {
       const cg_node *b = &body->nodes.v[i];
       if (b->op != CG_OP_INPUT) continue;
@@ -460,17 +471,11 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
       }
       free(tmp);
     }
-    /* inputs were borrowed */
-    for (int i = 0; i < body->nodes.n; i++)
-      if (body->nodes.v[i].op == CG_OP_INPUT) bv.owned[i] = 0;
-    vals_free(&bv, body->nodes.n);
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
   }
-  for (int k = 0; k < nseq; k++) free(seq[k]);
+  vals_free(&bv, body->nodes.n);
   free(seq);
-  free(seq_node);
-  v->val[id] = xl_calloc(1, es); /* the SCAN node itself has an empty value */
-  v->owned[id] = 1;
+  v->val[id] = NULL; /* the SCAN node itself has no value; its results are in res */
   return rc;
 }
 
@@ -491,7 +496,6 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       break;
     case KP_VIEW:
       v->val[s->node] = v->val[n->in[0]];
-      v->owned[s->node] = 0;
       break;
     case KP_REF:
       if (n->op == CG_OP_INPUT) break; /* bound by the caller */
@@ -505,10 +509,13 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       } else if (n->op == CG_OP_SCAN_OUT) {
         v->val[s->node] = v->res[n->in[0]][n->a[0]];
-        v->owned[s->node] = 0;
       } else {
+        const mp_value *m = mp_value_of(p->mp, s->node);
+        if (m->region == MP_NONE) break; /* a constant only kernels read: inlined there */
         if (ref_exec_node(g, s->node, p->dt, v->val, err)) return -1;
-        v->owned[s->node] = 1;
+        void *tmp = v->val[s->node];
+        memcpy(alloc_node(p, v, s->node), tmp, (size_t)cg_numel(&n->shape) * esz(p->dt));
+        free(tmp);
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       }
       break;
@@ -533,6 +540,8 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   }
   e->g = g;
   e->dt = dt;
+  e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
+  e->stats.param_bytes = (double)e->prog->mp->param_bytes;
   return e;
 }
 
@@ -544,6 +553,9 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   if (err) *err = NULL;
   cpu_vals v;
   vals_init(&v, N);
+  const mp_plan *mp = e->prog->mp;
+  v.work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  v.grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
   for (int i = 0; i < N && rc == 0; i++) {
     const cg_node *n = &g->nodes.v[i];
     if (n->op != CG_OP_INPUT) continue;
@@ -555,7 +567,8 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
         rc = -1;
         break;
       }
-      void *b = alloc_node(e->prog, &v, i);
+      void *b = v.val[i] = xl_calloc((size_t)(ne ? ne : 1), es);
+      v.owned[i] = 1;
       for (int64_t j = 0; j < ne; j++) {
         if (e->dt == CG_F64) ((double *)b)[j] = n->fval;
         else ((float *)b)[j] = (float)n->fval;
@@ -570,7 +583,8 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     if (x->dtype == xd) {
       v.val[i] = x->data; /* borrowed */
     } else {
-      void *b = alloc_node(e->prog, &v, i);
+      void *b = v.val[i] = xl_calloc((size_t)(ne ? ne : 1), es);
+      v.owned[i] = 1;
       for (int64_t j = 0; j < ne; j++) {
         if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
         else ((float *)b)[j] = (float)xt_get(x, j);
@@ -586,6 +600,8 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     memcpy(outputs[k]->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
   }
   vals_free(&v, N);
+  free(v.work);
+  free(v.grad);
   return rc;
 }
 
@@ -599,6 +615,7 @@ static void prog_free(cpu_prog *p) {
   free(p->kern);
   free(p->body);
   free(p->ein);
+  if (p->mp) mp_free(p->mp);
   if (p->plan) kp_free(p->plan);
   free(p);
 }

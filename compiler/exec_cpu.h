@@ -10,6 +10,8 @@ typedef struct {
   int profile;        /* accumulate the times below (XLC_PROFILE=1 or cpu_exec.stats.profile = 1) */
   double t_kernel, t_gemm, t_copy; /* seconds in JIT kernels, BLAS, scan slice copies */
   double t_ref[CG_OP_COUNT];       /* seconds in reference-evaluated nodes, per op */
+  double planned_bytes;            /* memory plan: workspace + gradient block + input region */
+  double param_bytes;              /* parameter block (optimizer state: twice this) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */

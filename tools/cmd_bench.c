@@ -198,6 +198,9 @@ int cmd_bench(int argc, char **argv) {
       printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
              mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
              flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+      if (e)
+        printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",
+               e->stats.planned_bytes / 1048576.0, e->stats.param_bytes / 1048576.0, 2 * e->stats.param_bytes / 1048576.0);
       if (e && e->stats.profile) cpu_profile_print(&e->stats, stdout);
     }
     free(err);
@@ -211,7 +214,8 @@ int cmd_bench(int argc, char **argv) {
     cpu_free(e);
     cg_free(g);
   }
-  printf("  peak RSS %.0f MB\n", peak_rss_mb());
+  printf("  peak RSS %.0f MB (whole process: includes the f64 copies of inputs this benchmark keeps,\n"
+         "  the JIT and the MLIR/LLVM libraries)\n", peak_rss_mb());
   drv_src_free(&src);
   free(deflib);
   drv_sets_free(&sets);
