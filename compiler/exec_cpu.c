@@ -25,6 +25,12 @@ struct fast_ein {
   int gemm;                    /* 1 when every label is batch, M, N or K */
   int nb, nm, nn, nk, lb[24], lm[24], ln[24], lk[24];
   int64_t B, M, N, K;
+  /* scratch (allocated once) and the canonical copy of a loop-invariant operand (a parameter
+     read inside a scan body is copied once per run, not once per step) */
+  void *buf[3];
+  int invariant[2];
+  const void *csrc[2];
+  long cgen[2];
 };
 
 typedef struct {
@@ -86,7 +92,15 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
       st->kernels++;
     }
-    if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) fast_ein_prepare(g, &g->nodes.v[s->node], &p->ein[i]);
+    if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
+      const cg_node *en = &g->nodes.v[s->node];
+      fast_ein_prepare(g, en, &p->ein[i]);
+      for (int k = 0; k < 2; k++) { /* a view of a parameter or a scan-invariant input */
+        const cg_node *r = &g->nodes.v[en->in[k]];
+        while (r->op == CG_OP_RESHAPE || r->op == CG_OP_DETACH) r = &g->nodes.v[r->in[0]];
+        p->ein[i].invariant[k] = r->op == CG_OP_INPUT && (r->ikind == CG_IN_CONST || r->ikind == CG_IN_PARAM);
+      }
+    }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_SCAN) {
       p->body[i] = prepare(g->nodes.v[s->node].body, dt, st, err);
       if (!p->body[i]) {
@@ -287,20 +301,22 @@ FAST_EIN(double)
 
 /* einsum as copies into [batch][M][K], [batch][K][N], GEMMs into [batch][M][N], copy out */
 #define EIN_GEMM(R, GEMM)                                                                                \
-  static void ein_gemm_##R(const fast_ein *f, R *x, R *y, R *out) {                                      \
-    R *a = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->K)), *b = xl_malloc(sizeof(R) * (size_t)(f->B * f->K * f->N)); \
-    R *c = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->N));                                          \
+  static void ein_gemm_##R(fast_ein *f, R *x, R *y, R *out, long gen) {                                  \
+    if (!f->buf[0]) {                                                                                     \
+      f->buf[0] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->K));                                    \
+      f->buf[1] = xl_malloc(sizeof(R) * (size_t)(f->B * f->K * f->N));                                    \
+      f->buf[2] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->N));                                    \
+    }                                                                                                     \
+    R *a = f->buf[0], *b = f->buf[1], *c = f->buf[2];                                                     \
     const int *ga[3] = {f->lb, f->lm, f->lk}, *gb[3] = {f->lb, f->lk, f->ln}, *gc[3] = {f->lb, f->lm, f->ln}; \
     int na[3] = {f->nb, f->nm, f->nk}, nb[3] = {f->nb, f->nk, f->nn}, nc[3] = {f->nb, f->nm, f->nn};      \
-    ein_copy_##R(a, x, f, ga, na, 3, f->sx, 1);                                                           \
-    ein_copy_##R(b, y, f, gb, nb, 3, f->sy, 1);                                                           \
+    if (!(f->invariant[0] && f->csrc[0] == x && f->cgen[0] == gen)) ein_copy_##R(a, x, f, ga, na, 3, f->sx, 1); \
+    if (!(f->invariant[1] && f->csrc[1] == y && f->cgen[1] == gen)) ein_copy_##R(b, y, f, gb, nb, 3, f->sy, 1); \
+    f->csrc[0] = x, f->csrc[1] = y, f->cgen[0] = f->cgen[1] = gen;                                        \
     for (int64_t i = 0; i < f->B; i++)                                                                    \
       GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)f->M, (int)f->N, (int)f->K, 1, a + i * f->M * f->K, \
            (int)f->K, b + i * f->K * f->N, (int)f->N, 0, c + i * f->M * f->N, (int)f->N);                  \
     ein_copy_##R(c, out, f, gc, nc, 3, f->so, 0);                                                         \
-    free(a);                                                                                              \
-    free(b);                                                                                              \
-    free(c);                                                                                              \
   }
 EIN_GEMM(float, cblas_sgemm)
 EIN_GEMM(double, cblas_dgemm)
@@ -308,12 +324,12 @@ EIN_GEMM(double, cblas_dgemm)
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &p->g->nodes.v[s->node];
   void *out = alloc_node(p, v, s->node);
-  const fast_ein *f = &p->ein[si];
+  fast_ein *f = &p->ein[si];
   if (f->gemm) {
     if (p->dt == CG_F64)
-      ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
+      ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
     else
-      ein_gemm_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+      ein_gemm_float(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
     p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
     return;
   }
@@ -554,6 +570,7 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   cpu_vals v;
   vals_init(&v, N);
   const mp_plan *mp = e->prog->mp;
+  e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
   v.work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
   v.grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
   for (int i = 0; i < N && rc == 0; i++) {
@@ -614,6 +631,9 @@ static void prog_free(cpu_prog *p) {
     }
   free(p->kern);
   free(p->body);
+  if (p->plan)
+    for (int i = 0; i < p->plan->steps.n; i++)
+      for (int k = 0; k < 3; k++) free(p->ein[i].buf[k]);
   free(p->ein);
   if (p->mp) mp_free(p->mp);
   if (p->plan) kp_free(p->plan);

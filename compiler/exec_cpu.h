@@ -12,6 +12,7 @@ typedef struct {
   double t_ref[CG_OP_COUNT];       /* seconds in reference-evaluated nodes, per op */
   double planned_bytes;            /* memory plan: workspace + gradient block + input region */
   double param_bytes;              /* parameter block (optimizer state: twice this) */
+  long run_id;                     /* cpu_run calls so far */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
