@@ -166,6 +166,8 @@ int cg_scan_nresults(const cg_node *scan); /* nstate + nout (+ nstate if save) *
    `output "name" = %id` lines (anonymous body outputs: "outputs %i, %j"). Floats: shortest
    %.{1..17}g that reads back exactly; inf, -inf, nan. No pointers, no source locations. */
 void cg_dump(const cg_graph *g, FILE *out);
+/* the shortest decimal that reads back exactly; inf, -inf, nan spelled (all dumps use it) */
+void cg_put_float(FILE *f, double v);
 /* Returns 0 if well formed, else prints the problems to `err` (may be NULL) as
    "cg_verify: %<id> <op>: problem" (inside a body: "cg_verify: %<scan> scan body: %<id> ...")
    and returns their count. Also requires index operands of GATHER/SCATTER_ADD/ONE_HOT to be

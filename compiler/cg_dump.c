@@ -11,7 +11,7 @@
 
 #include "cg.h"
 
-static void put_float(FILE *f, double v) {
+void cg_put_float(FILE *f, double v) {
   if (isnan(v)) {
     fputs("nan", f);
     return;
@@ -70,7 +70,7 @@ static void put_init(FILE *f, const cg_init *in) {
   fputc('(', f);
   for (int i = 0; i < np[k]; i++) {
     if (i) fputs(", ", f);
-    put_float(f, in->p[i]);
+    cg_put_float(f, in->p[i]);
   }
   fputc(')', f);
 }
@@ -100,12 +100,12 @@ static void dump_node(const cg_graph *g, int id, FILE *f, int ind) {
     if (n->ikind == CG_IN_PARAM) put_init(f, &n->init);
     if (n->ikind == CG_IN_STATE || n->fval != 0) {
       fputs(" fill=", f);
-      put_float(f, n->fval);
+      cg_put_float(f, n->fval);
     }
     break;
   case CG_OP_CONST:
     fputc(' ', f);
-    put_float(f, n->fval);
+    cg_put_float(f, n->fval);
     break;
   case CG_OP_SCAN: {
     int nseq = (int)n->a[CG_SCAN_NSEQ], nc = (int)n->a[CG_SCAN_NCONST];

@@ -376,6 +376,19 @@ static void step_copy(void *dst, const void *src, const cg_shape *full, int axis
   }
 }
 
+/* shape of result k of SCAN node id (cg.h order) */
+static cg_shape scan_result_shape(const cg_graph *g, int id, int k) {
+  cg_shape sh;
+  cg_node probe = {0};
+  int in0 = id;
+  probe.op = CG_OP_SCAN_OUT;
+  probe.nin = 1;
+  probe.in = &in0;
+  probe.a[0] = k;
+  XL_ASSERT(cg_infer_shape(g, &probe, &sh) == 0);
+  return sh;
+}
+
 static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   const cg_node *n = &g->nodes.v[id];
@@ -392,14 +405,6 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   v->nres[id] = nres;
   /* result buffers: final states (also the running state), stacked outputs, saved states */
   for (int k = 0; k < nres; k++) {
-    cg_shape sh;
-    cg_node probe = {0};
-    probe.op = CG_OP_SCAN_OUT;
-    int in0 = id;
-    probe.nin = 1;
-    probe.in = &in0;
-    probe.a[0] = k;
-    XL_ASSERT(cg_infer_shape(g, &probe, &sh) == 0);
     const mp_value *m = mp_scan_result(p->mp, id, k);
     XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
     res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
@@ -442,14 +447,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     }
     if (save)
       for (int k = 0; k < nst; k++) {
-        cg_shape full;
-        cg_node probe = {0};
-        int in0 = id;
-        probe.op = CG_OP_SCAN_OUT;
-        probe.nin = 1;
-        probe.in = &in0;
-        probe.a[0] = nst + nout + k;
-        XL_ASSERT(cg_infer_shape(g, &probe, &full) == 0);
+        cg_shape full = scan_result_shape(g, id, nst + nout + k);
         step_copy(res[nst + nout + k], res[k], &full, axis, t, 0, es);
       }
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
@@ -457,14 +455,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     tc = p->stats->profile ? now_s() : 0;
     if (rc == 0) {
       for (int k = 0; k < nout; k++) {
-        cg_shape full;
-        cg_node probe = {0};
-        int in0 = id;
-        probe.op = CG_OP_SCAN_OUT;
-        probe.nin = 1;
-        probe.in = &in0;
-        probe.a[0] = nst + k;
-        XL_ASSERT(cg_infer_shape(g, &probe, &full) == 0);
+        cg_shape full = scan_result_shape(g, id, nst + k);
         step_copy(res[nst + k], bv.val[body->outs.v[nst + k].node], &full, axis, t, 0, es);
       }
       /* new states may alias old ones (a state passed through): then copy via temporaries */

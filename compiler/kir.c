@@ -56,22 +56,6 @@ int kir_store_reduces(const kir_kernel *k, const kir_inst *s) {
 
 /* ---- text ---- */
 
-static void put_float(FILE *f, double v) {
-  if (isnan(v)) {
-    fputs("nan", f);
-    return;
-  }
-  if (isinf(v)) {
-    fputs(v < 0 ? "-inf" : "inf", f);
-    return;
-  }
-  char buf[40];
-  for (int p = 1; p <= 17; p++) {
-    snprintf(buf, sizeof buf, "%.*g", p, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  fputs(buf, f);
-}
 
 static void put_dims(FILE *f, int n, const int64_t *d) {
   fputc('[', f);
@@ -110,7 +94,7 @@ void kir_dump(const kir_kernel *k, FILE *out) {
       break;
     case KIR_CONST:
       fprintf(out, "%%%d = const ", i);
-      put_float(out, in->imm);
+      cg_put_float(out, in->imm);
       break;
     default: {
       int ar = op_arity(in->op);
