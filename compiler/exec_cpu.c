@@ -8,7 +8,9 @@
  * entry). Values are still allocated per node; the planned workspace comes next.
  */
 #include <cblas.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,6 +39,7 @@ typedef struct {
   xl_jit *jit;           /* NULL: interpret */
   kir_fn fn;
   int64_t hi;            /* extent of the kernel's parallel dimension (1 if none) */
+  int64_t points;        /* size of the loop domain (decides whether to split it) */
 } cpu_kern;
 
 struct cpu_prog {
@@ -90,6 +93,8 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].fn = (kir_fn)jit_fn(p->kern[i].jit);
       int pd = kir_par_dim(s->kir);
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
+      p->kern[i].points = 1;
+      for (int d = 0; d < s->kir->ndim; d++) p->kern[i].points *= s->kir->dim[d];
       st->kernels++;
     }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
@@ -168,13 +173,97 @@ static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   p->stats->gemm_flops += m->flops;
 }
 
+/* ---- threads: kernels with a large domain are split along their parallel dimension ----
+ * A process-wide pool of XLC_NUM_THREADS - 1 workers (default: the online CPUs, at most 8).
+ * Each element is computed by exactly one thread in the same way, so results do not depend
+ * on the thread count. */
+
+typedef struct {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int job, done;
+  kir_fn fn;
+  void *bufs[KIR_MAXBUF];
+  int64_t lo, hi;
+} cpu_worker;
+
+static cpu_worker *pool;
+static int pool_n = -1; /* workers; -1 = not started */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker_main(void *arg) {
+  cpu_worker *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->job) pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    w->fn(w->bufs, w->lo, w->hi);
+    pthread_mutex_lock(&w->mu);
+    w->job = 0;
+    w->done = 1;
+    pthread_cond_broadcast(&w->cv);
+  }
+  return NULL;
+}
+
+static int pool_start(void) {
+  pthread_mutex_lock(&pool_mu);
+  if (pool_n < 0) {
+    const char *e = getenv("XLC_NUM_THREADS");
+    long n = e && atoi(e) > 0 ? atoi(e) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (n > 8) n = 8;
+    pool_n = (int)n - 1;
+    pool = xl_calloc((size_t)pool_n + 1, sizeof *pool);
+    for (int i = 0; i < pool_n; i++) {
+      pthread_mutex_init(&pool[i].mu, NULL);
+      pthread_cond_init(&pool[i].cv, NULL);
+      if (pthread_create(&pool[i].th, NULL, worker_main, &pool[i]) != 0) {
+        pool_n = i;
+        break;
+      }
+      pthread_detach(pool[i].th);
+    }
+  }
+  pthread_mutex_unlock(&pool_mu);
+  return pool_n;
+}
+
+static void run_split(kir_fn fn, void **bufs, int nbuf, int64_t hi) {
+  int nw = pool_start(), parts = nw + 1;
+  if ((int64_t)parts > hi) parts = (int)hi;
+  int64_t chunk = (hi + parts - 1) / parts;
+  for (int i = 1; i < parts; i++) {
+    cpu_worker *w = &pool[i - 1];
+    pthread_mutex_lock(&w->mu);
+    w->fn = fn;
+    memcpy(w->bufs, bufs, sizeof(void *) * (size_t)nbuf);
+    w->lo = i * chunk;
+    w->hi = (i + 1) * chunk < hi ? (i + 1) * chunk : hi;
+    w->done = 0;
+    w->job = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+  }
+  fn(bufs, 0, chunk < hi ? chunk : hi);
+  for (int i = 1; i < parts; i++) {
+    cpu_worker *w = &pool[i - 1];
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+  }
+}
+
 static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   void *bufs[KIR_MAXBUF];
   for (int b = 0; b < s->kir->nbuf; b++) {
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
-  if (p->kern[si].fn)
+  if (p->kern[si].fn && p->kern[si].points >= (1 << 15) && p->kern[si].hi >= 2 && pool_start() > 0)
+    run_split(p->kern[si].fn, bufs, s->kir->nbuf, p->kern[si].hi);
+  else if (p->kern[si].fn)
     p->kern[si].fn(bufs, 0, p->kern[si].hi);
   else
     kir_interp(s->kir, p->dt, bufs);
@@ -537,7 +626,7 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
   e->stats.profile = getenv("XLC_PROFILE") != NULL;
-  /* one knob for threads: XLC_NUM_THREADS (BLAS; xlc's own kernels are single-threaded yet) */
+  /* one knob for threads: XLC_NUM_THREADS (BLAS threads and xlc's kernel threads) */
   const char *nt = getenv("XLC_NUM_THREADS");
   if (nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
   e->prog = prepare(g, dt, &e->stats, err);
