@@ -7,8 +7,9 @@
 #   run_tokens    `xlc run` on tiny_lm.xl: token ids, seeded parameters, --loss; same skip
 #   build         `xlc build --emit-dir` and `dump --stage=mlir` on tiny.xl: files, report,
 #                 vectorization, disk cache, unwritable directories; same skip
+#   determinism   bit-identical outputs of repeated runs for a fixed XLC_NUM_THREADS
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build)
+foreach(t usage check run_errors run_lowering run_tokens build determinism)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
