@@ -70,7 +70,7 @@ void usage_bench(FILE *out) {
           "sgemm rate (measured in this process). Default: stdlib xlstm_lm, config A.\n"
           "Configurations (the performance issue): A: V=256 E=128 4 blocks sLSTM at [1,3] 4 heads\n"
           "T=256 B=8; B: same, mLSTM only; C: same, sLSTM only; D: E=256, 8 blocks, sLSTM at [3],\n"
-          "T=512, B=4. Threads: OPENBLAS_NUM_THREADS (xlc's own kernels are single-threaded yet).\n");
+          "T=512, B=4. Threads: XLC_NUM_THREADS (BLAS and xlc's kernels; default: all CPUs).\n");
 }
 
 static void *random_inputs(const cg_graph *g, uint64_t seed) {
