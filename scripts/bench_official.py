@@ -284,7 +284,7 @@ def run_config(name, args):
     torch = setup_torch(args.threads)
     if args.flush_denormal:
         torch.set_flush_denormal(True)
-    import xlstm  # noqa: F401  (import cost is part of the baseline RSS)
+    import xlstm  # its import (torch's CUDA build included) is part of the baseline RSS
     rss_import = peak_rss_mib()
     cfg = CONFIGS[name]
     torch.manual_seed(0)
@@ -297,7 +297,7 @@ def run_config(name, args):
     ntok = B * T
     q = args.quick
     res = {"config": name, **cfg, "vocab": VOCAB, "params": nparams, "tokens_per_step": ntok,
-           "rss_mib_after_import": rss_import}
+           "rss_mib_after_import": rss_import, "xlstm": xlstm.__version__}
 
     # how fast the machine is right now (the host is shared): sgemm n=1024
     res["sgemm1024_gflops_before"] = sgemm_gflops(torch, sizes=(1024,), reps=10)["1024"]
@@ -403,16 +403,23 @@ def print_table(results, info):
             r["config"], r["embedding_dim"], r["num_blocks"], ",".join(map(str, r["slstm_at"])) or "-",
             "%dx%d" % (r["batch"], r["context_length"]), r["params"], r["forward"]["tokens_per_s"],
             r["train"]["tokens_per_s"], r["generation"]["tokens_per_s"], r["peak_rss_mib"], 100 * other) + ("  NOISY" if r.get("noisy") else ""))
-    print("tok/s from the median step; 'other' = CPU share of the machine used by other processes while timing")
+    print("tok/s from the median step; 'other' = most CPU share of the machine used by other processes "
+          "while timing (NOISY: above --max-other after all retries)")
 
 
-def merge(paths):
+def _other(x):
+    return x.get("other_cpu_frac_max",
+                 max(x[k]["load"]["other_cpu_frac"] for k in ("forward", "generation", "train") if "load" in x[k]))
+
+
+def merge(paths, max_other):
     """Best (highest) and range over runs of each measure, from result files of
     separate runs (the host is shared: the best run is the least disturbed)."""
     runs = [json.load(open(p)) for p in paths]
     keys = [("forward", "fwd tok/s"), ("train", "trn tok/s"), ("generation", "gen tok/s")]
     print("%d runs: %s" % (len(runs), ", ".join(paths)))
-    print("%-3s " % "cfg" + " ".join("%22s" % k[1] for k in keys) + " %8s" % "RSS MiB")
+    print("%-3s " % "" + " ".join("%22s" % k[1] for k in keys))
+    print("%-3s " % "cfg" + " ".join("%22s" % "best median worst" for k in keys) + " %8s" % "RSS MiB")
     names = []
     for r in runs:
         for x in r["results"]:
@@ -420,15 +427,20 @@ def merge(paths):
                 names.append(x["config"])
     for name in names:
         xs = [x for r in runs for x in r["results"] if x["config"] == name and "error" not in x]
+        quiet = [x for x in xs if _other(x) <= max_other]
+        xs = quiet or xs  # leave out runs disturbed by other processes, unless all were
         cells = []
         for k, _ in keys:
             v = sorted(x[k]["tokens_per_s"] for x in xs)
-            cells.append("%7.0f (%6.0f-%6.0f)" % (v[-1], v[0], v[-1]) if k != "generation"
-                         else "%7.1f (%6.1f-%6.1f)" % (v[-1], v[0], v[-1]))
-        print("%-3s " % name + " ".join("%22s" % c for c in cells) + " %8.0f" % max(x["peak_rss_mib"] for x in xs))
+            cells.append("%6.0f %6.0f %6.0f" % (v[-1], statistics.median(v), v[0]) if k != "generation"
+                         else "%6.1f %6.1f %6.1f" % (v[-1], statistics.median(v), v[0]))
+        print("%-3s " % name + " ".join("%22s" % c for c in cells) + " %8.0f" % max(x["peak_rss_mib"] for x in xs)
+              + "  (%d of %d runs quiet)" % (len(quiet), len([r for r in runs if any(
+                  y["config"] == name for y in r["results"])])))
     g = [r["environment"]["sgemm_gflops"] for r in runs]
     print("sgemm GFLOP/s per run: %s" % "; ".join(", ".join("%s: %s" % kv for kv in x.items()) for x in g))
-    print("best (lowest-highest over runs); tok/s of a run = from its median step")
+    print("best, median and worst over the quiet runs (other processes <= %d%% of the CPU); "
+          "tok/s of a run = from its median step" % round(100 * max_other))
 
 
 def main():
@@ -454,7 +466,7 @@ def main():
     args = ap.parse_args()
 
     if args.merge:
-        merge(args.merge)
+        merge(args.merge, args.max_other)
         return
 
     if args.worker:  # one configuration, in a process of its own (for its own peak RSS)
