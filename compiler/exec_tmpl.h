@@ -362,6 +362,7 @@ static int F(node)(const cg_graph *g, int id, R *const *in, F(vals) *v, char **e
   case CG_OP_ONE_HOT: {
     int64_t C = n->a[0], ni = cg_numel(xs);
     for (int64_t i = 0; i < ni; i++) {
+      if (x[i] == -1) continue; /* -1: a zero row (ignored targets) */
       if (bad_index((double)x[i], C)) {
         set_err(err, "%%%d one_hot: index %g at position %lld out of range [0, %lld)", id, (double)x[i],
                 (long long)i, (long long)C);

@@ -674,8 +674,14 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     lw_val *oh = lw_call_builtin(c, call, "one_hot", oh_args, 2, NULL, NULL, 0, &f2);
     lw_val *picked = lw_reduce(c, CG_OP_SUM, lw_binary(c, CG_OP_MUL, lg, oh, loc), -1, 1, loc);
     lw_val *nll = lw_binary(c, CG_OP_SUB, lse, picked, loc);
-    lw_val *mean_args[1] = {nll};
-    return axis_reduce(c, "mean", CG_OP_SUM, mean_args, 1, NULL, NULL, 0, loc, 1);
+    /* targets < 0 are not scored (loss masks): mean over the scored positions only; the
+       count is data, so the loss is sum(nll * valid) / max(sum(valid), 1) */
+    lw_val *valid = lw_binary(c, CG_OP_GE, tg, lw_float(c, 0.0), loc);
+    nll = lw_reshape(c, nll, tg->rank, tg->d, loc); /* drop the kept class axis */
+    lw_val *num_args[1] = {lw_binary(c, CG_OP_MUL, nll, valid, loc)}, *cnt_args[1] = {valid};
+    lw_val *num = axis_reduce(c, "sum", CG_OP_SUM, num_args, 1, NULL, NULL, 0, loc, 0);
+    lw_val *cnt = axis_reduce(c, "sum", CG_OP_SUM, cnt_args, 1, NULL, NULL, 0, loc, 0);
+    return lw_binary(c, CG_OP_DIV, num, lw_binary(c, CG_OP_MAX, cnt, lw_float(c, 1.0), loc), loc);
   }
   /* compile-time arithmetic */
   if (!strcmp(name, "round_up")) {

@@ -103,19 +103,33 @@ static int check_shape(const cg_node *n, const xt *t, const char *path) {
   return -1;
 }
 
-/* Token ids: integral, and in [0, fval) when the node knows its vocabulary (fval > 0). */
-static int check_int(const cg_node *n, const xt *t, const char *path) {
+/* 1 if int input `id` may hold -1 ("not scored"): no gather/scatter indexes with it and it
+   does not enter a scan (one_hot gives a zero row for -1; cross_entropy skips it). */
+int run_input_maskable(const cg_graph *g, int id) {
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    for (int k = 0; k < n->nin; k++)
+      if (n->in[k] == id && (n->op == CG_OP_GATHER || n->op == CG_OP_SCATTER_ADD || n->op == CG_OP_SCAN))
+        return 0;
+  }
+  return 1;
+}
+
+/* Token ids: integral, and in [0, fval) when the node knows its vocabulary (fval > 0); -1 too
+   when `neg1` (a maskable input, see run_input_maskable). */
+static int check_int(const cg_node *n, const xt *t, const char *path, int neg1) {
   int64_t m = xt_numel(t);
   for (int64_t i = 0; i < m; i++) {
     double v = xt_get(t, i);
     int integral = isfinite(v) && v == floor(v);
-    int in_range = n->fval <= 0 || (v >= 0 && v < n->fval);
+    int in_range = n->fval <= 0 || (v >= (neg1 ? -1 : 0) && v < n->fval);
     if (integral && in_range) continue;
     char *at = drv_index_str(t->rank, t->shape, i);
     if (!integral)
       drv_error("%s: tensor '%s' must hold integers, but holds %.17g at index %s", path, t->name, v, at);
     else
-      drv_error("%s: tensor '%s' holds %.17g at index %s, outside [0, %.17g)", path, t->name, v, at, n->fval);
+      drv_error("%s: tensor '%s' holds %.17g at index %s, outside [%d, %.17g)", path, t->name, v, at,
+                neg1 ? -1 : 0, n->fval);
     free(at);
     return -1;
   }
@@ -150,7 +164,7 @@ static xt *random_input(const cg_node *n, const run_bind_ctx *c, int *bad) {
 }
 
 /* Value of one INPUT node; NULL with *bad set on error, NULL without for a default state. */
-static xt *bind_one(const cg_node *n, const run_bind_ctx *c, int *bad) {
+static xt *bind_one(const cg_graph *g, const cg_node *n, const run_bind_ctx *c, int *bad) {
   const xt_list *l = NULL;
   const char *path = NULL;
   switch (file_of(n->ikind)) {
@@ -165,7 +179,7 @@ static xt *bind_one(const cg_node *n, const run_bind_ctx *c, int *bad) {
   }
   const xt *t = n->name ? xtl_find(l, file_name_of(n)) : NULL;
   if (t) {
-    if (check_shape(n, t, path) != 0 || (n->is_int && check_int(n, t, path) != 0)) {
+    if (check_shape(n, t, path) != 0 || (n->is_int && check_int(n, t, path, run_input_maskable(g, (int)(n - g->nodes.v))) != 0)) {
       *bad = XLC_EXIT_USER;
       return NULL;
     }
@@ -211,7 +225,7 @@ int run_bind(const cg_graph *g, const run_bind_ctx *c, xt **vals) {
     const cg_node *n = &g->nodes.v[i];
     if (n->op != CG_OP_INPUT) continue;
     int bad = 0;
-    vals[i] = bind_one(n, c, &bad);
+    vals[i] = bind_one(g, n, c, &bad);
     if (bad > rc) rc = bad;
   }
   if (rc != XLC_EXIT_OK)

@@ -39,10 +39,23 @@ xrun run "$L" tiny_lm --inputs "$T/bad.safetensors" --out "$O/r.safetensors"
 expect_rc 1; expect_err "bad.safetensors: tensor 'tokens' holds 5 at index [1, 1], outside [0, 5)"
 expect_empty_dir "$O"
 
-say_case "negative target"
-mkst "$T/bad.safetensors" tokens=I32:2,3:0 targets=I64:2,3:0,0,-1,0,0,0
+say_case "targets -1 are not scored: the loss is the mean over the other positions"
+mkst "$T/m.safetensors" tokens=I32:2,3:0,1,2,3,4,0 targets=I32:2,3:1,-1,3,-1,0,-1
+xrun run "$L" tiny_lm --inputs "$T/m.safetensors" --params "$T/p.safetensors" --loss --dtype f64 \
+  --out "$O/r.safetensors"
+# scored targets 1, 3, 0: loss = logsumexp(0..4) - 4/3
+expect_rc 0; expect_out "loss = 3.11858"
+rm -f "$O/r.safetensors"
+
+say_case "target below -1"
+mkst "$T/bad.safetensors" tokens=I32:2,3:0 targets=I64:2,3:0,0,-2,0,0,0
 xrun run "$L" tiny_lm --inputs "$T/bad.safetensors" --out "$O/r.safetensors"
-expect_rc 1; expect_err "tensor 'targets' holds -1 at index [0, 2]"; expect_empty_dir "$O"
+expect_rc 1; expect_err "tensor 'targets' holds -2 at index [0, 2], outside [-1, 5)"; expect_empty_dir "$O"
+
+say_case "token -1 is refused: tokens index the embedding"
+mkst "$T/bad.safetensors" tokens=I32:2,3:0,-1,0,0,0,0 targets=I64:2,3:0
+xrun run "$L" tiny_lm --inputs "$T/bad.safetensors" --out "$O/r.safetensors"
+expect_rc 1; expect_err "tensor 'tokens' holds -1 at index [0, 1], outside [0, 5)"; expect_empty_dir "$O"
 
 say_case "non-integral token id"
 mkst "$T/bad.safetensors" tokens=F32:2,3:0,0.5,0,0,0,0 targets=F32:2,3:0

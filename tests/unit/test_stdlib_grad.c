@@ -415,6 +415,8 @@ static int bind_inputs(vctx *c) {
           return -1;
         }
         for (int64_t j = 0; j < N; j++) D(t)[j] = floor(unif(0, n->fval));
+        if (!strcmp(n->name, "targets")) /* loss masks: every third position is not scored */
+          for (int64_t j = 1; j < N; j += 3) D(t)[j] = -1;
       } else {
         for (int64_t j = 0; j < N; j++) D(t)[j] = nrm();
       }
