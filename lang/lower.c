@@ -646,8 +646,8 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     break;
   }
   case AST_STATE: {
-    if (!f->in_cell) {
-      lw_error(c, it->loc, "state '%s' declared outside a cell; states belong to cells applied with scan", it->name);
+    if (!f->in_cell && c->g != c->top) {
+      lw_error(c, it->loc, "state '%s' declared inside a scan body", it->name);
       break;
     }
     lw_dim d[LW_MAXRANK];
@@ -669,7 +669,24 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
         return;
       }
     lw_val *t = lw_tensor(c, -1, 1, it->a->list.n, d);
-    t->node = cg_input(c->g, CG_IN_BSTATE, "", f->states.n, lw_cg_shape(c, t), it->loc);
+    if (f->in_cell) {
+      t->node = cg_input(c->g, CG_IN_BSTATE, "", f->states.n, lw_cg_shape(c, t), it->loc);
+    } else if (c->batch.v == 0) {
+      lw_error(c, it->loc, "declare the inputs of '%s' before its state '%s' (the batch size comes from them)",
+               f->inst->def->name, it->name);
+      break;
+    } else { /* a block's state: an input and a final-state output of the whole graph */
+      char *nm = xl_fmt("state.%s%s", f->inst->path, it->name);
+      if (cg_find_input(c->top, nm) >= 0) {
+        lw_error(c, it->loc, "block instance '%s' is applied twice (its state '%s' would collide)",
+                 f->inst->path[0] ? f->inst->path : f->inst->def->name, it->name);
+        free(nm);
+        break;
+      }
+      t->node = cg_input(c->top, CG_IN_STATE, nm, 0, lw_cg_shape(c, t), it->loc);
+      c->top->nodes.v[t->node].fval = lw_num(iv);
+      free(nm);
+    }
     xl_vec_push(f->state_fill, lw_num(iv));
     xl_vec_push(f->states, it);
     xl_vec_push(f->state_in, t->node);
@@ -715,7 +732,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       if (strcmp(f->states.v[i]->name, it->name) == 0) k = i;
     lw_val *v = lw_eval(c, s, it->a);
     if (k < 0) {
-      lw_error(c, it->loc, "'%s' is not a state of this cell", it->name);
+      lw_error(c, it->loc, "'%s' is not a state of this definition", it->name);
       break;
     }
     if (f->state_new.v[k]) {
@@ -799,6 +816,21 @@ static lw_val *frame_result(lw_ctx *c, lw_frame *f, const ast *def, xl_loc loc) 
   return t;
 }
 
+/* End of a block's body: every state updated; its new value is an output "state.<path>". */
+static void finish_block_states(lw_ctx *c, lw_frame *f) {
+  for (int k = 0; k < f->states.n; k++) {
+    lw_val *v = f->state_new.v[k];
+    if (!v) {
+      lw_error(c, f->states.v[k]->loc, "state '%s' is never updated", f->states.v[k]->name);
+      continue;
+    }
+    if (v->k != V_TENSOR) continue;
+    char *nm = xl_fmt("state.%s%s", f->inst->path, f->states.v[k]->name);
+    cg_output_add(c->top, nm, v->node);
+    free(nm);
+  }
+}
+
 /* inst(args): inline a block */
 static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   if (in->def->op == AST_DEF_CELL)
@@ -830,6 +862,7 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   }
   lw_scope *body = lw_scope_new(c, in->cfg);
   run_items(c, body, &f, &in->def->list);
+  finish_block_states(c, &f);
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
       lw_error(c, f.argloc[i], "%s '%s' has no input '%s'", def_kind_name(in->def), in->def->name, f.argn[i]);
@@ -1322,6 +1355,7 @@ static cg_graph *lower_entry(lw_ctx *c, const ast *def) {
   } else {
     lw_scope *body = lw_scope_new(c, cfg);
     run_items(c, body, &f, &def->list);
+    finish_block_states(c, &f);
     if (f.outv.n == 0) diag_error(c->d, def->loc, "%s '%s' has no outputs", def_kind_name(def), def->name);
   }
   for (int k = 0; k < f.outv.n; k++) {

@@ -149,7 +149,7 @@ static void items(rs *r, const ast_list *l) {
     case AST_UPDATE: {
       expr(r, it->a);
       rs_name *n = find(r, it->name);
-      if (!n || !n->is_state) lw_error(r->c, it->loc, "'%s' is not a state of this cell", it->name);
+      if (!n || !n->is_state) lw_error(r->c, it->loc, "'%s' is not a state of this definition", it->name);
       else {
         char *p = xl_fmt("%s'", it->name);
         def_name(r, xl_arena_strdup(r->c->ar, p), 0);

@@ -319,7 +319,7 @@ static const unary_fn unary_fns[] = {
 static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
-    "split", "concat", "unstack", "take", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
+    "split", "concat", "unstack", "take", "slice", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "floor", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
     "linspace", "powerlaw", "zeros", "ones", "inf", NULL};
 
@@ -524,6 +524,19 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     for (int j = 0; j < s->rank; j++)
       if (j != a) d[r++] = s->d[j];
     return lw_reshape(c, s, r, d, loc);
+  }
+  if (!strcmp(name, "slice")) { /* slice(x, axis, start, len): elements start .. start+len-1 of an axis */
+    NEED(4);
+    NEED_TENSOR(args[0]);
+    int64_t axis, st, len;
+    int a;
+    if (get_int(c, args[1], loc, &axis) || norm_axis(c, args[0], axis, loc, &a) || get_int(c, args[2], loc, &st) ||
+        get_int(c, args[3], loc, &len))
+      return lw_err();
+    if (st < 0 || len < 0 || st + len > args[0]->d[a].v)
+      return lw_error(c, loc, "slice: elements %lld..%lld are out of range for an axis of size %lld", (long long)st,
+                      (long long)(st + len - 1), (long long)args[0]->d[a].v);
+    return slice_axis(c, args[0], a, st, len);
   }
   if (!strcmp(name, "concat")) {
     if (nargs < 1) return lw_error(c, loc, "concat needs at least one tensor");
