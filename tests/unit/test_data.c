@@ -431,7 +431,8 @@ static void test_errors(void) {
   t[3] = -2;
   o.vocab = 0;
   bad_file("negative token", "neg.i32", "tokens", t, sizeof t, &o, "negative");
-  bad_file("npy bad magic", "m.npy", "tokens", "NUMPY\x01\x00 not a header at all", 30, &o, "magic");
+  const char nomagic[] = "NUMPY\x01\x00 not a header at all";
+  bad_file("npy bad magic", "m.npy", "tokens", nomagic, sizeof nomagic, &o, "magic");
   bad_npy("npy dtype <f4", "<f4", "False", "(16,)", 64, "dtype '<f4'");
   bad_npy("npy big-endian", ">i4", "False", "(16,)", 64, "dtype");
   bad_npy("npy fortran", "<i4", "True", "(16,)", 64, "fortran");
@@ -460,6 +461,49 @@ static void test_errors(void) {
   o.context = 64;
   o.vocab = 8;
   expect_fail("mqar vocab", "mqar", &o, "mqar", "vocab");
+}
+
+/* every truncation of a valid .npy file is rejected; header mutations never crash */
+static void test_npy_mutations(void) {
+  char *p = tpath("mut.npy"), *spec = xl_fmt("tokens:%s", p);
+  int32_t d[32];
+  for (int i = 0; i < 32; i++) d[i] = i;
+  write_npy(p, "<i4", "False", "(32,)", d, sizeof d);
+  FILE *f = fopen(p, "rb");
+  unsigned char raw[512];
+  size_t n = fread(raw, 1, sizeof raw, f);
+  fclose(f);
+  data_opts o;
+  data_opts_default(&o);
+  o.context = 4;
+  int rejected = 0, ok = 0;
+  for (size_t len = 0; len < n; len++) {
+    write_bytes(p, raw, len);
+    data_source *s;
+    char *err = NULL;
+    int rc = data_open(spec, &o, &s, &err);
+    rejected += rc == -1 && err && strstr(err, p);
+    free(err);
+    if (!rc) data_close(s);
+  }
+  CHECK(rejected == (int)n, "%d of %zu truncations rejected", rejected, n);
+  xl_rng r;
+  rng_seed(&r, 11);
+  for (int it = 0; it < 2000; it++) {
+    unsigned char m[256];
+    memcpy(m, raw, n);
+    for (int j = 0; j <= it % 3; j++) m[rng_next(&r) % 74] = (unsigned char)(rng_next(&r) >> 56);
+    write_bytes(p, m, n);
+    data_source *s;
+    char *err = NULL;
+    if (!data_open(spec, &o, &s, &err)) {
+      ok++;
+      data_close(s);
+    }
+    free(err);
+  }
+  printf("  ok %zu truncations rejected; 2000 header mutations: %d opened\n", n, ok);
+  free(p), free(spec);
 }
 
 static void cleanup(void) {
@@ -492,6 +536,7 @@ int main(void) {
   test_files();
   printf("bad files and specs\n");
   test_errors();
+  test_npy_mutations();
   cleanup();
   printf("%s: %d failure(s)\n", fails ? "FAIL" : "PASS", fails);
   return fails ? 1 : 0;
