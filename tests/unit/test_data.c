@@ -8,7 +8,8 @@
  * from the key half, values from the value half, each key queried once, each query's target is
  * its paired value, scored count == pairs. Files: every window equals the file contents at some
  * offset inside its split, for bytes, raw int32/uint16 and .npy <i4/<u2/<i8. Every bad file or
- * spec is rejected with -1 and a message naming it.
+ * spec is rejected with -1 and a message naming it; every truncation of a .npy file is rejected
+ * and random header mutations do not crash (run under ASan in the sanitizer build).
  */
 #include <dirent.h>
 #include <math.h>
@@ -489,7 +490,7 @@ static void test_npy_mutations(void) {
   CHECK(rejected == (int)n, "%d of %zu truncations rejected", rejected, n);
   xl_rng r;
   rng_seed(&r, 11);
-  for (int it = 0; it < 2000; it++) {
+  for (int it = 0; it < 600; it++) {
     unsigned char m[256];
     memcpy(m, raw, n);
     for (int j = 0; j <= it % 3; j++) m[rng_next(&r) % 74] = (unsigned char)(rng_next(&r) >> 56);
@@ -502,7 +503,7 @@ static void test_npy_mutations(void) {
     }
     free(err);
   }
-  printf("  ok %zu truncations rejected; 2000 header mutations: %d opened\n", n, ok);
+  printf("  ok %zu truncations rejected; 600 header mutations: %d opened\n", n, ok);
   free(p), free(spec);
 }
 
