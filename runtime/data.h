@@ -21,7 +21,8 @@ typedef enum { DATA_TOK_AUTO = 0, DATA_TOK_I32, DATA_TOK_U16 } data_tok_dtype;
 /* Options. 0 (or DATA_TOK_AUTO) means "the task's default" for every field except seed. */
 typedef struct {
   uint64_t seed;
-  int vocab;                      /* tasks: >= the task's vocabulary; tokens: 0 = max token + 1 */
+  int vocab; /* formal tasks: >= the task's vocabulary; mqar: the vocabulary (8192); bytes: 256
+                or a bound every byte must respect; tokens: 0 = max token + 1 */
   int min_len, max_len;           /* formal tasks: train/validation sequence lengths */
   int test_min_len, test_max_len; /* formal tasks: test (extrapolation) lengths */
   int context;                    /* mqar: sequence length; files: window length T */
