@@ -445,23 +445,34 @@ static void test_kill(void) {
   srand(12345);
   int present = 0, midwrite = 0;
   for (int it = 0; it < kills; it++) {
+    unlink(p); /* each round starts without a checkpoint */
+    int pfd[2];
+    CHECK(pipe(pfd) == 0, "pipe");
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+      close(pfd[0]);
       for (int64_t k = 1;; k++) {
         fill(&l, m, v, k);
         ckpt_info in = {.step = k};
         if (ckpt_write(p, &l, &m, &v, &in, &err)) _exit(3);
+        if (write(pfd[1], "w", 1) != 1) _exit(4); /* one byte per completed checkpoint */
       }
     }
-    /* kill somewhere in the first ~4 writes (some before the first rename completes) */
-    double delay = tw * 4 * (double)rand() / RAND_MAX;
+    close(pfd[1]);
+    /* even kills: anywhere from the start (often before the first rename); odd kills: after
+       the first completed checkpoint, anywhere in the following ~1.5 writes */
+    char c;
+    if (it % 2 && read(pfd[0], &c, 1) != 1) CHECK(0, "writer died before its first checkpoint");
+    double delay = tw * 1.5 * (double)rand() / RAND_MAX;
     struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
     nanosleep(&ts, NULL);
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);
+    close(pfd[0]);
     CHECK(WIFSIGNALED(status), "writer exited by itself (status %d)", status);
+    CHECK(it % 2 == 0 || access(p, F_OK) == 0, "checkpoint gone after kill %d", it);
     int64_t step;
     check_complete(p, &step);
     present += step > 0;
