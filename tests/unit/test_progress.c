@@ -74,13 +74,13 @@ static void test_csv(void) {
   rows(&c, 1, 10);
   prog_csv_close(&c);
   char *s = slurp(p);
-  CHECK(s && strncmp(s, "step,loss,lr\n1,1,0.5\n2,0.5,1\n", 29) == 0, "fresh file:\n%s", s);
-  CHECK(s && strstr(s, "\n10,0.1,5\n"), "row 10:\n%s", s);
+  CHECK(s && strncmp(s, "step,loss,lr\n1,1,0.5\n2,0.5,1\n", 29) == 0, "fresh file:\n%s", s ? s : "(none)");
+  CHECK(s && strstr(s, "\n10,0.1,5\n"), "row 10:\n%s", s ? s : "(none)");
   free(s);
   /* resume from step 6: rows 7..10 of the interrupted run go, then 7, 8 again */
   CHECK(prog_csv_open(&c, p, cols, 2, 6, &warn, &err) == 0 && !warn, "resume: %s", err ? err : "");
   s = slurp(p);
-  CHECK(s && strstr(s, "\n6,0.166666667,3\n") && !strstr(s, "\n7,"), "after truncation:\n%s", s);
+  CHECK(s && strstr(s, "\n6,0.166666667,3\n") && !strstr(s, "\n7,"), "after truncation:\n%s", s ? s : "(none)");
   free(s);
   rows(&c, 7, 8);
   prog_csv_close(&c);
@@ -88,14 +88,14 @@ static void test_csv(void) {
   int nl = 0;
   for (char *q = s; q && (q = strchr(q, '\n')); q++) nl++;
   CHECK(nl == 9, "%d lines (header + 8 rows):\n%s", nl, s);
-  CHECK(s && strstr(s, "\n6,0.166666667,3\n7,0.142857143,3.5\n8,0.125,4\n"), "resumed:\n%s", s);
-  CHECK(s && !strstr(s, "\n9,") && !strstr(s, "\n10,"), "stale rows kept:\n%s", s);
+  CHECK(s && strstr(s, "\n6,0.166666667,3\n7,0.142857143,3.5\n8,0.125,4\n"), "resumed:\n%s", s ? s : "(none)");
+  CHECK(s && !strstr(s, "\n9,") && !strstr(s, "\n10,"), "stale rows kept:\n%s", s ? s : "(none)");
   free(s);
   /* resume from 0 keeps the header only */
   CHECK(prog_csv_open(&c, p, cols, 2, 0, &warn, &err) == 0, "resume 0: %s", err ? err : "");
   prog_csv_close(&c);
   s = slurp(p);
-  CHECK(s && strcmp(s, "step,loss,lr\n") == 0, "resume 0:\n%s", s);
+  CHECK(s && strcmp(s, "step,loss,lr\n") == 0, "resume 0:\n%s", s ? s : "(none)");
   free(s);
   /* a different header: the old file is kept aside */
   const char *cols2[] = {"loss", "lr", "grad_norm"};
@@ -107,7 +107,7 @@ static void test_csv(void) {
   prog_csv_row(&c, 6, v, &err);
   prog_csv_close(&c);
   s = slurp(p);
-  CHECK(s && strcmp(s, "step,loss,lr,grad_norm\n6,nan,inf,-inf\n") == 0, "new file:\n%s", s);
+  CHECK(s && strcmp(s, "step,loss,lr,grad_norm\n6,nan,inf,-inf\n") == 0, "new file:\n%s", s ? s : "(none)");
   free(s);
   char *old = xl_fmt("%s.old", p);
   s = slurp(old);
@@ -119,7 +119,7 @@ static void test_csv(void) {
   CHECK(prog_csv_open(&c, p, cols2, 3, -1, &warn, &err) == 0, "replace: %s", err ? err : "");
   prog_csv_close(&c);
   s = slurp(p);
-  CHECK(s && strcmp(s, "step,loss,lr,grad_norm\n") == 0, "replaced:\n%s", s);
+  CHECK(s && strcmp(s, "step,loss,lr,grad_norm\n") == 0, "replaced:\n%s", s ? s : "(none)");
   free(s);
   unlink(p);
   free(p);
