@@ -130,7 +130,7 @@ char *xl_read_file(const char *path, size_t *len, const char **err) {
 }
 
 uint64_t xl_hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull; /* FNV-1a 64 */
   for (; *s; s++) {
     h ^= (unsigned char)*s;
     h *= 1099511628211ull;

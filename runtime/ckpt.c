@@ -22,20 +22,8 @@
 static const char *const reserved_keys[] = {"format", "entry", "source_path", "source_hash",
                                             "sets", "step", "seed", "trainer"};
 
-/* Standard FNV-1a 64 (offset basis 14695981039346656037, prime 1099511628211). Not
-   xl_hash_str: that one's offset basis lacks its last digit (1469598103934665603), which
-   parameter seeding depends on, so it cannot be fixed without changing every init. */
-uint64_t ckpt_fnv1a64(const char *s) {
-  uint64_t h = 14695981039346656037ull;
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 void ckpt_hash_hex(const char *text, char *buf) {
-  snprintf(buf, 17, "%016llx", (unsigned long long)ckpt_fnv1a64(text));
+  snprintf(buf, 17, "%016llx", (unsigned long long)xl_hash_str(text));
 }
 
 /* ---- writing ---- */

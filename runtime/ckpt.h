@@ -38,9 +38,8 @@ typedef struct {
   XL_VEC(char *) keys, vals; /* metadata */
 } ckpt;
 
-/* 64-bit FNV-1a (standard constants) of a NUL-terminated text, and its 16 lowercase hex
-   digits (buf holds >= 17 bytes). A change detector, not a cryptographic hash. */
-uint64_t ckpt_fnv1a64(const char *s);
+/* 16 lowercase hex digits (buf holds >= 17 bytes) of the 64-bit FNV-1a hash (xl_hash_str) of
+   a NUL-terminated text. A change detector, not a cryptographic hash. */
 void ckpt_hash_hex(const char *text, char *buf);
 
 /* Writes params (tensors with names) and, if m and v are non-NULL, the AdamW state: m[i], v[i]
