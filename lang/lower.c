@@ -522,6 +522,7 @@ static lw_val *bind_in(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   int ell;
   int off = f->in_cell ? 1 : 0; /* scanned: the first axis is the sequence */
   if (eval_dims(c, s, item->a, d, &ell, 1, a, off, aloc, item->name) < 0) return lw_err();
+  if (ell && c->ell_rank < 0) c->ell_rank = a->rank - off - (item->a->list.n - 1);
   return a;
 }
 
@@ -861,7 +862,10 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
     }
   }
   lw_scope *body = lw_scope_new(c, in->cfg);
+  int ell_rank = c->ell_rank;
+  c->ell_rank = -1;
   run_items(c, body, &f, &in->def->list);
+  c->ell_rank = ell_rank;
   finish_block_states(c, &f);
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
@@ -920,8 +924,10 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   cg_graph *body = cg_new();
   c->g = body;
   lw_scope *cs = lw_scope_new(c, in->cfg);
-  int nerr = c->errs;
+  int nerr = c->errs, ell_rank = c->ell_rank;
+  c->ell_rank = -1;
   run_items(c, cs, &f, &in->def->list);
+  c->ell_rank = ell_rank;
   c->g = outer;
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
@@ -1376,6 +1382,7 @@ static cg_graph *lower_entry(lw_ctx *c, const ast *def) {
 
 static void ctx_init(lw_ctx *c, xl_arena *ar, const ast *file, lang_diag *d) {
   memset(c, 0, sizeof *c);
+  c->ell_rank = -1;
   c->ar = ar;
   c->file = file;
   c->d = d;

@@ -68,6 +68,7 @@ typedef struct {
   cg_graph *top;     /* the entry graph (parameters and states live here) */
   lw_dim batch;      /* B */
   int depth;         /* instantiation depth (recursion guard) */
+  int ell_rank;      /* axes that '...' matched in the current block's inputs (-1: none) */
   int errs;          /* lw_error calls (also deduplicated ones): lowering failed if > 0 */
   int too_deep;      /* a recursion hit the limit: unwind without more work */
   int check_mode;    /* lang_check: free dims get placeholder sizes */

@@ -456,10 +456,19 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       d[r++] = (lw_dim){v, l->items[i]->s};
       prod *= v;
     }
-    if (ell >= 0) { /* '...' = the leading dims of x whose trailing rest has `prod` elements */
-      int m = x->rank;
+    if (ell >= 0) { /* '...' = the axes it matched in the block's inputs, if the rest of x has
+                       `prod` elements; else the leading axes of x whose trailing rest has them */
+      int m = -1;
       int64_t tail = 1;
-      while (m > 0 && tail < prod) tail *= x->d[--m].v;
+      if (c->ell_rank >= 0 && c->ell_rank <= x->rank) {
+        for (int i = c->ell_rank; i < x->rank; i++) tail *= x->d[i].v;
+        if (tail == prod) m = c->ell_rank;
+      }
+      if (m < 0) {
+        m = x->rank;
+        tail = 1;
+        while (m > 0 && tail < prod) tail *= x->d[--m].v;
+      }
       if (tail != prod) return lw_error(c, loc, "reshape: the trailing axes of the tensor do not have %lld elements", (long long)prod);
       if (m + r > LW_MAXRANK) return lw_error(c, loc, "reshape: too many dimensions");
       memmove(d + m, d, sizeof(lw_dim) * (size_t)r);

@@ -32,6 +32,7 @@ static const tcase cases[] = {
     {"mlstm_block", {"B=2", "T=5", NULL}},
     {"slstm_block", {"B=2", "T=5", NULL}},
     {"xlstm_lm", {"B=2", "T=6", "V=11", NULL}},
+    {"xlstm_lm", {"B=1", "T=1", "V=3", "NH=1", NULL}},
     {"xlstm_large", {"B=2", "T=4", "E=32", "V=11", NULL}},
 };
 

@@ -32,6 +32,7 @@ static const scase cases[] = {
     {"slstm_block", {"B=2", NULL}, 5, 1},
     {"xlstm_lm", {"B=2", "V=11", NULL}, 5, 1},
     {"xlstm_lm", {"B=1", "V=11", "L=3", "slstm_at=[0,2]", NULL}, 3, 4},
+    {"xlstm_lm", {"B=2", "V=3", "NH=1", "slstm_at=[0]", NULL}, 2, 1}, /* one head: the paper's parity model */
     {"xlstm_large", {"B=2", "E=32", "V=11", NULL}, 3, 1},
 };
 
