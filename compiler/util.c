@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 static _Noreturn void oom(size_t n) {
   fprintf(stderr, "xlc: out of memory (allocating %zu bytes)\n", n);
@@ -98,6 +99,21 @@ void xl_arena_free(xl_arena *a) {
     b = n;
   }
   a->head = NULL;
+}
+
+int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err) {
+  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  int ok = f && fwrite(data, 1, len, f) == len;
+  if (f) ok = (fflush(f) == 0) & (fsync(fileno(f)) == 0) & (fclose(f) == 0) & ok;
+  if (ok && rename(tmp, path) == 0) {
+    free(tmp);
+    return 0;
+  }
+  if (err) *err = xl_fmt("cannot write '%s': %s", path, strerror(errno));
+  unlink(tmp);
+  free(tmp);
+  return -1;
 }
 
 char *xl_read_file(const char *path, size_t *len, const char **err) {

@@ -46,6 +46,9 @@ void xl_arena_free(xl_arena *a);
 
 /* Read a whole file; returns NULL and sets *err (static string) on failure. */
 char *xl_read_file(const char *path, size_t *len, const char **err);
+/* Writes len bytes to "<path>.tmp.<pid>", flushes and renames it to path: readers see the old
+   file or the whole new one. -1 with *err (malloc'd, naming the file) on failure. */
+int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err);
 
 /* A source position. text is the whole source of file (for printing the line). */
 typedef struct {

@@ -8,8 +8,9 @@
 #   build         `xlc build --emit-dir` and `dump --stage=mlir` on tiny.xl: files, report,
 #                 vectorization, disk cache, unwritable directories; same skip
 #   determinism   bit-identical outputs of repeated runs for a fixed XLC_NUM_THREADS
+#   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

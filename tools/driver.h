@@ -138,6 +138,7 @@ int cmd_run(int argc, char **argv);
 int cmd_refcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
@@ -146,5 +147,6 @@ void usage_run(FILE *out);
 void usage_refcheck(FILE *out);
 void usage_bench(FILE *out);
 void usage_build(FILE *out);
+void usage_train(FILE *out);
 
 #endif

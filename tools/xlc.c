@@ -22,15 +22,15 @@ static const command commands[] = {
     {"refcheck", cmd_refcheck, usage_refcheck, "compare stdlib entries with official reference cases"},
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
     {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
+    {"train", cmd_train, usage_train, "train a token model on a built-in task or a file (checkpoints, resume)"},
     /* ---- later subcommands go here, one line each (and out of `planned` below) ----
-       {"train",    cmd_train,    usage_train,    "train a model"},
        {"generate", cmd_generate, usage_generate, "sample text from a model"},
        {"eval",     cmd_eval,     usage_eval,     "evaluate a model on a data set"}, */
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
 /* Commands that are designed but not written yet: a clear message instead of "unknown". */
-static const char *const planned[] = {"train", "generate", "eval"};
+static const char *const planned[] = {"generate", "eval"};
 #define NPLANNED ((int)(sizeof planned / sizeof planned[0]))
 
 static void usage(FILE *out) {

@@ -5,6 +5,7 @@
         VALUES comma-separated (nan, inf, -inf allowed), one value fills the tensor,
         "iota" gives 0, 1, 2, ...
   st.py show FILE                               print metadata and "name dtype shape values"
+  st.py meta FILE KEY                           print one metadata value (exit 1 if absent/unreadable)
 """
 import json, math, struct, sys
 
@@ -70,5 +71,15 @@ if __name__ == "__main__":
         make(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) == 3 and sys.argv[1] == "show":
         show(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "meta":
+        try:
+            with open(sys.argv[2], "rb") as fp:
+                (hl,) = struct.unpack("<Q", fp.read(8))
+                m = json.loads(fp.read(hl)).get("__metadata__", {})
+        except (OSError, ValueError, struct.error):
+            sys.exit(1)
+        if sys.argv[3] not in m:
+            sys.exit(1)
+        print(m[sys.argv[3]])
     else:
         sys.exit(__doc__)

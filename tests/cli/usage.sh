@@ -27,7 +27,7 @@ xrun help frobnicate; expect_rc 1; expect_err "unknown command 'frobnicate'"
 xrun --frobnicate; expect_rc 1; expect_err "unknown option '--frobnicate'"
 
 say_case "planned command"
-xrun train; expect_rc 1; expect_err "'xlc train' is not available yet"
+xrun eval; expect_rc 1; expect_err "'xlc eval' is not available yet"
 
 say_case "check without a file"
 xrun check; expect_rc 1; expect_err "needs a file"

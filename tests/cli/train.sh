@@ -1,0 +1,69 @@
+#!/bin/sh
+# train.sh - `xlc train` end to end on tiny models: outputs, resume after SIGKILL equals an
+# uninterrupted run, settings restored from the checkpoint, bad data and settings give clear
+# errors. XLC_NUM_THREADS=1 so that runs are bit-identical.
+. "$(dirname "$0")/lib.sh"
+need_python
+export XLC_NUM_THREADS=1
+TINY="--set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --batch 4 --max-len 12 --test-min-len 13 --test-max-len 20"
+
+say_case "a short parity run writes checkpoint, metrics, plot and results"
+xrun train --task parity $TINY --steps 8 --eval-every 4 --eval-batches 1 --test-batches 1 --out "$T/a"
+expect_rc 0; expect_out "scaled accuracy"; expect_out "random guessing 0.5"
+for f in ckpt.safetensors metrics.csv plot.svg results.json; do [ -s "$T/a/$f" ] || fail "no $f"; done
+[ "$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" step)" = 8 ] || fail "checkpoint step is not 8"
+[ "$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" entry)" = xlstm_lm ] || fail "checkpoint entry"
+python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" sets | grep -qF '"V=3"' || fail "V=3 (the task's vocabulary) not recorded"
+[ "$(wc -l <"$T/a/metrics.csv")" = 9 ] || fail "metrics.csv should have a header and 8 rows"
+grep -q "</svg>" "$T/a/plot.svg" || fail "plot.svg is incomplete"
+ls "$T/a" | grep -q tmp && fail "temporary files left in $T/a"
+
+say_case "SIGKILL in the middle, then --resume: the same losses as an uninterrupted run"
+RUN="--task parity $TINY --steps 300 --eval-every 10 --eval-batches 1 --test-batches 1"
+xrun train $RUN --out "$T/full"
+expect_rc 0
+"$XLC" train $RUN --out "$T/kill" >/dev/null 2>&1 &
+pid=$!
+i=0
+while :; do
+  s=$(python3 "$CLI/st.py" meta "$T/kill/ckpt.safetensors" step 2>/dev/null)
+  [ -n "$s" ] && [ "$s" -ge 30 ] && break
+  i=$((i + 1)); [ $i -gt 600 ] && break
+  sleep 0.05
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+s=$(python3 "$CLI/st.py" meta "$T/kill/ckpt.safetensors" step)
+[ -n "$s" ] || fail "no readable checkpoint after SIGKILL"
+[ "$s" -lt 300 ] || fail "the run finished before it was killed (step $s): make it longer"
+xrun train --resume --out "$T/kill"
+expect_rc 0; expect_out "steps 300 (from $s)"
+# every column but the wall-clock one (tokens_per_s) must be identical
+cut -d, -f1-4,6- "$T/full/metrics.csv" >"$T/full.cols"
+cut -d, -f1-4,6- "$T/kill/metrics.csv" >"$T/kill.cols"
+cmp -s "$T/full.cols" "$T/kill.cols" || fail "resumed metrics differ from the uninterrupted run: $(diff "$T/full.cols" "$T/kill.cols" | head -4)"
+cmp -s "$T/full/results.json" "$T/kill/results.json" || fail "results.json differ"
+
+say_case "bad settings and data"
+xrun train --task nosuchtask --out "$T/x"; expect_rc 1; expect_err "nosuchtask"
+xrun train --task "bytes:$T/missing.txt" --out "$T/x"; expect_rc 1; expect_err "missing.txt"
+xrun train --task parity --set V=2 --out "$T/x"; expect_rc 1; expect_err "vocabulary (2) is smaller than the task's (3)"
+xrun train --task parity --steps abc; expect_rc 1; expect_err "--steps: 'abc' is not a number"
+xrun train --resume --out "$T/nothing"; expect_rc 1; expect_err "nothing/ckpt.safetensors"
+xrun train --resume --out "$T/a" --set E=8; expect_rc 1; expect_err "--set E=8 cannot change it"
+xrun train "$CLI/tiny.xl" acc --set N=3 --task parity --out "$T/x"; expect_rc 1; expect_err "is not a token model"
+[ -e "$T/x" ] && fail "a failed start created $T/x"
+
+say_case "resume refuses a changed .xl source"
+cp "$CLI/tiny_lm.xl" "$T/m.xl"
+xrun train "$T/m.xl" tiny_lm --task parity --steps 4 --eval-every 2 --eval-batches 1 --test-batches 1 --out "$T/m"
+expect_rc 0
+echo "# edited" >>"$T/m.xl"
+xrun train --resume --out "$T/m" --steps 6; expect_rc 1; expect_err "has changed since"
+
+say_case "byte-level text"
+i=0; : >"$T/text.txt"
+while [ $i -lt 200 ]; do echo "the quick brown fox jumps over the lazy dog $i" >>"$T/text.txt"; i=$((i + 1)); done
+xrun train --task "bytes:$T/text.txt" --context 32 $TINY --steps 4 --eval-every 2 --eval-batches 1 --out "$T/b"
+expect_rc 0; expect_out "validation"
+finish

@@ -1,0 +1,388 @@
+/* cmd_train.c - `xlc train`: train a token model on a built-in task or a file.
+ *
+ * The loop: draw batch k of the training split (a pure function of seed and k, so a resumed
+ * run sees the same batches), run the compiled training graph (forward, loss, backward),
+ * accumulate gradients over --accum micro-batches, clip the global norm, AdamW with the
+ * official weight-decay grouping at the scheduled learning rate (linear warm-up, cosine).
+ * Every --eval-every steps: validation loss/accuracy, metrics CSV, SVG plot, checkpoint
+ * (atomic). At the end: test-split (extrapolation) accuracy and scaled accuracy, results.json.
+ * `--resume` continues from OUT/ckpt.safetensors exactly (same batches, same optimizer state).
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "data.h"
+#include "lr_sched.h"
+#include "model.h"
+#include "plot.h"
+#include "progress.h"
+#include "train.h"
+
+void usage_train(FILE *out) {
+  fprintf(out,
+          "usage: xlc train [FILE.xl ENTRY] --task SPEC [options]\n"
+          "       xlc train --resume --out DIR [options]\n"
+          "\n"
+          "Trains ENTRY (default: the stdlib's xlstm_lm) on a built-in task or a file and writes to\n"
+          "DIR: ckpt.safetensors (parameters under official names, AdamW state, configuration and\n"
+          "a hash of the .xl source), metrics.csv, plot.svg (loss and accuracy, refreshed at every\n"
+          "evaluation) and results.json (final test metrics).\n"
+          "\n"
+          "data (docs/data.md):\n"
+          "  --task SPEC            parity | modarith | evenpairs | cycle | mqar | bytes:PATH | tokens:PATH\n"
+          "  --min-len N --max-len N          training/validation lengths of formal tasks (3, 40)\n"
+          "  --test-min-len N --test-max-len N  test (extrapolation) lengths (41, 256)\n"
+          "  --context N --pairs N  mqar: sequence length and key-value pairs; files: window length\n"
+          "  --data-vocab N         task vocabulary (mqar: 8192)\n"
+          "  --val-frac F           files: fraction kept for validation (0.1)\n"
+          "model:\n"
+          "  --set NAME=VALUE       configuration of ENTRY (e.g. --set E=64 --set L=2 --set slstm_at=[1]);\n"
+          "                         V defaults to the task's vocabulary\n"
+          "  --backend cpu|ref      executor (default cpu)   --dtype f32|f64 (default f32)\n"
+          "optimization:\n"
+          "  --steps N (1000)  --batch B (32)  --accum K (1: micro-batches per step)\n"
+          "  --lr X (1e-3)  --lr-min X (lr/10)  --warmup N (steps/20)  --weight-decay X (0.1)\n"
+          "  --decay-embedding (also decay token_embedding.weight)  --clip X (1.0; 0 = off)\n"
+          "  --seed N (0: parameters and data)\n"
+          "evaluation and output:\n"
+          "  --eval-every N (100)  --eval-batches N (4)  --test-batches N (8)  --log-every N (10)\n"
+          "  --out DIR (runs/train)  --resume (continue from DIR/ckpt.safetensors; settings come from\n"
+          "  the checkpoint, options given again override them)\n"
+          "\n"
+          "Threads: XLC_NUM_THREADS (results are bit-identical for a fixed count). Ctrl-C stops after\n"
+          "the current step and writes a checkpoint.\n");
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int s) {
+  (void)s;
+  interrupted = 1;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int mkdir_p(const char *dir) {
+  char *d = xl_strdup(dir);
+  for (char *p = d + 1; *p; p++)
+    if (*p == '/') {
+      *p = 0;
+      if (mkdir(d, 0777) != 0 && errno != EEXIST) break;
+      *p = '/';
+    }
+  int rc = mkdir(d, 0777) != 0 && errno != EEXIST ? -1 : 0;
+  if (rc) drv_error("cannot create directory '%s': %s", dir, strerror(errno));
+  free(d);
+  return rc;
+}
+
+/* ---- metric history (for the plot) ---- */
+typedef struct {
+  XL_VEC(double) step, loss, vstep, vloss, vacc;
+} history;
+
+static void hist_free(history *h) {
+  free(h->step.v);
+  free(h->loss.v);
+  free(h->vstep.v);
+  free(h->vloss.v);
+  free(h->vacc.v);
+}
+
+static const char *const csv_cols[] = {"lr", "loss", "grad_norm", "tokens_per_s", "val_loss", "val_acc"};
+#define NCOLS 6
+
+/* Rows of an existing metrics.csv up to `upto` (resume), for the plot. */
+static void hist_load(history *h, const char *path, int64_t upto) {
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  char line[1024];
+  if (!fgets(line, sizeof line, f)) {
+    fclose(f);
+    return;
+  }
+  while (fgets(line, sizeof line, f)) {
+    double v[NCOLS + 1];
+    char *p = line;
+    int n = 0;
+    for (; n <= NCOLS; n++) {
+      char *e;
+      v[n] = strtod(p, &e);
+      if (e == p) break;
+      p = *e == ',' ? e + 1 : e;
+    }
+    if (n < NCOLS + 1 || v[0] > (double)upto) continue;
+    xl_vec_push(h->step, v[0]);
+    xl_vec_push(h->loss, v[2]);
+    if (isfinite(v[5])) {
+      xl_vec_push(h->vstep, v[0]);
+      xl_vec_push(h->vloss, v[5]);
+      xl_vec_push(h->vacc, v[6]);
+    }
+  }
+  fclose(f);
+}
+
+static void write_plot(const char *path, const char *title, const history *h) {
+  plot_panel panels[2] = {{"loss", "cross-entropy", 1}, {"accuracy", "validation accuracy", 0}};
+  plot_series s[3] = {{"train loss", h->step.v, h->loss.v, h->step.n, 0},
+                      {"validation loss", h->vstep.v, h->vloss.v, h->vstep.n, 0},
+                      {"validation accuracy", h->vstep.v, h->vacc.v, h->vstep.n, 1}};
+  char *err = NULL;
+  if (plot_svg(path, title, panels, 2, s, 3, &err) != 0) drv_warn("%s", err ? err : "cannot write the plot");
+  free(err);
+}
+
+/* ---- the command ---- */
+int cmd_train(int argc, char **argv) {
+  static const drv_optspec spec[] = {
+      {"task", 1}, {"min-len", 1}, {"max-len", 1}, {"test-min-len", 1}, {"test-max-len", 1}, {"context", 1},
+      {"pairs", 1}, {"data-vocab", 1}, {"val-frac", 1}, {"set", 1}, {"backend", 1}, {"dtype", 1}, {"steps", 1},
+      {"batch", 1}, {"accum", 1}, {"lr", 1}, {"lr-min", 1}, {"warmup", 1}, {"weight-decay", 1},
+      {"decay-embedding", 0}, {"clip", 1}, {"seed", 1}, {"eval-every", 1}, {"eval-batches", 1},
+      {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {NULL, 0}};
+  drv_args a;
+  if (drv_args_parse(&a, argc, argv, "train", spec)) return XLC_EXIT_USER;
+  if (a.help) {
+    usage_train(stdout);
+    drv_args_free(&a);
+    return XLC_EXIT_OK;
+  }
+  trn_cfg c;
+  trn_cfg_default(&c);
+  const char *out_dir = "runs/train";
+  int resume = 0;
+  for (int i = 0; i < a.opts.n; i++) {
+    if (!strcmp(a.opts.v[i].name, "out")) out_dir = a.opts.v[i].val;
+    if (!strcmp(a.opts.v[i].name, "resume")) resume = 1;
+  }
+  char *ckpt_path = xl_fmt("%s/ckpt.safetensors", out_dir), *csv_path = xl_fmt("%s/metrics.csv", out_dir),
+       *plot_path = xl_fmt("%s/plot.svg", out_dir), *res_path = xl_fmt("%s/results.json", out_dir);
+  int rc = XLC_EXIT_OK;
+  ckpt ck = {0};
+  char *err = NULL;
+  if (resume) {
+    if (ckpt_read(ckpt_path, &ck, &err) != 0) {
+      drv_error("--resume: %s", err ? err : "cannot read the checkpoint");
+      rc = XLC_EXIT_USER;
+    } else if (!ck.is_xlc || !ckpt_has_optim(&ck) || !ckpt_meta(&ck, "trainer")) {
+      drv_error("--resume: %s is not a training checkpoint of xlc (no optimizer state or trainer settings)",
+                ckpt_path);
+      rc = XLC_EXIT_USER;
+    } else if (trn_cfg_from_ckpt(&c, &ck, ckpt_path) != 0) {
+      rc = XLC_EXIT_USER;
+    }
+  }
+  if (rc == 0 && trn_cfg_from_args(&c, &a) != 0) rc = XLC_EXIT_USER;
+  if (rc == 0 && !c.task) {
+    drv_error("--task is required (parity, modarith, evenpairs, cycle, mqar, bytes:PATH, tokens:PATH)");
+    rc = XLC_EXIT_USER;
+  }
+  free(err);
+  err = NULL;
+  /* data */
+  data_source *ds = NULL;
+  if (rc == 0 && data_open(c.task, &c.data, &ds, &err) != 0) {
+    drv_error("%s", err ? err : "cannot open the data");
+    rc = XLC_EXIT_USER;
+  }
+  free(err);
+  err = NULL;
+  const data_info *di = ds ? data_source_info(ds) : NULL;
+  /* model */
+  mdl m;
+  memset(&m, 0, sizeof m);
+  int model_open = 0;
+  if (rc == 0) rc = trn_open_model(&m, &c, di, &a, resume ? &ck : NULL, ckpt_path);
+  if (rc == 0) model_open = 1;
+  int np = model_open ? m.params.v.n : 0;
+  double **mom = xl_calloc((size_t)np + 1, sizeof(double *)), **vel = xl_calloc((size_t)np + 1, sizeof(double *));
+  xt **grad = xl_calloc((size_t)np + 1, sizeof(xt *));
+  for (int i = 0; i < np; i++) {
+    int64_t n = xt_numel(m.params.v.v[i]);
+    mom[i] = xl_calloc((size_t)n + 1, sizeof(double));
+    vel[i] = xl_calloc((size_t)n + 1, sizeof(double));
+    grad[i] = xt_new_named(m.params.v.v[i]->name, XT_F64, m.params.v.v[i]->rank, m.params.v.v[i]->shape);
+  }
+  int64_t start = 0;
+  if (rc == 0 && resume) {
+    start = c.resume_step;
+    for (int i = 0; i < np; i++) {
+      const xt *mt = xtl_find(&ck.m, m.params.v.v[i]->name), *vt = xtl_find(&ck.v, m.params.v.v[i]->name);
+      if (!mt || !vt) {
+        drv_error("%s: no optimizer state for parameter '%s'", ckpt_path, m.params.v.v[i]->name);
+        rc = XLC_EXIT_USER;
+        break;
+      }
+      memcpy(mom[i], mt->data, sizeof(double) * (size_t)xt_numel(mt));
+      memcpy(vel[i], vt->data, sizeof(double) * (size_t)xt_numel(vt));
+    }
+  }
+  ckpt_free(&ck);
+  if (rc == 0 && mkdir_p(out_dir) != 0) rc = XLC_EXIT_USER;
+  prog_csv csv = {0};
+  char *warn = NULL;
+  if (rc == 0 && prog_csv_open(&csv, csv_path, csv_cols, NCOLS, resume ? start : -1, &warn, &err) != 0) {
+    drv_error("%s", err ? err : "cannot open the metrics file");
+    rc = XLC_EXIT_USER;
+  }
+  if (warn) drv_warn("%s", warn);
+  free(warn);
+  free(err);
+  err = NULL;
+  history h = {0};
+  if (rc == 0 && resume) hist_load(&h, csv_path, start);
+  char *title = rc == 0 ? xl_fmt("%s %s on %s", m.entry, c.sets_desc ? c.sets_desc : "", c.task) : NULL;
+
+  if (rc == 0) {
+    printf("xlc train: %s %s on %s (vocab %d, random-guess accuracy %.3g), %d parameters in %d tensors, "
+           "backend %s %s\n",
+           m.file, m.entry, c.task, di->vocab, di->r, (int)trn_count_params(&m), np, m.backend,
+           m.dt == CG_F64 ? "f64" : "f32");
+    printf("  steps %lld (from %lld), batch %d x %d accum, lr %g -> %g, warm-up %lld, weight decay %g, clip %g, "
+           "seed %llu; output in %s\n",
+           (long long)c.steps, (long long)start, c.batch, c.accum, c.lr, c.lr_min, (long long)c.warmup, c.wd, c.clip,
+           (unsigned long long)c.seed, out_dir);
+    fflush(stdout);
+  }
+  signal(SIGINT, on_sigint);
+  prog pr;
+  prog_init(&pr, stderr, c.steps, start, c.log_every);
+  data_batch b = {0};
+  int bad_steps = 0;
+  double t_run = 0;
+  int64_t step = start;
+  adamw_cfg opt = {c.lr, 0.9, 0.999, 1e-8, c.wd, c.decay_embedding};
+  while (rc == 0 && step < c.steps && !interrupted) {
+    int64_t s = step + 1;
+    double t0 = now_s(), loss_sum = 0;
+    int64_t tokens = 0;
+    for (int i = 0; i < np; i++) memset(grad[i]->data, 0, sizeof(double) * (size_t)xt_numel(grad[i]));
+    for (int k = 0; k < c.accum && rc == 0; k++) {
+      if (data_draw(ds, DATA_TRAIN, step * c.accum + k, c.batch, &b, &err) != 0) {
+        drv_error("%s", err ? err : "data");
+        rc = XLC_EXIT_USER;
+        break;
+      }
+      mdl_exe *x = mdl_get(&m, b.B, mdl_bucket(b.T), 1, &rc);
+      if (!x) break;
+      xt **outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
+      if (mdl_run(&m, x, b.tokens, b.targets, b.T, NULL, outs, &err) != 0) {
+        drv_internal("training step %lld: %s", (long long)s, err ? err : "execution failed");
+        rc = XLC_EXIT_INTERNAL;
+      } else {
+        loss_sum += xt_get(outs[x->loss_out], 0);
+        for (int i = 0; i < np; i++) {
+          const xt *gi = outs[x->grad_out[i]];
+          double *gd = grad[i]->data;
+          for (int64_t j = 0; j < xt_numel(gi); j++) gd[j] += xt_get(gi, j) / c.accum;
+        }
+        for (int r = 0; r < b.B; r++) tokens += b.len[r];
+      }
+      mdl_outs_free(x, outs);
+      free(outs);
+    }
+    if (rc) break;
+    double loss = loss_sum / c.accum;
+    double gnorm = sched_clip_grad_norm(grad, np, c.clip);
+    double lr = sched_lr(s, c.lr, c.lr_min, c.warmup, c.steps);
+    if (!isfinite(loss) || !isfinite(gnorm)) {
+      prog_clear(&pr);
+      drv_warn("step %lld: loss %g, gradient norm %g: step skipped", (long long)s, loss, gnorm);
+      if (++bad_steps >= 10) {
+        drv_error("10 non-finite steps in a row: stopping (the last checkpoint is %s)", ckpt_path);
+        rc = XLC_EXIT_USER;
+        break;
+      }
+    } else {
+      bad_steps = 0;
+      opt.lr = lr;
+      for (int i = 0; i < np; i++) adamw_step(&opt, s, m.params.v.v[i]->name, m.params.v.v[i], grad[i], mom[i], vel[i]);
+    }
+    step = s;
+    double dt = now_s() - t0;
+    t_run += dt;
+    prog_step(&pr, s, loss, tokens);
+    double vloss = NAN, vacc = NAN;
+    int eval_now = s % c.eval_every == 0 || s == c.steps || interrupted;
+    if (eval_now && di->has_split[DATA_VAL]) {
+      trn_metrics vm;
+      if ((rc = trn_evaluate(&m, ds, DATA_VAL, c.eval_batches, c.batch, &vm)) != 0) break;
+      vloss = vm.loss, vacc = vm.acc;
+    }
+    double row[NCOLS] = {lr, loss, gnorm, tokens / dt, vloss, vacc};
+    if (prog_csv_row(&csv, s, row, &err) != 0) {
+      drv_error("%s", err ? err : "cannot write metrics");
+      rc = XLC_EXIT_USER;
+      break;
+    }
+    xl_vec_push(h.step, (double)s);
+    xl_vec_push(h.loss, loss);
+    if (eval_now) {
+      if (isfinite(vloss)) {
+        xl_vec_push(h.vstep, (double)s);
+        xl_vec_push(h.vloss, vloss);
+        xl_vec_push(h.vacc, vacc);
+        prog_clear(&pr);
+        fprintf(stderr, "step %lld: validation loss %.4f, accuracy %.4f\n", (long long)s, vloss, vacc);
+      }
+      write_plot(plot_path, title, &h);
+      if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0) break;
+    }
+  }
+  prog_clear(&pr);
+  if (rc == 0 && interrupted) {
+    printf("interrupted at step %lld; checkpoint %s (continue with: xlc train --resume --out %s)\n",
+           (long long)step, ckpt_path, out_dir);
+  } else if (rc == 0) {
+    trn_metrics tm = {0}, vm = {0};
+    int have_test = di->has_split[DATA_TEST];
+    if (di->has_split[DATA_VAL]) rc = trn_evaluate(&m, ds, DATA_VAL, c.eval_batches, c.batch, &vm);
+    if (rc == 0 && have_test) rc = trn_evaluate(&m, ds, DATA_TEST, c.test_batches, c.batch, &tm);
+    if (rc == 0) {
+      if (di->has_split[DATA_VAL])
+        printf("validation (lengths %d-%d): loss %.4f, accuracy %.4f\n", di->min_len[DATA_VAL], di->max_len[DATA_VAL],
+               vm.loss, vm.acc);
+      if (have_test)
+        printf("test (lengths %d-%d, %lld scored positions): loss %.4f, accuracy %.4f, scaled accuracy %.4f "
+               "(random guessing %.3g)\n",
+               di->min_len[DATA_TEST], di->max_len[DATA_TEST], (long long)tm.scored, tm.loss, tm.acc,
+               (tm.acc - di->r) / (1 - di->r), di->r);
+      printf("trained %lld steps in %.1f s this run; checkpoint %s, metrics %s, plot %s\n", (long long)(step - start),
+             t_run, ckpt_path, csv_path, plot_path);
+      rc = trn_write_results(res_path, &m, &c, di, step, have_test ? &tm : NULL, di->has_split[DATA_VAL] ? &vm : NULL);
+    }
+  }
+  prog_csv_close(&csv);
+  hist_free(&h);
+  free(title);
+  data_batch_free(&b);
+  for (int i = 0; i < np; i++) {
+    free(mom[i]);
+    free(vel[i]);
+    xt_free(grad[i]);
+  }
+  free(mom);
+  free(vel);
+  free(grad);
+  if (model_open) mdl_free(&m);
+  data_close(ds);
+  trn_cfg_free(&c);
+  free(ckpt_path);
+  free(csv_path);
+  free(plot_path);
+  free(res_path);
+  drv_args_free(&a);
+  return interrupted && rc == 0 ? 130 : rc;
+}

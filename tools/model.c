@@ -1,0 +1,284 @@
+/* model.c - a token model with master parameters and an executor cache (see model.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model.h"
+
+#define MDL_CACHE_MAX 24
+
+static void set_add(mdl *m, const char *kv) {
+  char *s = xl_strdup(kv);
+  xl_vec_push(m->set_strs, s);
+  drv_sets_add(&m->sets, s);
+}
+
+int mdl_entry_has_config(const char *file, const char *entry, const char *name) {
+  drv_src s;
+  int found = 0;
+  if (access(file, R_OK) != 0) return 0;
+  FILE *quiet = fopen("/dev/null", "w"); /* errors are reported when the model is opened */
+  if (!quiet) return 0;
+  if (drv_src_load(&s, file) != 0) {
+    fclose(quiet);
+    return 0;
+  }
+  s.diag.out = quiet;
+  if (drv_src_parse(&s) == 0)
+    for (int i = 0; i < s.file->list.n; i++) {
+      const ast *d = s.file->list.v[i];
+      if (d->kind != AST_DEF || strcmp(d->name, entry)) continue;
+      for (int j = 0; j < d->list2.n; j++)
+        if (!strcmp(d->list2.v[j]->name, name)) found = 1;
+    }
+  drv_src_free(&s);
+  fclose(quiet);
+  return found;
+}
+
+static int find_out(const cg_graph *g, const char *name) { return cg_find_output(g, name); }
+
+int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
+             const char *backend, cg_dtype dt) {
+  memset(m, 0, sizeof *m);
+  m->file = xl_strdup(file);
+  m->entry = xl_strdup(entry);
+  m->backend = xl_strdup(backend);
+  m->dt = dt;
+  for (int i = 0; i < nsets; i++) {
+    char *s = xl_strdup(sets[i]);
+    xl_vec_push(m->set_strs, s);
+    if (drv_sets_add(&m->sets, s) != 0) return XLC_EXIT_USER;
+  }
+  if (drv_src_load(&m->src, m->file) != 0) return XLC_EXIT_USER;
+  m->src_loaded = 1;
+  if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
+  int rc = 0;
+  mdl_exe *x = mdl_get(m, 1, 1, 0, &rc);
+  if (!x) return rc;
+  return XLC_EXIT_OK;
+}
+
+void mdl_free(mdl *m) {
+  for (mdl_exe *x = m->cache, *nx; x; x = nx) {
+    nx = x->next;
+    cpu_free(x->e);
+    cg_free(x->g);
+    free(x->param_in);
+    free(x->grad_out);
+    free(x);
+  }
+  xtl_free(&m->params);
+  free(m->inits);
+  drv_sets_free(&m->sets);
+  for (int i = 0; i < m->set_strs.n; i++) free(m->set_strs.v[i]);
+  free(m->set_strs.v);
+  if (m->src_loaded) drv_src_free(&m->src);
+  free(m->file);
+  free(m->entry);
+  free(m->backend);
+  memset(m, 0, sizeof *m);
+}
+
+/* First graph: record the parameters (names, shapes, initializers) and the vocabulary. */
+static int record_params(mdl *m, const cg_graph *g) {
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->ikind != CG_IN_PARAM) continue;
+    xt *t = xt_new_named(n->name, m->dt == CG_F64 ? XT_F64 : XT_F32, n->shape.rank, n->shape.d);
+    xtl_add(&m->params, t);
+    m->inits = xl_realloc(m->inits, sizeof(cg_init) * (size_t)m->params.v.n);
+    m->inits[m->params.v.n - 1] = n->init;
+  }
+  return 0;
+}
+
+static int check_token_model(const mdl *m, const cg_graph *g, int tok, int tgt, int lo, int lg) {
+  if (tok >= 0 && tgt >= 0 && lo >= 0 && lg >= 0 && g->nodes.v[tok].is_int && g->nodes.v[tgt].is_int) return 0;
+  drv_error("%s: entry '%s' is not a token model: training and generation need inputs 'tokens: int[T]' and "
+            "'targets: int[T]' and outputs 'logits' and 'loss' (like the stdlib's xlstm_lm)",
+            m->file, m->entry);
+  return -1;
+}
+
+int mdl_bucket(int T) {
+  if (T <= 16) return (T + 7) / 8 * 8;
+  if (T <= 128) return (T + 15) / 16 * 16;
+  return (T + 31) / 32 * 32;
+}
+
+static void drop_lru(mdl *m) {
+  int n = 0;
+  for (mdl_exe *x = m->cache; x; x = x->next) n++;
+  if (n < MDL_CACHE_MAX) return;
+  mdl_exe **lru = NULL;
+  for (mdl_exe **p = &m->cache; *p; p = &(*p)->next)
+    if (!lru || (*p)->last_use < (*lru)->last_use) lru = p;
+  mdl_exe *x = *lru;
+  *lru = x->next;
+  cpu_free(x->e);
+  cg_free(x->g);
+  free(x->param_in);
+  free(x->grad_out);
+  free(x);
+}
+
+mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
+  for (mdl_exe *x = m->cache; x; x = x->next)
+    if (x->B == B && x->T == T && x->train == train) {
+      x->last_use = ++m->uses;
+      return x;
+    }
+  drop_lru(m);
+  char kb[32], kt[32];
+  snprintf(kb, sizeof kb, "B=%d", B);
+  snprintf(kt, sizeof kt, "T=%d", T);
+  set_add(m, kb);
+  set_add(m, kt);
+  cg_graph *g = drv_lower(&m->src, m->entry, &m->sets, NULL, 0, rc);
+  if (!g) return NULL;
+  int tok = cg_find_input(g, "tokens"), tgt = cg_find_input(g, "targets");
+  int lo = find_out(g, "loss"), lg = find_out(g, "logits");
+  if (check_token_model(m, g, tok, tgt, lo, lg)) {
+    cg_free(g);
+    *rc = XLC_EXIT_USER;
+    return NULL;
+  }
+  if (m->params.v.n == 0 && !m->inits) {
+    record_params(m, g);
+    double v = g->nodes.v[tok].fval;
+    m->vocab = v > 0 ? (int)v : 0;
+  }
+  if (train && (*rc = drv_backward(g, m->entry, 1)) != 0) {
+    cg_free(g);
+    return NULL;
+  }
+  mdl_exe *x = xl_calloc(1, sizeof *x);
+  x->B = B, x->T = T, x->train = train, x->g = g;
+  x->tok_in = tok, x->tgt_in = tgt, x->loss_out = lo, x->logits_out = lg;
+  int np = m->params.v.n;
+  x->param_in = xl_calloc((size_t)np + 1, sizeof(int));
+  x->grad_out = xl_calloc((size_t)np + 1, sizeof(int));
+  for (int i = 0; i < np; i++) {
+    const char *nm = m->params.v.v[i]->name;
+    x->param_in[i] = cg_find_input(g, nm);
+    char *gn = xl_fmt("grad.%s", nm);
+    x->grad_out[i] = train ? cg_find_output(g, gn) : -1;
+    free(gn);
+    if (x->param_in[i] < 0) {
+      drv_internal("parameter '%s' is missing from the graph at B=%d T=%d", nm, B, T);
+      *rc = XLC_EXIT_INTERNAL;
+    }
+  }
+  if (*rc == 0 && strcmp(m->backend, "ref") != 0) {
+    char *err = NULL;
+    x->e = cpu_prepare(g, m->dt, &err);
+    if (!x->e) {
+      drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, B, T, err ? err : "failed");
+      *rc = XLC_EXIT_INTERNAL;
+    }
+    free(err);
+  }
+  if (*rc) {
+    cg_free(g);
+    free(x->param_in);
+    free(x->grad_out);
+    free(x);
+    return NULL;
+  }
+  x->last_use = ++m->uses;
+  x->next = m->cache;
+  m->cache = x;
+  return x;
+}
+
+int mdl_init_params(mdl *m, uint64_t seed) {
+  for (int i = 0; i < m->params.v.n; i++) {
+    xt *p = m->params.v.v[i];
+    char *err = NULL;
+    if (init_fill(p, &m->inits[i], seed, p->name, &err) != 0) {
+      drv_internal("cannot initialize parameter '%s': %s", p->name, err ? err : "(no message)");
+      free(err);
+      return XLC_EXIT_INTERNAL;
+    }
+  }
+  return XLC_EXIT_OK;
+}
+
+int mdl_set_params(mdl *m, const xt_list *l, const char *path) {
+  int bad = 0;
+  for (int i = 0; i < m->params.v.n; i++) {
+    xt *p = m->params.v.v[i];
+    const xt *s = xtl_find(l, p->name);
+    int ok = s && s->rank == p->rank;
+    for (int k = 0; ok && k < p->rank; k++) ok = s->shape[k] == p->shape[k];
+    if (!ok) {
+      drv_error("%s: parameter '%s' is %s", path, p->name, s ? "of another shape" : "missing");
+      bad = 1;
+      continue;
+    }
+    for (int64_t j = 0; j < xt_numel(p); j++) {
+      double v = xt_get(s, j);
+      if (!isfinite(v)) {
+        drv_error("%s: parameter '%s' holds %g at element %lld", path, p->name, v, (long long)j);
+        bad = 1;
+        break;
+      }
+      xt_set(p, j, v);
+    }
+  }
+  return bad ? XLC_EXIT_USER : XLC_EXIT_OK;
+}
+
+int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
+            xt **outs, char **err) {
+  const cg_graph *g = x->g;
+  xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  int64_t sh[2] = {x->B, x->T};
+  xt *tk = xt_new_named("tokens", XT_F32, 2, sh), *tg = xt_new_named("targets", XT_F32, 2, sh);
+  for (int b = 0; b < x->B; b++)
+    for (int t = 0; t < x->T; t++) {
+      int in_row = t < T;
+      xt_set(tk, (int64_t)b * x->T + t, in_row ? tokens[(int64_t)b * T + t] : 0);
+      xt_set(tg, (int64_t)b * x->T + t, in_row && targets ? targets[(int64_t)b * T + t] : -1);
+    }
+  in[x->tok_in] = tk;
+  in[x->tgt_in] = tg;
+  for (int i = 0; i < m->params.v.n; i++) in[x->param_in[i]] = m->params.v.v[i];
+  if (states)
+    for (int i = 0; i < states->v.n; i++) {
+      int id = cg_find_input(g, states->v.v[i]->name);
+      if (id >= 0 && g->nodes.v[id].ikind == CG_IN_STATE) in[id] = states->v.v[i];
+    }
+  for (int k = 0; k < g->outs.n; k++) outs[k] = NULL;
+  int rc = x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
+  xt_free(tk);
+  xt_free(tg);
+  free(in);
+  return rc;
+}
+
+void mdl_outs_free(const mdl_exe *x, xt **outs) {
+  for (int k = 0; k < x->g->outs.n; k++) {
+    xt_free(outs[k]);
+    outs[k] = NULL;
+  }
+}
+
+void mdl_accuracy(const xt *logits, const int32_t *targets, int B, int T, int64_t *scored, int64_t *correct) {
+  int64_t Tx = logits->shape[1], V = logits->shape[2];
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) {
+      int32_t y = targets[(int64_t)b * T + t];
+      if (y < 0) continue;
+      int64_t base = ((int64_t)b * Tx + t) * V, best = 0;
+      double bv = -INFINITY;
+      for (int64_t v = 0; v < V; v++) {
+        double l = xt_get(logits, base + v);
+        if (l > bv) bv = l, best = v;
+      }
+      (*scored)++;
+      if (best == y) (*correct)++;
+    }
+}

@@ -1,0 +1,75 @@
+/* model.h - a trainable token model for `xlc train`, `xlc eval` and `xlc generate`
+ * (model.c, prefix mdl_).
+ *
+ * A model is an entry of a .xl file with --set configuration, int inputs `tokens: int[T]` and
+ * `targets: int[T]` and outputs `logits: [T, V]` and `loss` (a scalar; cross_entropy skips
+ * targets -1). It owns the master copy of the parameters (official names, in the compute dtype)
+ * and a small cache of executors, one per (B, T, training or not): graphs are lowered and
+ * compiled for exact shapes, so callers pad T up to a few bucket sizes (mdl_bucket) — exact
+ * for a causal model, and it keeps the number of compiled graphs small.
+ */
+#ifndef XLC_MODEL_H
+#define XLC_MODEL_H
+
+#include "driver.h"
+#include "exec_cpu.h"
+
+typedef struct mdl_exe {
+  int B, T, train;
+  cg_graph *g;
+  cpu_exec *e;        /* NULL on the reference backend */
+  int tok_in, tgt_in; /* node ids of the data inputs */
+  int loss_out, logits_out;
+  int *param_in;      /* [nparams] node id of each master parameter */
+  int *grad_out;      /* [nparams] output index of grad.<param> (training graphs), else -1 */
+  long last_use;
+  struct mdl_exe *next;
+} mdl_exe;
+
+typedef struct {
+  drv_src src;
+  int src_loaded;
+  char *file, *entry, *backend;
+  cg_dtype dt;
+  drv_sets sets;          /* the model's configuration (B and T are added per graph) */
+  XL_VEC(char *) set_strs; /* owned "K=V" strings behind sets */
+  xt_list params;         /* master parameters (F32 or F64 as dt), graph order */
+  cg_init *inits;         /* [nparams] initializer of each parameter */
+  int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
+  mdl_exe *cache;
+  long uses;
+} mdl;
+
+/* Loads FILE, checks that ENTRY is a token model (inputs tokens/targets, outputs logits and
+   loss) by lowering it once at B = T = 1, and records its parameters. sets: "K=V" strings.
+   Errors are printed; returns an exit code. */
+int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
+             const char *backend, cg_dtype dt);
+/* 1 if ENTRY declares configuration parameter `name` (without lowering). */
+int mdl_entry_has_config(const char *file, const char *entry, const char *name);
+void mdl_free(mdl *m);
+
+/* Fills every parameter from its initializer (per-parameter streams of `seed`). */
+int mdl_init_params(mdl *m, uint64_t seed);
+/* Copies the parameters of a checkpoint or state dict (after ckpt_validate) into the model;
+   every parameter must be present with its shape. Errors are printed; returns an exit code. */
+int mdl_set_params(mdl *m, const xt_list *l, const char *path);
+
+/* T rounded up to the padded length that graphs are compiled for. */
+int mdl_bucket(int T);
+/* The executor for (B, T, train): lowered, differentiated (train: loss mode) and prepared once,
+   then cached (least recently used ones are dropped beyond a few). NULL with *rc on error. */
+mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc);
+/* Runs x with tokens/targets [x->B, T] (T <= x->T: padded here with token 0 / target -1) and
+   the master parameters; states: optional tensors per state input name (NULL = defaults), a
+   list whose tensors are named like the inputs. outs: g->outs.n new tensors. Returns 0 or -1
+   with *err. */
+int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
+            xt **outs, char **err);
+void mdl_outs_free(const mdl_exe *x, xt **outs);
+
+/* Number of scored positions (target >= 0) of rows [B, T] and how many of them the argmax of
+   logits [B, Tx, V] (Tx >= T; only the first T rows of each example are read) gets right. */
+void mdl_accuracy(const xt *logits, const int32_t *targets, int B, int T, int64_t *scored, int64_t *correct);
+
+#endif

@@ -1,0 +1,53 @@
+/* train.h - the pieces of `xlc train` shared with `xlc eval` (train.c, prefix trn_): trainer
+ * settings (command line, checkpoint JSON), opening the model of a run, evaluation, saving.
+ */
+#ifndef XLC_TRAIN_H
+#define XLC_TRAIN_H
+
+#include "ckpt.h"
+#include "data.h"
+#include "model.h"
+
+typedef struct {
+  char *task;               /* data spec */
+  data_opts data;
+  char *file, *entry;       /* NULL: the stdlib's xlstm_lm */
+  XL_VEC(char *) sets;      /* model configuration "K=V" (V added from the task if absent) */
+  char *sets_desc;          /* the sets joined by spaces (titles) */
+  char *backend;
+  int f64;
+  int64_t steps, warmup, eval_every, resume_step;
+  int batch, accum, eval_batches, test_batches, log_every, decay_embedding;
+  int warmup_set, lr_min_set;
+  double lr, lr_min, wd, clip;
+  uint64_t seed;
+} trn_cfg;
+
+typedef struct {
+  double loss, acc; /* loss: mean over scored positions; acc: argmax accuracy there */
+  int64_t scored;
+} trn_metrics;
+
+void trn_cfg_default(trn_cfg *c);
+void trn_cfg_free(trn_cfg *c);
+/* Applies the command line (positional FILE ENTRY, options) on top of c. Errors printed. */
+int trn_cfg_from_args(trn_cfg *c, const drv_args *a);
+/* Settings of a training checkpoint: trainer JSON, entry, source path, sets, step. */
+int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path);
+char *trn_cfg_json(const trn_cfg *c); /* malloc'd JSON text */
+
+/* Opens the run's model (V defaults to the task's vocabulary), checks it against the data,
+   and fills its parameters: from ck (validated; the .xl source hash must match) or from
+   the initializers. Returns an exit code. */
+int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, const drv_args *a, ckpt *ck, const char *ck_path);
+int64_t trn_count_params(const mdl *m);
+
+/* Loss and accuracy over batches 0..nb-1 of `split` (forward graphs). Returns an exit code. */
+int trn_evaluate(mdl *m, const data_source *ds, data_split split, int nb, int B, trn_metrics *out);
+/* Atomic checkpoint of the model, AdamW state and settings after `step` steps. */
+int trn_save(mdl *m, const trn_cfg *c, int64_t step, const char *path, double **mom, double **vel);
+/* results.json (atomic): task, model, steps, validation/test metrics (NULL: absent). */
+int trn_write_results(const char *path, const mdl *m, const trn_cfg *c, const data_info *di, int64_t step,
+                      const trn_metrics *test, const trn_metrics *val);
+
+#endif
