@@ -184,7 +184,7 @@ int cmd_train(int argc, char **argv) {
       rc = XLC_EXIT_USER;
     }
   }
-  if (rc == 0 && trn_cfg_from_args(&c, &a) != 0) rc = XLC_EXIT_USER;
+  if (rc == 0 && trn_cfg_from_args(&c, &a, 1) != 0) rc = XLC_EXIT_USER;
   if (rc == 0 && !c.task) {
     drv_error("--task is required (parity, modarith, evenpairs, cycle, mqar, bytes:PATH, tokens:PATH)");
     rc = XLC_EXIT_USER;

@@ -139,6 +139,8 @@ int cmd_refcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
@@ -148,5 +150,7 @@ void usage_refcheck(FILE *out);
 void usage_bench(FILE *out);
 void usage_build(FILE *out);
 void usage_train(FILE *out);
+void usage_eval(FILE *out);
+void usage_generate(FILE *out);
 
 #endif

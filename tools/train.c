@@ -61,16 +61,16 @@ static void add_set(trn_cfg *c, const char *kv) {
   xl_vec_push(c->sets, xl_strdup(kv));
 }
 
-int trn_cfg_from_args(trn_cfg *c, const drv_args *a) {
+int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
   int bad = 0, resume = 0;
   for (int i = 0; i < a->opts.n; i++)
     if (!strcmp(a->opts.v[i].name, "resume")) resume = 1;
-  if (a->pos.n == 1 || a->pos.n > 2) {
+  if (positional && (a->pos.n == 1 || a->pos.n > 2)) {
     drv_error("expected FILE.xl ENTRY (or neither, for the stdlib's xlstm_lm), got %d positional argument%s",
               a->pos.n, a->pos.n == 1 ? "" : "s");
     return -1;
   }
-  if (a->pos.n == 2) {
+  if (positional && a->pos.n == 2) {
     if (resume) {
       drv_error("--resume takes the model from the checkpoint; do not give FILE.xl ENTRY");
       return -1;
@@ -130,6 +130,36 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a) {
   if (!c->lr_min_set) c->lr_min = c->lr / 10;
   if (!c->warmup_set) c->warmup = c->steps / 20;
   return bad ? -1 : 0;
+}
+
+int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) {
+  const char *path = a->pos.v[0];
+  ckpt ck = {0};
+  char *err = NULL;
+  if (ckpt_read(path, &ck, &err) != 0) {
+    drv_error("%s", err ? err : "cannot read the checkpoint");
+    free(err);
+    return XLC_EXIT_USER;
+  }
+  int rc = XLC_EXIT_OK;
+  if (ck.is_xlc && ckpt_meta(&ck, "trainer")) {
+    if (a->pos.n > 1) drv_note("%s: the model comes from the checkpoint; FILE.xl ENTRY ignored", path);
+    if (trn_cfg_from_ckpt(c, &ck, path) != 0) rc = XLC_EXIT_USER;
+  } else if (a->pos.n == 3) {
+    set_str(&c->file, a->pos.v[1]);
+    set_str(&c->entry, a->pos.v[2]);
+  } else {
+    drv_error("%s is a plain state dict (no xlc training metadata): give the model too, e.g. xlc %s %s "
+              "stdlib/xlstm.xl xlstm_lm --set V=... --set E=...",
+              path, cmd, path);
+    rc = XLC_EXIT_USER;
+  }
+  if (rc == 0 && trn_cfg_from_args(c, a, 0) != 0) rc = XLC_EXIT_USER;
+  if (rc == 0 && !strcmp(cmd, "generate") && mdl_entry_has_config(c->file, c->entry, "form"))
+    add_set(c, "form=recurrent"); /* decoding needs the step form; the parameters are the same */
+  if (rc == 0) rc = trn_open_model(m, c, NULL, a, &ck, path);
+  ckpt_free(&ck);
+  return rc;
 }
 
 char *trn_cfg_json(const trn_cfg *c) {

@@ -30,8 +30,13 @@ typedef struct {
 
 void trn_cfg_default(trn_cfg *c);
 void trn_cfg_free(trn_cfg *c);
-/* Applies the command line (positional FILE ENTRY, options) on top of c. Errors printed. */
-int trn_cfg_from_args(trn_cfg *c, const drv_args *a);
+/* Applies the command line (options; positional FILE ENTRY if `positional`) on top of c.
+   Errors printed. */
+int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional);
+/* eval/generate: the model of checkpoint a->pos[0] (an xlc checkpoint: model and settings from
+   its metadata; a plain state dict: FILE.xl ENTRY from a->pos[1..2] and --set), with the
+   command-line options applied; generation lowers with form=recurrent where the entry has it. */
+int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd);
 /* Settings of a training checkpoint: trainer JSON, entry, source path, sets, step. */
 int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path);
 char *trn_cfg_json(const trn_cfg *c); /* malloc'd JSON text */

@@ -23,15 +23,10 @@ static const command commands[] = {
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
     {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
     {"train", cmd_train, usage_train, "train a token model on a built-in task or a file (checkpoints, resume)"},
-    /* ---- later subcommands go here, one line each (and out of `planned` below) ----
-       {"generate", cmd_generate, usage_generate, "sample text from a model"},
-       {"eval",     cmd_eval,     usage_eval,     "evaluate a model on a data set"}, */
+    {"eval", cmd_eval, usage_eval, "loss, accuracy and scaled accuracy of a checkpoint on a task"},
+    {"generate", cmd_generate, usage_generate, "prefill a prompt and decode token by token (streaming)"},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
-
-/* Commands that are designed but not written yet: a clear message instead of "unknown". */
-static const char *const planned[] = {"generate", "eval"};
-#define NPLANNED ((int)(sizeof planned / sizeof planned[0]))
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -42,10 +37,8 @@ static void usage(FILE *out) {
           "commands:\n");
   for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "  %-9s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
-  fprintf(out, "\nplanned, not available yet:");
-  for (int i = 0; i < NPLANNED; i++) fprintf(out, " %s", planned[i]);
   fprintf(out,
-          "\n\n"
+          "\n"
           "`xlc COMMAND --help` shows the options of a command.\n"
           "exit status: 0 success, 1 user error (reported), 2 internal error\n");
 }
@@ -56,18 +49,8 @@ static const command *find_command(const char *name) {
   return NULL;
 }
 
-static int is_planned(const char *name) {
-  for (int i = 0; i < NPLANNED; i++)
-    if (strcmp(planned[i], name) == 0) return 1;
-  return 0;
-}
-
 /* Reports a name that is not a command; returns the exit code. */
 static int not_a_command(const char *name) {
-  if (is_planned(name)) {
-    drv_error("'xlc %s' is not available yet", name);
-    return XLC_EXIT_USER;
-  }
   drv_error("unknown command '%s'", name);
   usage(stderr);
   return XLC_EXIT_USER;

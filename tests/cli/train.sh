@@ -61,9 +61,51 @@ expect_rc 0
 echo "# edited" >>"$T/m.xl"
 xrun train --resume --out "$T/m" --steps 6; expect_rc 1; expect_err "has changed since"
 
+say_case "eval and generate from the checkpoint (settings from its metadata)"
+xrun eval "$T/a/ckpt.safetensors"; expect_rc 0; expect_out "test split (lengths 13-20"; expect_out "scaled accuracy"
+xrun eval "$T/a/ckpt.safetensors" --split validation --batches 2; expect_rc 0; expect_out "validation split (lengths 3-12, 2 batches"
+xrun generate "$T/a/ckpt.safetensors" --prompt-tokens 1,2,2,1 --max-new 6 --temperature 0 --verify
+expect_rc 0; expect_out "verify: logits of prefill + 6 steps vs one forward pass over 9 tokens"; expect_out "OK"
+xrun generate "$T/a/ckpt.safetensors" --prompt-tokens 2,1 --max-new 5 --seed 3 --top-k 2 --top-p 0.9 --verify --backend ref --dtype f64
+expect_rc 0; expect_out "(tol 1e-10) OK"
+xrun generate "$T/a/ckpt.safetensors" --prompt-tokens 1,7; expect_rc 1; expect_err "prompt token 7 at position 1 is outside the vocabulary [0, 3)"
+xrun generate "$T/a/ckpt.safetensors" --prompt "hi"; expect_rc 1; expect_err "--prompt is for byte-level models"
+xrun eval "$T/missing.safetensors"; expect_rc 1; expect_err "missing.safetensors"
+
+say_case "a plain state dict (official names, no metadata) with FILE ENTRY and --set"
+python3 - "$T/a/ckpt.safetensors" "$T/plain.safetensors" <<'PY'
+import json, struct, sys
+data = open(sys.argv[1], "rb").read()
+(hl,) = struct.unpack("<Q", data[:8])
+h = json.loads(data[8:8 + hl]); body = data[8 + hl:]
+h.pop("__metadata__", None)
+out, blobs, off = {}, [], 0
+for k, t in sorted(h.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+    if k.startswith("optim."): continue
+    a, b = t["data_offsets"]; blobs.append(body[a:b])
+    out[k] = {"dtype": t["dtype"], "shape": t["shape"], "data_offsets": [off, off + b - a]}; off += b - a
+hb = json.dumps(out).encode(); hb += b" " * ((8 - len(hb) % 8) % 8)
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(hb)) + hb + b"".join(blobs))
+PY
+xrun generate "$T/plain.safetensors" --prompt-tokens 1,2; expect_rc 1; expect_err "is a plain state dict"
+STDLIB=$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" source_path)
+xrun generate "$T/plain.safetensors" "$STDLIB" xlstm_lm --set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --set V=3 \
+  --prompt-tokens 1,2,2,1 --max-new 6 --temperature 0 --quiet
+expect_rc 0
+xrun generate "$T/a/ckpt.safetensors" --prompt-tokens 1,2,2,1 --max-new 6 --temperature 0 --quiet
+out_ckpt=$(cat "$T/stdout")
+xrun generate "$T/plain.safetensors" "$STDLIB" xlstm_lm --set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --set V=3 \
+  --prompt-tokens 1,2,2,1 --max-new 6 --temperature 0 --quiet
+[ "$(cat "$T/stdout")" = "$out_ckpt" ] || fail "the state dict generates '$(cat "$T/stdout")', the checkpoint '$out_ckpt'"
+xrun generate "$T/plain.safetensors" "$STDLIB" xlstm_lm --set E=8 --set L=2 --set NH=1 --set slstm_at=[1] --set V=3 \
+  --prompt-tokens 1,2
+expect_rc 1; expect_err "plain.safetensors does not fit xlstm_lm"; expect_err "token_embedding.weight"
+
 say_case "byte-level text"
 i=0; : >"$T/text.txt"
 while [ $i -lt 200 ]; do echo "the quick brown fox jumps over the lazy dog $i" >>"$T/text.txt"; i=$((i + 1)); done
 xrun train --task "bytes:$T/text.txt" --context 32 $TINY --steps 4 --eval-every 2 --eval-batches 1 --out "$T/b"
 expect_rc 0; expect_out "validation"
+xrun generate "$T/b/ckpt.safetensors" --prompt "the quick" --max-new 8 --verify
+expect_rc 0; expect_out "the quick"; expect_out "OK"
 finish

@@ -26,8 +26,9 @@ expect_err "xlc: error: unknown command 'frobnicate'"; expect_err "usage: xlc"
 xrun help frobnicate; expect_rc 1; expect_err "unknown command 'frobnicate'"
 xrun --frobnicate; expect_rc 1; expect_err "unknown option '--frobnicate'"
 
-say_case "planned command"
-xrun eval; expect_rc 1; expect_err "'xlc eval' is not available yet"
+say_case "eval and generate without a checkpoint"
+xrun eval; expect_rc 1; expect_err "expected CKPT.safetensors"
+xrun generate; expect_rc 1; expect_err "expected CKPT.safetensors"
 
 say_case "check without a file"
 xrun check; expect_rc 1; expect_err "needs a file"
