@@ -184,6 +184,34 @@ int cg_verify(const cg_graph *g, FILE *err);
    Returns 0, or -1 with a message in *err (malloc'd) if an output is missing. */
 int ad_append_backward(cg_graph *g, const char *loss_output, char **err);
 
+/* ---- optimization (cg_opt.c): the cg-opt stage, after autodiff, before kernel planning ---- */
+/* Passes, as bits of cg_optimize_passes' mask; cg_optimize runs them all. Every pass works
+   recursively inside scan bodies and keeps the graph's outputs (names, order) and every
+   top-level INPUT node (unused ones too: callers bind inputs by name after optimizing).
+   FOLD: reshape of reshape, no-op reshape/broadcast/transpose/slice/pad/concat/sum/maxr,
+         transpose of transpose, neg of neg, detach (identity once gradients exist), x*1, x/1,
+         x+0, x-0 (only where the result has x's shape and is_int: broadcasting is kept).
+   CSE:  one node for equal op, operands, a[], fval, shape and is_int (not INPUT, not SCAN).
+   DCE:  nodes no output needs; scans: per-step outputs nobody reads (nout shrinks, the
+         scan_out indices are renumbered), saved states nobody reads (save -> 0), body nodes
+         those outputs needed, sequence/loop-invariant operands the body no longer reads
+         (slots renumbered; one sequence stays). Carried states always stay.
+   Nodes replaced by FOLD or CSE are removed by every pass. */
+enum { CG_OPT_FOLD = 1, CG_OPT_CSE = 2, CG_OPT_DCE = 4, CG_OPT_ALL = 7 };
+typedef struct {
+  int nodes_before, nodes_after; /* cg_count_nodes */
+  int folded, merged, dead;      /* nodes removed by each pass (dead: DCE, bodies included) */
+  int scan_outs_removed;         /* per-step outputs and saved-state groups dropped */
+  int scan_ins_removed;          /* sequence / loop-invariant operands dropped */
+} cg_opt_stats;
+/* Nodes of g and of every scan body, recursively. */
+int cg_count_nodes(const cg_graph *g);
+/* Returns 0, or -1 with a message in *err (malloc'd) if the result fails cg_verify (an
+   internal error: g is then unusable). st may be NULL. The graph must not be differentiated
+   afterwards (DETACH is gone). */
+int cg_optimize_passes(cg_graph *g, unsigned passes, cg_opt_stats *st, char **err);
+int cg_optimize(cg_graph *g, cg_opt_stats *st, char **err);
+
 /* ---- reference executor (exec.c) ---- */
 typedef enum { CG_F64, CG_F32 } cg_dtype;
 /* Runs g in float64 or float32 arithmetic (every op computes in that type).

@@ -154,6 +154,8 @@ int cmd_bench(int argc, char **argv) {
     cg_graph *g = drv_lower(&src, entry, &sets, NULL, 0, &rc);
     if (!g) break;
     if (mode == 1 && (rc = drv_backward(g, entry, 1)) != 0) break;
+    cg_opt_stats ost;
+    if ((rc = drv_optimize(g, entry, &ost)) != 0) break;
     xt **in = random_inputs(g, 1);
     xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
     char *err = NULL;
@@ -198,6 +200,7 @@ int cmd_bench(int argc, char **argv) {
       printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
              mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
              flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+      printf("    cell graph: %d nodes (before cg-opt %d)\n", ost.nodes_after, ost.nodes_before);
       if (e)
         printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",
                e->stats.planned_bytes / 1048576.0, e->stats.param_bytes / 1048576.0, 2 * e->stats.param_bytes / 1048576.0);

@@ -393,6 +393,7 @@ int cmd_build(int argc, char **argv) {
   g = drv_lower(&s, entry, &sets, NULL, 0, &rc);
   if (!g) goto out;
   if (loss && (rc = drv_backward(g, entry, loss)) != XLC_EXIT_OK) goto out;
+  if ((rc = drv_optimize(g, entry, NULL)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
   p = kp_build(g);
   drv_plan_walk(p, collect, &b);

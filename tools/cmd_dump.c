@@ -1,8 +1,9 @@
 /* cmd_dump.c - `xlc dump FILE [ENTRY] --stage=S`: print one pipeline stage as text.
  *
  * Stages: tokens and ast (whole file, no ENTRY), cg (the lowered cell graph of ENTRY, free
- * dimensions from --set), cg-grad (cg plus the backward pass), kplan and kir (the kernel plan
- * of cg, or of cg-grad with --loss; kir adds every kernel's KIR), mlir (the MLIR text of every
+ * dimensions from --set), cg-grad (cg plus the backward pass), cg-opt (cg, or cg-grad --loss
+ * with --loss, after the cg-opt stage), kplan and kir (the kernel plan of cg-opt; kir adds
+ * every kernel's KIR), mlir (the MLIR text of every
  * fused kernel of that plan, in --dtype), mem (the memory plan of that plan: regions, offsets,
  * lifetimes, the workspace peak, for --dtype element sizes). The text goes to stdout and is
  * what golden tests compare; nothing is printed there when a stage fails. Later stages of the
@@ -16,14 +17,14 @@
 #include "kplan.h"
 #include "memplan.h"
 
-typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_KPLAN, ST_KIR, ST_MLIR, ST_MEM, ST_LATER } stage_id;
+typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_CG_OPT, ST_KPLAN, ST_KIR, ST_MLIR, ST_MEM, ST_LATER } stage_id;
 
 static const struct {
   const char *name;
   stage_id id;
 } stages[] = {
     {"tokens", ST_TOKENS}, {"ast", ST_AST},     {"cg", ST_CG},     {"cg-grad", ST_CG_GRAD},
-    {"cg-opt", ST_LATER},  {"kplan", ST_KPLAN}, {"mem", ST_MEM},   {"kir", ST_KIR},
+    {"cg-opt", ST_CG_OPT},  {"kplan", ST_KPLAN}, {"mem", ST_MEM},   {"kir", ST_KIR},
     {"mlir", ST_MLIR},     {"cuda", ST_LATER},
 };
 #define NSTAGES ((int)(sizeof stages / sizeof stages[0]))
@@ -40,8 +41,11 @@ void usage_dump(FILE *out) {
           "  ast       the syntax tree (no ENTRY needed)\n"
           "  cg        the cell graph of ENTRY, verified\n"
           "  cg-grad   the cell graph of ENTRY with the backward pass appended, verified\n"
+          "  cg-opt    the cell graph of ENTRY, or with --loss its training graph (cg-grad\n"
+          "            --loss), after folding, common subexpressions and dead code (scan\n"
+          "            bodies included); --stats prints the node counts first\n"
           "  kplan     the kernel plan (GEMMs, fused kernels, views, reference steps) of the\n"
-          "            cell graph of ENTRY, or with --loss of its training graph (cg-grad --loss)\n"
+          "            cg-opt graph of ENTRY (with --loss: of its training graph)\n"
           "  kir       kplan with the KIR of every fused kernel\n"
           "  mem       the memory plan of kplan: parameter, gradient and input blocks, the\n"
           "            workspace offset and live steps of every value, the peak and totals\n"
@@ -57,11 +61,16 @@ void usage_dump(FILE *out) {
           "                     kplan, kir, mlir, mem: plan the training graph (cg-grad --loss)\n"
           "  --dtype f32|f64    mlir: element type of the kernels; mem: of the values\n"
           "                     (default f32)\n"
+          "  --stats            cg-opt: a first line '// cg-opt: nodes N -> M (...)'\n"
+          "                     (counts include scan bodies)\n"
+          "\n"
+          "XLC_CG_OPT=0 in the environment skips the cg-opt stage (cg-opt, kplan, kir, mem,\n"
+          "mlir and every executing command then see the unoptimized graph).\n"
           "\n"
           "exit status: 0 ok, 1 errors in the file or the command line, 2 internal error\n");
 }
 
-static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {NULL, 0}};
+static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {"stats", 0}, {NULL, 0}};
 
 static void list_stages(FILE *out) {
   fprintf(out, "valid stages:");
@@ -82,14 +91,21 @@ static int print_mlir(const kp_plan *p, int step, const char *where, double reps
   return 0;
 }
 
-/* cg / cg-grad: the graph; kplan / kir / mlir (plan 1 / 2 / 3): its kernel plan; mem (plan 4):
-   its memory plan. */
-static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int plan,
-                      cg_dtype dt) {
+/* cg / cg-grad / cg-opt (opt): the graph; kplan / kir / mlir (plan 1 / 2 / 3): the kernel plan
+   of the optimized graph; mem (plan 4): its memory plan. stats: the cg-opt counts first. */
+static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int opt,
+                      int plan, int stats, cg_dtype dt) {
   int rc;
   cg_graph *g = drv_lower(s, entry, sets, NULL, 0, &rc);
   if (!g) return rc;
   if (grad) rc = drv_backward(g, entry, loss);
+  cg_opt_stats st;
+  if (rc == XLC_EXIT_OK && (opt || plan)) rc = drv_optimize(g, entry, &st);
+  if (rc == XLC_EXIT_OK && stats)
+    printf("// cg-opt: nodes %d -> %d (folded %d, merged %d, dead %d; scan results dropped %d, scan "
+           "operands dropped %d)\n",
+           st.nodes_before, st.nodes_after, st.folded, st.merged, st.dead, st.scan_outs_removed,
+           st.scan_ins_removed);
   if (rc == XLC_EXIT_OK && !plan) cg_dump(g, stdout);
   if (rc == XLC_EXIT_OK && plan) {
     kp_plan *p = kp_build(g);
@@ -112,7 +128,7 @@ int cmd_dump(int argc, char **argv) {
   drv_sets sets = {0};
   drv_src s = {0};
   const char *stage = NULL;
-  int loss = 0, rc = XLC_EXIT_USER, dtype_set = 0;
+  int loss = 0, rc = XLC_EXIT_USER, dtype_set = 0, stats = 0;
   cg_dtype dt = CG_F32;
   if (drv_args_parse(&a, argc, argv, "dump", dump_opts) != 0) goto out;
   if (a.help) {
@@ -128,6 +144,8 @@ int cmd_dump(int argc, char **argv) {
       if (drv_sets_add(&sets, o->val) != 0) goto out;
     } else if (strcmp(o->name, "loss") == 0)
       loss = 1;
+    else if (strcmp(o->name, "stats") == 0)
+      stats = 1;
     else if (strcmp(o->name, "dtype") == 0) {
       dtype_set = 1;
       if (strcmp(o->val, "f32") == 0)
@@ -163,12 +181,16 @@ int cmd_dump(int argc, char **argv) {
   }
   const char *path = a.pos.v[0], *entry = a.pos.n > 1 ? a.pos.v[1] : NULL;
   int planned = sid == ST_KPLAN || sid == ST_KIR || sid == ST_MLIR || sid == ST_MEM;
-  if ((sid == ST_CG || sid == ST_CG_GRAD || planned) && !entry) {
+  if ((sid == ST_CG || sid == ST_CG_GRAD || sid == ST_CG_OPT || planned) && !entry) {
     drv_error("--stage=%s needs an ENTRY (the name of a cell, block or model)", stage);
     goto out;
   }
-  if (loss && sid != ST_CG_GRAD && !planned)
-    drv_warn("--loss only matters for --stage=cg-grad, kplan, kir, mlir and mem");
+  if (loss && sid != ST_CG_GRAD && sid != ST_CG_OPT && !planned)
+    drv_warn("--loss only matters for --stage=cg-grad, cg-opt, kplan, kir, mlir and mem");
+  if (stats && sid != ST_CG_OPT) {
+    drv_warn("--stats only matters for --stage=cg-opt");
+    stats = 0;
+  }
   if (dtype_set && sid != ST_MLIR && sid != ST_MEM) drv_warn("--dtype only matters for --stage=mlir and mem");
   if (drv_src_load(&s, path) != 0) goto out;
 
@@ -196,9 +218,12 @@ int cmd_dump(int argc, char **argv) {
     goto out;
   }
   if (planned)
-    rc = dump_graph(&s, entry, &sets, loss, loss, sid == ST_MEM ? 4 : sid == ST_MLIR ? 3 : sid == ST_KIR ? 2 : 1, dt);
+    rc = dump_graph(&s, entry, &sets, loss, loss, 1, sid == ST_MEM ? 4 : sid == ST_MLIR ? 3 : sid == ST_KIR ? 2 : 1, 0,
+                    dt);
+  else if (sid == ST_CG_OPT)
+    rc = dump_graph(&s, entry, &sets, loss, loss, 1, 0, stats, dt);
   else
-    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0, dt);
+    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0, 0, 0, dt);
 out:
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");

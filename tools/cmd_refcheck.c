@@ -262,7 +262,7 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
     return -1;
   }
   int need_grad = r->loss || r->cots.v.n > 0;
-  if (need_grad && drv_backward(g, r->entry, r->loss) != 0) {
+  if ((need_grad && drv_backward(g, r->entry, r->loss) != 0) || drv_optimize(g, r->entry, NULL) != 0) {
     cg_free(g);
     tally->fail++;
     return -1;

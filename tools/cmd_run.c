@@ -191,6 +191,7 @@ static int run(run_cfg *c) {
     rc = drv_backward(g, c->entry, c->loss);
     if (rc) goto out;
   }
+  if ((rc = drv_optimize(g, c->entry, NULL)) != 0) goto out;
 
   vals = xl_calloc((size_t)g->nodes.n, sizeof *vals);
   run_bind_ctx bc = {c->entry, c->inputs, c->params, c->cots, &fin, &fpar, &fcot, c->seed, c->dt, c->random_inputs};

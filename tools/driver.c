@@ -324,6 +324,24 @@ int drv_backward(cg_graph *g, const char *entry, int loss) {
   return verify(g, entry, "autodiff");
 }
 
+int drv_optimize(cg_graph *g, const char *entry, cg_opt_stats *st) {
+  const char *env = getenv("XLC_CG_OPT");
+  if (env && strcmp(env, "0") == 0) {
+    if (st) {
+      memset(st, 0, sizeof *st);
+      st->nodes_before = st->nodes_after = cg_count_nodes(g);
+    }
+    return XLC_EXIT_OK;
+  }
+  char *err = NULL;
+  if (cg_optimize(g, st, &err) != 0) {
+    drv_internal("cg-opt of entry '%s' failed: %s", entry, err ? err : "(no message)");
+    free(err);
+    return XLC_EXIT_INTERNAL;
+  }
+  return XLC_EXIT_OK;
+}
+
 /* ---- backends ---- */
 
 int drv_backend_ok(const char *backend) {

@@ -85,6 +85,11 @@ struct cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, 
    Returns an exit code; errors are printed. */
 int drv_backward(struct cg_graph *g, const char *entry, int loss);
 
+/* The cg-opt stage (cg_optimize) + cg_verify, applied before planning or executing on any
+   backend. XLC_CG_OPT=0 in the environment skips it (for before/after measurements); `st`
+   (may be NULL) receives the statistics. Returns an exit code; errors are printed. */
+int drv_optimize(struct cg_graph *g, const char *entry, cg_opt_stats *st);
+
 /* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
 int drv_backend_ok(const char *backend); /* prints an error for an unknown name */
 /* Same contract as ref_exec. */

@@ -1,4 +1,4 @@
-// kernel k1_mul_einsum_mul_add: fuses %17 mul, %19 einsum, %20 mul, %21 add (body of scan %8)
+// kernel k1_mul_einsum_mul_add: fuses %16 mul, %18 einsum, %19 mul, %20 add (body of scan %8)
 // kernel k1_mul_einsum_mul_add: domain [1, 2, 8, 8] -> loops [2 par, 8, 8], f32, 8 lanes
 // ABI: void k1_mul_einsum_mul_add(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
 module {

@@ -1,4 +1,4 @@
-// kernel k2_mul_mul_add_div_mul_sum: fuses %23 mul, %25 mul, %26 add, %28 div, %29 mul, %30 sum (body of scan %8)
+// kernel k2_mul_mul_add_div_mul_sum: fuses %22 mul, %24 mul, %25 add, %27 div, %28 mul, %29 sum (body of scan %8)
 // kernel k2_mul_mul_add_div_mul_sum: domain [1, 2, 8] -> loops [2 par, 8 red], f32, 8 lanes
 // ABI: void k2_mul_mul_add_div_mul_sum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
 module {

@@ -1,4 +1,4 @@
-// kernel k3_abs_neg_exp_max_add: fuses %32 abs, %33 neg, %34 exp, %35 max, %37 add (body of scan %8)
+// kernel k3_abs_neg_exp_max_add: fuses %31 abs, %32 neg, %33 exp, %34 max, %36 add (body of scan %8)
 // kernel k3_abs_neg_exp_max_add: domain [1, 2] -> loops [2 par], f32, 8 lanes
 // ABI: void k3_abs_neg_exp_max_add(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
 module {

@@ -1,4 +1,4 @@
-// kernel k4_div: fuses %40 div (body of scan %8)
+// kernel k4_div: fuses %39 div (body of scan %8)
 // kernel k4_div: domain [1, 2, 8] -> loops [2 par, 8], f32, 8 lanes
 // ABI: void k4_div(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
 module {
