@@ -150,7 +150,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
     double v = g->nodes.v[tok].fval;
     m->vocab = v > 0 ? (int)v : 0;
   }
-  if (train && (*rc = drv_backward(g, m->entry, 1)) != 0) {
+  if ((train && (*rc = drv_backward(g, m->entry, 1)) != 0) || (*rc = drv_optimize(g, m->entry, NULL)) != 0) {
     cg_free(g);
     return NULL;
   }
