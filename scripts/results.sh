@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# results.sh - the training runs behind docs/results.md (parity and MQAR), resumable.
+#
+#   scripts/results.sh [RUN...]      run (or resume) the named runs, default all; then print
+#                                    the table from every finished run's results.json
+#   scripts/results.sh --table       only print the table
+#
+# Runs live in ${XLC_RUNS:-runs}/NAME (checkpoint, metrics.csv, plot.svg, results.json). A run
+# that was interrupted (Ctrl-C, SIGKILL, end of a session) continues from its checkpoint with
+# the same batches and optimizer state, so the final numbers do not depend on interruptions.
+# Threads: XLC_NUM_THREADS (default 1 here so that two runs can share a 2-core machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+XLC=${XLC:-build/xlc}
+RUNS=${XLC_RUNS:-runs}
+export XLC_NUM_THREADS=${XLC_NUM_THREADS:-1}
+
+# name | arguments (model and task)
+PARITY="--task parity --set E=64 --set L=2 --set NH=1 --steps 12000 --batch 32 --lr 2e-3 --eval-every 500 --log-every 100"
+MQAR="--set E=64 --set L=2 --set NH=1 --steps 3000 --batch 32 --lr 2e-3 --eval-every 250 --log-every 50"
+declare -A ARGS=(
+  [parity-xlstm10]="$PARITY --set slstm_at=[]"
+  [parity-xlstm01]="$PARITY --set slstm_at=[0,1]"
+  [parity-xlstm11]="$PARITY --set slstm_at=[1]"
+  [mqar64-xlstm10]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[]"
+  [mqar64-xlstm11]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[1]"
+  [mqar64-xlstm01]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[0,1]"
+  [mqar128-xlstm10]="--task mqar --context 128 --pairs 8 $MQAR --set slstm_at=[]"
+  [mqar128-xlstm01]="--task mqar --context 128 --pairs 8 $MQAR --set slstm_at=[0,1]"
+)
+ORDER="parity-xlstm10 parity-xlstm01 parity-xlstm11 mqar64-xlstm10 mqar64-xlstm11 mqar64-xlstm01 mqar128-xlstm10 mqar128-xlstm01"
+
+table() {
+  printf "%-18s %-28s %7s %9s %9s %9s\n" run model steps val_acc test_acc scaled
+  for n in $ORDER; do
+    r="$RUNS/$n/results.json"
+    [ -f "$r" ] || continue
+    python3 - "$r" "$n" "$RUNS/$n/metrics.csv" <<'PY'
+import csv, json, sys
+r = json.load(open(sys.argv[1])); name = sys.argv[2]
+rows = list(csv.DictReader(open(sys.argv[3])))
+v, t = r.get("validation", {}), r.get("test", {})
+f = lambda d, k: "%.4f" % d[k] if k in d else "-"
+print("%-18s %-28s %7d %9s %9s %9s" % (name, r["sets"].replace("form=parallel", "").strip()[:28], r["steps"],
+      f(v, "accuracy"), f(t, "accuracy"), f(t, "scaled_accuracy")))
+PY
+  done
+}
+
+if [ "${1:-}" = "--table" ]; then table; exit 0; fi
+[ -x "$XLC" ] || { echo "build first: cmake -S . -B build && cmake --build build (or scripts/example.sh)"; exit 1; }
+for n in ${@:-$ORDER}; do
+  [ -n "${ARGS[$n]:-}" ] || { echo "unknown run '$n' (runs: $ORDER)"; exit 1; }
+  if [ -f "$RUNS/$n/results.json" ]; then echo "== $n: done"; continue; fi
+  start=$(date +%s)
+  if [ -f "$RUNS/$n/ckpt.safetensors" ]; then
+    echo "== $n: resuming"
+    "$XLC" train --resume --out "$RUNS/$n"
+  else
+    echo "== $n"
+    # shellcheck disable=SC2086
+    "$XLC" train ${ARGS[$n]} --out "$RUNS/$n"
+  fi
+  echo "$n: $(( $(date +%s) - start )) s this session" >>"$RUNS/times.txt"
+done
+table
