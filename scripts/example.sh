@@ -2,8 +2,8 @@
 # example.sh - the README's first command: set up, build, and train a small xLSTM on parity.
 #  1. installs the Debian packages and builds xlc (release),
 #  2. checks the standard library and a user-defined cell variant (examples/mlstm_sig.xl),
-#  3. trains xLSTM[1:1] (one mLSTM and one sLSTM block, embedding 64, one head) on parity of
-#     bit strings of length 3-12 for a few minutes on the CPU, then reports the accuracy on
+#  3. trains xLSTM[0:1] (two sLSTM blocks, embedding 64, one head) on the parity of bit
+#     strings of length 3-12 for a few minutes on the CPU, then reports the accuracy on
 #     lengths 13-40 (extrapolation) and where the loss/accuracy plot is,
 #  4. greedy-decodes from the trained model and checks the step-by-step logits against one
 #     full forward pass.
@@ -17,11 +17,11 @@ cmake --build "$B" -j"$(nproc 2>/dev/null || echo 2)" --target xlc
 RUN=${XLC_RUNS:-runs}/example
 echo "== xlc check"
 "$B"/xlc check stdlib/xlstm.xl examples/mlstm_sig.xl
-echo "== training xLSTM[1:1] on parity (train lengths 3-12, test lengths 13-40)"
+echo "== training xLSTM[0:1] on parity (train lengths 3-12, test lengths 13-40)"
 if [ -f "$RUN/ckpt.safetensors" ] && [ ! -f "$RUN/results.json" ]; then
   "$B"/xlc train --resume --out "$RUN"
 elif [ ! -f "$RUN/results.json" ]; then
-  "$B"/xlc train --task parity --set E=64 --set L=2 --set NH=1 --set slstm_at=[1] \
+  "$B"/xlc train --task parity --set E=64 --set L=2 --set NH=1 --set slstm_at=[0,1] \
     --max-len 12 --test-min-len 13 --test-max-len 40 --steps 1500 --batch 32 --lr 1e-3 \
     --eval-every 250 --log-every 100 --out "$RUN"
 else

@@ -52,6 +52,8 @@ void usage_train(FILE *out) {
           "  --lr X (1e-3)  --lr-min X (lr/10)  --warmup N (steps/20)  --weight-decay X (0.1)\n"
           "  --decay-embedding (also decay token_embedding.weight)  --clip X (1.0; 0 = off)\n"
           "  --seed N (0: parameters and data)\n"
+          "  --warm-steps S --warm-len L   length warm-up: the first S steps train on rows of length\n"
+          "                         <= L (formal tasks; batches stay a pure function of seed and step)\n"
           "evaluation and output:\n"
           "  --eval-every N (100)  --eval-batches N (4)  --test-batches N (8)  --log-every N (10)\n"
           "  --out DIR (runs/train)  --resume (continue from DIR/ckpt.safetensors; settings come from\n"
@@ -151,7 +153,8 @@ int cmd_train(int argc, char **argv) {
       {"pairs", 1}, {"data-vocab", 1}, {"val-frac", 1}, {"set", 1}, {"backend", 1}, {"dtype", 1}, {"steps", 1},
       {"batch", 1}, {"accum", 1}, {"lr", 1}, {"lr-min", 1}, {"warmup", 1}, {"weight-decay", 1},
       {"decay-embedding", 0}, {"clip", 1}, {"seed", 1}, {"eval-every", 1}, {"eval-batches", 1},
-      {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {NULL, 0}};
+      {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {"warm-steps", 1}, {"warm-len", 1},
+      {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "train", spec)) return XLC_EXIT_USER;
   if (a.help) {
@@ -200,6 +203,20 @@ int cmd_train(int argc, char **argv) {
   free(err);
   err = NULL;
   const data_info *di = ds ? data_source_info(ds) : NULL;
+  data_source *dsw = NULL; /* length warm-up: the same task with shorter training rows */
+  if (rc == 0 && c.warm_steps > 0) {
+    data_opts wo = c.data;
+    wo.max_len = c.warm_len;
+    if (c.warm_len < 1 || (c.data.min_len && c.warm_len < c.data.min_len)) {
+      drv_error("--warm-steps needs --warm-len L with L >= the minimum training length");
+      rc = XLC_EXIT_USER;
+    } else if (data_open(c.task, &wo, &dsw, &err) != 0) {
+      drv_error("--warm-len: %s", err ? err : "cannot open the data");
+      rc = XLC_EXIT_USER;
+    }
+    free(err);
+    err = NULL;
+  }
   /* model */
   mdl m;
   memset(&m, 0, sizeof m);
@@ -270,7 +287,8 @@ int cmd_train(int argc, char **argv) {
     int64_t tokens = 0;
     for (int i = 0; i < np; i++) memset(grad[i]->data, 0, sizeof(double) * (size_t)xt_numel(grad[i]));
     for (int k = 0; k < c.accum && rc == 0; k++) {
-      if (data_draw(ds, DATA_TRAIN, step * c.accum + k, c.batch, &b, &err) != 0) {
+      const data_source *src = step < c.warm_steps ? dsw : ds;
+      if (data_draw(src, DATA_TRAIN, step * c.accum + k, c.batch, &b, &err) != 0) {
         drv_error("%s", err ? err : "data");
         rc = XLC_EXIT_USER;
         break;
@@ -378,6 +396,7 @@ int cmd_train(int argc, char **argv) {
   free(grad);
   if (model_open) mdl_free(&m);
   data_close(ds);
+  data_close(dsw);
   trn_cfg_free(&c);
   free(ckpt_path);
   free(csv_path);

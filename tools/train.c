@@ -185,6 +185,8 @@ char *trn_cfg_json(const trn_cfg *c) {
   cJSON_AddBoolToObject(o, "decay_embedding", c->decay_embedding);
   cJSON_AddNumberToObject(o, "clip", c->clip);
   cJSON_AddNumberToObject(o, "eval_every", (double)c->eval_every);
+  cJSON_AddNumberToObject(o, "warm_steps", (double)c->warm_steps);
+  cJSON_AddNumberToObject(o, "warm_len", c->warm_len);
   cJSON_AddNumberToObject(o, "eval_batches", c->eval_batches);
   cJSON_AddNumberToObject(o, "test_batches", c->test_batches);
   cJSON_AddNumberToObject(o, "log_every", c->log_every);
@@ -226,6 +228,8 @@ int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
     GETN("weight_decay", c->wd);
     GETN("clip", c->clip);
     GETN("eval_every", c->eval_every);
+    GETN("warm_steps", c->warm_steps);
+    GETN("warm_len", c->warm_len);
     GETN("eval_batches", c->eval_batches);
     GETN("test_batches", c->test_batches);
     GETN("log_every", c->log_every);

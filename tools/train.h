@@ -17,6 +17,8 @@ typedef struct {
   char *backend;
   int f64;
   int64_t steps, warmup, eval_every, resume_step;
+  int64_t warm_steps; /* length warm-up: the first warm_steps steps draw rows of length <= warm_len */
+  int warm_len;
   int batch, accum, eval_batches, test_batches, log_every, decay_embedding;
   int warmup_set, lr_min_set;
   double lr, lr_min, wd, clip;

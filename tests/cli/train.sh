@@ -19,7 +19,7 @@ grep -q "</svg>" "$T/a/plot.svg" || fail "plot.svg is incomplete"
 ls "$T/a" | grep -q tmp && fail "temporary files left in $T/a"
 
 say_case "SIGKILL in the middle, then --resume: the same losses as an uninterrupted run"
-RUN="--task parity $TINY --steps 300 --eval-every 10 --eval-batches 1 --test-batches 1"
+RUN="--task parity $TINY --steps 300 --eval-every 10 --eval-batches 1 --test-batches 1 --warm-steps 50 --warm-len 6"
 xrun train $RUN --out "$T/full"
 expect_rc 0
 "$XLC" train $RUN --out "$T/kill" >/dev/null 2>&1 &
