@@ -27,6 +27,14 @@ struct fast_ein {
   int gemm;                    /* 1 when every label is batch, M, N or K */
   int nb, nm, nn, nk, lb[24], lm[24], ln[24], lk[24];
   int64_t B, M, N, K;
+  /* as strided GEMMs straight on the operands (no copies): the M, N, K groups each collapse to
+     one stride (labels that do not are looped over like batch labels, K labels never), one
+     BLAS call per combination of the `nloop` loop labels */
+  int direct, swap, ta, tb; /* swap: computes out^T = y^T x^T (x and y exchange roles) */
+  int64_t dM, dN, dK, lda, ldb, ldc;
+  int nloop, nkloop;     /* loop labels: [0, nloop) batch-like, then nkloop contracted ones
+                            (outside the K chain: calls accumulate with beta = 1) */
+  int64_t lsize[24], lx[24], ly[24], lo[24];
   /* scratch (allocated once) and the canonical copy of a loop-invariant operand (a parameter
      read inside a scan body is copied once per run, not once per step) */
   void *buf[3];
@@ -56,6 +64,7 @@ struct cpu_prog {
 static void prog_free(cpu_prog *p);
 static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
 static void fast_ein_gemm_prepare(fast_ein *f);
+static void fast_ein_direct_prepare(fast_ein *f);
 
 static double now_s(void) {
   struct timespec ts;
@@ -100,6 +109,8 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
       const cg_node *en = &g->nodes.v[s->node];
       fast_ein_prepare(g, en, &p->ein[i]);
+      st->ein_direct += p->ein[i].direct;
+      st->ein_copied += p->ein[i].gemm && !p->ein[i].direct;
       for (int k = 0; k < 2; k++) { /* a view of a parameter or a scan-invariant input */
         const cg_node *r = &g->nodes.v[en->in[k]];
         while (r->op == CG_OP_RESHAPE || r->op == CG_OP_DETACH) r = &g->nodes.v[r->in[0]];
@@ -326,6 +337,98 @@ static void fast_ein_gemm_prepare(fast_ein *f) {
   }
   /* worth it only when there is real matrix work */
   if (f->M * f->N * f->K < 4096) f->gemm = 0;
+  if (f->gemm) fast_ein_direct_prepare(f);
+}
+
+/* Sorts the size > 1 labels of a group by descending stride in `key`. Returns their count. */
+static int group_sorted(const fast_ein *f, const int *lab, int n, const int64_t *key, int *out) {
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (f->size[lab[i]] > 1) out[m++] = lab[i];
+  for (int i = 1; i < m; i++)
+    for (int j = i; j > 0 && key[out[j]] > key[out[j - 1]]; j--) {
+      int t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  return m;
+}
+
+/* The innermost labels of a sorted group that form one stride chain in both s1 and s2 (each
+   stride = the next label's stride times its size) make one matrix dimension: its size and
+   strides. Returns how many outer labels did not fit (they become loop labels). */
+static int group_chain(const fast_ein *f, const int *lab, int m, const int64_t *s1, const int64_t *s2, int64_t *size,
+                       int64_t *st1, int64_t *st2) {
+  *size = 1;
+  *st1 = *st2 = 0;
+  if (m == 0) return 0;
+  int i = m - 1;
+  *st1 = s1[lab[i]];
+  *st2 = s2[lab[i]];
+  *size = f->size[lab[i]];
+  for (i = m - 2; i >= 0; i--) {
+    int a = lab[i], b = lab[i + 1];
+    if (s1[a] != s1[b] * f->size[b] || s2[a] != s2[b] * f->size[b]) break;
+    *size *= f->size[a];
+  }
+  return i + 1;
+}
+
+/* A rows x cols operand with element strides (sr, sc) as BLAS sees it: 0 = row-major with
+   leading dimension *ld = sr, 1 = transposed (stored cols x rows, *ld = sc), -1 = neither. */
+static int blas_layout(int64_t rows, int64_t cols, int64_t sr, int64_t sc, int64_t *ld) {
+  if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= cols)) {
+    *ld = rows <= 1 ? (cols > 1 ? cols : 1) : sr;
+    return 0;
+  }
+  if ((rows <= 1 || sr == 1) && (cols <= 1 || sc >= rows)) {
+    *ld = cols <= 1 ? (rows > 1 ? rows : 1) : sc;
+    return 1;
+  }
+  return -1;
+}
+
+static void fast_ein_direct_prepare(fast_ein *f) {
+  int lm[24], ln[24], lk[24], lb[24];
+  int m = group_sorted(f, f->lm, f->nm, f->so, lm), n = group_sorted(f, f->ln, f->nn, f->so, ln);
+  int k = group_sorted(f, f->lk, f->nk, f->sx, lk), b = group_sorted(f, f->lb, f->nb, f->so, lb);
+  int64_t sAm, sAk, sBk, sBn, sCm, sCn;
+  int mout = group_chain(f, lm, m, f->sx, f->so, &f->dM, &sAm, &sCm);
+  int nout = group_chain(f, ln, n, f->sy, f->so, &f->dN, &sBn, &sCn);
+  int kout = group_chain(f, lk, k, f->sx, f->sy, &f->dK, &sAk, &sBk);
+  if (f->dM * f->dN * f->dK < 1024) return; /* too little work per call */
+  f->nloop = 0;
+  int loop[24], nl = 0; /* batch labels, then the M and N labels outside their chains */
+  for (int i = 0; i < b; i++) loop[nl++] = lb[i];
+  for (int i = 0; i < mout; i++) loop[nl++] = lm[i];
+  for (int i = 0; i < nout; i++) loop[nl++] = ln[i];
+  f->nloop = nl;
+  for (int i = 0; i < kout; i++) loop[nl++] = lk[i];
+  f->nkloop = kout;
+  for (int i = 0; i < nl; i++) {
+    int l = loop[i];
+    f->lsize[i] = f->size[l], f->lx[i] = f->sx[l], f->ly[i] = f->sy[l], f->lo[i] = f->so[l];
+  }
+  int64_t ldc;
+  int lc = blas_layout(f->dM, f->dN, sCm, sCn, &ldc);
+  if (lc < 0) return;
+  if (lc == 1) { /* out is column-major: out^T = y^T x^T */
+    int64_t t;
+    t = f->dM, f->dM = f->dN, f->dN = t;
+    t = sAm, sAm = sBn, sBn = t;
+    t = sAk, sAk = sBk, sBk = t;
+    t = sCm, sCm = sCn, sCn = t;
+    f->swap = 1;
+    if (blas_layout(f->dM, f->dN, sCm, sCn, &ldc) != 0) return;
+  }
+  f->ta = blas_layout(f->dM, f->dK, sAm, sAk, &f->lda);
+  f->tb = blas_layout(f->dK, f->dN, sBk, sBn, &f->ldb);
+  f->ldc = ldc;
+  if (f->ta < 0 || f->tb < 0) {
+    f->swap = 0;
+    return;
+  }
+  f->direct = 1;
 }
 
 /* dst[i0][i1][i2][i3] (row-major over the listed label groups) <-> src with label strides */
@@ -410,10 +513,46 @@ FAST_EIN(double)
 EIN_GEMM(float, cblas_sgemm)
 EIN_GEMM(double, cblas_dgemm)
 
+/* einsum as strided GEMMs on the operands themselves, one per combination of loop labels */
+#define EIN_DIRECT(R, GEMM)                                                                              \
+  static void ein_direct_##R(const fast_ein *f, const R *x, const R *y, R *out) {                        \
+    if (f->swap) {                                                                                        \
+      const R *t = x;                                                                                     \
+      x = y, y = t;                                                                                       \
+    }                                                                                                     \
+    const int64_t *lx = f->swap ? f->ly : f->lx, *ly = f->swap ? f->lx : f->ly;                           \
+    int64_t idx[24] = {0}, ox = 0, oy = 0, oo = 0, total = 1, ktotal = 1;                                \
+    int nl = f->nloop + f->nkloop;                                                                        \
+    for (int i = 0; i < nl; i++) total *= f->lsize[i];                                                    \
+    for (int i = f->nloop; i < nl; i++) ktotal *= f->lsize[i];                                            \
+    for (int64_t c = 0; c < total; c++) {                                                                 \
+      GEMM(CblasRowMajor, f->ta ? CblasTrans : CblasNoTrans, f->tb ? CblasTrans : CblasNoTrans, (int)f->dM,  \
+           (int)f->dN, (int)f->dK, 1, x + ox, (int)f->lda, y + oy, (int)f->ldb, c % ktotal ? 1 : 0, out + oo,  \
+           (int)f->ldc);                                                                                  \
+      for (int k = nl - 1; k >= 0; k--) {                                                                 \
+        idx[k]++;                                                                                         \
+        ox += lx[k], oy += ly[k], oo += f->lo[k];                                                         \
+        if (idx[k] < f->lsize[k]) break;                                                                  \
+        ox -= lx[k] * f->lsize[k], oy -= ly[k] * f->lsize[k], oo -= f->lo[k] * f->lsize[k];               \
+        idx[k] = 0;                                                                                       \
+      }                                                                                                   \
+    }                                                                                                     \
+  }
+EIN_DIRECT(float, cblas_sgemm)
+EIN_DIRECT(double, cblas_dgemm)
+
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &p->g->nodes.v[s->node];
   void *out = alloc_node(p, v, s->node);
   fast_ein *f = &p->ein[si];
+  if (f->direct) {
+    if (p->dt == CG_F64)
+      ein_direct_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    else
+      ein_direct_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
+    return;
+  }
   if (f->gemm) {
     if (p->dt == CG_F64)
       ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);

@@ -13,6 +13,8 @@ typedef struct {
   double planned_bytes;            /* memory plan: workspace + gradient block + input region */
   double param_bytes;              /* parameter block (optimizer state: twice this) */
   long run_id;                     /* cpu_run calls so far */
+  int ein_direct, ein_copied;      /* planned non-GEMM einsums run as strided BLAS calls on their
+                                      operands / as BLAS calls on canonical copies */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */

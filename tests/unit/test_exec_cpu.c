@@ -34,6 +34,10 @@ static const tcase cases[] = {
     {"xlstm_lm", {"B=2", "T=6", "V=11", NULL}},
     {"xlstm_lm", {"B=1", "T=1", "V=3", "NH=1", NULL}},
     {"xlstm_large", {"B=2", "T=4", "E=32", "V=11", NULL}},
+    /* sizes where per-step einsums run as BLAS calls (strided on the operands) */
+    {"slstm_cell", {"B=16", "T=3", "NH=3", "D=16", NULL}},
+    {"slstm_cell", {"B=17", "T=2", "NH=1", "D=24", NULL}},
+    {"xlstm_lm", {"B=16", "T=3", "V=11", "E=64", "NH=1", NULL}},
 };
 
 static xl_rng rng;
@@ -110,8 +114,9 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
                  dt == CG_F64 ? "f64" : "f32", nm);
         ok &= compare(what, co[k], ro[k], tol);
       }
-      printf("%-16s %-6s %-5s %s  kernels=%d  %s\n", tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd",
-             dt == CG_F64 ? "f64" : "f32", e->stats.kernels, ok ? "ok" : "MISMATCH");
+      printf("%-16s %-6s %-5s %s  kernels=%d einsum-blas=%d+%d  %s\n", tc->entry, tc->sets[1] ? tc->sets[1] : "",
+             grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32", e->stats.kernels, e->stats.ein_direct,
+             e->stats.ein_copied, ok ? "ok" : "MISMATCH");
     }
   }
   for (int k = 0; k < g->outs.n; k++) {
