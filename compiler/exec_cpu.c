@@ -57,11 +57,14 @@ struct cpu_prog {
   cpu_kern *kern;        /* per step */
   cpu_prog **body;       /* per step: the program of a SCAN's body */
   fast_ein *ein;         /* per step: loop structure of an EINSUM that is not a GEMM */
+  struct scan_prep *scan; /* per step: how a SCAN binds its steps' values (below) */
+  char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
   mp_plan *mp;           /* where every value lives (memplan.h) */
 };
 
 static void prog_free(cpu_prog *p);
+static void scan_prepare_all(cpu_prog *p);
 static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
 static void fast_ein_gemm_prepare(fast_ein *f);
 static void fast_ein_direct_prepare(fast_ein *f);
@@ -125,6 +128,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       }
     }
   }
+  scan_prepare_all(p);
   return p;
 }
 
@@ -137,6 +141,7 @@ typedef struct {
   int *nres;
   char *work;   /* this plan's workspace (memplan: work_peak bytes) */
   char *grad;   /* the gradient block (top level only) */
+  void **bind;  /* per node (scan bodies): storage given by the scan instead of the plan's */
 } cpu_vals;
 
 static void vals_init(cpu_vals *v, int n) {
@@ -144,6 +149,7 @@ static void vals_init(cpu_vals *v, int n) {
   v->owned = xl_calloc((size_t)n + 1, 1);
   v->res = xl_calloc((size_t)n + 1, sizeof(void **));
   v->nres = xl_calloc((size_t)n + 1, sizeof(int));
+  v->bind = xl_calloc((size_t)n + 1, sizeof(void *));
 }
 
 static void vals_free(cpu_vals *v, int n) {
@@ -155,10 +161,15 @@ static void vals_free(cpu_vals *v, int n) {
   free(v->owned);
   free(v->res);
   free(v->nres);
+  free(v->bind);
 }
 
 /* The planned storage of node id's value (the runtime allocates nothing per op). */
 static void *alloc_node(const cpu_prog *p, cpu_vals *v, int id) {
+  if (v->bind[id]) {
+    v->owned[id] = 0;
+    return v->val[id] = v->bind[id];
+  }
   const mp_value *m = mp_value_of(p->mp, id);
   XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
   v->val[id] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
@@ -617,10 +628,122 @@ static cg_shape scan_result_shape(const cg_graph *g, int id, int k) {
   return sh;
 }
 
+/* ---- scans: per-step values bound in place ----
+ * A step of a scan reads its sequence slices and states and writes new states, per-step outputs
+ * and (save=1) the pre-step states. Per step, nothing is copied where it can be avoided:
+ *  - a sequence slice that is contiguous in the outer tensor (only size-1 axes before the step
+ *    axis, e.g. batch 1; or a step-major saved-state tensor, below) is read in place;
+ *  - a new state computed in the body (its storage root is a workspace value of the body plan)
+ *    is written straight where the next step reads it: the next step's slot of the scan's
+ *    saved states when those are step-major, else alternately the final-state result and a
+ *    spare buffer, so that the last step writes the result; the first step reads the initial
+ *    state where it lies;
+ *  - a per-step output computed in the body is written in place when its slice is contiguous.
+ * Everything else is copied. Saved states whose only readers are sequence operands of scans
+ * over the same axis (the backward scan) are stored step-major ([T, rest of the shape]): that
+ * layout is private to the executor, and each step's slice is contiguous. */
+typedef struct scan_prep {
+  int *st_root;  /* per state: body node whose storage the scan provides (-1: copy the state) */
+  int *out_root; /* per per-step output: the same (used when the output slice is contiguous) */
+  char *res_sm;  /* per result: stored step-major */
+  void **spare;  /* per state with st_root >= 0 and no step-major saved states: 2nd buffer */
+} scan_prep;
+
+/* The body node whose storage holds body value o, if the body computes it in its workspace. */
+static int redirect_root(const cpu_prog *bp, int o) {
+  const mp_value *m = mp_value_of(bp->mp, o);
+  if (m->region != MP_WORK || m->res != MP_RES_NODE) return -1;
+  if (bp->g->nodes.v[m->node].op == CG_OP_INPUT) return -1;
+  return m->node;
+}
+
+/* elements of one step's slice of a [.., T, ..] tensor; *outer: product of the axes before */
+static int64_t slice_numel(const cg_shape *full, int axis, int64_t *outer) {
+  int64_t o = 1, in = 1;
+  for (int i = 0; i < axis; i++) o *= full->d[i];
+  for (int i = axis + 1; i < full->rank; i++) in *= full->d[i];
+  if (outer) *outer = o;
+  return o * in;
+}
+
+static void scan_prepare_all(cpu_prog *p) {
+  const cg_graph *g = p->g;
+  int S = p->plan->steps.n, N = g->nodes.n;
+  p->scan = xl_calloc((size_t)S + 1, sizeof *p->scan);
+  p->stepmajor = xl_calloc((size_t)N + 1, 1);
+  int *step_of = xl_malloc(((size_t)N + 1) * sizeof(int));
+  for (int i = 0; i < N; i++) step_of[i] = -1;
+  for (int si = 0; si < S; si++) {
+    if (!p->body[si]) continue;
+    const cpu_prog *bp = p->body[si];
+    const cg_node *n = &g->nodes.v[p->plan->steps.v[si].node];
+    const cg_graph *body = n->body;
+    scan_prep *sp = &p->scan[si];
+    int nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT], nres = cg_scan_nresults(n);
+    step_of[p->plan->steps.v[si].node] = si;
+    sp->st_root = xl_malloc(((size_t)nst + 1) * sizeof(int));
+    sp->out_root = xl_malloc(((size_t)nout + 1) * sizeof(int));
+    sp->res_sm = xl_calloc((size_t)nres + 1, 1);
+    sp->spare = xl_calloc((size_t)nst + 1, sizeof(void *));
+    for (int k = 0; k < nst + nout; k++) {
+      int r = redirect_root(bp, body->outs.v[k].node);
+      for (int j = 0; j < k && r >= 0; j++)
+        if ((j < nst ? sp->st_root[j] : sp->out_root[j - nst]) == r) r = -1; /* one owner */
+      if (k < nst) sp->st_root[k] = r;
+      else sp->out_root[k - nst] = r;
+    }
+    if (n->a[CG_SCAN_SAVE])
+      for (int k = nst + nout; k < nres; k++) sp->res_sm[k] = 1;
+    for (int k = 0; k < nst; k++) p->stats->scan_states_inplace += sp->st_root[k] >= 0;
+  }
+  /* step-major only where every reader of the saved states is a scan slicing them */
+  for (int i = 0; i < N; i++) {
+    const cg_node *r = &g->nodes.v[i];
+    for (int q = 0; q < r->nin; q++) {
+      const cg_node *x = &g->nodes.v[r->in[q]];
+      if (x->op != CG_OP_SCAN_OUT || step_of[x->in[0]] < 0) continue;
+      const cg_node *sc = &g->nodes.v[x->in[0]];
+      int ok = r->op == CG_OP_SCAN && q < r->a[CG_SCAN_NSEQ] && r->a[CG_SCAN_AXIS] == sc->a[CG_SCAN_AXIS];
+      if (!ok) p->scan[step_of[x->in[0]]].res_sm[x->a[0]] = 0;
+    }
+  }
+  for (int k = 0; k < g->outs.n; k++) {
+    const cg_node *x = &g->nodes.v[g->outs.v[k].node];
+    if (x->op == CG_OP_SCAN_OUT && step_of[x->in[0]] >= 0) p->scan[step_of[x->in[0]]].res_sm[x->a[0]] = 0;
+  }
+  for (int i = 0; i < N; i++) {
+    const cg_node *x = &g->nodes.v[i];
+    if (x->op == CG_OP_SCAN_OUT && step_of[x->in[0]] >= 0) p->stepmajor[i] = p->scan[step_of[x->in[0]]].res_sm[x->a[0]];
+  }
+  /* spare buffers of the states written in place without step-major saved states */
+  for (int si = 0; si < S; si++) {
+    if (!p->body[si]) continue;
+    const cg_node *n = &g->nodes.v[p->plan->steps.v[si].node];
+    scan_prep *sp = &p->scan[si];
+    int nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT];
+    for (int k = nst + nout; k < cg_scan_nresults(n); k++) p->stats->scan_saved_stepmajor += sp->res_sm[k];
+    for (int k = 0; k < nst; k++) {
+      if (sp->st_root[k] < 0 || (n->a[CG_SCAN_SAVE] && sp->res_sm[nst + nout + k])) continue;
+      int64_t ne = cg_numel(&g->nodes.v[n->in[n->a[CG_SCAN_NSEQ] + n->a[CG_SCAN_NCONST] + k]].shape);
+      sp->spare[k] = xl_malloc((size_t)(ne ? ne : 1) * esz(p->dt));
+    }
+  }
+  free(step_of);
+}
+
+static void scan_prep_free(scan_prep *sp, int nst) {
+  for (int k = 0; k < nst; k++) free(sp->spare[k]);
+  free(sp->st_root);
+  free(sp->out_root);
+  free(sp->res_sm);
+  free(sp->spare);
+}
+
 static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   const cg_node *n = &g->nodes.v[id];
   const cpu_prog *bp = p->body[si];
+  const scan_prep *sp = &p->scan[si];
   const cg_graph *body = n->body;
   int nseq = (int)n->a[CG_SCAN_NSEQ], nconst = (int)n->a[CG_SCAN_NCONST], nst = (int)n->a[CG_SCAN_NSTATE];
   int nout = (int)n->a[CG_SCAN_NOUT], axis = (int)n->a[CG_SCAN_AXIS], rev = (int)n->a[CG_SCAN_REVERSE];
@@ -631,20 +754,42 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   void **res = xl_calloc((size_t)nres + 1, sizeof(void *));
   v->res[id] = res;
   v->nres[id] = nres;
-  /* result buffers: final states (also the running state), stacked outputs, saved states */
+  /* result buffers: final states, stacked outputs, saved states */
+  cg_shape *rsh = xl_calloc((size_t)nres + 1, sizeof(cg_shape));
   for (int k = 0; k < nres; k++) {
     const mp_value *m = mp_scan_result(p->mp, id, k);
     XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
     res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
+    rsh[k] = scan_result_shape(g, id, k);
   }
   /* the body's workspace lies in ours, live during this step */
   char *body_work = v->work + p->mp->vals.v[p->mp->scan_res[id] + nres].off;
+  /* states: cur[k] is what the next step reads; states the body computes are written in place */
+  void **cur = xl_calloc((size_t)nst + 1, sizeof(void *));
+  int *inplace = xl_calloc((size_t)nst + 1, sizeof(int)); /* 1: ping-pong, 2: saved slots */
+  int64_t t0 = rev ? T - 1 : 0;
   for (int k = 0; k < nst; k++) {
-    const cg_shape *ss = &g->nodes.v[n->in[nseq + nconst + k]].shape;
-    memcpy(res[k], v->val[n->in[nseq + nconst + k]], (size_t)cg_numel(ss) * es);
+    const void *init = v->val[n->in[nseq + nconst + k]];
+    size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+    inplace[k] = T > 0 && sp->st_root[k] >= 0 ? (save && sp->res_sm[nst + nout + k] ? 2 : 1) : 0;
+    if (inplace[k] == 1) {
+      cur[k] = (void *)init; /* read-only: new states go to res[k] / the spare */
+    } else if (inplace[k] == 2) {
+      cur[k] = (char *)res[nst + nout + k] + (size_t)t0 * bytes;
+      memcpy(cur[k], init, bytes);
+    } else {
+      memcpy(res[k], init, bytes);
+      cur[k] = res[k];
+    }
   }
-  /* per-step sequence slices */
+  /* sequence slices read in place (contiguous) or gathered into the body's buffer */
   void **seq = xl_calloc((size_t)nseq + 1, sizeof(void *));
+  char *seq_direct = xl_calloc((size_t)nseq + 1, 1);
+  for (int k = 0; k < nseq; k++) {
+    int64_t outer;
+    slice_numel(&g->nodes.v[n->in[k]].shape, axis, &outer);
+    seq_direct[k] = outer == 1 || p->stepmajor[n->in[k]];
+  }
   for (int i = 0; i < body->nodes.n; i++) {
     const cg_node *b = &body->nodes.v[i];
     if (b->op == CG_OP_INPUT && b->ikind == CG_IN_SEQ) {
@@ -659,46 +804,78 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   bv.work = body_work;
   bv.grad = NULL;
   for (int64_t step = 0; step < T && rc == 0; step++) {
-    int64_t t = rev ? T - 1 - step : step;
+    int64_t t = rev ? T - 1 - step : step, tn = rev ? t - 1 : t + 1;
     double tc = p->stats->profile ? now_s() : 0;
     for (int i = 0; i < body->nodes.n; i++) {
       const cg_node *b = &body->nodes.v[i];
       if (b->op != CG_OP_INPUT) continue;
       if (b->ikind == CG_IN_SEQ) {
-        step_copy(seq[b->slot], v->val[n->in[b->slot]], &g->nodes.v[n->in[b->slot]].shape, axis, t, 1, es);
-        bv.val[i] = seq[b->slot];
+        const cg_shape *fs = &g->nodes.v[n->in[b->slot]].shape;
+        if (seq_direct[b->slot]) {
+          bv.val[i] = (char *)v->val[n->in[b->slot]] + (size_t)(t * slice_numel(fs, axis, NULL)) * es;
+        } else {
+          step_copy(seq[b->slot], v->val[n->in[b->slot]], fs, axis, t, 1, es);
+          bv.val[i] = seq[b->slot];
+        }
       } else if (b->ikind == CG_IN_CONST) {
         bv.val[i] = v->val[n->in[nseq + b->slot]];
       } else if (b->ikind == CG_IN_BSTATE) {
-        bv.val[i] = res[b->slot];
+        bv.val[i] = cur[b->slot];
       }
     }
     if (save)
       for (int k = 0; k < nst; k++) {
-        cg_shape full = scan_result_shape(g, id, nst + nout + k);
-        step_copy(res[nst + nout + k], res[k], &full, axis, t, 0, es);
+        const cg_shape *full = &rsh[nst + nout + k];
+        size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+        if (inplace[k] == 2) continue; /* cur[k] is the slot */
+        if (sp->res_sm[nst + nout + k]) memcpy((char *)res[nst + nout + k] + (size_t)t * bytes, cur[k], bytes);
+        else step_copy(res[nst + nout + k], cur[k], full, axis, t, 0, es);
       }
+    /* where this step's new states and outputs go */
+    for (int k = 0; k < nst; k++) {
+      size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+      if (inplace[k] == 1) bv.bind[sp->st_root[k]] = (T - 1 - step) % 2 == 0 ? res[k] : sp->spare[k];
+      if (inplace[k] == 2) bv.bind[sp->st_root[k]] = step == T - 1 ? res[k] : (char *)res[nst + nout + k] + (size_t)tn * bytes;
+    }
+    for (int k = 0; k < nout; k++) {
+      int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
+      if (sp->out_root[k] >= 0 && outer == 1) bv.bind[sp->out_root[k]] = (char *)res[nst + k] + (size_t)(t * sl) * es;
+    }
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
     rc = run_plan(bp, &bv, err);
     tc = p->stats->profile ? now_s() : 0;
     if (rc == 0) {
       for (int k = 0; k < nout; k++) {
-        cg_shape full = scan_result_shape(g, id, nst + k);
-        step_copy(res[nst + k], bv.val[body->outs.v[nst + k].node], &full, axis, t, 0, es);
+        const void *src = bv.val[body->outs.v[nst + k].node];
+        int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
+        char *dst = (char *)res[nst + k] + (size_t)(t * sl) * es;
+        if (outer == 1) {
+          if (src != dst) memcpy(dst, src, (size_t)sl * es);
+        } else {
+          step_copy(res[nst + k], src, &rsh[nst + k], axis, t, 0, es);
+        }
       }
-      /* new states may alias old ones (a state passed through): then copy via temporaries */
+      for (int k = 0; k < nst; k++)
+        if (inplace[k]) {
+          cur[k] = bv.val[body->outs.v[k].node];
+          XL_ASSERT(cur[k] == bv.bind[sp->st_root[k]]);
+        }
+      /* the other states are copied to res[k]; they may alias each other (a state passed
+         through): then copy via temporaries */
       int alias = 0;
       for (int k = 0; k < nst; k++)
         for (int j = 0; j < nst; j++)
-          if (j != k && bv.val[body->outs.v[k].node] == res[j]) alias = 1;
+          if (!inplace[k] && !inplace[j] && j != k && bv.val[body->outs.v[k].node] == res[j]) alias = 1;
       void **tmp = alias ? xl_calloc((size_t)nst + 1, sizeof(void *)) : NULL;
       for (int k = 0; alias && k < nst; k++) {
+        if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         size_t bytes = (size_t)cg_numel(&body->nodes.v[o].shape) * es;
         tmp[k] = xl_malloc(bytes ? bytes : 1);
         memcpy(tmp[k], bv.val[o], bytes);
       }
       for (int k = 0; k < nst; k++) {
+        if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         if (!alias && bv.val[o] == res[k]) continue; /* unchanged state */
         memcpy(res[k], alias ? tmp[k] : bv.val[o], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
@@ -710,6 +887,10 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   }
   vals_free(&bv, body->nodes.n);
   free(seq);
+  free(seq_direct);
+  free(cur);
+  free(inplace);
+  free(rsh);
   v->val[id] = NULL; /* the SCAN node itself has no value; its results are in res */
   return rc;
 }
@@ -848,6 +1029,11 @@ static void prog_free(cpu_prog *p) {
       if (p->kern[i].jit) jit_free(p->kern[i].jit);
       prog_free(p->body[i]);
     }
+  if (p->scan)
+    for (int i = 0; i < p->plan->steps.n; i++)
+      if (p->body[i]) scan_prep_free(&p->scan[i], (int)p->g->nodes.v[p->plan->steps.v[i].node].a[CG_SCAN_NSTATE]);
+  free(p->scan);
+  free(p->stepmajor);
   free(p->kern);
   free(p->body);
   if (p->plan)

@@ -15,6 +15,8 @@ typedef struct {
   long run_id;                     /* cpu_run calls so far */
   int ein_direct, ein_copied;      /* planned non-GEMM einsums run as strided BLAS calls on their
                                       operands / as BLAS calls on canonical copies */
+  int scan_states_inplace;         /* scan states the body writes where the next step reads them */
+  int scan_saved_stepmajor;        /* saved scan states stored step-major (slices contiguous) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
