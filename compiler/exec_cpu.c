@@ -5,7 +5,8 @@
  * XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
- * entry). Values are still allocated per node; the planned workspace comes next.
+ * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
+ * by the first run and reused.
  */
 #include <cblas.h>
 #include <pthread.h>
@@ -971,8 +972,12 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   vals_init(&v, N);
   const mp_plan *mp = e->prog->mp;
   e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
-  v.work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
-  v.grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  if (!e->work) {
+    e->work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+    e->grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  }
+  v.work = e->work;
+  v.grad = e->grad;
   for (int i = 0; i < N && rc == 0; i++) {
     const cg_node *n = &g->nodes.v[i];
     if (n->op != CG_OP_INPUT) continue;
@@ -1002,10 +1007,13 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     } else {
       void *b = v.val[i] = xl_calloc((size_t)(ne ? ne : 1), es);
       v.owned[i] = 1;
-      for (int64_t j = 0; j < ne; j++) {
-        if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
-        else ((float *)b)[j] = (float)xt_get(x, j);
-      }
+      if (e->dt == CG_F32 && x->dtype == XT_F64)
+        for (int64_t j = 0; j < ne; j++) ((float *)b)[j] = (float)((const double *)x->data)[j];
+      else
+        for (int64_t j = 0; j < ne; j++) {
+          if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
+          else ((float *)b)[j] = (float)xt_get(x, j);
+        }
     }
   }
   if (rc == 0) rc = run_plan(e->prog, &v, err);
@@ -1017,8 +1025,6 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     memcpy(outputs[k]->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
   }
   vals_free(&v, N);
-  free(v.work);
-  free(v.grad);
   return rc;
 }
 
@@ -1048,6 +1054,8 @@ static void prog_free(cpu_prog *p) {
 void cpu_free(cpu_exec *e) {
   if (!e) return;
   prog_free(e->prog);
+  free(e->work);
+  free(e->grad);
   free(e);
 }
 

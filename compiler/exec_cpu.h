@@ -27,11 +27,14 @@ typedef struct {
   cg_dtype dt;
   struct cpu_prog *prog;
   cpu_stats stats;
+  void *work, *grad;  /* the workspace and gradient block, allocated by the first cpu_run and
+                         reused by the next ones (no page faults per run) */
 } cpu_exec;
 
 /* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result. */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
-/* Same contract as ref_exec (inputs per node id, one new tensor per graph output). */
+/* Same contract as ref_exec (inputs per node id, one new tensor per graph output). Not
+   reentrant: one cpu_run at a time per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
 
