@@ -180,18 +180,37 @@ static void *alloc_node(const cpu_prog *p, cpu_vals *v, int id) {
 
 /* ---- steps ---- */
 
+/* C (m x n, ldc) = A (m x k; stored k x m if ta) * B (k x n; stored n x k if tb) + beta C,
+   row-major. A product with one row or one column is a matrix-vector product: GEMV, which
+   reads the matrix once without packing it (the batch-1 decode step is made of these). */
+#define GEMM_CALL(R, GEMM, GEMV)                                                                            \
+  static void gemm_##R(int ta, int tb, int64_t m, int64_t n, int64_t k, const R *A, int64_t lda, const R *B, \
+                       int64_t ldb, R beta, R *C, int64_t ldc) {                                            \
+    enum CBLAS_TRANSPOSE N_ = CblasNoTrans, T_ = CblasTrans;                                                 \
+    if (m == 1 && n > 1 && k > 1) /* C row = A row * B: over B's rows (k x n) or its stored n x k */       \
+      GEMV(CblasRowMajor, tb ? N_ : T_, (int)(tb ? n : k), (int)(tb ? k : n), 1, B, (int)ldb, A,              \
+           (int)(ta ? lda : 1), beta, C, 1);                                                                 \
+    else if (n == 1 && m > 1 && k > 1) /* C column = A * B column */                                        \
+      GEMV(CblasRowMajor, ta ? T_ : N_, (int)(ta ? k : m), (int)(ta ? m : k), 1, A, (int)lda, B,              \
+           (int)(tb ? 1 : ldb), beta, C, (int)ldc);                                                          \
+    else                                                                                                     \
+      GEMM(CblasRowMajor, ta ? T_ : N_, tb ? T_ : N_, (int)m, (int)n, (int)k, 1, A, (int)lda, B, (int)ldb, beta, \
+           C, (int)ldc);                                                                                     \
+  }
+GEMM_CALL(float, cblas_sgemm, cblas_sgemv)
+GEMM_CALL(double, cblas_dgemm, cblas_dgemv)
+
 static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const kp_gemm *m = &s->gemm;
   void *C = alloc_node(p, v, s->node);
   const void *A = v->val[m->a], *B = v->val[m->b];
-  enum CBLAS_TRANSPOSE ta = m->trans_a ? CblasTrans : CblasNoTrans, tb = m->trans_b ? CblasTrans : CblasNoTrans;
   for (int64_t b = 0; b < m->batch; b++) {
     if (p->dt == CG_F64)
-      cblas_dgemm(CblasRowMajor, ta, tb, (int)m->m, (int)m->n, (int)m->k, 1.0, (const double *)A + b * m->sa,
-                  (int)m->lda, (const double *)B + b * m->sb, (int)m->ldb, 0.0, (double *)C + b * m->sc, (int)m->ldc);
+      gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + b * m->sa, m->lda,
+                  (const double *)B + b * m->sb, m->ldb, 0.0, (double *)C + b * m->sc, m->ldc);
     else
-      cblas_sgemm(CblasRowMajor, ta, tb, (int)m->m, (int)m->n, (int)m->k, 1.0f, (const float *)A + b * m->sa,
-                  (int)m->lda, (const float *)B + b * m->sb, (int)m->ldb, 0.0f, (float *)C + b * m->sc, (int)m->ldc);
+      gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + b * m->sa, m->lda,
+                 (const float *)B + b * m->sb, m->ldb, 0.0f, (float *)C + b * m->sc, m->ldc);
   }
   p->stats->gemm_flops += m->flops;
 }
@@ -526,7 +545,7 @@ EIN_GEMM(float, cblas_sgemm)
 EIN_GEMM(double, cblas_dgemm)
 
 /* einsum as strided GEMMs on the operands themselves, one per combination of loop labels */
-#define EIN_DIRECT(R, GEMM)                                                                              \
+#define EIN_DIRECT(R)                                                                                    \
   static void ein_direct_##R(const fast_ein *f, const R *x, const R *y, R *out) {                        \
     if (f->swap) {                                                                                        \
       const R *t = x;                                                                                     \
@@ -538,9 +557,8 @@ EIN_GEMM(double, cblas_dgemm)
     for (int i = 0; i < nl; i++) total *= f->lsize[i];                                                    \
     for (int i = f->nloop; i < nl; i++) ktotal *= f->lsize[i];                                            \
     for (int64_t c = 0; c < total; c++) {                                                                 \
-      GEMM(CblasRowMajor, f->ta ? CblasTrans : CblasNoTrans, f->tb ? CblasTrans : CblasNoTrans, (int)f->dM,  \
-           (int)f->dN, (int)f->dK, 1, x + ox, (int)f->lda, y + oy, (int)f->ldb, c % ktotal ? 1 : 0, out + oo,  \
-           (int)f->ldc);                                                                                  \
+      gemm_##R(f->ta, f->tb, f->dM, f->dN, f->dK, x + ox, f->lda, y + oy, f->ldb, c % ktotal ? 1 : 0, out + oo, \
+               f->ldc);                                                                                   \
       for (int k = nl - 1; k >= 0; k--) {                                                                 \
         idx[k]++;                                                                                         \
         ox += lx[k], oy += ly[k], oo += f->lo[k];                                                         \
@@ -550,8 +568,8 @@ EIN_GEMM(double, cblas_dgemm)
       }                                                                                                   \
     }                                                                                                     \
   }
-EIN_DIRECT(float, cblas_sgemm)
-EIN_DIRECT(double, cblas_dgemm)
+EIN_DIRECT(float)
+EIN_DIRECT(double)
 
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &p->g->nodes.v[s->node];
