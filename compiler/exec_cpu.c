@@ -5,7 +5,8 @@
  * XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
- * entry). Values are still allocated per node; the planned workspace comes next.
+ * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
+ * by the first run and reused.
  */
 #include <cblas.h>
 #include <pthread.h>
@@ -27,6 +28,14 @@ struct fast_ein {
   int gemm;                    /* 1 when every label is batch, M, N or K */
   int nb, nm, nn, nk, lb[24], lm[24], ln[24], lk[24];
   int64_t B, M, N, K;
+  /* as strided GEMMs straight on the operands (no copies): the M, N, K groups each collapse to
+     one stride (labels that do not are looped over like batch labels, K labels never), one
+     BLAS call per combination of the `nloop` loop labels */
+  int direct, swap, ta, tb; /* swap: computes out^T = y^T x^T (x and y exchange roles) */
+  int64_t dM, dN, dK, lda, ldb, ldc;
+  int nloop, nkloop;     /* loop labels: [0, nloop) batch-like, then nkloop contracted ones
+                            (outside the K chain: calls accumulate with beta = 1) */
+  int64_t lsize[24], lx[24], ly[24], lo[24];
   /* scratch (allocated once) and the canonical copy of a loop-invariant operand (a parameter
      read inside a scan body is copied once per run, not once per step) */
   void *buf[3];
@@ -49,13 +58,17 @@ struct cpu_prog {
   cpu_kern *kern;        /* per step */
   cpu_prog **body;       /* per step: the program of a SCAN's body */
   fast_ein *ein;         /* per step: loop structure of an EINSUM that is not a GEMM */
+  struct scan_prep *scan; /* per step: how a SCAN binds its steps' values (below) */
+  char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
   mp_plan *mp;           /* where every value lives (memplan.h) */
 };
 
 static void prog_free(cpu_prog *p);
+static void scan_prepare_all(cpu_prog *p);
 static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
 static void fast_ein_gemm_prepare(fast_ein *f);
+static void fast_ein_direct_prepare(fast_ein *f);
 
 static double now_s(void) {
   struct timespec ts;
@@ -100,6 +113,8 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
       const cg_node *en = &g->nodes.v[s->node];
       fast_ein_prepare(g, en, &p->ein[i]);
+      st->ein_direct += p->ein[i].direct;
+      st->ein_copied += p->ein[i].gemm && !p->ein[i].direct;
       for (int k = 0; k < 2; k++) { /* a view of a parameter or a scan-invariant input */
         const cg_node *r = &g->nodes.v[en->in[k]];
         while (r->op == CG_OP_RESHAPE || r->op == CG_OP_DETACH) r = &g->nodes.v[r->in[0]];
@@ -114,6 +129,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       }
     }
   }
+  scan_prepare_all(p);
   return p;
 }
 
@@ -126,6 +142,7 @@ typedef struct {
   int *nres;
   char *work;   /* this plan's workspace (memplan: work_peak bytes) */
   char *grad;   /* the gradient block (top level only) */
+  void **bind;  /* per node (scan bodies): storage given by the scan instead of the plan's */
 } cpu_vals;
 
 static void vals_init(cpu_vals *v, int n) {
@@ -133,6 +150,7 @@ static void vals_init(cpu_vals *v, int n) {
   v->owned = xl_calloc((size_t)n + 1, 1);
   v->res = xl_calloc((size_t)n + 1, sizeof(void **));
   v->nres = xl_calloc((size_t)n + 1, sizeof(int));
+  v->bind = xl_calloc((size_t)n + 1, sizeof(void *));
 }
 
 static void vals_free(cpu_vals *v, int n) {
@@ -144,10 +162,15 @@ static void vals_free(cpu_vals *v, int n) {
   free(v->owned);
   free(v->res);
   free(v->nres);
+  free(v->bind);
 }
 
 /* The planned storage of node id's value (the runtime allocates nothing per op). */
 static void *alloc_node(const cpu_prog *p, cpu_vals *v, int id) {
+  if (v->bind[id]) {
+    v->owned[id] = 0;
+    return v->val[id] = v->bind[id];
+  }
   const mp_value *m = mp_value_of(p->mp, id);
   XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
   v->val[id] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
@@ -157,18 +180,37 @@ static void *alloc_node(const cpu_prog *p, cpu_vals *v, int id) {
 
 /* ---- steps ---- */
 
+/* C (m x n, ldc) = A (m x k; stored k x m if ta) * B (k x n; stored n x k if tb) + beta C,
+   row-major. A product with one row or one column is a matrix-vector product: GEMV, which
+   reads the matrix once without packing it (the batch-1 decode step is made of these). */
+#define GEMM_CALL(R, GEMM, GEMV)                                                                            \
+  static void gemm_##R(int ta, int tb, int64_t m, int64_t n, int64_t k, const R *A, int64_t lda, const R *B, \
+                       int64_t ldb, R beta, R *C, int64_t ldc) {                                            \
+    enum CBLAS_TRANSPOSE N_ = CblasNoTrans, T_ = CblasTrans;                                                 \
+    if (m == 1 && n > 1 && k > 1) /* C row = A row * B: over B's rows (k x n) or its stored n x k */       \
+      GEMV(CblasRowMajor, tb ? N_ : T_, (int)(tb ? n : k), (int)(tb ? k : n), 1, B, (int)ldb, A,              \
+           (int)(ta ? lda : 1), beta, C, 1);                                                                 \
+    else if (n == 1 && m > 1 && k > 1) /* C column = A * B column */                                        \
+      GEMV(CblasRowMajor, ta ? T_ : N_, (int)(ta ? k : m), (int)(ta ? m : k), 1, A, (int)lda, B,              \
+           (int)(tb ? 1 : ldb), beta, C, (int)ldc);                                                          \
+    else                                                                                                     \
+      GEMM(CblasRowMajor, ta ? T_ : N_, tb ? T_ : N_, (int)m, (int)n, (int)k, 1, A, (int)lda, B, (int)ldb, beta, \
+           C, (int)ldc);                                                                                     \
+  }
+GEMM_CALL(float, cblas_sgemm, cblas_sgemv)
+GEMM_CALL(double, cblas_dgemm, cblas_dgemv)
+
 static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const kp_gemm *m = &s->gemm;
   void *C = alloc_node(p, v, s->node);
   const void *A = v->val[m->a], *B = v->val[m->b];
-  enum CBLAS_TRANSPOSE ta = m->trans_a ? CblasTrans : CblasNoTrans, tb = m->trans_b ? CblasTrans : CblasNoTrans;
   for (int64_t b = 0; b < m->batch; b++) {
     if (p->dt == CG_F64)
-      cblas_dgemm(CblasRowMajor, ta, tb, (int)m->m, (int)m->n, (int)m->k, 1.0, (const double *)A + b * m->sa,
-                  (int)m->lda, (const double *)B + b * m->sb, (int)m->ldb, 0.0, (double *)C + b * m->sc, (int)m->ldc);
+      gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + b * m->sa, m->lda,
+                  (const double *)B + b * m->sb, m->ldb, 0.0, (double *)C + b * m->sc, m->ldc);
     else
-      cblas_sgemm(CblasRowMajor, ta, tb, (int)m->m, (int)m->n, (int)m->k, 1.0f, (const float *)A + b * m->sa,
-                  (int)m->lda, (const float *)B + b * m->sb, (int)m->ldb, 0.0f, (float *)C + b * m->sc, (int)m->ldc);
+      gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + b * m->sa, m->lda,
+                 (const float *)B + b * m->sb, m->ldb, 0.0f, (float *)C + b * m->sc, m->ldc);
   }
   p->stats->gemm_flops += m->flops;
 }
@@ -326,6 +368,98 @@ static void fast_ein_gemm_prepare(fast_ein *f) {
   }
   /* worth it only when there is real matrix work */
   if (f->M * f->N * f->K < 4096) f->gemm = 0;
+  if (f->gemm) fast_ein_direct_prepare(f);
+}
+
+/* Sorts the size > 1 labels of a group by descending stride in `key`. Returns their count. */
+static int group_sorted(const fast_ein *f, const int *lab, int n, const int64_t *key, int *out) {
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (f->size[lab[i]] > 1) out[m++] = lab[i];
+  for (int i = 1; i < m; i++)
+    for (int j = i; j > 0 && key[out[j]] > key[out[j - 1]]; j--) {
+      int t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  return m;
+}
+
+/* The innermost labels of a sorted group that form one stride chain in both s1 and s2 (each
+   stride = the next label's stride times its size) make one matrix dimension: its size and
+   strides. Returns how many outer labels did not fit (they become loop labels). */
+static int group_chain(const fast_ein *f, const int *lab, int m, const int64_t *s1, const int64_t *s2, int64_t *size,
+                       int64_t *st1, int64_t *st2) {
+  *size = 1;
+  *st1 = *st2 = 0;
+  if (m == 0) return 0;
+  int i = m - 1;
+  *st1 = s1[lab[i]];
+  *st2 = s2[lab[i]];
+  *size = f->size[lab[i]];
+  for (i = m - 2; i >= 0; i--) {
+    int a = lab[i], b = lab[i + 1];
+    if (s1[a] != s1[b] * f->size[b] || s2[a] != s2[b] * f->size[b]) break;
+    *size *= f->size[a];
+  }
+  return i + 1;
+}
+
+/* A rows x cols operand with element strides (sr, sc) as BLAS sees it: 0 = row-major with
+   leading dimension *ld = sr, 1 = transposed (stored cols x rows, *ld = sc), -1 = neither. */
+static int blas_layout(int64_t rows, int64_t cols, int64_t sr, int64_t sc, int64_t *ld) {
+  if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= cols)) {
+    *ld = rows <= 1 ? (cols > 1 ? cols : 1) : sr;
+    return 0;
+  }
+  if ((rows <= 1 || sr == 1) && (cols <= 1 || sc >= rows)) {
+    *ld = cols <= 1 ? (rows > 1 ? rows : 1) : sc;
+    return 1;
+  }
+  return -1;
+}
+
+static void fast_ein_direct_prepare(fast_ein *f) {
+  int lm[24], ln[24], lk[24], lb[24];
+  int m = group_sorted(f, f->lm, f->nm, f->so, lm), n = group_sorted(f, f->ln, f->nn, f->so, ln);
+  int k = group_sorted(f, f->lk, f->nk, f->sx, lk), b = group_sorted(f, f->lb, f->nb, f->so, lb);
+  int64_t sAm, sAk, sBk, sBn, sCm, sCn;
+  int mout = group_chain(f, lm, m, f->sx, f->so, &f->dM, &sAm, &sCm);
+  int nout = group_chain(f, ln, n, f->sy, f->so, &f->dN, &sBn, &sCn);
+  int kout = group_chain(f, lk, k, f->sx, f->sy, &f->dK, &sAk, &sBk);
+  if (f->dM * f->dN * f->dK < 1024) return; /* too little work per call */
+  f->nloop = 0;
+  int loop[24], nl = 0; /* batch labels, then the M and N labels outside their chains */
+  for (int i = 0; i < b; i++) loop[nl++] = lb[i];
+  for (int i = 0; i < mout; i++) loop[nl++] = lm[i];
+  for (int i = 0; i < nout; i++) loop[nl++] = ln[i];
+  f->nloop = nl;
+  for (int i = 0; i < kout; i++) loop[nl++] = lk[i];
+  f->nkloop = kout;
+  for (int i = 0; i < nl; i++) {
+    int l = loop[i];
+    f->lsize[i] = f->size[l], f->lx[i] = f->sx[l], f->ly[i] = f->sy[l], f->lo[i] = f->so[l];
+  }
+  int64_t ldc;
+  int lc = blas_layout(f->dM, f->dN, sCm, sCn, &ldc);
+  if (lc < 0) return;
+  if (lc == 1) { /* out is column-major: out^T = y^T x^T */
+    int64_t t;
+    t = f->dM, f->dM = f->dN, f->dN = t;
+    t = sAm, sAm = sBn, sBn = t;
+    t = sAk, sAk = sBk, sBk = t;
+    t = sCm, sCm = sCn, sCn = t;
+    f->swap = 1;
+    if (blas_layout(f->dM, f->dN, sCm, sCn, &ldc) != 0) return;
+  }
+  f->ta = blas_layout(f->dM, f->dK, sAm, sAk, &f->lda);
+  f->tb = blas_layout(f->dK, f->dN, sBk, sBn, &f->ldb);
+  f->ldc = ldc;
+  if (f->ta < 0 || f->tb < 0) {
+    f->swap = 0;
+    return;
+  }
+  f->direct = 1;
 }
 
 /* dst[i0][i1][i2][i3] (row-major over the listed label groups) <-> src with label strides */
@@ -410,10 +544,45 @@ FAST_EIN(double)
 EIN_GEMM(float, cblas_sgemm)
 EIN_GEMM(double, cblas_dgemm)
 
+/* einsum as strided GEMMs on the operands themselves, one per combination of loop labels */
+#define EIN_DIRECT(R)                                                                                    \
+  static void ein_direct_##R(const fast_ein *f, const R *x, const R *y, R *out) {                        \
+    if (f->swap) {                                                                                        \
+      const R *t = x;                                                                                     \
+      x = y, y = t;                                                                                       \
+    }                                                                                                     \
+    const int64_t *lx = f->swap ? f->ly : f->lx, *ly = f->swap ? f->lx : f->ly;                           \
+    int64_t idx[24] = {0}, ox = 0, oy = 0, oo = 0, total = 1, ktotal = 1;                                \
+    int nl = f->nloop + f->nkloop;                                                                        \
+    for (int i = 0; i < nl; i++) total *= f->lsize[i];                                                    \
+    for (int i = f->nloop; i < nl; i++) ktotal *= f->lsize[i];                                            \
+    for (int64_t c = 0; c < total; c++) {                                                                 \
+      gemm_##R(f->ta, f->tb, f->dM, f->dN, f->dK, x + ox, f->lda, y + oy, f->ldb, c % ktotal ? 1 : 0, out + oo, \
+               f->ldc);                                                                                   \
+      for (int k = nl - 1; k >= 0; k--) {                                                                 \
+        idx[k]++;                                                                                         \
+        ox += lx[k], oy += ly[k], oo += f->lo[k];                                                         \
+        if (idx[k] < f->lsize[k]) break;                                                                  \
+        ox -= lx[k] * f->lsize[k], oy -= ly[k] * f->lsize[k], oo -= f->lo[k] * f->lsize[k];               \
+        idx[k] = 0;                                                                                       \
+      }                                                                                                   \
+    }                                                                                                     \
+  }
+EIN_DIRECT(float)
+EIN_DIRECT(double)
+
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &p->g->nodes.v[s->node];
   void *out = alloc_node(p, v, s->node);
   fast_ein *f = &p->ein[si];
+  if (f->direct) {
+    if (p->dt == CG_F64)
+      ein_direct_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    else
+      ein_direct_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+    p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
+    return;
+  }
   if (f->gemm) {
     if (p->dt == CG_F64)
       ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
@@ -478,10 +647,122 @@ static cg_shape scan_result_shape(const cg_graph *g, int id, int k) {
   return sh;
 }
 
+/* ---- scans: per-step values bound in place ----
+ * A step of a scan reads its sequence slices and states and writes new states, per-step outputs
+ * and (save=1) the pre-step states. Per step, nothing is copied where it can be avoided:
+ *  - a sequence slice that is contiguous in the outer tensor (only size-1 axes before the step
+ *    axis, e.g. batch 1; or a step-major saved-state tensor, below) is read in place;
+ *  - a new state computed in the body (its storage root is a workspace value of the body plan)
+ *    is written straight where the next step reads it: the next step's slot of the scan's
+ *    saved states when those are step-major, else alternately the final-state result and a
+ *    spare buffer, so that the last step writes the result; the first step reads the initial
+ *    state where it lies;
+ *  - a per-step output computed in the body is written in place when its slice is contiguous.
+ * Everything else is copied. Saved states whose only readers are sequence operands of scans
+ * over the same axis (the backward scan) are stored step-major ([T, rest of the shape]): that
+ * layout is private to the executor, and each step's slice is contiguous. */
+typedef struct scan_prep {
+  int *st_root;  /* per state: body node whose storage the scan provides (-1: copy the state) */
+  int *out_root; /* per per-step output: the same (used when the output slice is contiguous) */
+  char *res_sm;  /* per result: stored step-major */
+  void **spare;  /* per state with st_root >= 0 and no step-major saved states: 2nd buffer */
+} scan_prep;
+
+/* The body node whose storage holds body value o, if the body computes it in its workspace. */
+static int redirect_root(const cpu_prog *bp, int o) {
+  const mp_value *m = mp_value_of(bp->mp, o);
+  if (m->region != MP_WORK || m->res != MP_RES_NODE) return -1;
+  if (bp->g->nodes.v[m->node].op == CG_OP_INPUT) return -1;
+  return m->node;
+}
+
+/* elements of one step's slice of a [.., T, ..] tensor; *outer: product of the axes before */
+static int64_t slice_numel(const cg_shape *full, int axis, int64_t *outer) {
+  int64_t o = 1, in = 1;
+  for (int i = 0; i < axis; i++) o *= full->d[i];
+  for (int i = axis + 1; i < full->rank; i++) in *= full->d[i];
+  if (outer) *outer = o;
+  return o * in;
+}
+
+static void scan_prepare_all(cpu_prog *p) {
+  const cg_graph *g = p->g;
+  int S = p->plan->steps.n, N = g->nodes.n;
+  p->scan = xl_calloc((size_t)S + 1, sizeof *p->scan);
+  p->stepmajor = xl_calloc((size_t)N + 1, 1);
+  int *step_of = xl_malloc(((size_t)N + 1) * sizeof(int));
+  for (int i = 0; i < N; i++) step_of[i] = -1;
+  for (int si = 0; si < S; si++) {
+    if (!p->body[si]) continue;
+    const cpu_prog *bp = p->body[si];
+    const cg_node *n = &g->nodes.v[p->plan->steps.v[si].node];
+    const cg_graph *body = n->body;
+    scan_prep *sp = &p->scan[si];
+    int nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT], nres = cg_scan_nresults(n);
+    step_of[p->plan->steps.v[si].node] = si;
+    sp->st_root = xl_malloc(((size_t)nst + 1) * sizeof(int));
+    sp->out_root = xl_malloc(((size_t)nout + 1) * sizeof(int));
+    sp->res_sm = xl_calloc((size_t)nres + 1, 1);
+    sp->spare = xl_calloc((size_t)nst + 1, sizeof(void *));
+    for (int k = 0; k < nst + nout; k++) {
+      int r = redirect_root(bp, body->outs.v[k].node);
+      for (int j = 0; j < k && r >= 0; j++)
+        if ((j < nst ? sp->st_root[j] : sp->out_root[j - nst]) == r) r = -1; /* one owner */
+      if (k < nst) sp->st_root[k] = r;
+      else sp->out_root[k - nst] = r;
+    }
+    if (n->a[CG_SCAN_SAVE])
+      for (int k = nst + nout; k < nres; k++) sp->res_sm[k] = 1;
+    for (int k = 0; k < nst; k++) p->stats->scan_states_inplace += sp->st_root[k] >= 0;
+  }
+  /* step-major only where every reader of the saved states is a scan slicing them */
+  for (int i = 0; i < N; i++) {
+    const cg_node *r = &g->nodes.v[i];
+    for (int q = 0; q < r->nin; q++) {
+      const cg_node *x = &g->nodes.v[r->in[q]];
+      if (x->op != CG_OP_SCAN_OUT || step_of[x->in[0]] < 0) continue;
+      const cg_node *sc = &g->nodes.v[x->in[0]];
+      int ok = r->op == CG_OP_SCAN && q < r->a[CG_SCAN_NSEQ] && r->a[CG_SCAN_AXIS] == sc->a[CG_SCAN_AXIS];
+      if (!ok) p->scan[step_of[x->in[0]]].res_sm[x->a[0]] = 0;
+    }
+  }
+  for (int k = 0; k < g->outs.n; k++) {
+    const cg_node *x = &g->nodes.v[g->outs.v[k].node];
+    if (x->op == CG_OP_SCAN_OUT && step_of[x->in[0]] >= 0) p->scan[step_of[x->in[0]]].res_sm[x->a[0]] = 0;
+  }
+  for (int i = 0; i < N; i++) {
+    const cg_node *x = &g->nodes.v[i];
+    if (x->op == CG_OP_SCAN_OUT && step_of[x->in[0]] >= 0) p->stepmajor[i] = p->scan[step_of[x->in[0]]].res_sm[x->a[0]];
+  }
+  /* spare buffers of the states written in place without step-major saved states */
+  for (int si = 0; si < S; si++) {
+    if (!p->body[si]) continue;
+    const cg_node *n = &g->nodes.v[p->plan->steps.v[si].node];
+    scan_prep *sp = &p->scan[si];
+    int nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT];
+    for (int k = nst + nout; k < cg_scan_nresults(n); k++) p->stats->scan_saved_stepmajor += sp->res_sm[k];
+    for (int k = 0; k < nst; k++) {
+      if (sp->st_root[k] < 0 || (n->a[CG_SCAN_SAVE] && sp->res_sm[nst + nout + k])) continue;
+      int64_t ne = cg_numel(&g->nodes.v[n->in[n->a[CG_SCAN_NSEQ] + n->a[CG_SCAN_NCONST] + k]].shape);
+      sp->spare[k] = xl_malloc((size_t)(ne ? ne : 1) * esz(p->dt));
+    }
+  }
+  free(step_of);
+}
+
+static void scan_prep_free(scan_prep *sp, int nst) {
+  for (int k = 0; k < nst; k++) free(sp->spare[k]);
+  free(sp->st_root);
+  free(sp->out_root);
+  free(sp->res_sm);
+  free(sp->spare);
+}
+
 static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   const cg_node *n = &g->nodes.v[id];
   const cpu_prog *bp = p->body[si];
+  const scan_prep *sp = &p->scan[si];
   const cg_graph *body = n->body;
   int nseq = (int)n->a[CG_SCAN_NSEQ], nconst = (int)n->a[CG_SCAN_NCONST], nst = (int)n->a[CG_SCAN_NSTATE];
   int nout = (int)n->a[CG_SCAN_NOUT], axis = (int)n->a[CG_SCAN_AXIS], rev = (int)n->a[CG_SCAN_REVERSE];
@@ -492,20 +773,42 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   void **res = xl_calloc((size_t)nres + 1, sizeof(void *));
   v->res[id] = res;
   v->nres[id] = nres;
-  /* result buffers: final states (also the running state), stacked outputs, saved states */
+  /* result buffers: final states, stacked outputs, saved states */
+  cg_shape *rsh = xl_calloc((size_t)nres + 1, sizeof(cg_shape));
   for (int k = 0; k < nres; k++) {
     const mp_value *m = mp_scan_result(p->mp, id, k);
     XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
     res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
+    rsh[k] = scan_result_shape(g, id, k);
   }
   /* the body's workspace lies in ours, live during this step */
   char *body_work = v->work + p->mp->vals.v[p->mp->scan_res[id] + nres].off;
+  /* states: cur[k] is what the next step reads; states the body computes are written in place */
+  void **cur = xl_calloc((size_t)nst + 1, sizeof(void *));
+  int *inplace = xl_calloc((size_t)nst + 1, sizeof(int)); /* 1: ping-pong, 2: saved slots */
+  int64_t t0 = rev ? T - 1 : 0;
   for (int k = 0; k < nst; k++) {
-    const cg_shape *ss = &g->nodes.v[n->in[nseq + nconst + k]].shape;
-    memcpy(res[k], v->val[n->in[nseq + nconst + k]], (size_t)cg_numel(ss) * es);
+    const void *init = v->val[n->in[nseq + nconst + k]];
+    size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+    inplace[k] = T > 0 && sp->st_root[k] >= 0 ? (save && sp->res_sm[nst + nout + k] ? 2 : 1) : 0;
+    if (inplace[k] == 1) {
+      cur[k] = (void *)init; /* read-only: new states go to res[k] / the spare */
+    } else if (inplace[k] == 2) {
+      cur[k] = (char *)res[nst + nout + k] + (size_t)t0 * bytes;
+      memcpy(cur[k], init, bytes);
+    } else {
+      memcpy(res[k], init, bytes);
+      cur[k] = res[k];
+    }
   }
-  /* per-step sequence slices */
+  /* sequence slices read in place (contiguous) or gathered into the body's buffer */
   void **seq = xl_calloc((size_t)nseq + 1, sizeof(void *));
+  char *seq_direct = xl_calloc((size_t)nseq + 1, 1);
+  for (int k = 0; k < nseq; k++) {
+    int64_t outer;
+    slice_numel(&g->nodes.v[n->in[k]].shape, axis, &outer);
+    seq_direct[k] = outer == 1 || p->stepmajor[n->in[k]];
+  }
   for (int i = 0; i < body->nodes.n; i++) {
     const cg_node *b = &body->nodes.v[i];
     if (b->op == CG_OP_INPUT && b->ikind == CG_IN_SEQ) {
@@ -520,46 +823,78 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   bv.work = body_work;
   bv.grad = NULL;
   for (int64_t step = 0; step < T && rc == 0; step++) {
-    int64_t t = rev ? T - 1 - step : step;
+    int64_t t = rev ? T - 1 - step : step, tn = rev ? t - 1 : t + 1;
     double tc = p->stats->profile ? now_s() : 0;
     for (int i = 0; i < body->nodes.n; i++) {
       const cg_node *b = &body->nodes.v[i];
       if (b->op != CG_OP_INPUT) continue;
       if (b->ikind == CG_IN_SEQ) {
-        step_copy(seq[b->slot], v->val[n->in[b->slot]], &g->nodes.v[n->in[b->slot]].shape, axis, t, 1, es);
-        bv.val[i] = seq[b->slot];
+        const cg_shape *fs = &g->nodes.v[n->in[b->slot]].shape;
+        if (seq_direct[b->slot]) {
+          bv.val[i] = (char *)v->val[n->in[b->slot]] + (size_t)(t * slice_numel(fs, axis, NULL)) * es;
+        } else {
+          step_copy(seq[b->slot], v->val[n->in[b->slot]], fs, axis, t, 1, es);
+          bv.val[i] = seq[b->slot];
+        }
       } else if (b->ikind == CG_IN_CONST) {
         bv.val[i] = v->val[n->in[nseq + b->slot]];
       } else if (b->ikind == CG_IN_BSTATE) {
-        bv.val[i] = res[b->slot];
+        bv.val[i] = cur[b->slot];
       }
     }
     if (save)
       for (int k = 0; k < nst; k++) {
-        cg_shape full = scan_result_shape(g, id, nst + nout + k);
-        step_copy(res[nst + nout + k], res[k], &full, axis, t, 0, es);
+        const cg_shape *full = &rsh[nst + nout + k];
+        size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+        if (inplace[k] == 2) continue; /* cur[k] is the slot */
+        if (sp->res_sm[nst + nout + k]) memcpy((char *)res[nst + nout + k] + (size_t)t * bytes, cur[k], bytes);
+        else step_copy(res[nst + nout + k], cur[k], full, axis, t, 0, es);
       }
+    /* where this step's new states and outputs go */
+    for (int k = 0; k < nst; k++) {
+      size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
+      if (inplace[k] == 1) bv.bind[sp->st_root[k]] = (T - 1 - step) % 2 == 0 ? res[k] : sp->spare[k];
+      if (inplace[k] == 2) bv.bind[sp->st_root[k]] = step == T - 1 ? res[k] : (char *)res[nst + nout + k] + (size_t)tn * bytes;
+    }
+    for (int k = 0; k < nout; k++) {
+      int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
+      if (sp->out_root[k] >= 0 && outer == 1) bv.bind[sp->out_root[k]] = (char *)res[nst + k] + (size_t)(t * sl) * es;
+    }
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
     rc = run_plan(bp, &bv, err);
     tc = p->stats->profile ? now_s() : 0;
     if (rc == 0) {
       for (int k = 0; k < nout; k++) {
-        cg_shape full = scan_result_shape(g, id, nst + k);
-        step_copy(res[nst + k], bv.val[body->outs.v[nst + k].node], &full, axis, t, 0, es);
+        const void *src = bv.val[body->outs.v[nst + k].node];
+        int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
+        char *dst = (char *)res[nst + k] + (size_t)(t * sl) * es;
+        if (outer == 1) {
+          if (src != dst) memcpy(dst, src, (size_t)sl * es);
+        } else {
+          step_copy(res[nst + k], src, &rsh[nst + k], axis, t, 0, es);
+        }
       }
-      /* new states may alias old ones (a state passed through): then copy via temporaries */
+      for (int k = 0; k < nst; k++)
+        if (inplace[k]) {
+          cur[k] = bv.val[body->outs.v[k].node];
+          XL_ASSERT(cur[k] == bv.bind[sp->st_root[k]]);
+        }
+      /* the other states are copied to res[k]; they may alias each other (a state passed
+         through): then copy via temporaries */
       int alias = 0;
       for (int k = 0; k < nst; k++)
         for (int j = 0; j < nst; j++)
-          if (j != k && bv.val[body->outs.v[k].node] == res[j]) alias = 1;
+          if (!inplace[k] && !inplace[j] && j != k && bv.val[body->outs.v[k].node] == res[j]) alias = 1;
       void **tmp = alias ? xl_calloc((size_t)nst + 1, sizeof(void *)) : NULL;
       for (int k = 0; alias && k < nst; k++) {
+        if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         size_t bytes = (size_t)cg_numel(&body->nodes.v[o].shape) * es;
         tmp[k] = xl_malloc(bytes ? bytes : 1);
         memcpy(tmp[k], bv.val[o], bytes);
       }
       for (int k = 0; k < nst; k++) {
+        if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         if (!alias && bv.val[o] == res[k]) continue; /* unchanged state */
         memcpy(res[k], alias ? tmp[k] : bv.val[o], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
@@ -571,6 +906,10 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   }
   vals_free(&bv, body->nodes.n);
   free(seq);
+  free(seq_direct);
+  free(cur);
+  free(inplace);
+  free(rsh);
   v->val[id] = NULL; /* the SCAN node itself has no value; its results are in res */
   return rc;
 }
@@ -651,8 +990,12 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   vals_init(&v, N);
   const mp_plan *mp = e->prog->mp;
   e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
-  v.work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
-  v.grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  if (!e->work) {
+    e->work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+    e->grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  }
+  v.work = e->work;
+  v.grad = e->grad;
   for (int i = 0; i < N && rc == 0; i++) {
     const cg_node *n = &g->nodes.v[i];
     if (n->op != CG_OP_INPUT) continue;
@@ -682,10 +1025,13 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     } else {
       void *b = v.val[i] = xl_calloc((size_t)(ne ? ne : 1), es);
       v.owned[i] = 1;
-      for (int64_t j = 0; j < ne; j++) {
-        if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
-        else ((float *)b)[j] = (float)xt_get(x, j);
-      }
+      if (e->dt == CG_F32 && x->dtype == XT_F64)
+        for (int64_t j = 0; j < ne; j++) ((float *)b)[j] = (float)((const double *)x->data)[j];
+      else
+        for (int64_t j = 0; j < ne; j++) {
+          if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
+          else ((float *)b)[j] = (float)xt_get(x, j);
+        }
     }
   }
   if (rc == 0) rc = run_plan(e->prog, &v, err);
@@ -697,8 +1043,6 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     memcpy(outputs[k]->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
   }
   vals_free(&v, N);
-  free(v.work);
-  free(v.grad);
   return rc;
 }
 
@@ -709,6 +1053,11 @@ static void prog_free(cpu_prog *p) {
       if (p->kern[i].jit) jit_free(p->kern[i].jit);
       prog_free(p->body[i]);
     }
+  if (p->scan)
+    for (int i = 0; i < p->plan->steps.n; i++)
+      if (p->body[i]) scan_prep_free(&p->scan[i], (int)p->g->nodes.v[p->plan->steps.v[i].node].a[CG_SCAN_NSTATE]);
+  free(p->scan);
+  free(p->stepmajor);
   free(p->kern);
   free(p->body);
   if (p->plan)
@@ -723,6 +1072,8 @@ static void prog_free(cpu_prog *p) {
 void cpu_free(cpu_exec *e) {
   if (!e) return;
   prog_free(e->prog);
+  free(e->work);
+  free(e->grad);
   free(e);
 }
 

@@ -13,6 +13,10 @@ typedef struct {
   double planned_bytes;            /* memory plan: workspace + gradient block + input region */
   double param_bytes;              /* parameter block (optimizer state: twice this) */
   long run_id;                     /* cpu_run calls so far */
+  int ein_direct, ein_copied;      /* planned non-GEMM einsums run as strided BLAS calls on their
+                                      operands / as BLAS calls on canonical copies */
+  int scan_states_inplace;         /* scan states the body writes where the next step reads them */
+  int scan_saved_stepmajor;        /* saved scan states stored step-major (slices contiguous) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
@@ -23,11 +27,14 @@ typedef struct {
   cg_dtype dt;
   struct cpu_prog *prog;
   cpu_stats stats;
+  void *work, *grad;  /* the workspace and gradient block, allocated by the first cpu_run and
+                         reused by the next ones (no page faults per run) */
 } cpu_exec;
 
 /* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result. */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
-/* Same contract as ref_exec (inputs per node id, one new tensor per graph output). */
+/* Same contract as ref_exec (inputs per node id, one new tensor per graph output). Not
+   reentrant: one cpu_run at a time per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
 

@@ -157,6 +157,13 @@ int cmd_bench(int argc, char **argv) {
     cg_opt_stats ost;
     if ((rc = drv_optimize(g, entry, &ost)) != 0) break;
     xt **in = random_inputs(g, 1);
+    if (mode == 0 && !strcmp(backend, "cpu")) /* inputs in the compute type, as generation passes them */
+      for (int i = 0; i < g->nodes.n; i++)
+        if (in[i]) {
+          xt *c = xt_convert(in[i], dt == CG_F64 ? XT_F64 : XT_F32);
+          xt_free(in[i]);
+          in[i] = c;
+        }
     xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
     char *err = NULL;
     double t0 = now();

@@ -1,8 +1,8 @@
 /* test_exec_cpu.c - the compiled CPU executor against the reference executor.
  *
  * For every stdlib entry (and odd sizes: T = 1, widths that are not multiples of the vector
- * width) the forward graph and the training graph (cotangent mode) are run by ref_exec and by
- * cpu_run on the same random inputs, parameters and initial states, in f64 and f32. Every
+ * width; batch 1, where scans read and write step slices in place) the forward graph and the
+ * training graph (cotangent mode) are run by ref_exec and by cpu_run on the same random inputs, parameters and initial states, in f64 and f32. Every
  * output (values, final states, all gradients) must agree: f64 to 1e-10 relative to the
  * tensor's largest magnitude (GEMM summation order differs), f32 to 1e-5 forward and 1e-4
  * gradients (the foundation issue's float32 tolerances).
@@ -34,6 +34,13 @@ static const tcase cases[] = {
     {"xlstm_lm", {"B=2", "T=6", "V=11", NULL}},
     {"xlstm_lm", {"B=1", "T=1", "V=3", "NH=1", NULL}},
     {"xlstm_large", {"B=2", "T=4", "E=32", "V=11", NULL}},
+    /* batch 1: sequence slices read and per-step outputs written in place */
+    {"xlstm_lm", {"B=1", "T=5", "V=7", NULL}},
+    {"mlstm_cell", {"B=1", "T=4", "DK=5", "DV=3", NULL}},
+    /* sizes where per-step einsums run as BLAS calls (strided on the operands) */
+    {"slstm_cell", {"B=16", "T=3", "NH=3", "D=16", NULL}},
+    {"slstm_cell", {"B=17", "T=2", "NH=1", "D=24", NULL}},
+    {"xlstm_lm", {"B=16", "T=3", "V=11", "E=64", "NH=1", NULL}},
 };
 
 static xl_rng rng;
@@ -110,8 +117,10 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
                  dt == CG_F64 ? "f64" : "f32", nm);
         ok &= compare(what, co[k], ro[k], tol);
       }
-      printf("%-16s %-6s %-5s %s  kernels=%d  %s\n", tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd",
-             dt == CG_F64 ? "f64" : "f32", e->stats.kernels, ok ? "ok" : "MISMATCH");
+      printf("%-16s %-6s %-5s %s  kernels=%d einsum-blas=%d+%d states-in-place=%d saved-step-major=%d  %s\n",
+             tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32",
+             e->stats.kernels, e->stats.ein_direct, e->stats.ein_copied, e->stats.scan_states_inplace,
+             e->stats.scan_saved_stepmajor, ok ? "ok" : "MISMATCH");
     }
   }
   for (int k = 0; k < g->outs.n; k++) {
