@@ -16,7 +16,7 @@ RUNS=${XLC_RUNS:-runs}
 export XLC_NUM_THREADS=${XLC_NUM_THREADS:-1}
 
 # name | arguments (model and task)
-PARITY="--task parity --set E=64 --set L=2 --set NH=1 --steps 12000 --batch 32 --lr 2e-3 --eval-every 500 --log-every 100"
+PARITY="--task parity --set E=64 --set L=2 --set NH=1 --steps 12000 --batch 32 --lr 1e-3 --warm-steps 1500 --warm-len 12 --eval-every 500 --log-every 100"
 MQAR="--set E=64 --set L=2 --set NH=1 --steps 3000 --batch 32 --lr 2e-3 --eval-every 250 --log-every 50"
 declare -A ARGS=(
   [parity-xlstm10]="$PARITY --set slstm_at=[]"
