@@ -155,11 +155,11 @@ int plot_svg(const char *path, const char *title, const plot_panel *panels, int 
                     s[k].name ? s[k].name : "");
       return -1;
     }
-  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "w");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len); /* the whole SVG in memory, then one atomic write */
   if (!f) {
-    *err = xl_fmt("%s: cannot create temporary file '%s': %s", path, tmp, strerror(errno));
-    free(tmp);
+    *err = xl_fmt("%s: out of memory", path);
     return -1;
   }
   double H = (np > 0 ? np : 1) * PH + (title ? 24 : 0);
@@ -175,13 +175,9 @@ int plot_svg(const char *path, const char *title, const plot_panel *panels, int 
   for (int i = 0; i < np; i++) panel(f, &panels[i], i, s, ns);
   if (title) fprintf(f, "</g>\n");
   fprintf(f, "</svg>\n");
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-    *err = xl_fmt("%s: writing the plot failed: %s", path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return -1;
-  }
-  free(tmp);
-  return 0;
+  int bad = ferror(f) | (fclose(f) != 0);
+  int rc = bad ? -1 : xl_write_file_atomic(path, buf, len, err);
+  if (bad) *err = xl_fmt("%s: out of memory", path);
+  free(buf);
+  return rc;
 }

@@ -97,11 +97,11 @@ static char *header_of(const char *const *cols, int ncols) {
 /* Keeps the header and the rows with step <= resume of an existing file (text), atomically.
    Rows whose first field is not an integer are dropped. */
 static int truncate_rows(const char *path, char *text, int64_t resume, char **err) {
-  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "w");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
   if (!f) {
-    *err = xl_fmt("%s: cannot create '%s': %s", path, tmp, strerror(errno));
-    free(tmp);
+    *err = xl_fmt("%s: out of memory", path);
     return -1;
   }
   int first = 1;
@@ -111,15 +111,11 @@ static int truncate_rows(const char *path, char *text, int64_t resume, char **er
     long long s = strtoll(line, &end, 10);
     if (first || (end != line && *end == ',' && !errno && s <= resume)) fprintf(f, "%s\n", line);
   }
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-    *err = xl_fmt("%s: rewriting for resume failed: %s", path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return -1;
-  }
-  free(tmp);
-  return 0;
+  int bad = ferror(f) | (fclose(f) != 0);
+  int rc = bad ? -1 : xl_write_file_atomic(path, buf, len, err);
+  if (bad) *err = xl_fmt("%s: out of memory", path);
+  free(buf);
+  return rc;
 }
 
 int prog_csv_open(prog_csv *c, const char *path, const char *const *cols, int ncols,
