@@ -271,6 +271,8 @@ int cmd_train(int argc, char **argv) {
            "seed %llu; output in %s\n",
            (long long)c.steps, (long long)start, c.batch, c.accum, c.lr, c.lr_min, (long long)c.warmup, c.wd, c.clip,
            (unsigned long long)c.seed, out_dir);
+    if (c.warm_steps > 0)
+      printf("  length warm-up: steps 1-%lld train on rows of length <= %d\n", (long long)c.warm_steps, c.warm_len);
     fflush(stdout);
   }
   signal(SIGINT, on_sigint);
