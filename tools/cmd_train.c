@@ -52,6 +52,8 @@ void usage_train(FILE *out) {
           "  --lr X (1e-3)  --lr-min X (lr/10)  --warmup N (steps/20)  --weight-decay X (0.1)\n"
           "  --decay-embedding (also decay token_embedding.weight)  --clip X (1.0; 0 = off)\n"
           "  --seed N (0: parameters and data)\n"
+          "  --init CKPT            start from these parameters (an xlc checkpoint or a state dict with\n"
+          "                         official names; fresh optimizer and schedule): fine-tuning, stages\n"
           "  --warm-steps S --warm-len L   length warm-up: the first S steps train on rows of length\n"
           "                         <= L (formal tasks; batches stay a pure function of seed and step)\n"
           "evaluation and output:\n"
@@ -153,7 +155,7 @@ int cmd_train(int argc, char **argv) {
       {"pairs", 1}, {"data-vocab", 1}, {"val-frac", 1}, {"set", 1}, {"backend", 1}, {"dtype", 1}, {"steps", 1},
       {"batch", 1}, {"accum", 1}, {"lr", 1}, {"lr-min", 1}, {"warmup", 1}, {"weight-decay", 1},
       {"decay-embedding", 0}, {"clip", 1}, {"seed", 1}, {"eval-every", 1}, {"eval-batches", 1},
-      {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {"warm-steps", 1}, {"warm-len", 1},
+      {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {"warm-steps", 1}, {"warm-len", 1}, {"init", 1},
       {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "train", spec)) return XLC_EXIT_USER;

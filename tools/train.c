@@ -24,6 +24,7 @@ void trn_cfg_default(trn_cfg *c) {
 
 void trn_cfg_free(trn_cfg *c) {
   free(c->task);
+  free(c->init);
   free(c->file);
   free(c->entry);
   for (int i = 0; i < c->sets.n; i++) free(c->sets.v[i]);
@@ -83,6 +84,7 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
     double x = 0;
 #define NUM(opt, lo, hi) (!strcmp(n, opt) && !(bad = num(opt, v, lo, hi, &x)))
     if (!strcmp(n, "task")) set_str(&c->task, v);
+    else if (!strcmp(n, "init")) set_str(&c->init, v);
     else if (!strcmp(n, "set")) {
       if (resume) {
         drv_error("--resume takes the model from the checkpoint; --set %s cannot change it", v);
@@ -165,6 +167,7 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
 char *trn_cfg_json(const trn_cfg *c) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "task", c->task ? c->task : "");
+  if (c->init) cJSON_AddStringToObject(o, "init", c->init);
   cJSON_AddNumberToObject(o, "data_vocab", c->data.vocab);
   cJSON_AddNumberToObject(o, "min_len", c->data.min_len);
   cJSON_AddNumberToObject(o, "max_len", c->data.max_len);
@@ -211,6 +214,8 @@ int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
   if (!bad) {
     cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "task");
     if (cJSON_IsString(t)) set_str(&c->task, t->valuestring);
+    cJSON *in = cJSON_GetObjectItemCaseSensitive(o, "init");
+    if (cJSON_IsString(in)) set_str(&c->init, in->valuestring);
     GETN("data_vocab", c->data.vocab);
     GETN("min_len", c->data.min_len);
     GETN("max_len", c->data.max_len);
@@ -295,10 +300,22 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, const drv_args *a, c
     mdl_free(m);
     return XLC_EXIT_USER;
   }
+  ckpt initck = {0};
+  if (!ck && c->init) { /* fine-tuning: parameters from a checkpoint or state dict */
+    char *err = NULL;
+    if (ckpt_read(c->init, &initck, &err) != 0) {
+      drv_error("--init: %s", err ? err : "cannot read");
+      free(err);
+      mdl_free(m);
+      return XLC_EXIT_USER;
+    }
+    ck = &initck;
+    ck_path = c->init;
+  }
   if (!ck) {
     rc = mdl_init_params(m, c->seed);
   } else {
-    const char *h = ckpt_meta(ck, "source_hash");
+    const char *h = ck == &initck ? NULL : ckpt_meta(ck, "source_hash");
     char mine[17];
     ckpt_hash_hex(m->src.text, mine);
     if (h && strcmp(h, mine)) {
@@ -326,6 +343,7 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, const drv_args *a, c
     free(ex);
     if (rc == 0) rc = mdl_set_params(m, &ck->params, ck_path);
   }
+  ckpt_free(&initck);
   if (rc) mdl_free(m);
   return rc;
 }

@@ -10,6 +10,7 @@
 
 typedef struct {
   char *task;               /* data spec */
+  char *init;               /* --init: parameters from this checkpoint or state dict (fresh optimizer) */
   data_opts data;
   char *file, *entry;       /* NULL: the stdlib's xlstm_lm */
   XL_VEC(char *) sets;      /* model configuration "K=V" (V added from the task if absent) */

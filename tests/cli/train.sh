@@ -18,6 +18,14 @@ python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" sets | grep -qF '"V=3"' || fai
 grep -q "</svg>" "$T/a/plot.svg" || fail "plot.svg is incomplete"
 ls "$T/a" | grep -q tmp && fail "temporary files left in $T/a"
 
+say_case "--init: parameters from a checkpoint (lr 0: unchanged, so eval agrees)"
+xrun train --task parity $TINY --init "$T/a/ckpt.safetensors" --lr 0 --steps 1 --eval-every 1 --eval-batches 1 --test-batches 1 --out "$T/i"
+expect_rc 0
+xrun eval "$T/a/ckpt.safetensors"; cp "$T/stdout" "$T/eval_a"
+xrun eval "$T/i/ckpt.safetensors"; expect_rc 0
+cmp -s "$T/eval_a" "$T/stdout" || fail "eval after --init with lr 0 differs: $(cat "$T/eval_a") / $(cat "$T/stdout")"
+xrun train --task parity $TINY --init "$T/nothing.safetensors" --out "$T/x"; expect_rc 1; expect_err "nothing.safetensors"
+
 say_case "SIGKILL in the middle, then --resume: the same losses as an uninterrupted run"
 RUN="--task parity $TINY --steps 300 --eval-every 10 --eval-batches 1 --test-batches 1 --warm-steps 50 --warm-len 6"
 xrun train $RUN --out "$T/full"
