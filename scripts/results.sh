@@ -15,20 +15,28 @@ XLC=${XLC:-build/xlc}
 RUNS=${XLC_RUNS:-runs}
 export XLC_NUM_THREADS=${XLC_NUM_THREADS:-1}
 
-# name | arguments (model and task)
-PARITY="--task parity --set E=64 --set L=2 --set NH=1 --steps 12000 --batch 32 --lr 1e-3 --warm-steps 1500 --warm-len 12 --eval-every 500 --log-every 100"
+# name | arguments (model and task). Parity runs in two stages (a length curriculum): stage 1
+# (NAME-s1) trains on lengths 3-12, stage 2 starts from its parameters (--init) with a fresh
+# optimizer and schedule on lengths 3-40; the test split is lengths 41-256.
+P="--task parity --set E=64 --set L=2 --set NH=1 --batch 32"
+P1="$P --max-len 12 --test-min-len 13 --test-max-len 40 --steps 1500 --lr 1e-3 --eval-every 250 --log-every 100"
+P2="$P --steps 6000 --lr 3e-4 --eval-every 500 --log-every 100"
 MQAR="--set E=64 --set L=2 --set NH=1 --steps 3000 --batch 32 --lr 2e-3 --eval-every 250 --log-every 50"
 declare -A ARGS=(
-  [parity-xlstm10]="$PARITY --set slstm_at=[]"
-  [parity-xlstm01]="$PARITY --set slstm_at=[0,1]"
-  [parity-xlstm11]="$PARITY --set slstm_at=[1]"
+  [parity-xlstm01-s1]="$P1 --set slstm_at=[0,1]"
+  [parity-xlstm01]="$P2 --set slstm_at=[0,1] --init $RUNS/parity-xlstm01-s1/ckpt.safetensors"
+  [parity-xlstm11-s1]="$P1 --set slstm_at=[0]"
+  [parity-xlstm11]="$P2 --set slstm_at=[0] --init $RUNS/parity-xlstm11-s1/ckpt.safetensors"
+  [parity-xlstm10-s1]="$P1 --set slstm_at=[]"
+  [parity-xlstm10]="$P2 --set slstm_at=[] --init $RUNS/parity-xlstm10-s1/ckpt.safetensors"
   [mqar64-xlstm10]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[]"
-  [mqar64-xlstm11]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[1]"
+  [mqar64-xlstm11]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[0]"
   [mqar64-xlstm01]="--task mqar --context 64 --pairs 4 $MQAR --set slstm_at=[0,1]"
   [mqar128-xlstm10]="--task mqar --context 128 --pairs 8 $MQAR --set slstm_at=[]"
   [mqar128-xlstm01]="--task mqar --context 128 --pairs 8 $MQAR --set slstm_at=[0,1]"
 )
-ORDER="parity-xlstm10 parity-xlstm01 parity-xlstm11 mqar64-xlstm10 mqar64-xlstm11 mqar64-xlstm01 mqar128-xlstm10 mqar128-xlstm01"
+ORDER="parity-xlstm01-s1 parity-xlstm01 parity-xlstm11-s1 parity-xlstm11 parity-xlstm10-s1 parity-xlstm10
+       mqar64-xlstm10 mqar64-xlstm11 mqar64-xlstm01 mqar128-xlstm10 mqar128-xlstm01"
 
 table() {
   printf "%-18s %-28s %7s %9s %9s %9s\n" run model steps val_acc test_acc scaled

@@ -140,12 +140,23 @@ static void hist_load(history *h, const char *path, int64_t upto) {
 
 static void write_plot(const char *path, const char *title, const history *h) {
   plot_panel panels[2] = {{"loss", "cross-entropy", 1}, {"accuracy", "validation accuracy", 0}};
-  plot_series s[3] = {{"train loss", h->step.v, h->loss.v, h->step.n, 0},
+  /* the training loss as means over windows of w steps: at most ~1000 points */
+  int n = h->step.n, w = n > 1000 ? (n + 999) / 1000 : 1, m = 0;
+  double *xs = xl_calloc((size_t)n + 1, sizeof(double)), *ys = xl_calloc((size_t)n + 1, sizeof(double));
+  for (int i = 0; i < n; i += w, m++) {
+    int k = 0;
+    double sx = 0, sy = 0;
+    for (; k < w && i + k < n; k++) sx += h->step.v[i + k], sy += h->loss.v[i + k];
+    xs[m] = sx / k, ys[m] = sy / k;
+  }
+  plot_series s[3] = {{w > 1 ? "train loss (window means)" : "train loss", xs, ys, m, 0},
                       {"validation loss", h->vstep.v, h->vloss.v, h->vstep.n, 0},
                       {"validation accuracy", h->vstep.v, h->vacc.v, h->vstep.n, 1}};
   char *err = NULL;
   if (plot_svg(path, title, panels, 2, s, 3, &err) != 0) drv_warn("%s", err ? err : "cannot write the plot");
   free(err);
+  free(xs);
+  free(ys);
 }
 
 /* ---- the command ---- */
