@@ -17,7 +17,8 @@ export XLC_NUM_THREADS=${XLC_NUM_THREADS:-1}
 
 # name | arguments (model and task). Parity runs in two stages (a length curriculum): stage 1
 # (NAME-s1) trains on lengths 3-12, stage 2 starts from its parameters (--init) with a fresh
-# optimizer and schedule on lengths 3-40; the test split is lengths 41-256.
+# optimizer and schedule on lengths 3-40; the test split is lengths 41-256. xLSTM[1:1] has
+# its sLSTM block first (slstm_at=[0]); its stage 1 needs 4000 steps to leave the plateau.
 P="--task parity --set E=64 --set L=2 --set NH=1 --batch 32"
 P1="$P --max-len 12 --test-min-len 13 --test-max-len 40 --steps 1500 --lr 1e-3 --eval-every 250 --log-every 100"
 P2="$P --steps 6000 --lr 3e-4 --eval-every 500 --log-every 100"
@@ -25,7 +26,7 @@ MQAR="--set E=64 --set L=2 --set NH=1 --steps 3000 --batch 32 --lr 2e-3 --eval-e
 declare -A ARGS=(
   [parity-xlstm01-s1]="$P1 --set slstm_at=[0,1]"
   [parity-xlstm01]="$P2 --set slstm_at=[0,1] --init $RUNS/parity-xlstm01-s1/ckpt.safetensors"
-  [parity-xlstm11-s1]="$P1 --set slstm_at=[0]"
+  [parity-xlstm11-s1]="$P1 --set slstm_at=[0] --steps 4000"
   [parity-xlstm11]="$P2 --set slstm_at=[0] --init $RUNS/parity-xlstm11-s1/ckpt.safetensors"
   [parity-xlstm10-s1]="$P1 --set slstm_at=[]"
   [parity-xlstm10]="$P2 --set slstm_at=[] --init $RUNS/parity-xlstm10-s1/ckpt.safetensors"
