@@ -40,7 +40,7 @@ ORDER="parity-xlstm01-s1 parity-xlstm01 parity-xlstm11-s1 parity-xlstm11 parity-
        mqar64-xlstm10 mqar64-xlstm11 mqar64-xlstm01 mqar128-xlstm10 mqar128-xlstm01"
 
 table() {
-  printf "%-18s %-28s %7s %9s %9s %9s\n" run model steps val_acc test_acc scaled
+  printf "%-18s %-22s %6s %9s %9s %8s %7s\n" run model steps val_acc test_len test_acc scaled
   for n in $ORDER; do
     r="$RUNS/$n/results.json"
     [ -f "$r" ] || continue
@@ -50,8 +50,10 @@ r = json.load(open(sys.argv[1])); name = sys.argv[2]
 rows = list(csv.DictReader(open(sys.argv[3])))
 v, t = r.get("validation", {}), r.get("test", {})
 f = lambda d, k: "%.4f" % d[k] if k in d else "-"
-print("%-18s %-28s %7d %9s %9s %9s" % (name, r["sets"].replace("form=parallel", "").strip()[:28], r["steps"],
-      f(v, "accuracy"), f(t, "accuracy"), f(t, "scaled_accuracy")))
+sets = " ".join(x for x in r["sets"].split() if not x.startswith(("form=", "V=", "E=", "L=", "NH=")))
+tl = "%d-%d" % (t["min_len"], t["max_len"]) if t else "-"
+print("%-18s %-22s %6d %9s %9s %8s %7s" % (name, sets[:22], r["steps"], f(v, "accuracy"), tl,
+      f(t, "accuracy"), ("%.3f" % t["scaled_accuracy"]) if t else "-"))
 PY
   done
 }
