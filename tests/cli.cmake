@@ -15,3 +15,5 @@ foreach(t usage check run_errors run_lowering run_tokens build determinism train
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
+# the reference cases (resolved in tests/CMakeLists.txt) for the official state-dict test
+set_tests_properties(cli.official_dict PROPERTIES ENVIRONMENT "XLC_REF_DIR=${XLC_REF_DIR}")
