@@ -627,7 +627,10 @@ static void bounds(E *e, int d, const char **lb, const char **ub) {
 
 static const char *red_identity(E *e) { return K(e, e->k->red_op == KIR_ADD ? 0.0 : -INFINITY); }
 
-/* The innermost dimension: hoisted broadcast loads, the vector loop, the scalar remainder. */
+#define RED_UNROLL 4 /* accumulators of a reduced innermost vector loop */
+
+/* The innermost dimension: hoisted broadcast loads, the vector loop (U accumulators first when
+   it is reduced and long), the scalar remainder. */
 static void emit_inner(E *e, const char **iv) {
   const kir_kernel *k = e->k;
   int L = e->D.nd - 1, rs = -1;
@@ -658,13 +661,56 @@ static void emit_inner(E *e, const char **iv) {
   }
   const char *sacc0 = NULL;
   if (vec) {
-    const char *j = fresh(e, "j"), *acc = NULL, *res = NULL;
+    const char *j = fresh(e, "j"), *acc = NULL, *res = NULL, *vlb = lb, *init = NULL;
     set_mode(e, 1);
+    /* a reduced innermost dimension of >= 2 vectors: U independent accumulators first (the
+       add/max chain of one accumulator is latency bound), combined before the 1-vector loop */
+    int U = racc && e->D.pdim != L ? (int)(e->D.dim[L] / e->VL) : 1;
+    if (U > RED_UNROLL) U = RED_UNROLL;
+    if (U >= 2) {
+      const char *uj = fresh(e, "j"), *ures = fresh(e, "r"), *uacc[RED_UNROLL], *nacc[RED_UNROLL];
+      int64_t ustep = (int64_t)U * e->VL;
+      vlb = IX(e, e->D.dim[L] / ustep * ustep);
+      sbuf ia = {0}, ty = {0};
+      for (int u = 0; u < U; u++) {
+        uacc[u] = fresh(e, "acc");
+        sb_put(&ia, "%s%s = %s", u ? ", " : "", uacc[u], red_identity(e));
+        sb_put(&ty, "%s%s", u ? ", " : "", e->ft);
+      }
+      line(e, "%s:%d = scf.for %s = %s to %s step %s iter_args(%s) -> (%s) {", ures, U, uj, lb, vlb, IX(e, ustep),
+           ia.p, ty.p);
+      e->depth++;
+      sbuf ys = {0};
+      for (int u = 0; u < U; u++) {
+        const char *ju = u ? val(e, "arith.addi %s, %s : index", uj, IX(e, (int64_t)u * e->VL)) : uj;
+        nacc[u] = emit_body(e, bases, ju, uacc[u]);
+        sb_put(&ys, "%s%s", u ? ", " : "", nacc[u]);
+      }
+      line(e, "scf.yield %s : %s", ys.p, ty.p);
+      e->depth--;
+      line(e, "}");
+      const char *part[RED_UNROLL];
+      for (int u = 0; u < U; u++) {
+        char nm[48];
+        snprintf(nm, sizeof nm, "%s#%d", ures, u);
+        part[u] = xl_arena_strdup(&e->arena, nm);
+      }
+      for (int w = U; w > 1;) { /* pairwise */
+        int h = 0;
+        for (int u = 0; u + 1 < w; u += 2) part[h++] = combine(e, part[u], part[u + 1]);
+        if (w & 1) part[h++] = part[w - 1];
+        w = h;
+      }
+      init = part[0];
+      free(ia.p);
+      free(ty.p);
+      free(ys.p);
+    }
     if (racc) {
       acc = fresh(e, "acc");
       res = fresh(e, "r");
-      line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, j, lb, vend, IX(e, e->VL),
-           acc, red_identity(e), e->ft);
+      line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, j, vlb, vend, IX(e, e->VL),
+           acc, init ? init : red_identity(e), e->ft);
     } else {
       line(e, "scf.for %s = %s to %s step %s {", j, lb, vend, IX(e, e->VL));
     }

@@ -9,6 +9,7 @@
  * This file does not execute or emit anything.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kplan.h"
@@ -63,6 +64,11 @@ static int ein_distinct(const ein *e) {
     for (int p = 0; p < e->r[o]; p++)
       if (lab_pos(e, o, e->l[o][p]) != p) return 0;
   return 1;
+}
+
+static int ein_distinct_node(const cg_graph *g, const cg_node *n) {
+  ein e = ein_of(g, n);
+  return ein_distinct(&e);
 }
 
 /* A pure product: every operand label is an output label (nothing summed). */
@@ -171,7 +177,7 @@ static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
 
 /* ---- fusion ---- */
 
-enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW };
+enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT };
 
 /* Non-1 dimensions of s, in order. */
 static int squeeze(const cg_shape *s, int64_t *d) {
@@ -190,14 +196,16 @@ static int relabel(const cg_shape *a, const cg_shape *b) {
 
 /* How a node can join a kernel: elementwise (its operands may be kernel values), a reduction
    (ends the kernel), load-like (SLICE, TRANSPOSE, a pure-product EINSUM: strided loads of
-   values from before the kernel or of views inside it), or a view (DETACH, a RESHAPE that
-   only inserts or drops size-1 dimensions) of a kernel value. */
+   values from before the kernel or of views inside it), a view (DETACH, a RESHAPE that
+   only inserts or drops size-1 dimensions) of a kernel value, or a contraction (an EINSUM
+   that sums a label: a kernel of its own when it is small, see contract_kernel). */
 static int member_kind(const cg_graph *g, const cg_node *n) {
   int k = cg_ops[n->op].kind;
   if (k == CG_K_UNARY || k == CG_K_BINARY || n->op == CG_OP_WHERE || n->op == CG_OP_BROADCAST) return MK_EW;
   if (n->op == CG_OP_SUM || n->op == CG_OP_MAXR) return MK_RED;
   if (n->op == CG_OP_SLICE || n->op == CG_OP_TRANSPOSE) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_pure(g, n)) return MK_LOAD;
+  if (n->op == CG_OP_EINSUM && ein_distinct_node(g, n)) return MK_CONTRACT;
   if (n->op == CG_OP_DETACH) return MK_VIEW;
   if (n->op == CG_OP_RESHAPE && relabel(&g->nodes.v[n->in[0]].shape, &n->shape)) return MK_VIEW;
   return MK_NONE;
@@ -226,6 +234,7 @@ typedef struct {
   kaccess *acc;         /* while a kernel is built */
   int *reg;             /* while a kernel is built: KIR register of a member, else -1 */
   int *kcount;          /* kernels numbered across the whole plan (names stay unique) */
+  double cflops;        /* contractions of at most this many FLOPs become kernels */
 } kctx;
 
 typedef XL_VEC(int) ivec;
@@ -593,7 +602,7 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     if (c->done[j]) continue;
     const cg_node *n = &g->nodes.v[j];
     int mk = member_kind(g, n);
-    if (mk == MK_NONE || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
+    if (mk == MK_NONE || mk == MK_CONTRACT || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
       if (hoistable(c, n)) {
         xl_vec_push(*hoist, j);
         continue;
@@ -623,6 +632,85 @@ out:
   for (int i = 0; i < mem->n; i++) c->in_k[mem->v[i]] = 0;
 }
 
+/* ---- small contractions ---- */
+
+/* The kernel of contraction `id`: one loop dimension per einsum label (label sizes from the
+   operands), the summed labels of size > 1 reduced (ADD); body: load x, load y, mul, store.
+   Loop order: the output's labels in output order, then the summed ones, then the innermost
+   (vectorized) one: the label along which the fewest operand elements are read or written
+   with a stride other than 0 or 1 (no gathers on the big operand), larger sizes first on a tie.
+   NULL when the labels do not fit KIR_MAXDIM or it takes more than c->cflops FLOPs. */
+static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops) {
+  const cg_graph *g = c->g;
+  const cg_node *n = &g->nodes.v[id];
+  ein e = ein_of(g, n);
+  int64_t lab[KIR_MAXDIM], size[KIR_MAXDIM], st[3][KIR_MAXDIM];
+  int nl = 0;
+  memset(st, 0, sizeof st);
+  static const int tensor_order[3] = {2, 0, 1};
+  for (int oi = 0; oi < 3; oi++) {
+    int o = tensor_order[oi];
+    int64_t bs[CG_MAXRANK];
+    bstrides(e.s[o], bs);
+    for (int q = 0; q < e.r[o]; q++) {
+      int l = 0;
+      while (l < nl && lab[l] != e.l[o][q]) l++;
+      if (l == nl) {
+        if (nl == KIR_MAXDIM) return NULL;
+        lab[nl] = e.l[o][q];
+        size[nl++] = e.s[o]->d[q];
+      }
+      st[o][l] = bs[q];
+    }
+  }
+  int inner = -1;
+  double best = 0;
+  *flops = 2.0;
+  for (int l = 0; l < nl; l++) {
+    *flops *= (double)size[l];
+    if (size[l] == 1) continue;
+    double pen = 0;
+    for (int o = 0; o < 3; o++)
+      if (st[o][l] != 0 && st[o][l] != 1) pen += (double)cg_numel(e.s[o]);
+    if (inner < 0 || pen < best || (pen == best && size[l] > size[inner])) {
+      inner = l;
+      best = pen;
+    }
+  }
+  if (*flops > c->cflops) return NULL;
+  int ord[KIR_MAXDIM], nd = 0;
+  for (int l = 0; l < nl; l++)
+    if (l != inner) ord[nd++] = l;
+  if (inner >= 0) ord[nd++] = inner;
+  kir_kernel *k = xl_calloc(1, sizeof *k);
+  k->ndim = nl;
+  k->red_op = KIR_ADD;
+  cg_shape D;
+  memset(&D, 0, sizeof D);
+  D.rank = nl;
+  int map[CG_MAXRANK];
+  for (int d = 0; d < nl; d++) {
+    int l = ord[d];
+    k->dim[d] = D.d[d] = size[l];
+    map[d] = d;
+    if (lab_pos(&e, 2, lab[l]) < 0 && size[l] > 1) k->red_mask |= 1u << d;
+  }
+  kbuild b = {c, k, buf_node, 0};
+  int v[2];
+  for (int o = 0; o < 2; o++) {
+    kaccess a = {n->in[o], 0, {0}};
+    for (int d = 0; d < nl; d++) a.st[d] = st[o][ord[d]];
+    v[o] = load_access(&b, &a, &D, map);
+  }
+  kir_inst mul = {.op = KIR_MUL, .a = v[0], .b = v[1]};
+  kir_inst s = {.op = KIR_STORE, .a = emit(k, mul), .buf = buf_of(&b, id, 1)};
+  for (int d = 0; d < nl; d++) s.stride[d] = st[2][ord[d]];
+  emit(k, s);
+  XL_ASSERT(!b.overflow);
+  snprintf(k->name, sizeof k->name, "k%d_einsum", (*c->kcount)++);
+  return k;
+}
+
 /* ---- the plan ---- */
 
 static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
@@ -634,7 +722,7 @@ static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
   return &p->steps.v[p->steps.n - 1];
 }
 
-static kp_plan *build(const cg_graph *g, int *kcount);
+static kp_plan *build(const cg_graph *g, int *kcount, double cflops);
 
 /* A single-node step (GEMM, view or reference). */
 static void plan_single(kctx *c, kp_plan *p, int id) {
@@ -648,13 +736,29 @@ static void plan_single(kctx *c, kp_plan *p, int id) {
     s = new_step(p, KP_VIEW, id);
   } else {
     s = new_step(p, KP_REF, id);
-    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount);
+    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount, c->cflops);
   }
   xl_vec_push(s->nodes, id);
   c->done[id] = 1;
 }
 
-static kp_plan *build(const cg_graph *g, int *kcount) {
+/* A contraction of at most c->cflops FLOPs as a kernel step; 0 if it is not one. */
+static int plan_contract(kctx *c, kp_plan *p, int id) {
+  int buf_node[KIR_MAXBUF];
+  double flops = 0;
+  if (c->cflops <= 0) return 0;
+  kir_kernel *k = contract_kernel(c, id, buf_node, &flops);
+  if (!k) return 0;
+  kp_step *s = new_step(p, KP_KERNEL, id);
+  s->kir = k;
+  memcpy(s->buf_node, buf_node, sizeof buf_node);
+  snprintf(s->why, sizeof s->why, "a contraction (%.0f flops) is a kernel of its own", flops);
+  xl_vec_push(s->nodes, id);
+  c->done[id] = 1;
+  return 1;
+}
+
+static kp_plan *build(const cg_graph *g, int *kcount, double cflops) {
   int N = g->nodes.n;
   kp_plan *p = xl_calloc(1, sizeof *p);
   p->g = g;
@@ -662,6 +766,7 @@ static kp_plan *build(const cg_graph *g, int *kcount) {
   memset(&c, 0, sizeof c);
   c.g = g;
   c.kcount = kcount;
+  c.cflops = cflops;
   c.map = xl_calloc((size_t)N + 1, sizeof *c.map);
   c.is_acc = xl_calloc((size_t)N + 1, 1);
   c.acc = xl_calloc((size_t)N + 1, sizeof *c.acc);
@@ -689,10 +794,11 @@ static kp_plan *build(const cg_graph *g, int *kcount) {
   for (int i = 0; i < N; i++) {
     if (c.done[i]) continue;
     int mk = member_kind(g, &g->nodes.v[i]);
-    if (mk == MK_NONE || mk == MK_VIEW) {
+    if (mk == MK_NONE || mk == MK_VIEW || (mk == MK_CONTRACT && !plan_contract(&c, p, i))) {
       plan_single(&c, p, i);
       continue;
     }
+    if (mk == MK_CONTRACT) continue;
     mem.n = hoist.n = 0;
     grow(&c, i, &mem, &hoist, stop, sizeof stop);
     /* the longest prefix that forms a kernel (a single node always does) and does not end in
@@ -734,9 +840,16 @@ static kp_plan *build(const cg_graph *g, int *kcount) {
   return p;
 }
 
-kp_plan *kp_build(const cg_graph *g) {
+double kp_contract_flops(void) {
+  const char *e = getenv("XLC_KP_CONTRACT_FLOPS");
+  return e && *e ? atof(e) : KP_CONTRACT_FLOPS;
+}
+
+kp_plan *kp_build(const cg_graph *g) { return kp_build_with(g, kp_contract_flops()); }
+
+kp_plan *kp_build_with(const cg_graph *g, double contract_flops) {
   int kcount = 0;
-  kp_plan *p = build(g, &kcount);
+  kp_plan *p = build(g, &kcount, contract_flops);
   if (kp_verify(p, stderr) != 0) XL_ASSERT(!"kp_build made an unsound plan");
   return p;
 }

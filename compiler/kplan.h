@@ -12,6 +12,8 @@
  *    a chain's loop domain has the rank of its first node, members of another rank line up
  *    through their non-1 dimensions, and DETACH or a RESHAPE that only inserts or drops size-1
  *    dimensions of a chain value is a member too; a value needed outside must span the domain;
+ *  - a small contraction (an EINSUM that sums a label, at most kp_contract_flops() FLOPs) is
+ *    a KP_KERNEL of its own: a loop per label, the summed ones reduced;
  *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
  *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`).
  * The plan never changes results beyond floating-point rounding.
@@ -52,7 +54,14 @@ struct kp_plan {
   XL_VEC(kp_step) steps;
 };
 
+/* Contractions (EINSUMs that sum a label, no label repeated in an operand) of at most this
+   many FLOPs (2 * the product of all label sizes) are planned as reduction kernels of their
+   own (small matrix products: per-call BLAS overhead dominates them) instead of GEMMs or
+   reference steps. kp_build takes it from XLC_KP_CONTRACT_FLOPS (0 = never), else this. */
+#define KP_CONTRACT_FLOPS 524288.0
+double kp_contract_flops(void);
 kp_plan *kp_build(const cg_graph *g);
+kp_plan *kp_build_with(const cg_graph *g, double contract_flops);
 void kp_free(kp_plan *p);
 /* 0 if the plan is sound, else prints "kp_verify: problem" lines to err (may be NULL) and
    returns their count: every node of the graph (and of every scan body, in its own plan)

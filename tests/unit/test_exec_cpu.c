@@ -5,7 +5,8 @@
  * training graph (cotangent mode) are run by ref_exec and by cpu_run on the same random inputs, parameters and initial states, in f64 and f32. Every
  * output (values, final states, all gradients) must agree: f64 to 1e-10 relative to the
  * tensor's largest magnitude (GEMM summation order differs), f32 to 1e-5 forward and 1e-4
- * gradients (the foundation issue's float32 tolerances).
+ * gradients (the foundation issue's float32 tolerances). Everything runs twice: with small
+ * contractions planned as JIT kernels (the default) and with none (XLC_KP_CONTRACT_FLOPS=0).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -37,7 +38,8 @@ static const tcase cases[] = {
     /* batch 1: sequence slices read and per-step outputs written in place */
     {"xlstm_lm", {"B=1", "T=5", "V=7", NULL}},
     {"mlstm_cell", {"B=1", "T=4", "DK=5", "DV=3", NULL}},
-    /* sizes where per-step einsums run as BLAS calls (strided on the operands) */
+    /* sizes where per-step einsums run as BLAS calls (strided on the operands) when
+       contractions are not kernels */
     {"slstm_cell", {"B=16", "T=3", "NH=3", "D=16", NULL}},
     {"slstm_cell", {"B=17", "T=2", "NH=1", "D=24", NULL}},
     {"xlstm_lm", {"B=16", "T=3", "V=11", "E=64", "NH=1", NULL}},
@@ -148,10 +150,16 @@ int main(void) {
   lang_diag d;
   diag_init(&d, stderr);
   ast *file = lang_parse(&ar, path, text, &d);
-  rng_seed(&rng, 7);
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int grad = 0; grad < 2; grad++)
-      for (int dt = 0; dt < 2; dt++) run_case(file, &ar, &cases[i], grad, dt ? CG_F32 : CG_F64);
+  /* twice: small contractions as JIT kernels (the default), then every contraction as a
+     GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0) */
+  for (int mode = 0; mode < 2; mode++) {
+    printf("-- contractions: %s\n", mode ? "BLAS (XLC_KP_CONTRACT_FLOPS=0)" : "small ones as kernels");
+    if (mode) setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
+    rng_seed(&rng, 7);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+      for (int grad = 0; grad < 2; grad++)
+        for (int dt = 0; dt < 2; dt++) run_case(file, &ar, &cases[i], grad, dt ? CG_F32 : CG_F64);
+  }
   xl_arena_free(&ar);
   free(text);
   free(path);

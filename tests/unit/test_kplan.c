@@ -7,6 +7,8 @@
  * nodes as extra per-step scan outputs); each KP_KERNEL then runs in kir_interp on those values
  * and each KP_GEMM as a naive loop over its descriptor, and every value they produce must match
  * ref_exec's (float64 to 1e-12, float32 to 2e-6, relative to max(1, |ref|)) at every scan step.
+ * Every graph is planned twice: with every contraction (EINSUM that sums a label) a reduction
+ * kernel of its own, and with none (kp_build_with thresholds 1e300 and 0).
  */
 #include <math.h>
 #include <string.h>
@@ -35,6 +37,10 @@ static const entry entries[] = {
     {"slstm_block", {BT, "E=32"}},
     {"xlstm_lm", {BT, "V=11", "L=2", "slstm_at=[1]"}},
     {"xlstm_large", {BT, "E=32", "NH=2", "V=11"}},
+    /* odd sizes and T = 1 (contraction kernels whose innermost loop is not a vector width) */
+    {"slstm_cell", {"B=1", "T=1", "NH=3", "D=5"}},
+    {"lstm_cell", {"B=3", "T=1", "I=7", "H=13"}},
+    {"xlstm_lm", {"B=1", "T=1", "V=3", "NH=1", "E=12"}},
 };
 #define NENTRIES ((int)(sizeof entries / sizeof entries[0]))
 
@@ -44,6 +50,7 @@ static xl_rng rng;
 
 typedef struct {
   int nodes, leaves, kernels, knodes, fused, gemms, refs, views;
+  int contracts, ref_einsums; /* contraction kernels; einsums left to the executor */
   double gemm_flops;
 } counts;
 
@@ -71,6 +78,10 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
       c->knodes += s->nodes.n;
       if (s->nodes.n > 1) c->fused += s->nodes.n;
       CHECK(s->kir && kir_verify(s->kir, stderr) == 0, "%s: step %d: kernel fails kir_verify", tag, si);
+      if (g->nodes.v[s->node].op == CG_OP_EINSUM && s->nodes.n == 1 && s->kir && s->kir->red_mask) {
+        c->contracts++;
+        CHECK(s->kir->nbuf <= 3, "%s: step %d: contraction kernel with %d buffers", tag, si, s->kir->nbuf);
+      }
       break;
     case KP_GEMM:
       c->gemms++;
@@ -79,6 +90,7 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
     case KP_VIEW: c->views++; break;
     case KP_REF:
       c->refs++;
+      c->ref_einsums += g->nodes.v[s->node].op == CG_OP_EINSUM;
       if (g->nodes.v[s->node].op == CG_OP_SCAN) {
         CHECK(s->body != NULL, "%s: scan step %d without a body plan", tag, si);
         if (s->body) check_structure(s->body, g->nodes.v[s->node].body, tag, c);
@@ -352,22 +364,35 @@ static void check_numbers(const cg_graph *g, const kp_plan *p, cg_dtype dt, cons
 
 /* ---- driver ---- */
 
-static void run_graph(const cg_graph *g, const char *tag) {
-  kp_plan *p = kp_build(g);
+static void run_plan(const cg_graph *g, const char *tag0, double cflops) {
+  char tag[160];
+  snprintf(tag, sizeof tag, "%s%s", tag0, cflops > 0 ? "" : " (gemm)");
+  kp_plan *p = kp_build_with(g, cflops);
   CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", tag);
   counts c = {0};
   check_structure(p, g, tag, &c);
+  if (cflops > 0) /* every contraction is a kernel */
+    CHECK(c.gemms == 0 && c.ref_einsums == 0 && c.contracts > 0, "%s: %d gemms, %d einsum refs, %d contraction kernels",
+          tag, c.gemms, c.ref_einsums, c.contracts);
+  else
+    CHECK(c.contracts == 0, "%s: %d contraction kernels with the threshold 0", tag, c.contracts);
   numstat n64 = {0}, n32 = {0};
   rng_seed(&rng, xl_hash_str(tag));
   check_numbers(g, p, CG_F64, tag, &n64);
   rng_seed(&rng, xl_hash_str(tag));
   check_numbers(g, p, CG_F32, tag, &n32);
   int compute = c.nodes - c.leaves;
-  printf("%-36s nodes %5d  kernels %4d (%4d nodes)  gemms %3d  refs %4d  views %4d  fused %5.1f%%"
+  printf("%-44s nodes %5d  kernels %4d (%4d nodes, %3d contractions)  gemms %3d  refs %4d  views %4d  fused %5.1f%%"
          "  | checked %d kernels %d gemms, worst f64 %.1e f32 %.1e\n",
-         tag, c.nodes, c.kernels, c.knodes, c.gemms, c.refs, c.views,
+         tag, c.nodes, c.kernels, c.knodes, c.contracts, c.gemms, c.refs, c.views,
          compute ? 100.0 * c.fused / compute : 0.0, n64.kchecks, n64.gchecks, n64.worst, n32.worst);
   kp_free(p);
+}
+
+/* Planned twice: every contraction a kernel, then none (GEMMs and reference steps). */
+static void run_graph(const cg_graph *g, const char *tag) {
+  run_plan(g, tag, 1e300);
+  run_plan(g, tag, 0);
 }
 
 static void run_entry(const ast *file, const entry *en) {

@@ -1,8 +1,8 @@
-// kernel k4_div: fuses %39 div (body of scan %8)
-// kernel k4_div: domain [1, 2, 8] -> loops [2 par, 8], f32, 8 lanes
-// ABI: void k4_div(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
+// kernel k5_div: fuses %39 div (body of scan %8)
+// kernel k5_div: domain [1, 2, 8] -> loops [2 par, 8], f32, 8 lanes
+// ABI: void k5_div(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0
 module {
-  func.func @k4_div(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
+  func.func @k5_div(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
     %z = llvm.mlir.constant(0 : i64) : i64
     %one = llvm.mlir.constant(1 : i64) : i64
     %dundef = llvm.mlir.undef : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
