@@ -145,6 +145,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
@@ -156,6 +157,7 @@ void usage_bench(FILE *out);
 void usage_build(FILE *out);
 void usage_train(FILE *out);
 void usage_eval(FILE *out);
+void usage_data(FILE *out);
 void usage_generate(FILE *out);
 
 #endif

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
     {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
     {"train", cmd_train, usage_train, "train a token model on a built-in task or a file (checkpoints, resume)"},
+    {"data", cmd_data, usage_data, "show batches of a built-in task or data file (tokens, scored targets)"},
     {"eval", cmd_eval, usage_eval, "loss, accuracy and scaled accuracy of a checkpoint on a task"},
     {"generate", cmd_generate, usage_generate, "prefill a prompt and decode token by token (streaming)"},
 };
