@@ -79,6 +79,19 @@ static int32_t sample(const xt *lg, int64_t off, int V, double temp, int topk, d
     z += pv[2 * v];
   }
   for (int v = 0; v < V; v++) pv[2 * v] /= z;
+  if (topk == 0 && topp >= 1) { /* plain sampling: no ordering needed */
+    double u = rng_uniform(r), c = 0;
+    int32_t tok = best;
+    for (int v = 0; v < V; v++) {
+      c += pv[2 * v];
+      if (u < c) {
+        tok = v;
+        break;
+      }
+    }
+    free(pv);
+    return tok;
+  }
   qsort(pv, (size_t)V, 2 * sizeof(double), cmp_desc);
   int n = V;
   if (topk > 0 && topk < n) n = topk;

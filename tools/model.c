@@ -67,6 +67,7 @@ void mdl_free(mdl *m) {
     cg_free(x->g);
     free(x->param_in);
     free(x->grad_out);
+    free(x->state_in);
     free(x);
   }
   xtl_free(&m->params);
@@ -121,6 +122,7 @@ static void drop_lru(mdl *m) {
   cg_free(x->g);
   free(x->param_in);
   free(x->grad_out);
+  free(x->state_in);
   free(x);
 }
 
@@ -171,6 +173,9 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
       *rc = XLC_EXIT_INTERNAL;
     }
   }
+  x->state_in = xl_calloc((size_t)g->nodes.n + 1, sizeof(int));
+  for (int i = 0; i < g->nodes.n; i++)
+    if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_STATE) x->state_in[x->nstate++] = i;
   if (*rc == 0 && strcmp(m->backend, "ref") != 0) {
     char *err = NULL;
     x->e = cpu_prepare(g, m->dt, &err);
@@ -184,6 +189,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
     cg_free(g);
     free(x->param_in);
     free(x->grad_out);
+    free(x->state_in);
     free(x);
     return NULL;
   }
@@ -246,11 +252,13 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
   in[x->tok_in] = tk;
   in[x->tgt_in] = tg;
   for (int i = 0; i < m->params.v.n; i++) in[x->param_in[i]] = m->params.v.v[i];
-  if (states)
-    for (int i = 0; i < states->v.n; i++) {
-      int id = cg_find_input(g, states->v.v[i]->name);
-      if (id >= 0 && g->nodes.v[id].ikind == CG_IN_STATE) in[id] = states->v.v[i];
-    }
+  if (states) /* by name among the graph's state inputs; usually in the same order */
+    for (int i = 0, j = 0; i < states->v.n && x->nstate > 0; i++)
+      for (int tries = 0; tries < x->nstate; tries++, j = (j + 1) % x->nstate)
+        if (!strcmp(g->nodes.v[x->state_in[j]].name, states->v.v[i]->name)) {
+          in[x->state_in[j]] = states->v.v[i];
+          break;
+        }
   for (int k = 0; k < g->outs.n; k++) outs[k] = NULL;
   int rc = x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
   xt_free(tk);

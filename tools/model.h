@@ -22,6 +22,8 @@ typedef struct mdl_exe {
   int loss_out, logits_out;
   int *param_in;      /* [nparams] node id of each master parameter */
   int *grad_out;      /* [nparams] output index of grad.<param> (training graphs), else -1 */
+  int nstate;
+  int *state_in;      /* [nstate] node ids of the STATE inputs (names: g->nodes.v[id].name) */
   long last_use;
   struct mdl_exe *next;
 } mdl_exe;
