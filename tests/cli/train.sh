@@ -109,6 +109,14 @@ xrun generate "$T/plain.safetensors" "$STDLIB" xlstm_lm --set E=8 --set L=2 --se
   --prompt-tokens 1,2
 expect_rc 1; expect_err "plain.safetensors does not fit xlstm_lm"; expect_err "token_embedding.weight"
 
+say_case "xlc data shows batches"
+xrun data parity --rows 3 --split test; expect_rc 0; expect_out "parity, test split, batch 0: vocab 3"
+expect_out "rows of length 41-256"; [ "$(grep -c '^row ' "$T/stdout")" = 3 ] || fail "expected 3 rows"
+xrun data mqar --rows 1 --context 16 --pairs 2 --data-vocab 64; expect_rc 0; expect_out "row 0 (length 16)"
+[ "$(grep '  scored:' "$T/stdout" | wc -w)" = 3 ] || fail "mqar with 2 pairs should score 2 positions"
+xrun data nosuchtask; expect_rc 1; expect_err "nosuchtask"
+xrun data parity --split dev; expect_rc 1; expect_err "--split must be train, validation or test"
+
 say_case "byte-level text"
 i=0; : >"$T/text.txt"
 while [ $i -lt 200 ]; do echo "the quick brown fox jumps over the lazy dog $i" >>"$T/text.txt"; i=$((i + 1)); done
