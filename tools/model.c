@@ -8,6 +8,15 @@
 
 #define MDL_CACHE_MAX 24
 
+static void exe_free(mdl_exe *x) {
+  cpu_free(x->e);
+  cg_free(x->g);
+  free(x->param_in);
+  free(x->grad_out);
+  free(x->state_in);
+  free(x);
+}
+
 static void set_add(mdl *m, const char *kv) {
   char *s = xl_strdup(kv);
   xl_vec_push(m->set_strs, s);
@@ -63,12 +72,7 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
 void mdl_free(mdl *m) {
   for (mdl_exe *x = m->cache, *nx; x; x = nx) {
     nx = x->next;
-    cpu_free(x->e);
-    cg_free(x->g);
-    free(x->param_in);
-    free(x->grad_out);
-    free(x->state_in);
-    free(x);
+    exe_free(x);
   }
   xtl_free(&m->params);
   free(m->inits);
@@ -118,12 +122,7 @@ static void drop_lru(mdl *m) {
     if (!lru || (*p)->last_use < (*lru)->last_use) lru = p;
   mdl_exe *x = *lru;
   *lru = x->next;
-  cpu_free(x->e);
-  cg_free(x->g);
-  free(x->param_in);
-  free(x->grad_out);
-  free(x->state_in);
-  free(x);
+  exe_free(x);
 }
 
 mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
@@ -186,11 +185,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
     free(err);
   }
   if (*rc) {
-    cg_free(g);
-    free(x->param_in);
-    free(x->grad_out);
-    free(x->state_in);
-    free(x);
+    exe_free(x);
     return NULL;
   }
   x->last_use = ++m->uses;
