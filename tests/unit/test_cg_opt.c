@@ -15,6 +15,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
 #include "xlrt.h"
@@ -390,23 +391,13 @@ int main(void) {
   test_scan_dce();
   printf("hand-built graphs: %s\n", fails ? "FAILED" : "ok");
 
-  const char *src = getenv("XLC_SOURCE_DIR");
-  char *path = xl_fmt("%s/stdlib/xlstm.xl", src ? src : ".");
-  const char *e = NULL;
-  char *text = xl_read_file(path, NULL, &e);
-  if (!text) {
-    fprintf(stderr, "cannot read %s: %s\n", path, e);
-    return 1;
-  }
-  xl_arena ar = {0};
-  lang_diag d;
-  diag_init(&d, stderr);
-  ast *file = lang_parse(&ar, path, text, &d);
+  stdlib_fx fx;
+  if (stdlib_open(&fx) != 0) return 1;
+  ast *file = fx.file;
+  xl_arena *ar = &fx.ar;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int mode = 0; mode < 3; mode++) run_entry(file, &ar, &cases[i], mode);
-  xl_arena_free(&ar);
-  free(text);
-  free(path);
+    for (int mode = 0; mode < 3; mode++) run_entry(file, ar, &cases[i], mode);
+  stdlib_close(&fx);
   printf("test_cg_opt: %s\n", fails ? "FAILED" : "OK");
   return fails != 0;
 }

@@ -14,6 +14,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
 #include "xlrt.h"
@@ -138,18 +139,10 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
 }
 
 int main(void) {
-  const char *src = getenv("XLC_SOURCE_DIR");
-  char *path = xl_fmt("%s/stdlib/xlstm.xl", src ? src : ".");
-  const char *e = NULL;
-  char *text = xl_read_file(path, NULL, &e);
-  if (!text) {
-    fprintf(stderr, "cannot read %s: %s\n", path, e);
-    return 1;
-  }
-  xl_arena ar = {0};
-  lang_diag d;
-  diag_init(&d, stderr);
-  ast *file = lang_parse(&ar, path, text, &d);
+  stdlib_fx fx;
+  if (stdlib_open(&fx) != 0) return 1;
+  ast *file = fx.file;
+  xl_arena *ar = &fx.ar;
   /* twice: small contractions as JIT kernels (the default), then every contraction as a
      GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0) */
   for (int mode = 0; mode < 2; mode++) {
@@ -158,11 +151,9 @@ int main(void) {
     rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
       for (int grad = 0; grad < 2; grad++)
-        for (int dt = 0; dt < 2; dt++) run_case(file, &ar, &cases[i], grad, dt ? CG_F32 : CG_F64);
+        for (int dt = 0; dt < 2; dt++) run_case(file, ar, &cases[i], grad, dt ? CG_F32 : CG_F64);
   }
-  xl_arena_free(&ar);
-  free(text);
-  free(path);
+  stdlib_close(&fx);
   printf("test_exec_cpu: %s\n", fails ? "FAILED" : "OK");
   return fails != 0;
 }

@@ -12,6 +12,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "stdlib_fixture.h"
 #include "lang.h"
 #include "memplan.h"
 
@@ -184,26 +185,15 @@ static void check_verify_catches(const ast *file, xl_arena *ar) {
 }
 
 int main(void) {
-  const char *src = getenv("XLC_SOURCE_DIR");
-  char *path = xl_fmt("%s/stdlib/xlstm.xl", src ? src : ".");
-  const char *e = NULL;
-  char *text = xl_read_file(path, NULL, &e);
-  if (!text) {
-    fprintf(stderr, "cannot read %s: %s\n", path, e);
-    return 1;
-  }
-  xl_arena ar = {0};
-  lang_diag d;
-  diag_init(&d, stderr);
-  ast *file = lang_parse(&ar, path, text, &d);
-  CHECK(file != NULL && d.nerr == 0, "parsing %s", path);
+  stdlib_fx fx;
+  if (stdlib_open(&fx) != 0) return 1;
+  ast *file = fx.file;
+  xl_arena *ar = &fx.ar;
   for (size_t i = 0; file && i < sizeof entries / sizeof entries[0]; i++)
-    for (int grad = 0; grad < 3; grad++) run_case(file, &ar, entries[i], grad);
-  if (file) check_verify_catches(file, &ar);
+    for (int grad = 0; grad < 3; grad++) run_case(file, ar, entries[i], grad);
+  check_verify_catches(file, ar);
   check_small();
-  xl_arena_free(&ar);
-  free(text);
-  free(path);
+  stdlib_close(&fx);
   printf("test_memplan: %s\n", fails ? "FAILED" : "OK");
   return fails != 0;
 }

@@ -13,6 +13,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
 #include "xlrt.h"
@@ -179,23 +180,13 @@ static void run_case(const ast *file, xl_arena *ar, const scase *c, int cpu) {
 }
 
 int main(void) {
-  const char *src = getenv("XLC_SOURCE_DIR");
-  char *path = xl_fmt("%s/stdlib/xlstm.xl", src ? src : ".");
-  const char *e = NULL;
-  char *text = xl_read_file(path, NULL, &e);
-  if (!text) {
-    fprintf(stderr, "cannot read %s: %s\n", path, e);
-    return 1;
-  }
-  xl_arena ar = {0};
-  lang_diag d;
-  diag_init(&d, stderr);
-  ast *file = lang_parse(&ar, path, text, &d);
+  stdlib_fx fx;
+  if (stdlib_open(&fx) != 0) return 1;
+  ast *file = fx.file;
+  xl_arena *ar = &fx.ar;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int cpu = 0; cpu < 2; cpu++) run_case(file, &ar, &cases[i], cpu);
-  xl_arena_free(&ar);
-  free(text);
-  free(path);
+    for (int cpu = 0; cpu < 2; cpu++) run_case(file, ar, &cases[i], cpu);
+  stdlib_close(&fx);
   printf("test_state_split: %s\n", fails ? "FAILED" : "OK");
   return fails != 0;
 }
