@@ -236,7 +236,7 @@ int cmd_generate(int argc, char **argv) {
       xl_vec_push(step_logits, row);
     }
     int32_t t = sample(lg, off, V, temp, topk, topp, &r);
-    emit(t, bytes || quiet ? bytes : 0, s == 0);
+    emit(t, bytes, s == 0);
     xl_vec_push(toks, t);
     if (s + 1 == max_new) break;
     take_states(x, outs, &st);

@@ -234,7 +234,7 @@ int cmd_train(int argc, char **argv) {
   mdl m;
   memset(&m, 0, sizeof m);
   int model_open = 0;
-  if (rc == 0) rc = trn_open_model(&m, &c, di, &a, resume ? &ck : NULL, ckpt_path);
+  if (rc == 0) rc = trn_open_model(&m, &c, di, resume ? &ck : NULL, ckpt_path);
   if (rc == 0) model_open = 1;
   int np = model_open ? m.params.v.n : 0;
   double **mom = xl_calloc((size_t)np + 1, sizeof(double *)), **vel = xl_calloc((size_t)np + 1, sizeof(double *));

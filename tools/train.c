@@ -159,7 +159,7 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
   if (rc == 0 && trn_cfg_from_args(c, a, 0) != 0) rc = XLC_EXIT_USER;
   if (rc == 0 && !strcmp(cmd, "generate") && mdl_entry_has_config(c->file, c->entry, "form"))
     add_set(c, "form=recurrent"); /* decoding needs the step form; the parameters are the same */
-  if (rc == 0) rc = trn_open_model(m, c, NULL, a, &ck, path);
+  if (rc == 0) rc = trn_open_model(m, c, NULL, &ck, path);
   ckpt_free(&ck);
   return rc;
 }
@@ -270,8 +270,7 @@ static int has_set(const trn_cfg *c, const char *key) {
   return 0;
 }
 
-int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, const drv_args *a, ckpt *ck, const char *ck_path) {
-  (void)a;
+int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path) {
   if (!c->file) c->file = getenv("XLC_STDLIB") ? xl_strdup(getenv("XLC_STDLIB")) : xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
   if (!c->entry) c->entry = xl_strdup("xlstm_lm");
   if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->entry, "V")) {

@@ -47,7 +47,7 @@ char *trn_cfg_json(const trn_cfg *c); /* malloc'd JSON text */
 /* Opens the run's model (V defaults to the task's vocabulary), checks it against the data,
    and fills its parameters: from ck (validated; the .xl source hash must match) or from
    the initializers. Returns an exit code. */
-int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, const drv_args *a, ckpt *ck, const char *ck_path);
+int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path);
 int64_t trn_count_params(const mdl *m);
 
 /* Loss and accuracy over batches 0..nb-1 of `split` (forward graphs). Returns an exit code. */
