@@ -131,6 +131,7 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
   }
   if (!c->lr_min_set) c->lr_min = c->lr / 10;
   if (!c->warmup_set) c->warmup = c->steps / 20;
+  c->data.seed = c->seed; /* one seed for parameters and data */
   return bad ? -1 : 0;
 }
 

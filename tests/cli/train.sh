@@ -71,6 +71,8 @@ xrun train --resume --out "$T/m" --steps 6; expect_rc 1; expect_err "has changed
 
 say_case "eval and generate from the checkpoint (settings from its metadata)"
 xrun eval "$T/a/ckpt.safetensors"; expect_rc 0; expect_out "test split (lengths 13-20"; expect_out "scaled accuracy"
+xrun eval "$T/a/ckpt.safetensors" --split test --seed 5; expect_rc 0; cp "$T/stdout" "$T/eval_seed5"
+xrun eval "$T/a/ckpt.safetensors" --split test; cmp -s "$T/stdout" "$T/eval_seed5" && fail "--seed does not change the data"
 xrun eval "$T/a/ckpt.safetensors" --split validation --batches 2; expect_rc 0; expect_out "validation split (lengths 3-12, 2 batches"
 xrun generate "$T/a/ckpt.safetensors" --prompt-tokens 1,2,2,1 --max-new 6 --temperature 0 --verify
 expect_rc 0; expect_out "verify: logits of prefill + 6 steps vs one forward pass over 9 tokens"; expect_out "OK"
