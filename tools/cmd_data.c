@@ -2,8 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data.h"
-#include "driver.h"
+#include "train.h"
 
 void usage_data(FILE *out) {
   fprintf(out,
@@ -30,13 +29,8 @@ int cmd_data(int argc, char **argv) {
   int rc = XLC_EXIT_OK, rows = 4;
   long long k = 0;
   data_split split = DATA_TRAIN;
-  data_opts o;
-  data_opts_default(&o);
   for (int i = 0; i < a.opts.n; i++) {
     const char *n = a.opts.v[i].name, *v = a.opts.v[i].val;
-    char *e = NULL;
-    long long x = strtoll(v ? v : "", &e, 10);
-    int num_ok = v && e != v && !*e && x >= 0;
     if (!strcmp(n, "split")) {
       if (!strcmp(v, "train")) split = DATA_TRAIN;
       else if (!strcmp(v, "validation")) split = DATA_VAL;
@@ -45,22 +39,23 @@ int cmd_data(int argc, char **argv) {
         drv_error("--split must be train, validation or test, got '%s'", v);
         rc = XLC_EXIT_USER;
       }
-    } else if (!strcmp(n, "val-frac")) {
-      o.val_frac = atof(v);
-    } else if (!num_ok) {
-      drv_error("--%s: '%s' is not a non-negative integer", n, v);
-      rc = XLC_EXIT_USER;
-    } else if (!strcmp(n, "batch-index")) k = x;
-    else if (!strcmp(n, "rows")) rows = (int)x;
-    else if (!strcmp(n, "seed")) o.seed = (uint64_t)x;
-    else if (!strcmp(n, "min-len")) o.min_len = (int)x;
-    else if (!strcmp(n, "max-len")) o.max_len = (int)x;
-    else if (!strcmp(n, "test-min-len")) o.test_min_len = (int)x;
-    else if (!strcmp(n, "test-max-len")) o.test_max_len = (int)x;
-    else if (!strcmp(n, "context")) o.context = (int)x;
-    else if (!strcmp(n, "pairs")) o.pairs = (int)x;
-    else if (!strcmp(n, "data-vocab")) o.vocab = (int)x;
+    } else if (!strcmp(n, "batch-index") || !strcmp(n, "rows")) {
+      char *e;
+      long long x = strtoll(v, &e, 10);
+      if (e == v || *e || x < 0) {
+        drv_error("--%s: '%s' is not a non-negative integer", n, v);
+        rc = XLC_EXIT_USER;
+      } else if (n[0] == 'b') {
+        k = x;
+      } else {
+        rows = (int)x;
+      }
+    }
   }
+  trn_cfg c; /* the data options and --seed, parsed as `xlc train` does */
+  trn_cfg_default(&c);
+  if (rc == 0 && trn_cfg_from_args(&c, &a, 0) != 0) rc = XLC_EXIT_USER;
+  data_opts o = c.data;
   if (rc == 0 && (a.pos.n != 1 || rows < 1)) {
     drv_error("expected one task SPEC (and --rows >= 1)");
     rc = XLC_EXIT_USER;
@@ -94,6 +89,7 @@ int cmd_data(int argc, char **argv) {
   }
   data_batch_free(&b);
   data_close(ds);
+  trn_cfg_free(&c);
   drv_args_free(&a);
   return rc;
 }
