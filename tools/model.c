@@ -46,8 +46,6 @@ int mdl_entry_has_config(const char *file, const char *entry, const char *name) 
   return found;
 }
 
-static int find_out(const cg_graph *g, const char *name) { return cg_find_output(g, name); }
-
 int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt) {
   memset(m, 0, sizeof *m);
@@ -140,7 +138,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
   cg_graph *g = drv_lower(&m->src, m->entry, &m->sets, NULL, 0, rc);
   if (!g) return NULL;
   int tok = cg_find_input(g, "tokens"), tgt = cg_find_input(g, "targets");
-  int lo = find_out(g, "loss"), lg = find_out(g, "logits");
+  int lo = cg_find_output(g, "loss"), lg = cg_find_output(g, "logits");
   if (check_token_model(m, g, tok, tgt, lo, lg)) {
     cg_free(g);
     *rc = XLC_EXIT_USER;
