@@ -216,7 +216,7 @@ int cmd_generate(int argc, char **argv) {
     fflush(stdout);
   }
   /* prefill at the prompt's exact length, then steps of T = 1 */
-  mdl_exe *x = rc == 0 ? mdl_get(&m, 1, P, 0, &rc) : NULL;
+  mdl_exe *x = rc == 0 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), 0, &rc) : NULL;
   xt **outs = NULL;
   if (x) {
     outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
@@ -242,7 +242,7 @@ int cmd_generate(int argc, char **argv) {
     take_states(x, outs, &st);
     mdl_outs_free(x, outs);
     free(outs);
-    x = mdl_get(&m, 1, 1, 0, &rc);
+    x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
     if (!x) break;
     outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
     if (mdl_run(&m, x, &toks.v[toks.n - 1], NULL, 1, &st, outs, &err) != 0) {
@@ -255,7 +255,7 @@ int cmd_generate(int argc, char **argv) {
   if (rc == 0) putchar('\n');
   if (rc == 0 && verify) { /* one forward pass over prompt + output (without the last token) */
     int N = toks.n - 1;
-    mdl_exe *f = mdl_get(&m, 1, N, 0, &rc);
+    mdl_exe *f = mdl_get(&m, 1, N, mdl_npos(&m, NULL, 1, N), 0, &rc);
     xt **fo = f ? xl_calloc((size_t)f->g->outs.n + 1, sizeof(xt *)) : NULL;
     if (f && mdl_run(&m, f, toks.v, NULL, N, NULL, fo, &err) != 0) {
       drv_internal("verify: %s", err ? err : "failed");

@@ -31,8 +31,8 @@ void usage_train(FILE *out) {
           "usage: xlc train [FILE.xl ENTRY] --task SPEC [options]\n"
           "       xlc train --resume --out DIR [options]\n"
           "\n"
-          "Trains ENTRY (default: the stdlib's xlstm_lm) on a built-in task or a file and writes to\n"
-          "DIR: ckpt.safetensors (parameters under official names, AdamW state, configuration and\n"
+          "Trains ENTRY (default: the stdlib's xlstm_lm_at for built-in tasks, xlstm_lm for files) on\n"
+          "a built-in task or a file and writes to DIR: ckpt.safetensors (parameters under official names, AdamW state, configuration and\n"
           "a hash of the .xl source), metrics.csv, plot.svg (loss and accuracy, refreshed at every\n"
           "evaluation) and results.json (final test metrics).\n"
           "\n"
@@ -308,7 +308,7 @@ int cmd_train(int argc, char **argv) {
         rc = XLC_EXIT_USER;
         break;
       }
-      mdl_exe *x = mdl_get(&m, b.B, mdl_bucket(b.T), 1, &rc);
+      mdl_exe *x = mdl_get(&m, b.B, mdl_bucket(b.T), mdl_npos(&m, b.targets, b.B, b.T), 1, &rc);
       if (!x) break;
       xt **outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
       if (mdl_run(&m, x, b.tokens, b.targets, b.T, NULL, outs, &err) != 0) {

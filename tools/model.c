@@ -46,6 +46,17 @@ int mdl_entry_has_config(const char *file, const char *entry, const char *name) 
   return found;
 }
 
+/* 1 if definition `entry` of the parsed file declares `in name` at its top level. */
+static int entry_has_input(const ast *file, const char *entry, const char *name) {
+  for (int i = 0; i < file->list.n; i++) {
+    const ast *d = file->list.v[i];
+    if (d->kind != AST_DEF || strcmp(d->name, entry)) continue;
+    for (int j = 0; j < d->list.n; j++)
+      if (d->list.v[j]->kind == AST_IN && !strcmp(d->list.v[j]->name, name)) return 1;
+  }
+  return 0;
+}
+
 int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt) {
   memset(m, 0, sizeof *m);
@@ -61,8 +72,9 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
   if (drv_src_load(&m->src, m->file) != 0) return XLC_EXIT_USER;
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
+  m->scored = entry_has_input(m->src.file, m->entry, "positions");
   int rc = 0;
-  mdl_exe *x = mdl_get(m, 1, 1, 0, &rc);
+  mdl_exe *x = mdl_get(m, 1, 1, m->scored, 0, &rc);
   if (!x) return rc;
   return XLC_EXIT_OK;
 }
@@ -97,10 +109,13 @@ static int record_params(mdl *m, const cg_graph *g) {
   return 0;
 }
 
-static int check_token_model(const mdl *m, const cg_graph *g, int tok, int tgt, int lo, int lg) {
-  if (tok >= 0 && tgt >= 0 && lo >= 0 && lg >= 0 && g->nodes.v[tok].is_int && g->nodes.v[tgt].is_int) return 0;
+static int check_token_model(const mdl *m, const cg_graph *g, int tok, int tgt, int pos, int lo, int lg) {
+  if (tok >= 0 && tgt >= 0 && lo >= 0 && lg >= 0 && g->nodes.v[tok].is_int && g->nodes.v[tgt].is_int &&
+      (!m->scored || (pos >= 0 && g->nodes.v[pos].is_int)))
+    return 0;
   drv_error("%s: entry '%s' is not a token model: training and generation need inputs 'tokens: int[T]' and "
-            "'targets: int[T]' and outputs 'logits' and 'loss' (like the stdlib's xlstm_lm)",
+            "'targets: int[T]' (or 'positions: int[P]' and 'targets: int[P]') and outputs 'logits' and 'loss' "
+            "(like the stdlib's xlstm_lm and xlstm_lm_at)",
             m->file, m->entry);
   return -1;
 }
@@ -123,9 +138,22 @@ static void drop_lru(mdl *m) {
   exe_free(x);
 }
 
-mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
+int mdl_npos(const mdl *m, const int32_t *targets, int B, int T) {
+  if (!m->scored) return 0;
+  if (!targets) return T;
+  int P = 1;
+  for (int b = 0; b < B; b++) {
+    int n = 0;
+    for (int t = 0; t < T; t++) n += targets[(int64_t)b * T + t] >= 0;
+    if (n > P) P = n;
+  }
+  return P <= 8 ? P : mdl_bucket(P);
+}
+
+mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc) {
+  if (!m->scored) P = 0;
   for (mdl_exe *x = m->cache; x; x = x->next)
-    if (x->B == B && x->T == T && x->train == train) {
+    if (x->B == B && x->T == T && x->P == P && x->train == train) {
       x->last_use = ++m->uses;
       return x;
     }
@@ -135,11 +163,16 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
   snprintf(kt, sizeof kt, "T=%d", T);
   set_add(m, kb);
   set_add(m, kt);
+  if (m->scored) {
+    char kp[32];
+    snprintf(kp, sizeof kp, "P=%d", P);
+    set_add(m, kp);
+  }
   cg_graph *g = drv_lower(&m->src, m->entry, &m->sets, NULL, 0, rc);
   if (!g) return NULL;
-  int tok = cg_find_input(g, "tokens"), tgt = cg_find_input(g, "targets");
+  int tok = cg_find_input(g, "tokens"), tgt = cg_find_input(g, "targets"), pos = cg_find_input(g, "positions");
   int lo = cg_find_output(g, "loss"), lg = cg_find_output(g, "logits");
-  if (check_token_model(m, g, tok, tgt, lo, lg)) {
+  if (check_token_model(m, g, tok, tgt, pos, lo, lg)) {
     cg_free(g);
     *rc = XLC_EXIT_USER;
     return NULL;
@@ -154,8 +187,8 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc) {
     return NULL;
   }
   mdl_exe *x = xl_calloc(1, sizeof *x);
-  x->B = B, x->T = T, x->train = train, x->g = g;
-  x->tok_in = tok, x->tgt_in = tgt, x->loss_out = lo, x->logits_out = lg;
+  x->B = B, x->T = T, x->P = P, x->train = train, x->g = g;
+  x->tok_in = tok, x->tgt_in = tgt, x->pos_in = m->scored ? pos : -1, x->loss_out = lo, x->logits_out = lg;
   int np = m->params.v.n;
   x->param_in = xl_calloc((size_t)np + 1, sizeof(int));
   x->grad_out = xl_calloc((size_t)np + 1, sizeof(int));
@@ -234,14 +267,33 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
             xt **outs, char **err) {
   const cg_graph *g = x->g;
   xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
-  int64_t sh[2] = {x->B, x->T};
-  xt *tk = xt_new_named("tokens", XT_F32, 2, sh), *tg = xt_new_named("targets", XT_F32, 2, sh);
+  int64_t sh[2] = {x->B, x->T}, shp[2] = {x->B, x->P};
+  xt *tk = xt_new_named("tokens", XT_F32, 2, sh), *tg, *ps = NULL;
   for (int b = 0; b < x->B; b++)
-    for (int t = 0; t < x->T; t++) {
-      int in_row = t < T;
-      xt_set(tk, (int64_t)b * x->T + t, in_row ? tokens[(int64_t)b * T + t] : 0);
-      xt_set(tg, (int64_t)b * x->T + t, in_row && targets ? targets[(int64_t)b * T + t] : -1);
+    for (int t = 0; t < x->T; t++) xt_set(tk, (int64_t)b * x->T + t, t < T ? tokens[(int64_t)b * T + t] : 0);
+  if (x->pos_in >= 0) { /* each row's scored positions in order, then position 0 / target -1 */
+    tg = xt_new_named("targets", XT_F32, 2, shp);
+    ps = xt_new_named("positions", XT_F32, 2, shp);
+    for (int b = 0; b < x->B; b++) {
+      int p = 0;
+      for (int t = 0; t < T && p < x->P; t++) {
+        int32_t y = targets ? targets[(int64_t)b * T + t] : -1;
+        if (targets && y < 0) continue;
+        xt_set(ps, (int64_t)b * x->P + p, t);
+        xt_set(tg, (int64_t)b * x->P + p++, y);
+      }
+      for (; p < x->P; p++) {
+        xt_set(ps, (int64_t)b * x->P + p, 0);
+        xt_set(tg, (int64_t)b * x->P + p, -1);
+      }
     }
+    in[x->pos_in] = ps;
+  } else {
+    tg = xt_new_named("targets", XT_F32, 2, sh);
+    for (int b = 0; b < x->B; b++)
+      for (int t = 0; t < x->T; t++)
+        xt_set(tg, (int64_t)b * x->T + t, t < T && targets ? targets[(int64_t)b * T + t] : -1);
+  }
   in[x->tok_in] = tk;
   in[x->tgt_in] = tg;
   for (int i = 0; i < m->params.v.n; i++) in[x->param_in[i]] = m->params.v.v[i];
@@ -256,6 +308,7 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
   int rc = x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
   xt_free(tk);
   xt_free(tg);
+  xt_free(ps);
   free(in);
   return rc;
 }
@@ -267,13 +320,16 @@ void mdl_outs_free(const mdl_exe *x, xt **outs) {
   }
 }
 
-void mdl_accuracy(const xt *logits, const int32_t *targets, int B, int T, int64_t *scored, int64_t *correct) {
+void mdl_accuracy(const mdl_exe *x, const xt *logits, const int32_t *targets, int B, int T, int64_t *scored,
+                  int64_t *correct) {
   int64_t Tx = logits->shape[1], V = logits->shape[2];
   for (int b = 0; b < B; b++)
-    for (int t = 0; t < T; t++) {
+    for (int t = 0, p = 0; t < T; t++) {
       int32_t y = targets[(int64_t)b * T + t];
       if (y < 0) continue;
-      int64_t base = ((int64_t)b * Tx + t) * V, best = 0;
+      int64_t row = x->pos_in >= 0 ? p++ : t;
+      if (row >= Tx) break;
+      int64_t base = ((int64_t)b * Tx + row) * V, best = 0;
       double bv = -INFINITY;
       for (int64_t v = 0; v < V; v++) {
         double l = xt_get(logits, base + v);

@@ -7,6 +7,11 @@
  * and a small cache of executors, one per (B, T, training or not): graphs are lowered and
  * compiled for exact shapes, so callers pad T up to a few bucket sizes (mdl_bucket) — exact
  * for a causal model, and it keeps the number of compiled graphs small.
+ *
+ * A model may also take `positions: int[P]` with `targets: int[P]` (the stdlib's xlstm_lm_at):
+ * its head and loss run only at those positions. Callers still pass targets [B, T] with -1 at
+ * unscored positions; mdl_run lists each row's scored positions (padded with position 0,
+ * target -1), so both kinds of model are driven the same way (mdl_npos gives P).
  */
 #ifndef XLC_MODEL_H
 #define XLC_MODEL_H
@@ -15,10 +20,11 @@
 #include "exec_cpu.h"
 
 typedef struct mdl_exe {
-  int B, T, train;
+  int B, T, P, train; /* P: positions per row (models with a `positions` input), else 0 */
   cg_graph *g;
   cpu_exec *e;        /* NULL on the reference backend */
   int tok_in, tgt_in; /* node ids of the data inputs */
+  int pos_in;         /* node id of `positions: int[P]`, -1 if the model has none */
   int loss_out, logits_out;
   int *param_in;      /* [nparams] node id of each master parameter */
   int *grad_out;      /* [nparams] output index of grad.<param> (training graphs), else -1 */
@@ -38,6 +44,8 @@ typedef struct {
   xt_list params;         /* master parameters (F32 or F64 as dt), graph order */
   cg_init *inits;         /* [nparams] initializer of each parameter */
   int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
+  int scored;             /* the entry has `in positions: int[P]` and `targets: int[P]`
+                             (xlstm_lm_at): logits and loss only at the listed positions */
   mdl_exe *cache;
   long uses;
 } mdl;
@@ -59,11 +67,16 @@ int mdl_set_params(mdl *m, const xt_list *l, const char *path);
 
 /* T rounded up to the padded length that graphs are compiled for. */
 int mdl_bucket(int T);
-/* The executor for (B, T, train): lowered, differentiated (train: loss mode) and prepared once,
+/* Positions per row to compile for: 0 for a model without a `positions` input; else the most
+   scored positions (target >= 0) of a row of targets [B, T] (at least 1, rounded up like
+   mdl_bucket beyond 8), or T when targets is NULL (every position, e.g. generation). */
+int mdl_npos(const mdl *m, const int32_t *targets, int B, int T);
+/* The executor for (B, T, P, train): lowered, differentiated (train: loss mode) and prepared once,
    then cached (least recently used ones are dropped beyond a few). NULL with *rc on error. */
-mdl_exe *mdl_get(mdl *m, int B, int T, int train, int *rc);
+mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 /* Runs x with tokens/targets [x->B, T] (T <= x->T: padded here with token 0 / target -1) and
-   the master parameters; states: optional tensors per state input name (NULL = defaults), a
+   the master parameters (a model with positions: the scored positions of each row, or, without
+   targets, positions 0 .. P-1); states: optional tensors per state input name (NULL = defaults), a
    list whose tensors are named like the inputs. outs: g->outs.n new tensors. Returns 0 or -1
    with *err. */
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
@@ -71,7 +84,9 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
 void mdl_outs_free(const mdl_exe *x, xt **outs);
 
 /* Number of scored positions (target >= 0) of rows [B, T] and how many of them the argmax of
-   logits [B, Tx, V] (Tx >= T; only the first T rows of each example are read) gets right. */
-void mdl_accuracy(const xt *logits, const int32_t *targets, int B, int T, int64_t *scored, int64_t *correct);
+   x's logits gets right: [B, Tx, V] (Tx >= T; row t is position t), or for a model with
+   positions [B, P, V] (row p is the row's p-th scored position, as mdl_run lists them). */
+void mdl_accuracy(const mdl_exe *x, const xt *logits, const int32_t *targets, int B, int T, int64_t *scored,
+                  int64_t *correct);
 
 #endif

@@ -67,7 +67,7 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
   for (int i = 0; i < a->opts.n; i++)
     if (!strcmp(a->opts.v[i].name, "resume")) resume = 1;
   if (positional && (a->pos.n == 1 || a->pos.n > 2)) {
-    drv_error("expected FILE.xl ENTRY (or neither, for the stdlib's xlstm_lm), got %d positional argument%s",
+    drv_error("expected FILE.xl ENTRY (or neither, for the stdlib's xlstm_lm_at / xlstm_lm), got %d positional argument%s",
               a->pos.n, a->pos.n == 1 ? "" : "s");
     return -1;
   }
@@ -273,7 +273,8 @@ static int has_set(const trn_cfg *c, const char *key) {
 
 int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path) {
   if (!c->file) c->file = getenv("XLC_STDLIB") ? xl_strdup(getenv("XLC_STDLIB")) : xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
-  if (!c->entry) c->entry = xl_strdup("xlstm_lm");
+  /* built-in tasks score a few positions per row: the head and loss run only there */
+  if (!c->entry) c->entry = xl_strdup(di && strcmp(di->name, "bytes") && strcmp(di->name, "tokens") ? "xlstm_lm_at" : "xlstm_lm");
   if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->entry, "V")) {
     char *kv = xl_fmt("V=%d", di->vocab);
     add_set(c, kv);
@@ -361,7 +362,7 @@ int trn_evaluate(mdl *m, const data_source *ds, data_split split, int nb, int B,
       rc = XLC_EXIT_USER;
       break;
     }
-    mdl_exe *x = mdl_get(m, b.B, mdl_bucket(b.T), 0, &rc);
+    mdl_exe *x = mdl_get(m, b.B, mdl_bucket(b.T), mdl_npos(m, b.targets, b.B, b.T), 0, &rc);
     if (!x) break;
     xt **outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
     if (mdl_run(m, x, b.tokens, b.targets, b.T, NULL, outs, &err) != 0) {
@@ -369,7 +370,7 @@ int trn_evaluate(mdl *m, const data_source *ds, data_split split, int nb, int B,
       rc = XLC_EXIT_INTERNAL;
     } else {
       int64_t s0 = scored;
-      mdl_accuracy(outs[x->logits_out], b.targets, b.B, b.T, &scored, &correct);
+      mdl_accuracy(x, outs[x->logits_out], b.targets, b.B, b.T, &scored, &correct);
       lsum += xt_get(outs[x->loss_out], 0) * (double)(scored - s0);
     }
     free(err);

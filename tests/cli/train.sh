@@ -12,7 +12,7 @@ xrun train --task parity $TINY --steps 8 --eval-every 4 --eval-batches 1 --test-
 expect_rc 0; expect_out "scaled accuracy"; expect_out "random guessing 0.5"
 for f in ckpt.safetensors metrics.csv plot.svg results.json; do [ -s "$T/a/$f" ] || fail "no $f"; done
 [ "$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" step)" = 8 ] || fail "checkpoint step is not 8"
-[ "$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" entry)" = xlstm_lm ] || fail "checkpoint entry"
+[ "$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" entry)" = xlstm_lm_at ] || fail "checkpoint entry"
 python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" sets | grep -qF '"V=3"' || fail "V=3 (the task's vocabulary) not recorded"
 [ "$(wc -l <"$T/a/metrics.csv")" = 9 ] || fail "metrics.csv should have a header and 8 rows"
 grep -q "</svg>" "$T/a/plot.svg" || fail "plot.svg is incomplete"
@@ -51,6 +51,31 @@ cut -d, -f1-4,6- "$T/full/metrics.csv" >"$T/full.cols"
 cut -d, -f1-4,6- "$T/kill/metrics.csv" >"$T/kill.cols"
 cmp -s "$T/full.cols" "$T/kill.cols" || fail "resumed metrics differ from the uninterrupted run: $(diff "$T/full.cols" "$T/kill.cols" | head -4)"
 cmp -s "$T/full/results.json" "$T/kill/results.json" || fail "results.json differ"
+
+say_case "xlstm_lm_at (head and loss at the scored positions only) trains exactly like xlstm_lm"
+STDLIB_XL=$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" source_path)
+AT="--task mqar --context 24 --pairs 3 --data-vocab 40 --set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --batch 4
+    --steps 6 --eval-every 3 --eval-batches 1 --test-batches 1 --dtype f64"
+xrun train "$STDLIB_XL" xlstm_lm $AT --out "$T/lm"; expect_rc 0
+xrun train "$STDLIB_XL" xlstm_lm_at $AT --out "$T/at"; expect_rc 0
+python3 - "$T/lm/metrics.csv" "$T/at/metrics.csv" "$T/lm/results.json" "$T/at/results.json" <<'PY' || fail "xlstm_lm_at differs from xlstm_lm"
+import csv, json, math, sys
+a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
+assert len(a) == len(b) == 6, (len(a), len(b))
+def close(x, y):
+    x, y = float(x), float(y)
+    return (math.isnan(x) and math.isnan(y)) or abs(x - y) <= 1e-9 * max(1.0, abs(x))
+for ra, rb in zip(a, b):
+    for k in ("loss", "grad_norm", "val_loss", "val_acc"):
+        assert close(ra[k], rb[k]), (ra["step"], k, ra[k], rb[k])
+ja, jb = (json.load(open(f)) for f in sys.argv[3:5])
+for sp in ("validation", "test"):
+    for k in ("loss", "accuracy", "scored_positions"):
+        assert close(ja[sp][k], jb[sp][k]), (sp, k, ja[sp][k], jb[sp][k])
+PY
+xrun generate "$T/at/ckpt.safetensors" --prompt-tokens 3,25,7,30,3 --max-new 4 --temperature 0 --verify
+expect_rc 0; expect_out "OK"
+xrun eval "$T/at/ckpt.safetensors" --split test; expect_rc 0; expect_out "accuracy"
 
 say_case "bad settings and data"
 xrun train --task nosuchtask --out "$T/x"; expect_rc 1; expect_err "nosuchtask"
