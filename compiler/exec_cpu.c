@@ -232,6 +232,7 @@ typedef struct {
 
 static cpu_worker *pool;
 static int pool_n = -1; /* workers; -1 = not started */
+static int serial;      /* cpu_set_serial(1): kernels and BLAS single-threaded in every run */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void *worker_main(void *arg) {
@@ -303,7 +304,7 @@ static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
-  if (p->kern[si].fn && p->kern[si].points >= (1 << 15) && p->kern[si].hi >= 2 && pool_start() > 0)
+  if (p->kern[si].fn && !serial && p->kern[si].points >= (1 << 15) && p->kern[si].hi >= 2 && pool_start() > 0)
     run_split(p->kern[si].fn, bufs, s->kir->nbuf, p->kern[si].hi);
   else if (p->kern[si].fn)
     p->kern[si].fn(bufs, 0, p->kern[si].hi);
@@ -961,13 +962,18 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
 
 /* ---- public ---- */
 
+void cpu_set_serial(int on) {
+  serial = on;
+  if (on) openblas_set_num_threads(1);
+}
+
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
   e->stats.profile = getenv("XLC_PROFILE") != NULL;
   /* one knob for threads: XLC_NUM_THREADS (BLAS threads and xlc's kernel threads) */
   const char *nt = getenv("XLC_NUM_THREADS");
-  if (nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
+  if (!serial && nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
   e->prog = prepare(g, dt, &e->stats, err);
   if (!e->prog) {
     free(e);

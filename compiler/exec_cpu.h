@@ -37,5 +37,9 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
    reentrant: one cpu_run at a time per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
+/* on = 1: every later run keeps its kernels and BLAS calls on the calling thread, so that a
+   caller can run several executors at once, one per thread (the trainer's data-parallel
+   shards); process-wide, call it before those runs start. */
+void cpu_set_serial(int on);
 
 #endif

@@ -1,5 +1,6 @@
 /* model.c - a token model with master parameters and an executor cache (see model.h). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,8 +10,10 @@
 #define MDL_CACHE_MAX 24
 
 static void exe_free(mdl_exe *x) {
+  for (int i = x->nshard - 1; i >= 0; i--) exe_free(x->shard[i]); /* shard 0 owns the graph */
+  free(x->shard);
   cpu_free(x->e);
-  cg_free(x->g);
+  if (x->owns_g) cg_free(x->g);
   free(x->param_in);
   free(x->grad_out);
   free(x->state_in);
@@ -73,6 +76,12 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
   m->scored = entry_has_input(m->src.file, m->entry, "positions");
+  m->workers = 1;
+  if (strcmp(backend, "ref") != 0) {
+    const char *nt = getenv("XLC_NUM_THREADS");
+    long n = nt && atoi(nt) > 0 ? atoi(nt) : sysconf(_SC_NPROCESSORS_ONLN);
+    m->workers = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+  }
   int rc = 0;
   mdl_exe *x = mdl_get(m, 1, 1, m->scored, 0, &rc);
   if (!x) return rc;
@@ -150,14 +159,8 @@ int mdl_npos(const mdl *m, const int32_t *targets, int B, int T) {
   return P <= 8 ? P : mdl_bucket(P);
 }
 
-mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc) {
-  if (!m->scored) P = 0;
-  for (mdl_exe *x = m->cache; x; x = x->next)
-    if (x->B == B && x->T == T && x->P == P && x->train == train) {
-      x->last_use = ++m->uses;
-      return x;
-    }
-  drop_lru(m);
+/* A new executor for (B, T, P, train): lowered, differentiated, optimized and prepared. */
+static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
   char kb[32], kt[32];
   snprintf(kb, sizeof kb, "B=%d", B);
   snprintf(kt, sizeof kt, "T=%d", T);
@@ -187,7 +190,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc) {
     return NULL;
   }
   mdl_exe *x = xl_calloc(1, sizeof *x);
-  x->B = B, x->T = T, x->P = P, x->train = train, x->g = g;
+  x->B = B, x->T = T, x->P = P, x->train = train, x->g = g, x->owns_g = 1;
   x->tok_in = tok, x->tgt_in = tgt, x->pos_in = m->scored ? pos : -1, x->loss_out = lo, x->logits_out = lg;
   int np = m->params.v.n;
   x->param_in = xl_calloc((size_t)np + 1, sizeof(int));
@@ -219,6 +222,69 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc) {
     exe_free(x);
     return NULL;
   }
+  return x;
+}
+
+static int *dup_ints(const int *v, int n) {
+  int *c = xl_calloc((size_t)n + 1, sizeof(int));
+  if (n) memcpy(c, v, sizeof(int) * (size_t)n);
+  return c;
+}
+
+/* A copy of x that shares its graph (x keeps owning it); with a workspace of its own when
+   prepare is set (another shard), without an executor when not (the data-parallel wrapper). */
+static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
+  mdl_exe *y = xl_calloc(1, sizeof *y);
+  *y = *x;
+  y->owns_g = 0, y->e = NULL, y->next = NULL, y->shard = NULL, y->nshard = 0;
+  y->param_in = dup_ints(x->param_in, m->params.v.n);
+  y->grad_out = dup_ints(x->grad_out, m->params.v.n);
+  y->state_in = dup_ints(x->state_in, x->g->nodes.n);
+  char *err = NULL;
+  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, &err))) {
+    drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, x->B, x->T, err ? err : "failed");
+    *rc = XLC_EXIT_INTERNAL;
+    free(err);
+    exe_free(y);
+    return NULL;
+  }
+  return y;
+}
+
+/* Data parallelism: B split into m->workers shards of B / workers rows, one executor each
+   (the graph is shared), run on as many threads. */
+static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
+  int n = m->workers;
+  mdl_exe *s0 = build_exe(m, B / n, T, P, train, rc);
+  if (!s0) return NULL;
+  mdl_exe *x = share_exe(m, s0, 0, rc);
+  x->B = B;
+  x->shard = xl_calloc((size_t)n, sizeof(mdl_exe *));
+  x->shard[x->nshard++] = s0;
+  x->owns_g = 0;
+  for (int i = 1; i < n; i++) {
+    mdl_exe *si = share_exe(m, s0, 1, rc);
+    if (!si) {
+      exe_free(x);
+      return NULL;
+    }
+    x->shard[x->nshard++] = si;
+  }
+  cpu_set_serial(1); /* the shards' threads are the parallelism */
+  return x;
+}
+
+mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc) {
+  if (!m->scored) P = 0;
+  for (mdl_exe *x = m->cache; x; x = x->next)
+    if (x->B == B && x->T == T && x->P == P && x->train == train) {
+      x->last_use = ++m->uses;
+      return x;
+    }
+  drop_lru(m);
+  int sharded = m->workers > 1 && B % m->workers == 0;
+  mdl_exe *x = sharded ? build_sharded(m, B, T, P, train, rc) : build_exe(m, B, T, P, train, rc);
+  if (!x) return NULL;
   x->last_use = ++m->uses;
   x->next = m->cache;
   m->cache = x;
@@ -263,8 +329,101 @@ int mdl_set_params(mdl *m, const xt_list *l, const char *path) {
   return bad ? XLC_EXIT_USER : XLC_EXIT_OK;
 }
 
+typedef struct {
+  mdl *m;
+  mdl_exe *x;
+  const int32_t *tokens, *targets;
+  int T, rc;
+  xt **outs;
+  char *err;
+} shard_job;
+
+static void *shard_main(void *arg) {
+  shard_job *j = arg;
+  j->rc = mdl_run(j->m, j->x, j->tokens, j->targets, j->T, NULL, j->outs, &j->err);
+  return NULL;
+}
+
+/* outs of the whole batch from the shards' outs: `loss` and `grad.*` as the mean over the
+   scored positions (shard means weighted by their counts wt, which sum to 1), every other
+   output concatenated along its leading (batch) axis */
+static int combine(const mdl_exe *x, shard_job *jobs, const double *wt, xt **outs, char **err) {
+  const cg_graph *g = x->g;
+  int n = x->nshard;
+  for (int k = 0; k < g->outs.n; k++) {
+    const char *nm = g->outs.v[k].name;
+    const xt *a = jobs[0].outs[k];
+    if (!strcmp(nm, "loss") || !strncmp(nm, "grad.", 5)) {
+      xt *o = outs[k] = xt_new_named(nm, a->dtype, a->rank, a->shape);
+      for (int64_t j = 0; j < xt_numel(o); j++) {
+        double v = 0;
+        for (int i = 0; i < n; i++) v += wt[i] * xt_get(jobs[i].outs[k], j);
+        xt_set(o, j, v);
+      }
+    } else if (a->rank >= 1 && a->shape[0] == x->B / n) {
+      int64_t sh[XT_MAXRANK];
+      memcpy(sh, a->shape, sizeof(int64_t) * (size_t)a->rank);
+      sh[0] = x->B;
+      xt *o = outs[k] = xt_new_named(nm, a->dtype, a->rank, sh);
+      size_t part = (size_t)xt_numel(a) * (size_t)xt_dtype_size(a->dtype);
+      for (int i = 0; i < n; i++) memcpy((char *)o->data + part * (size_t)i, jobs[i].outs[k]->data, part);
+    } else {
+      *err = xl_fmt("output '%s' has no batch axis: a data-parallel run cannot combine it (XLC_NUM_THREADS=1)", nm);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* the batch in m->workers shards on as many threads (shard 0 on this one) */
+static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, xt **outs,
+                       char **err) {
+  int n = x->nshard, rows = x->B / n, rc = 0;
+  shard_job *jobs = xl_calloc((size_t)n, sizeof *jobs);
+  pthread_t *th = xl_calloc((size_t)n, sizeof *th);
+  double *wt = xl_calloc((size_t)n, sizeof *wt), tot = 0;
+  for (int i = 0; i < n; i++) {
+    shard_job *j = &jobs[i];
+    j->m = m, j->x = x->shard[i], j->T = T;
+    j->tokens = tokens + (int64_t)i * rows * T;
+    j->targets = targets ? targets + (int64_t)i * rows * T : NULL;
+    j->outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
+    for (int64_t e = 0; e < (int64_t)rows * T; e++) wt[i] += targets ? j->targets[e] >= 0 : 1;
+    tot += wt[i];
+  }
+  for (int i = 0; i < n; i++) wt[i] /= tot > 0 ? tot : 1;
+  int started = 0;
+  for (int i = 1; i < n; i++, started++)
+    if (pthread_create(&th[i], NULL, shard_main, &jobs[i]) != 0) break;
+  shard_main(&jobs[0]);
+  for (int i = started + 1; i < n; i++) shard_main(&jobs[i]); /* threads that did not start */
+  for (int i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < n && rc == 0; i++)
+    if (jobs[i].rc) {
+      *err = jobs[i].err, jobs[i].err = NULL;
+      rc = -1;
+    }
+  if (rc == 0) rc = combine(x, jobs, wt, outs, err);
+  for (int i = 0; i < n; i++) {
+    mdl_outs_free(x->shard[i], jobs[i].outs);
+    free(jobs[i].outs);
+    free(jobs[i].err);
+  }
+  free(jobs);
+  free(th);
+  free(wt);
+  return rc;
+}
+
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err) {
+  if (x->nshard) {
+    if (states) {
+      *err = xl_fmt("internal: states passed to a data-parallel executor");
+      return -1;
+    }
+    return run_sharded(m, x, tokens, targets, T, outs, err);
+  }
   const cg_graph *g = x->g;
   xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
   int64_t sh[2] = {x->B, x->T}, shp[2] = {x->B, x->P};

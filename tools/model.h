@@ -12,6 +12,13 @@
  * its head and loss run only at those positions. Callers still pass targets [B, T] with -1 at
  * unscored positions; mdl_run lists each row's scored positions (padded with position 0,
  * target -1), so both kinds of model are driven the same way (mdl_npos gives P).
+ *
+ * Threads: on the cpu backend a batch whose B divides by XLC_NUM_THREADS (default: the online
+ * CPUs, at most 8) is split into that many shards of B / n rows, each run by an executor of
+ * its own on a thread of its own (data parallelism; kernels and BLAS then stay on the shard's
+ * thread). `loss` and `grad.*` of the batch are the shards' weighted by their scored targets,
+ * which is exact for a loss that is the mean over scored positions (cross_entropy); other
+ * outputs are concatenated along the batch axis. Results are deterministic for a fixed n.
  */
 #ifndef XLC_MODEL_H
 #define XLC_MODEL_H
@@ -31,6 +38,9 @@ typedef struct mdl_exe {
   int nstate;
   int *state_in;      /* [nstate] node ids of the STATE inputs (names: g->nodes.v[id].name) */
   long last_use;
+  int owns_g;         /* g is freed with this executor (shards share shard 0's graph) */
+  int nshard;         /* > 0: a data-parallel executor: shard[i] runs rows [i B/n, (i+1) B/n) */
+  struct mdl_exe **shard;
   struct mdl_exe *next;
 } mdl_exe;
 
@@ -44,6 +54,7 @@ typedef struct {
   xt_list params;         /* master parameters (F32 or F64 as dt), graph order */
   cg_init *inits;         /* [nparams] initializer of each parameter */
   int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
+  int workers;            /* data-parallel shards per batch (XLC_NUM_THREADS; 1 on ref) */
   int scored;             /* the entry has `in positions: int[P]` and `targets: int[P]`
                              (xlstm_lm_at): logits and loss only at the listed positions */
   mdl_exe *cache;

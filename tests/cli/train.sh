@@ -52,13 +52,15 @@ cut -d, -f1-4,6- "$T/kill/metrics.csv" >"$T/kill.cols"
 cmp -s "$T/full.cols" "$T/kill.cols" || fail "resumed metrics differ from the uninterrupted run: $(diff "$T/full.cols" "$T/kill.cols" | head -4)"
 cmp -s "$T/full/results.json" "$T/kill/results.json" || fail "results.json differ"
 
-say_case "xlstm_lm_at (head and loss at the scored positions only) trains exactly like xlstm_lm"
+say_case "xlstm_lm_at (head and loss at the scored positions only), also on 2 data-parallel shards, trains exactly like xlstm_lm"
 STDLIB_XL=$(python3 "$CLI/st.py" meta "$T/a/ckpt.safetensors" source_path)
 AT="--task mqar --context 24 --pairs 3 --data-vocab 40 --set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --batch 4
     --steps 6 --eval-every 3 --eval-batches 1 --test-batches 1 --dtype f64"
 xrun train "$STDLIB_XL" xlstm_lm $AT --out "$T/lm"; expect_rc 0
 xrun train "$STDLIB_XL" xlstm_lm_at $AT --out "$T/at"; expect_rc 0
-python3 - "$T/lm/metrics.csv" "$T/at/metrics.csv" "$T/lm/results.json" "$T/at/results.json" <<'PY' || fail "xlstm_lm_at differs from xlstm_lm"
+XLC_NUM_THREADS=2 xrun train "$STDLIB_XL" xlstm_lm_at $AT --out "$T/dp"; expect_rc 0
+for other in at dp; do
+python3 - "$T/lm/metrics.csv" "$T/$other/metrics.csv" "$T/lm/results.json" "$T/$other/results.json" <<'PY' || fail "$other (xlstm_lm_at; dp: 2 data-parallel shards) differs from xlstm_lm"
 import csv, json, math, sys
 a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
 assert len(a) == len(b) == 6, (len(a), len(b))
@@ -73,9 +75,19 @@ for sp in ("validation", "test"):
     for k in ("loss", "accuracy", "scored_positions"):
         assert close(ja[sp][k], jb[sp][k]), (sp, k, ja[sp][k], jb[sp][k])
 PY
+done
 xrun generate "$T/at/ckpt.safetensors" --prompt-tokens 3,25,7,30,3 --max-new 4 --temperature 0 --verify
 expect_rc 0; expect_out "OK"
 xrun eval "$T/at/ckpt.safetensors" --split test; expect_rc 0; expect_out "accuracy"
+
+say_case "2 data-parallel shards: float32 runs are bit-identical run after run"
+DP="--task parity $TINY --steps 6 --eval-every 3 --eval-batches 1 --test-batches 1"
+XLC_NUM_THREADS=2 xrun train $DP --out "$T/dp1"; expect_rc 0
+XLC_NUM_THREADS=2 xrun train $DP --out "$T/dp2"; expect_rc 0
+cut -d, -f1-4,6- "$T/dp1/metrics.csv" >"$T/dp1.cols"
+cut -d, -f1-4,6- "$T/dp2/metrics.csv" >"$T/dp2.cols"
+cmp -s "$T/dp1.cols" "$T/dp2.cols" || fail "two runs with 2 shards differ: $(diff "$T/dp1.cols" "$T/dp2.cols" | head -4)"
+cmp -s "$T/dp1/results.json" "$T/dp2/results.json" || fail "results.json of two runs with 2 shards differ"
 
 say_case "bad settings and data"
 xrun train --task nosuchtask --out "$T/x"; expect_rc 1; expect_err "nosuchtask"
