@@ -3,8 +3,11 @@
  * Measures, for one configuration (presets A-D of the performance issue or any --set):
  * forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak RSS, the
  * GEMM FLOPs per step and the time they would take at the machine's sgemm rate (measured
- * here, in the same process, with a 1024^3 cblas_sgemm), printed as a ratio. Benchmarks are
- * not tests: CI runs only `xlc bench --smoke`.
+ * here, in the same process, with a 1024^3 cblas_sgemm), printed as a ratio. A token model
+ * (inputs tokens/targets, like xlstm_lm) runs through the trainer's model (tools/model.c):
+ * master parameters, AdamW on them, and XLC_NUM_THREADS data-parallel shards where B divides;
+ * any other entry runs as one graph with random inputs. Benchmarks are not tests: CI runs
+ * only `xlc bench --smoke`.
  */
 #include <cblas.h>
 #include <math.h>
@@ -15,6 +18,7 @@
 
 #include "driver.h"
 #include "exec_cpu.h"
+#include "model.h"
 
 static double now(void) {
   struct timespec ts;
@@ -67,10 +71,13 @@ void usage_bench(FILE *out) {
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
-          "sgemm rate (measured in this process). Default: stdlib xlstm_lm, config A.\n"
+          "sgemm rate (measured in this process). Default: stdlib xlstm_lm, config A (a FILE ENTRY\n"
+          "gets a preset only with --config/--smoke; give B and T with --set).\n"
           "Configurations (the performance issue): A: V=256 E=128 4 blocks sLSTM at [1,3] 4 heads\n"
           "T=256 B=8; B: same, mLSTM only; C: same, sLSTM only; D: E=256, 8 blocks, sLSTM at [3],\n"
-          "T=512, B=4. Threads: XLC_NUM_THREADS (BLAS and xlc's kernels; default: all CPUs).\n");
+          "T=512, B=4. Token models (xlstm_lm) run as `xlc train` runs them: master parameters, AdamW,\n"
+          "and XLC_NUM_THREADS data-parallel shards where B divides (default: all CPUs); other\n"
+          "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads.\n");
 }
 
 static void *random_inputs(const cg_graph *g, uint64_t seed) {
@@ -94,6 +101,94 @@ static void *random_inputs(const cg_graph *g, uint64_t seed) {
   return in;
 }
 
+/* the GEMM FLOPs so far, the memory plan and the executor whose profile is printed, over the
+   shards of x (or x itself) */
+static double exe_flops(const mdl_exe *x) {
+  double f = x->e ? x->e->stats.gemm_flops : 0;
+  for (int i = 0; i < x->nshard; i++) f += exe_flops(x->shard[i]);
+  return f;
+}
+
+static double exe_planned(const mdl_exe *x) {
+  double b = x->e ? x->e->stats.planned_bytes : 0;
+  for (int i = 0; i < x->nshard; i++) b += exe_planned(x->shard[i]);
+  return b;
+}
+
+static void print_line(int mode, double tok, double best, double tprep, double flops, double gf) {
+  printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
+         mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
+         flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+}
+
+/* A token model through tools/model.c, as `xlc train` runs it: random tokens and targets
+   (every position scored), parameters from their initializers, AdamW after each step. */
+static int bench_model(const char *file, const char *entry, const drv_sets *sets, int B, int T, int steps,
+                       cg_dtype dt, const char *backend, double gf) {
+  XL_VEC(char *) kv = {0};
+  for (int i = 0; i < sets->v.n; i++)
+    if (strcmp(sets->v.v[i].key, "B") && strcmp(sets->v.v[i].key, "T"))
+      xl_vec_push(kv, xl_fmt("%s=%s", sets->v.v[i].key, sets->v.v[i].val));
+  mdl m;
+  int rc = mdl_open(&m, file, entry, (const char *const *)kv.v, kv.n, backend, dt);
+  if (rc == 0) rc = mdl_init_params(&m, 0);
+  int np = m.params.v.n;
+  int32_t *tok = xl_calloc((size_t)B * T, sizeof(int32_t)), *tgt = xl_calloc((size_t)B * T, sizeof(int32_t));
+  xl_rng r;
+  rng_seed(&r, 1);
+  for (int64_t j = 0; j < (int64_t)B * T; j++) {
+    tok[j] = (int32_t)(rng_uniform(&r) * (m.vocab > 0 ? m.vocab : 2));
+    tgt[j] = (int32_t)(rng_uniform(&r) * (m.vocab > 0 ? m.vocab : 2));
+  }
+  adamw_cfg opt = {1e-3, 0.9, 0.999, 1e-8, 0.1, 0};
+  double **mom = xl_calloc((size_t)np + 1, sizeof(double *));
+  for (int mode = 0; mode < 2 && rc == 0; mode++) { /* 0: forward, 1: training step */
+    double t0 = now();
+    mdl_exe *x = mdl_get(&m, B, T, mdl_npos(&m, tgt, B, T), mode, &rc);
+    double tprep = now() - t0;
+    if (!x) break;
+    xt **out = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
+    double best = 1e30, flops = 0;
+    char *err = NULL;
+    for (int s = 0; s < steps + 1 && rc == 0; s++) {
+      double f0 = exe_flops(x), t1 = now();
+      if (mdl_run(&m, x, tok, tgt, T, NULL, out, &err) != 0) {
+        drv_internal("%s", err ? err : "execution failed");
+        rc = XLC_EXIT_INTERNAL;
+        break;
+      }
+      if (mode == 1)
+        for (int i = 0; i < np; i++) {
+          xt *p = m.params.v.v[i];
+          int64_t n = xt_numel(p);
+          if (!mom[i]) mom[i] = xl_calloc((size_t)(2 * n + 1), sizeof(double));
+          adamw_step(&opt, s + 1, p->name, p, out[x->grad_out[i]], mom[i], mom[i] + n);
+        }
+      double dtm = now() - t1;
+      if (s > 0 && dtm < best) best = dtm; /* step 0 is warm-up */
+      flops = exe_flops(x) - f0;
+      mdl_outs_free(x, out);
+    }
+    free(err);
+    free(out);
+    if (rc) break;
+    print_line(mode, (double)B * T, best, tprep, flops, gf);
+    printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)\n", x->nshard ? x->nshard : 1,
+           x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
+    printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
+    const mdl_exe *px = x->nshard ? x->shard[0] : x;
+    if (px->e && px->e->stats.profile) cpu_profile_print(&px->e->stats, stdout);
+  }
+  for (int i = 0; i < np; i++) free(mom[i]);
+  free(mom);
+  free(tok);
+  free(tgt);
+  for (int i = 0; i < kv.n; i++) free(kv.v[i]);
+  free(kv.v);
+  mdl_free(&m);
+  return rc;
+}
+
 int cmd_bench(int argc, char **argv) {
   static const drv_optspec spec[] = {{"config", 1}, {"smoke", 0}, {"set", 1}, {"steps", 1}, {"dtype", 1},
                                      {"backend", 1}, {NULL, 0}};
@@ -105,14 +200,15 @@ int cmd_bench(int argc, char **argv) {
     return XLC_EXIT_OK;
   }
   const char *cfg = "A", *backend = "cpu";
+  int cfg_given = 0;
   int steps = 3;
   cg_dtype dt = CG_F32;
   drv_sets sets = {0};
   int rc = XLC_EXIT_OK;
   for (int i = 0; i < a.opts.n; i++) {
     const char *n = a.opts.v[i].name, *v = a.opts.v[i].val;
-    if (!strcmp(n, "config")) cfg = v;
-    else if (!strcmp(n, "smoke")) cfg = "smoke";
+    if (!strcmp(n, "config")) cfg = v, cfg_given = 1;
+    else if (!strcmp(n, "smoke")) cfg = "smoke", cfg_given = 1;
     else if (!strcmp(n, "steps")) steps = atoi(v);
     else if (!strcmp(n, "dtype")) dt = !strcmp(v, "f64") ? CG_F64 : CG_F32;
     else if (!strcmp(n, "backend")) backend = v;
@@ -125,7 +221,9 @@ int cmd_bench(int argc, char **argv) {
     drv_args_free(&a);
     return XLC_EXIT_USER;
   }
-  for (int i = 0; pr->sets[i]; i++) drv_sets_add(&sets, pr->sets[i]);
+  /* the presets configure xlstm_lm: applied by default, or to another entry when asked */
+  if (a.pos.n == 0 || cfg_given)
+    for (int i = 0; pr->sets[i]; i++) drv_sets_add(&sets, pr->sets[i]);
   for (int i = 0; i < a.opts.n; i++)
     if (!strcmp(a.opts.v[i].name, "set") && drv_sets_add(&sets, a.opts.v[i].val)) rc = XLC_EXIT_USER;
   if (strcmp(backend, "cpu") && strcmp(backend, "ref")) {
@@ -148,12 +246,15 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
   }
   double gf = sgemm_gflops();
-  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry, cfg,
+  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry,
+         a.pos.n == 0 || cfg_given ? cfg : "(--set only)",
          dt == CG_F64 ? "f64" : "f32", backend, gf);
-  for (int mode = 0; mode < 2 && rc == 0; mode++) { /* 0: forward, 1: training step */
+  int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
+  if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, dt, backend, gf);
+  for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
     cg_graph *g = drv_lower(&src, entry, &sets, NULL, 0, &rc);
     if (!g) break;
-    if (mode == 1 && (rc = drv_backward(g, entry, 1)) != 0) break;
+    if (mode == 1 && (rc = drv_backward(g, entry, cg_find_output(g, "loss") >= 0)) != 0) break; /* else: random cotangents */
     cg_opt_stats ost;
     if ((rc = drv_optimize(g, entry, &ost)) != 0) break;
     xt **in = random_inputs(g, 1);
@@ -203,10 +304,7 @@ int cmd_bench(int argc, char **argv) {
       }
     }
     if (rc == 0) {
-      double tok = (double)(B * T);
-      printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
-             mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
-             flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+      print_line(mode, (double)(B * T), best, tprep, flops, gf);
       printf("    cell graph: %d nodes (before cg-opt %d)\n", ost.nodes_after, ost.nodes_before);
       if (e)
         printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",

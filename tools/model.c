@@ -49,8 +49,7 @@ int mdl_entry_has_config(const char *file, const char *entry, const char *name) 
   return found;
 }
 
-/* 1 if definition `entry` of the parsed file declares `in name` at its top level. */
-static int entry_has_input(const ast *file, const char *entry, const char *name) {
+int mdl_entry_has_input(const ast *file, const char *entry, const char *name) {
   for (int i = 0; i < file->list.n; i++) {
     const ast *d = file->list.v[i];
     if (d->kind != AST_DEF || strcmp(d->name, entry)) continue;
@@ -75,7 +74,7 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
   if (drv_src_load(&m->src, m->file) != 0) return XLC_EXIT_USER;
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
-  m->scored = entry_has_input(m->src.file, m->entry, "positions");
+  m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");
   m->workers = 1;
   if (strcmp(backend, "ref") != 0) {
     const char *nt = getenv("XLC_NUM_THREADS");

@@ -66,6 +66,8 @@ typedef struct {
    Errors are printed; returns an exit code. */
 int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt);
+/* 1 if definition `entry` of a parsed file declares `in name` at its top level. */
+int mdl_entry_has_input(const ast *file, const char *entry, const char *name);
 /* 1 if ENTRY declares configuration parameter `name` (without lowering). */
 int mdl_entry_has_config(const char *file, const char *entry, const char *name);
 void mdl_free(mdl *m);
