@@ -67,7 +67,7 @@ static const preset presets[] = {
 void usage_bench(FILE *out) {
   fprintf(out,
           "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D] [--smoke] [--set K=V]... [--steps N]\n"
-          "                 [--dtype f32|f64] [--backend cpu|ref]\n"
+          "                 [--gen N] [--dtype f32|f64] [--backend cpu|ref]\n"
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
@@ -77,7 +77,9 @@ void usage_bench(FILE *out) {
           "T=256 B=8; B: same, mLSTM only; C: same, sLSTM only; D: E=256, 8 blocks, sLSTM at [3],\n"
           "T=512, B=4. Token models (xlstm_lm) run as `xlc train` runs them: master parameters, AdamW,\n"
           "and XLC_NUM_THREADS data-parallel shards where B divides (default: all CPUs); other\n"
-          "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads.\n");
+          "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads. Token models with states\n"
+          "also generate at batch 1 (--gen N greedy steps after a 16-token prompt, default 256; 0 = off),\n"
+          "as `xlc generate` does.\n");
 }
 
 static void *random_inputs(const cg_graph *g, uint64_t seed) {
@@ -121,10 +123,64 @@ static void print_line(int mode, double tok, double best, double tprep, double f
          flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
 }
 
+/* Generation at batch 1 as `xlc generate` runs it: prefill 16 tokens, then `n` greedy steps
+   of T = 1 with every state carried (the recurrent form where the entry has `form`). */
+static int bench_generate(const char *file, const char *entry, char **kv, int nkv, const mdl *src, int n,
+                          cg_dtype dt, const char *backend) {
+  XL_VEC(const char *) sv = {0};
+  for (int i = 0; i < nkv; i++)
+    if (strncmp(kv[i], "form=", 5)) xl_vec_push(sv, kv[i]);
+  if (mdl_entry_has_config(file, entry, "form")) xl_vec_push(sv, "form=recurrent");
+  mdl g;
+  int rc = mdl_open(&g, file, entry, sv.v, sv.n, backend, dt), P0 = 16;
+  free(sv.v);
+  if (rc == 0) rc = mdl_set_params(&g, &src->params, "the benchmark's parameters");
+  int32_t *toks = xl_calloc((size_t)(P0 + n + 1), sizeof(int32_t));
+  for (int i = 0; i < P0; i++) toks[i] = (i * 7 + 3) % (g.vocab > 0 ? g.vocab : 2);
+  xt_list st = {0};
+  char *err = NULL;
+  mdl_exe *x = rc == 0 ? mdl_get(&g, 1, P0, mdl_npos(&g, NULL, 1, P0), 0, &rc) : NULL;
+  mdl_exe *x1 = x ? mdl_get(&g, 1, 1, mdl_npos(&g, NULL, 1, 1), 0, &rc) : NULL;
+  if (x1 && x1->nstate == 0) {
+    printf("  generate: skipped (the entry has no states to carry)\n");
+    x1 = NULL;
+  }
+  double t0 = now(), tpre = 0;
+  int len = P0, done = 0;
+  for (int s = 0; x1 && rc == 0 && s <= n; s++) {
+    mdl_exe *cur = s == 0 ? x : x1;
+    xt **outs = xl_calloc((size_t)cur->g->outs.n + 1, sizeof(xt *));
+    if (mdl_run(&g, cur, s == 0 ? toks : &toks[len - 1], NULL, s == 0 ? P0 : 1, s == 0 ? NULL : &st, outs, &err)) {
+      drv_internal("generation step %d: %s", s, err ? err : "failed");
+      rc = XLC_EXIT_INTERNAL;
+    } else {
+      const xt *lg = outs[cur->logits_out];
+      int64_t V = lg->shape[2], off = (lg->shape[1] - 1) * V, best = 0;
+      for (int64_t v = 1; v < V; v++)
+        if (xt_get(lg, off + v) > xt_get(lg, off + best)) best = v;
+      toks[len++] = (int32_t)best;
+      mdl_take_states(cur, outs, &st);
+      if (s == 0) tpre = now() - t0, t0 = now();
+      else done++;
+    }
+    mdl_outs_free(cur, outs);
+    free(outs);
+  }
+  double tgen = now() - t0;
+  if (x1 && rc == 0 && done > 0)
+    printf("  generate  %10.0f tokens/s  step %8.3f ms  prefill of %d tokens %.1f ms  (batch 1, %d greedy steps, states carried)\n",
+           done / tgen, tgen / done * 1e3, P0, tpre * 1e3, done);
+  free(err);
+  free(toks);
+  xtl_free(&st);
+  mdl_free(&g);
+  return rc;
+}
+
 /* A token model through tools/model.c, as `xlc train` runs it: random tokens and targets
    (every position scored), parameters from their initializers, AdamW after each step. */
 static int bench_model(const char *file, const char *entry, const drv_sets *sets, int B, int T, int steps,
-                       cg_dtype dt, const char *backend, double gf) {
+                       int gen, cg_dtype dt, const char *backend, double gf) {
   XL_VEC(char *) kv = {0};
   for (int i = 0; i < sets->v.n; i++)
     if (strcmp(sets->v.v[i].key, "B") && strcmp(sets->v.v[i].key, "T"))
@@ -179,6 +235,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     const mdl_exe *px = x->nshard ? x->shard[0] : x;
     if (px->e && px->e->stats.profile) cpu_profile_print(&px->e->stats, stdout);
   }
+  if (rc == 0 && gen > 0) rc = bench_generate(file, entry, kv.v, kv.n, &m, gen, dt, backend);
   for (int i = 0; i < np; i++) free(mom[i]);
   free(mom);
   free(tok);
@@ -190,7 +247,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
 }
 
 int cmd_bench(int argc, char **argv) {
-  static const drv_optspec spec[] = {{"config", 1}, {"smoke", 0}, {"set", 1}, {"steps", 1}, {"dtype", 1},
+  static const drv_optspec spec[] = {{"config", 1}, {"smoke", 0}, {"set", 1}, {"steps", 1}, {"gen", 1}, {"dtype", 1},
                                      {"backend", 1}, {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "bench", spec)) return XLC_EXIT_USER;
@@ -201,7 +258,7 @@ int cmd_bench(int argc, char **argv) {
   }
   const char *cfg = "A", *backend = "cpu";
   int cfg_given = 0;
-  int steps = 3;
+  int steps = 3, gen = 256;
   cg_dtype dt = CG_F32;
   drv_sets sets = {0};
   int rc = XLC_EXIT_OK;
@@ -210,6 +267,7 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(n, "config")) cfg = v, cfg_given = 1;
     else if (!strcmp(n, "smoke")) cfg = "smoke", cfg_given = 1;
     else if (!strcmp(n, "steps")) steps = atoi(v);
+    else if (!strcmp(n, "gen")) gen = atoi(v);
     else if (!strcmp(n, "dtype")) dt = !strcmp(v, "f64") ? CG_F64 : CG_F32;
     else if (!strcmp(n, "backend")) backend = v;
   }
@@ -250,7 +308,7 @@ int cmd_bench(int argc, char **argv) {
          a.pos.n == 0 || cfg_given ? cfg : "(--set only)",
          dt == CG_F64 ? "f64" : "f32", backend, gf);
   int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
-  if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, dt, backend, gf);
+  if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
     cg_graph *g = drv_lower(&src, entry, &sets, NULL, 0, &rc);
     if (!g) break;

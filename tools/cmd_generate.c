@@ -124,19 +124,6 @@ static void emit(int32_t t, int bytes, int first) {
   fflush(stdout);
 }
 
-/* the states among the outputs of a run, as a list named like the state inputs */
-static void take_states(const mdl_exe *x, xt **outs, xt_list *st) {
-  xtl_free(st);
-  for (int k = 0; k < x->g->outs.n; k++)
-    if (!strncmp(x->g->outs.v[k].name, "state.", 6)) {
-      xt *t = outs[k];
-      outs[k] = NULL;
-      free(t->name);
-      t->name = xl_strdup(x->g->outs.v[k].name);
-      xtl_add(st, t);
-    }
-}
-
 int cmd_generate(int argc, char **argv) {
   static const drv_optspec spec[] = {{"prompt", 1}, {"prompt-tokens", 1}, {"max-new", 1}, {"temperature", 1},
                                      {"top-k", 1}, {"top-p", 1}, {"seed", 1}, {"set", 1}, {"backend", 1},
@@ -239,7 +226,7 @@ int cmd_generate(int argc, char **argv) {
     emit(t, bytes, s == 0);
     xl_vec_push(toks, t);
     if (s + 1 == max_new) break;
-    take_states(x, outs, &st);
+    mdl_take_states(x, outs, &st);
     mdl_outs_free(x, outs);
     free(outs);
     x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);

@@ -471,6 +471,18 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
   return rc;
 }
 
+void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st) {
+  xtl_free(st);
+  for (int k = 0; k < x->g->outs.n; k++)
+    if (!strncmp(x->g->outs.v[k].name, "state.", 6)) {
+      xt *t = outs[k];
+      outs[k] = NULL;
+      free(t->name);
+      t->name = xl_strdup(x->g->outs.v[k].name);
+      xtl_add(st, t);
+    }
+}
+
 void mdl_outs_free(const mdl_exe *x, xt **outs) {
   for (int k = 0; k < x->g->outs.n; k++) {
     xt_free(outs[k]);

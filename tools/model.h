@@ -95,6 +95,9 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err);
 void mdl_outs_free(const mdl_exe *x, xt **outs);
+/* Moves the final-state outputs of a run (outs[k] = NULL) into st (emptied first), named like
+   the state inputs, for the next run of a model decoded step by step. */
+void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st);
 
 /* Number of scored positions (target >= 0) of rows [B, T] and how many of them the argmax of
    x's logits gets right: [B, Tx, V] (Tx >= T; row t is position t), or for a model with
