@@ -319,7 +319,7 @@ static const unary_fn unary_fns[] = {
 static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
-    "split", "concat", "unstack", "take", "slice", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
+    "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "floor", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
     "linspace", "powerlaw", "zeros", "ones", "inf", NULL};
 
@@ -546,6 +546,46 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       return lw_error(c, loc, "slice: elements %lld..%lld are out of range for an axis of size %lld", (long long)st,
                       (long long)(st + len - 1), (long long)args[0]->d[a].v);
     return slice_axis(c, args[0], a, st, len);
+  }
+  if (!strcmp(name, "pad")) { /* pad(x, axis, before, after, value = 0): `before`/`after` elements of `value` */
+    NEED(4);
+    NEED_TENSOR(args[0]);
+    int64_t axis, before, after;
+    int a;
+    if (get_int(c, args[1], loc, &axis) || norm_axis(c, args[0], axis, loc, &a) || get_int(c, args[2], loc, &before) ||
+        get_int(c, args[3], loc, &after))
+      return lw_err();
+    if (before < 0 || after < 0) return lw_error(c, loc, "pad: the amounts must be >= 0");
+    lw_val *vv = kwarg(kwn, kwv, nkw, "value");
+    if (vv && !lw_is_num(vv)) return lw_error(c, loc, "pad: the value must be a number");
+    double val = vv ? lw_num(vv) : 0;
+    lw_val *x = args[0];
+    if (before == 0 && after == 0) return x;
+    lw_val *out = lw_tensor(c, -1, x->batched, x->rank, x->d);
+    out->is_int = x->is_int;
+    out->d[a].v = x->d[a].v + before + after;
+    out->d[a].sym = NULL;
+    int ax = a + x->batched;
+    if (val == 0 && !signbit(val)) {
+      out->node = cg_pad(c->g, x->node, ax, before, after);
+      return out;
+    }
+    /* another value: concatenate constant blocks (PAD fills zeros) */
+    cg_shape s = lw_cg_shape(c, x);
+    int ins[3], n = 0;
+    if (before > 0) {
+      cg_shape sb = s;
+      sb.d[ax] = before;
+      ins[n++] = cg_const(c->g, val, sb);
+    }
+    ins[n++] = x->node;
+    if (after > 0) {
+      cg_shape sa = s;
+      sa.d[ax] = after;
+      ins[n++] = cg_const(c->g, val, sa);
+    }
+    out->node = cg_concat(c->g, n, ins, ax);
+    return out;
   }
   if (!strcmp(name, "concat")) {
     if (nargs < 1) return lw_error(c, loc, "concat needs at least one tensor");

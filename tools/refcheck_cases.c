@@ -6,7 +6,8 @@
  * ours (B, S, NH, D); sLSTM states are stacked (4, B, H) as [y, c, n, m]; the xlstm package's
  * mLSTM state holds keys scaled by 1/sqrt(DK) (C_xlstm = C_ours / sqrt(DK)); the official
  * parallel mLSTM form is our recurrence started from m0 = -inf, the recurrent and chunkwise
- * forms start from m0 = 0.
+ * forms start from m0 = 0. Our chunkwise form (mlstm_chunkwise, form=chunkwise) takes the
+ * same m0 and is checked against both conventions; its states are state.core.{C,n,m}.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -180,21 +181,37 @@ static void cmp_h(rc_run *r, const char *ref) {
   m->pre[0] = -1;
 }
 
-/* final states: ref_* tensors hold either the last state or all states (take the last) */
-static void cmp_states(rc_case *c, rc_run *r, const char *refC, const char *refn, const char *refm, double scale) {
-  const char *refs[3] = {refC, refn, refm}, *ours[3] = {"state.C", "state.n", "state.m"};
+/* final states: ref_* tensors hold either the last state or all states (*_all, *_states:
+   take the last); ours are "state.<pfx>C" etc. (pfx "core." for mlstm_chunkwise) */
+static void cmp_states_p(rc_case *c, rc_run *r, const char *pfx, const char *refC, const char *refn,
+                         const char *refm, double scale) {
+  const char *refs[3] = {refC, refn, refm}, *names[3] = {"C", "n", "m"};
+  char ours[3][32];
+  for (int k = 0; k < 3; k++) snprintf(ours[k], sizeof ours[k], "state.%s%s", pfx, names[k]);
   int steps_axis[3] = {2, 2, 2};
   for (int k = 0; k < 3; k++) {
     if (!refs[k] || !has_t(c, refs[k])) continue;
     rc_cmp *m = rc_cmp_add(r, ours[k], refs[k], 0);
     const refcase_tensor *t = tens(c, refs[k]);
     int ours_rank = k == 0 ? 4 : k == 1 ? 3 : 2;
-    if (t->rank == ours_rank + 1 && strstr(refs[k], "_all")) { /* (B, NH, S[+1], ...) */
+    if (t->rank == ours_rank + 1 && (strstr(refs[k], "_all") || strstr(refs[k], "_states"))) { /* (B, NH, S[+1], ..) */
       m->take_axis = steps_axis[k];
       m->take_index = t->shape[steps_axis[k]] - 1;
     }
     if (k < 2 && scale != 0) m->scale = scale;
   }
+}
+
+static void cmp_states(rc_case *c, rc_run *r, const char *refC, const char *refn, const char *refm, double scale) {
+  cmp_states_p(c, r, "", refC, refn, refm, scale);
+}
+
+/* a run of our chunkwise form (mlstm_chunkwise, chunks of the case's chunk_size) */
+static rc_run *chunkwise_run(rc_case *c, const char *label, const char *pfx, int64_t DK, int64_t DV, const char *m0,
+                             int with_cot) {
+  rc_run *r = mlstm_run(c, label, "mlstm_chunkwise", pfx, DK, DV, m0, with_cot);
+  if (r) rc_set(r, "chunk", "%lld", (long long)cfg_num(c, "chunk_size", 64));
+  return r;
 }
 
 /* states after every step p < S (recurrent *_all tensors: index p-1 or p) and at chunk
@@ -206,20 +223,25 @@ static int mlstm_prefix_states(rc_case *c, const char *refC, const char *refn, c
   int64_t DV = (int64_t)(cfg_has(c, "DHV") ? cfg_num(c, "DHV", 0) : cfg_num(c, "DH", 0));
   int64_t S = (int64_t)(cfg_has(c, "S") ? cfg_num(c, "S", 0) : cfg_num(c, "T", 0));
   static const char *const seq[5] = {"q", "k", "v", "ig", "fg"};
-  for (int64_t p = step; p < S; p += step) {
-    char label[32];
-    snprintf(label, sizeof label, "%s-step%lld", step > 1 ? "chunk" : "states", (long long)p);
-    rc_run *r = mlstm_run(c, label, "mlstm_cell", "input/", DK, DV, "0", 0);
-    if (!r) return -1;
-    rc_prefix(&r->inputs, seq, 5, p);
-    const char *refs[3] = {refC, refn, refm}, *ours[3] = {"state.C", "state.n", "state.m"};
-    for (int k = 0; k < 3; k++) {
-      rc_cmp *m = rc_cmp_add(r, ours[k], refs[k], 0);
-      m->take_axis = 2;
-      m->take_index = with_initial ? p / step : p - 1;
-      if (k < 2 && scale != 0) m->scale = scale;
+  for (int64_t p = step; p < S; p += step)
+    for (int chunkwise = 0; chunkwise < 1 + (step > 1); chunkwise++) { /* chunk states: both forms */
+      char label[48];
+      snprintf(label, sizeof label, "%s-step%lld", step > 1 ? chunkwise ? "chunkwise-form-chunk" : "chunk" : "states",
+               (long long)p);
+      rc_run *r = chunkwise ? chunkwise_run(c, label, "input/", DK, DV, "0", 0)
+                            : mlstm_run(c, label, "mlstm_cell", "input/", DK, DV, "0", 0);
+      if (!r) return -1;
+      rc_prefix(&r->inputs, seq, 5, p);
+      const char *refs[3] = {refC, refn, refm}, *names[3] = {"C", "n", "m"};
+      for (int k = 0; k < 3; k++) {
+        char ours[32];
+        snprintf(ours, sizeof ours, "state.%s%s", chunkwise ? "core." : "", names[k]);
+        rc_cmp *m = rc_cmp_add(r, ours, refs[k], 0);
+        m->take_axis = 2;
+        m->take_index = with_initial ? p / step : p - 1;
+        if (k < 2 && scale != 0) m->scale = scale;
+      }
     }
-  }
   return 0;
 }
 
@@ -237,6 +259,20 @@ static int map_mlstm_xlstm(rc_case *c) { /* xlstm package backends */
   cmp_states(c, r, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", s);
   cmp_h(r, "output/h_chunkwise_simple");
   cmp_states(c, r, "output/chunkwise_simple_last_C", "output/chunkwise_simple_last_n", "output/chunkwise_simple_last_m", 0);
+  /* our chunkwise form: from m0 = -inf the parallel form (and its autograd gradients), from
+     m0 = 0 the recurrent and chunkwise_simple forms (the recurrent autograd gradients) */
+  r = chunkwise_run(c, "chunkwise-form-parallel", "input/", D, D, "-inf", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/h_parallel");
+  mlstm_grads(r, "grad_parallel_autograd/");
+  r = chunkwise_run(c, "chunkwise-form", "input/", D, D, "0", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/h_recurrent");
+  cmp_h(r, "output/h_chunkwise_simple");
+  mlstm_grads(r, "grad_recurrent_autograd/");
+  cmp_states_p(c, r, "core.", "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", s);
+  cmp_states_p(c, r, "core.", "output/chunkwise_simple_last_C", "output/chunkwise_simple_last_n",
+               "output/chunkwise_simple_last_m", 0);
   return mlstm_prefix_states(c, "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", 0, 1, s);
 }
 
@@ -272,6 +308,20 @@ static int map_mlstm_kernels(rc_case *c) {
   r = mlstm_run(c, "chunkwise-custbw", "mlstm_cell_kbw", "input/", DK, DV, "0", 1);
   if (!r) return -1;
   mlstm_grads(r, "grad_chunkwise_custbw/");
+  /* our chunkwise form: its gradients are full derivatives, so they are compared with the
+     parallel form's autograd gradients (m0 = -inf); the official chunkwise gradients use the
+     custom-backward convention (mlstm_cell_kbw above), which is another function's */
+  r = chunkwise_run(c, "chunkwise-form-parallel", "input/", DK, DV, "-inf", 1);
+  if (!r) return -1;
+  cmp_h(r, "output/parallel_h");
+  mlstm_grads(r, "grad_parallel_autograd/");
+  r = chunkwise_run(c, "chunkwise-form", "input/", DK, DV, "0", 0);
+  if (!r) return -1;
+  cmp_h(r, "output/chunkwise_h");
+  cmp_h(r, "output/recurrent_h");
+  cmp_states_p(c, r, "core.", "output/recurrent_C_all", "output/recurrent_n_all", "output/recurrent_m_all", 0);
+  if (has_t(c, "output/chunkwise_C_states"))
+    cmp_states_p(c, r, "core.", "output/chunkwise_C_states", "output/chunkwise_n_states", "output/chunkwise_m_states", 0);
   if (has_t(c, "input/C0")) {
     r = mlstm_run(c, "initial-state", "mlstm_cell", "input/", DK, DV, "0", 0);
     if (!r) return -1;
@@ -284,6 +334,15 @@ static int map_mlstm_kernels(rc_case *c) {
     cmp_states(c, r, "output/init_chunkwise_last_C", "output/init_chunkwise_last_n", "output/init_chunkwise_last_m", 0);
     cmp_h(r, "output/init_recurrent_h");
     cmp_states(c, r, "output/init_recurrent_last_C", "output/init_recurrent_last_n", "output/init_recurrent_last_m", 0);
+    r = chunkwise_run(c, "initial-state-chunkwise-form", "input/", DK, DV, "0", 0);
+    if (!r) return -1;
+    if (rc_add(c, &r->inputs, "state.core.C", "input/C0", -1, 0, 0, NULL, NULL) ||
+        rc_add(c, &r->inputs, "state.core.n", "input/n0", -1, 0, 0, NULL, NULL) ||
+        rc_add(c, &r->inputs, "state.core.m", "input/m0", -1, 0, 2, ms, NULL))
+      return -1;
+    cmp_h(r, "output/init_chunkwise_h");
+    cmp_states_p(c, r, "core.", "output/init_chunkwise_last_C", "output/init_chunkwise_last_n",
+                 "output/init_chunkwise_last_m", 0);
   }
   cJSON *asym = cfg_item(c, "asym_variant");
   if (asym && has_t(c, "asym_input/q")) {
@@ -296,6 +355,11 @@ static int map_mlstm_kernels(rc_case *c) {
     if (!r) return -1;
     cmp_h(r, "asym_output/chunkwise_h");
     cmp_states(c, r, "asym_output/chunkwise_last_C", "asym_output/chunkwise_last_n", "asym_output/chunkwise_last_m", 0);
+    r = chunkwise_run(c, "asym-chunkwise-form", "asym_input/", aK, aV, "0", 0);
+    if (!r) return -1;
+    cmp_h(r, "asym_output/chunkwise_h");
+    cmp_states_p(c, r, "core.", "asym_output/chunkwise_last_C", "asym_output/chunkwise_last_n",
+                 "asym_output/chunkwise_last_m", 0);
   }
   return 0;
 }
@@ -349,12 +413,24 @@ static int add_params(rc_case *c, rc_run *r) {
 
 static int map_block(rc_case *c, int slstm) {
   /* mLSTM: the official forward is the parallel form (ours: form=parallel, and the recurrent
-     scan from m0 = -inf); the step API is the recurrence from m0 = 0 */
-  static const char *labels[3] = {"forward", "forward-scan", "step-api"};
-  for (int pass = 0; pass < 3; pass++) {
-    if (slstm && pass == 1) continue;
-    if (pass == 2 && !has_t(c, "output/y_step_api")) break;
-    rc_run *r = rc_run_new(c, labels[pass], slstm ? "slstm_block" : "mlstm_block");
+     scan and the chunkwise form from m0 = -inf); the step API is the recurrence from m0 = 0
+     (ours: the recurrent scan and the chunkwise form from m0 = 0). The chunkwise runs use
+     chunks of 4 (several chunks) and of 5 (a padded last chunk unless S is a multiple of 5). */
+  static const struct {
+    const char *label, *form, *m0;
+    int chunk, step;
+  } passes[] = {
+      {"forward", "parallel", "-inf", 0, 0},
+      {"forward-scan", "recurrent", "-inf", 0, 0},
+      {"forward-chunkwise4", "chunkwise", "-inf", 4, 0},
+      {"forward-chunkwise5", "chunkwise", "-inf", 5, 0},
+      {"step-api", "recurrent", "0", 0, 1},
+      {"step-api-chunkwise4", "chunkwise", "0", 4, 1},
+  };
+  for (size_t pass = 0; pass < sizeof passes / sizeof passes[0]; pass++) {
+    if (slstm && pass > 0) break;
+    if (passes[pass].step && !has_t(c, "output/y_step_api")) continue;
+    rc_run *r = rc_run_new(c, passes[pass].label, slstm ? "slstm_block" : "mlstm_block");
     rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
     rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
     rc_set(r, "K", "%lld", (long long)cfg_num(c, "conv1d_kernel_size", 4));
@@ -364,12 +440,13 @@ static int map_block(rc_case *c, int slstm) {
       rc_set(r, "pf", "%.17g", cfg_num(c, "proj_factor", 2.0));
       rc_set(r, "qkv_block", "%lld", (long long)cfg_num(c, "qkv_proj_blocksize", 4));
       rc_set(r, "eps", "%.17g", cfg_num(c, "cell_eps", 1e-6));
-      rc_set(r, "m0", "%s", pass == 2 ? "0" : "-inf");
-      rc_set(r, "form", "%s", pass == 0 ? "parallel" : "recurrent");
+      rc_set(r, "m0", "%s", passes[pass].m0);
+      rc_set(r, "form", "%s", passes[pass].form);
+      if (passes[pass].chunk) rc_set(r, "chunk", "%d", passes[pass].chunk);
     }
     if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) || rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL))
       return -1;
-    if (pass < 2) {
+    if (!passes[pass].step) {
       if (add_params(c, r)) return -1;
       rc_cmp_add(r, "y", "output/y", 0);
       rc_cmp_add(r, "grad.x", "grad/x", 1);
@@ -416,9 +493,16 @@ static int tokens_io(rc_case *c, rc_run *r) {
 }
 
 static int map_lm(rc_case *c) {
-  for (int pass = 0; pass < 2; pass++) {
-  rc_run *r = rc_run_new(c, pass == 0 ? "lm" : "lm-parallel", "xlstm_lm");
+  /* the recurrent scan (with the AdamW step), the parallel form and the chunkwise form (chunks
+     of 4 and of 5), all from the model's m0 = -inf: the official forward's convention */
+  static const char *labels[4] = {"lm", "lm-parallel", "lm-chunkwise4", "lm-chunkwise5"};
+  for (int pass = 0; pass < 4; pass++) {
+  rc_run *r = rc_run_new(c, labels[pass], "xlstm_lm");
   if (pass == 1) rc_set(r, "form", "parallel");
+  if (pass >= 2) {
+    rc_set(r, "form", "chunkwise");
+    rc_set(r, "chunk", "%d", pass == 2 ? 4 : 5);
+  }
   rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
   rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
   rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));

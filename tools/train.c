@@ -281,7 +281,8 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
     free(kv);
   }
   if (di && !has_set(c, "form") && mdl_entry_has_config(c->file, c->entry, "form"))
-    add_set(c, "form=parallel"); /* training: the parallel form (same parameters, no per-step states) */
+    add_set(c, "form=parallel"); /* training: the parallel form (same parameters, no per-step states);
+                                    faster than form=chunkwise at T <= 2 chunks (docs/performance.md) */
   size_t len = 1;
   for (int i = 0; i < c->sets.n; i++) len += strlen(c->sets.v[i]) + 1;
   free(c->sets_desc);

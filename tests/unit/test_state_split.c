@@ -1,9 +1,9 @@
 /* test_state_split.c - carrying states: a sequence run in two pieces equals one run.
  *
  * For every stdlib entry with states (cells scanned over T, the convolution buffer of the
- * blocks) the entry is lowered at T = T1 + T2, T1 and T2. The whole sequence is run from the
- * default states; then its first T1 steps, and the last T2 steps from the first piece's final
- * states. Per-step outputs must equal the matching rows of the whole run, and the final states
+ * blocks, the chunkwise mLSTM form, whose pieces are padded to whole chunks) the entry is
+ * lowered at T = T1 + T2, T1 and T2. The whole sequence is run from the default states; then
+ * its first T1 steps, and the last T2 steps from the first piece's final states. Per-step outputs must equal the matching rows of the whole run, and the final states
  * the whole run's final states (f64, 1e-12 relative; on the reference executor and on the
  * compiled CPU executor). This is what `xlc generate` relies on (prefill, then steps of T = 1).
  */
@@ -30,6 +30,10 @@ static const scase cases[] = {
     {"causal_conv1d", {"B=2", "C=5", NULL}, 2, 3},
     {"causal_conv1d", {"B=1", "C=3", NULL}, 1, 1},
     {"mlstm_block", {"B=2", NULL}, 4, 3},
+    {"mlstm_chunkwise", {"B=2", "NH=2", "DK=3", "DV=4", "chunk=3", NULL}, 5, 4}, /* padded pieces */
+    {"mlstm_chunkwise", {"B=1", "NH=1", "DK=2", "DV=2", "chunk=2", NULL}, 4, 1},
+    {"mlstm_block", {"B=2", "form=chunkwise", "chunk=2", NULL}, 4, 3},
+    {"xlstm_lm", {"B=2", "V=11", "form=chunkwise", "chunk=4", NULL}, 6, 1}, /* chunkwise prefill, then a step */
     {"slstm_block", {"B=2", NULL}, 5, 1},
     {"xlstm_lm", {"B=2", "V=11", NULL}, 5, 1},
     {"xlstm_lm", {"B=1", "V=11", "L=3", "slstm_at=[0,2]", NULL}, 3, 4},

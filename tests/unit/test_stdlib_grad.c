@@ -91,6 +91,13 @@ static const variant variants[] = {
     {"mlstm_cell_kbw", "cot/random-states", {BT}, 0, 1, SP_MLSTM, 0, 1},
     {"lstm_cell", "cot/default-states", {BT}, 0, 0, SP_NONE, 0, 0},
     {"lstm_cell", "cot/random-states", {BT}, 0, 1, SP_NONE, 0, 0},
+    /* the chunkwise form: T = 7 in chunks of 3 (two full chunks and a padded one); its
+       stabilizer is driven through both branches of the recurrent form's max (the combined
+       chunkwise stabilizer equals it) and its h checked against the test's own recurrence */
+    {"mlstm_chunkwise", "cot/default-states", {"B=2", "T=7", "NH=2", "DK=3", "DV=4", "chunk=3"}, 0, 0, SP_MLSTM, 0, 0},
+    {"mlstm_chunkwise", "cot/random-states", {"B=2", "T=7", "NH=1", "DK=4", "DV=3", "chunk=3"}, 0, 1, SP_MLSTM, 0, 0},
+    {"mlstm_chunkwise", "cot/m0=-inf", {"B=2", "T=6", "NH=2", "DK=3", "DV=3", "chunk=4", "m0=-inf"}, 0, 0, SP_NONE, 0, 0},
+    {"mlstm_block", "cot/random-states/chunkwise", {BT, "E=32", "form=chunkwise", "chunk=2"}, 0, 1, SP_NONE, 0, 0},
     {"mlstm_block", "cot/default-states", {BT, "E=32"}, 0, 0, SP_NONE, 0, 0},
     {"mlstm_block", "cot/random-states", {BT, "E=32"}, 0, 1, SP_NONE, 0, 0},
     {"slstm_block", "cot/default-states", {BT, "E=32"}, 0, 0, SP_NONE, 0, 0},
@@ -98,6 +105,7 @@ static const variant variants[] = {
     {"xlstm_lm", "cot/default-states", {BT, LM}, 0, 0, SP_NONE, 0, 0},
     {"xlstm_lm", "loss/default-states", {BT, LM}, 1, 0, SP_NONE, 0, 0},
     {"xlstm_lm", "cot/random-states", {BT, LM}, 0, 1, SP_NONE, 0, 0},
+    {"xlstm_lm", "cot/random-states/chunkwise", {BT, LM, "form=chunkwise", "chunk=2"}, 0, 1, SP_NONE, 0, 0},
     {"xlstm_large", "cot/default-states", {BT, LARGE}, 0, 0, SP_NONE, 0, 0},
     {"xlstm_large", "loss/default-states", {BT, LARGE}, 1, 0, SP_NONE, 0, 0},
     {"xlstm_large", "cot/random-states", {BT, LARGE}, 0, 1, SP_NONE, -9, 0},
@@ -253,9 +261,15 @@ typedef struct {
   double fwd_err;     /* max |h_test - h_exec| / (1 + |h_exec|) */
 } branch_info;
 
-/* Value of state `name` (its tensor, or the node's fill). */
+/* Value of state `name` (its tensor, or the node's fill). A cell's state "state.X" is
+   "state.core.X" in mlstm_chunkwise (the cell it scans is its instance `core`). */
 static double state_at(const cg_graph *g, xt *const *vals, const char *name, int64_t i) {
   int id = node_of_input(g, name);
+  if (id < 0 && !strncmp(name, "state.", 6)) {
+    char alt[64];
+    snprintf(alt, sizeof alt, "state.core.%s", name + 6);
+    id = node_of_input(g, alt);
+  }
   XL_ASSERT(id >= 0);
   return vals[id] ? D(vals[id])[i] : g->nodes.v[id].fval;
 }
