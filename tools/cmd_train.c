@@ -286,6 +286,12 @@ int cmd_train(int argc, char **argv) {
            (unsigned long long)c.seed, out_dir);
     if (c.warm_steps > 0)
       printf("  length warm-up: steps 1-%lld train on rows of length <= %d\n", (long long)c.warm_steps, c.warm_len);
+    if (m.auto_chunk > 0)
+      printf("  mLSTM form: parallel for padded lengths <= %d, chunkwise (chunks of %d) beyond\n", 2 * m.auto_chunk,
+             m.auto_chunk);
+    if (m.workers > 1)
+      printf("  threads: batches of a multiple of %d rows run as %d data-parallel shards (XLC_NUM_THREADS)\n",
+             m.workers, m.workers);
     fflush(stdout);
   }
   signal(SIGINT, on_sigint);

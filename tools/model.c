@@ -146,6 +146,12 @@ static void drop_lru(mdl *m) {
   exe_free(x);
 }
 
+void mdl_auto_form(mdl *m) {
+  m->auto_chunk = 64;
+  for (int i = 0; i < m->sets.v.n; i++)
+    if (!strcmp(m->sets.v.v[i].key, "chunk") && atoi(m->sets.v.v[i].val) > 0) m->auto_chunk = atoi(m->sets.v.v[i].val);
+}
+
 int mdl_npos(const mdl *m, const int32_t *targets, int B, int T) {
   if (!m->scored) return 0;
   if (!targets) return T;
@@ -165,6 +171,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
   snprintf(kt, sizeof kt, "T=%d", T);
   set_add(m, kb);
   set_add(m, kt);
+  if (m->auto_chunk > 0) set_add(m, T > 2 * m->auto_chunk ? "form=chunkwise" : "form=parallel");
   if (m->scored) {
     char kp[32];
     snprintf(kp, sizeof kp, "P=%d", P);

@@ -54,6 +54,8 @@ typedef struct {
   xt_list params;         /* master parameters (F32 or F64 as dt), graph order */
   cg_init *inits;         /* [nparams] initializer of each parameter */
   int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
+  int auto_chunk;         /* > 0 (mdl_auto_form): each graph gets form=parallel for T <= 2 chunks,
+                             form=chunkwise beyond (same function and parameters) */
   int workers;            /* data-parallel shards per batch (XLC_NUM_THREADS; 1 on ref) */
   int scored;             /* the entry has `in positions: int[P]` and `targets: int[P]`
                              (xlstm_lm_at): logits and loss only at the listed positions */
@@ -80,6 +82,10 @@ int mdl_set_params(mdl *m, const xt_list *l, const char *path);
 
 /* T rounded up to the padded length that graphs are compiled for. */
 int mdl_bucket(int T);
+/* For entries with `form` and `chunk` (xlstm_lm): from now on every graph picks the faster
+   training form for its length, the parallel form up to two chunks and the chunkwise form
+   beyond (measured in docs/performance.md); `chunk` from the settings, else 64. */
+void mdl_auto_form(mdl *m);
 /* Positions per row to compile for: 0 for a model without a `positions` input; else the most
    scored positions (target >= 0) of a row of targets [B, T] (at least 1, rounded up like
    mdl_bucket beyond 8), or T when targets is NULL (every position, e.g. generation). */

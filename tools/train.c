@@ -280,9 +280,13 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
     add_set(c, kv);
     free(kv);
   }
-  if (di && !has_set(c, "form") && mdl_entry_has_config(c->file, c->entry, "form"))
-    add_set(c, "form=parallel"); /* training: the parallel form (same parameters, no per-step states);
-                                    faster than form=chunkwise at T <= 2 chunks (docs/performance.md) */
+  /* training and evaluation: the parallel form (same parameters, no per-step states), or with a
+     `chunk` configuration the faster of parallel and chunkwise for each graph's length
+     (mdl_auto_form; docs/performance.md) */
+  int auto_form = di && !has_set(c, "form") && mdl_entry_has_config(c->file, c->entry, "form") &&
+                  mdl_entry_has_config(c->file, c->entry, "chunk");
+  if (di && !has_set(c, "form") && !auto_form && mdl_entry_has_config(c->file, c->entry, "form"))
+    add_set(c, "form=parallel");
   size_t len = 1;
   for (int i = 0; i < c->sets.n; i++) len += strlen(c->sets.v[i]) + 1;
   free(c->sets_desc);
@@ -297,6 +301,7 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
     mdl_free(m);
     return rc;
   }
+  if (auto_form) mdl_auto_form(m);
   if (di && m->vocab > 0 && m->vocab < di->vocab) {
     drv_error("the model's vocabulary (%d) is smaller than the task's (%d): --set V=%d", m->vocab, di->vocab, di->vocab);
     mdl_free(m);

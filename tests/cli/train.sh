@@ -89,6 +89,21 @@ cut -d, -f1-4,6- "$T/dp2/metrics.csv" >"$T/dp2.cols"
 cmp -s "$T/dp1.cols" "$T/dp2.cols" || fail "two runs with 2 shards differ: $(diff "$T/dp1.cols" "$T/dp2.cols" | head -4)"
 cmp -s "$T/dp1/results.json" "$T/dp2/results.json" || fail "results.json of two runs with 2 shards differ"
 
+say_case "the mLSTM form per length (parallel up to 2 chunks, chunkwise beyond) gives the parallel form's numbers"
+AF="--task mqar --data-vocab 32 --context 40 --pairs 3 --set E=16 --set L=2 --set NH=1 --set slstm_at=[1] --set chunk=8
+    --batch 2 --steps 3 --eval-every 3 --eval-batches 1 --test-batches 1 --dtype f64"
+xrun train $AF --out "$T/af"; expect_rc 0; expect_out "mLSTM form: parallel for padded lengths <= 16, chunkwise (chunks of 8) beyond"
+xrun train $AF --set form=parallel --out "$T/ap"; expect_rc 0
+grep -q "mLSTM form" "$T/stdout" && fail "--set form=parallel should switch the choice off"
+python3 - "$T/af/metrics.csv" "$T/ap/metrics.csv" <<'PY' || fail "chunkwise (auto) and parallel runs differ"
+import csv, math, sys
+a, b = (list(csv.DictReader(open(f))) for f in sys.argv[1:3])
+for ra, rb in zip(a, b):
+    for k in ("loss", "grad_norm", "val_loss"):
+        x, y = float(ra[k]), float(rb[k])
+        assert (math.isnan(x) and math.isnan(y)) or abs(x - y) <= 1e-9 * max(1, abs(x)), (k, x, y)
+PY
+
 say_case "bad settings and data"
 xrun train --task nosuchtask --out "$T/x"; expect_rc 1; expect_err "nosuchtask"
 xrun train --task "bytes:$T/missing.txt" --out "$T/x"; expect_rc 1; expect_err "missing.txt"
