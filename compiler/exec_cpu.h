@@ -37,5 +37,8 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
    reentrant: one cpu_run at a time per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
+/* XLC_PROFILE: the `top` plan steps (scan bodies included) that took the most time, with the
+   time per run and how often they ran. */
+void cpu_profile_steps(const cpu_exec *e, FILE *out, int top);
 
 #endif

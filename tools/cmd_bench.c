@@ -212,6 +212,7 @@ int cmd_bench(int argc, char **argv) {
         printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",
                e->stats.planned_bytes / 1048576.0, e->stats.param_bytes / 1048576.0, 2 * e->stats.param_bytes / 1048576.0);
       if (e && e->stats.profile) cpu_profile_print(&e->stats, stdout);
+      if (e && e->stats.profile && atoi(getenv("XLC_PROFILE")) >= 2) cpu_profile_steps(e, stdout, atoi(getenv("XLC_PROFILE")) > 2 ? atoi(getenv("XLC_PROFILE")) : 20);
     }
     free(err);
     for (int i = 0; i < g->nodes.n; i++) {
