@@ -113,6 +113,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].points = 1;
       for (int d = 0; d < s->kir->ndim; d++) p->kern[i].points *= s->kir->dim[d];
       st->kernels++;
+      st->kernel_chains += s->kir->next != NULL;
     }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
       const cg_node *en = &g->nodes.v[s->node];

@@ -6,6 +6,7 @@
 
 typedef struct {
   int kernels;        /* JIT-compiled kernels (all scan bodies included) */
+  int kernel_chains;  /* of them: kernels of several loop nests (merged scan steps) */
   double gemm_flops;  /* GEMM FLOPs executed so far */
   int profile;        /* accumulate the times below (XLC_PROFILE=1 or cpu_exec.stats.profile = 1) */
   double t_kernel, t_gemm, t_copy; /* seconds in JIT kernels, BLAS, scan slice copies */

@@ -6,8 +6,9 @@
  * outer dimensions become scf.for loops, the innermost one a vector loop (8 x f32 / 4 x f64:
  * stride 1 -> vector.load/store, 0 -> hoisted scalar load + broadcast, other -> gather/scatter)
  * plus a scalar remainder loop running the same op sequence, so every element gets the same
- * bits wherever it falls. f32 transcendentals are inline polynomial code (below); f64 ones call
- * libm. No MLIR headers here: this file only prints text.
+ * bits wherever it falls. A kernel of several loop nests (kir.h `next`) is one function running
+ * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm. No
+ * MLIR headers here: this file only prints text.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -466,6 +467,7 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
 }
 
 int kir_par_dim(const kir_kernel *k) {
+  if (k->next) return -1; /* a chain of nests runs unsplit */
   for (int d = 0; d < k->ndim; d++)
     if (!(k->red_mask >> d & 1)) return d;
   return -1;
@@ -473,9 +475,10 @@ int kir_par_dim(const kir_kernel *k) {
 
 /* Merges dimension d into d+1 while every access walks them as one: equal reduce flags and
    stride[d] == stride[d+1] * dim[d+1] (dimensions of size 1 merge with anything). The par
-   dimension stays the head of its merged dimension (everything before it is reduced). */
-static void build_dom(const kir_kernel *k, dom *D) {
-  int n = k->ndim > 0 ? k->ndim : 1, par = kir_par_dim(k);
+   dimension stays the head of its merged dimension (everything before it is reduced); the
+   nests of a chain (chain = 1) have none. */
+static void build_dom(const kir_kernel *k, int chain, dom *D) {
+  int n = k->ndim > 0 ? k->ndim : 1, par = chain ? -1 : kir_par_dim(k);
   int head[KIR_MAXDIM];
   D->nd = n;
   D->st = xl_calloc((size_t)(k->body.n ? k->body.n : 1), sizeof *D->st);
@@ -794,6 +797,41 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
   line(e, "}");
 }
 
+/* The loops of nest `nest` (e->k) of a kernel, appended to e->body; its "domain -> loops" line
+   to hdr. The nests run one after the other in the function (chain: more than one nest). */
+static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
+  const kir_kernel *k = e->k;
+  build_dom(k, chain, &e->D);
+  size_t nb = (size_t)k->body.n + 1;
+  e->val = xl_calloc(nb, sizeof *e->val);
+  e->hoist = xl_calloc(nb, sizeof *e->hoist);
+  e->hoistv = xl_calloc(nb, sizeof *e->hoistv);
+  int empty = 0, rs = -1;
+  for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
+  for (int i = 0; i < k->body.n; i++)
+    if (store_reduces(k, &k->body.v[i])) rs = i;
+  if (!empty) {
+    e->depth = 2;
+    const char *iv[KIR_MAXDIM + 1] = {0};
+    if (rs >= 0) emit_init(e, rs, iv, 0);
+    memset(iv, 0, sizeof iv);
+    emit_nest(e, iv, 0);
+  }
+  if (nest) sb_put(hdr, "// nest %d: domain [", nest);
+  else sb_put(hdr, "// kernel %s: domain [", k->name);
+  for (int d = 0; d < k->ndim; d++) sb_put(hdr, "%s%lld", d ? ", " : "", (long long)k->dim[d]);
+  sb_put(hdr, "] -> loops [");
+  for (int d = 0; d < e->D.nd; d++)
+    sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
+           d == e->D.pdim ? " par" : "");
+  sb_put(hdr, "], %s, %d lanes\n", e->sft, e->VL);
+  free(e->val);
+  free(e->hoist);
+  free(e->hoistv);
+  free(e->D.st);
+  e->D.st = NULL;
+}
+
 char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   E e;
   memset(&e, 0, sizeof e);
@@ -806,32 +844,30 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   snprintf(e.vit, sizeof e.vit, "vector<%dx%s>", e.VL, e.sit);
   snprintf(e.vbt, sizeof e.vbt, "vector<%dxi1>", e.VL);
   set_mode(&e, 0);
-  build_dom(k, &e.D);
-  size_t nb = (size_t)k->body.n + 1;
-  e.val = xl_calloc(nb, sizeof *e.val);
-  e.hoist = xl_calloc(nb, sizeof *e.hoist);
-  e.hoistv = xl_calloc(nb, sizeof *e.hoistv);
   const char *mems[KIR_MAXBUF] = {0};
   e.mem = mems;
 
-  int empty = 0, rs = -1;
-  for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
-  for (int i = 0; i < k->body.n; i++) {
-    const kir_inst *in = &k->body.v[i];
-    if (is_mem(in) && !mems[in->buf]) {
-      char name[16];
-      snprintf(name, sizeof name, "%%m%d", in->buf);
-      mems[in->buf] = xl_arena_strdup(&e.arena, name);
-      snprintf(e.memty[in->buf], sizeof e.memty[in->buf], "memref<%lldx%s>",
-               (long long)k->buf_numel[in->buf], e.sft);
+  int any = 0; /* a nest with points */
+  for (const kir_kernel *x = k; x; x = x->next) {
+    int empty = 0;
+    for (int d = 0; d < x->ndim; d++) empty |= x->dim[d] == 0;
+    any |= !empty;
+    for (int i = 0; i < x->body.n && !empty; i++) {
+      const kir_inst *in = &x->body.v[i];
+      if (is_mem(in) && !mems[in->buf]) {
+        char name[16];
+        snprintf(name, sizeof name, "%%m%d", in->buf);
+        mems[in->buf] = xl_arena_strdup(&e.arena, name);
+        snprintf(e.memty[in->buf], sizeof e.memty[in->buf], "memref<%lldx%s>",
+                 (long long)k->buf_numel[in->buf], e.sft);
+      }
     }
-    if (store_reduces(k, in)) rs = i;
   }
 
   /* buffer pointers -> memref descriptors (folded away by the lowering) */
-  sbuf pro = {0};
+  sbuf pro = {0}, hdr = {0};
   const char *desc = "!llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>";
-  if (!empty) {
+  if (any) {
     sb_put(&pro, "    %%z = llvm.mlir.constant(0 : i64) : i64\n    %%one = llvm.mlir.constant(1 : i64) : i64\n");
     sb_put(&pro, "    %%dundef = llvm.mlir.undef : %s\n", desc);
     for (int b = 0; b < k->nbuf; b++) {
@@ -846,21 +882,15 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
       sb_put(&pro, "    %%d%d_4 = llvm.insertvalue %%one, %%d%d_3[4, 0] : %s\n", b, b, desc);
       sb_put(&pro, "    %%m%d = builtin.unrealized_conversion_cast %%d%d_4 : %s to %s\n", b, b, desc, e.memty[b]);
     }
-    e.depth = 2;
-    const char *iv[KIR_MAXDIM + 1] = {0};
-    if (rs >= 0) emit_init(&e, rs, iv, 0);
-    memset(iv, 0, sizeof iv);
-    emit_nest(&e, iv, 0);
+  }
+  int nest = 0;
+  for (const kir_kernel *x = k; x; x = x->next) {
+    e.k = x;
+    emit_kernel_nest(&e, k->next != NULL, nest++, &hdr);
   }
 
   sbuf out = {0};
-  sb_put(&out, "// kernel %s: domain [", k->name);
-  for (int d = 0; d < k->ndim; d++) sb_put(&out, "%s%lld", d ? ", " : "", (long long)k->dim[d]);
-  sb_put(&out, "] -> loops [");
-  for (int d = 0; d < e.D.nd; d++)
-    sb_put(&out, "%s%lld%s%s", d ? ", " : "", (long long)e.D.dim[d], e.D.red[d] ? " red" : "",
-           d == e.D.pdim ? " par" : "");
-  sb_put(&out, "], %s, %d lanes\n", e.sft, e.VL);
+  sb_put(&out, "%s", hdr.p);
   sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d\n", k->name,
          kir_par_dim(k));
   sb_put(&out, "module {\n");
@@ -874,13 +904,10 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   sb_put(&out, "    return\n  }\n}\n");
 
   free(pro.p);
+  free(hdr.p);
   free(e.consts.p);
   free(e.body.p);
-  free(e.val);
-  free(e.hoist);
-  free(e.hoistv);
   free(e.ktab.v);
-  free(e.D.st);
   xl_arena_free(&e.arena);
   return out.p;
 }
