@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jit.h"
@@ -757,10 +758,125 @@ static void emit_inner(E *e, const char **iv) {
   free(bases);
 }
 
+/* ---- reductions of short rows, VL outputs at a time ----
+ * A contraction whose innermost (vectorized) dimension is reduced and short (the per-head
+ * recurrent matmul of a scan step: rows of 32) spends most of its time in the horizontal sum
+ * of each output's accumulator. When the dimension outside it is not reduced, a multiple of VL
+ * long and contiguous in the output, VL outputs run in one inner loop (one accumulator each;
+ * operands that do not depend on the output index are loaded once), and the VL accumulators
+ * are summed horizontally together by a shuffle tree (log2 VL levels of two shuffles and one
+ * combine) into one vector of VL results, added to the output with one vector load and store.
+ * Only the order of the additions changes (as with the accumulators of emit_inner).
+ * XLC_KIR_NO_JAM=1 turns it off (for comparisons). */
+
+/* The reducing store if the nest qualifies (see above), else -1. */
+static int jam_store(const E *e) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, rs = -1, nstore = 0;
+  if (L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L || e->D.pdim == L - 1) return -1;
+  if (e->D.dim[L] < e->VL || e->D.dim[L] % e->VL || e->D.dim[L - 1] % e->VL) return -1;
+  for (int i = 0; i < k->body.n; i++)
+    if (k->body.v[i].op == KIR_STORE) {
+      nstore++;
+      if (store_reduces(k, &k->body.v[i])) rs = i;
+    }
+  if (nstore != 1 || rs < 0 || e->D.st[rs][L - 1] != 1) return -1;
+  return rs;
+}
+
+/* The inner part for outputs iv[L-1] + 0 .. VL-1 (iv[L-1] steps by VL). */
+static void emit_inner_jam(E *e, const char **iv, int rs) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, J = e->VL, nb = k->body.n;
+  const char **bases = xl_calloc((size_t)(J * nb) + 1, sizeof *bases);
+  const char **hs = xl_calloc((size_t)(J * nb) + 1, sizeof *hs), **hv = xl_calloc((size_t)(J * nb) + 1, sizeof *hv);
+  const char *ivu[KIR_MAXDIM + 1];
+  memcpy(ivu, iv, sizeof ivu);
+  set_mode(e, 0);
+  for (int u = 0; u < J; u++) {
+    ivu[L - 1] = u ? val(e, "arith.addi %s, %s : index", iv[L - 1], IX(e, u)) : iv[L - 1];
+    for (int i = 0; i < nb; i++) {
+      const kir_inst *in = &k->body.v[i];
+      if (!is_mem(in)) continue;
+      if (u && e->D.st[i][L - 1] == 0) { /* the same for every output: shared */
+        bases[u * nb + i] = bases[i], hs[u * nb + i] = hs[i], hv[u * nb + i] = hv[i];
+        continue;
+      }
+      bases[u * nb + i] = base_index(e, i, ivu, L);
+      if (in->op == KIR_LOAD && e->D.st[i][L] == 0) {
+        hs[u * nb + i] = vload(e, in->buf, bases[u * nb + i], 0);
+        hv[u * nb + i] = val(e, "vector.broadcast %s : %s to %s", hs[u * nb + i], e->sft, e->vft);
+      }
+    }
+  }
+  set_mode(e, 1);
+  const char *j = fresh(e, "j"), *res = fresh(e, "r"), *acc[64], *nacc[64];
+  sbuf ia = {0}, ty = {0}, ys = {0};
+  for (int u = 0; u < J; u++) {
+    acc[u] = fresh(e, "acc");
+    sb_put(&ia, "%s%s = %s", u ? ", " : "", acc[u], red_identity(e));
+    sb_put(&ty, "%s%s", u ? ", " : "", e->ft);
+  }
+  line(e, "%s:%d = scf.for %s = %s to %s step %s iter_args(%s) -> (%s) {", res, J, j, IX(e, 0), IX(e, e->D.dim[L]),
+       IX(e, e->VL), ia.p ? ia.p : "", ty.p ? ty.p : "");
+  e->depth++;
+  for (int u = 0; u < J; u++) {
+    for (int i = 0; i < nb; i++) e->hoist[i] = hs[u * nb + i], e->hoistv[i] = hv[u * nb + i];
+    nacc[u] = emit_body(e, bases + u * nb, j, acc[u]);
+    sb_put(&ys, "%s%s", u ? ", " : "", nacc[u]);
+  }
+  line(e, "scf.yield %s : %s", ys.p ? ys.p : "", ty.p ? ty.p : "");
+  e->depth--;
+  line(e, "}");
+  const char *part[64];
+  for (int u = 0; u < J; u++) {
+    char nm[48];
+    snprintf(nm, sizeof nm, "%s#%d", res, u);
+    part[u] = xl_arena_strdup(&e->arena, nm);
+  }
+  /* level h: lane l of the result combines lanes of the pair (x, y) so that after the last level
+     lane l holds the whole sum of accumulator l */
+  for (int h = 1, w = J; h < J; h *= 2, w /= 2) {
+    for (int q = 0; q < w / 2; q++) {
+      sbuf m1 = {0}, m2 = {0};
+      for (int l = 0; l < J; l++) {
+        int pos = l % (2 * h), base = l - pos;
+        sb_put(&m1, "%s%d", l ? ", " : "", pos < h ? base + pos : J + base + pos - h);
+        sb_put(&m2, "%s%d", l ? ", " : "", pos < h ? base + pos + h : J + base + pos);
+      }
+      const char *x = part[2 * q], *y = part[2 * q + 1];
+      const char *a = val(e, "vector.shuffle %s, %s [%s] : %s, %s", x, y, m1.p, e->ft, e->ft);
+      const char *b = val(e, "vector.shuffle %s, %s [%s] : %s, %s", x, y, m2.p, e->ft, e->ft);
+      part[q] = combine(e, a, b);
+      free(m1.p);
+      free(m2.p);
+    }
+  }
+  const kir_inst *s = &k->body.v[rs];
+  vstore(e, s->buf, bases[rs], 1, combine(e, vload(e, s->buf, bases[rs], 1), part[0]));
+  set_mode(e, 0);
+  free(ia.p);
+  free(ty.p);
+  free(ys.p);
+  free(bases);
+  free(hs);
+  free(hv);
+}
+
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
 static void emit_nest(E *e, const char **iv, int d) {
   if (d == e->D.nd - 1) {
     emit_inner(e, iv);
+    return;
+  }
+  int rs = d == e->D.nd - 2 && !getenv("XLC_KIR_NO_JAM") ? jam_store(e) : -1;
+  if (rs >= 0) {
+    iv[d] = fresh(e, "i");
+    line(e, "scf.for %s = %s to %s step %s {", iv[d], IX(e, 0), IX(e, e->D.dim[d]), IX(e, e->VL));
+    e->depth++;
+    emit_inner_jam(e, iv, rs);
+    e->depth--;
+    line(e, "}");
     return;
   }
   const char *lb, *ub;
