@@ -62,6 +62,8 @@ struct cpu_prog {
   char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
   mp_plan *mp;           /* where every value lives (memplan.h) */
+  double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
+  long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
 };
 
 static void prog_free(cpu_prog *p);
@@ -89,6 +91,8 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
   p->body = xl_calloc((size_t)n + 1, sizeof *p->body);
   p->ein = xl_calloc((size_t)n + 1, sizeof(fast_ein));
+  p->t_step = xl_calloc((size_t)n + 1, sizeof(double));
+  p->n_step = xl_calloc((size_t)n + 1, sizeof(long));
   int use_jit = !getenv("XLC_NO_JIT");
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
@@ -109,6 +113,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].points = 1;
       for (int d = 0; d < s->kir->ndim; d++) p->kern[i].points *= s->kir->dim[d];
       st->kernels++;
+      st->kernel_chains += s->kir->next != NULL;
     }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
       const cg_node *en = &g->nodes.v[s->node];
@@ -937,6 +942,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       if (n->op == CG_OP_INPUT) break; /* bound by the caller */
       if (n->op == CG_OP_SCAN) {
         if (run_scan(p, si, s->node, v, err)) return -1;
+        continue; /* its time is in the body's steps and the scan copies */
       } else if (n->op == CG_OP_PAD || n->op == CG_OP_CONCAT) {
         run_pad_concat(p, s, v);
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
@@ -955,6 +961,10 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       }
       break;
+    }
+    if (p->stats->profile) {
+      p->t_step[si] += now_s() - t0;
+      p->n_step[si]++;
     }
   }
   return 0;
@@ -1066,6 +1076,8 @@ static void prog_free(cpu_prog *p) {
   free(p->stepmajor);
   free(p->kern);
   free(p->body);
+  free(p->t_step);
+  free(p->n_step);
   if (p->plan)
     for (int i = 0; i < p->plan->steps.n; i++)
       for (int k = 0; k < 3; k++) free(p->ein[i].buf[k]);
@@ -1092,4 +1104,49 @@ void cpu_profile_print(const cpu_stats *s, FILE *out) {
   for (int i = 0; i < CG_OP_COUNT; i++)
     if (s->t_ref[i] > 0.005 * tot) fprintf(out, ", ref %s %.1f%%", cg_ops[i].name, 100 * s->t_ref[i] / tot);
   fprintf(out, "\n");
+}
+
+/* ---- per-step profile (XLC_PROFILE=2) ---- */
+
+typedef struct {
+  double t;
+  long n;
+  const cpu_prog *p;
+  int si, depth;
+} prof_row;
+
+static void prof_collect(const cpu_prog *p, int depth, prof_row **rows, int *nrows, int *cap) {
+  for (int si = 0; si < p->plan->steps.n; si++) {
+    if (p->body[si]) prof_collect(p->body[si], depth + 1, rows, nrows, cap);
+    if (p->n_step[si] == 0) continue;
+    if (*nrows == *cap) {
+      *cap = *cap ? 2 * *cap : 64;
+      *rows = xl_realloc(*rows, (size_t)*cap * sizeof **rows);
+    }
+    (*rows)[(*nrows)++] = (prof_row){p->t_step[si], p->n_step[si], p, si, depth};
+  }
+}
+
+static int prof_cmp(const void *a, const void *b) {
+  double x = ((const prof_row *)a)->t, y = ((const prof_row *)b)->t;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void cpu_profile_steps(const cpu_exec *e, FILE *out, int top) {
+  prof_row *rows = NULL;
+  int n = 0, cap = 0;
+  prof_collect(e->prog, 0, &rows, &n, &cap);
+  double tot = 0;
+  for (int i = 0; i < n; i++) tot += rows[i].t;
+  qsort(rows, (size_t)n, sizeof *rows, prof_cmp);
+  fprintf(out, "    steps by time (%.3f s in plan steps; depth = scan nesting):\n", tot);
+  for (int i = 0; i < n && i < top; i++) {
+    const prof_row *r = &rows[i];
+    const kp_step *s = &r->p->plan->steps.v[r->si];
+    const cg_node *nd = &r->p->g->nodes.v[s->node];
+    const char *what = s->kind == KP_KERNEL ? s->kir->name : s->kind == KP_GEMM ? "gemm" : cg_ops[nd->op].name;
+    fprintf(out, "    %5.1f%%  %8.2f us x %7ld  depth %d step %3d %%%d %.60s\n", tot > 0 ? 100 * r->t / tot : 0,
+            1e6 * r->t / (double)r->n, r->n, r->depth, r->si, s->node, what);
+  }
+  free(rows);
 }

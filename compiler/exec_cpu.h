@@ -6,6 +6,7 @@
 
 typedef struct {
   int kernels;        /* JIT-compiled kernels (all scan bodies included) */
+  int kernel_chains;  /* of them: kernels of several loop nests (merged scan steps) */
   double gemm_flops;  /* GEMM FLOPs executed so far */
   int profile;        /* accumulate the times below (XLC_PROFILE=1 or cpu_exec.stats.profile = 1) */
   double t_kernel, t_gemm, t_copy; /* seconds in JIT kernels, BLAS, scan slice copies */
@@ -41,5 +42,8 @@ void cpu_free(cpu_exec *e);
    caller can run several executors at once, one per thread (the trainer's data-parallel
    shards); process-wide, call it before those runs start. */
 void cpu_set_serial(int on);
+/* XLC_PROFILE: the `top` plan steps (scan bodies included) that took the most time, with the
+   time per run and how often they ran. */
+void cpu_profile_steps(const cpu_exec *e, FILE *out, int top);
 
 #endif

@@ -32,9 +32,18 @@ const char *kir_op_name(kir_op op) {
 }
 
 void kir_free(kir_kernel *k) {
-  if (!k) return;
-  free(k->body.v);
-  free(k);
+  while (k) {
+    kir_kernel *n = k->next;
+    free(k->body.v);
+    free(k);
+    k = n;
+  }
+}
+
+int kir_nnest(const kir_kernel *k) {
+  int n = 0;
+  for (; k; k = k->next) n++;
+  return n;
 }
 
 /* Number of value operands of an op (a, b, c in that order). */
@@ -63,8 +72,17 @@ static void put_dims(FILE *f, int n, const int64_t *d) {
   fputc(']', f);
 }
 
+static void dump_nest(const kir_kernel *k, int nest, FILE *out);
+
 void kir_dump(const kir_kernel *k, FILE *out) {
-  fprintf(out, "kernel %s domain ", k->name);
+  for (int i = 0; k; k = k->next, i++) dump_nest(k, i, out);
+}
+
+/* nest 0: "kernel NAME domain [..]", its buffers, its body; later nests: "nest N domain [..]"
+   and their bodies (the buffers are the same) */
+static void dump_nest(const kir_kernel *k, int nest, FILE *out) {
+  if (nest) fprintf(out, "nest %d domain ", nest);
+  else fprintf(out, "kernel %s domain ", k->name);
   put_dims(out, k->ndim, k->dim);
   if (k->red_mask) {
     fputs(" red [", out);
@@ -76,7 +94,7 @@ void kir_dump(const kir_kernel *k, FILE *out) {
     fprintf(out, "] %s", kir_op_name(k->red_op));
   }
   fputc('\n', out);
-  for (int b = 0; b < k->nbuf; b++)
+  for (int b = 0; b < k->nbuf && !nest; b++)
     fprintf(out, "  b%d %s numel=%lld\n", b, k->buf_out[b] ? "out" : "in", (long long)k->buf_numel[b]);
   for (int i = 0; i < k->body.n; i++) {
     const kir_inst *in = &k->body.v[i];
@@ -137,7 +155,8 @@ static int check_access(const kir_kernel *k, const kir_inst *in, int i, FILE *er
   return 0;
 }
 
-int kir_verify(const kir_kernel *k, FILE *err) {
+/* One loop nest; stored[b] counts the stores of buffer b in this and the earlier nests. */
+static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
   int n = 0;
   if (k->ndim < 0 || k->ndim > KIR_MAXDIM) return problem(err, k, "ndim %d out of range", k->ndim);
   if (k->nbuf < 0 || k->nbuf > KIR_MAXBUF) return problem(err, k, "nbuf %d out of range", k->nbuf);
@@ -154,7 +173,8 @@ int kir_verify(const kir_kernel *k, FILE *err) {
         n += problem(err, k, "reduced dimension %d has size %lld (< 2)", d, (long long)k->dim[d]);
   }
   if (n) return n;
-  int nstore[KIR_MAXBUF] = {0}, nred = 0;
+  int before[KIR_MAXBUF], nred = 0; /* stores of the earlier nests */
+  memcpy(before, stored, sizeof before);
   for (int i = 0; i < k->body.n; i++) {
     const kir_inst *in = &k->body.v[i];
     int ar = op_arity(in->op);
@@ -174,11 +194,11 @@ int kir_verify(const kir_kernel *k, FILE *err) {
       n += problem(err, k, "%%%d %s: buffer b%d out of range", i, kir_op_name(in->op), in->buf);
       continue;
     }
-    if (in->op == KIR_LOAD && k->buf_out[in->buf])
-      n += problem(err, k, "%%%d load: b%d is an output of the kernel", i, in->buf);
+    if (in->op == KIR_LOAD && k->buf_out[in->buf] && !before[in->buf])
+      n += problem(err, k, "%%%d load: b%d is an output of the kernel not stored by an earlier nest", i, in->buf);
     if (in->op == KIR_STORE) {
       if (!k->buf_out[in->buf]) n += problem(err, k, "%%%d store: b%d is an input of the kernel", i, in->buf);
-      nstore[in->buf]++;
+      stored[in->buf]++;
       int red = kir_store_reduces(k, in);
       nred += red;
       /* every point writes its own element, except along the reduced dimensions */
@@ -189,10 +209,27 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     }
     n += check_access(k, in, i, err);
   }
-  for (int b = 0; b < k->nbuf; b++)
-    if (k->buf_out[b] && nstore[b] != 1) n += problem(err, k, "output b%d has %d stores (want 1)", b, nstore[b]);
   if (k->red_mask && nred != 1)
     n += problem(err, k, "%d reducing stores (want 1: strides 0 along every reduced dimension)", nred);
+  return n;
+}
+
+int kir_verify(const kir_kernel *k, FILE *err) {
+  int n = 0, stored[KIR_MAXBUF] = {0}, nest = 0;
+  for (const kir_kernel *x = k; x; x = x->next, nest++) {
+    if (x != k && (strcmp(x->name, k->name) || x->nbuf != k->nbuf ||
+                   memcmp(x->buf_numel, k->buf_numel, sizeof k->buf_numel) ||
+                   memcmp(x->buf_out, k->buf_out, sizeof k->buf_out))) {
+      n += problem(err, k, "nest %d: name or buffers differ from nest 0", nest);
+      continue;
+    }
+    int m = verify_nest(x, stored, err);
+    if (m && nest) problem(err, k, "(in nest %d)", nest);
+    n += m;
+    if (m && (x->nbuf < 0 || x->nbuf > KIR_MAXBUF)) return n;
+  }
+  for (int b = 0; b < k->nbuf && b < KIR_MAXBUF && b >= 0; b++)
+    if (k->buf_out[b] && stored[b] != 1) n += problem(err, k, "output b%d has %d stores (want 1)", b, stored[b]);
   return n;
 }
 
@@ -270,7 +307,13 @@ static int empty_domain(int ndim, const int64_t *dims) {
 
 /* Registers hold doubles; in float32 mode every value is a float widened exactly, and each op
    runs in float, so the results equal computing in float throughout. */
+static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs);
+
 void kir_interp(const kir_kernel *k, cg_dtype dt, void **bufs) {
+  for (; k; k = k->next) interp_nest(k, dt, bufs);
+}
+
+static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs) {
   int64_t idx[KIR_MAXDIM] = {0}, dims[KIR_MAXDIM];
   double *r = xl_calloc((size_t)k->body.n + 1, sizeof(double));
   int f64 = dt == CG_F64;

@@ -17,6 +17,12 @@
  * domain order, its output initialised before the loop; any other store of the kernel is plain
  * (a value of the full domain, e.g. an intermediate also needed outside the kernel). Reduced
  * dimensions have size > 1, so the two kinds of store are told apart by their strides.
+ * A kernel may continue after its loop nest: `next` chains further loop nests (each with its
+ * own domain, reductions and body) that run in order after it, over the same buffers (the
+ * head's table, repeated in every nest). A later nest may load an output buffer that an earlier
+ * nest stored (a reduction's result feeding elementwise work: the recurrent matmul of a scan
+ * step and its gates in one kernel); every output buffer is stored by exactly one store of the
+ * whole chain. A chain runs unsplit (kir_par_dim is -1).
  * KIR is target-free: kir_mlir.c spells it as MLIR text, a CUDA emitter will spell it as C.
  */
 #ifndef KIR_H
@@ -27,7 +33,7 @@
 #include "cg.h"
 
 #define KIR_MAXDIM CG_MAXRANK
-#define KIR_MAXBUF 16
+#define KIR_MAXBUF 32 /* buffers of a kernel (all its nests) */
 
 typedef enum {
   KIR_LOAD,   /* buf, off, stride[] */
@@ -52,7 +58,7 @@ typedef struct {
   int64_t stride[KIR_MAXDIM];
 } kir_inst;
 
-typedef struct {
+typedef struct kir_kernel {
   char name[64];     /* "k3_add_exp_mul" */
   int ndim;
   int64_t dim[KIR_MAXDIM];
@@ -62,10 +68,12 @@ typedef struct {
   int64_t buf_numel[KIR_MAXBUF];
   int buf_out[KIR_MAXBUF]; /* 1 = written by this kernel */
   XL_VEC(kir_inst) body;
+  struct kir_kernel *next; /* the next loop nest of this kernel (same name and buffers), or NULL */
 } kir_kernel;
 
 const char *kir_op_name(kir_op op);
-void kir_free(kir_kernel *k); /* the body and k itself (kernels are malloc'd by kplan.c) */
+void kir_free(kir_kernel *k); /* the bodies and the nests, k included (malloc'd by kplan.c) */
+int kir_nnest(const kir_kernel *k); /* loop nests of the chain starting at k */
 void kir_dump(const kir_kernel *k, FILE *out);   /* --stage=kir */
 /* 0 if well formed, else prints "kir_verify: <name>: problem" lines to err (may be NULL) and
    returns their count. */

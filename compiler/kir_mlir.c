@@ -6,11 +6,13 @@
  * outer dimensions become scf.for loops, the innermost one a vector loop (8 x f32 / 4 x f64:
  * stride 1 -> vector.load/store, 0 -> hoisted scalar load + broadcast, other -> gather/scatter)
  * plus a scalar remainder loop running the same op sequence, so every element gets the same
- * bits wherever it falls. f32 transcendentals are inline polynomial code (below); f64 ones call
- * libm. No MLIR headers here: this file only prints text.
+ * bits wherever it falls. A kernel of several loop nests (kir.h `next`) is one function running
+ * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm. No
+ * MLIR headers here: this file only prints text.
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jit.h"
@@ -466,6 +468,7 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
 }
 
 int kir_par_dim(const kir_kernel *k) {
+  if (k->next) return -1; /* a chain of nests runs unsplit */
   for (int d = 0; d < k->ndim; d++)
     if (!(k->red_mask >> d & 1)) return d;
   return -1;
@@ -473,9 +476,10 @@ int kir_par_dim(const kir_kernel *k) {
 
 /* Merges dimension d into d+1 while every access walks them as one: equal reduce flags and
    stride[d] == stride[d+1] * dim[d+1] (dimensions of size 1 merge with anything). The par
-   dimension stays the head of its merged dimension (everything before it is reduced). */
-static void build_dom(const kir_kernel *k, dom *D) {
-  int n = k->ndim > 0 ? k->ndim : 1, par = kir_par_dim(k);
+   dimension stays the head of its merged dimension (everything before it is reduced); the
+   nests of a chain (chain = 1) have none. */
+static void build_dom(const kir_kernel *k, int chain, dom *D) {
+  int n = k->ndim > 0 ? k->ndim : 1, par = chain ? -1 : kir_par_dim(k);
   int head[KIR_MAXDIM];
   D->nd = n;
   D->st = xl_calloc((size_t)(k->body.n ? k->body.n : 1), sizeof *D->st);
@@ -754,10 +758,125 @@ static void emit_inner(E *e, const char **iv) {
   free(bases);
 }
 
+/* ---- reductions of short rows, VL outputs at a time ----
+ * A contraction whose innermost (vectorized) dimension is reduced and short (the per-head
+ * recurrent matmul of a scan step: rows of 32) spends most of its time in the horizontal sum
+ * of each output's accumulator. When the dimension outside it is not reduced, a multiple of VL
+ * long and contiguous in the output, VL outputs run in one inner loop (one accumulator each;
+ * operands that do not depend on the output index are loaded once), and the VL accumulators
+ * are summed horizontally together by a shuffle tree (log2 VL levels of two shuffles and one
+ * combine) into one vector of VL results, added to the output with one vector load and store.
+ * Only the order of the additions changes (as with the accumulators of emit_inner).
+ * XLC_KIR_NO_JAM=1 turns it off (for comparisons). */
+
+/* The reducing store if the nest qualifies (see above), else -1. */
+static int jam_store(const E *e) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, rs = -1, nstore = 0;
+  if (L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L || e->D.pdim == L - 1) return -1;
+  if (e->D.dim[L] < e->VL || e->D.dim[L] % e->VL || e->D.dim[L - 1] % e->VL) return -1;
+  for (int i = 0; i < k->body.n; i++)
+    if (k->body.v[i].op == KIR_STORE) {
+      nstore++;
+      if (store_reduces(k, &k->body.v[i])) rs = i;
+    }
+  if (nstore != 1 || rs < 0 || e->D.st[rs][L - 1] != 1) return -1;
+  return rs;
+}
+
+/* The inner part for outputs iv[L-1] + 0 .. VL-1 (iv[L-1] steps by VL). */
+static void emit_inner_jam(E *e, const char **iv, int rs) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, J = e->VL, nb = k->body.n;
+  const char **bases = xl_calloc((size_t)(J * nb) + 1, sizeof *bases);
+  const char **hs = xl_calloc((size_t)(J * nb) + 1, sizeof *hs), **hv = xl_calloc((size_t)(J * nb) + 1, sizeof *hv);
+  const char *ivu[KIR_MAXDIM + 1];
+  memcpy(ivu, iv, sizeof ivu);
+  set_mode(e, 0);
+  for (int u = 0; u < J; u++) {
+    ivu[L - 1] = u ? val(e, "arith.addi %s, %s : index", iv[L - 1], IX(e, u)) : iv[L - 1];
+    for (int i = 0; i < nb; i++) {
+      const kir_inst *in = &k->body.v[i];
+      if (!is_mem(in)) continue;
+      if (u && e->D.st[i][L - 1] == 0) { /* the same for every output: shared */
+        bases[u * nb + i] = bases[i], hs[u * nb + i] = hs[i], hv[u * nb + i] = hv[i];
+        continue;
+      }
+      bases[u * nb + i] = base_index(e, i, ivu, L);
+      if (in->op == KIR_LOAD && e->D.st[i][L] == 0) {
+        hs[u * nb + i] = vload(e, in->buf, bases[u * nb + i], 0);
+        hv[u * nb + i] = val(e, "vector.broadcast %s : %s to %s", hs[u * nb + i], e->sft, e->vft);
+      }
+    }
+  }
+  set_mode(e, 1);
+  const char *j = fresh(e, "j"), *res = fresh(e, "r"), *acc[64], *nacc[64];
+  sbuf ia = {0}, ty = {0}, ys = {0};
+  for (int u = 0; u < J; u++) {
+    acc[u] = fresh(e, "acc");
+    sb_put(&ia, "%s%s = %s", u ? ", " : "", acc[u], red_identity(e));
+    sb_put(&ty, "%s%s", u ? ", " : "", e->ft);
+  }
+  line(e, "%s:%d = scf.for %s = %s to %s step %s iter_args(%s) -> (%s) {", res, J, j, IX(e, 0), IX(e, e->D.dim[L]),
+       IX(e, e->VL), ia.p ? ia.p : "", ty.p ? ty.p : "");
+  e->depth++;
+  for (int u = 0; u < J; u++) {
+    for (int i = 0; i < nb; i++) e->hoist[i] = hs[u * nb + i], e->hoistv[i] = hv[u * nb + i];
+    nacc[u] = emit_body(e, bases + u * nb, j, acc[u]);
+    sb_put(&ys, "%s%s", u ? ", " : "", nacc[u]);
+  }
+  line(e, "scf.yield %s : %s", ys.p ? ys.p : "", ty.p ? ty.p : "");
+  e->depth--;
+  line(e, "}");
+  const char *part[64];
+  for (int u = 0; u < J; u++) {
+    char nm[48];
+    snprintf(nm, sizeof nm, "%s#%d", res, u);
+    part[u] = xl_arena_strdup(&e->arena, nm);
+  }
+  /* level h: lane l of the result combines lanes of the pair (x, y) so that after the last level
+     lane l holds the whole sum of accumulator l */
+  for (int h = 1, w = J; h < J; h *= 2, w /= 2) {
+    for (int q = 0; q < w / 2; q++) {
+      sbuf m1 = {0}, m2 = {0};
+      for (int l = 0; l < J; l++) {
+        int pos = l % (2 * h), base = l - pos;
+        sb_put(&m1, "%s%d", l ? ", " : "", pos < h ? base + pos : J + base + pos - h);
+        sb_put(&m2, "%s%d", l ? ", " : "", pos < h ? base + pos + h : J + base + pos);
+      }
+      const char *x = part[2 * q], *y = part[2 * q + 1];
+      const char *a = val(e, "vector.shuffle %s, %s [%s] : %s, %s", x, y, m1.p, e->ft, e->ft);
+      const char *b = val(e, "vector.shuffle %s, %s [%s] : %s, %s", x, y, m2.p, e->ft, e->ft);
+      part[q] = combine(e, a, b);
+      free(m1.p);
+      free(m2.p);
+    }
+  }
+  const kir_inst *s = &k->body.v[rs];
+  vstore(e, s->buf, bases[rs], 1, combine(e, vload(e, s->buf, bases[rs], 1), part[0]));
+  set_mode(e, 0);
+  free(ia.p);
+  free(ty.p);
+  free(ys.p);
+  free(bases);
+  free(hs);
+  free(hv);
+}
+
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
 static void emit_nest(E *e, const char **iv, int d) {
   if (d == e->D.nd - 1) {
     emit_inner(e, iv);
+    return;
+  }
+  int rs = d == e->D.nd - 2 && !getenv("XLC_KIR_NO_JAM") ? jam_store(e) : -1;
+  if (rs >= 0) {
+    iv[d] = fresh(e, "i");
+    line(e, "scf.for %s = %s to %s step %s {", iv[d], IX(e, 0), IX(e, e->D.dim[d]), IX(e, e->VL));
+    e->depth++;
+    emit_inner_jam(e, iv, rs);
+    e->depth--;
+    line(e, "}");
     return;
   }
   const char *lb, *ub;
@@ -794,6 +913,41 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
   line(e, "}");
 }
 
+/* The loops of nest `nest` (e->k) of a kernel, appended to e->body; its "domain -> loops" line
+   to hdr. The nests run one after the other in the function (chain: more than one nest). */
+static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
+  const kir_kernel *k = e->k;
+  build_dom(k, chain, &e->D);
+  size_t nb = (size_t)k->body.n + 1;
+  e->val = xl_calloc(nb, sizeof *e->val);
+  e->hoist = xl_calloc(nb, sizeof *e->hoist);
+  e->hoistv = xl_calloc(nb, sizeof *e->hoistv);
+  int empty = 0, rs = -1;
+  for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
+  for (int i = 0; i < k->body.n; i++)
+    if (store_reduces(k, &k->body.v[i])) rs = i;
+  if (!empty) {
+    e->depth = 2;
+    const char *iv[KIR_MAXDIM + 1] = {0};
+    if (rs >= 0) emit_init(e, rs, iv, 0);
+    memset(iv, 0, sizeof iv);
+    emit_nest(e, iv, 0);
+  }
+  if (nest) sb_put(hdr, "// nest %d: domain [", nest);
+  else sb_put(hdr, "// kernel %s: domain [", k->name);
+  for (int d = 0; d < k->ndim; d++) sb_put(hdr, "%s%lld", d ? ", " : "", (long long)k->dim[d]);
+  sb_put(hdr, "] -> loops [");
+  for (int d = 0; d < e->D.nd; d++)
+    sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
+           d == e->D.pdim ? " par" : "");
+  sb_put(hdr, "], %s, %d lanes\n", e->sft, e->VL);
+  free(e->val);
+  free(e->hoist);
+  free(e->hoistv);
+  free(e->D.st);
+  e->D.st = NULL;
+}
+
 char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   E e;
   memset(&e, 0, sizeof e);
@@ -806,32 +960,30 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   snprintf(e.vit, sizeof e.vit, "vector<%dx%s>", e.VL, e.sit);
   snprintf(e.vbt, sizeof e.vbt, "vector<%dxi1>", e.VL);
   set_mode(&e, 0);
-  build_dom(k, &e.D);
-  size_t nb = (size_t)k->body.n + 1;
-  e.val = xl_calloc(nb, sizeof *e.val);
-  e.hoist = xl_calloc(nb, sizeof *e.hoist);
-  e.hoistv = xl_calloc(nb, sizeof *e.hoistv);
   const char *mems[KIR_MAXBUF] = {0};
   e.mem = mems;
 
-  int empty = 0, rs = -1;
-  for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
-  for (int i = 0; i < k->body.n; i++) {
-    const kir_inst *in = &k->body.v[i];
-    if (is_mem(in) && !mems[in->buf]) {
-      char name[16];
-      snprintf(name, sizeof name, "%%m%d", in->buf);
-      mems[in->buf] = xl_arena_strdup(&e.arena, name);
-      snprintf(e.memty[in->buf], sizeof e.memty[in->buf], "memref<%lldx%s>",
-               (long long)k->buf_numel[in->buf], e.sft);
+  int any = 0; /* a nest with points */
+  for (const kir_kernel *x = k; x; x = x->next) {
+    int empty = 0;
+    for (int d = 0; d < x->ndim; d++) empty |= x->dim[d] == 0;
+    any |= !empty;
+    for (int i = 0; i < x->body.n && !empty; i++) {
+      const kir_inst *in = &x->body.v[i];
+      if (is_mem(in) && !mems[in->buf]) {
+        char name[16];
+        snprintf(name, sizeof name, "%%m%d", in->buf);
+        mems[in->buf] = xl_arena_strdup(&e.arena, name);
+        snprintf(e.memty[in->buf], sizeof e.memty[in->buf], "memref<%lldx%s>",
+                 (long long)k->buf_numel[in->buf], e.sft);
+      }
     }
-    if (store_reduces(k, in)) rs = i;
   }
 
   /* buffer pointers -> memref descriptors (folded away by the lowering) */
-  sbuf pro = {0};
+  sbuf pro = {0}, hdr = {0};
   const char *desc = "!llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>";
-  if (!empty) {
+  if (any) {
     sb_put(&pro, "    %%z = llvm.mlir.constant(0 : i64) : i64\n    %%one = llvm.mlir.constant(1 : i64) : i64\n");
     sb_put(&pro, "    %%dundef = llvm.mlir.undef : %s\n", desc);
     for (int b = 0; b < k->nbuf; b++) {
@@ -846,21 +998,15 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
       sb_put(&pro, "    %%d%d_4 = llvm.insertvalue %%one, %%d%d_3[4, 0] : %s\n", b, b, desc);
       sb_put(&pro, "    %%m%d = builtin.unrealized_conversion_cast %%d%d_4 : %s to %s\n", b, b, desc, e.memty[b]);
     }
-    e.depth = 2;
-    const char *iv[KIR_MAXDIM + 1] = {0};
-    if (rs >= 0) emit_init(&e, rs, iv, 0);
-    memset(iv, 0, sizeof iv);
-    emit_nest(&e, iv, 0);
+  }
+  int nest = 0;
+  for (const kir_kernel *x = k; x; x = x->next) {
+    e.k = x;
+    emit_kernel_nest(&e, k->next != NULL, nest++, &hdr);
   }
 
   sbuf out = {0};
-  sb_put(&out, "// kernel %s: domain [", k->name);
-  for (int d = 0; d < k->ndim; d++) sb_put(&out, "%s%lld", d ? ", " : "", (long long)k->dim[d]);
-  sb_put(&out, "] -> loops [");
-  for (int d = 0; d < e.D.nd; d++)
-    sb_put(&out, "%s%lld%s%s", d ? ", " : "", (long long)e.D.dim[d], e.D.red[d] ? " red" : "",
-           d == e.D.pdim ? " par" : "");
-  sb_put(&out, "], %s, %d lanes\n", e.sft, e.VL);
+  sb_put(&out, "%s", hdr.p);
   sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d\n", k->name,
          kir_par_dim(k));
   sb_put(&out, "module {\n");
@@ -874,13 +1020,10 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   sb_put(&out, "    return\n  }\n}\n");
 
   free(pro.p);
+  free(hdr.p);
   free(e.consts.p);
   free(e.body.p);
-  free(e.val);
-  free(e.hoist);
-  free(e.hoistv);
   free(e.ktab.v);
-  free(e.D.st);
   xl_arena_free(&e.arena);
   return out.p;
 }

@@ -235,6 +235,7 @@ typedef struct {
   int *reg;             /* while a kernel is built: KIR register of a member, else -1 */
   int *kcount;          /* kernels numbered across the whole plan (names stay unique) */
   double cflops;        /* contractions of at most this many FLOPs become kernels */
+  int merge;            /* merge the kernels of scan bodies into nests */
 } kctx;
 
 typedef XL_VEC(int) ivec;
@@ -256,7 +257,7 @@ static int buf_of(kbuild *b, int node, int out) {
   kir_kernel *k = b->k;
   for (int i = 0; i < k->nbuf; i++)
     if (b->buf_node[i] == node && k->buf_out[i] == out) return i;
-  if (k->nbuf == KIR_MAXBUF) {
+  if (k->nbuf == KP_NEST_MAXBUF) {
     b->overflow = 1;
     return 0;
   }
@@ -432,7 +433,7 @@ static int spans(const cg_shape *s, const int *map, const cg_shape *D, unsigned 
 
 /* Builds the kernel of members mem[0..L). NULL (and the reason in why) when a value needed
    outside does not span the loop domain (it would be stored more than once) or the kernel
-   needs more than KIR_MAXBUF buffers. */
+   needs more than KP_NEST_MAXBUF buffers. */
 static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, char *why, size_t wl) {
   const cg_graph *g = c->g;
   cg_shape D = *dom_of(g, &g->nodes.v[mem[0]]);
@@ -478,7 +479,7 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
     emit(k, st);
   }
   if (ok && b.overflow) {
-    snprintf(why, wl, "more than %d buffers", KIR_MAXBUF);
+    snprintf(why, wl, "more than %d buffers", KP_NEST_MAXBUF);
     ok = 0;
   }
   for (int i = 0; i < L; i++) {
@@ -722,7 +723,7 @@ static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
   return &p->steps.v[p->steps.n - 1];
 }
 
-static kp_plan *build(const cg_graph *g, int *kcount, double cflops);
+static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge);
 
 /* A single-node step (GEMM, view or reference). */
 static void plan_single(kctx *c, kp_plan *p, int id) {
@@ -736,7 +737,7 @@ static void plan_single(kctx *c, kp_plan *p, int id) {
     s = new_step(p, KP_VIEW, id);
   } else {
     s = new_step(p, KP_REF, id);
-    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount, c->cflops);
+    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount, c->cflops, c->merge);
   }
   xl_vec_push(s->nodes, id);
   c->done[id] = 1;
@@ -758,7 +759,10 @@ static int plan_contract(kctx *c, kp_plan *p, int id) {
   return 1;
 }
 
-static kp_plan *build(const cg_graph *g, int *kcount, double cflops) {
+static void merge_nests(const cg_graph *g, kp_plan *p);
+static int is_scan_body(const cg_graph *g);
+
+static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) {
   int N = g->nodes.n;
   kp_plan *p = xl_calloc(1, sizeof *p);
   p->g = g;
@@ -767,6 +771,7 @@ static kp_plan *build(const cg_graph *g, int *kcount, double cflops) {
   c.g = g;
   c.kcount = kcount;
   c.cflops = cflops;
+  c.merge = merge;
   c.map = xl_calloc((size_t)N + 1, sizeof *c.map);
   c.is_acc = xl_calloc((size_t)N + 1, 1);
   c.acc = xl_calloc((size_t)N + 1, sizeof *c.acc);
@@ -837,7 +842,121 @@ static kp_plan *build(const cg_graph *g, int *kcount, double cflops) {
   free(c.is_acc);
   free(c.acc);
   free(c.reg);
+  if (merge && is_scan_body(g)) merge_nests(g, p);
   return p;
+}
+
+/* ---- kernels of several nests (scan bodies) ---- */
+
+static int is_viewop(const cg_node *n) { return n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH; }
+
+/* Appends kernel step t to the merged kernel m as its next nest; inside[] marks the nodes m
+   produces and the views of them. 0 (m unchanged) if the buffers do not fit. */
+static int append_nest(const cg_graph *g, kp_step *m, const kp_step *t, const char *inside) {
+  kir_kernel *h = m->kir;
+  int nbuf = h->nbuf, node[KIR_MAXBUF], out[KIR_MAXBUF], map[KIR_MAXBUF];
+  int64_t numel[KIR_MAXBUF];
+  for (int b = 0; b < nbuf; b++) node[b] = m->buf_node[b], out[b] = h->buf_out[b], numel[b] = h->buf_numel[b];
+  for (int b = 0; b < t->kir->nbuf; b++) {
+    int v = t->buf_node[b], o = t->kir->buf_out[b];
+    if (!o) /* a value of m (perhaps through views moved after m): m's output buffer */
+      while (inside[v] && is_viewop(&g->nodes.v[v]) && inside[g->nodes.v[v].in[0]]) v = g->nodes.v[v].in[0];
+    if (!o && inside[v]) o = 1;
+    int at = -1;
+    for (int i = 0; i < nbuf && at < 0; i++)
+      if (node[i] == v && out[i] == o) at = i;
+    if (at < 0) {
+      if (o && !t->kir->buf_out[b]) return 0; /* not stored by m (cannot happen: it is read outside) */
+      if (nbuf == KIR_MAXBUF) return 0;
+      at = nbuf++;
+      node[at] = v, out[at] = o, numel[at] = t->kir->buf_numel[b];
+    }
+    XL_ASSERT(numel[at] == t->kir->buf_numel[b]);
+    map[b] = at;
+  }
+  kir_kernel *x = xl_calloc(1, sizeof *x);
+  *x = *t->kir;
+  x->next = NULL;
+  x->body.v = xl_malloc(((size_t)t->kir->body.n + 1) * sizeof *x->body.v);
+  x->body.cap = x->body.n;
+  memcpy(x->body.v, t->kir->body.v, (size_t)x->body.n * sizeof *x->body.v);
+  for (int i = 0; i < x->body.n; i++)
+    if (x->body.v[i].op == KIR_LOAD || x->body.v[i].op == KIR_STORE) x->body.v[i].buf = map[x->body.v[i].buf];
+  kir_kernel *last = h;
+  while (last->next) last = last->next;
+  last->next = x;
+  for (kir_kernel *y = h; y; y = y->next) {
+    y->nbuf = nbuf;
+    memcpy(y->buf_out, out, sizeof out);
+    memcpy(y->buf_numel, numel, sizeof numel);
+  }
+  memcpy(m->buf_node, node, sizeof node);
+  m->nest_at[kir_nnest(h) - 1] = m->nodes.n;
+  for (int j = 0; j < t->nodes.n; j++) xl_vec_push(m->nodes, t->nodes.v[j]);
+  m->node = t->node;
+  memcpy(m->why, t->why, sizeof m->why);
+  return 1;
+}
+
+/* The name of a merged kernel: its head's number, then every member's op. */
+static void name_nests(const cg_graph *g, kp_step *m) {
+  char nm[sizeof m->kir->name];
+  int p = snprintf(nm, sizeof nm, "%.*s", (int)strcspn(m->kir->name, "_"), m->kir->name);
+  for (int j = 0; j < m->nodes.n && p < (int)sizeof nm; j++)
+    p += snprintf(nm + p, sizeof nm - (size_t)p, "_%s", opname(&g->nodes.v[m->nodes.v[j]]));
+  for (kir_kernel *y = m->kir; y; y = y->next) memcpy(y->name, nm, sizeof nm);
+}
+
+/* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h). */
+static void merge_nests(const cg_graph *g, kp_plan *p) {
+  int S = p->steps.n;
+  kp_step *old = p->steps.v;
+  p->steps.v = NULL;
+  p->steps.n = p->steps.cap = 0;
+  char *inside = xl_calloc((size_t)g->nodes.n + 1, 1);
+  ivec pend = {0}, after = {0};
+  for (int i = 0; i < S;) {
+    kp_step m = old[i++];
+    if (m.kind != KP_KERNEL) {
+      xl_vec_push(p->steps, m);
+      continue;
+    }
+    memset(inside, 0, (size_t)g->nodes.n);
+    for (int j = 0; j < m.nodes.n; j++) inside[m.nodes.v[j]] = 1;
+    pend.n = after.n = 0;
+    for (; i < S; i++) {
+      kp_step *t = &old[i];
+      const cg_node *n = &g->nodes.v[t->node];
+      if (t->kind == KP_VIEW || (t->kind == KP_REF && (n->op == CG_OP_INPUT || n->op == CG_OP_CONST))) {
+        if (t->kind == KP_VIEW && inside[n->in[0]]) inside[t->node] = 1;
+        xl_vec_push(pend, i);
+        continue;
+      }
+      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || !append_nest(g, &m, t, inside)) break;
+      for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
+      for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
+        if (inside[old[pend.v[q]].node]) xl_vec_push(after, pend.v[q]);
+        else xl_vec_push(p->steps, old[pend.v[q]]);
+      pend.n = 0;
+      free(t->nodes.v);
+      kir_free(t->kir);
+    }
+    if (m.kir->next) name_nests(g, &m);
+    xl_vec_push(p->steps, m);
+    for (int q = 0; q < after.n; q++) xl_vec_push(p->steps, old[after.v[q]]);
+    for (int q = 0; q < pend.n; q++) xl_vec_push(p->steps, old[pend.v[q]]);
+    i = pend.n ? pend.v[pend.n - 1] + 1 : i;
+  }
+  free(pend.v);
+  free(after.v);
+  free(inside);
+  free(old);
+}
+
+static int is_scan_body(const cg_graph *g) {
+  for (int i = 0; i < g->nodes.n; i++)
+    if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_SEQ) return 1;
+  return 0;
 }
 
 double kp_contract_flops(void) {
@@ -845,11 +964,20 @@ double kp_contract_flops(void) {
   return e && *e ? atof(e) : KP_CONTRACT_FLOPS;
 }
 
-kp_plan *kp_build(const cg_graph *g) { return kp_build_with(g, kp_contract_flops()); }
+static int kp_merge_default(void) {
+  const char *e = getenv("XLC_KP_MERGE");
+  return !(e && *e && atoi(e) == 0);
+}
+
+kp_plan *kp_build(const cg_graph *g) { return kp_build_opts(g, kp_contract_flops(), kp_merge_default()); }
 
 kp_plan *kp_build_with(const cg_graph *g, double contract_flops) {
+  return kp_build_opts(g, contract_flops, kp_merge_default());
+}
+
+kp_plan *kp_build_opts(const cg_graph *g, double contract_flops, int merge) {
   int kcount = 0;
-  kp_plan *p = build(g, &kcount, contract_flops);
+  kp_plan *p = build(g, &kcount, contract_flops, merge);
   if (kp_verify(p, stderr) != 0) XL_ASSERT(!"kp_build made an unsound plan");
   return p;
 }
@@ -903,6 +1031,16 @@ static int verify_gemm(const cg_graph *g, const kp_step *s, FILE *err, const cha
   return np;
 }
 
+/* v is a chain of views of a value of step si (a kernel of several nests reads that value
+   through its own buffer; the views are planned after it). */
+static int view_of(const cg_graph *g, int v, const int *at, int si) {
+  while (is_viewop(&g->nodes.v[v])) {
+    v = g->nodes.v[v].in[0];
+    if (at[v] == si) return 1;
+  }
+  return 0;
+}
+
 static int verify_plan(const kp_plan *p, FILE *err, const char *w) {
   const cg_graph *g = p->g;
   int N = g->nodes.n, np = 0;
@@ -923,7 +1061,8 @@ static int verify_plan(const kp_plan *p, FILE *err, const char *w) {
       if (at[id] >= 0) np += vproblem(err, w, "step %d: %%%d already produced by step %d", si, id, at[id]);
       const cg_node *n = &g->nodes.v[id];
       for (int k = 0; k < n->nin; k++)
-        if (at[n->in[k]] < 0) np += vproblem(err, w, "step %d: %%%d comes before its operand %%%d", si, id, n->in[k]);
+        if (at[n->in[k]] < 0 && !(s->kind == KP_KERNEL && s->kir && s->kir->next && view_of(g, n->in[k], at, si)))
+          np += vproblem(err, w, "step %d: %%%d comes before its operand %%%d", si, id, n->in[k]);
       at[id] = si;
     }
     const cg_node *n = &g->nodes.v[s->node];
@@ -986,12 +1125,24 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
     switch (s->kind) {
     case KP_KERNEL: {
       const kir_kernel *k = s->kir;
+      int nn = kir_nnest(k), nest = 1;
       fprintf(out, "kernel %.*s [", (int)strcspn(k->name, "_"), k->name);
-      for (int j = 0; j < s->nodes.n; j++)
-        fprintf(out, "%s%%%d %s", j ? ", " : "", s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
+      for (int j = 0; j < s->nodes.n; j++) {
+        const char *sep = j == 0 ? "" : ", ";
+        if (nest < nn && j == s->nest_at[nest]) sep = " | ", nest++;
+        fprintf(out, "%s%%%d %s", sep, s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
+      }
       fprintf(out, "] -> %%%d ", s->node);
       put_shape(out, &n->shape);
-      if (k->red_mask) {
+      if (nn > 1) { /* every nest's domain, reduced dimensions marked */
+        fprintf(out, " nests %d over", nn);
+        for (const kir_kernel *x = k; x; x = x->next) {
+          fprintf(out, "%s[", x == k ? " " : " | ");
+          for (int d = 0; d < x->ndim; d++)
+            fprintf(out, "%s%lld%s", d ? ", " : "", (long long)x->dim[d], x->red_mask >> d & 1 ? "r" : "");
+          fputc(']', out);
+        }
+      } else if (k->red_mask) {
         cg_shape d = cg_shape_of(k->ndim, k->dim);
         fputs(" over ", out);
         put_shape(out, &d);

@@ -15,7 +15,14 @@
  *  - a small contraction (an EINSUM that sums a label, at most kp_contract_flops() FLOPs) is
  *    a KP_KERNEL of its own: a loop per label, the summed ones reduced;
  *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
- *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`).
+ *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`);
+ *  - in scan bodies, consecutive kernels (a contraction followed by its elementwise consumers,
+ *    the per-step work of a recurrence) become one kernel of several loop nests (kir.h), so a
+ *    time step calls one kernel instead of several: only views, inputs and constants may lie
+ *    between them (views of the merged kernel's values move after it, the others before it),
+ *    up to KP_MAXNEST nests and KIR_MAXBUF buffers; a later nest loads what an earlier one
+ *    stored through the same buffer.
+ * kp_build_with's `merge` = 0 leaves the kernels of scan bodies unmerged (XLC_KP_MERGE=0).
  * The plan never changes results beyond floating-point rounding.
  */
 #ifndef KPLAN_H
@@ -24,6 +31,9 @@
 #include "kir.h"
 
 typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
+
+#define KP_MAXNEST 8     /* loop nests of one kernel (kir.h `next`) */
+#define KP_NEST_MAXBUF 16 /* buffers of a kernel built from one chain of nodes */
 
 typedef struct {
   /* C[b] (m x n) = A[b] (m x k) * B[b] (k x n), row-major with leading dimensions; b runs over
@@ -47,6 +57,7 @@ typedef struct {
   kp_gemm gemm;          /* KP_GEMM */
   kp_plan *body;         /* KP_REF of a SCAN: the plan of its body graph */
   char why[96];          /* KP_KERNEL: what ended the kernel (printed by kp_dump) */
+  int nest_at[KP_MAXNEST]; /* KP_KERNEL: index into `nodes` where each nest's members start */
 } kp_step;
 
 struct kp_plan {
@@ -62,6 +73,7 @@ struct kp_plan {
 double kp_contract_flops(void);
 kp_plan *kp_build(const cg_graph *g);
 kp_plan *kp_build_with(const cg_graph *g, double contract_flops);
+kp_plan *kp_build_opts(const cg_graph *g, double contract_flops, int merge);
 void kp_free(kp_plan *p);
 /* 0 if the plan is sound, else prints "kp_verify: problem" lines to err (may be NULL) and
    returns their count: every node of the graph (and of every scan body, in its own plan)

@@ -117,6 +117,14 @@ static double exe_planned(const mdl_exe *x) {
   return b;
 }
 
+/* XLC_PROFILE=1: time per category; 2: also the 20 costliest plan steps; N > 2: the N costliest */
+static void print_profile(const cpu_exec *e) {
+  cpu_profile_print(&e->stats, stdout);
+  const char *p = getenv("XLC_PROFILE");
+  int lvl = p ? atoi(p) : 0;
+  if (lvl >= 2) cpu_profile_steps(e, stdout, lvl > 2 ? lvl : 20);
+}
+
 static void print_line(int mode, double tok, double best, double tprep, double flops, double gf) {
   printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
          mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
@@ -233,7 +241,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
            x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
     printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
     const mdl_exe *px = x->nshard ? x->shard[0] : x;
-    if (px->e && px->e->stats.profile) cpu_profile_print(&px->e->stats, stdout);
+    if (px->e && px->e->stats.profile) print_profile(px->e);
   }
   if (rc == 0 && gen > 0) rc = bench_generate(file, entry, kv.v, kv.n, &m, gen, dt, backend);
   for (int i = 0; i < np; i++) free(mom[i]);
@@ -367,7 +375,7 @@ int cmd_bench(int argc, char **argv) {
       if (e)
         printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",
                e->stats.planned_bytes / 1048576.0, e->stats.param_bytes / 1048576.0, 2 * e->stats.param_bytes / 1048576.0);
-      if (e && e->stats.profile) cpu_profile_print(&e->stats, stdout);
+      if (e && e->stats.profile) print_profile(e);
     }
     free(err);
     for (int i = 0; i < g->nodes.n; i++) {

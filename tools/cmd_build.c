@@ -283,6 +283,7 @@ static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE 
   for (int i = 0; i < s->nodes.n; i++)
     fprintf(rep, "%s %%%d %s", i ? "," : "", s->nodes.v[i], cg_ops[kk->p->g->nodes.v[s->nodes.v[i]].op].name);
   int nload = 0, nstore = 0, nconst = 0, nop = 0;
+  if (k->next) fprintf(rep, "\n  nests: %d (one function; ops, domain and loops below are of nest 0)", kir_nnest(k));
   fprintf(rep, "\n  ops:");
   for (int i = 0; i < k->body.n; i++) {
     kir_op op = k->body.v[i].op;

@@ -5,8 +5,10 @@
  * training graph (cotangent mode) are run by ref_exec and by cpu_run on the same random inputs, parameters and initial states, in f64 and f32. Every
  * output (values, final states, all gradients) must agree: f64 to 1e-10 relative to the
  * tensor's largest magnitude (GEMM summation order differs), f32 to 1e-5 forward and 1e-4
- * gradients (the foundation issue's float32 tolerances). Everything runs twice: with small
- * contractions planned as JIT kernels (the default) and with none (XLC_KP_CONTRACT_FLOPS=0).
+ * gradients (the foundation issue's float32 tolerances). Everything runs three times: small
+ * contractions planned as JIT kernels and each scan step's kernels merged into kernels of several
+ * loop nests (the default), the same unmerged (XLC_KP_MERGE=0), and no contraction kernels
+ * (XLC_KP_CONTRACT_FLOPS=0).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@ static const tcase cases[] = {
     {"mlstm_block", {"B=2", "T=9", "form=chunkwise", "chunk=4", NULL}},
     {"xlstm_lm", {"B=2", "T=8", "V=11", "form=chunkwise", "chunk=4", NULL}},
     {"slstm_block", {"B=2", "T=5", NULL}},
+    {"slstm_block", {"B=1", "T=1", "E=12", "NH=3", NULL}},
+    {"slstm_block", {"B=3", "T=2", "E=20", "NH=4", NULL}},
     {"xlstm_lm", {"B=2", "T=6", "V=11", NULL}},
     {"xlstm_lm", {"B=1", "T=1", "V=3", "NH=1", NULL}},
     {"xlstm_large", {"B=2", "T=4", "E=32", "V=11", NULL}},
@@ -123,9 +127,9 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
                  dt == CG_F64 ? "f64" : "f32", nm);
         ok &= compare(what, co[k], ro[k], tol);
       }
-      printf("%-16s %-6s %-5s %s  kernels=%d einsum-blas=%d+%d states-in-place=%d saved-step-major=%d  %s\n",
+      printf("%-16s %-6s %-5s %s  kernels=%d (%d of nests) einsum-blas=%d+%d states-in-place=%d saved-step-major=%d  %s\n",
              tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32",
-             e->stats.kernels, e->stats.ein_direct, e->stats.ein_copied, e->stats.scan_states_inplace,
+             e->stats.kernels, e->stats.kernel_chains, e->stats.ein_direct, e->stats.ein_copied, e->stats.scan_states_inplace,
              e->stats.scan_saved_stepmajor, ok ? "ok" : "MISMATCH");
     }
   }
@@ -146,11 +150,16 @@ int main(void) {
   if (stdlib_open(&fx) != 0) return 1;
   ast *file = fx.file;
   xl_arena *ar = &fx.ar;
-  /* twice: small contractions as JIT kernels (the default), then every contraction as a
-     GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0) */
-  for (int mode = 0; mode < 2; mode++) {
-    printf("-- contractions: %s\n", mode ? "BLAS (XLC_KP_CONTRACT_FLOPS=0)" : "small ones as kernels");
-    if (mode) setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
+  /* three times: small contractions as JIT kernels merged with the rest of each scan step into
+     kernels of several nests (the default), the same unmerged (XLC_KP_MERGE=0), then every
+     contraction as a GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0) */
+  static const char *const modes[3] = {"small ones as kernels, scan steps merged into nests",
+                                       "small ones as kernels, unmerged (XLC_KP_MERGE=0)",
+                                       "BLAS (XLC_KP_CONTRACT_FLOPS=0)"};
+  for (int mode = 0; mode < 3; mode++) {
+    printf("-- contractions: %s\n", modes[mode]);
+    if (mode == 1) setenv("XLC_KP_MERGE", "0", 1);
+    if (mode == 2) unsetenv("XLC_KP_MERGE"), setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
     rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
       for (int grad = 0; grad < 2; grad++)

@@ -368,6 +368,95 @@ static void test_reduce(int kind, kir_op rop, int64_t R, int64_t C) {
   free(k.body.v);
 }
 
+/* A kernel of three loop nests (kir.h `next`): a reduction whose result the later nests read
+   through its output buffer, the shape of a recurrence step (matmul, then elementwise gates):
+     nest 0: s[r]   = sum_c x[r, c] * w[c]            (reduction over the innermost dimension)
+     nest 1: g[r]   = tanh(s[r] + b[r]) * sigmoid(s[r])
+     nest 2: m[0]   = max_r g[r] - s[r]               (all-reduce of values of nests 0 and 1)
+   Compared with C loops and kir_interp; then the verifier's nest rules. */
+static kir_kernel nest_kernel(int64_t R, int64_t C, kir_kernel **n1, kir_kernel **n2) {
+  kir_kernel k;
+  kb_init(&k, "nests", 2, (const int64_t[]){R, C});
+  k.red_mask = 2;
+  k.red_op = KIR_ADD;
+  kb_buf(&k, R * C, 0); /* b0 x */
+  kb_buf(&k, C, 0);     /* b1 w */
+  kb_buf(&k, R, 0);     /* b2 b */
+  kb_buf(&k, R, 1);     /* b3 s */
+  kb_buf(&k, R, 1);     /* b4 g */
+  kb_buf(&k, 1, 1);     /* b5 m */
+  STORE(&k, 3, 0, OP(&k, KIR_MUL, LOAD(&k, 0, 0, C, 1), LOAD(&k, 1, 0, 0, 1), 0), 1, 0);
+  kir_kernel *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+  *a = k, *b = k;
+  a->body = (typeof(a->body)){0}, b->body = (typeof(b->body)){0};
+  a->ndim = 1, a->dim[0] = R, a->red_mask = 0;
+  int sv = LOAD(a, 3, 0, 1);
+  int gv = OP(a, KIR_MUL, OP(a, KIR_TANH, OP(a, KIR_ADD, sv, LOAD(a, 2, 0, 1), 0), 0, 0), OP(a, KIR_SIGMOID, sv, 0, 0), 0);
+  STORE(a, 4, 0, gv, 1);
+  b->ndim = 1, b->dim[0] = R, b->red_mask = R > 1 ? 1 : 0, b->red_op = KIR_MAX;
+  STORE(b, 5, 0, OP(b, KIR_SUB, LOAD(b, 4, 0, 1), LOAD(b, 3, 0, 1), 0), 0);
+  *n1 = a, *n2 = b;
+  return k;
+}
+
+static void test_nests(int64_t R, int64_t C) {
+  kir_kernel *a, *b;
+  kir_kernel k = nest_kernel(R, C, &a, &b);
+  snprintf(k.name, sizeof k.name, "nests_%lldx%lld", (long long)R, (long long)C);
+  memcpy(a->name, k.name, sizeof k.name), memcpy(b->name, k.name, sizeof k.name);
+  k.next = a, a->next = b;
+  CHECK(kir_nnest(&k) == 3 && kir_par_dim(&k) < 0, "nests: %d nests, par dim %d", kir_nnest(&k), kir_par_dim(&k));
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int64_t i = 0; i < R * C; i++) in.v[0][i] = rd(urand(-1, 1), dt);
+    for (int64_t i = 0; i < C; i++) in.v[1][i] = rd(urand(-1, 1), dt);
+    for (int64_t i = 0; i < R; i++) in.v[2][i] = rd(urand(-1, 1), dt);
+    for (int i = 3; i < 6; i++) /* outputs hold garbage before the kernel runs */
+      for (int64_t j = 0; j < k.buf_numel[i]; j++) in.v[i][j] = 1e30;
+    want.v[5][0] = -INFINITY;
+    for (int64_t r = 0; r < R; r++) {
+      double acc = 0;
+      for (int64_t c = 0; c < C; c++) acc += in.v[0][r * C + c] * in.v[1][c];
+      want.v[3][r] = acc;
+      want.v[4][r] = tanh(acc + in.v[2][r]) * sigm(acc);
+      if (want.v[4][r] - acc > want.v[5][0]) want.v[5][0] = want.v[4][r] - acc;
+    }
+    run_check(&k, dt, &in, &want, 1, dt == CG_F32 ? 1e-6 * (double)C : 0);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+  /* the verifier: what a chain may and may not do */
+  CHECK(kir_verify(&k, NULL) == 0, "nests: a valid chain is rejected");
+  a->body.v[0].buf = 5; /* nest 1 loads m, which only nest 2 stores */
+  CHECK(kir_verify(&k, NULL) > 0, "nests: a load of an output stored by a later nest is accepted");
+  a->body.v[0].buf = 3;
+  b->body.v[b->body.n - 1].buf = 4; /* g stored by nests 1 and 2, m by none */
+  CHECK(kir_verify(&k, NULL) >= 2, "nests: an output stored twice (and one never) is accepted");
+  b->body.v[b->body.n - 1].buf = 5;
+  a->buf_numel[2]++; /* nest 1 sees another buffer table */
+  CHECK(kir_verify(&k, NULL) > 0, "nests: differing buffer tables are accepted");
+  a->buf_numel[2]--;
+  k.body.v[0].buf = 3; /* nest 0 loads its own output */
+  CHECK(kir_verify(&k, NULL) > 0, "nests: a load of an output of the same nest is accepted");
+  k.body.v[0].buf = 0;
+  CHECK(kir_verify(&k, NULL) == 0, "nests: the restored chain is rejected");
+  /* dumps: one header per nest, the buffers once */
+  char *txt = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&txt, &len);
+  kir_dump(&k, m);
+  fclose(m);
+  CHECK(strstr(txt, "nest 1 domain [") && strstr(txt, "nest 2 domain [") && !strstr(strstr(txt, "nest 1"), " b0 "),
+        "nests: kir_dump:\n%s", txt);
+  free(txt);
+  k.next = NULL;
+  kir_free(a); /* frees b too */
+  free(k.body.v);
+}
+
 /* softmax-style masking: exp(select(m, x, -inf) - rowmax) is exactly 0 where masked */
 static void test_masked_exp(void) {
   kir_kernel k;
@@ -882,6 +971,9 @@ int main(void) {
     }
   test_reduce(1, KIR_ADD, 11, 13);
   test_masked_exp();
+  test_nests(7, 13);
+  test_nests(5, 32);
+  test_nests(1, 3);
   test_degenerate();
   test_stdlib_kernels();
   test_errors();

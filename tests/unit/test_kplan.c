@@ -7,8 +7,10 @@
  * nodes as extra per-step scan outputs); each KP_KERNEL then runs in kir_interp on those values
  * and each KP_GEMM as a naive loop over its descriptor, and every value they produce must match
  * ref_exec's (float64 to 1e-12, float32 to 2e-6, relative to max(1, |ref|)) at every scan step.
- * Every graph is planned twice: with every contraction (EINSUM that sums a label) a reduction
- * kernel of its own, and with none (kp_build_with thresholds 1e300 and 0).
+ * Every graph is planned three times: with every contraction (EINSUM that sums a label) a
+ * reduction kernel, the kernels of scan bodies merged into kernels of several nests and not, and
+ * with no contraction kernel (kp_build_opts thresholds 1e300 and 0). The forward sLSTM step must
+ * be one kernel.
  */
 #include <math.h>
 #include <string.h>
@@ -50,9 +52,22 @@ static xl_rng rng;
 
 typedef struct {
   int nodes, leaves, kernels, knodes, fused, gemms, refs, views;
-  int contracts, ref_einsums; /* contraction kernels; einsums left to the executor */
+  int contracts, ref_einsums; /* contraction kernels (or nests); einsums left to the executor */
+  int chains, nests;          /* kernels of several loop nests, and their nests */
+  int body_kernels[16];       /* per scan body (in plan order, first 16): its kernel steps */
+  int nbodies;
   double gemm_flops;
 } counts;
+
+/* v reaches a node of step si through views only (a kernel of several nests reads its own
+   values through their views, which are planned after it). */
+static int view_of_step(const cg_graph *g, int v, const int *at, int si) {
+  while (g->nodes.v[v].op == CG_OP_RESHAPE || g->nodes.v[v].op == CG_OP_DETACH) {
+    v = g->nodes.v[v].in[0];
+    if (at[v] == si) return 1;
+  }
+  return 0;
+}
 
 /* Independent of kp_verify: coverage and dependency order, recursively. */
 static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag, counts *c) {
@@ -68,21 +83,32 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
       if (id < 0 || id >= N) continue;
       CHECK(at[id] < 0, "%s: step %d: %%%d produced twice", tag, si, id);
       const cg_node *n = &g->nodes.v[id];
+      int chain = s->kind == KP_KERNEL && s->kir && s->kir->next;
       for (int k = 0; k < n->nin; k++)
-        CHECK(at[n->in[k]] >= 0, "%s: step %d: %%%d before its operand %%%d", tag, si, id, n->in[k]);
+        CHECK(at[n->in[k]] >= 0 || (chain && view_of_step(g, n->in[k], at, si)), "%s: step %d: %%%d before its operand %%%d",
+              tag, si, id, n->in[k]);
       at[id] = si;
     }
     switch (s->kind) {
-    case KP_KERNEL:
+    case KP_KERNEL: {
       c->kernels++;
       c->knodes += s->nodes.n;
       if (s->nodes.n > 1) c->fused += s->nodes.n;
       CHECK(s->kir && kir_verify(s->kir, stderr) == 0, "%s: step %d: kernel fails kir_verify", tag, si);
-      if (g->nodes.v[s->node].op == CG_OP_EINSUM && s->nodes.n == 1 && s->kir && s->kir->red_mask) {
-        c->contracts++;
-        CHECK(s->kir->nbuf <= 3, "%s: step %d: contraction kernel with %d buffers", tag, si, s->kir->nbuf);
+      if (!s->kir) break;
+      int nn = kir_nnest(s->kir);
+      if (nn > 1) c->chains++, c->nests += nn;
+      const kir_kernel *x = s->kir;
+      for (int q = 0; q < nn; q++, x = x->next) { /* nest q holds nodes [nest_at[q], nest_at[q + 1]) */
+        int lo = q ? s->nest_at[q] : 0, hi = q + 1 < nn ? s->nest_at[q + 1] : s->nodes.n;
+        CHECK(lo < hi, "%s: step %d: nest %d has no nodes", tag, si, q);
+        if (hi - lo == 1 && g->nodes.v[s->nodes.v[lo]].op == CG_OP_EINSUM && x->red_mask) {
+          c->contracts++;
+          if (nn == 1) CHECK(x->nbuf <= 3, "%s: step %d: contraction kernel with %d buffers", tag, si, x->nbuf);
+        }
       }
       break;
+    }
     case KP_GEMM:
       c->gemms++;
       c->gemm_flops += s->gemm.flops;
@@ -93,7 +119,9 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
       c->ref_einsums += g->nodes.v[s->node].op == CG_OP_EINSUM;
       if (g->nodes.v[s->node].op == CG_OP_SCAN) {
         CHECK(s->body != NULL, "%s: scan step %d without a body plan", tag, si);
+        int kb = c->kernels, bi = c->nbodies++;
         if (s->body) check_structure(s->body, g->nodes.v[s->node].body, tag, c);
+        if (bi < 16) c->body_kernels[bi] = c->kernels - kb;
       }
       break;
     }
@@ -364,10 +392,11 @@ static void check_numbers(const cg_graph *g, const kp_plan *p, cg_dtype dt, cons
 
 /* ---- driver ---- */
 
-static void run_plan(const cg_graph *g, const char *tag0, double cflops) {
+/* merge: the kernels of scan bodies merged into nests (kp_build_opts). */
+static void run_plan(const cg_graph *g, const char *tag0, double cflops, int merge) {
   char tag[160];
-  snprintf(tag, sizeof tag, "%s%s", tag0, cflops > 0 ? "" : " (gemm)");
-  kp_plan *p = kp_build_with(g, cflops);
+  snprintf(tag, sizeof tag, "%s%s%s", tag0, cflops > 0 ? "" : " (gemm)", merge ? "" : " (unmerged)");
+  kp_plan *p = kp_build_opts(g, cflops, merge);
   CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", tag);
   counts c = {0};
   check_structure(p, g, tag, &c);
@@ -376,23 +405,29 @@ static void run_plan(const cg_graph *g, const char *tag0, double cflops) {
           tag, c.gemms, c.ref_einsums, c.contracts);
   else
     CHECK(c.contracts == 0, "%s: %d contraction kernels with the threshold 0", tag, c.contracts);
+  if (!merge) CHECK(c.chains == 0, "%s: %d kernels of several nests unmerged", tag, c.chains);
+  /* the forward sLSTM step: the recurrent matmul, the bias and the gates in one kernel */
+  if (merge && cflops > 0 && !strncmp(tag0, "slstm_cell/forward", 18))
+    CHECK(c.nbodies == 1 && c.body_kernels[0] == 1 && c.chains == 1, "%s: the scan step has %d kernels (want 1 of nests)",
+          tag, c.body_kernels[0]);
   numstat n64 = {0}, n32 = {0};
   rng_seed(&rng, xl_hash_str(tag));
   check_numbers(g, p, CG_F64, tag, &n64);
   rng_seed(&rng, xl_hash_str(tag));
   check_numbers(g, p, CG_F32, tag, &n32);
   int compute = c.nodes - c.leaves;
-  printf("%-44s nodes %5d  kernels %4d (%4d nodes, %3d contractions)  gemms %3d  refs %4d  views %4d  fused %5.1f%%"
-         "  | checked %d kernels %d gemms, worst f64 %.1e f32 %.1e\n",
-         tag, c.nodes, c.kernels, c.knodes, c.contracts, c.gemms, c.refs, c.views,
+  printf("%-44s nodes %5d  kernels %4d (%4d nodes, %3d contractions, %2d of %3d nests)  gemms %3d  refs %4d  views %4d"
+         "  fused %5.1f%%  | checked %d kernels %d gemms, worst f64 %.1e f32 %.1e\n",
+         tag, c.nodes, c.kernels, c.knodes, c.contracts, c.chains, c.nests, c.gemms, c.refs, c.views,
          compute ? 100.0 * c.fused / compute : 0.0, n64.kchecks, n64.gchecks, n64.worst, n32.worst);
   kp_free(p);
 }
 
 /* Planned twice: every contraction a kernel, then none (GEMMs and reference steps). */
 static void run_graph(const cg_graph *g, const char *tag) {
-  run_plan(g, tag, 1e300);
-  run_plan(g, tag, 0);
+  run_plan(g, tag, 1e300, 1);
+  run_plan(g, tag, 1e300, 0);
+  run_plan(g, tag, 0, 1);
 }
 
 static void run_entry(const ast *file, const entry *en) {
