@@ -10,6 +10,9 @@
 #   TORCH_SPEC=spec    pip requirement for torch (default "torch")
 #   XLSTM_SPEC=spec    pip requirement for xlstm (default "xlstm")
 #   SKIP_INSTALL=1     reuse the venv as it is
+#   COMPARE=0          do not run xlc afterwards (default: if build/xlc exists, run
+#                      scripts/bench_compare.py on the result: xlc's numbers beside these,
+#                      with the ratios)
 #
 # Examples:
 #   scripts/bench_official.sh                      # full run, writes bench_official.json
@@ -54,4 +57,8 @@ if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
 fi
 
 echo "== load before the run: $(uptime)"
-exec "$VPY" "$ROOT/scripts/bench_official.py" --out "$OUT" "$@"
+"$VPY" "$ROOT/scripts/bench_official.py" --out "$OUT" "$@"
+if [[ "${COMPARE:-1}" != 0 && -x "$ROOT/build/xlc" ]]; then
+  echo "== xlc on the same configurations (scripts/bench_compare.py)"
+  "$PY" "$ROOT/scripts/bench_compare.py" "$OUT" --xlc "$ROOT/build/xlc"
+fi
