@@ -409,6 +409,35 @@ static int hoist_replay(cg_graph *g, const cg_graph *b, int id, const int *outer
     }
     for (int k = 0; k < ro; k++) p.a[16 + k] = n->a[16 + k];
     XL_ASSERT(outer[n->in[0]] >= 0 && outer[n->in[1]] >= 0);
+    /* each operand's axes in the order summed labels (as in the first operand), then the
+       output's labels: every label group of the product is then contiguous in every operand,
+       which a (batched, strided) GEMM needs; a TRANSPOSE where the stacked order differs */
+    int ops[2];
+    for (int o = 0; o < 2; o++) {
+      int r = (o ? rv : ru) + 1, perm[CG_MAXRANK], np = 0, moved = 0;
+      int64_t *lab = p.a + 8 * o, nl[8];
+      for (int k = 0; k < ru + 1; k++) { /* summed labels in the first operand's order */
+        int64_t l = p.a[k];
+        int inout = 0;
+        for (int q = 0; q < ro; q++) inout |= n->a[16 + q] == l;
+        for (int q = 0; q < r && !inout; q++)
+          if (lab[q] == l) perm[np++] = q;
+      }
+      for (int k = 0; k < ro; k++)
+        for (int q = 0; q < r; q++)
+          if (lab[q] == n->a[16 + k]) perm[np++] = q;
+      XL_ASSERT(np == r);
+      for (int k = 0; k < r; k++) {
+        nl[k] = lab[perm[k]];
+        moved |= perm[k] != k;
+      }
+      ops[o] = p.in[o];
+      if (moved) {
+        ops[o] = cg_transpose(g, p.in[o], perm);
+        for (int k = 0; k < r; k++) lab[k] = nl[k];
+      }
+    }
+    p.in = ops;
     return cg_add_node(g, &p);
   }
   default: XL_ASSERT(!"hoist_replay: not hoisted"); return -1;

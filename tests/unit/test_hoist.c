@@ -4,7 +4,7 @@
  * with the hoist (default) and without it (XLC_HOIST=0). Structure: without the hoist the
  * backward scan carries accumulator states "acc.const.*"; with it no backward scan has one,
  * and the gradient of the recurrent kernel is (up to RESHAPEs) one EINSUM after the scan over
- * stacked sequences -- also after cg-opt. Values: both graphs get the same random inputs,
+ * stacked sequences (possibly transposed) -- also after cg-opt, where it must plan as a GEMM. Values: both graphs get the same random inputs,
  * parameters, states and cotangents; every output (forward and every gradient) of the hoisted
  * graph must equal the unhoisted one within 1e-12 relative to the tensor's largest magnitude
  * on the reference executor in float64, and within 1e-10 for the optimized hoisted graph on
@@ -17,6 +17,7 @@
 #include "cg.h"
 #include "check.h"
 #include "exec_cpu.h"
+#include "kplan.h"
 #include "lang.h"
 #include "stdlib_fixture.h"
 #include "xlrt.h"
@@ -81,8 +82,8 @@ static int count_acc(const cg_graph *g) {
 }
 
 /* gradients of the recurrent kernels that are an EINSUM of two stacked scan results (through
-   RESHAPEs), and how many recurrent-kernel gradients there are */
-static int count_hoisted(const cg_graph *g, int *nrk) {
+   RESHAPEs; an operand possibly transposed), and how many recurrent-kernel gradients there are */
+static int count_hoisted(const cg_graph *g, int *nrk, int *ein) {
   int n = 0;
   *nrk = 0;
   for (int k = 0; k < g->outs.n; k++) {
@@ -92,8 +93,15 @@ static int count_hoisted(const cg_graph *g, int *nrk) {
     int id = g->outs.v[k].node;
     while (g->nodes.v[id].op == CG_OP_RESHAPE) id = g->nodes.v[id].in[0];
     const cg_node *x = &g->nodes.v[id];
-    n += x->op == CG_OP_EINSUM && g->nodes.v[x->in[0]].op == CG_OP_SCAN_OUT &&
-         g->nodes.v[x->in[1]].op == CG_OP_SCAN_OUT;
+    if (x->op != CG_OP_EINSUM) continue;
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+      int a = x->in[k];
+      if (g->nodes.v[a].op == CG_OP_TRANSPOSE) a = g->nodes.v[a].in[0];
+      ok &= g->nodes.v[a].op == CG_OP_SCAN_OUT;
+    }
+    if (ok && ein) ein[n] = id;
+    n += ok;
   }
   return n;
 }
@@ -144,7 +152,7 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
     if (gu) cg_free(gu);
     return;
   }
-  int nrk = 0, nh = count_hoisted(gh, &nrk), nrk_u = 0, nh_u = count_hoisted(gu, &nrk_u);
+  int nrk = 0, nh = count_hoisted(gh, &nrk, NULL), nrk_u = 0, nh_u = count_hoisted(gu, &nrk_u, NULL);
   int acc_h = count_acc(gh), acc_u = count_acc(gu);
   CHECK(nrk >= 1 && nh == nrk, "%s: %d of %d recurrent-kernel gradients hoisted", label, nh, nrk);
   CHECK(nh_u == 0, "%s: XLC_HOIST=0 still hoists %d", label, nh_u);
@@ -179,8 +187,15 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
   CHECK(cg_optimize(go, NULL, &err) == 0, "%s: cg_optimize: %s", label, err ? err : "");
   free(err);
   err = NULL;
-  int nrk_o = 0, nh_o = count_hoisted(go, &nrk_o);
+  int nrk_o = 0, ein[16], nh_o = count_hoisted(go, &nrk_o, ein);
   CHECK(nh_o == nrk_o && count_acc(go) == 0, "%s: after cg-opt %d of %d hoisted", label, nh_o, nrk_o);
+  kp_plan *kp = kp_build_with(go, 0); /* contractions never as kernels: GEMM where possible */
+  for (int k = 0; k < nh_o; k++) {
+    int gemm = 0;
+    for (int i = 0; i < kp->steps.n; i++) gemm |= kp->steps.v[i].node == ein[k] && kp->steps.v[i].kind == KP_GEMM;
+    CHECK(gemm, "%s: the hoisted einsum %%%d is not planned as a GEMM", label, ein[k]);
+  }
+  kp_free(kp);
   xt **ino = xl_calloc((size_t)go->nodes.n + 1, sizeof(xt *));
   for (int i = 0; i < go->nodes.n; i++) {
     const cg_node *n = &go->nodes.v[i];
