@@ -4,7 +4,9 @@
  * the backward pass appended as ordinary CG nodes, "grad.<input>" outputs and, in cotangent
  * mode, "cot.<output>" inputs. A SCAN gets a backward SCAN running the other way whose body
  * recomputes the forward step from the saved pre-step state and applies the step's VJP (built
- * by the same sweep, recursively, on the body graph).
+ * by the same sweep, recursively, on the body graph). Gradients of loop-invariant inputs that
+ * are step sums of einsums or of plain per-step values are computed after the backward scan
+ * from stacked factors instead of being carried as states (the hoist, below; XLC_HOIST=0 off).
  * It never changes what an existing node computes: the only edit to forward nodes is setting
  * the SAVE flag of a differentiated scan (saved states are extra results after the others).
  */
@@ -278,7 +280,9 @@ static void ctx_free(ad_ctx *c) {
  *            acc_j (differentiable consts; init zeros)
  *   body   = copy of f (its BSTATE inputs read the saved pre-state instead), then the VJP of f
  *            seeded with dS_k on new state k and dY_k on output k
- *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs)
+ *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs),
+ *            then the per-step factors of hoisted gradients (hoist.<f>)
+ *   a hoisted P_j has no acc_j state; its gradient is built after the scan (hoist_replay)
  */
 typedef struct {
   int nseq, nconst, nstate, nout;
@@ -644,20 +648,17 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
   int bs = cg_scan(g, bb, nseq_b, nconst, nst_b, nx_b + nfac, axis, !sn.a[CG_SCAN_REVERSE], 0, ins.v);
 
   /* outer sequence of every body node a hoisted gradient reads: SEQ inputs, per-step outputs */
-  int *outer = NULL;
-  if (nfac || nx_b) {
-    int anyh = 0;
-    for (int j = 0; j < nconst; j++) anyh |= hroot[j] >= 0;
-    if (anyh) {
-      outer = xl_malloc((size_t)bb->nodes.n * sizeof(int));
-      for (int i = 0; i < bb->nodes.n; i++) {
-        const cg_node *n = &bb->nodes.v[i];
-        outer[i] = n->op == CG_OP_INPUT && n->ikind == CG_IN_SEQ ? ins.v[n->slot] : -1;
-      }
-      for (int k = 0; k < nx_b + nfac; k++) {
-        int node = bb->outs.v[nst_b + k].node;
-        if (outer[node] < 0) outer[node] = cg_scan_out(g, bs, nst_b + k);
-      }
+  int *outer = NULL, anyh = 0;
+  for (int j = 0; j < nconst; j++) anyh |= hroot[j] >= 0;
+  if (anyh) {
+    outer = xl_malloc((size_t)bb->nodes.n * sizeof(int));
+    for (int i = 0; i < bb->nodes.n; i++) {
+      const cg_node *n = &bb->nodes.v[i];
+      outer[i] = n->op == CG_OP_INPUT && n->ikind == CG_IN_SEQ ? ins.v[n->slot] : -1;
+    }
+    for (int k = 0; k < nx_b + nfac; k++) {
+      int node = bb->outs.v[nst_b + k].node;
+      if (outer[node] < 0) outer[node] = cg_scan_out(g, bs, nst_b + k);
     }
   }
   free(ins.v);
