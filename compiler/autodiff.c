@@ -4,11 +4,14 @@
  * the backward pass appended as ordinary CG nodes, "grad.<input>" outputs and, in cotangent
  * mode, "cot.<output>" inputs. A SCAN gets a backward SCAN running the other way whose body
  * recomputes the forward step from the saved pre-step state and applies the step's VJP (built
- * by the same sweep, recursively, on the body graph).
+ * by the same sweep, recursively, on the body graph). Gradients of loop-invariant inputs that
+ * are step sums of einsums or of plain per-step values are computed after the backward scan
+ * from stacked factors instead of being carried as states (the hoist, below; XLC_HOIST=0 off).
  * It never changes what an existing node computes: the only edit to forward nodes is setting
  * the SAVE flag of a differentiated scan (saved states are extra results after the others).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cg.h"
@@ -277,7 +280,9 @@ static void ctx_free(ad_ctx *c) {
  *            acc_j (differentiable consts; init zeros)
  *   body   = copy of f (its BSTATE inputs read the saved pre-state instead), then the VJP of f
  *            seeded with dS_k on new state k and dY_k on output k
- *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs)
+ *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs),
+ *            then the per-step factors of hoisted gradients (hoist.<f>)
+ *   a hoisted P_j has no acc_j state; its gradient is built after the scan (hoist_replay)
  */
 typedef struct {
   int nseq, nconst, nstate, nout;
@@ -285,7 +290,163 @@ typedef struct {
   const char *dstate, *dout;   /* non-int states / per-step outputs */
   const char *dsaved;          /* saved-state results with a cotangent */
   const cg_shape *xs, *ps, *ss; /* per-step shapes: seq slices, consts, states */
+  int axis;                     /* the scan's step axis */
+  int hoist;                    /* hoist parameter-gradient sums out of the backward scan */
 } scan_layout;
+
+/* ---- hoisting parameter-gradient sums out of the backward scan ----
+ * The gradient of a loop-invariant input P_j is the sum over steps of a per-step term dP_j(t).
+ * Carried as a scan state, it is accumulated step by step (for the sLSTM's recurrent kernel: a
+ * small contraction plus a read-add-write of [NH, 4D, D] per step). When dP_j(t) is, up to
+ * RESHAPEs, SUMs and ADDs, built from
+ *   - EINSUM(u, v) of two per-step values: u(t) and v(t) become per-step outputs of the
+ *     backward scan (or, where they are a sequence input of the body, that sequence is used
+ *     directly), and after the scan ONE einsum with an extra summed step label contracts over
+ *     all steps (a single GEMM instead of T small ones);
+ *   - a plain per-step value e(t): e becomes a per-step output, summed over the step axis
+ *     after the scan,
+ * then the accumulator state is not created and dP_j is computed after the scan by replaying
+ * that RESHAPE/SUM/ADD tree on the hoisted values. Cost: the factors are stacked [.., T, ..]
+ * sequences. XLC_HOIST=0 keeps the carried accumulator (for comparisons). */
+typedef struct {
+  cg_graph *b;
+  char *vary;          /* body node depends on a per-step input (SEQ or BSTATE) */
+  char *ein;           /* body node is an EINSUM or an ADD/RESHAPE/SUM above one */
+  char *avail;         /* body node is available as a sequence: SEQ input or cot.seq output */
+  XL_VEC(int) factors; /* body nodes to emit as per-step outputs */
+} hoist_ctx;
+
+static int hoist_enabled(void) {
+  const char *e = getenv("XLC_HOIST");
+  return !(e && e[0] == '0' && !e[1]);
+}
+
+static int hoist_leaf_ok(const hoist_ctx *h, int id, int axis) {
+  const cg_node *n = &h->b->nodes.v[id];
+  return !n->is_int && h->vary[id] && n->shape.rank >= axis && n->shape.rank < CG_MAXRANK;
+}
+
+/* Whether the per-step term `id` can be summed over the steps after the scan. A plain sum
+   (no einsum below) is one per-step factor; RESHAPE and SUM commute with the step sum. */
+static int hoist_ok(const hoist_ctx *h, int id, int axis) {
+  const cg_node *n = &h->b->nodes.v[id];
+  if (n->is_int || !h->vary[id]) return 0;
+  if (h->avail[id] || !h->ein[id]) {
+    if (n->op == CG_OP_RESHAPE || n->op == CG_OP_SUM)
+      if (!h->avail[id] && hoist_leaf_ok(h, n->in[0], axis)) return 1; /* reduce after the scan */
+    return hoist_leaf_ok(h, id, axis);
+  }
+  switch (n->op) {
+  case CG_OP_ADD: return hoist_ok(h, n->in[0], axis) && hoist_ok(h, n->in[1], axis);
+  case CG_OP_RESHAPE:
+  case CG_OP_SUM: return hoist_ok(h, n->in[0], axis);
+  case CG_OP_EINSUM: return hoist_leaf_ok(h, n->in[0], axis) && hoist_leaf_ok(h, n->in[1], axis);
+  default: return 0;
+  }
+}
+
+static void hoist_factor(hoist_ctx *h, int id) {
+  if (h->avail[id]) return;
+  for (int i = 0; i < h->factors.n; i++)
+    if (h->factors.v[i] == id) return;
+  xl_vec_push(h->factors, id);
+}
+
+/* Collects the factors of a tree hoist_ok accepted (same decisions). */
+static void hoist_collect(hoist_ctx *h, int id, int axis) {
+  const cg_node *n = &h->b->nodes.v[id];
+  if (h->avail[id] || !h->ein[id]) {
+    if ((n->op == CG_OP_RESHAPE || n->op == CG_OP_SUM) && !h->avail[id] &&
+        hoist_leaf_ok(h, n->in[0], axis))
+      hoist_collect(h, n->in[0], axis);
+    else
+      hoist_factor(h, id);
+    return;
+  }
+  switch (n->op) {
+  case CG_OP_ADD: hoist_collect(h, n->in[0], axis); hoist_collect(h, n->in[1], axis); break;
+  case CG_OP_RESHAPE:
+  case CG_OP_SUM: hoist_collect(h, n->in[0], axis); break;
+  case CG_OP_EINSUM: hoist_factor(h, n->in[0]); hoist_factor(h, n->in[1]); break;
+  default: XL_ASSERT(!"hoist_collect: not hoistable");
+  }
+}
+
+/* Replays body tree `id` in the outer graph g; outer[k] is the stacked sequence of body node k
+   (factors and SEQ inputs), step axis `axis`. */
+static int hoist_replay(cg_graph *g, const cg_graph *b, int id, const int *outer, int axis) {
+  const cg_node *n = &b->nodes.v[id];
+  if (outer[id] >= 0) /* a per-step value: summed over the steps */
+    return cg_reshape(g, cg_sum(g, outer[id], 1u << axis), n->shape);
+  if (n->op == CG_OP_SUM && outer[n->in[0]] >= 0) { /* its axes and the steps in one sum */
+    unsigned m = (unsigned)n->a[0], lo = m & ((1u << axis) - 1);
+    return cg_reshape(g, cg_sum(g, outer[n->in[0]], lo | ((m - lo) << 1) | (1u << axis)), n->shape);
+  }
+  switch (n->op) {
+  case CG_OP_ADD:
+    return cg_binary(g, CG_OP_ADD, hoist_replay(g, b, n->in[0], outer, axis),
+                     hoist_replay(g, b, n->in[1], outer, axis));
+  case CG_OP_RESHAPE: return cg_reshape(g, hoist_replay(g, b, n->in[0], outer, axis), n->shape);
+  case CG_OP_SUM: return cg_sum(g, hoist_replay(g, b, n->in[0], outer, axis), (unsigned)n->a[0]);
+  case CG_OP_EINSUM: {
+    int64_t used[24], t = 0;
+    int ru = b->nodes.v[n->in[0]].shape.rank, rv = b->nodes.v[n->in[1]].shape.rank;
+    int ro = n->shape.rank, nu = 0;
+    for (int k = 0; k < ru; k++) used[nu++] = n->a[k];
+    for (int k = 0; k < rv; k++) used[nu++] = n->a[8 + k];
+    for (int k = 0; k < ro; k++) used[nu++] = n->a[16 + k];
+    for (int64_t cand = 46; cand < 46 + 52 && !t; cand++) { /* label codes 1..52, 'T' = 46 */
+      t = (cand - 1) % 52 + 1;
+      for (int k = 0; k < nu; k++)
+        if (used[k] == t) t = 0;
+    }
+    XL_ASSERT(t);
+    cg_node p = {.op = CG_OP_EINSUM, .nin = 2,
+                 .in = (int[]){outer[n->in[0]], outer[n->in[1]]}, .loc = n->loc};
+    for (int k = 0, j = 0; k <= ru; k++) {
+      if (k == axis) p.a[j++] = t;
+      if (k < ru) p.a[j++] = n->a[k];
+    }
+    for (int k = 0, j = 8; k <= rv; k++) {
+      if (k == axis) p.a[j++] = t;
+      if (k < rv) p.a[j++] = n->a[8 + k];
+    }
+    for (int k = 0; k < ro; k++) p.a[16 + k] = n->a[16 + k];
+    XL_ASSERT(outer[n->in[0]] >= 0 && outer[n->in[1]] >= 0);
+    /* each operand's axes in the order summed labels (as in the first operand), then the
+       output's labels: every label group of the product is then contiguous in every operand,
+       which a (batched, strided) GEMM needs; a TRANSPOSE where the stacked order differs */
+    int ops[2];
+    for (int o = 0; o < 2; o++) {
+      int r = (o ? rv : ru) + 1, perm[CG_MAXRANK], np = 0, moved = 0;
+      int64_t *lab = p.a + 8 * o, nl[8];
+      for (int k = 0; k < ru + 1; k++) { /* summed labels in the first operand's order */
+        int64_t l = p.a[k];
+        int inout = 0;
+        for (int q = 0; q < ro; q++) inout |= n->a[16 + q] == l;
+        for (int q = 0; q < r && !inout; q++)
+          if (lab[q] == l) perm[np++] = q;
+      }
+      for (int k = 0; k < ro; k++)
+        for (int q = 0; q < r; q++)
+          if (lab[q] == n->a[16 + k]) perm[np++] = q;
+      XL_ASSERT(np == r);
+      for (int k = 0; k < r; k++) {
+        nl[k] = lab[perm[k]];
+        moved |= perm[k] != k;
+      }
+      ops[o] = p.in[o];
+      if (moved) {
+        ops[o] = cg_transpose(g, p.in[o], perm);
+        for (int k = 0; k < r; k++) lab[k] = nl[k];
+      }
+    }
+    p.in = ops;
+    return cg_add_node(g, &p);
+  }
+  default: XL_ASSERT(!"hoist_replay: not hoisted"); return -1;
+  }
+}
 
 /* Sum of the cotangents of the body INPUT nodes of kind k, slot `slot` (several INPUT nodes
    may read the same slot), or -1. */
@@ -299,7 +460,10 @@ static int input_ct(ad_ctx *c, cg_ikind k, int slot) {
   return r;
 }
 
-static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L) {
+/* hroot[j]: body node of the hoisted gradient of const j (else -1); factors: body nodes that
+   are per-step outputs after the cot.seq ones (malloc'd, *nfactors of them). */
+static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L, int *hroot,
+                               int **factors, int *nfactors) {
   cg_graph *b = cg_clone(fb);
   int no = L->nstate + L->nout;
   XL_ASSERT(b->outs.n == no);
@@ -346,16 +510,44 @@ static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L) {
     snprintf(name, sizeof name, "cot.state.%d", k);
     ds[k] = L->dstate[k] ? cg_input(b, CG_IN_BSTATE, name, stslot++, L->ss[k], nol) : -1;
   }
-  for (int j = 0; j < L->nconst; j++) {
-    snprintf(name, sizeof name, "acc.const.%d", j);
-    pacc[j] = L->need_p[j] ? cg_input(b, CG_IN_BSTATE, name, stslot++, L->ps[j], nol) : -1;
-  }
-
   for (int k = 0; k < L->nstate; k++)
     if (ds[k] >= 0) acc(&c, outn[k], ds[k]);
   for (int k = 0; k < L->nout; k++)
     if (dy[k] >= 0) acc(&c, outn[L->nstate + k], dy[k]);
   sweep(&c);
+
+  int *dseq = xl_malloc((size_t)(L->nseq + 1) * sizeof(int));
+  int *dconst = xl_malloc((size_t)(L->nconst + 1) * sizeof(int));
+  for (int i = 0; i < L->nseq; i++) {
+    int d = L->need_x[i] ? input_ct(&c, CG_IN_SEQ, i) : -1;
+    dseq[i] = L->need_x[i] && d < 0 ? zeros(&c, L->xs[i]) : d;
+  }
+  for (int j = 0; j < L->nconst; j++) dconst[j] = L->need_p[j] ? input_ct(&c, CG_IN_CONST, j) : -1;
+
+  /* which const gradients are hoisted (their accumulator inputs are then never created) */
+  int nb = b->nodes.n;
+  hoist_ctx h = {.b = b, .vary = xl_calloc((size_t)nb + 1, 1), .ein = xl_calloc((size_t)nb + 1, 1),
+                 .avail = xl_calloc((size_t)nb + 1, 1)};
+  for (int i = 0; i < nb; i++) {
+    const cg_node *n = &b->nodes.v[i];
+    char v = n->op == CG_OP_INPUT && (n->ikind == CG_IN_SEQ || n->ikind == CG_IN_BSTATE);
+    for (int k = 0; k < n->nin; k++) v |= h.vary[n->in[k]];
+    h.vary[i] = v;
+    h.avail[i] = n->op == CG_OP_INPUT && n->ikind == CG_IN_SEQ;
+    h.ein[i] = n->op == CG_OP_EINSUM ||
+               ((n->op == CG_OP_ADD || n->op == CG_OP_RESHAPE || n->op == CG_OP_SUM) &&
+                (h.ein[n->in[0]] || (n->nin > 1 && h.ein[n->in[1]])));
+  }
+  for (int i = 0; i < L->nseq; i++)
+    if (dseq[i] >= 0) h.avail[dseq[i]] = 1;
+  for (int j = 0; j < L->nconst; j++) {
+    hroot[j] = -1;
+    if (L->hoist && dconst[j] >= 0 && hoist_ok(&h, dconst[j], L->axis)) hroot[j] = dconst[j];
+  }
+  for (int j = 0; j < L->nconst; j++) {
+    snprintf(name, sizeof name, "acc.const.%d", j);
+    pacc[j] = L->need_p[j] && hroot[j] < 0 ? cg_input(b, CG_IN_BSTATE, name, stslot++, L->ps[j], nol) : -1;
+  }
 
   for (int k = 0; k < L->nstate; k++) {
     if (ds[k] < 0) continue;
@@ -365,16 +557,29 @@ static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L) {
   }
   for (int j = 0; j < L->nconst; j++) {
     if (pacc[j] < 0) continue;
-    int d = input_ct(&c, CG_IN_CONST, j);
     snprintf(name, sizeof name, "acc.const.%d", j);
-    cg_output_add(b, name, sum_opt(&c, pacc[j], d));
+    cg_output_add(b, name, sum_opt(&c, pacc[j], dconst[j]));
   }
   for (int i = 0; i < L->nseq; i++) {
     if (!L->need_x[i]) continue;
-    int d = input_ct(&c, CG_IN_SEQ, i);
     snprintf(name, sizeof name, "cot.seq.%d", i);
-    cg_output_add(b, name, d >= 0 ? d : zeros(&c, L->xs[i]));
+    cg_output_add(b, name, dseq[i]);
   }
+  for (int j = 0; j < L->nconst; j++)
+    if (hroot[j] >= 0) hoist_collect(&h, hroot[j], L->axis);
+  *nfactors = h.factors.n;
+  *factors = xl_malloc((size_t)(h.factors.n + 1) * sizeof(int));
+  for (int f = 0; f < h.factors.n; f++) {
+    (*factors)[f] = h.factors.v[f];
+    snprintf(name, sizeof name, "hoist.%d", f);
+    cg_output_add(b, name, h.factors.v[f]);
+  }
+  free(dseq);
+  free(dconst);
+  free(h.ein);
+  free(h.avail);
+  free(h.factors.v);
+  free(h.vary);
   ctx_free(&c);
   free(outn);
   free(dy);
@@ -412,7 +617,8 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
   const cg_shape *ss = L.ss, *ps = L.ps;
 
   g->nodes.v[s].a[CG_SCAN_SAVE] = 1; /* existing results keep their indices */
-  cg_graph *bb = backward_body(fb, &L);
+  int *hroot = xl_malloc((size_t)(nconst + 1) * sizeof(int)), *factors = NULL, nfac = 0;
+  cg_graph *bb = backward_body(fb, &L, hroot, &factors, &nfac);
 
   XL_VEC(int) ins = {0};
   for (int i = 0; i < nseq; i++) xl_vec_push(ins, X[i]);
@@ -434,12 +640,27 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
     nst_b++;
   }
   for (int j = 0; j < nconst; j++) {
-    if (!need_p[j]) continue;
+    if (!need_p[j] || hroot[j] >= 0) continue;
     xl_vec_push(ins, zeros(c, ps[j]));
     nst_b++;
   }
   for (int i = 0; i < nseq; i++) nx_b += need_x[i];
-  int bs = cg_scan(g, bb, nseq_b, nconst, nst_b, nx_b, axis, !sn.a[CG_SCAN_REVERSE], 0, ins.v);
+  int bs = cg_scan(g, bb, nseq_b, nconst, nst_b, nx_b + nfac, axis, !sn.a[CG_SCAN_REVERSE], 0, ins.v);
+
+  /* outer sequence of every body node a hoisted gradient reads: SEQ inputs, per-step outputs */
+  int *outer = NULL, anyh = 0;
+  for (int j = 0; j < nconst; j++) anyh |= hroot[j] >= 0;
+  if (anyh) {
+    outer = xl_malloc((size_t)bb->nodes.n * sizeof(int));
+    for (int i = 0; i < bb->nodes.n; i++) {
+      const cg_node *n = &bb->nodes.v[i];
+      outer[i] = n->op == CG_OP_INPUT && n->ikind == CG_IN_SEQ ? ins.v[n->slot] : -1;
+    }
+    for (int k = 0; k < nx_b + nfac; k++) {
+      int node = bb->outs.v[nst_b + k].node;
+      if (outer[node] < 0) outer[node] = cg_scan_out(g, bs, nst_b + k);
+    }
+  }
   free(ins.v);
 
   int res = 0;
@@ -449,9 +670,14 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
     res++;
   }
   for (int j = 0; j < nconst; j++)
-    if (need_p[j]) acc(c, P[j], cg_scan_out(g, bs, res++));
+    if (need_p[j] && hroot[j] < 0) acc(c, P[j], cg_scan_out(g, bs, res++));
   for (int i = 0; i < nseq; i++)
     if (need_x[i]) acc(c, X[i], cg_scan_out(g, bs, res++));
+  for (int j = 0; j < nconst; j++)
+    if (hroot[j] >= 0) acc(c, P[j], hoist_replay(g, bb, hroot[j], outer, axis));
+  free(outer);
+  free(factors);
+  free(hroot);
 }
 
 static void scan_rule(ad_ctx *c, int s) {
@@ -493,6 +719,7 @@ static void scan_rule(ad_ctx *c, int s) {
   for (int k = 0; k < nout; k++) dout[k] = !fb->nodes.v[fb->outs.v[nstate + k].node].is_int;
   L.need_x = need_x, L.need_p = need_p, L.dstate = dstate, L.dout = dout, L.dsaved = dsaved;
   L.xs = xs, L.ps = ps, L.ss = ss;
+  L.axis = axis, L.hoist = hoist_enabled();
   if (any) emit_backward_scan(c, s, &sn, &L, T);
   free(flags);
   free(shapes);

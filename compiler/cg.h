@@ -181,6 +181,9 @@ int cg_verify(const cg_graph *g, FILE *err);
    seed each output with it.
    Adds an output "grad.<name>" for every non-integer INPUT of kind INPUT, PARAM or STATE
    (state inputs are named "state.<...>", so their gradients are "grad.state.<...>").
+   Gradients of a scan's loop-invariant inputs that are step sums of einsums (or of plain
+   per-step values) are computed after the backward scan from stacked factors, not carried as
+   backward-scan states; XLC_HOIST=0 in the environment keeps the carried accumulators.
    Returns 0, or -1 with a message in *err (malloc'd) if an output is missing. */
 int ad_append_backward(cg_graph *g, const char *loss_output, char **err);
 
