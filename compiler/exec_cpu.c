@@ -64,9 +64,11 @@ struct cpu_prog {
   mp_plan *mp;           /* where every value lives (memplan.h) */
   double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
   long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
+  struct cpu_vals *vals; /* per node value tables, kept across runs (one run at a time) */
 };
 
 static void prog_free(cpu_prog *p);
+static struct cpu_vals *vals_new(int n);
 static void scan_prepare_all(cpu_prog *p);
 static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
 static void fast_ein_gemm_prepare(fast_ein *f);
@@ -134,13 +136,14 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       }
     }
   }
+  p->vals = vals_new(g->nodes.n);
   scan_prepare_all(p);
   return p;
 }
 
 /* ---- values ---- */
 
-typedef struct {
+typedef struct cpu_vals {
   void **val;   /* per node: where its value is (planned storage, or a caller's buffer) */
   char *owned;  /* per node: val must be freed (converted inputs only) */
   void ***res;  /* per SCAN node: pointers to its results (planned storage) */
@@ -150,12 +153,30 @@ typedef struct {
   void **bind;  /* per node (scan bodies): storage given by the scan instead of the plan's */
 } cpu_vals;
 
+/* The tables are allocated once per program (prepare) and reused by every run: a run sets
+   val[] before it reads it, frees what it owns (vals_release) and clears the bindings it made;
+   res[] arrays are allocated by a SCAN's first run and kept. */
 static void vals_init(cpu_vals *v, int n) {
   v->val = xl_calloc((size_t)n + 1, sizeof(void *));
   v->owned = xl_calloc((size_t)n + 1, 1);
   v->res = xl_calloc((size_t)n + 1, sizeof(void **));
   v->nres = xl_calloc((size_t)n + 1, sizeof(int));
   v->bind = xl_calloc((size_t)n + 1, sizeof(void *));
+}
+
+static cpu_vals *vals_new(int n) {
+  cpu_vals *v = xl_calloc(1, sizeof *v);
+  vals_init(v, n);
+  return v;
+}
+
+/* Frees the converted inputs of a run; the tables stay for the next one. */
+static void vals_release(cpu_vals *v, int n) {
+  for (int i = 0; i < n; i++)
+    if (v->owned[i]) {
+      free(v->val[i]);
+      v->owned[i] = 0;
+    }
 }
 
 static void vals_free(cpu_vals *v, int n) {
@@ -776,8 +797,8 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   size_t es = esz(p->dt);
   int64_t T = g->nodes.v[n->in[0]].shape.d[axis];
   int nres = cg_scan_nresults(n);
-  void **res = xl_calloc((size_t)nres + 1, sizeof(void *));
-  v->res[id] = res;
+  if (!v->res[id]) v->res[id] = xl_calloc((size_t)nres + 1, sizeof(void *));
+  void **res = v->res[id];
   v->nres[id] = nres;
   /* result buffers: final states, stacked outputs, saved states */
   cg_shape *rsh = xl_calloc((size_t)nres + 1, sizeof(cg_shape));
@@ -824,8 +845,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     }
   }
   int rc = 0;
-  cpu_vals bv;
-  vals_init(&bv, body->nodes.n);
+  cpu_vals bv = *bp->vals; /* the tables are the body program's; work/grad are this run's */
   bv.work = body_work;
   bv.grad = NULL;
   for (int64_t step = 0; step < T && rc == 0; step++) {
@@ -910,7 +930,11 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     }
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
   }
-  vals_free(&bv, body->nodes.n);
+  for (int k = 0; k < nst; k++)
+    if (sp->st_root[k] >= 0) bv.bind[sp->st_root[k]] = NULL;
+  for (int k = 0; k < nout; k++)
+    if (sp->out_root[k] >= 0) bv.bind[sp->out_root[k]] = NULL;
+  vals_release(&bv, body->nodes.n);
   free(seq);
   free(seq_direct);
   free(cur);
@@ -1002,8 +1026,7 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   size_t es = esz(e->dt);
   xt_dtype xd = e->dt == CG_F64 ? XT_F64 : XT_F32;
   if (err) *err = NULL;
-  cpu_vals v;
-  vals_init(&v, N);
+  cpu_vals v = *e->prog->vals;
   const mp_plan *mp = e->prog->mp;
   e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
   if (!e->work) {
@@ -1055,10 +1078,10 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     outputs[k] = NULL;
     if (rc) continue;
     const cg_node *o = &g->nodes.v[g->outs.v[k].node];
-    outputs[k] = xt_new_named(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
+    outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
     memcpy(outputs[k]->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
   }
-  vals_free(&v, N);
+  vals_release(&v, N);
   return rc;
 }
 
@@ -1078,6 +1101,10 @@ static void prog_free(cpu_prog *p) {
   free(p->body);
   free(p->t_step);
   free(p->n_step);
+  if (p->vals) {
+    vals_free(p->vals, p->g->nodes.n);
+    free(p->vals);
+  }
   if (p->plan)
     for (int i = 0; i < p->plan->steps.n; i++)
       for (int k = 0; k < 3; k++) free(p->ein[i].buf[k]);

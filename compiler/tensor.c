@@ -61,6 +61,21 @@ xt *xt_new_named(const char *name, xt_dtype dt, int rank, const int64_t *shape) 
   return t;
 }
 
+xt *xt_new_uninit(const char *name, xt_dtype dt, int rank, const int64_t *shape) {
+  XL_ASSERT(rank >= 0 && rank <= XT_MAXRANK);
+  xt *t = xl_calloc(1, sizeof *t);
+  t->dtype = dt;
+  t->rank = rank;
+  for (int i = 0; i < rank; i++) {
+    XL_ASSERT(shape[i] >= 0);
+    t->shape[i] = shape[i];
+  }
+  size_t bytes = (size_t)xt_numel(t) * (size_t)xt_dtype_size(dt);
+  t->data = xl_malloc(bytes ? bytes : 1);
+  t->name = name ? xl_strdup(name) : NULL;
+  return t;
+}
+
 void xt_free(xt *t) {
   if (!t) return;
   free(t->data);

@@ -26,6 +26,8 @@ int xt_dtype_parse(const char *s, xt_dtype *out); /* 1 on success */
 int64_t xt_numel(const xt *t);
 xt *xt_new(xt_dtype dt, int rank, const int64_t *shape); /* zero-filled */
 xt *xt_new_named(const char *name, xt_dtype dt, int rank, const int64_t *shape);
+/* like xt_new_named, the data not zero-filled (for a caller that writes every element) */
+xt *xt_new_uninit(const char *name, xt_dtype dt, int rank, const int64_t *shape);
 void xt_free(xt *t);
 xt *xt_convert(const xt *t, xt_dtype dt); /* new tensor, values converted (bf16/f16 rounded to nearest even) */
 double xt_get(const xt *t, int64_t i);    /* element i as double (any dtype) */
