@@ -195,6 +195,10 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
       xl_vec_push(kv, xl_fmt("%s=%s", sets->v.v[i].key, sets->v.v[i].val));
   mdl m;
   int rc = mdl_open(&m, file, entry, (const char *const *)kv.v, kv.n, backend, dt);
+  int form_set = 0;
+  for (int i = 0; i < sets->v.n; i++) form_set |= !strcmp(sets->v.v[i].key, "form");
+  if (rc == 0 && !form_set && mdl_entry_has_config(file, entry, "form") && mdl_entry_has_config(file, entry, "chunk"))
+    mdl_auto_form(&m); /* as `xlc train` picks the mLSTM form: parallel up to 2 chunks, chunkwise beyond */
   if (rc == 0) rc = mdl_init_params(&m, 0);
   int np = m.params.v.n;
   int32_t *tok = xl_calloc((size_t)B * T, sizeof(int32_t)), *tgt = xl_calloc((size_t)B * T, sizeof(int32_t));
@@ -237,6 +241,9 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     free(out);
     if (rc) break;
     print_line(mode, (double)B * T, best, tprep, flops, gf);
+    if (m.auto_chunk > 0)
+      printf("    mLSTM form: %s (as xlc train picks it; --set form=... to choose)\n",
+             T > 2 * m.auto_chunk ? "chunkwise" : "parallel");
     printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)\n", x->nshard ? x->nshard : 1,
            x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
     printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
