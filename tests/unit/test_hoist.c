@@ -16,6 +16,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "rel_err.h"
 #include "exec_cpu.h"
 #include "kplan.h"
 #include "lang.h"
@@ -106,17 +107,6 @@ static int count_hoisted(const cg_graph *g, int *nrk, int *ein) {
   return n;
 }
 
-static double rel_err(const xt *a, const xt *ref) {
-  double amax = 0, emax = 0;
-  for (int64_t i = 0; i < xt_numel(ref); i++) {
-    double x = xt_get(a, i), y = xt_get(ref, i);
-    if (isinf(y) && x == y) continue;
-    if (fabs(y) > amax) amax = fabs(y);
-    double d = fabs(x - y);
-    if (!(d <= emax)) emax = d;
-  }
-  return amax > 0 ? emax / amax : emax;
-}
 
 static xt **make_inputs(const cg_graph *g) {
   xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
@@ -216,11 +206,11 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
     int kh = cg_find_output(gh, nm), ko = cg_find_output(go, nm);
     CHECK(kh >= 0 && ko >= 0, "%s: output %s missing", label, nm);
     if (kh < 0 || ko < 0) continue;
-    double r = rel_err(oh[kh], ou[k]);
+    double r = rel_err_floor(oh[kh], ou[k], 0);
     CHECK(r <= 1e-12, "%s: ref f64 %s: rel %.3e > 1e-12", label, nm, r);
     worst = fmax(worst, r);
     if (rc == 0) {
-      double rcpu = rel_err(oc[ko], ou[k]);
+      double rcpu = rel_err_floor(oc[ko], ou[k], 0);
       CHECK(rcpu <= 1e-10, "%s: cpu f64 %s: rel %.3e > 1e-10", label, nm, rcpu);
       worst_c = fmax(worst_c, rcpu);
     }

@@ -26,6 +26,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "rel_err.h"
 #include "exec_cpu.h"
 #include "lang.h"
 #include "stdlib_fixture.h"
@@ -134,17 +135,6 @@ static xt **make_inputs(const fcase *fc, const cg_graph *g) {
   return in;
 }
 
-static double rel_err(const xt *a, const xt *ref, double floor) {
-  double amax = floor, emax = 0;
-  for (int64_t i = 0; i < xt_numel(ref); i++) {
-    double x = xt_get(a, i), y = xt_get(ref, i);
-    if (isinf(y) && x == y) continue;
-    if (fabs(y) > amax) amax = fabs(y);
-    double d = fabs(x - y);
-    if (!(d <= emax)) emax = d;
-  }
-  return amax > 0 ? emax / amax : emax;
-}
 
 static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
   cg_graph *ga = lower(file, ar, fc->a_entry, fc->a_sets), *gb = lower(file, ar, fc->b_entry, fc->b_sets);
@@ -212,7 +202,7 @@ static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
         double tol = dt == 0 ? 1e-10 : grad ? 1e-4 : 3e-5;
         size_t nl = strlen(nm);
         int grad_m0 = grad && !strncmp(nm, "grad.state.", 11) && nl > 2 && !strcmp(nm + nl - 2, ".m");
-        double r = rel_err(oa[k], ob[kb], grad_m0 ? 1e-2 * gscale : 0);
+        double r = rel_err_floor(oa[k], ob[kb], grad_m0 ? 1e-2 * gscale : 0);
         CHECK(r <= tol, "%s: %s %s %s vs %s: rel %.3e > %.0e", fc->label, be ? "cpu" : "ref", dt ? "f32" : "f64", nm,
               bn, r, tol);
         if (grad) worst_g = fmax(worst_g, r);
