@@ -276,14 +276,16 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+int cpu_num_threads(void) {
+  const char *e = getenv("XLC_NUM_THREADS");
+  long n = e && atoi(e) > 0 ? atoi(e) : sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
 static int pool_start(void) {
   pthread_mutex_lock(&pool_mu);
   if (pool_n < 0) {
-    const char *e = getenv("XLC_NUM_THREADS");
-    long n = e && atoi(e) > 0 ? atoi(e) : sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) n = 1;
-    if (n > 8) n = 8;
-    pool_n = (int)n - 1;
+    pool_n = cpu_num_threads() - 1;
     pool = xl_calloc((size_t)pool_n + 1, sizeof *pool);
     for (int i = 0; i < pool_n; i++) {
       pthread_mutex_init(&pool[i].mu, NULL);

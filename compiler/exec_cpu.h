@@ -42,6 +42,8 @@ void cpu_free(cpu_exec *e);
    caller can run several executors at once, one per thread (the trainer's data-parallel
    shards); process-wide, call it before those runs start. */
 void cpu_set_serial(int on);
+/* XLC_NUM_THREADS, default the online CPUs; at least 1, at most 8 */
+int cpu_num_threads(void);
 /* XLC_PROFILE: the `top` plan steps (scan bodies included) that took the most time, with the
    time per run and how often they ran. */
 void cpu_profile_steps(const cpu_exec *e, FILE *out, int top);

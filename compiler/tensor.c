@@ -42,7 +42,8 @@ int64_t xt_numel(const xt *t) {
   return n;
 }
 
-xt *xt_new(xt_dtype dt, int rank, const int64_t *shape) {
+/* a tensor of that shape; its data zero-filled when `zero`, else left as malloc gives it */
+static xt *xt_alloc(xt_dtype dt, int rank, const int64_t *shape, int zero) {
   XL_ASSERT(rank >= 0 && rank <= XT_MAXRANK);
   xt *t = xl_calloc(1, sizeof *t);
   t->dtype = dt;
@@ -51,9 +52,12 @@ xt *xt_new(xt_dtype dt, int rank, const int64_t *shape) {
     XL_ASSERT(shape[i] >= 0);
     t->shape[i] = shape[i];
   }
-  t->data = xl_calloc((size_t)xt_numel(t), (size_t)xt_dtype_size(dt));
+  size_t n = (size_t)xt_numel(t), es = (size_t)xt_dtype_size(dt);
+  t->data = zero ? xl_calloc(n, es) : xl_malloc(n * es > 0 ? n * es : 1);
   return t;
 }
+
+xt *xt_new(xt_dtype dt, int rank, const int64_t *shape) { return xt_alloc(dt, rank, shape, 1); }
 
 xt *xt_new_named(const char *name, xt_dtype dt, int rank, const int64_t *shape) {
   xt *t = xt_new(dt, rank, shape);
@@ -62,16 +66,7 @@ xt *xt_new_named(const char *name, xt_dtype dt, int rank, const int64_t *shape) 
 }
 
 xt *xt_new_uninit(const char *name, xt_dtype dt, int rank, const int64_t *shape) {
-  XL_ASSERT(rank >= 0 && rank <= XT_MAXRANK);
-  xt *t = xl_calloc(1, sizeof *t);
-  t->dtype = dt;
-  t->rank = rank;
-  for (int i = 0; i < rank; i++) {
-    XL_ASSERT(shape[i] >= 0);
-    t->shape[i] = shape[i];
-  }
-  size_t bytes = (size_t)xt_numel(t) * (size_t)xt_dtype_size(dt);
-  t->data = xl_malloc(bytes ? bytes : 1);
+  xt *t = xt_alloc(dt, rank, shape, 0);
   t->name = name ? xl_strdup(name) : NULL;
   return t;
 }

@@ -75,12 +75,7 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
   m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");
-  m->workers = 1;
-  if (strcmp(backend, "ref") != 0) {
-    const char *nt = getenv("XLC_NUM_THREADS");
-    long n = nt && atoi(nt) > 0 ? atoi(nt) : sysconf(_SC_NPROCESSORS_ONLN);
-    m->workers = n < 1 ? 1 : n > 8 ? 8 : (int)n;
-  }
+  m->workers = strcmp(backend, "ref") != 0 ? cpu_num_threads() : 1;
   int rc = 0;
   mdl_exe *x = mdl_get(m, 1, 1, m->scored, 0, &rc);
   if (!x) return rc;
@@ -267,7 +262,6 @@ static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
   x->B = B;
   x->shard = xl_calloc((size_t)n, sizeof(mdl_exe *));
   x->shard[x->nshard++] = s0;
-  x->owns_g = 0;
   for (int i = 1; i < n; i++) {
     mdl_exe *si = share_exe(m, s0, 1, rc);
     if (!si) {
