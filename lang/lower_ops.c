@@ -321,7 +321,7 @@ static const char *builtin_names[] = {
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
     "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "floor", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
-    "linspace", "powerlaw", "zeros", "ones", "inf", NULL};
+    "linspace", "powerlaw", "zeros", "ones", "inf", "error", NULL};
 
 int lw_is_builtin(const char *name) {
   for (int i = 0; builtin_names[i]; i++)
@@ -757,6 +757,12 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     NEED(1);
     if (!lw_is_num(args[0])) return lw_error(c, loc, "'%s' takes a number", name);
     return !strcmp(name, "floor") ? lw_int(c, (int64_t)floor(lw_num(args[0]) + 1e-9)) : lw_float(c, lw_num(args[0]));
+  }
+  if (!strcmp(name, "error")) { /* error("message"): a compile-time error where it is evaluated */
+    NEED(1);
+    if (args[0]->k == V_ERR) return args[0];
+    if (args[0]->k != V_STR) return lw_error(c, loc, "error takes a string, got %s", lw_kind_name(args[0]->k));
+    return lw_error(c, loc, "%s", args[0]->s);
   }
   if (!strcmp(name, "len")) {
     NEED(1);

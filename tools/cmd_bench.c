@@ -118,6 +118,14 @@ static double exe_planned(const mdl_exe *x) {
 }
 
 /* XLC_PROFILE=1: time per category; 2: also the 20 costliest plan steps; N > 2: the N costliest */
+/* Whether the model has mLSTM blocks (the stdlib names their cells `mlstm_cell`): only then
+   is the mLSTM form worth a line. */
+static int has_mlstm(const mdl *m) {
+  for (int i = 0; i < m->params.v.n; i++)
+    if (m->params.v.v[i]->name && strstr(m->params.v.v[i]->name, ".mlstm_cell.")) return 1;
+  return 0;
+}
+
 static void print_profile(const cpu_exec *e) {
   cpu_profile_print(&e->stats, stdout);
   const char *p = getenv("XLC_PROFILE");
@@ -241,7 +249,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     free(out);
     if (rc) break;
     print_line(mode, (double)B * T, best, tprep, flops, gf);
-    if (m.auto_chunk > 0)
+    if (m.auto_chunk > 0 && has_mlstm(&m))
       printf("    mLSTM form: %s (as xlc train picks it; --set form=... to choose)\n",
              T > 2 * m.auto_chunk ? "chunkwise" : "parallel");
     printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)\n", x->nshard ? x->nshard : 1,

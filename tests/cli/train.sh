@@ -112,6 +112,8 @@ xrun train --task parity --steps abc; expect_rc 1; expect_err "--steps: 'abc' is
 xrun train --resume --out "$T/nothing"; expect_rc 1; expect_err "nothing/ckpt.safetensors"
 xrun train --resume --out "$T/a" --set E=8; expect_rc 1; expect_err "--set E=8 cannot change it"
 xrun train "$CLI/tiny.xl" acc --set N=3 --task parity --out "$T/x"; expect_rc 1; expect_err "is not a token model"
+xrun train --task parity $TINY --set form=chunkwize --steps 1 --out "$T/x"; expect_rc 1
+expect_err 'form must be "recurrent", "parallel" or "chunkwise"'
 [ -e "$T/x" ] && fail "a failed start created $T/x"
 
 say_case "resume refuses a changed .xl source"
