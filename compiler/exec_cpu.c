@@ -10,6 +10,8 @@
  */
 #include <cblas.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -243,14 +245,20 @@ static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
 
 /* ---- threads: kernels with a large domain are split along their parallel dimension ----
  * A process-wide pool of XLC_NUM_THREADS - 1 workers (default: the online CPUs, at most 8).
- * Each element is computed by exactly one thread in the same way, so results do not depend
- * on the thread count. */
+ * The split is static: part i of a kernel's [0, hi) always goes to worker i (part 0 to the
+ * calling thread), so every element is computed by one thread in the same way (results do
+ * not depend on the thread count) and each core keeps re-reading the same slice of a weight
+ * (at batch 1 the model then stays in the cores' L2 caches). A worker spins for a while
+ * after a job before it sleeps: decode posts ~20 small jobs per token, and waking a sleeping
+ * thread costs more than most of them take. */
 
 typedef struct {
   pthread_t th;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int job, done;
+  atomic_long seq;   /* jobs posted */
+  atomic_long fin;   /* jobs finished */
+  atomic_int asleep; /* waiting on cv (the poster must signal) */
   kir_fn fn;
   void *bufs[KIR_MAXBUF];
   int64_t lo, hi;
@@ -259,19 +267,39 @@ typedef struct {
 static cpu_worker *pool;
 static int pool_n = -1; /* workers; -1 = not started */
 static int serial;      /* cpu_set_serial(1): kernels and BLAS single-threaded in every run */
+static int64_t split_min = 1 << 13; /* kernels with fewer points run unsplit (XLC_SPLIT_MIN) */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+
+#define SPIN_S 2e-4 /* how long an idle worker spins before it sleeps */
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 static void *worker_main(void *arg) {
   cpu_worker *w = arg;
-  pthread_mutex_lock(&w->mu);
+  long done = 0;
   for (;;) {
-    while (!w->job) pthread_cond_wait(&w->cv, &w->mu);
-    pthread_mutex_unlock(&w->mu);
+    double t0 = 0;
+    for (unsigned spins = 0; atomic_load_explicit(&w->seq, memory_order_acquire) == done; spins++) {
+      if (spins % 256 == 0) {
+        double t = now_s();
+        if (spins == 0) t0 = t;
+        else if (t - t0 > SPIN_S) {
+          pthread_mutex_lock(&w->mu);
+          atomic_store(&w->asleep, 1);
+          while (atomic_load(&w->seq) == done) pthread_cond_wait(&w->cv, &w->mu);
+          atomic_store(&w->asleep, 0);
+          pthread_mutex_unlock(&w->mu);
+          break;
+        }
+      }
+      cpu_relax();
+    }
     w->fn(w->bufs, w->lo, w->hi);
-    pthread_mutex_lock(&w->mu);
-    w->job = 0;
-    w->done = 1;
-    pthread_cond_broadcast(&w->cv);
+    atomic_store_explicit(&w->fin, ++done, memory_order_release);
   }
   return NULL;
 }
@@ -282,9 +310,14 @@ int cpu_num_threads(void) {
   return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+static atomic_int pool_ready;
+
 static int pool_start(void) {
+  if (atomic_load_explicit(&pool_ready, memory_order_acquire)) return pool_n;
   pthread_mutex_lock(&pool_mu);
   if (pool_n < 0) {
+    const char *sm = getenv("XLC_SPLIT_MIN");
+    if (sm && atoll(sm) > 0) split_min = atoll(sm);
     pool_n = cpu_num_threads() - 1;
     pool = xl_calloc((size_t)pool_n + 1, sizeof *pool);
     for (int i = 0; i < pool_n; i++) {
@@ -296,34 +329,43 @@ static int pool_start(void) {
       }
       pthread_detach(pool[i].th);
     }
+    atomic_store_explicit(&pool_ready, 1, memory_order_release);
   }
   pthread_mutex_unlock(&pool_mu);
   return pool_n;
 }
 
+static atomic_flag pool_busy = ATOMIC_FLAG_INIT; /* one poster at a time */
+
 static void run_split(kir_fn fn, void **bufs, int nbuf, int64_t hi) {
+  if (atomic_flag_test_and_set(&pool_busy)) { /* another thread's split holds the pool */
+    fn(bufs, 0, hi);
+    return;
+  }
   int nw = pool_start(), parts = nw + 1;
   if ((int64_t)parts > hi) parts = (int)hi;
   int64_t chunk = (hi + parts - 1) / parts;
+  long want[8];
   for (int i = 1; i < parts; i++) {
     cpu_worker *w = &pool[i - 1];
-    pthread_mutex_lock(&w->mu);
     w->fn = fn;
     memcpy(w->bufs, bufs, sizeof(void *) * (size_t)nbuf);
     w->lo = i * chunk;
     w->hi = (i + 1) * chunk < hi ? (i + 1) * chunk : hi;
-    w->done = 0;
-    w->job = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    want[i - 1] = atomic_load(&w->seq) + 1;
+    atomic_store(&w->seq, want[i - 1]); /* seq_cst: pairs with the worker's asleep/seq check */
+    if (atomic_load(&w->asleep)) {
+      pthread_mutex_lock(&w->mu);
+      pthread_cond_signal(&w->cv);
+      pthread_mutex_unlock(&w->mu);
+    }
   }
   fn(bufs, 0, chunk < hi ? chunk : hi);
-  for (int i = 1; i < parts; i++) {
-    cpu_worker *w = &pool[i - 1];
-    pthread_mutex_lock(&w->mu);
-    while (!w->done) pthread_cond_wait(&w->cv, &w->mu);
-    pthread_mutex_unlock(&w->mu);
-  }
+  for (int i = 1; i < parts; i++)
+    for (unsigned spins = 1; atomic_load_explicit(&pool[i - 1].fin, memory_order_acquire) < want[i - 1]; spins++)
+      if (spins % 4096 == 0) sched_yield();
+      else cpu_relax();
+  atomic_flag_clear(&pool_busy);
 }
 
 static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
@@ -332,7 +374,7 @@ static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
-  if (p->kern[si].fn && !serial && p->kern[si].points >= (1 << 15) && p->kern[si].hi >= 2 && pool_start() > 0)
+  if (p->kern[si].fn && !serial && p->kern[si].hi >= 2 && pool_start() > 0 && p->kern[si].points >= split_min)
     run_split(p->kern[si].fn, bufs, s->kir->nbuf, p->kern[si].hi);
   else if (p->kern[si].fn)
     p->kern[si].fn(bufs, 0, p->kern[si].hi);
@@ -999,8 +1041,9 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
 /* ---- public ---- */
 
 void cpu_set_serial(int on) {
+  if (on == serial) return;
   serial = on;
-  if (on) openblas_set_num_threads(1);
+  openblas_set_num_threads(on ? 1 : cpu_num_threads());
 }
 
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {

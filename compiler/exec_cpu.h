@@ -40,7 +40,8 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
 /* on = 1: every later run keeps its kernels and BLAS calls on the calling thread, so that a
    caller can run several executors at once, one per thread (the trainer's data-parallel
-   shards); process-wide, call it before those runs start. */
+   shards); on = 0: XLC_NUM_THREADS threads again. Process-wide: call it between runs, from
+   the thread that starts them. */
 void cpu_set_serial(int on);
 /* XLC_NUM_THREADS, default the online CPUs; at least 1, at most 8 */
 int cpu_num_threads(void);

@@ -24,7 +24,8 @@
    kir_par_dim is -1 (every dimension reduced, or ndim == 0) pass lo = 0, hi = 1. */
 typedef void (*kir_fn)(void **bufs, int64_t lo, int64_t hi);
 
-/* Outermost dimension not in red_mask (the one a thread split may cut), or -1. */
+/* Outermost dimension not in red_mask (the one a thread split may cut), skipping leading
+   non-reduced dimensions of size 1 (the N of a [1,1,N,K] product), or -1. */
 int kir_par_dim(const kir_kernel *k);
 /* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>. */
 char *kir_to_mlir(const kir_kernel *k, cg_dtype dt);

@@ -469,9 +469,13 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
 
 int kir_par_dim(const kir_kernel *k) {
   if (k->next) return -1; /* a chain of nests runs unsplit */
+  int first = -1;         /* leading non-reduced dimensions of size 1 are skipped ([1,1,N,K]) */
   for (int d = 0; d < k->ndim; d++)
-    if (!(k->red_mask >> d & 1)) return d;
-  return -1;
+    if (!(k->red_mask >> d & 1)) {
+      if (first < 0) first = d;
+      if (k->dim[d] > 1) return d;
+    }
+  return first;
 }
 
 /* Merges dimension d into d+1 while every access walks them as one: equal reduce flags and
@@ -499,8 +503,8 @@ static void build_dom(const kir_kernel *k, int chain, dom *D) {
     if (!ok) continue;
     for (int i = 0; i < k->body.n; i++)
       if (is_mem(&k->body.v[i]) && D->dim[d + 1] == 1) D->st[i][d + 1] = D->st[i][d];
+    if (D->dim[d] > 1 || head[d] == par) head[d + 1] = head[d]; /* a size-1 dimension adds nothing */
     D->dim[d + 1] *= D->dim[d];
-    head[d + 1] = head[d];
     for (int j = d; j < D->nd - 1; j++) {
       D->dim[j] = D->dim[j + 1];
       D->red[j] = D->red[j + 1];

@@ -270,7 +270,6 @@ static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
     }
     x->shard[x->nshard++] = si;
   }
-  cpu_set_serial(1); /* the shards' threads are the parallelism */
   return x;
 }
 
@@ -338,9 +337,12 @@ typedef struct {
   char *err;
 } shard_job;
 
+static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
+                   xt **outs, char **err);
+
 static void *shard_main(void *arg) {
   shard_job *j = arg;
-  j->rc = mdl_run(j->m, j->x, j->tokens, j->targets, j->T, NULL, j->outs, &j->err);
+  j->rc = run_one(j->m, j->x, j->tokens, j->targets, j->T, NULL, j->outs, &j->err);
   return NULL;
 }
 
@@ -417,6 +419,7 @@ static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t 
 
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err) {
+  if (m->workers > 1) cpu_set_serial(x->nshard > 0); /* shards: their threads are the parallelism */
   if (x->nshard) {
     if (states) {
       *err = xl_fmt("internal: states passed to a data-parallel executor");
@@ -424,6 +427,12 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
     }
     return run_sharded(m, x, tokens, targets, T, outs, err);
   }
+  return run_one(m, x, tokens, targets, T, states, outs, err);
+}
+
+/* one executor on this thread */
+static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
+                   xt **outs, char **err) {
   const cg_graph *g = x->g;
   xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
   int64_t sh[2] = {x->B, x->T}, shp[2] = {x->B, x->P};

@@ -368,6 +368,42 @@ static void test_reduce(int kind, kir_op rop, int64_t R, int64_t C) {
   free(k.body.v);
 }
 
+/* The decode shape of a projection: out[0, 0, r] = sum_c x[0, 0, c] * w[r, c] on the
+   domain [1, 1, R, C], C reduced. The split dimension skips the leading size-1 dimensions (so
+   a batch-1 step can use both cores), and the slices [lo, hi) of R computed apart give the
+   whole result. */
+static void test_decode_split(int64_t R, int64_t C, int chunks) {
+  kir_kernel k;
+  char name[64];
+  snprintf(name, sizeof name, "decode_%lldx%lld", (long long)R, (long long)C);
+  kb_init(&k, name, 4, (const int64_t[]){1, 1, R, C});
+  k.red_mask = 8;
+  k.red_op = KIR_ADD;
+  kb_buf(&k, C, 0);     /* x [1, 1, C] */
+  kb_buf(&k, R * C, 0); /* w [R, C] */
+  kb_buf(&k, R, 1);     /* out [1, 1, R] */
+  int p = OP(&k, KIR_MUL, LOAD(&k, 0, 0, C, C, 0, 1), LOAD(&k, 1, 0, 0, 0, C, 1), 0);
+  STORE(&k, 2, 0, p, R, R, 1, 0);
+  int want_par = R > 1 ? 2 : 0; /* the first non-reduced dimension of extent > 1, else the first */
+  CHECK(kir_par_dim(&k) == want_par, "%s: split dimension %d, want %d", name, kir_par_dim(&k), want_par);
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int64_t i = 0; i < C; i++) in.v[0][i] = rd(urand(-1, 1), dt);
+    for (int64_t i = 0; i < R * C; i++) in.v[1][i] = rd(urand(-1, 1), dt);
+    for (int64_t r = 0; r < R; r++) {
+      want.v[2][r] = 0;
+      for (int64_t c = 0; c < C; c++) want.v[2][r] += in.v[0][c] * in.v[1][r * C + c];
+    }
+    run_check(&k, dt, &in, &want, chunks, dt == CG_F32 ? 1e-6 * (double)C : 1e-13);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+  free(k.body.v);
+}
+
 /* A kernel of three loop nests (kir.h `next`): a reduction whose result the later nests read
    through its output buffer, the shape of a recurrence step (matmul, then elementwise gates):
      nest 0: s[r]   = sum_c x[r, c] * w[c]            (reduction over the innermost dimension)
@@ -970,6 +1006,9 @@ int main(void) {
       test_reduce(kind, KIR_MAX, 5, cols[i]);
     }
   test_reduce(1, KIR_ADD, 11, 13);
+  test_decode_split(13, 19, 3);
+  test_decode_split(64, 37, 2);
+  test_decode_split(1, 9, 2);
   test_masked_exp();
   test_nests(7, 13);
   test_nests(5, 32);
