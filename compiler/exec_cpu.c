@@ -1,6 +1,6 @@
 /* exec_cpu.c - the compiled CPU executor: runs a cell graph through its kernel plan.
  *
- * Steps of the plan (kplan.h): KP_GEMM through OpenBLAS (cblas_?gemm per batch entry),
+ * Steps of the plan (kplan.h): KP_GEMM through OpenBLAS (cblas_?gemm per outer and batch entry),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
  * XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
@@ -232,14 +232,16 @@ static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const kp_gemm *m = &s->gemm;
   void *C = alloc_node(p, v, s->node);
   const void *A = v->val[m->a], *B = v->val[m->b];
-  for (int64_t b = 0; b < m->batch; b++) {
-    if (p->dt == CG_F64)
-      gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + b * m->sa, m->lda,
-                  (const double *)B + b * m->sb, m->ldb, 0.0, (double *)C + b * m->sc, m->ldc);
-    else
-      gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + b * m->sa, m->lda,
-                 (const float *)B + b * m->sb, m->ldb, 0.0f, (float *)C + b * m->sc, m->ldc);
-  }
+  for (int64_t o = 0; o < m->outer; o++)
+    for (int64_t b = 0; b < m->batch; b++) {
+      int64_t ia = o * m->oa + b * m->sa, ib = o * m->ob + b * m->sb, ic = o * m->oc + b * m->sc;
+      if (p->dt == CG_F64)
+        gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + ia, m->lda, (const double *)B + ib,
+                    m->ldb, 0.0, (double *)C + ic, m->ldc);
+      else
+        gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + ia, m->lda, (const float *)B + ib,
+                   m->ldb, 0.0f, (float *)C + ic, m->ldc);
+    }
   p->stats->gemm_flops += m->flops;
 }
 

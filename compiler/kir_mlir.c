@@ -137,6 +137,16 @@ static const char *val(E *e, const char *fmt, ...) {
   return n;
 }
 
+/* The lanes of vector mode: full (8 f32 / 4 f64), or narrower for a nest whose innermost
+   loop is shorter than a full vector, at least half of one and not the split one (the 4 x 4
+   blocks of a head-wise projection: 4 f32 lanes instead of a scalar loop). */
+static void set_lanes(E *e, int vl) {
+  e->VL = vl;
+  snprintf(e->vft, sizeof e->vft, "vector<%dx%s>", vl, e->sft);
+  snprintf(e->vit, sizeof e->vit, "vector<%dx%s>", vl, e->sit);
+  snprintf(e->vbt, sizeof e->vbt, "vector<%dxi1>", vl);
+}
+
 static void set_mode(E *e, int vector) {
   e->vl = vector ? e->VL : 1;
   e->ft = vector ? e->vft : e->sft;
@@ -922,6 +932,9 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
 static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   const kir_kernel *k = e->k;
   build_dom(k, chain, &e->D);
+  int vl = e->f64 ? 4 : 8, L = e->D.nd - 1;
+  if (L >= 0 && e->D.pdim != L && e->D.dim[L] < vl && e->D.dim[L] >= vl / 2) vl /= 2;
+  set_lanes(e, vl);
   size_t nb = (size_t)k->body.n + 1;
   e->val = xl_calloc(nb, sizeof *e->val);
   e->hoist = xl_calloc(nb, sizeof *e->hoist);
@@ -957,12 +970,9 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   memset(&e, 0, sizeof e);
   e.k = k;
   e.f64 = dt == CG_F64;
-  e.VL = e.f64 ? 4 : 8;
   e.sft = e.f64 ? "f64" : "f32";
   e.sit = e.f64 ? "i64" : "i32";
-  snprintf(e.vft, sizeof e.vft, "vector<%dx%s>", e.VL, e.sft);
-  snprintf(e.vit, sizeof e.vit, "vector<%dx%s>", e.VL, e.sit);
-  snprintf(e.vbt, sizeof e.vbt, "vector<%dxi1>", e.VL);
+  set_lanes(&e, e.f64 ? 4 : 8);
   set_mode(&e, 0);
   const char *mems[KIR_MAXBUF] = {0};
   e.mem = mems;

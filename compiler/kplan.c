@@ -122,7 +122,9 @@ static int mat_layout(int64_t r, int64_t sr, int64_t c, int64_t sc, int *trans, 
 
 /* An EINSUM that is a (batched, strided) matrix product: labels split into batch (x, y, out),
    M (x, out), N (y, out) and K (x, y; at least one), each group contiguous in every operand
-   holding it, the output row-major over (M, N) (the operands are swapped when N comes first). */
+   holding it (the batch labels may instead form two such groups, outer and inner, cut where
+   the output lists them), the output row-major over (M, N) (the operands are swapped when N
+   comes first). */
 static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
   ein e = ein_of(g, n);
   if (!ein_distinct(&e)) return 0;
@@ -142,12 +144,24 @@ static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
   for (int p = 0; p < e.r[1]; p++)
     if (lab_pos(&e, 2, e.l[1][p]) < 0 && lab_pos(&e, 0, e.l[1][p]) < 0) return 0;
   if (kk.n == 0) return 0;
+  /* the batch labels: one group (cut 0), else the first cut that makes two groups */
+  lgroup bo = {0}, bi = bt;
+  int64_t bsz[3], bst[3], osz[3], ost[3];
+  for (int cut = 0;; cut++) {
+    if (cut == bt.n && cut > 0) return 0;
+    bo.n = cut, bi.n = bt.n - cut;
+    memcpy(bo.lab, bt.lab, sizeof(int64_t) * (size_t)cut);
+    memcpy(bi.lab, bt.lab + cut, sizeof(int64_t) * (size_t)(bt.n - cut));
+    int ok = 1;
+    for (int o = 0; o < 3; o++)
+      ok &= group_layout(&e, o, &bi, &bsz[o], &bst[o]) && group_layout(&e, o, &bo, &osz[o], &ost[o]);
+    if (ok) break;
+  }
   for (int swap = 0; swap < 2; swap++) {
     int A = swap, B = 1 - swap;
     const lgroup *M = swap ? &ny : &mx, *N = swap ? &mx : &ny;
-    int64_t bsz[3], bst[3], m, sam, scm, nn, sbn, scn, k, sak, sbk, tmp;
+    int64_t m, sam, scm, nn, sbn, scn, k, sak, sbk, tmp;
     int ok = 1;
-    for (int o = 0; o < 3; o++) ok &= group_layout(&e, o, &bt, &bsz[o], &bst[o]);
     ok &= group_layout(&e, A, M, &m, &sam) && group_layout(&e, 2, M, &tmp, &scm);
     ok &= group_layout(&e, B, N, &nn, &sbn) && group_layout(&e, 2, N, &tmp, &scn);
     ok &= group_layout(&e, A, &kk, &k, &sak) && group_layout(&e, B, &kk, &tmp, &sbk);
@@ -168,7 +182,13 @@ static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
       r.sb = bst[B];
       r.sc = bst[2];
     }
-    r.flops = 2.0 * (double)r.batch * (double)m * (double)nn * (double)k;
+    r.outer = osz[2];
+    if (r.outer > 1) {
+      r.oa = ost[A];
+      r.ob = ost[B];
+      r.oc = ost[2];
+    }
+    r.flops = 2.0 * (double)r.outer * (double)r.batch * (double)m * (double)nn * (double)k;
     *gm = r;
     return 1;
   }
@@ -640,7 +660,8 @@ out:
    Loop order: the output's labels in output order, then the summed ones, then the innermost
    (vectorized) one: the label along which the fewest operand elements are read or written
    with a stride other than 0 or 1 (no gathers on the big operand), larger sizes first on a tie.
-   NULL when the labels do not fit KIR_MAXDIM or it takes more than c->cflops FLOPs. */
+   NULL when the labels do not fit KIR_MAXDIM, or it takes more than c->cflops FLOPs and is not
+   a thin matrix product (one of m, n, k under KP_GEMM_MIN_DIM). */
 static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops) {
   const cg_graph *g = c->g;
   const cg_node *n = &g->nodes.v[id];
@@ -678,10 +699,21 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
       best = pen;
     }
   }
-  if (*flops > c->cflops) return NULL;
-  int ord[KIR_MAXDIM], nd = 0;
+  kp_gemm gm;
+  int thin = gemm_of(g, n, &gm) && (gm.m < KP_GEMM_MIN_DIM || gm.n < KP_GEMM_MIN_DIM || gm.k < KP_GEMM_MIN_DIM);
+  if (*flops > c->cflops && !thin) return NULL;
+  /* a small output summed over many terms (a weight gradient of head-wise blocks,
+     "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
+     output stays in L1 (each output still sums its terms in the same order) */
+  double terms = 1; /* per output */
   for (int l = 0; l < nl; l++)
-    if (l != inner) ord[nd++] = l;
+    if (lab_pos(&e, 2, lab[l]) < 0) terms *= (double)size[l];
+  int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= KP_SMALL_OUT && terms >= 64;
+  int ord[KIR_MAXDIM], nd = 0;
+  for (int pass = red_out ? 0 : 1; pass < 2; pass++) /* pass 0: the summed labels only */
+    for (int l = 0; l < nl; l++)
+      if (l != inner && (pass == 1 ? !red_out || lab_pos(&e, 2, lab[l]) >= 0 : lab_pos(&e, 2, lab[l]) < 0))
+        ord[nd++] = l;
   if (inner >= 0) ord[nd++] = inner;
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = nl;
@@ -1022,11 +1054,13 @@ static int verify_gemm(const cg_graph *g, const kp_step *s, FILE *err, const cha
   if (n->op != CG_OP_EINSUM) return vproblem(err, w, "gemm %%%d: not an einsum", s->node);
   if (!((m->a == n->in[0] && m->b == n->in[1]) || (m->a == n->in[1] && m->b == n->in[0])))
     np += vproblem(err, w, "gemm %%%d: operands %%%d, %%%d are not the einsum's", s->node, m->a, m->b);
-  if (m->batch * m->m * m->n != cg_numel(&n->shape))
-    np += vproblem(err, w, "gemm %%%d: batch*m*n != numel of the result", s->node);
-  if (gemm_extent(m->batch, m->sa, m->m, m->k, m->trans_a, m->lda) >= cg_numel(&g->nodes.v[m->a].shape) ||
-      gemm_extent(m->batch, m->sb, m->k, m->n, m->trans_b, m->ldb) >= cg_numel(&g->nodes.v[m->b].shape) ||
-      gemm_extent(m->batch, m->sc, m->m, m->n, 0, m->ldc) >= cg_numel(&n->shape))
+  if (m->outer < 1) np += vproblem(err, w, "gemm %%%d: outer count %lld < 1", s->node, (long long)m->outer);
+  if (m->outer * m->batch * m->m * m->n != cg_numel(&n->shape))
+    np += vproblem(err, w, "gemm %%%d: outer*batch*m*n != numel of the result", s->node);
+  int64_t ea = (m->outer - 1) * m->oa, eb = (m->outer - 1) * m->ob, ec = (m->outer - 1) * m->oc;
+  if (ea + gemm_extent(m->batch, m->sa, m->m, m->k, m->trans_a, m->lda) >= cg_numel(&g->nodes.v[m->a].shape) ||
+      eb + gemm_extent(m->batch, m->sb, m->k, m->n, m->trans_b, m->ldb) >= cg_numel(&g->nodes.v[m->b].shape) ||
+      ec + gemm_extent(m->batch, m->sc, m->m, m->n, 0, m->ldc) >= cg_numel(&n->shape))
     np += vproblem(err, w, "gemm %%%d: an operand is addressed out of bounds", s->node);
   return np;
 }
@@ -1179,6 +1213,9 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
               (long long)m->m, (long long)m->n, (long long)m->k, (long long)m->lda, (long long)m->ldb,
               (long long)m->ldc);
       if (m->batch > 1) fprintf(out, " sa=%lld sb=%lld sc=%lld", (long long)m->sa, (long long)m->sb, (long long)m->sc);
+      if (m->outer > 1)
+        fprintf(out, " outer=%lld oa=%lld ob=%lld oc=%lld", (long long)m->outer, (long long)m->oa, (long long)m->ob,
+                (long long)m->oc);
       fprintf(out, " flops=%.0f\n", m->flops);
       break;
     }

@@ -36,14 +36,17 @@ typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
 #define KP_NEST_MAXBUF 16 /* buffers of a kernel built from one chain of nodes */
 
 typedef struct {
-  /* C[b] (m x n) = A[b] (m x k) * B[b] (k x n), row-major with leading dimensions; b runs over
-     `batch` with element strides sa/sb/sc between consecutive batch entries (0 = shared). */
+  /* C[o, b] (m x n) = A[o, b] (m x k) * B[o, b] (k x n), row-major with leading dimensions; b runs
+     over `batch` with element strides sa/sb/sc between consecutive batch entries, o over
+     `outer` (1: none) with strides oa/ob/oc: the batch labels of an einsum that are not side
+     by side in one operand ("Zcjhd,Zcuhd->Zchju": outer Zc, batch h). */
   int a, b;              /* CG node ids of the operands */
   int trans_a, trans_b;  /* operand stored as (k x m) / (n x k) */
   int64_t batch, m, n, k;
   int64_t lda, ldb, ldc;
   int64_t sa, sb, sc;
-  double flops;          /* 2 * batch * m * n * k */
+  int64_t outer, oa, ob, oc;
+  double flops;          /* 2 * outer * batch * m * n * k */
 } kp_gemm;
 
 typedef struct kp_plan kp_plan;
@@ -70,6 +73,13 @@ struct kp_plan {
    own (small matrix products: per-call BLAS overhead dominates them) instead of GEMMs or
    reference steps. kp_build takes it from XLC_KP_CONTRACT_FLOPS (0 = never), else this. */
 #define KP_CONTRACT_FLOPS 524288.0
+/* Larger contractions are kernels too when their GEMM would have m, n or k under this (the
+   4 x 4 blocks of a head-wise projection, batched 64 times: OpenBLAS ran those at ~1 GFLOP/s),
+   unless the threshold above is 0. */
+#define KP_GEMM_MIN_DIM 8
+/* A contraction kernel with at most this many outputs, each a sum of at least 64 terms, loops
+   over the summed labels outermost (the operands stream once, the output stays in cache). */
+#define KP_SMALL_OUT 4096
 double kp_contract_flops(void);
 kp_plan *kp_build(const cg_graph *g);
 kp_plan *kp_build_with(const cg_graph *g, double contract_flops);

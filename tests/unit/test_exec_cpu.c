@@ -171,16 +171,19 @@ int main(void) {
   if (stdlib_open(&fx) != 0) return 1;
   ast *file = fx.file;
   xl_arena *ar = &fx.ar;
-  /* three times: small contractions as JIT kernels merged with the rest of each scan step into
-     kernels of several nests (the default), the same unmerged (XLC_KP_MERGE=0), then every
-     contraction as a GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0) */
-  static const char *const modes[3] = {"small ones as kernels, scan steps merged into nests",
+  /* four times: small contractions as JIT kernels merged with the rest of each scan step into
+     kernels of several nests (the default), the same unmerged (XLC_KP_MERGE=0), every
+     contraction as a GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0), then only the thin
+     ones (a GEMM dimension under KP_GEMM_MIN_DIM) as kernels (XLC_KP_CONTRACT_FLOPS=1) */
+  static const char *const modes[4] = {"small ones as kernels, scan steps merged into nests",
                                        "small ones as kernels, unmerged (XLC_KP_MERGE=0)",
-                                       "BLAS (XLC_KP_CONTRACT_FLOPS=0)"};
-  for (int mode = 0; mode < 3; mode++) {
+                                       "BLAS (XLC_KP_CONTRACT_FLOPS=0)",
+                                       "thin ones as kernels, the rest BLAS (XLC_KP_CONTRACT_FLOPS=1)"};
+  for (int mode = 0; mode < 4; mode++) {
     printf("-- contractions: %s\n", modes[mode]);
     if (mode == 1) setenv("XLC_KP_MERGE", "0", 1);
     if (mode == 2) unsetenv("XLC_KP_MERGE"), setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
+    if (mode == 3) setenv("XLC_KP_CONTRACT_FLOPS", "1", 1);
     rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
       for (int grad = 0; grad < 2; grad++)

@@ -999,7 +999,7 @@ int main(void) {
   test_unary_ops(40);
   test_binary_ops(13);
   test_binary_ops(1);
-  const int64_t cols[] = {2, 13, 37, 64};
+  const int64_t cols[] = {2, 4, 5, 13, 37, 64}; /* 4, 5: rows of 4 lanes (kir_mlir set_lanes) */
   for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
     for (int kind = 0; kind < 4; kind++) {
       test_reduce(kind, KIR_ADD, 5, cols[i]);

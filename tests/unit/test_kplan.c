@@ -39,6 +39,8 @@ static const entry entries[] = {
     {"slstm_block", {BT, "E=32"}},
     {"xlstm_lm", {BT, "V=11", "L=2", "slstm_at=[1]"}},
     {"xlstm_large", {BT, "E=32", "NH=2", "V=11"}},
+    {"mlstm_chunkwise", {"B=2", "T=7", "NH=2", "DK=5", "DV=3", "chunk=3"}},
+    {"mlstm_block", {"B=4", "T=16", "E=32"}}, /* weight gradients of 64 terms (want_red_outer) */
     /* odd sizes and T = 1 (contraction kernels whose innermost loop is not a vector width) */
     {"slstm_cell", {"B=1", "T=1", "NH=3", "D=5"}},
     {"lstm_cell", {"B=3", "T=1", "I=7", "H=13"}},
@@ -53,6 +55,8 @@ static xl_rng rng;
 typedef struct {
   int nodes, leaves, kernels, knodes, fused, gemms, refs, views;
   int contracts, ref_einsums; /* contraction kernels (or nests); einsums left to the executor */
+  int outer_gemms;            /* GEMMs whose batch labels form two groups (kp_gemm.outer > 1) */
+  int red_outer;              /* contraction kernels whose outermost loop dimension is summed */
   int chains, nests;          /* kernels of several loop nests, and their nests */
   int body_kernels[16];       /* per scan body (in plan order, first 16): its kernel steps */
   int nbodies;
@@ -104,6 +108,7 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
         CHECK(lo < hi, "%s: step %d: nest %d has no nodes", tag, si, q);
         if (hi - lo == 1 && g->nodes.v[s->nodes.v[lo]].op == CG_OP_EINSUM && x->red_mask) {
           c->contracts++;
+          c->red_outer += x->red_mask & 1;
           if (nn == 1) CHECK(x->nbuf <= 3, "%s: step %d: contraction kernel with %d buffers", tag, si, x->nbuf);
         }
       }
@@ -111,6 +116,7 @@ static void check_structure(const kp_plan *p, const cg_graph *g, const char *tag
     }
     case KP_GEMM:
       c->gemms++;
+      c->outer_gemms += s->gemm.outer > 1;
       c->gemm_flops += s->gemm.flops;
       break;
     case KP_VIEW: c->views++; break;
@@ -322,18 +328,19 @@ static void check_gemm(const kp_step *s, const level *L, cg_dtype dt, const char
   double *c = xl_malloc((size_t)(N + 1) * sizeof(double));
   for (int64_t i = 0; i < N; i++) c[i] = NAN;
   const void *A = L->v[m->a], *B = L->v[m->b];
+  for (int64_t o = 0; o < m->outer; o++)
   for (int64_t bt = 0; bt < m->batch; bt++)
     for (int64_t i = 0; i < m->m; i++)
       for (int64_t j = 0; j < m->n; j++) {
         double accd = 0;
         float accf = 0;
         for (int64_t p = 0; p < m->k; p++) {
-          int64_t ia = bt * m->sa + (m->trans_a ? p * m->lda + i : i * m->lda + p);
-          int64_t ib = bt * m->sb + (m->trans_b ? j * m->ldb + p : p * m->ldb + j);
+          int64_t ia = o * m->oa + bt * m->sa + (m->trans_a ? p * m->lda + i : i * m->lda + p);
+          int64_t ib = o * m->ob + bt * m->sb + (m->trans_b ? j * m->ldb + p : p * m->ldb + j);
           if (dt == CG_F64) accd += ((const double *)A)[ia] * ((const double *)B)[ib];
           else accf += ((const float *)A)[ia] * ((const float *)B)[ib];
         }
-        int64_t ic = bt * m->sc + i * m->ldc + j;
+        int64_t ic = o * m->oc + bt * m->sc + i * m->ldc + j;
         CHECK(ic >= 0 && ic < N, "%s: gemm %%%d writes element %lld of %lld", tag, s->node, (long long)ic, (long long)N);
         if (ic >= 0 && ic < N) c[ic] = dt == CG_F64 ? accd : (double)accf;
       }
@@ -393,18 +400,31 @@ static void check_numbers(const cg_graph *g, const kp_plan *p, cg_dtype dt, cons
 /* ---- driver ---- */
 
 /* merge: the kernels of scan bodies merged into nests (kp_build_opts). */
+static int want_red_outer; /* the entry being planned is mlstm_block at B=4 T=16: its gradient has a
+                              contraction kernel that loops over summed labels outermost */
+static int thin_kernels, thin_gemms; /* over every graph planned with cflops 1 */
+
 static void run_plan(const cg_graph *g, const char *tag0, double cflops, int merge) {
   char tag[160];
-  snprintf(tag, sizeof tag, "%s%s%s", tag0, cflops > 0 ? "" : " (gemm)", merge ? "" : " (unmerged)");
+  snprintf(tag, sizeof tag, "%s%s%s", tag0, cflops > 1 ? "" : cflops > 0 ? " (thin)" : " (gemm)",
+           merge ? "" : " (unmerged)");
   kp_plan *p = kp_build_opts(g, cflops, merge);
   CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", tag);
   counts c = {0};
   check_structure(p, g, tag, &c);
-  if (cflops > 0) /* every contraction is a kernel */
+  if (cflops == 1) /* only thin products are kernels (counted for main) */
+    thin_kernels += c.contracts, thin_gemms += c.gemms;
+  else if (cflops > 0) /* every contraction is a kernel */
     CHECK(c.gemms == 0 && c.ref_einsums == 0 && c.contracts > 0, "%s: %d gemms, %d einsum refs, %d contraction kernels",
           tag, c.gemms, c.ref_einsums, c.contracts);
   else
     CHECK(c.contracts == 0, "%s: %d contraction kernels with the threshold 0", tag, c.contracts);
+  /* the head-wise weight gradients ("ZAbo,ZAbi->boi", 64 terms): summed labels outermost */
+  if (cflops > 1 && want_red_outer && strstr(tag0, "grad"))
+    CHECK(c.red_outer > 0, "%s: no contraction kernel loops over its summed labels outermost", tag);
+  /* the chunkwise form's head-batched products ("Zcjhd,Zcuhd->Zchju"): batch Zc outside, h inside */
+  if (cflops <= 0 && strstr(tag0, "chunkwise"))
+    CHECK(c.outer_gemms >= 3, "%s: %d GEMMs with two batch groups, want at least 3", tag, c.outer_gemms);
   if (!merge) CHECK(c.chains == 0, "%s: %d kernels of several nests unmerged", tag, c.chains);
   /* the forward sLSTM step: the recurrent matmul, the bias and the gates in one kernel */
   if (merge && cflops > 0 && !strncmp(tag0, "slstm_cell/forward", 18))
@@ -423,14 +443,17 @@ static void run_plan(const cg_graph *g, const char *tag0, double cflops, int mer
   kp_free(p);
 }
 
-/* Planned twice: every contraction a kernel, then none (GEMMs and reference steps). */
+/* Planned four times: every contraction a kernel (merged, unmerged), none (GEMMs and
+   reference steps), only the thin ones (cflops 1). */
 static void run_graph(const cg_graph *g, const char *tag) {
   run_plan(g, tag, 1e300, 1);
   run_plan(g, tag, 1e300, 0);
   run_plan(g, tag, 0, 1);
+  run_plan(g, tag, 1, 1);
 }
 
 static void run_entry(const ast *file, const entry *en) {
+  want_red_outer = !strcmp(en->entry, "mlstm_block") && en->sets[1] && !strcmp(en->sets[1], "T=16");
   lang_set sets[8];
   char keys[8][32];
   int nsets = 0;
@@ -486,6 +509,10 @@ int main(void) {
   xl_arena_free(&ar);
   free(text);
   free(path);
+  /* with the threshold 1, the thin products (head-wise 4 x 4 blocks, per-head gates) are kernels
+     and the others GEMMs */
+  CHECK(thin_kernels > 0 && thin_gemms > 0, "threshold 1: %d contraction kernels, %d gemms in all", thin_kernels,
+        thin_gemms);
   printf("%s\n", fails ? "test_kplan: FAILED" : "test_kplan: ok");
   return fails != 0;
 }
