@@ -699,9 +699,11 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
       best = pen;
     }
   }
-  kp_gemm gm;
-  int thin = gemm_of(g, n, &gm) && (gm.m < KP_GEMM_MIN_DIM || gm.n < KP_GEMM_MIN_DIM || gm.k < KP_GEMM_MIN_DIM);
-  if (*flops > c->cflops && !thin) return NULL;
+  if (*flops > c->cflops) { /* still a kernel when its GEMM would be thin */
+    kp_gemm gm;
+    if (!gemm_of(g, n, &gm) || (gm.m >= KP_GEMM_MIN_DIM && gm.n >= KP_GEMM_MIN_DIM && gm.k >= KP_GEMM_MIN_DIM))
+      return NULL;
+  }
   /* a small output summed over many terms (a weight gradient of head-wise blocks,
      "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
      output stays in L1 (each output still sums its terms in the same order) */
@@ -710,10 +712,10 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
     if (lab_pos(&e, 2, lab[l]) < 0) terms *= (double)size[l];
   int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= KP_SMALL_OUT && terms >= 64;
   int ord[KIR_MAXDIM], nd = 0;
-  for (int pass = red_out ? 0 : 1; pass < 2; pass++) /* pass 0: the summed labels only */
-    for (int l = 0; l < nl; l++)
-      if (l != inner && (pass == 1 ? !red_out || lab_pos(&e, 2, lab[l]) >= 0 : lab_pos(&e, 2, lab[l]) < 0))
-        ord[nd++] = l;
+  for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
+    if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
+  for (int l = 0; l < nl; l++)
+    if (l != inner && !(red_out && lab_pos(&e, 2, lab[l]) < 0)) ord[nd++] = l;
   if (inner >= 0) ord[nd++] = inner;
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = nl;
