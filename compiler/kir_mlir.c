@@ -91,6 +91,8 @@ typedef struct {
   sbuf consts;     /* constants, printed at the top of the function */
   sbuf body;
   int depth;       /* indentation */
+  int sink_d;      /* first dimension of the reduced block summed in registers (sink), or -1 */
+  int sink;        /* emit_body: the reducing store combines into the loop-carried accumulator */
   int ntmp;
   xl_arena arena;  /* value names */
   XL_VEC(kconst) ktab;
@@ -613,7 +615,7 @@ static const char *emit_body(E *e, const char **bases, const char *j, const char
       const char *v = e->val[in->a];
       if (!store_reduces(k, in)) {
         vstore(e, in->buf, elem_index(e, bases[i], j, st), st, v);
-      } else if (e->D.red[L]) {
+      } else if (e->D.red[L] || e->sink) {
         nacc = combine(e, acc, v);
       } else { /* read-modify-write along the non-reduced innermost dimension */
         const char *idx = elem_index(e, bases[i], j, st);
@@ -877,8 +879,105 @@ static void emit_inner_jam(E *e, const char **iv, int rs) {
   free(hv);
 }
 
+/* ---- reduced dimensions summed in registers (sink) ----
+ * A contraction whose reduced dimensions sit just outside a non-reduced innermost one (the
+ * input gradient of a thin projection, [B*T par, NH red, E]: dx[bt, e] = sum_h dg[bt, h] W[h, e])
+ * would read, add and write every output once per reduced point after a pass that zeroes them.
+ * Here the loops run the other way round: for each vector of outputs along the innermost
+ * dimension the reduced dimensions loop inside it with the sum in a register, and the sum is
+ * stored once (no zeroing pass: every output point is visited exactly once). The additions
+ * happen in the same order as before, so the results are bit-identical. Only nests whose only
+ * store is the reducing one qualify, with at most SINK_MAX reduced points per output (their
+ * operand rows stay in cache across the vectors). XLC_KIR_NO_SINK=1 turns it off. */
+#define SINK_MAX 256
+
+/* The first merged dimension of the reduced block [d, L) if the nest qualifies, else -1. */
+static int sink_dim(const E *e) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, nstore = 0, rs = -1;
+  if (L < 1 || e->D.red[L] || e->D.pdim == L || e->D.dim[L] < e->VL || !e->D.red[L - 1]) return -1;
+  for (int i = 0; i < k->body.n; i++)
+    if (k->body.v[i].op == KIR_STORE) {
+      nstore++;
+      if (store_reduces(k, &k->body.v[i])) rs = i;
+    }
+  if (nstore != 1 || rs < 0 || getenv("XLC_KIR_NO_SINK")) return -1;
+  int d = L - 1;
+  int64_t n = e->D.dim[d];
+  while (d > 0 && e->D.red[d - 1]) n *= e->D.dim[--d];
+  if (n > SINK_MAX || e->D.pdim >= d) return -1;
+  return d;
+}
+
+/* The reduced loops d..L-1 around one pass of the body at innermost index j; returns the sum. */
+static const char *emit_sink_red(E *e, const char **iv, int d, const char *j, const char *acc) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1;
+  if (d == L) {
+    const char **bases = xl_calloc((size_t)k->body.n + 1, sizeof *bases);
+    int vec = e->vl > 1;
+    for (int i = 0; i < k->body.n; i++) {
+      const kir_inst *in = &k->body.v[i];
+      e->hoist[i] = e->hoistv[i] = NULL;
+      if (!is_mem(in)) continue;
+      bases[i] = base_index(e, i, iv, L);
+      if (in->op == KIR_LOAD && e->D.st[i][L] == 0) { /* one value for the whole vector */
+        set_mode(e, 0);
+        e->hoist[i] = vload(e, in->buf, bases[i], 0);
+        set_mode(e, vec);
+        if (vec) e->hoistv[i] = val(e, "vector.broadcast %s : %s to %s", e->hoist[i], e->sft, e->vft);
+      }
+    }
+    e->sink = 1;
+    const char *nacc = emit_body(e, bases, j, acc);
+    e->sink = 0;
+    free(bases);
+    return nacc;
+  }
+  const char *res = fresh(e, "r"), *a = fresh(e, "acc");
+  iv[d] = fresh(e, "i");
+  line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, iv[d], IX(e, 0),
+       IX(e, e->D.dim[d]), IX(e, 1), a, acc, e->ft);
+  e->depth++;
+  const char *in = emit_sink_red(e, iv, d + 1, j, a);
+  line(e, "scf.yield %s : %s", in, e->ft);
+  e->depth--;
+  line(e, "}");
+  iv[d] = NULL;
+  return res;
+}
+
+/* The vector loop over the innermost dimension (then its scalar remainder) with the reduced
+   block [d, L) inside, each output stored once. */
+static void emit_sink(E *e, const char **iv, int d) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1, rs = -1;
+  for (int i = 0; i < k->body.n; i++)
+    if (k->body.v[i].op == KIR_STORE) rs = i;
+  for (int q = d; q < L; q++) iv[q] = NULL;
+  int64_t n = e->D.dim[L], nv = n / e->VL * e->VL;
+  for (int vec = 1; vec >= 0; vec--) {
+    int64_t lo = vec ? 0 : nv, hi = vec ? nv : n;
+    if (lo == hi) continue;
+    set_mode(e, vec);
+    const char *j = fresh(e, "j");
+    line(e, "scf.for %s = %s to %s step %s {", j, IX(e, lo), IX(e, hi), IX(e, vec ? e->VL : 1));
+    e->depth++;
+    const char *sum = emit_sink_red(e, iv, d, j, red_identity(e));
+    const char *base = base_index(e, rs, iv, L);
+    vstore(e, k->body.v[rs].buf, elem_index(e, base, j, e->D.st[rs][L]), e->D.st[rs][L], sum);
+    e->depth--;
+    line(e, "}");
+  }
+  set_mode(e, 0);
+}
+
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
 static void emit_nest(E *e, const char **iv, int d) {
+  if (d == e->sink_d) {
+    emit_sink(e, iv, d);
+    return;
+  }
   if (d == e->D.nd - 1) {
     emit_inner(e, iv);
     return;
@@ -903,7 +1002,8 @@ static void emit_nest(E *e, const char **iv, int d) {
   line(e, "}");
 }
 
-/* Initialises the reduction output over the non-reduced dimensions (0 or -inf). */
+/* Initialises the reduction output over the non-reduced dimensions (0 or -inf); the last of
+   them with vector stores where the output is contiguous along it. */
 static void emit_init(E *e, int rs, const char **iv, int d) {
   if (d == e->D.nd) {
     set_mode(e, 0);
@@ -915,6 +1015,26 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
   if (e->D.red[d]) {
     iv[d] = NULL;
     emit_init(e, rs, iv, d + 1);
+    return;
+  }
+  int last = 1;
+  for (int q = d + 1; q < e->D.nd; q++) last &= e->D.red[q];
+  if (last && d != e->D.pdim && e->D.st[rs][d] == 1 && e->D.dim[d] >= e->VL) {
+    int64_t n = e->D.dim[d], nv = n / e->VL * e->VL;
+    for (int q = d; q < e->D.nd; q++) iv[q] = NULL;
+    const char *base = base_index(e, rs, iv, e->D.nd);
+    for (int vec = 1; vec >= 0; vec--) {
+      int64_t lo = vec ? 0 : nv, hi = vec ? nv : n;
+      if (lo == hi) continue;
+      set_mode(e, vec);
+      const char *j = fresh(e, "j");
+      line(e, "scf.for %s = %s to %s step %s {", j, IX(e, lo), IX(e, hi), IX(e, vec ? e->VL : 1));
+      e->depth++;
+      vstore(e, e->k->body.v[rs].buf, elem_index(e, base, j, 1), 1, red_identity(e));
+      e->depth--;
+      line(e, "}");
+    }
+    set_mode(e, 0);
     return;
   }
   const char *lb, *ub;
@@ -946,7 +1066,8 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   if (!empty) {
     e->depth = 2;
     const char *iv[KIR_MAXDIM + 1] = {0};
-    if (rs >= 0) emit_init(e, rs, iv, 0);
+    e->sink_d = rs >= 0 ? sink_dim(e) : -1;
+    if (rs >= 0 && e->sink_d < 0) emit_init(e, rs, iv, 0);
     memset(iv, 0, sizeof iv);
     emit_nest(e, iv, 0);
   }
@@ -957,7 +1078,7 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   for (int d = 0; d < e->D.nd; d++)
     sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
            d == e->D.pdim ? " par" : "");
-  sb_put(hdr, "], %s, %d lanes\n", e->sft, e->VL);
+  sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->VL, e->sink_d >= 0 ? ", reduced block in registers" : "");
   free(e->val);
   free(e->hoist);
   free(e->hoistv);

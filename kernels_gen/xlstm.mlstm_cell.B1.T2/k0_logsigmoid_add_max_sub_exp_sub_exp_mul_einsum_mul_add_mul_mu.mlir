@@ -3,7 +3,7 @@
 // nest 1: domain [1, 2, 8, 8] -> loops [2, 8, 8], f32, 8 lanes
 // nest 2: domain [1, 2, 8] -> loops [2, 8 red], f32, 8 lanes
 // nest 3: domain [1, 2] -> loops [2], f32, 8 lanes
-// nest 4: domain [1, 2, 8, 8] -> loops [2, 8 red, 8], f32, 8 lanes
+// nest 4: domain [1, 2, 8, 8] -> loops [2, 8 red, 8], f32, 8 lanes, reduced block in registers
 // nest 5: domain [1, 2, 8] -> loops [2, 8], f32, 8 lanes
 // ABI: void k0_logsigmoid_add_max_sub_exp_sub_exp_mul_einsum_mul_add_mul_mu(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
 module {
@@ -463,44 +463,38 @@ module {
       memref.store %t271, %m15[%t272] : memref<2xf32>
     }
     scf.for %i273 = %c0 to %c1 step %c3 {
-      scf.for %i274 = %c0 to %c169 step %c3 {
-        %t275 = arith.muli %i273, %c169 : index
-        %t276 = arith.addi %t275, %i274 : index
-        memref.store %c67, %m16[%t276] : memref<16xf32>
-      }
-    }
-    scf.for %i277 = %c0 to %c1 step %c3 {
-      scf.for %i278 = %c0 to %c169 step %c3 {
-        %t279 = arith.muli %i277, %c169 : index
-        %t280 = arith.addi %t279, %i278 : index
-        %t281 = memref.load %m13[%t280] : memref<16xf32>
-        %t282 = vector.broadcast %t281 : f32 to vector<8xf32>
-        %t283 = arith.muli %i277, %c173 : index
-        %t284 = arith.muli %i278, %c169 : index
-        %t285 = arith.addi %t283, %t284 : index
-        %t286 = arith.muli %i277, %c169 : index
-        scf.for %j287 = %c0 to %c169 step %c169 {
-          %t288 = arith.addi %t285, %j287 : index
-          %t289 = vector.load %m9[%t288] : memref<128xf32>, vector<8xf32>
-          %t290 = arith.mulf %t282, %t289 : vector<8xf32>
-          %t291 = arith.addi %t286, %j287 : index
-          %t292 = vector.load %m16[%t291] : memref<16xf32>, vector<8xf32>
-          %t293 = arith.addf %t292, %t290 : vector<8xf32>
-          vector.store %t293, %m16[%t291] : memref<16xf32>, vector<8xf32>
+      scf.for %j274 = %c0 to %c169 step %c169 {
+        %r275 = scf.for %i277 = %c0 to %c169 step %c3 iter_args(%acc276 = %c211) -> (vector<8xf32>) {
+          %t278 = arith.muli %i273, %c169 : index
+          %t279 = arith.addi %t278, %i277 : index
+          %t280 = memref.load %m13[%t279] : memref<16xf32>
+          %t281 = vector.broadcast %t280 : f32 to vector<8xf32>
+          %t282 = arith.muli %i273, %c173 : index
+          %t283 = arith.muli %i277, %c169 : index
+          %t284 = arith.addi %t282, %t283 : index
+          %t285 = arith.muli %i273, %c169 : index
+          %t286 = arith.addi %t284, %j274 : index
+          %t287 = vector.load %m9[%t286] : memref<128xf32>, vector<8xf32>
+          %t288 = arith.mulf %t281, %t287 : vector<8xf32>
+          %t289 = arith.addf %acc276, %t288 : vector<8xf32>
+          scf.yield %t289 : vector<8xf32>
         }
+        %t290 = arith.muli %i273, %c169 : index
+        %t291 = arith.addi %t290, %j274 : index
+        vector.store %r275, %m16[%t291] : memref<16xf32>, vector<8xf32>
       }
     }
-    scf.for %i294 = %c0 to %c1 step %c3 {
-      %t295 = arith.muli %i294, %c169 : index
-      %t296 = memref.load %m15[%i294] : memref<2xf32>
-      %t297 = vector.broadcast %t296 : f32 to vector<8xf32>
-      %t298 = arith.muli %i294, %c169 : index
-      scf.for %j299 = %c0 to %c169 step %c169 {
-        %t300 = arith.addi %t295, %j299 : index
-        %t301 = vector.load %m16[%t300] : memref<16xf32>, vector<8xf32>
-        %t302 = arith.divf %t301, %t297 : vector<8xf32>
-        %t303 = arith.addi %t298, %j299 : index
-        vector.store %t302, %m17[%t303] : memref<16xf32>, vector<8xf32>
+    scf.for %i292 = %c0 to %c1 step %c3 {
+      %t293 = arith.muli %i292, %c169 : index
+      %t294 = memref.load %m15[%i292] : memref<2xf32>
+      %t295 = vector.broadcast %t294 : f32 to vector<8xf32>
+      %t296 = arith.muli %i292, %c169 : index
+      scf.for %j297 = %c0 to %c169 step %c169 {
+        %t298 = arith.addi %t293, %j297 : index
+        %t299 = vector.load %m16[%t298] : memref<16xf32>, vector<8xf32>
+        %t300 = arith.divf %t299, %t295 : vector<8xf32>
+        %t301 = arith.addi %t296, %j297 : index
+        vector.store %t300, %m17[%t301] : memref<16xf32>, vector<8xf32>
       }
     }
     return

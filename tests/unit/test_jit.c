@@ -368,6 +368,57 @@ static void test_reduce(int kind, kir_op rop, int64_t R, int64_t C) {
   free(k.body.v);
 }
 
+/* The input gradient of a thin projection: out[p, c] = sum_{r1, r2} x[p, r1, r2] w[r1, r2, c]
+   (or the max of the masked products) on the domain [P, R1, R2, C] with R1, R2 reduced; x's
+   rows are padded so R1 and R2 stay two loops. With one store and C at least one vector the
+   reduced block is summed in registers ("sink", kir_mlir.c): the header says so, and with a
+   second (per-point) store it does not. Checked against C loops, split over P. */
+static void test_sink(kir_op rop, int64_t R1, int64_t R2, int64_t C, int two_stores) {
+  kir_kernel k;
+  char name[64];
+  snprintf(name, sizeof name, "sink_%s_%lldx%lldx%lld_%d", kir_op_name(rop), (long long)R1, (long long)R2,
+           (long long)C, two_stores);
+  const int64_t P = 5, XS = R2 + 1; /* x row stride: padded */
+  kb_init(&k, name, 4, (const int64_t[]){P, R1, R2, C});
+  k.red_mask = 2 | 4;
+  k.red_op = rop;
+  kb_buf(&k, P * R1 * XS, 0);  /* x */
+  kb_buf(&k, R1 * R2 * C, 0);  /* w */
+  kb_buf(&k, P * C, 1);        /* out */
+  if (two_stores) kb_buf(&k, P * R1 * R2 * C, 1);
+  int x = LOAD(&k, 0, 0, R1 * XS, XS, 1, 0), w = LOAD(&k, 1, 0, 0, R2 * C, C, 1);
+  int v = OP(&k, KIR_MUL, x, w, 0);
+  STORE(&k, 2, 0, v, C, 0, 0, 1);
+  if (two_stores) STORE(&k, 3, 0, v, R1 * R2 * C, R2 * C, C, 1);
+  char *text = kir_to_mlir(&k, CG_F32);
+  int sink = strstr(text, "reduced block in registers") != NULL;
+  CHECK(sink == (!two_stores && C >= 4), "%s: sink %d in\n%s", name, sink, text);
+  free(text);
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
+    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t c = 0; c < C; c++) {
+        double acc = rop == KIR_ADD ? 0 : -INFINITY;
+        for (int64_t a = 0; a < R1; a++)
+          for (int64_t b = 0; b < R2; b++) {
+            double t = in.v[0][p * R1 * XS + a * XS + b] * in.v[1][(a * R2 + b) * C + c];
+            if (two_stores) want.v[3][((p * R1 + a) * R2 + b) * C + c] = t;
+            acc = rop == KIR_ADD ? acc + t : t > acc ? t : acc;
+          }
+        want.v[2][p * C + c] = acc;
+      }
+    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)(R1 * R2) : 0);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+  free(k.body.v);
+}
+
 /* The decode shape of a projection: out[0, 0, r] = sum_c x[0, 0, c] * w[r, c] on the
    domain [1, 1, R, C], C reduced. The split dimension skips the leading size-1 dimensions (so
    a batch-1 step can use both cores), and the slices [lo, hi) of R computed apart give the
@@ -1006,6 +1057,12 @@ int main(void) {
       test_reduce(kind, KIR_MAX, 5, cols[i]);
     }
   test_reduce(1, KIR_ADD, 11, 13);
+  test_sink(KIR_ADD, 3, 4, 8, 0);
+  test_sink(KIR_ADD, 2, 3, 13, 0);
+  test_sink(KIR_MAX, 3, 2, 21, 0);
+  test_sink(KIR_ADD, 2, 2, 5, 0); /* 4 lanes */
+  test_sink(KIR_ADD, 3, 4, 13, 1);
+  test_sink(KIR_ADD, 3, 4, 3, 0); /* shorter than a vector: not sunk */
   test_decode_split(13, 19, 3);
   test_decode_split(64, 37, 2);
   test_decode_split(1, 9, 2);
