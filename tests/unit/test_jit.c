@@ -10,6 +10,7 @@
  * microbenchmark (ns/element, printed only). The cache lives in a temp dir (XLC_CACHE_DIR).
  */
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -837,6 +838,35 @@ static void test_accuracy(void) {
       printf("  logsigmoid on [3, 6.2] (forget gates -0.05..-0.002): max rel %.3g, rel err of the sum %.3g\n",
              worst, fabs(s - sr) / fabs(sr));
       CHECK(worst <= 2.5e-7, "logsigmoid forget-gate range: %.3g", worst);
+      jit_free(j);
+    }
+  }
+  /* exp never returns a subnormal (they cost a microcode assist per operation): below
+     e^-87.33 (just above FLT_MIN) it gives exactly +0, above it a normal number no smaller
+     than FLT_MIN; -inf (masks) gives +0, and the result does not increase as x decreases */
+  {
+    char *t = kir_mlir_approx_test("exp", N), *err = NULL;
+    xl_jit *j = jit_compile(t, "approx_exp", &err);
+    free(t);
+    free(err);
+    CHECK(j, "exp approximation compiles");
+    if (j) {
+      int64_t n = 1 << 16, bad = 0, nonmono = 0, zeros = 0;
+      for (int64_t i = 0; i < n; i++) x[i] = (float)(-150.0 + 70.0 * (double)i / (double)(n - 1));
+      x[n] = -INFINITY;
+      void *bufs[2] = {x, y};
+      ((kir_fn)jit_fn(j))(bufs, 0, n + 1);
+      for (int64_t i = 0; i <= n; i++) {
+        if (y[i] == 0) zeros++;
+        if (!(y[i] == 0 || y[i] >= FLT_MIN) || signbit(y[i])) bad++;
+        if (i > 0 && i < n && y[i] < y[i - 1]) nonmono++;
+        if (x[i] >= -87.3f && !(y[i] >= FLT_MIN)) bad++;
+      }
+      printf("  exp on [-150, -80] and -inf: %lld zeros, %lld subnormal or negative, %lld decreasing steps\n",
+             (long long)zeros, (long long)bad, (long long)nonmono);
+      CHECK(bad == 0 && nonmono == 0, "exp: %lld subnormal/negative results, %lld non-monotone", (long long)bad,
+            (long long)nonmono);
+      CHECK(y[n] == 0 && !signbit(y[n]) && zeros > n / 2, "exp(-inf) = %g, %lld zeros", (double)y[n], (long long)zeros);
       jit_free(j);
     }
   }
