@@ -474,6 +474,15 @@ static const char *combine(E *e, const char *acc, const char *v) {
   return sel(e, bor(e, isnan_(e, v), cmp(e, "ogt", v, acc)), v, acc);
 }
 
+/* acc + v for the reducing store of body value `vi`: a product is fused into one FMA (one
+   rounding instead of two; the mul itself is left to LLVM's dead-code elimination) */
+static const char *accumulate(E *e, const char *acc, int vi) {
+  const kir_inst *m = &e->k->body.v[vi];
+  if (e->k->red_op == KIR_ADD && m->op == KIR_MUL && !getenv("XLC_KIR_NO_FMA"))
+    return fma_(e, e->val[m->a], e->val[m->b], acc);
+  return combine(e, acc, e->val[vi]);
+}
+
 /* ---- the domain ---- */
 
 static int is_mem(const kir_inst *in) { return in->op == KIR_LOAD || in->op == KIR_STORE; }
@@ -622,10 +631,10 @@ static const char *emit_body(E *e, const char **bases, const char *j, const char
       if (!store_reduces(k, in)) {
         vstore(e, in->buf, elem_index(e, bases[i], j, st), st, v);
       } else if (e->D.red[L] || e->sink) {
-        nacc = combine(e, acc, v);
+        nacc = accumulate(e, acc, in->a);
       } else { /* read-modify-write along the non-reduced innermost dimension */
         const char *idx = elem_index(e, bases[i], j, st);
-        vstore(e, in->buf, idx, st, combine(e, vload(e, in->buf, idx, st), v));
+        vstore(e, in->buf, idx, st, accumulate(e, vload(e, in->buf, idx, st), in->a));
       }
     } else {
       e->val[i] = emit_op(e, in);

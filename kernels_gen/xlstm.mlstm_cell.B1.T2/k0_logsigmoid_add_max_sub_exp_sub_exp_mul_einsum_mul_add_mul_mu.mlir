@@ -413,7 +413,7 @@ module {
         vector.store %t221, %m12[%t227] : memref<16xf32>, vector<8xf32>
         %t228 = arith.addi %t210, %j211 : index
         vector.store %t225, %m13[%t228] : memref<16xf32>, vector<8xf32>
-        %t229 = arith.addf %acc212, %t226 : vector<8xf32>
+        %t229 = math.fma %t225, %t221, %acc212 : vector<8xf32>
         scf.yield %t229 : vector<8xf32>
       }
       %t230 = vector.reduction <add>, %r213 : vector<8xf32> into f32
@@ -480,7 +480,7 @@ module {
           %t290 = arith.addi %t288, %j278 : index
           %t291 = vector.load %m9[%t290] : memref<128xf32>, vector<8xf32>
           %t292 = arith.mulf %t285, %t291 : vector<8xf32>
-          %t293 = arith.addf %acc280, %t292 : vector<8xf32>
+          %t293 = math.fma %t285, %t291, %acc280 : vector<8xf32>
           scf.yield %t293 : vector<8xf32>
         }
         %t294 = arith.muli %i277, %c172 : index
