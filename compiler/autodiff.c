@@ -283,6 +283,11 @@ static void ctx_free(ad_ctx *c) {
  *   body outputs = dS_{t-1} per state, acc_j + dP_j, then dX_i per step (needed seq inputs),
  *            then the per-step factors of hoisted gradients (hoist.<f>)
  *   a hoisted P_j has no acc_j state; its gradient is built after the scan (hoist_replay)
+ * Saved products: an EINSUM of the forward body that depends on a pre-step state (the
+ * recurrent matmul R h_{t-1}) and that the backward body still needs is not recomputed there:
+ * the forward body outputs it as an extra stacked output (after its own outputs), and the
+ * backward body reads it as one more sequence input (after dSaved_k). XLC_SAVE_PRODUCTS=0
+ * recomputes them (for comparisons).
  */
 typedef struct {
   int nseq, nconst, nstate, nout;
@@ -460,10 +465,56 @@ static int input_ct(ad_ctx *c, cg_ikind k, int slot) {
   return r;
 }
 
+static int save_products_enabled(void) {
+  const char *e = getenv("XLC_SAVE_PRODUCTS");
+  return !(e && e[0] == '0' && !e[1]);
+}
+
+/* The forward-body EINSUMs that depend on a pre-step state and that a live node of the
+   backward body b reads (nodes below nfwd are the forward body's, same ids), turned into SEQ
+   inputs of slots seqslot, seqslot + 1, ... in b. Returns how many; their ids in *saved. */
+static int save_products(const cg_graph *fb, cg_graph *b, int nfwd, int seqslot, int **saved) {
+  int nb = b->nodes.n, ns = 0;
+  char *dep = xl_calloc((size_t)nfwd + 1, 1), *live = xl_calloc((size_t)nb + 1, 1);
+  *saved = xl_malloc((size_t)nfwd * sizeof(int) + 1);
+  for (int i = 0; i < nfwd; i++) {
+    const cg_node *n = &fb->nodes.v[i];
+    dep[i] = n->op == CG_OP_INPUT && n->ikind == CG_IN_BSTATE;
+    for (int k = 0; k < n->nin; k++) dep[i] |= dep[n->in[k]];
+  }
+  for (int k = 0; k < b->outs.n; k++) live[b->outs.v[k].node] = 2; /* 2: an output itself */
+  char *read = xl_calloc((size_t)nb + 1, 1); /* read by a live node */
+  for (int i = nb - 1; i >= 0; i--) {
+    if (!live[i]) continue;
+    const cg_node *n = &b->nodes.v[i];
+    for (int k = 0; k < n->nin; k++) live[n->in[k]] = live[n->in[k]] ? live[n->in[k]] : 1, read[n->in[k]] = 1;
+  }
+  for (int i = 0; i < nfwd && save_products_enabled(); i++) {
+    const cg_node *f = &fb->nodes.v[i];
+    if (f->op != CG_OP_EINSUM || !dep[i] || f->is_int || !(read[i] || live[i] == 2)) continue;
+    cg_node *n = &b->nodes.v[i];
+    free(n->in);
+    n->in = NULL;
+    n->nin = 0;
+    memset(n->a, 0, sizeof n->a);
+    n->op = CG_OP_INPUT;
+    n->ikind = CG_IN_SEQ;
+    n->slot = seqslot + ns;
+    n->fval = 0;
+    n->name = xl_fmt("saved.product.%d", ns);
+    (*saved)[ns++] = i;
+  }
+  free(dep);
+  free(live);
+  free(read);
+  return ns;
+}
+
 /* hroot[j]: body node of the hoisted gradient of const j (else -1); factors: body nodes that
-   are per-step outputs after the cot.seq ones (malloc'd, *nfactors of them). */
+   are per-step outputs after the cot.seq ones (malloc'd, *nfactors of them); saved: forward
+   body nodes read as saved products, sequence inputs after the dSaved ones (*nsaved). */
 static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L, int *hroot,
-                               int **factors, int *nfactors) {
+                               int **factors, int *nfactors, int **saved, int *nsaved) {
   cg_graph *b = cg_clone(fb);
   int no = L->nstate + L->nout;
   XL_ASSERT(b->outs.n == no);
@@ -574,6 +625,7 @@ static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L, int *hr
     snprintf(name, sizeof name, "hoist.%d", f);
     cg_output_add(b, name, h.factors.v[f]);
   }
+  *nsaved = save_products(fb, b, c.nfwd, seqslot, saved);
   free(dseq);
   free(dconst);
   free(h.ein);
@@ -617,12 +669,16 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
   const cg_shape *ss = L.ss, *ps = L.ps;
 
   g->nodes.v[s].a[CG_SCAN_SAVE] = 1; /* existing results keep their indices */
-  int *hroot = xl_malloc((size_t)(nconst + 1) * sizeof(int)), *factors = NULL, nfac = 0;
-  cg_graph *bb = backward_body(fb, &L, hroot, &factors, &nfac);
+  int *hroot = xl_malloc((size_t)(nconst + 1) * sizeof(int)), *factors = NULL, nfac = 0, *saved = NULL, nsv = 0;
+  cg_graph *bb = backward_body(fb, &L, hroot, &factors, &nfac, &saved, &nsv);
+  /* the saved products become stacked outputs of the forward scan, after its own outputs
+     (the saved pre-states, which nothing reads yet, move behind them) */
+  for (int k = 0; k < nsv; k++) cg_output_add(g->nodes.v[s].body, "saved.product", saved[k]);
+  g->nodes.v[s].a[CG_SCAN_NOUT] = nout + nsv;
 
   XL_VEC(int) ins = {0};
   for (int i = 0; i < nseq; i++) xl_vec_push(ins, X[i]);
-  for (int k = 0; k < nstate; k++) xl_vec_push(ins, cg_scan_out(g, s, nstate + nout + k));
+  for (int k = 0; k < nstate; k++) xl_vec_push(ins, cg_scan_out(g, s, nstate + nout + nsv + k));
   for (int k = 0; k < nout; k++) {
     if (!dout[k]) continue;
     int d = r[nstate + k];
@@ -631,6 +687,7 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
   }
   for (int k = 0; k < nstate; k++)
     if (dsaved[k]) xl_vec_push(ins, r[nstate + nout + k]);
+  for (int k = 0; k < nsv; k++) xl_vec_push(ins, cg_scan_out(g, s, nstate + nout + k));
   int nseq_b = ins.n;
   for (int j = 0; j < nconst; j++) xl_vec_push(ins, P[j]);
   int nst_b = 0, nx_b = 0;
@@ -677,6 +734,7 @@ static void emit_backward_scan(ad_ctx *c, int s, const cg_node *sp, const scan_l
     if (hroot[j] >= 0) acc(c, P[j], hoist_replay(g, bb, hroot[j], outer, axis));
   free(outer);
   free(factors);
+  free(saved);
   free(hroot);
 }
 

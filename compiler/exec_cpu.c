@@ -731,9 +731,10 @@ static cg_shape scan_result_shape(const cg_graph *g, int id, int k) {
  *    spare buffer, so that the last step writes the result; the first step reads the initial
  *    state where it lies;
  *  - a per-step output computed in the body is written in place when its slice is contiguous.
- * Everything else is copied. Saved states whose only readers are sequence operands of scans
- * over the same axis (the backward scan) are stored step-major ([T, rest of the shape]): that
- * layout is private to the executor, and each step's slice is contiguous. */
+ * Everything else is copied. Saved states and stacked outputs (the saved products of
+ * autodiff.c) whose only readers are sequence operands of scans over the same axis (the
+ * backward scan) are stored step-major ([T, rest of the shape]): that layout is private to the
+ * executor, and each step's slice is contiguous, written and read in place. */
 typedef struct scan_prep {
   int *st_root;  /* per state: body node whose storage the scan provides (-1: copy the state) */
   int *out_root; /* per per-step output: the same (used when the output slice is contiguous) */
@@ -784,8 +785,7 @@ static void scan_prepare_all(cpu_prog *p) {
       if (k < nst) sp->st_root[k] = r;
       else sp->out_root[k - nst] = r;
     }
-    if (n->a[CG_SCAN_SAVE])
-      for (int k = nst + nout; k < nres; k++) sp->res_sm[k] = 1;
+    for (int k = nst; k < nres; k++) sp->res_sm[k] = 1; /* stacked outputs and saved states */
     for (int k = 0; k < nst; k++) p->stats->scan_states_inplace += sp->st_root[k] >= 0;
   }
   /* step-major only where every reader of the saved states is a scan slicing them */
@@ -930,7 +930,8 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     }
     for (int k = 0; k < nout; k++) {
       int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
-      if (sp->out_root[k] >= 0 && outer == 1) bv.bind[sp->out_root[k]] = (char *)res[nst + k] + (size_t)(t * sl) * es;
+      if (sp->out_root[k] >= 0 && (outer == 1 || sp->res_sm[nst + k]))
+        bv.bind[sp->out_root[k]] = (char *)res[nst + k] + (size_t)(t * sl) * es;
     }
     if (p->stats->profile) p->stats->t_copy += now_s() - tc;
     rc = run_plan(bp, &bv, err);
@@ -940,7 +941,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         const void *src = bv.val[body->outs.v[nst + k].node];
         int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
         char *dst = (char *)res[nst + k] + (size_t)(t * sl) * es;
-        if (outer == 1) {
+        if (outer == 1 || sp->res_sm[nst + k]) {
           if (src != dst) memcpy(dst, src, (size_t)sl * es);
         } else {
           step_copy(res[nst + k], src, &rsh[nst + k], axis, t, 0, es);
