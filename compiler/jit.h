@@ -37,6 +37,11 @@ char *kir_mlir_approx_test(const char *fn, int64_t n);
 
 /* ---- mlir_jit.c ---- */
 
+/* The width of the vectors kernels are written for, 256 or 512 bits (kir_to_mlir: 8 or 16 f32
+   lanes): XLC_VECTOR_BITS=256|512 if set, else 512 where the host CPU has AVX-512F, else 256.
+   Read once per process. (512 on a host without AVX-512 still runs: LLVM splits the vectors.) */
+int jit_vector_bits(void);
+
 typedef struct xl_jit xl_jit;
 
 /* Compiles (or loads from the disk cache) the module text and looks up fn_name. Returns NULL

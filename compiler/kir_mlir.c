@@ -139,9 +139,12 @@ static const char *val(E *e, const char *fmt, ...) {
   return n;
 }
 
-/* The lanes of vector mode: full (8 f32 / 4 f64), or narrower for a nest whose innermost
-   loop is shorter than a full vector, at least half of one and not the split one (the 4 x 4
-   blocks of a head-wise projection: 4 f32 lanes instead of a scalar loop). */
+/* Full lanes: a vector of jit_vector_bits() (8 or 16 f32, 4 or 8 f64). */
+static int full_lanes(const E *e) { return jit_vector_bits() / (e->f64 ? 64 : 32); }
+
+/* The lanes of vector mode: full, or for a nest whose innermost loop is shorter than a vector
+   but at least 4 f32 / 2 f64 long and not the split one, the widest power of two it fills (the
+   4 x 4 blocks of a head-wise projection: 4 f32 lanes instead of a scalar loop). */
 static void set_lanes(E *e, int vl) {
   e->VL = vl;
   snprintf(e->vft, sizeof e->vft, "vector<%dx%s>", vl, e->sft);
@@ -1067,8 +1070,10 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
 static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   const kir_kernel *k = e->k;
   build_dom(k, chain, &e->D);
-  int vl = e->f64 ? 4 : 8, L = e->D.nd - 1;
-  if (L >= 0 && e->D.pdim != L && e->D.dim[L] < vl && e->D.dim[L] >= vl / 2) vl /= 2;
+  int vl = full_lanes(e), L = e->D.nd - 1;
+  int minl = e->f64 ? 2 : 4;
+  if (L >= 0 && e->D.pdim != L && e->D.dim[L] < vl && e->D.dim[L] >= minl)
+    while (e->D.dim[L] < vl) vl /= 2; /* the widest vector that the row fills */
   set_lanes(e, vl);
   size_t nb = (size_t)k->body.n + 1;
   e->val = xl_calloc(nb, sizeof *e->val);
@@ -1108,7 +1113,7 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   e.f64 = dt == CG_F64;
   e.sft = e.f64 ? "f64" : "f32";
   e.sit = e.f64 ? "i64" : "i32";
-  set_lanes(&e, e.f64 ? 4 : 8);
+  set_lanes(&e, full_lanes(&e));
   set_mode(&e, 0);
   const char *mems[KIR_MAXBUF] = {0};
   e.mem = mems;

@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -151,6 +153,28 @@ static char *pick_cache_dir(void) {
   return dir;
 }
 
+static pthread_once_t vbits_once = PTHREAD_ONCE_INIT;
+static int vbits;
+
+static void vbits_init(void) {
+  char *f = LLVMGetHostCPUFeatures();
+  int host = f && strstr(f, "+avx512f") ? 512 : 256;
+  LLVMDisposeMessage(f);
+  vbits = host;
+  const char *e = getenv("XLC_VECTOR_BITS");
+  if (e && *e) {
+    if (strcmp(e, "256") == 0 || strcmp(e, "512") == 0)
+      vbits = atoi(e);
+    else
+      fprintf(stderr, "xlc: XLC_VECTOR_BITS must be 256 or 512 (got '%s'); using %d, this host's width\n", e, host);
+  }
+}
+
+int jit_vector_bits(void) {
+  pthread_once(&vbits_once, vbits_init);
+  return vbits;
+}
+
 static void init_once(void) {
   LLVMInitializeNativeTarget();
   LLVMInitializeNativeAsmPrinter();
@@ -254,6 +278,10 @@ static int compile(const char *mlir_text, int stop, char **text, LLVMMemoryBuffe
     if (LLVMIsDeclaration(f)) continue;
     LLVMAddTargetDependentFunctionAttr(f, "target-cpu", G.cpu);
     LLVMAddTargetDependentFunctionAttr(f, "target-features", G.features);
+    /* the kernels' explicit vectors are meant at this width: LLVM's default for AVX-512 hosts
+       (prefer 256) would split 512-bit vectors into halves */
+    LLVMAddTargetDependentFunctionAttr(f, "prefer-vector-width", jit_vector_bits() == 512 ? "512" : "256");
+    LLVMAddTargetDependentFunctionAttr(f, "min-legal-vector-width", jit_vector_bits() == 512 ? "512" : "256");
   }
   LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
   /* the kernels are vectorized already: LLVM's loop/SLP vectorizers and the unroller only

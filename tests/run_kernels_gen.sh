@@ -24,7 +24,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/xlc-kgen.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 # a private JIT cache: nothing from the user's cache, nothing left in it
 XLC_CACHE_DIR=$T/cache
-export XLC_CACHE_DIR
+# the kept kernels are written for 256-bit vectors whatever the host (jit.h jit_vector_bits)
+XLC_VECTOR_BITS=256
+export XLC_CACHE_DIR XLC_VECTOR_BITS
 
 case_name() { # FILE ENTRY ARGS...
   n=$(basename "$1" .xl).$2

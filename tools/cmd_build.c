@@ -232,7 +232,8 @@ static int inner_loop(const char *mlir, long long *len, int *par) {
 static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE *rep, bk_tally *t) {
   const kp_step *s = &kk->p->steps.v[kk->step];
   const kir_kernel *k = s->kir;
-  const char *vecty = dt == CG_F64 ? "<4 x double>" : "<8 x float>";
+  char vecty[32];
+  snprintf(vecty, sizeof vecty, "<%d x %s>", jit_vector_bits() / (dt == CG_F64 ? 64 : 32), dt == CG_F64 ? "double" : "float");
   char st[80], fname[96];
   stem(k->name, st, sizeof st);
   int rc = XLC_EXIT_OK;
@@ -310,7 +311,7 @@ static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE 
   }
   fprintf(rep, "\n  buffers: %d\n", k->nbuf);
   long long il = -1; /* -1: unknown */
-  int ipar = 0, lanes = dt == CG_F64 ? 4 : 8;
+  int ipar = 0, lanes = jit_vector_bits() / (dt == CG_F64 ? 64 : 32);
   if (!inner_loop(text, &il, &ipar))
     il = -1;
   else

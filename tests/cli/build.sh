@@ -10,7 +10,8 @@
 X="$CLI/tiny.xl"
 SETS="--set N=64 --set B=2 --set T=4"
 XLC_CACHE_DIR=$T/cache # a private JIT cache
-export XLC_CACHE_DIR
+XLC_VECTOR_BITS=256    # the expectations below are for 8 f32 lanes (512: a case of its own)
+export XLC_CACHE_DIR XLC_VECTOR_BITS
 
 say_case "probe: lowering available"
 need_lowering "$X" acc $SETS
@@ -54,6 +55,19 @@ say_case "f64"
 xrun build "$X" acc $SETS --dtype f64 --emit-dir "$T/f64"
 expect_rc 0; grep -qF "vectorized: yes (<4 x double> in the LLVM IR)" "$T/f64/report.txt" || fail "f64 not vectorized"
 grep -qF "dtype: f64" "$T/f64/report.txt" || fail "report.txt lacks: dtype: f64"
+
+say_case "512-bit vectors (XLC_VECTOR_BITS=512): 16 f32 lanes, not split by LLVM"
+XLC_VECTOR_BITS=512
+xrun build "$X" acc $SETS --emit-dir "$T/v512"
+expect_rc 0; grep -qF "vectorized: yes (<16 x float> in the LLVM IR)" "$T/v512/report.txt" || fail "512: not <16 x float>"
+grep -q "vector<16xf32>" "$T/v512"/k0_add.mlir || fail "512: the MLIR has no vector<16xf32>"
+if grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+  grep -q "zmm" "$T/v512"/k0_add.s || fail "512 on an AVX-512 host: no zmm register in the assembly"
+fi
+XLC_VECTOR_BITS=1024
+xrun build "$X" acc $SETS --emit-dir "$T/vbad"
+expect_rc 0; expect_err "XLC_VECTOR_BITS must be 256 or 512 (got '1024')"
+XLC_VECTOR_BITS=256
 
 say_case "dump --stage=mlir"
 xrun dump "$X" acc --stage=mlir $SETS

@@ -5,7 +5,7 @@
  * slices) run compiled in f32 and f64 and are compared with plain C loops and kir_interp
  * (f64: 1e-12 relative, f32: 2e-6). Then: an accuracy sweep of every f32 approximation against
  * libm in double (max relative error, asserted <= 2.5e-7 where the result is a normal float),
- * specials (+-inf, NaN, -0), vectorization evidence (<8 x float> in the optimized IR, ymm in
+ * specials (+-inf, NaN, -0), vectorization evidence (<8 x float> or <16 x float> in the optimized IR, ymm or zmm in
  * the assembly), the disk cache (miss, hit, truncated entry), error reporting, and a
  * microbenchmark (ns/element, printed only). The cache lives in a temp dir (XLC_CACHE_DIR).
  */
@@ -888,23 +888,28 @@ static kir_kernel sigmoid_kernel(int64_t n) {
 static void test_vectorized(void) {
   kir_kernel k = sigmoid_kernel(1000);
   char *t = kir_to_mlir(&k, CG_F32), *err = NULL;
+  /* the width kernels are written for (XLC_VECTOR_BITS, else the host's): 8 lanes in ymm
+     registers, or 16 in zmm registers (not split into halves by LLVM) */
+  int w = jit_vector_bits();
+  const char *vt = w == 512 ? "<16 x float>" : "<8 x float>", *reg = w == 512 ? "zmm" : "ymm";
+  CHECK(w == 256 || w == 512, "jit_vector_bits() = %d", w);
   char *ir = jit_emit(t, JIT_EMIT_LLVM_IR, &err);
-  CHECK(ir && strstr(ir, "<8 x float>"), "optimized IR has no <8 x float>: %s", err ? err : "");
+  CHECK(ir && strstr(ir, vt), "optimized IR has no %s: %s", vt, err ? err : "");
   free(err);
   err = NULL;
   char *as = jit_emit(t, JIT_EMIT_ASM, &err);
-  CHECK(as && strstr(as, "ymm"), "assembly has no ymm register: %s", err ? err : "");
+  CHECK(as && strstr(as, reg), "assembly has no %s register: %s", reg, err ? err : "");
   free(err);
   err = NULL;
   char *ll = jit_emit(t, JIT_EMIT_LLVM_DIALECT, &err);
   CHECK(ll && strstr(ll, "llvm.func @sigmoid_1d"), "no llvm dialect text: %s", err ? err : "");
   int nv = 0, nvf = 0;
-  for (const char *p = ir; p && (p = strstr(p, "<8 x float>")); p++) nv++;
-  for (const char *p = as; p && (p = strstr(p, "ymm")); p++) nvf++;
+  for (const char *p = ir; p && (p = strstr(p, vt)); p++) nv++;
+  for (const char *p = as; p && (p = strstr(p, reg)); p++) nvf++;
   const char *host = jit_host(), *sp = strchr(host, ' ');
   sp = sp ? strchr(sp + 1, ' ') : NULL;
-  printf("vectorization: optimized IR mentions <8 x float> %d times, assembly uses ymm %d times (%.*s)\n", nv, nvf,
-         sp ? (int)(sp - host) : (int)strlen(host), host);
+  printf("vectorization (%d-bit vectors): optimized IR mentions %s %d times, assembly uses %s %d times (%.*s)\n", w,
+         vt, nv, reg, nvf, sp ? (int)(sp - host) : (int)strlen(host), host);
   free(ir);
   free(as);
   free(ll);
