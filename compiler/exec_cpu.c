@@ -676,12 +676,18 @@ static void run_pad_concat(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &g->nodes.v[s->node];
   size_t es = esz(p->dt);
   char *out = alloc_node(p, v, s->node);
-  memset(out, 0, (size_t)cg_numel(&n->shape) * es); /* the padding */
   int ax = (int)n->a[0];
   int64_t outer = 1, inner = 1, L = n->shape.d[ax];
   for (int i = 0; i < ax; i++) outer *= n->shape.d[i];
   for (int i = ax + 1; i < n->shape.rank; i++) inner *= n->shape.d[i];
   int64_t at = n->op == CG_OP_PAD ? n->a[1] : 0;
+  if (n->op == CG_OP_PAD) { /* zeros before and after the operand's rows (a concat fills all) */
+    int64_t lx = g->nodes.v[n->in[0]].shape.d[ax];
+    for (int64_t o = 0; o < outer; o++) {
+      memset(out + (size_t)(o * L * inner) * es, 0, (size_t)(at * inner) * es);
+      memset(out + (size_t)((o * L + at + lx) * inner) * es, 0, (size_t)((L - at - lx) * inner) * es);
+    }
+  }
   for (int k = 0; k < n->nin; k++) {
     const char *x = v->val[n->in[k]];
     int64_t lk = g->nodes.v[n->in[k]].shape.d[ax];
