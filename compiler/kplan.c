@@ -701,8 +701,8 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
   }
   if (*flops > c->cflops) { /* still a kernel when its GEMM would be thin */
     kp_gemm gm;
-    if (!gemm_of(g, n, &gm) || (gm.m >= KP_GEMM_MIN_DIM && gm.n >= KP_GEMM_MIN_DIM && gm.k >= KP_GEMM_MIN_DIM))
-      return NULL;
+    int64_t md = kp_gemm_min_dim();
+    if (!gemm_of(g, n, &gm) || (gm.m >= md && gm.n >= md && gm.k >= md)) return NULL;
   }
   /* a small output summed over many terms (a weight gradient of head-wise blocks,
      "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
@@ -991,6 +991,11 @@ static int is_scan_body(const cg_graph *g) {
   for (int i = 0; i < g->nodes.n; i++)
     if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_SEQ) return 1;
   return 0;
+}
+
+int64_t kp_gemm_min_dim(void) {
+  const char *e = getenv("XLC_KP_GEMM_MIN_DIM");
+  return e && *e ? atoll(e) : KP_GEMM_MIN_DIM;
 }
 
 double kp_contract_flops(void) {

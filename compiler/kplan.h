@@ -81,6 +81,8 @@ struct kp_plan {
    over the summed labels outermost (the operands stream once, the output stays in cache). */
 #define KP_SMALL_OUT 4096
 double kp_contract_flops(void);
+/* KP_GEMM_MIN_DIM, or XLC_KP_GEMM_MIN_DIM when set (for measurements). */
+int64_t kp_gemm_min_dim(void);
 kp_plan *kp_build(const cg_graph *g);
 kp_plan *kp_build_with(const cg_graph *g, double contract_flops);
 kp_plan *kp_build_opts(const cg_graph *g, double contract_flops, int merge);
