@@ -356,11 +356,20 @@ static int combine(const mdl_exe *x, shard_job *jobs, const double *wt, xt **out
     const char *nm = g->outs.v[k].name;
     const xt *a = jobs[0].outs[k];
     if (!strcmp(nm, "loss") || !strncmp(nm, "grad.", 5)) {
-      xt *o = outs[k] = xt_new_named(nm, a->dtype, a->rank, a->shape);
-      for (int64_t j = 0; j < xt_numel(o); j++) {
-        double v = 0;
-        for (int i = 0; i < n; i++) v += wt[i] * xt_get(jobs[i].outs[k], j);
-        xt_set(o, j, v);
+      int f32 = 1;
+      for (int i = 0; i < n; i++) f32 &= jobs[i].outs[k]->dtype == XT_F32;
+      xt *o = outs[k] = f32 ? xt_new_uninit(nm, a->dtype, a->rank, a->shape) : xt_new_named(nm, a->dtype, a->rank, a->shape);
+      int64_t ne = xt_numel(o);
+      if (f32 && n == 2) { /* the usual case, as the general loop below computes it */
+        const float *p0 = jobs[0].outs[k]->data, *p1 = jobs[1].outs[k]->data;
+        float *q = o->data;
+        for (int64_t j = 0; j < ne; j++) q[j] = (float)(wt[0] * p0[j] + wt[1] * p1[j]);
+      } else {
+        for (int64_t j = 0; j < ne; j++) {
+          double v = 0;
+          for (int i = 0; i < n; i++) v += wt[i] * xt_get(jobs[i].outs[k], j);
+          xt_set(o, j, v);
+        }
       }
     } else if (a->rank >= 1 && a->shape[0] == x->B / n) {
       int64_t sh[XT_MAXRANK];
