@@ -93,6 +93,7 @@ typedef struct {
   int depth;       /* indentation */
   int sink_d;      /* first dimension of the reduced block summed in registers (sink), or -1 */
   int sink;        /* emit_body: the reducing store combines into the loop-carried accumulator */
+  int blockdiag;   /* the nest is a block-diagonal product (emit_blockdiag) */
   int ntmp;
   xl_arena arena;  /* value names */
   XL_VEC(kconst) ktab;
@@ -990,6 +991,92 @@ static void emit_sink(E *e, const char **iv, int d) {
   set_mode(e, 0);
 }
 
+/* ---- block-diagonal products (blockdiag) ----
+ * A head-wise projection with tiny blocks, out[p, b, o] = sum_i W[b, o, i] x[p, b, i] with
+ * O = I outputs and inputs per block (the mLSTM's 4 x 4 q/k/v blocks: loops [P par, NB, O, I
+ * red]), would reduce each output over a vector of I lanes. Here a vector covers VL/O whole
+ * blocks of one row: the row's x vector (the same VL/I blocks) is shuffled so that lane
+ * (b, o) holds x[p, b, i], multiplied by W[b, o, i] for all lanes from a transposed copy
+ * Wt[i][b][o] made once per call (NB*O*I elements on the stack), and summed over i in order
+ * with FMAs: I shuffles, I loads and I FMAs per VL outputs. XLC_KIR_NO_BLOCKDIAG=1 turns it
+ * off. */
+
+/* The loads (x, W) and the store of a qualifying nest (see above); 0 if it does not qualify. */
+static int blockdiag_match(const E *e, int *ix, int *iw, int *is) {
+  const kir_kernel *k = e->k;
+  const dom *D = &e->D;
+  if (D->nd != 4 || D->red[0] || D->red[1] || D->red[2] || !D->red[3] || D->pdim != 0 || k->red_op != KIR_ADD)
+    return 0;
+  int64_t NB = D->dim[1], O = D->dim[2], I = D->dim[3];
+  if (O != I || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || getenv("XLC_KIR_NO_BLOCKDIAG")) return 0;
+  const kir_inst *b = k->body.v;
+  if (b[0].op != KIR_LOAD || b[1].op != KIR_LOAD || b[2].op != KIR_MUL || b[3].op != KIR_STORE ||
+      !store_reduces(k, &b[3]) || b[3].a != 2 || !((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0)))
+    return 0;
+  const int64_t(*st)[KIR_MAXDIM] = D->st;
+  *ix = *iw = -1;
+  for (int q = 0; q < 2; q++) {
+    if (st[q][0] == 0 && st[q][1] == O * I && st[q][2] == I && st[q][3] == 1) *iw = q;
+    else if (st[q][1] == I && st[q][2] == 0 && st[q][3] == 1) *ix = q;
+  }
+  *is = 3;
+  return *ix >= 0 && *iw >= 0 && st[3][1] == O && st[3][2] == 1 && st[3][3] == 0;
+}
+
+static void emit_blockdiag(E *e, int ix, int iw, int is) {
+  const kir_kernel *k = e->k;
+  int64_t NB = e->D.dim[1], O = e->D.dim[2], I = e->D.dim[3], n = NB * O * I, VL = e->VL;
+  const char *iv[KIR_MAXDIM + 1] = {0};
+  /* Wt[i * NB*O + b * O + o] = W[b, o, i] */
+  set_mode(e, 0);
+  char wty[48];
+  snprintf(wty, sizeof wty, "memref<%lldx%s>", (long long)n, e->sft);
+  const char *wt = val(e, "memref.alloca() : %s", wty);
+  const char *wb = base_index(e, iw, iv, 4);
+  const char *q = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", q, IX(e, 0), IX(e, n), IX(e, 1));
+  e->depth++;
+  { /* q = (b * O + o) * I + i: the source index; the destination is i * NB*O + b * O + o */
+    const char *w = val(e, "memref.load %s[%s] : %s", e->mem[k->body.v[iw].buf],
+                        val(e, "arith.addi %s, %s : index", wb, q), e->memty[k->body.v[iw].buf]);
+    const char *bo = val(e, "arith.divui %s, %s : index", q, IX(e, I));
+    const char *i = val(e, "arith.remui %s, %s : index", q, IX(e, I));
+    const char *dst = val(e, "arith.addi %s, %s : index", val(e, "arith.muli %s, %s : index", i, IX(e, NB * O)), bo);
+    line(e, "memref.store %s, %s[%s] : %s", w, wt, dst, wty);
+  }
+  e->depth--;
+  line(e, "}");
+  /* rows p of this thread's slice, VL outputs at a time */
+  const char *lb, *ub;
+  bounds(e, 0, &lb, &ub);
+  iv[0] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[0], lb, ub, IX(e, 1));
+  e->depth++;
+  const char *xb = base_index(e, ix, iv, 1), *ob = base_index(e, is, iv, 1);
+  const char *c = fresh(e, "j");
+  line(e, "scf.for %s = %s to %s step %s {", c, IX(e, 0), IX(e, NB * O), IX(e, VL));
+  e->depth++;
+  set_mode(e, 1);
+  /* x of the VL/I blocks of this vector: lanes c .. c+VL-1 of the row (O = I) */
+  const char *X = vload(e, k->body.v[ix].buf, val(e, "arith.addi %s, %s : index", xb, c), 1);
+  const char *acc = K(e, 0.0);
+  for (int64_t i = 0; i < I; i++) {
+    sbuf m = {0};
+    for (int64_t l = 0; l < VL; l++) sb_put(&m, "%s%lld", l ? ", " : "", (long long)(l / O * I + i));
+    const char *xi = val(e, "vector.shuffle %s, %s [%s] : %s, %s", X, X, m.p, e->ft, e->ft);
+    free(m.p);
+    const char *wi = val(e, "vector.load %s[%s] : %s, %s", wt, val(e, "arith.addi %s, %s : index", c, IX(e, i * NB * O)),
+                         wty, e->ft);
+    acc = fma_(e, xi, wi, acc);
+  }
+  vstore(e, k->body.v[is].buf, val(e, "arith.addi %s, %s : index", ob, c), 1, acc);
+  set_mode(e, 0);
+  e->depth--;
+  line(e, "}");
+  e->depth--;
+  line(e, "}");
+}
+
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
 static void emit_nest(E *e, const char **iv, int d) {
   if (d == e->sink_d) {
@@ -1083,7 +1170,15 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
   for (int i = 0; i < k->body.n; i++)
     if (store_reduces(k, &k->body.v[i])) rs = i;
-  if (!empty) {
+  int bx = -1, bw = -1, bs = -1;
+  set_lanes(e, full_lanes(e)); /* whole vectors of several blocks */
+  e->blockdiag = !empty && blockdiag_match(e, &bx, &bw, &bs);
+  if (!e->blockdiag) set_lanes(e, vl);
+  if (e->blockdiag) {
+    e->depth = 2;
+    e->sink_d = -1;
+    emit_blockdiag(e, bx, bw, bs);
+  } else if (!empty) {
     e->depth = 2;
     const char *iv[KIR_MAXDIM + 1] = {0};
     e->sink_d = rs >= 0 ? sink_dim(e) : -1;
@@ -1098,7 +1193,8 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   for (int d = 0; d < e->D.nd; d++)
     sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
            d == e->D.pdim ? " par" : "");
-  sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->VL, e->sink_d >= 0 ? ", reduced block in registers" : "");
+  sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->VL,
+         e->blockdiag ? ", block-diagonal" : e->sink_d >= 0 ? ", reduced block in registers" : "");
   free(e->val);
   free(e->hoist);
   free(e->hoistv);

@@ -420,6 +420,50 @@ static void test_sink(kir_op rop, int64_t R1, int64_t R2, int64_t C, int two_sto
   free(k.body.v);
 }
 
+/* A block-diagonal product out[p, b, o] = sum_i w[b, o, i] x[p, b, i] (O = I per block, the
+   mLSTM's head-wise q/k/v blocks) is emitted as whole vectors of several blocks (kir_mlir.c
+   blockdiag) when NB*O fills whole vectors: the header says so. Checked against C loops in
+   f64 and f32, split over P, with a padded x row (stride XS) and both operand orders of the
+   product; NB*O not a multiple of the vector width falls back to the general loops. */
+static void test_blockdiag(int64_t NB, int64_t O, int swap, int expect) {
+  kir_kernel k;
+  char name[64];
+  snprintf(name, sizeof name, "blockdiag_%lldx%lld_%d", (long long)NB, (long long)O, swap);
+  const int64_t P = 5, XS = NB * O + 3;
+  kb_init(&k, name, 4, (const int64_t[]){P, NB, O, O});
+  k.red_mask = 8;
+  k.red_op = KIR_ADD;
+  kb_buf(&k, P * XS, 0);      /* x [P, NB, I], rows padded */
+  kb_buf(&k, NB * O * O, 0);  /* w [NB, O, I] */
+  kb_buf(&k, P * NB * O, 1);  /* out [P, NB, O] */
+  int x = LOAD(&k, 0, 0, XS, O, 0, 1), w = LOAD(&k, 1, 0, 0, O * O, O, 1);
+  int v = swap ? OP(&k, KIR_MUL, w, x, 0) : OP(&k, KIR_MUL, x, w, 0);
+  STORE(&k, 2, 0, v, NB * O, O, 1, 0);
+  char *text = kir_to_mlir(&k, CG_F32);
+  int bd = strstr(text, "block-diagonal") != NULL;
+  CHECK(bd == expect, "%s: block-diagonal %d, expected %d, in\n%s", name, bd, expect, text);
+  free(text);
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
+    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t b = 0; b < NB; b++)
+        for (int64_t o = 0; o < O; o++) {
+          double acc = 0;
+          for (int64_t i = 0; i < O; i++) acc += in.v[1][(b * O + o) * O + i] * in.v[0][p * XS + b * O + i];
+          want.v[2][(p * NB + b) * O + o] = acc;
+        }
+    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)O : 1e-15 * (double)O);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+  free(k.body.v);
+}
+
 /* The decode shape of a projection: out[0, 0, r] = sum_c x[0, 0, c] * w[r, c] on the
    domain [1, 1, R, C], C reduced. The split dimension skips the leading size-1 dimensions (so
    a batch-1 step can use both cores), and the slices [lo, hi) of R computed apart give the
@@ -1098,6 +1142,11 @@ int main(void) {
   test_sink(KIR_ADD, 2, 2, 5, 0); /* 4 lanes */
   test_sink(KIR_ADD, 3, 4, 13, 1);
   test_sink(KIR_ADD, 3, 4, 3, 0); /* shorter than a vector: not sunk */
+  test_blockdiag(64, 4, 0, 1); /* the mLSTM's q/k/v blocks */
+  test_blockdiag(8, 4, 1, 1);
+  test_blockdiag(4, 8, 0, 1);
+  test_blockdiag(16, 2, 0, 1);
+  test_blockdiag(5, 4, 0, 0); /* 20 outputs per row: not whole vectors, the general loops */
   test_decode_split(13, 19, 3);
   test_decode_split(64, 37, 2);
   test_decode_split(1, 9, 2);
