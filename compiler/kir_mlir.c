@@ -93,7 +93,7 @@ typedef struct {
   int depth;       /* indentation */
   int sink_d;      /* first dimension of the reduced block summed in registers (sink), or -1 */
   int sink;        /* emit_body: the reducing store combines into the loop-carried accumulator */
-  int blockdiag;   /* the nest is a block-diagonal product (emit_blockdiag) */
+  int blockdiag;   /* the nest is a block-diagonal product (1, emit_blockdiag) or its weight gradient (2) */
   int ntmp;
   xl_arena arena;  /* value names */
   XL_VEC(kconst) ktab;
@@ -1077,6 +1077,113 @@ static void emit_blockdiag(E *e, int ix, int iw, int is) {
   line(e, "}");
 }
 
+/* Its weight gradient, dW[b, o, i] = sum_p dy[p, b, o] x[p, b, i] (loops [P red, NB par, O,
+ * I]): per row p, VL lanes (b, o) of dy times the shuffled x (lane (b, o): x[p, b, i]) are
+ * added into Acc[i][b][o] on the stack (one load, FMA and store per input), and Acc is
+ * written to dW transposed at the end; every output sums its rows in order, as the general
+ * loops do. The thread slice [lo, hi) of b is honoured (a scalar loop does its last partial
+ * vector). */
+#define BLOCKDIAG_ACC_MAX 16384 /* elements of Acc */
+
+static int blockdiag_wgrad_match(const E *e, int *ix, int *idy, int *is) {
+  const kir_kernel *k = e->k;
+  const dom *D = &e->D;
+  if (D->nd != 4 || !D->red[0] || D->red[1] || D->red[2] || D->red[3] || D->pdim != 1 || k->red_op != KIR_ADD)
+    return 0;
+  int64_t NB = D->dim[1], O = D->dim[2], I = D->dim[3];
+  if (O != I || O < 2 || e->VL % O || NB * O * I > BLOCKDIAG_ACC_MAX || k->body.n != 4 ||
+      getenv("XLC_KIR_NO_BLOCKDIAG"))
+    return 0;
+  const kir_inst *b = k->body.v;
+  if (b[0].op != KIR_LOAD || b[1].op != KIR_LOAD || b[2].op != KIR_MUL || b[3].op != KIR_STORE ||
+      !store_reduces(k, &b[3]) || b[3].a != 2 || !((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0)))
+    return 0;
+  const int64_t(*st)[KIR_MAXDIM] = D->st;
+  *ix = *idy = -1;
+  for (int q = 0; q < 2; q++) {
+    if (st[q][1] == O && st[q][2] == 1 && st[q][3] == 0) *idy = q;
+    else if (st[q][1] == I && st[q][2] == 0 && st[q][3] == 1) *ix = q;
+  }
+  *is = 3;
+  return *ix >= 0 && *idy >= 0 && st[3][0] == 0 && st[3][1] == O * I && st[3][2] == I && st[3][3] == 1;
+}
+
+static void emit_blockdiag_wgrad(E *e, int ix, int idy, int is) {
+  const kir_kernel *k = e->k;
+  int64_t P = e->D.dim[0], NB = e->D.dim[1], O = e->D.dim[2], I = e->D.dim[3], NBO = NB * O, VL = e->VL;
+  const char *iv[KIR_MAXDIM + 1] = {0};
+  set_mode(e, 0);
+  char aty[48];
+  snprintf(aty, sizeof aty, "memref<%lldx%s>", (long long)(NBO * I), e->sft);
+  const char *acc = val(e, "memref.alloca() : %s", aty);
+  const char *lb, *ub;
+  bounds(e, 1, &lb, &ub); /* blocks [lb, ub) */
+  const char *c0 = val(e, "arith.muli %s, %s : index", lb, IX(e, O)), *c1 = val(e, "arith.muli %s, %s : index", ub, IX(e, O));
+  /* lanes [c0, cv) in whole vectors, [cv, c1) one by one */
+  const char *cv = val(e, "arith.addi %s, %s : index", c0,
+                       val(e, "arith.muli %s, %s : index",
+                           val(e, "arith.divui %s, %s : index", val(e, "arith.subi %s, %s : index", c1, c0), IX(e, VL)),
+                           IX(e, VL)));
+  for (int64_t i = 0; i < I; i++) { /* Acc = 0 over the slice */
+    const char *c = fresh(e, "j");
+    line(e, "scf.for %s = %s to %s step %s {", c, c0, c1, IX(e, 1));
+    e->depth++;
+    line(e, "memref.store %s, %s[%s] : %s", K(e, 0.0), acc, val(e, "arith.addi %s, %s : index", c, IX(e, i * NBO)), aty);
+    e->depth--;
+    line(e, "}");
+  }
+  iv[0] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[0], IX(e, 0), IX(e, P), IX(e, 1));
+  e->depth++;
+  const char *xb = base_index(e, ix, iv, 1), *yb = base_index(e, idy, iv, 1);
+  for (int vec = 1; vec >= 0; vec--) {
+    set_mode(e, vec);
+    const char *c = fresh(e, "j");
+    line(e, "scf.for %s = %s to %s step %s {", c, vec ? c0 : cv, vec ? cv : c1, IX(e, vec ? VL : 1));
+    e->depth++;
+    const char *DY = vload(e, k->body.v[idy].buf, val(e, "arith.addi %s, %s : index", yb, c), 1);
+    const char *X = NULL, *blk = NULL;
+    if (vec) X = vload(e, k->body.v[ix].buf, val(e, "arith.addi %s, %s : index", xb, c), 1);
+    else blk = val(e, "arith.subi %s, %s : index", c, val(e, "arith.remui %s, %s : index", c, IX(e, O))); /* b*O = b*I */
+    for (int64_t i = 0; i < I; i++) {
+      const char *xi;
+      if (vec) {
+        sbuf m = {0};
+        for (int64_t l = 0; l < VL; l++) sb_put(&m, "%s%lld", l ? ", " : "", (long long)(l / O * I + i));
+        xi = val(e, "vector.shuffle %s, %s [%s] : %s, %s", X, X, m.p, e->ft, e->ft);
+        free(m.p);
+      } else {
+        xi = vload(e, k->body.v[ix].buf,
+                   val(e, "arith.addi %s, %s : index", xb, val(e, "arith.addi %s, %s : index", blk, IX(e, i))), 1);
+      }
+      const char *ai = val(e, "arith.addi %s, %s : index", c, IX(e, i * NBO));
+      const char *a = vec ? val(e, "vector.load %s[%s] : %s, %s", acc, ai, aty, e->ft)
+                          : val(e, "memref.load %s[%s] : %s", acc, ai, aty);
+      const char *r = fma_(e, DY, xi, a);
+      if (vec) line(e, "vector.store %s, %s[%s] : %s, %s", r, acc, ai, aty, e->ft);
+      else line(e, "memref.store %s, %s[%s] : %s", r, acc, ai, aty);
+    }
+    e->depth--;
+    line(e, "}");
+  }
+  set_mode(e, 0);
+  e->depth--;
+  line(e, "}");
+  /* dW[b, o, i] = Acc[i][b*O + o] for the slice */
+  const char *c = fresh(e, "j");
+  line(e, "scf.for %s = %s to %s step %s {", c, c0, c1, IX(e, 1));
+  e->depth++;
+  const char *ob = base_index(e, is, iv, 0);
+  for (int64_t i = 0; i < I; i++) {
+    const char *a = val(e, "memref.load %s[%s] : %s", acc, val(e, "arith.addi %s, %s : index", c, IX(e, i * NBO)), aty);
+    const char *dst = val(e, "arith.addi %s, %s : index", ob,
+                          val(e, "arith.addi %s, %s : index", val(e, "arith.muli %s, %s : index", c, IX(e, I)), IX(e, i)));
+    line(e, "memref.store %s, %s[%s] : %s", a, e->mem[k->body.v[is].buf], dst, e->memty[k->body.v[is].buf]);
+  }
+  e->depth--;
+  line(e, "}");
+}
+
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
 static void emit_nest(E *e, const char **iv, int d) {
   if (d == e->sink_d) {
@@ -1172,12 +1279,13 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
     if (store_reduces(k, &k->body.v[i])) rs = i;
   int bx = -1, bw = -1, bs = -1;
   set_lanes(e, full_lanes(e)); /* whole vectors of several blocks */
-  e->blockdiag = !empty && blockdiag_match(e, &bx, &bw, &bs);
+  e->blockdiag = empty ? 0 : blockdiag_match(e, &bx, &bw, &bs) ? 1 : blockdiag_wgrad_match(e, &bx, &bw, &bs) ? 2 : 0;
   if (!e->blockdiag) set_lanes(e, vl);
   if (e->blockdiag) {
     e->depth = 2;
     e->sink_d = -1;
-    emit_blockdiag(e, bx, bw, bs);
+    if (e->blockdiag == 1) emit_blockdiag(e, bx, bw, bs);
+    else emit_blockdiag_wgrad(e, bx, bw, bs);
   } else if (!empty) {
     e->depth = 2;
     const char *iv[KIR_MAXDIM + 1] = {0};
@@ -1194,7 +1302,10 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
     sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
            d == e->D.pdim ? " par" : "");
   sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->VL,
-         e->blockdiag ? ", block-diagonal" : e->sink_d >= 0 ? ", reduced block in registers" : "");
+         e->blockdiag == 1   ? ", block-diagonal"
+         : e->blockdiag == 2 ? ", block-diagonal weight gradient"
+         : e->sink_d >= 0    ? ", reduced block in registers"
+                             : "");
   free(e->val);
   free(e->hoist);
   free(e->hoistv);
