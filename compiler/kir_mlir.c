@@ -998,59 +998,76 @@ static void emit_sink(E *e, const char **iv, int d) {
  * blocks of one row: the row's x vector (the same VL/I blocks) is shuffled so that lane
  * (b, o) holds x[p, b, i], multiplied by W[b, o, i] for all lanes from a transposed copy
  * Wt[i][b][o] made once per call (NB*O*I elements on the stack), and summed over i in order
- * with FMAs: I shuffles, I loads and I FMAs per VL outputs. XLC_KIR_NO_BLOCKDIAG=1 turns it
- * off. */
+ * with FMAs: I shuffles, I loads and I FMAs per VL outputs. The input gradient (W read
+ * transposed) is the same product. XLC_KIR_NO_BLOCKDIAG=1 turns it off. */
 
-/* The loads (x, W) and the store of a qualifying nest (see above); 0 if it does not qualify. */
-static int blockdiag_match(const E *e, int *ix, int *iw, int *is) {
+/* The loads (x, W) and the store of a qualifying nest (see above), and *r, the merged
+   dimension (2 or 3) of the block input: loops [P par, NB, O, I red] (the product) or [P par,
+   NB, O red, I] (its input gradient, dx[p, b, i] = sum_o W[b, o, i] dy[p, b, o]); 0 if it
+   does not qualify. */
+static int blockdiag_match(const E *e, int *ix, int *iw, int *is, int *r) {
   const kir_kernel *k = e->k;
   const dom *D = &e->D;
-  if (D->nd != 4 || D->red[0] || D->red[1] || D->red[2] || !D->red[3] || D->pdim != 0 || k->red_op != KIR_ADD)
+  if (D->nd != 4 || D->red[0] || D->red[1] || D->red[2] == D->red[3] || D->pdim != 0 || k->red_op != KIR_ADD)
     return 0;
-  int64_t NB = D->dim[1], O = D->dim[2], I = D->dim[3];
-  if (O != I || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || getenv("XLC_KIR_NO_BLOCKDIAG")) return 0;
+  int64_t NB = D->dim[1], O = D->dim[2];
+  *r = D->red[3] ? 3 : 2;
+  int q = 5 - *r; /* the output dimension within a block */
+  if (D->dim[3] != O || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || getenv("XLC_KIR_NO_BLOCKDIAG"))
+    return 0;
   const kir_inst *b = k->body.v;
   if (b[0].op != KIR_LOAD || b[1].op != KIR_LOAD || b[2].op != KIR_MUL || b[3].op != KIR_STORE ||
       !store_reduces(k, &b[3]) || b[3].a != 2 || !((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0)))
     return 0;
   const int64_t(*st)[KIR_MAXDIM] = D->st;
   *ix = *iw = -1;
-  for (int q = 0; q < 2; q++) {
-    if (st[q][0] == 0 && st[q][1] == O * I && st[q][2] == I && st[q][3] == 1) *iw = q;
-    else if (st[q][1] == I && st[q][2] == 0 && st[q][3] == 1) *ix = q;
+  for (int m = 0; m < 2; m++) {
+    if (st[m][0] == 0 && st[m][1] == O * O && ((st[m][2] == O && st[m][3] == 1) || (st[m][2] == 1 && st[m][3] == O)))
+      *iw = m;
+    else if (st[m][1] == O && st[m][q] == 0 && st[m][*r] == 1)
+      *ix = m;
   }
   *is = 3;
-  return *ix >= 0 && *iw >= 0 && st[3][1] == O && st[3][2] == 1 && st[3][3] == 0;
+  return *ix >= 0 && *iw >= 0 && st[3][1] == O && st[3][q] == 1 && st[3][*r] == 0;
 }
 
-static void emit_blockdiag(E *e, int ix, int iw, int is) {
+static void emit_blockdiag(E *e, int ix, int iw, int is, int r) {
   const kir_kernel *k = e->k;
-  int64_t NB = e->D.dim[1], O = e->D.dim[2], I = e->D.dim[3], n = NB * O * I, VL = e->VL;
+  int64_t NB = e->D.dim[1], O = e->D.dim[2], I = O, n = NB * O * I, VL = e->VL;
+  int q = 5 - r;
   const char *iv[KIR_MAXDIM + 1] = {0};
-  /* Wt[i * NB*O + b * O + o] = W[b, o, i] */
+  /* Wt[i * NB*O + b * O + o] = W at (b, o, i), o along dimension q and i along r */
   set_mode(e, 0);
   char wty[48];
   snprintf(wty, sizeof wty, "memref<%lldx%s>", (long long)n, e->sft);
   const char *wt = val(e, "memref.alloca() : %s", wty);
   const char *wb = base_index(e, iw, iv, 4);
-  const char *q = fresh(e, "i");
-  line(e, "scf.for %s = %s to %s step %s {", q, IX(e, 0), IX(e, n), IX(e, 1));
+  const char *lb = fresh(e, "i"), *lo = fresh(e, "i"), *li = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", lb, IX(e, 0), IX(e, NB), IX(e, 1));
   e->depth++;
-  { /* q = (b * O + o) * I + i: the source index; the destination is i * NB*O + b * O + o */
-    const char *w = val(e, "memref.load %s[%s] : %s", e->mem[k->body.v[iw].buf],
-                        val(e, "arith.addi %s, %s : index", wb, q), e->memty[k->body.v[iw].buf]);
-    const char *bo = val(e, "arith.divui %s, %s : index", q, IX(e, I));
-    const char *i = val(e, "arith.remui %s, %s : index", q, IX(e, I));
-    const char *dst = val(e, "arith.addi %s, %s : index", val(e, "arith.muli %s, %s : index", i, IX(e, NB * O)), bo);
+  line(e, "scf.for %s = %s to %s step %s {", lo, IX(e, 0), IX(e, O), IX(e, 1));
+  e->depth++;
+  line(e, "scf.for %s = %s to %s step %s {", li, IX(e, 0), IX(e, I), IX(e, 1));
+  e->depth++;
+  {
+    const int64_t *sw = e->D.st[iw];
+    const char *src = val(e, "arith.addi %s, %s : index", wb, val(e, "arith.muli %s, %s : index", lb, IX(e, sw[1])));
+    src = val(e, "arith.addi %s, %s : index", src, val(e, "arith.muli %s, %s : index", lo, IX(e, sw[q])));
+    src = val(e, "arith.addi %s, %s : index", src, val(e, "arith.muli %s, %s : index", li, IX(e, sw[r])));
+    const char *w = val(e, "memref.load %s[%s] : %s", e->mem[k->body.v[iw].buf], src, e->memty[k->body.v[iw].buf]);
+    const char *dst = val(e, "arith.addi %s, %s : index", val(e, "arith.muli %s, %s : index", li, IX(e, NB * O)),
+                          val(e, "arith.addi %s, %s : index", val(e, "arith.muli %s, %s : index", lb, IX(e, O)), lo));
     line(e, "memref.store %s, %s[%s] : %s", w, wt, dst, wty);
   }
-  e->depth--;
-  line(e, "}");
+  for (int d = 0; d < 3; d++) {
+    e->depth--;
+    line(e, "}");
+  }
   /* rows p of this thread's slice, VL outputs at a time */
-  const char *lb, *ub;
-  bounds(e, 0, &lb, &ub);
+  const char *plb, *pub;
+  bounds(e, 0, &plb, &pub);
   iv[0] = fresh(e, "i");
-  line(e, "scf.for %s = %s to %s step %s {", iv[0], lb, ub, IX(e, 1));
+  line(e, "scf.for %s = %s to %s step %s {", iv[0], plb, pub, IX(e, 1));
   e->depth++;
   const char *xb = base_index(e, ix, iv, 1), *ob = base_index(e, is, iv, 1);
   const char *c = fresh(e, "j");
@@ -1277,14 +1294,17 @@ static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
   for (int d = 0; d < k->ndim; d++) empty |= k->dim[d] == 0;
   for (int i = 0; i < k->body.n; i++)
     if (store_reduces(k, &k->body.v[i])) rs = i;
-  int bx = -1, bw = -1, bs = -1;
+  int bx = -1, bw = -1, bs = -1, br = 3;
   set_lanes(e, full_lanes(e)); /* whole vectors of several blocks */
-  e->blockdiag = empty ? 0 : blockdiag_match(e, &bx, &bw, &bs) ? 1 : blockdiag_wgrad_match(e, &bx, &bw, &bs) ? 2 : 0;
+  e->blockdiag = empty                                 ? 0
+                 : blockdiag_match(e, &bx, &bw, &bs, &br) ? 1
+                 : blockdiag_wgrad_match(e, &bx, &bw, &bs) ? 2
+                                                          : 0;
   if (!e->blockdiag) set_lanes(e, vl);
   if (e->blockdiag) {
     e->depth = 2;
     e->sink_d = -1;
-    if (e->blockdiag == 1) emit_blockdiag(e, bx, bw, bs);
+    if (e->blockdiag == 1) emit_blockdiag(e, bx, bw, bs, br);
     else emit_blockdiag_wgrad(e, bx, bw, bs);
   } else if (!empty) {
     e->depth = 2;

@@ -464,6 +464,45 @@ static void test_blockdiag(int64_t NB, int64_t O, int swap, int expect) {
   free(k.body.v);
 }
 
+/* Its input gradient dx[p, b, i] = sum_o w[b, o, i] dy[p, b, o] (domain [P, NB, O, I], O
+   reduced: w read transposed) takes the same path. */
+static void test_blockdiag_dx(int64_t NB, int64_t O) {
+  kir_kernel k;
+  char name[64];
+  snprintf(name, sizeof name, "blockdiag_dx_%lldx%lld", (long long)NB, (long long)O);
+  const int64_t P = 6;
+  kb_init(&k, name, 4, (const int64_t[]){P, NB, O, O});
+  k.red_mask = 4;
+  k.red_op = KIR_ADD;
+  kb_buf(&k, P * NB * O, 0);  /* dy [P, NB, O] */
+  kb_buf(&k, NB * O * O, 0);  /* w [NB, O, I] */
+  kb_buf(&k, P * NB * O, 1);  /* dx [P, NB, I] */
+  int dy = LOAD(&k, 0, 0, NB * O, O, 1, 0), w = LOAD(&k, 1, 0, 0, O * O, O, 1);
+  STORE(&k, 2, 0, OP(&k, KIR_MUL, dy, w, 0), NB * O, O, 0, 1);
+  char *text = kir_to_mlir(&k, CG_F32);
+  CHECK(strstr(text, "block-diagonal") != NULL, "%s: not block-diagonal in\n%s", name, text);
+  free(text);
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
+    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
+    for (int64_t p = 0; p < P; p++)
+      for (int64_t b = 0; b < NB; b++)
+        for (int64_t i = 0; i < O; i++) {
+          double acc = 0;
+          for (int64_t o = 0; o < O; o++) acc += in.v[0][(p * NB + b) * O + o] * in.v[1][(b * O + o) * O + i];
+          want.v[2][(p * NB + b) * O + i] = acc;
+        }
+    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)O : 1e-15 * (double)O);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+  free(k.body.v);
+}
+
 /* Its weight gradient dw[b, o, i] = sum_p dy[p, b, o] x[p, b, i] (domain [P, NB, O, I], P
    reduced, split over NB in 3 parts, so that a slice ends inside a vector) is emitted by
    kir_mlir.c's blockdiag weight-gradient path: the header says so. Checked against C loops. */
@@ -1187,6 +1226,8 @@ int main(void) {
   test_blockdiag(4, 8, 0, 1);
   test_blockdiag(16, 2, 0, 1);
   test_blockdiag(5, 4, 0, 0); /* 20 outputs per row: not whole vectors, the general loops */
+  test_blockdiag_dx(64, 4);
+  test_blockdiag_dx(4, 8);
   test_blockdiag_wgrad(64, 4);
   test_blockdiag_wgrad(5, 4); /* whole vectors and single lanes */
   test_blockdiag_wgrad(9, 2);
