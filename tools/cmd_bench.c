@@ -252,8 +252,11 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     if (m.auto_chunk > 0 && has_mlstm(&m))
       printf("    mLSTM form: %s (as xlc train picks it; --set form=... to choose)\n",
              T > 2 * m.auto_chunk ? "chunkwise" : "parallel");
-    printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)\n", x->nshard ? x->nshard : 1,
+    printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)", x->nshard ? x->nshard : 1,
            x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
+    if (x->micro > 1)
+      printf(", each in %d micro-batches of %d rows (XLC_MICROBATCH_TOKENS)", x->micro, B / x->nshard / x->micro);
+    printf("\n");
     printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
     const mdl_exe *px = x->nshard ? x->shard[0] : x;
     if (px->e && px->e->stats.profile) print_profile(px->e);

@@ -252,14 +252,26 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
   return y;
 }
 
+/* Rows per run of a shard of `rows` rows of T tokens: halved (while even) down to the
+   micro-batch token budget, not below MDL_MICRO_MIN_ROWS rows unless XLC_MICROBATCH_TOKENS
+   is set (model.h). */
+static int micro_rows(int rows, int T) {
+  const char *e = getenv("XLC_MICROBATCH_TOKENS");
+  long budget = e && atol(e) > 0 ? atol(e) : MDL_MICRO_TOKENS;
+  int minr = e && atol(e) > 0 ? 1 : MDL_MICRO_MIN_ROWS, r = rows;
+  while (r % 2 == 0 && r / 2 >= minr && (long)r * T > budget) r /= 2;
+  return r;
+}
+
 /* Data parallelism: B split into m->workers shards of B / workers rows, one executor each
-   (the graph is shared), run on as many threads. */
+   (the graph is shared), run on as many threads; each shard's rows in micro-batches. */
 static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
-  int n = m->workers;
-  mdl_exe *s0 = build_exe(m, B / n, T, P, train, rc);
+  int n = m->workers, mb = micro_rows(B / n, T);
+  mdl_exe *s0 = build_exe(m, mb, T, P, train, rc);
   if (!s0) return NULL;
   mdl_exe *x = share_exe(m, s0, 0, rc);
   x->B = B;
+  x->micro = B / n / mb;
   x->shard = xl_calloc((size_t)n, sizeof(mdl_exe *));
   x->shard[x->nshard++] = s0;
   for (int i = 1; i < n; i++) {
@@ -340,18 +352,25 @@ typedef struct {
 static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
                    xt **outs, char **err);
 
+typedef struct {
+  shard_job *jobs; /* one shard's micro-batches, run in order */
+  int n;
+} shard_run;
+
 static void *shard_main(void *arg) {
-  shard_job *j = arg;
-  j->rc = run_one(j->m, j->x, j->tokens, j->targets, j->T, NULL, j->outs, &j->err);
+  shard_run *r = arg;
+  for (int i = 0; i < r->n; i++) {
+    shard_job *j = &r->jobs[i];
+    j->rc = run_one(j->m, j->x, j->tokens, j->targets, j->T, NULL, j->outs, &j->err);
+  }
   return NULL;
 }
 
 /* outs of the whole batch from the shards' outs: `loss` and `grad.*` as the mean over the
    scored positions (shard means weighted by their counts wt, which sum to 1), every other
    output concatenated along its leading (batch) axis */
-static int combine(const mdl_exe *x, shard_job *jobs, const double *wt, xt **outs, char **err) {
+static int combine(const mdl_exe *x, shard_job *jobs, int n, const double *wt, xt **outs, char **err) {
   const cg_graph *g = x->g;
-  int n = x->nshard;
   for (int k = 0; k < g->outs.n; k++) {
     const char *nm = g->outs.v[k].name;
     const xt *a = jobs[0].outs[k];
@@ -360,10 +379,13 @@ static int combine(const mdl_exe *x, shard_job *jobs, const double *wt, xt **out
       for (int i = 0; i < n; i++) f32 &= jobs[i].outs[k]->dtype == XT_F32;
       xt *o = outs[k] = f32 ? xt_new_uninit(nm, a->dtype, a->rank, a->shape) : xt_new_named(nm, a->dtype, a->rank, a->shape);
       int64_t ne = xt_numel(o);
-      if (f32 && n == 2) { /* the usual case, as the general loop below computes it */
-        const float *p0 = jobs[0].outs[k]->data, *p1 = jobs[1].outs[k]->data;
+      if (f32) { /* the usual case, as the general loop below computes it */
         float *q = o->data;
-        for (int64_t j = 0; j < ne; j++) q[j] = (float)(wt[0] * p0[j] + wt[1] * p1[j]);
+        for (int64_t j = 0; j < ne; j++) {
+          double v = 0;
+          for (int i = 0; i < n; i++) v += wt[i] * ((const float *)jobs[i].outs[k]->data)[j];
+          q[j] = (float)v;
+        }
       } else {
         for (int64_t j = 0; j < ne; j++) {
           double v = 0;
@@ -386,16 +408,18 @@ static int combine(const mdl_exe *x, shard_job *jobs, const double *wt, xt **out
   return 0;
 }
 
-/* the batch in m->workers shards on as many threads (shard 0 on this one) */
+/* the batch in m->workers shards on as many threads (shard 0 on this one), each shard's rows
+   in x->micro runs */
 static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, xt **outs,
                        char **err) {
-  int n = x->nshard, rows = x->B / n, rc = 0;
+  int ns = x->nshard, mic = x->micro > 0 ? x->micro : 1, n = ns * mic, rows = x->B / n, rc = 0;
   shard_job *jobs = xl_calloc((size_t)n, sizeof *jobs);
-  pthread_t *th = xl_calloc((size_t)n, sizeof *th);
+  shard_run *runs = xl_calloc((size_t)ns, sizeof *runs);
+  pthread_t *th = xl_calloc((size_t)ns, sizeof *th);
   double *wt = xl_calloc((size_t)n, sizeof *wt), tot = 0;
   for (int i = 0; i < n; i++) {
     shard_job *j = &jobs[i];
-    j->m = m, j->x = x->shard[i], j->T = T;
+    j->m = m, j->x = x->shard[i / mic], j->T = T;
     j->tokens = tokens + (int64_t)i * rows * T;
     j->targets = targets ? targets + (int64_t)i * rows * T : NULL;
     j->outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
@@ -403,24 +427,26 @@ static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t 
     tot += wt[i];
   }
   for (int i = 0; i < n; i++) wt[i] /= tot > 0 ? tot : 1;
+  for (int s = 0; s < ns; s++) runs[s].jobs = jobs + s * mic, runs[s].n = mic;
   int started = 0;
-  for (int i = 1; i < n; i++, started++)
-    if (pthread_create(&th[i], NULL, shard_main, &jobs[i]) != 0) break;
-  shard_main(&jobs[0]);
-  for (int i = started + 1; i < n; i++) shard_main(&jobs[i]); /* threads that did not start */
-  for (int i = 1; i <= started; i++) pthread_join(th[i], NULL);
+  for (int s = 1; s < ns; s++, started++)
+    if (pthread_create(&th[s], NULL, shard_main, &runs[s]) != 0) break;
+  shard_main(&runs[0]);
+  for (int s = started + 1; s < ns; s++) shard_main(&runs[s]); /* threads that did not start */
+  for (int s = 1; s <= started; s++) pthread_join(th[s], NULL);
   for (int i = 0; i < n && rc == 0; i++)
     if (jobs[i].rc) {
       *err = jobs[i].err, jobs[i].err = NULL;
       rc = -1;
     }
-  if (rc == 0) rc = combine(x, jobs, wt, outs, err);
+  if (rc == 0) rc = combine(x, jobs, n, wt, outs, err);
   for (int i = 0; i < n; i++) {
-    mdl_outs_free(x->shard[i], jobs[i].outs);
+    mdl_outs_free(jobs[i].x, jobs[i].outs);
     free(jobs[i].outs);
     free(jobs[i].err);
   }
   free(jobs);
+  free(runs);
   free(th);
   free(wt);
   return rc;

@@ -19,7 +19,13 @@
  * thread). `loss` and `grad.*` of the batch are the shards' weighted by their scored targets,
  * which is exact for a loss that is the mean over scored positions (cross_entropy); other
  * outputs are concatenated along the batch axis. Results are deterministic for a fixed n.
+ * A shard of more than MDL_MICRO_TOKENS tokens (rows x T) runs its rows as micro-batches of
+ * half, a quarter... as many rows, not fewer than MDL_MICRO_MIN_ROWS (each run's activations
+ * then stay closer to the core's caches; measured in docs/performance.md), combined the same
+ * way. XLC_MICROBATCH_TOKENS=N sets the budget (and allows single rows).
  */
+#define MDL_MICRO_TOKENS 512
+#define MDL_MICRO_MIN_ROWS 2
 #ifndef XLC_MODEL_H
 #define XLC_MODEL_H
 
@@ -40,6 +46,7 @@ typedef struct mdl_exe {
   long last_use;
   int owns_g;         /* g is freed with this executor (shards share shard 0's graph) */
   int nshard;         /* > 0: a data-parallel executor: shard[i] runs rows [i B/n, (i+1) B/n) */
+  int micro;          /* ... in `micro` runs of B/(n micro) rows each, one after the other */
   struct mdl_exe **shard;
   struct mdl_exe *next;
 } mdl_exe;

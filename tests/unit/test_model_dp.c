@@ -7,7 +7,8 @@
  * 8 and 5 positions, so equal shard weights would be wrong; the weights by scored count make
  * it exact. xlstm_lm_at (head and loss at the scored positions) on 2 shards must give the same
  * loss and gradients, and its logits must be xlstm_lm's rows at the scored positions. The
- * same in float32 (1 thread vs 2 shards) to 1e-5 (loss) and 1e-4 (gradients) relative.
+ * same in float32 (1 thread vs 2 shards) to 1e-5 (loss) and 1e-4 (gradients) relative, and
+ * with each shard's rows run as micro-batches of one row (XLC_MICROBATCH_TOKENS) in float64.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -114,6 +115,22 @@ int main(void) {
   done(&one);
   done(&two);
   done(&at);
+  /* micro-batches: each shard's 2 rows in 2 runs of 1 row (a budget of 7 tokens = 1 row), the
+     same loss, gradients and logits */
+  setenv("XLC_MICROBATCH_TOKENS", "7", 1);
+  run_t one_m = {0}, two_m = {0};
+  if (run(&one_m, "xlstm_lm", "1", tok, tgt) || run(&two_m, "xlstm_lm", "2", tok, tgt)) {
+    fprintf(stderr, "FAIL: a micro-batched model did not run\n");
+    return 1;
+  }
+  unsetenv("XLC_MICROBATCH_TOKENS");
+  CHECK(two_m.x->nshard == 2 && two_m.x->micro == 2, "micro-batches: %d shards of %d runs, expected 2 of 2",
+        two_m.x->nshard, two_m.x->micro);
+  same_training(&one_m, &two_m, "2 shards of 2 micro-batches");
+  CHECK(rel_err_floor(one_m.outs[one_m.x->logits_out], two_m.outs[two_m.x->logits_out], 0) <= 1e-12,
+        "micro-batches: logits differ");
+  done(&one_m);
+  done(&two_m);
   /* float32 (the trainer's dtype, whose shard outputs are combined by a loop of its own): the
      same agreement at the float32 tolerances */
   run_t one32 = {0}, two32 = {0};
