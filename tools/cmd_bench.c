@@ -255,7 +255,8 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)", x->nshard ? x->nshard : 1,
            x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
     if (x->micro > 1)
-      printf(", each in %d micro-batches of %d rows (XLC_MICROBATCH_TOKENS)", x->micro, B / x->nshard / x->micro);
+      printf(", each in %d micro-batches of %d row%s (tools/model.h; XLC_MICROBATCH_TOKENS)", x->micro,
+             B / x->nshard / x->micro, B / x->nshard / x->micro > 1 ? "s" : "");
     printf("\n");
     printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
     const mdl_exe *px = x->nshard ? x->shard[0] : x;

@@ -269,6 +269,19 @@ static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
   int n = m->workers, mb = micro_rows(B / n, T);
   mdl_exe *s0 = build_exe(m, mb, T, P, train, rc);
   if (!s0) return NULL;
+  /* fewer rows per run while its activations (the planned workspace beyond the parameters and
+     their gradients, about proportional to the rows) exceed MDL_MICRO_BYTES */
+  const char *e = getenv("XLC_MICROBATCH_TOKENS");
+  if (s0->e && !(e && atol(e) > 0)) {
+    double act = s0->e->stats.planned_bytes - 2 * s0->e->stats.param_bytes, per_row = act / mb;
+    int r = mb;
+    while (r % 2 == 0 && (double)r * per_row > MDL_MICRO_BYTES) r /= 2;
+    if (r != mb) {
+      exe_free(s0);
+      mb = r;
+      if (!(s0 = build_exe(m, mb, T, P, train, rc))) return NULL;
+    }
+  }
   mdl_exe *x = share_exe(m, s0, 0, rc);
   x->B = B;
   x->micro = B / n / mb;

@@ -19,13 +19,18 @@
  * thread). `loss` and `grad.*` of the batch are the shards' weighted by their scored targets,
  * which is exact for a loss that is the mean over scored positions (cross_entropy); other
  * outputs are concatenated along the batch axis. Results are deterministic for a fixed n.
- * A shard of more than MDL_MICRO_TOKENS tokens (rows x T) runs its rows as micro-batches of
- * half, a quarter... as many rows, not fewer than MDL_MICRO_MIN_ROWS (each run's activations
- * then stay closer to the core's caches; measured in docs/performance.md), combined the same
- * way. XLC_MICROBATCH_TOKENS=N sets the budget (and allows single rows).
+ * A shard runs its rows as micro-batches of half, a quarter... as many rows, combined the
+ * same way: first down to MDL_MICRO_TOKENS tokens (rows x T) but not below
+ * MDL_MICRO_MIN_ROWS rows, then further while the planned activations of a run (workspace
+ * beyond the parameters and gradients) exceed MDL_MICRO_BYTES. Smaller runs walk less memory
+ * per kernel and were faster per token (docs/performance.md: mLSTM-heavy models gain from
+ * single rows, sLSTM-heavy ones lose, their scans paying per step). XLC_MICROBATCH_TOKENS=N
+ * replaces both rules by a budget of N tokens (single rows allowed). The rows per run change
+ * the rounding of the results, not what they compute.
  */
 #define MDL_MICRO_TOKENS 512
 #define MDL_MICRO_MIN_ROWS 2
+#define MDL_MICRO_BYTES (40.0 * 1048576)
 #ifndef XLC_MODEL_H
 #define XLC_MODEL_H
 
