@@ -3,7 +3,8 @@
  * Input: a verified graph (forward or training). Output: the same graph, rewritten in place,
  * computing the same outputs (names and order kept) from the same top-level INPUT nodes
  * (all kept, used or not: callers bind inputs by name after this stage). Passes (cg.h):
- * FOLD cheap algebraic identities, CSE common subexpressions, DCE dead nodes and dead scan
+ * FOLD cheap algebraic identities (and sums of padded pieces that tile an axis into a concat),
+ * CSE common subexpressions, DCE dead nodes and dead scan
  * results, each recursively inside scan bodies. Nothing here changes a value beyond the sign
  * of a zero (x + 0); it never evaluates a node and never adds one. Ends with cg_verify.
  */
@@ -77,6 +78,56 @@ static int cg_opt_same_value_kind(const cg_graph *g, int x, const cg_node *n) {
   return cg_shape_eq(&xn->shape, &n->shape) && xn->is_int == n->is_int;
 }
 
+/* A sum of zero-padded pieces that tile an axis exactly (the gradient of slices: autodiff
+   pads each slice's gradient to the whole and adds them) is their concatenation: node id
+   (an ADD, the root of a tree of ADDs over PADs) is rewritten in place into a CONCAT of the
+   pieces in order. Returns 1 if it was. The values are equal but for the sign of zeros. */
+#define CG_OPT_TILE_MAX 16
+static int cg_opt_pads_leaves(const cg_graph *g, int id, int *leaf, int *n) {
+  const cg_node *x = &g->nodes.v[id];
+  if (x->op == CG_OP_PAD) {
+    if (*n == CG_OPT_TILE_MAX) return 0;
+    leaf[(*n)++] = id;
+    return 1;
+  }
+  if (x->op != CG_OP_ADD) return 0;
+  return cg_opt_pads_leaves(g, x->in[0], leaf, n) && cg_opt_pads_leaves(g, x->in[1], leaf, n);
+}
+
+static int cg_opt_pads_to_concat(cg_graph *g, int id) {
+  cg_node *n = &g->nodes.v[id];
+  int leaf[CG_OPT_TILE_MAX], nl = 0;
+  if (n->is_int || !cg_opt_pads_leaves(g, n->in[0], leaf, &nl) || !cg_opt_pads_leaves(g, n->in[1], leaf, &nl) ||
+      nl < 2)
+    return 0;
+  int64_t ax = g->nodes.v[leaf[0]].a[0], L = n->shape.d[ax];
+  for (int i = 0; i < nl; i++) {
+    const cg_node *p = &g->nodes.v[leaf[i]];
+    if (p->a[0] != ax || !cg_shape_eq(&p->shape, &n->shape) || p->is_int) return 0;
+  }
+  for (int i = 1; i < nl; i++) /* by start (insertion sort) */
+    for (int j = i; j > 0 && g->nodes.v[leaf[j]].a[1] < g->nodes.v[leaf[j - 1]].a[1]; j--) {
+      int t = leaf[j];
+      leaf[j] = leaf[j - 1], leaf[j - 1] = t;
+    }
+  int64_t at = 0;
+  for (int i = 0; i < nl; i++) {
+    const cg_node *p = &g->nodes.v[leaf[i]];
+    if (p->a[1] != at) return 0; /* a gap or an overlap */
+    at = L - p->a[2];
+  }
+  if (at != L) return 0;
+  int *in = xl_malloc((size_t)nl * sizeof(int));
+  for (int i = 0; i < nl; i++) in[i] = g->nodes.v[leaf[i]].in[0];
+  free(n->in);
+  n->in = in;
+  n->nin = nl;
+  n->op = CG_OP_CONCAT;
+  memset(n->a, 0, sizeof n->a);
+  n->a[0] = ax;
+  return 1;
+}
+
 /* Returns the node that node id equals (id itself if none); may rewrite node id in place
    to an equivalent cheaper form (reshape/broadcast/transpose of the same op). */
 static int cg_opt_fold_one(cg_graph *g, int id) {
@@ -134,6 +185,7 @@ static int cg_opt_fold_one(cg_graph *g, int id) {
   case CG_OP_ADD:
     if (cg_opt_const_val(g, n->in[1], &c) && c == 0.0) r = n->in[0];
     else if (cg_opt_const_val(g, n->in[0], &c) && c == 0.0) r = n->in[1];
+    else cg_opt_pads_to_concat(g, id);
     break;
   case CG_OP_SUB:
     if (cg_opt_const_val(g, n->in[1], &c) && c == 0.0) r = n->in[0];

@@ -156,6 +156,40 @@ static void test_fold(void) {
   cg_free(g);
 }
 
+/* Sums of zero-padded pieces: three pieces that tile axis 1 of [2, 9] (added in a mixed
+   order, as autodiff accumulates the gradients of slices) become one concat of the pieces in
+   order; pieces with a gap, an overlap or on different axes stay sums. */
+static void test_pads_to_concat(void) {
+  cg_graph *g = cg_new();
+  int x = cg_input(g, CG_IN_INPUT, "x", 0, sh2(2, 9), noloc);
+  int a = cg_unary(g, CG_OP_EXP, cg_slice(g, x, 1, 0, 2)), b = cg_unary(g, CG_OP_NEG, cg_slice(g, x, 1, 2, 3));
+  int c = cg_unary(g, CG_OP_TANH, cg_slice(g, x, 1, 5, 4));
+  int pa = cg_pad(g, a, 1, 0, 7), pb = cg_pad(g, b, 1, 2, 4), pc = cg_pad(g, c, 1, 5, 0);
+  int tile = cg_binary(g, CG_OP_ADD, cg_binary(g, CG_OP_ADD, pc, pa), pb);
+  int gap = cg_binary(g, CG_OP_ADD, pa, pc);                    /* [2, 5) missing */
+  int over = cg_binary(g, CG_OP_ADD, pa, cg_pad(g, cg_slice(g, x, 1, 1, 8), 1, 1, 0)); /* overlap at 1 */
+  int outs[] = {tile, gap, over};
+  const char *names[] = {"tile", "gap", "over"};
+  for (int k = 0; k < 3; k++) cg_output_add(g, names[k], outs[k]);
+  CHECK(cg_verify(g, stderr) == 0, "pads graph");
+  cg_graph *orig = cg_clone(g);
+  cg_opt_stats st;
+  opt(g, CG_OPT_FOLD | CG_OPT_DCE, &st);
+  outs_same_names(orig, g, "pads");
+  const cg_node *t = &g->nodes.v[g->outs.v[0].node];
+  CHECK(t->op == CG_OP_CONCAT && t->nin == 3 && t->a[0] == 1, "pads: tile is %s with %d operands", cg_ops[t->op].name,
+        t->nin);
+  if (t->op == CG_OP_CONCAT && t->nin == 3)
+    CHECK(g->nodes.v[t->in[0]].op == CG_OP_EXP && g->nodes.v[t->in[1]].op == CG_OP_NEG &&
+              g->nodes.v[t->in[2]].op == CG_OP_TANH,
+          "pads: the pieces are not in axis order");
+  CHECK(g->nodes.v[g->outs.v[1].node].op == CG_OP_ADD, "pads: a sum with a gap was rewritten");
+  CHECK(g->nodes.v[g->outs.v[2].node].op == CG_OP_ADD, "pads: overlapping pieces were rewritten");
+  same_values(orig, g, "pads");
+  cg_free(orig);
+  cg_free(g);
+}
+
 /* ---- CSE ---- */
 
 static void test_cse(void) {
@@ -386,6 +420,7 @@ static void run_entry(const ast *file, xl_arena *ar, const tcase *tc, int mode) 
 int main(void) {
   rng_seed(&rng, 11);
   test_fold();
+  test_pads_to_concat();
   test_cse();
   test_dce();
   test_scan_dce();
