@@ -898,6 +898,19 @@ static void emit_inner_jam(E *e, const char **iv, int rs) {
   free(hv);
 }
 
+/* Opens the loop of one segment of a dimension of n points: vec = 1 the whole vectors [0, nv)
+   by VL (vector mode), vec = 0 the remainder [nv, n) one by one (scalar mode). Returns its
+   index, or NULL (nothing opened) when the segment is empty; the caller closes the loop. */
+static const char *open_segment(E *e, int vec, int64_t n) {
+  int64_t nv = n / e->VL * e->VL, lo = vec ? 0 : nv, hi = vec ? nv : n;
+  if (lo == hi) return NULL;
+  set_mode(e, vec);
+  const char *j = fresh(e, "j");
+  line(e, "scf.for %s = %s to %s step %s {", j, IX(e, lo), IX(e, hi), IX(e, vec ? e->VL : 1));
+  e->depth++;
+  return j;
+}
+
 /* ---- reduced dimensions summed in registers (sink) ----
  * A contraction whose reduced dimensions sit just outside a non-reduced innermost one (the
  * input gradient of a thin projection, [B*T par, NH red, E]: dx[bt, e] = sum_h dg[bt, h] W[h, e])
@@ -974,14 +987,9 @@ static void emit_sink(E *e, const char **iv, int d) {
   for (int i = 0; i < k->body.n; i++)
     if (k->body.v[i].op == KIR_STORE) rs = i;
   for (int q = d; q < L; q++) iv[q] = NULL;
-  int64_t n = e->D.dim[L], nv = n / e->VL * e->VL;
   for (int vec = 1; vec >= 0; vec--) {
-    int64_t lo = vec ? 0 : nv, hi = vec ? nv : n;
-    if (lo == hi) continue;
-    set_mode(e, vec);
-    const char *j = fresh(e, "j");
-    line(e, "scf.for %s = %s to %s step %s {", j, IX(e, lo), IX(e, hi), IX(e, vec ? e->VL : 1));
-    e->depth++;
+    const char *j = open_segment(e, vec, e->D.dim[L]);
+    if (!j) continue;
     const char *sum = emit_sink_red(e, iv, d, j, red_identity(e));
     const char *base = base_index(e, rs, iv, L);
     vstore(e, k->body.v[rs].buf, elem_index(e, base, j, e->D.st[rs][L]), e->D.st[rs][L], sum);
@@ -1001,6 +1009,14 @@ static void emit_sink(E *e, const char **iv, int d) {
  * with FMAs: I shuffles, I loads and I FMAs per VL outputs. The input gradient (W read
  * transposed) is the same product. XLC_KIR_NO_BLOCKDIAG=1 turns it off. */
 
+/* Whether the body is a contraction's: load, load, their product, stored reducing (add). */
+static int product_body(const kir_kernel *k) {
+  const kir_inst *b = k->body.v;
+  return k->body.n == 4 && k->red_op == KIR_ADD && b[0].op == KIR_LOAD && b[1].op == KIR_LOAD &&
+         b[2].op == KIR_MUL && b[3].op == KIR_STORE && store_reduces(k, &b[3]) && b[3].a == 2 &&
+         ((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0));
+}
+
 /* The loads (x, W) and the store of a qualifying nest (see above), and *r, the merged
    dimension (2 or 3) of the block input: loops [P par, NB, O, I red] (the product) or [P par,
    NB, O red, I] (its input gradient, dx[p, b, i] = sum_o W[b, o, i] dy[p, b, o]); 0 if it
@@ -1015,10 +1031,7 @@ static int blockdiag_match(const E *e, int *ix, int *iw, int *is, int *r) {
   int q = 5 - *r; /* the output dimension within a block */
   if (D->dim[3] != O || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || getenv("XLC_KIR_NO_BLOCKDIAG"))
     return 0;
-  const kir_inst *b = k->body.v;
-  if (b[0].op != KIR_LOAD || b[1].op != KIR_LOAD || b[2].op != KIR_MUL || b[3].op != KIR_STORE ||
-      !store_reduces(k, &b[3]) || b[3].a != 2 || !((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0)))
-    return 0;
+  if (!product_body(k)) return 0;
   const int64_t(*st)[KIR_MAXDIM] = D->st;
   *ix = *iw = -1;
   for (int m = 0; m < 2; m++) {
@@ -1111,10 +1124,7 @@ static int blockdiag_wgrad_match(const E *e, int *ix, int *idy, int *is) {
   if (O != I || O < 2 || e->VL % O || NB * O * I > BLOCKDIAG_ACC_MAX || k->body.n != 4 ||
       getenv("XLC_KIR_NO_BLOCKDIAG"))
     return 0;
-  const kir_inst *b = k->body.v;
-  if (b[0].op != KIR_LOAD || b[1].op != KIR_LOAD || b[2].op != KIR_MUL || b[3].op != KIR_STORE ||
-      !store_reduces(k, &b[3]) || b[3].a != 2 || !((b[2].a == 0 && b[2].b == 1) || (b[2].a == 1 && b[2].b == 0)))
-    return 0;
+  if (!product_body(k)) return 0;
   const int64_t(*st)[KIR_MAXDIM] = D->st;
   *ix = *idy = -1;
   for (int q = 0; q < 2; q++) {
@@ -1249,16 +1259,11 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
   int last = 1;
   for (int q = d + 1; q < e->D.nd; q++) last &= e->D.red[q];
   if (last && d != e->D.pdim && e->D.st[rs][d] == 1 && e->D.dim[d] >= e->VL) {
-    int64_t n = e->D.dim[d], nv = n / e->VL * e->VL;
     for (int q = d; q < e->D.nd; q++) iv[q] = NULL;
     const char *base = base_index(e, rs, iv, e->D.nd);
     for (int vec = 1; vec >= 0; vec--) {
-      int64_t lo = vec ? 0 : nv, hi = vec ? nv : n;
-      if (lo == hi) continue;
-      set_mode(e, vec);
-      const char *j = fresh(e, "j");
-      line(e, "scf.for %s = %s to %s step %s {", j, IX(e, lo), IX(e, hi), IX(e, vec ? e->VL : 1));
-      e->depth++;
+      const char *j = open_segment(e, vec, e->D.dim[d]);
+      if (!j) continue;
       vstore(e, e->k->body.v[rs].buf, elem_index(e, base, j, 1), 1, red_identity(e));
       e->depth--;
       line(e, "}");

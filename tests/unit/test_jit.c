@@ -420,6 +420,60 @@ static void test_sink(kir_op rop, int64_t R1, int64_t R2, int64_t C, int two_sto
   free(k.body.v);
 }
 
+/* Checks kernel k (operands in buffers 0 and 1, result in buffer 2; each result a sum of
+   `terms` products) in f64 and f32 against want_of(in, out, sh) on random operands, 3 chunks. */
+typedef void (*want_fn)(const double *const *in, double *out, const int64_t *sh);
+static void check_product(const kir_kernel *k, int64_t terms, want_fn want_of, const int64_t *sh) {
+  for (int f = 0; f < 2; f++) {
+    cg_dtype dt = f ? CG_F32 : CG_F64;
+    dbufs in, want;
+    dbufs_alloc(&in, k);
+    dbufs_alloc(&want, k);
+    for (int b = 0; b < 2; b++)
+      for (int64_t i = 0; i < k->buf_numel[b]; i++) in.v[b][i] = rd(urand(-2, 2), dt);
+    want_of((const double *const *)in.v, want.v[2], sh);
+    run_check(k, dt, &in, &want, 3, (dt == CG_F32 ? 1e-6 : 1e-15) * (double)terms);
+    dbufs_free(&in);
+    dbufs_free(&want);
+  }
+}
+
+/* sh = {P, NB, O, XS}: out[p, b, o] = sum_i w[b, o, i] x[p, b, i] (x = in[0], rows XS apart) */
+static void want_blockdiag(const double *const *in, double *out, const int64_t *sh) {
+  int64_t P = sh[0], NB = sh[1], O = sh[2], XS = sh[3];
+  for (int64_t p = 0; p < P; p++)
+    for (int64_t b = 0; b < NB; b++)
+      for (int64_t o = 0; o < O; o++) {
+        double acc = 0;
+        for (int64_t i = 0; i < O; i++) acc += in[1][(b * O + o) * O + i] * in[0][p * XS + b * O + i];
+        out[(p * NB + b) * O + o] = acc;
+      }
+}
+
+/* dx[p, b, i] = sum_o w[b, o, i] dy[p, b, o] (dy = in[0]) */
+static void want_blockdiag_dx(const double *const *in, double *out, const int64_t *sh) {
+  int64_t P = sh[0], NB = sh[1], O = sh[2];
+  for (int64_t p = 0; p < P; p++)
+    for (int64_t b = 0; b < NB; b++)
+      for (int64_t i = 0; i < O; i++) {
+        double acc = 0;
+        for (int64_t o = 0; o < O; o++) acc += in[0][(p * NB + b) * O + o] * in[1][(b * O + o) * O + i];
+        out[(p * NB + b) * O + i] = acc;
+      }
+}
+
+/* dw[b, o, i] = sum_p dy[p, b, o] x[p, b, i] (dy = in[0], x = in[1] with rows XS apart) */
+static void want_blockdiag_wgrad(const double *const *in, double *out, const int64_t *sh) {
+  int64_t P = sh[0], NB = sh[1], O = sh[2], XS = sh[3];
+  for (int64_t b = 0; b < NB; b++)
+    for (int64_t o = 0; o < O; o++)
+      for (int64_t i = 0; i < O; i++) {
+        double acc = 0;
+        for (int64_t p = 0; p < P; p++) acc += in[0][(p * NB + b) * O + o] * in[1][p * XS + b * O + i];
+        out[(b * O + o) * O + i] = acc;
+      }
+}
+
 /* A block-diagonal product out[p, b, o] = sum_i w[b, o, i] x[p, b, i] (O = I per block, the
    mLSTM's head-wise q/k/v blocks) is emitted as whole vectors of several blocks (kir_mlir.c
    blockdiag) when NB*O fills whole vectors: the header says so. Checked against C loops in
@@ -443,24 +497,7 @@ static void test_blockdiag(int64_t NB, int64_t O, int swap, int expect) {
   int bd = strstr(text, "block-diagonal") != NULL;
   CHECK(bd == expect, "%s: block-diagonal %d, expected %d, in\n%s", name, bd, expect, text);
   free(text);
-  for (int f = 0; f < 2; f++) {
-    cg_dtype dt = f ? CG_F32 : CG_F64;
-    dbufs in, want;
-    dbufs_alloc(&in, &k);
-    dbufs_alloc(&want, &k);
-    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
-    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
-    for (int64_t p = 0; p < P; p++)
-      for (int64_t b = 0; b < NB; b++)
-        for (int64_t o = 0; o < O; o++) {
-          double acc = 0;
-          for (int64_t i = 0; i < O; i++) acc += in.v[1][(b * O + o) * O + i] * in.v[0][p * XS + b * O + i];
-          want.v[2][(p * NB + b) * O + o] = acc;
-        }
-    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)O : 1e-15 * (double)O);
-    dbufs_free(&in);
-    dbufs_free(&want);
-  }
+  check_product(&k, O, want_blockdiag, (const int64_t[]){P, NB, O, XS});
   free(k.body.v);
 }
 
@@ -482,24 +519,7 @@ static void test_blockdiag_dx(int64_t NB, int64_t O) {
   char *text = kir_to_mlir(&k, CG_F32);
   CHECK(strstr(text, "block-diagonal") != NULL, "%s: not block-diagonal in\n%s", name, text);
   free(text);
-  for (int f = 0; f < 2; f++) {
-    cg_dtype dt = f ? CG_F32 : CG_F64;
-    dbufs in, want;
-    dbufs_alloc(&in, &k);
-    dbufs_alloc(&want, &k);
-    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
-    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
-    for (int64_t p = 0; p < P; p++)
-      for (int64_t b = 0; b < NB; b++)
-        for (int64_t i = 0; i < O; i++) {
-          double acc = 0;
-          for (int64_t o = 0; o < O; o++) acc += in.v[0][(p * NB + b) * O + o] * in.v[1][(b * O + o) * O + i];
-          want.v[2][(p * NB + b) * O + i] = acc;
-        }
-    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)O : 1e-15 * (double)O);
-    dbufs_free(&in);
-    dbufs_free(&want);
-  }
+  check_product(&k, O, want_blockdiag_dx, (const int64_t[]){P, NB, O, 0});
   free(k.body.v);
 }
 
@@ -522,24 +542,7 @@ static void test_blockdiag_wgrad(int64_t NB, int64_t O) {
   char *text = kir_to_mlir(&k, CG_F32);
   CHECK(strstr(text, "block-diagonal weight gradient") != NULL, "%s: not the weight-gradient path in\n%s", name, text);
   free(text);
-  for (int f = 0; f < 2; f++) {
-    cg_dtype dt = f ? CG_F32 : CG_F64;
-    dbufs in, want;
-    dbufs_alloc(&in, &k);
-    dbufs_alloc(&want, &k);
-    for (int64_t i = 0; i < k.buf_numel[0]; i++) in.v[0][i] = rd(urand(-2, 2), dt);
-    for (int64_t i = 0; i < k.buf_numel[1]; i++) in.v[1][i] = rd(urand(-2, 2), dt);
-    for (int64_t b = 0; b < NB; b++)
-      for (int64_t o = 0; o < O; o++)
-        for (int64_t i = 0; i < O; i++) {
-          double acc = 0;
-          for (int64_t p = 0; p < P; p++) acc += in.v[0][(p * NB + b) * O + o] * in.v[1][p * XS + b * O + i];
-          want.v[2][(b * O + o) * O + i] = acc;
-        }
-    run_check(&k, dt, &in, &want, 3, dt == CG_F32 ? 1e-6 * (double)P : 1e-15 * (double)P);
-    dbufs_free(&in);
-    dbufs_free(&want);
-  }
+  check_product(&k, P, want_blockdiag_wgrad, (const int64_t[]){P, NB, O, XS});
   free(k.body.v);
 }
 
