@@ -1128,12 +1128,16 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     }
   }
   if (rc == 0) rc = run_plan(e->prog, &v, err);
-  for (int k = 0; k < g->outs.n; k++) {
-    outputs[k] = NULL;
-    if (rc) continue;
+  for (int k = 0; k < g->outs.n && rc == 0; k++) {
     const cg_node *o = &g->nodes.v[g->outs.v[k].node];
-    outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
-    memcpy(outputs[k]->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
+    xt *t = outputs[k];
+    if (t && !(t->dtype == xd && t->rank == o->shape.rank && t->name && !strcmp(t->name, g->outs.v[k].name) &&
+               !memcmp(t->shape, o->shape.d, sizeof(int64_t) * (size_t)t->rank))) {
+      xt_free(t);
+      t = NULL;
+    }
+    if (!t) t = outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
+    memcpy(t->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
   }
   vals_release(&v, N);
   return rc;

@@ -162,10 +162,11 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
     x1 = NULL;
   }
   double t0 = now(), tpre = 0;
-  int len = P0, done = 0;
+  int len = P0, done = 0, nout = x1 && x1->g->outs.n > x->g->outs.n ? x1->g->outs.n : x ? x->g->outs.n : 0;
+  xt **buf[2] = {xl_calloc((size_t)nout + 1, sizeof(xt *)), xl_calloc((size_t)nout + 1, sizeof(xt *))};
   for (int s = 0; x1 && rc == 0 && s <= n; s++) {
     mdl_exe *cur = s == 0 ? x : x1;
-    xt **outs = xl_calloc((size_t)cur->g->outs.n + 1, sizeof(xt *));
+    xt **outs = buf[s % 2]; /* the other array holds the states this step reads */
     if (mdl_run(&g, cur, s == 0 ? toks : &toks[len - 1], NULL, s == 0 ? P0 : 1, s == 0 ? NULL : &st, outs, &err)) {
       drv_internal("generation step %d: %s", s, err ? err : "failed");
       rc = XLC_EXIT_INTERNAL;
@@ -175,14 +176,18 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
       for (int64_t v = 1; v < V; v++)
         if (xt_get(lg, off + v) > xt_get(lg, off + best)) best = v;
       toks[len++] = (int32_t)best;
-      mdl_take_states(cur, outs, &st);
+      mdl_borrow_states(cur, outs, &st);
       if (s == 0) tpre = now() - t0, t0 = now();
       else done++;
     }
-    mdl_outs_free(cur, outs);
-    free(outs);
   }
   double tgen = now() - t0;
+  for (int b = 0; b < 2; b++) {
+    for (int k = 0; k < nout; k++) xt_free(buf[b][k]);
+    free(buf[b]);
+  }
+  free(st.v.v);
+  st.v.v = NULL, st.v.n = 0;
   if (x1 && rc == 0 && done > 0)
     printf("  generate  %10.0f tokens/s  step %8.3f ms  prefill of %d tokens %.1f ms  (batch 1, %d greedy steps, states carried)\n",
            done / tgen, tgen / done * 1e3, P0, tpre * 1e3, done);

@@ -204,9 +204,19 @@ int cmd_generate(int argc, char **argv) {
   }
   /* prefill at the prompt's exact length, then steps of T = 1 */
   mdl_exe *x = rc == 0 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), 0, &rc) : NULL;
-  xt **outs = NULL;
+  /* two output arrays in turn: a step reads the states the previous step wrote into one and
+     writes the other's tensors in place (mdl_borrow_states) */
+  int nout = 0;
+  xt **buf[2] = {NULL, NULL}, **outs = NULL;
   if (x) {
-    outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
+    mdl_exe *x1 = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
+    nout = x1 && x1->g->outs.n > x->g->outs.n ? x1->g->outs.n : x->g->outs.n;
+    buf[0] = xl_calloc((size_t)nout + 1, sizeof(xt *));
+    buf[1] = xl_calloc((size_t)nout + 1, sizeof(xt *));
+    outs = buf[0];
+    x = x1 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), 0, &rc) : NULL;
+  }
+  if (x) {
     if (mdl_run(&m, x, toks.v, NULL, P, NULL, outs, &err) != 0) {
       drv_internal("prefill: %s", err ? err : "failed");
       rc = XLC_EXIT_INTERNAL;
@@ -226,19 +236,21 @@ int cmd_generate(int argc, char **argv) {
     emit(t, bytes, s == 0);
     xl_vec_push(toks, t);
     if (s + 1 == max_new) break;
-    mdl_take_states(x, outs, &st);
-    mdl_outs_free(x, outs);
-    free(outs);
+    mdl_borrow_states(x, outs, &st);
     x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
     if (!x) break;
-    outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
+    outs = outs == buf[0] ? buf[1] : buf[0];
     if (mdl_run(&m, x, &toks.v[toks.n - 1], NULL, 1, &st, outs, &err) != 0) {
       drv_internal("decode step %d: %s", s + 1, err ? err : "failed");
       rc = XLC_EXIT_INTERNAL;
     }
   }
-  if (x && outs) mdl_outs_free(x, outs);
-  free(outs);
+  for (int b = 0; b < 2; b++) {
+    for (int k = 0; buf[b] && k < nout; k++) xt_free(buf[b][k]);
+    free(buf[b]);
+  }
+  free(st.v.v); /* borrowed tensors, freed with buf */
+  st.v.v = NULL, st.v.n = 0;
   if (rc == 0) putchar('\n');
   if (rc == 0 && verify) { /* one forward pass over prompt + output (without the last token) */
     int N = toks.n - 1;

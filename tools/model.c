@@ -520,7 +520,8 @@ static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *tar
           in[x->state_in[j]] = states->v.v[i];
           break;
         }
-  for (int k = 0; k < g->outs.n; k++) outs[k] = NULL;
+  if (!x->e) /* ref_exec makes new outputs; cpu_run reuses matching ones */
+    for (int k = 0; k < g->outs.n; k++) xt_free(outs[k]), outs[k] = NULL;
   int rc = x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
   xt_free(tk);
   xt_free(tg);
@@ -538,6 +539,19 @@ void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st) {
       free(t->name);
       t->name = xl_strdup(x->g->outs.v[k].name);
       xtl_add(st, t);
+    }
+}
+
+void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st) {
+  st->v.n = 0;
+  for (int k = 0; k < x->g->outs.n; k++)
+    if (!strncmp(x->g->outs.v[k].name, "state.", 6)) {
+      xt *t = outs[k];
+      if (!t->name || strcmp(t->name, x->g->outs.v[k].name)) {
+        free(t->name);
+        t->name = xl_strdup(x->g->outs.v[k].name);
+      }
+      xl_vec_push(st->v, t);
     }
 }
 

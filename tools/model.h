@@ -108,14 +108,21 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 /* Runs x with tokens/targets [x->B, T] (T <= x->T: padded here with token 0 / target -1) and
    the master parameters (a model with positions: the scored positions of each row, or, without
    targets, positions 0 .. P-1); states: optional tensors per state input name (NULL = defaults), a
-   list whose tensors are named like the inputs. outs: g->outs.n new tensors. Returns 0 or -1
-   with *err. */
+   list whose tensors are named like the inputs. outs: g->outs.n entries, each NULL (a new
+   tensor is made) or a tensor of an earlier run to be overwritten where it has the output's
+   name, dtype and shape (else it is replaced; cpu_run). A data-parallel executor needs NULLs.
+   Returns 0 or -1 with *err. */
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err);
 void mdl_outs_free(const mdl_exe *x, xt **outs);
 /* Moves the final-state outputs of a run (outs[k] = NULL) into st (emptied first), named like
    the state inputs, for the next run of a model decoded step by step. */
 void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st);
+/* The same without moving them: st (its tensors are not freed: st->v.n is reset here, release
+   st with free(st->v.v)) points at the final-state outputs in outs, which stay owned there.
+   A decode loop alternates two output arrays, so that one run reads the states the previous
+   one wrote while it writes the other array's tensors (reused in place, see cpu_run). */
+void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st);
 
 /* Number of scored positions (target >= 0) of rows [B, T] and how many of them the argmax of
    x's logits gets right: [B, Tx, V] (Tx >= T; row t is position t), or for a model with
