@@ -17,16 +17,26 @@ int adamw_decays(const char *name, int decay_embedding) {
   return 1;
 }
 
+/* One parameter's update (both loops below compute exactly this). */
+static inline double adamw_one(const adamw_cfg *c, double x, double gi, double *m, double *v, double shrink,
+                               double step_size, double sbc2) {
+  x *= shrink;
+  *m = c->beta1 * *m + (1 - c->beta1) * gi;
+  *v = c->beta2 * *v + (1 - c->beta2) * gi * gi;
+  return x - step_size * *m / (sqrt(*v) / sbc2 + c->eps);
+}
+
 void adamw_step(const adamw_cfg *c, int64_t step, const char *name, xt *p, const xt *g, double *m, double *v) {
   double wd = adamw_decays(name, c->decay_embedding) ? c->weight_decay : 0;
   double bc1 = 1 - pow(c->beta1, (double)step), bc2 = 1 - pow(c->beta2, (double)step);
-  double step_size = c->lr / bc1, sbc2 = sqrt(bc2);
-  for (int64_t i = 0; i < xt_numel(p); i++) {
-    double x = xt_get(p, i), gi = xt_get(g, i);
-    x *= 1 - c->lr * wd;
-    m[i] = c->beta1 * m[i] + (1 - c->beta1) * gi;
-    v[i] = c->beta2 * v[i] + (1 - c->beta2) * gi * gi;
-    x -= step_size * m[i] / (sqrt(v[i]) / sbc2 + c->eps);
-    xt_set(p, i, x);
+  double step_size = c->lr / bc1, sbc2 = sqrt(bc2), shrink = 1 - c->lr * wd;
+  int64_t n = xt_numel(p);
+  if (p->dtype == XT_F32 && g->dtype == XT_F32) { /* the trainer's dtype: no per-element dispatch */
+    float *pf = p->data;
+    const float *gf = g->data;
+    for (int64_t i = 0; i < n; i++) pf[i] = (float)adamw_one(c, pf[i], gf[i], &m[i], &v[i], shrink, step_size, sbc2);
+    return;
   }
+  for (int64_t i = 0; i < n; i++)
+    xt_set(p, i, adamw_one(c, xt_get(p, i), xt_get(g, i), &m[i], &v[i], shrink, step_size, sbc2));
 }
