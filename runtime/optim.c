@@ -37,6 +37,12 @@ void adamw_step(const adamw_cfg *c, int64_t step, const char *name, xt *p, const
     for (int64_t i = 0; i < n; i++) pf[i] = (float)adamw_one(c, pf[i], gf[i], &m[i], &v[i], shrink, step_size, sbc2);
     return;
   }
+  if (p->dtype == XT_F32 && g->dtype == XT_F64) { /* xlc train: gradients accumulated in f64 */
+    float *pf = p->data;
+    const double *gd = g->data;
+    for (int64_t i = 0; i < n; i++) pf[i] = (float)adamw_one(c, pf[i], gd[i], &m[i], &v[i], shrink, step_size, sbc2);
+    return;
+  }
   for (int64_t i = 0; i < n; i++)
     xt_set(p, i, adamw_one(c, xt_get(p, i), xt_get(g, i), &m[i], &v[i], shrink, step_size, sbc2));
 }

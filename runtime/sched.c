@@ -18,6 +18,11 @@ double sched_clip_grad_norm(xt *const *g, int n, double max_norm) {
   double ss = 0;
   for (int k = 0; k < n; k++) {
     int64_t m = xt_numel(g[k]);
+    if (g[k]->dtype == XT_F64) { /* the trainer's accumulated gradients */
+      const double *p = g[k]->data;
+      for (int64_t i = 0; i < m; i++) ss += p[i] * p[i];
+      continue;
+    }
     for (int64_t i = 0; i < m; i++) {
       double x = xt_get(g[k], i);
       ss += x * x;
@@ -31,6 +36,9 @@ double sched_clip_grad_norm(xt *const *g, int n, double max_norm) {
     if (g[k]->dtype == XT_F32) {
       float *p = g[k]->data;
       for (int64_t i = 0; i < m; i++) p[i] = (float)(p[i] * c);
+    } else if (g[k]->dtype == XT_F64) {
+      double *p = g[k]->data;
+      for (int64_t i = 0; i < m; i++) p[i] *= c;
     } else {
       for (int64_t i = 0; i < m; i++) xt_set(g[k], i, xt_get(g[k], i) * c);
     }

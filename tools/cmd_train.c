@@ -325,7 +325,11 @@ int cmd_train(int argc, char **argv) {
         for (int i = 0; i < np; i++) {
           const xt *gi = outs[x->grad_out[i]];
           double *gd = grad[i]->data;
-          for (int64_t j = 0; j < xt_numel(gi); j++) gd[j] += xt_get(gi, j) / c.accum;
+          int64_t ne = xt_numel(gi);
+          if (gi->dtype == XT_F32)
+            for (int64_t j = 0; j < ne; j++) gd[j] += ((const float *)gi->data)[j] / c.accum;
+          else
+            for (int64_t j = 0; j < ne; j++) gd[j] += xt_get(gi, j) / c.accum;
         }
         for (int r = 0; r < b.B; r++) tokens += b.len[r];
       }

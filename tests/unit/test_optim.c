@@ -3,7 +3,8 @@
  *   p *= 1 - lr*wd (decayed parameters only), m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
  *   p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
  * Five steps on float64 tensors to 1e-15 relative; one step on float32 tensors (the
- * trainer's dtype, a loop of its own) must be the float64 result rounded to float32 exactly;
+ * trainer's dtype, with float32 or float64 gradients: loops of their own) must be the float64
+ * result rounded to float32 exactly;
  * the grouping: "weight" decays, "norm" and the token embedding do not (unless asked).
  */
 #include <math.h>
@@ -45,11 +46,12 @@ static void check_f64(const char *name, int decayed) {
   xt_free(p), xt_free(g), free(m), free(v);
 }
 
-/* one step in f32: the f64 update of the same (f32-representable) values, rounded */
-static void check_f32(const char *name) {
+/* one step on f32 parameters (gradients in gdt: f32, or f64 as xlc train accumulates them):
+   the f64 update of the same (f32-representable) values, rounded */
+static void check_f32(const char *name, xt_dtype gdt) {
   adamw_cfg c = {3e-3, 0.9, 0.999, 1e-8, 0.1, 0};
   int64_t sh[1] = {N};
-  xt *p = xt_new(XT_F32, 1, sh), *g = xt_new(XT_F32, 1, sh), *p64 = xt_new(XT_F64, 1, sh), *g64 = xt_new(XT_F64, 1, sh);
+  xt *p = xt_new(XT_F32, 1, sh), *g = xt_new(gdt, 1, sh), *p64 = xt_new(XT_F64, 1, sh), *g64 = xt_new(XT_F64, 1, sh);
   double *m = calloc(2 * N, sizeof(double)), *v = calloc(2 * N, sizeof(double));
   for (int i = 0; i < N; i++) {
     float a = (float)sin(2.0 + i), b = (float)cos(1.0 + 0.7 * i);
@@ -72,8 +74,9 @@ int main(void) {
   check_f64("blocks.0.xlstm.proj_up.weight", 1);
   check_f64("blocks.0.xlstm.proj_up.bias", 0);
   check_f64("post_blocks_norm.weight", 0);
-  check_f32("blocks.0.xlstm.proj_up.weight");
-  check_f32("lm_head.bias");
+  check_f32("blocks.0.xlstm.proj_up.weight", XT_F32);
+  check_f32("lm_head.bias", XT_F32);
+  check_f32("blocks.0.xlstm.proj_up.weight", XT_F64);
   if (!fails) printf("test_optim: all checks passed\n");
   return fails != 0;
 }
