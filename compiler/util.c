@@ -1,4 +1,6 @@
 /* util.c - allocation, arena, strings, file reading (see include/xl_util.h). */
+#include <pthread.h>
+
 #include "xl_util.h"
 
 #include <errno.h>
@@ -152,4 +154,32 @@ uint64_t xl_hash_str(const char *s) {
     h *= 1099511628211ull;
   }
   return h;
+}
+
+typedef struct {
+  void (*fn)(void *, int);
+  void *ctx;
+  int part;
+} xl_par_job;
+
+static void *xl_par_main(void *arg) {
+  xl_par_job *j = arg;
+  j->fn(j->ctx, j->part);
+  return NULL;
+}
+
+void xl_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx) {
+  if (parts > 8) parts = 8;
+  pthread_t th[8];
+  xl_par_job job[8];
+  int started[8] = {0};
+  for (int p = 1; p < parts; p++) {
+    job[p] = (xl_par_job){fn, ctx, p};
+    started[p] = pthread_create(&th[p], NULL, xl_par_main, &job[p]) == 0;
+  }
+  fn(ctx, 0);
+  for (int p = 1; p < parts; p++) {
+    if (started[p]) pthread_join(th[p], NULL);
+    else fn(ctx, p);
+  }
 }

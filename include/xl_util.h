@@ -60,4 +60,10 @@ typedef struct {
 /* 64-bit FNV-1a hash of a string (parameter-stream seeding, cache keys). */
 uint64_t xl_hash_str(const char *s);
 
+/* Runs fn(ctx, 0) .. fn(ctx, parts - 1), part 0 on this thread and the others on threads of
+   their own (on this thread when one cannot be started), and returns when all are done. For
+   the serial tails of a training step (combining the shards' gradients, AdamW): each part
+   does a fixed share, so results do not depend on the timing. */
+void xl_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx);
+
 #endif

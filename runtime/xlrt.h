@@ -62,6 +62,10 @@ int adamw_decays(const char *name, int decay_embedding);
 /* One AdamW update of p (any float dtype) with gradient g; step counts from 1; m, v hold
    numel(p) doubles each (zero before the first step). */
 void adamw_step(const adamw_cfg *c, int64_t step, const char *name, xt *p, const xt *g, double *m, double *v);
+/* adamw_step on parameters p[0..n) (named by their tensor names; a NULL g[k] skips p[k]), each
+   tensor's elements split among `threads` threads (the same result for any count). */
+void adamw_step_all(const adamw_cfg *c, int64_t step, int n, xt *const *p, xt *const *g, double *const *m,
+                    double *const *v, int threads);
 
 /* ---- reference cases (refcase.c), format of ../shared/ref ---- */
 typedef struct {

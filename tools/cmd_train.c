@@ -351,7 +351,7 @@ int cmd_train(int argc, char **argv) {
     } else {
       bad_steps = 0;
       opt.lr = lr;
-      for (int i = 0; i < np; i++) adamw_step(&opt, s, m.params.v.v[i]->name, m.params.v.v[i], grad[i], mom[i], vel[i]);
+      adamw_step_all(&opt, s, np, m.params.v.v, grad, mom, vel, m.workers);
     }
     step = s;
     double dt = now_s() - t0;

@@ -382,30 +382,49 @@ static void *shard_main(void *arg) {
 /* outs of the whole batch from the shards' outs: `loss` and `grad.*` as the mean over the
    scored positions (shard means weighted by their counts wt, which sum to 1), every other
    output concatenated along its leading (batch) axis */
+typedef struct {
+  const mdl_exe *x;
+  shard_job *jobs;
+  int n, parts;
+  const double *wt;
+  xt **outs;
+} combine_ctx;
+
+/* the weighted sums of part `part` of every summed output's elements */
+static void combine_part(void *arg, int part) {
+  const combine_ctx *c = arg;
+  const cg_graph *g = c->x->g;
+  for (int k = 0; k < g->outs.n; k++) {
+    const char *nm = g->outs.v[k].name;
+    if (strcmp(nm, "loss") && strncmp(nm, "grad.", 5)) continue;
+    xt *o = c->outs[k];
+    int64_t ne = xt_numel(o), lo = ne * part / c->parts, hi = ne * (part + 1) / c->parts;
+    int f32 = o->dtype == XT_F32;
+    for (int i = 0; i < c->n; i++) f32 &= c->jobs[i].outs[k]->dtype == XT_F32;
+    if (f32) { /* the usual case, as the general loop below computes it */
+      float *q = o->data;
+      for (int64_t j = lo; j < hi; j++) {
+        double v = 0;
+        for (int i = 0; i < c->n; i++) v += c->wt[i] * ((const float *)c->jobs[i].outs[k]->data)[j];
+        q[j] = (float)v;
+      }
+    } else {
+      for (int64_t j = lo; j < hi; j++) {
+        double v = 0;
+        for (int i = 0; i < c->n; i++) v += c->wt[i] * xt_get(c->jobs[i].outs[k], j);
+        xt_set(o, j, v);
+      }
+    }
+  }
+}
+
 static int combine(const mdl_exe *x, shard_job *jobs, int n, const double *wt, xt **outs, char **err) {
   const cg_graph *g = x->g;
   for (int k = 0; k < g->outs.n; k++) {
     const char *nm = g->outs.v[k].name;
     const xt *a = jobs[0].outs[k];
     if (!strcmp(nm, "loss") || !strncmp(nm, "grad.", 5)) {
-      int f32 = 1;
-      for (int i = 0; i < n; i++) f32 &= jobs[i].outs[k]->dtype == XT_F32;
-      xt *o = outs[k] = f32 ? xt_new_uninit(nm, a->dtype, a->rank, a->shape) : xt_new_named(nm, a->dtype, a->rank, a->shape);
-      int64_t ne = xt_numel(o);
-      if (f32) { /* the usual case, as the general loop below computes it */
-        float *q = o->data;
-        for (int64_t j = 0; j < ne; j++) {
-          double v = 0;
-          for (int i = 0; i < n; i++) v += wt[i] * ((const float *)jobs[i].outs[k]->data)[j];
-          q[j] = (float)v;
-        }
-      } else {
-        for (int64_t j = 0; j < ne; j++) {
-          double v = 0;
-          for (int i = 0; i < n; i++) v += wt[i] * xt_get(jobs[i].outs[k], j);
-          xt_set(o, j, v);
-        }
-      }
+      outs[k] = xt_new_uninit(nm, a->dtype, a->rank, a->shape); /* filled below */
     } else if (a->rank >= 1 && a->shape[0] == x->B / n) {
       int64_t sh[XT_MAXRANK];
       memcpy(sh, a->shape, sizeof(int64_t) * (size_t)a->rank);
@@ -418,6 +437,8 @@ static int combine(const mdl_exe *x, shard_job *jobs, int n, const double *wt, x
       return -1;
     }
   }
+  combine_ctx c = {x, jobs, n, x->nshard > 1 ? x->nshard : 1, wt, outs};
+  xl_parallel(c.parts, combine_part, &c); /* the shards' threads are idle now */
   return 0;
 }
 

@@ -5,7 +5,8 @@
  * Five steps on float64 tensors to 1e-15 relative; one step on float32 tensors (the
  * trainer's dtype, with float32 or float64 gradients: loops of their own) must be the float64
  * result rounded to float32 exactly;
- * the grouping: "weight" decays, "norm" and the token embedding do not (unless asked).
+ * the grouping: "weight" decays, "norm" and the token embedding do not (unless asked);
+ * adamw_step_all on 1-3 threads equals adamw_step per tensor bit for bit.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -65,6 +66,41 @@ static void check_f32(const char *name, xt_dtype gdt) {
   xt_free(p), xt_free(g), xt_free(p64), xt_free(g64), free(m), free(v);
 }
 
+/* adamw_step_all over three tensors (f32, f32, f64; one without a gradient) on 1, 2 and 3
+   threads: bit for bit what adamw_step gives per tensor */
+static void check_all(void) {
+  adamw_cfg c = {3e-3, 0.9, 0.999, 1e-8, 0.1, 0};
+  const char *names[3] = {"a.weight", "b.bias", "c.weight"};
+  const int64_t sz[3] = {37, 5, 64};
+  const xt_dtype dts[3] = {XT_F32, XT_F32, XT_F64};
+  xt *p[4][3], *g[3];
+  double *m[4][3], *v[4][3];
+  for (int k = 0; k < 3; k++) {
+    g[k] = k == 1 ? NULL : xt_new(dts[k], 1, &sz[k]);
+    for (int64_t i = 0; g[k] && i < sz[k]; i++) xt_set(g[k], i, cos(0.1 * i + k));
+    for (int r = 0; r < 4; r++) {
+      p[r][k] = xt_new_named(names[k], dts[k], 1, &sz[k]);
+      for (int64_t i = 0; i < sz[k]; i++) xt_set(p[r][k], i, sin(0.2 * i + k));
+      m[r][k] = calloc((size_t)sz[k], sizeof(double)), v[r][k] = calloc((size_t)sz[k], sizeof(double));
+    }
+  }
+  for (int t = 1; t <= 3; t++) {
+    for (int k = 0; k < 3; k++)
+      if (g[k]) adamw_step(&c, t, names[k], p[0][k], g[k], m[0][k], v[0][k]);
+    for (int r = 1; r < 4; r++) adamw_step_all(&c, t, 3, p[r], g, m[r], v[r], r);
+  }
+  for (int r = 1; r < 4; r++)
+    for (int k = 0; k < 3; k++) {
+      size_t bytes = (size_t)sz[k] * (size_t)xt_dtype_size(dts[k]);
+      CHECK(!memcmp(p[r][k]->data, p[0][k]->data, bytes) && !memcmp(m[r][k], m[0][k], (size_t)sz[k] * sizeof(double)),
+            "adamw_step_all on %d threads: %s differs from adamw_step", r, names[k]);
+    }
+  for (int k = 0; k < 3; k++) {
+    xt_free(g[k]);
+    for (int r = 0; r < 4; r++) xt_free(p[r][k]), free(m[r][k]), free(v[r][k]);
+  }
+}
+
 int main(void) {
   CHECK(adamw_decays("blocks.0.xlstm.proj_up.weight", 0), "a weight decays");
   CHECK(!adamw_decays("blocks.0.xlstm_norm.weight", 0), "a norm weight does not decay");
@@ -77,6 +113,7 @@ int main(void) {
   check_f32("blocks.0.xlstm.proj_up.weight", XT_F32);
   check_f32("lm_head.bias", XT_F32);
   check_f32("blocks.0.xlstm.proj_up.weight", XT_F64);
+  check_all();
   if (!fails) printf("test_optim: all checks passed\n");
   return fails != 0;
 }
