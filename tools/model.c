@@ -257,6 +257,9 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
    is set (model.h). */
 static int micro_rows(int rows, int T) {
   const char *e = getenv("XLC_MICROBATCH_TOKENS");
+  static int warned;
+  if (e && *e && atol(e) <= 0 && !warned++)
+    drv_warn("XLC_MICROBATCH_TOKENS must be a positive number of tokens (got '%s'); using the default rule", e);
   long budget = e && atol(e) > 0 ? atol(e) : MDL_MICRO_TOKENS;
   int minr = e && atol(e) > 0 ? 1 : MDL_MICRO_MIN_ROWS, r = rows;
   while (r % 2 == 0 && r / 2 >= minr && (long)r * T > budget) r /= 2;
