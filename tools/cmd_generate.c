@@ -208,13 +208,13 @@ int cmd_generate(int argc, char **argv) {
      writes the other's tensors in place (mdl_borrow_states) */
   int nout = 0;
   xt **buf[2] = {NULL, NULL}, **outs = NULL;
-  if (x) {
+  if (x) { /* sized for the prefill's and the decode step's outputs */
     mdl_exe *x1 = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
     nout = x1 && x1->g->outs.n > x->g->outs.n ? x1->g->outs.n : x->g->outs.n;
     buf[0] = xl_calloc((size_t)nout + 1, sizeof(xt *));
     buf[1] = xl_calloc((size_t)nout + 1, sizeof(xt *));
     outs = buf[0];
-    x = x1 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), 0, &rc) : NULL;
+    if (!x1) x = NULL;
   }
   if (x) {
     if (mdl_run(&m, x, toks.v, NULL, P, NULL, outs, &err) != 0) {

@@ -255,13 +255,19 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
 /* Rows per run of a shard of `rows` rows of T tokens: halved (while even) down to the
    micro-batch token budget, not below MDL_MICRO_MIN_ROWS rows unless XLC_MICROBATCH_TOKENS
    is set (model.h). */
-static int micro_rows(int rows, int T) {
+/* XLC_MICROBATCH_TOKENS as a positive budget, or 0 when unset (a malformed value is reported
+   once and means unset) */
+static long micro_env(void) {
   const char *e = getenv("XLC_MICROBATCH_TOKENS");
   static int warned;
   if (e && *e && atol(e) <= 0 && !warned++)
     drv_warn("XLC_MICROBATCH_TOKENS must be a positive number of tokens (got '%s'); using the default rule", e);
-  long budget = e && atol(e) > 0 ? atol(e) : MDL_MICRO_TOKENS;
-  int minr = e && atol(e) > 0 ? 1 : MDL_MICRO_MIN_ROWS, r = rows;
+  return e && atol(e) > 0 ? atol(e) : 0;
+}
+
+static int micro_rows(int rows, int T, long env) {
+  long budget = env ? env : MDL_MICRO_TOKENS;
+  int minr = env ? 1 : MDL_MICRO_MIN_ROWS, r = rows;
   while (r % 2 == 0 && r / 2 >= minr && (long)r * T > budget) r /= 2;
   return r;
 }
@@ -269,13 +275,13 @@ static int micro_rows(int rows, int T) {
 /* Data parallelism: B split into m->workers shards of B / workers rows, one executor each
    (the graph is shared), run on as many threads; each shard's rows in micro-batches. */
 static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
-  int n = m->workers, mb = micro_rows(B / n, T);
+  long env = micro_env();
+  int n = m->workers, mb = micro_rows(B / n, T, env);
   mdl_exe *s0 = build_exe(m, mb, T, P, train, rc);
   if (!s0) return NULL;
   /* fewer rows per run while its activations (the planned workspace beyond the parameters and
      their gradients, about proportional to the rows) exceed MDL_MICRO_BYTES */
-  const char *e = getenv("XLC_MICROBATCH_TOKENS");
-  if (s0->e && !(e && atol(e) > 0)) {
+  if (s0->e && !env) {
     double act = s0->e->stats.planned_bytes - 2 * s0->e->stats.param_bytes, per_row = act / mb;
     int r = mb;
     while (r % 2 == 0 && (double)r * per_row > MDL_MICRO_BYTES) r /= 2;
@@ -552,18 +558,6 @@ static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *tar
   xt_free(ps);
   free(in);
   return rc;
-}
-
-void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st) {
-  xtl_free(st);
-  for (int k = 0; k < x->g->outs.n; k++)
-    if (!strncmp(x->g->outs.v[k].name, "state.", 6)) {
-      xt *t = outs[k];
-      outs[k] = NULL;
-      free(t->name);
-      t->name = xl_strdup(x->g->outs.v[k].name);
-      xtl_add(st, t);
-    }
 }
 
 void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st) {

@@ -115,11 +115,9 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err);
 void mdl_outs_free(const mdl_exe *x, xt **outs);
-/* Moves the final-state outputs of a run (outs[k] = NULL) into st (emptied first), named like
-   the state inputs, for the next run of a model decoded step by step. */
-void mdl_take_states(const mdl_exe *x, xt **outs, xt_list *st);
-/* The same without moving them: st (its tensors are not freed: st->v.n is reset here, release
-   st with free(st->v.v)) points at the final-state outputs in outs, which stay owned there.
+/* Points st at the final-state outputs of a run (outs), named like the state inputs, for the
+   next run of a model decoded step by step; the tensors stay owned by outs (st->v.n is reset
+   here; release st with free(st->v.v), never xtl_free).
    A decode loop alternates two output arrays, so that one run reads the states the previous
    one wrote while it writes the other array's tensors (reused in place, see cpu_run). */
 void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st);
