@@ -155,8 +155,8 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   for (int i = 0; i < P0; i++) toks[i] = (i * 7 + 3) % (g.vocab > 0 ? g.vocab : 2);
   xt_list st = {0};
   char *err = NULL;
-  mdl_exe *x = rc == 0 ? mdl_get(&g, 1, P0, mdl_npos(&g, NULL, 1, P0), 0, &rc) : NULL;
-  mdl_exe *x1 = x ? mdl_get(&g, 1, 1, mdl_npos(&g, NULL, 1, 1), 0, &rc) : NULL;
+  mdl_exe *x = rc == 0 ? mdl_get(&g, 1, P0, mdl_npos(&g, NULL, 1, P0), MDL_DECODE, &rc) : NULL;
+  mdl_exe *x1 = x ? mdl_get(&g, 1, 1, mdl_npos(&g, NULL, 1, 1), MDL_DECODE, &rc) : NULL;
   if (x1 && x1->nstate == 0) {
     printf("  generate: skipped (the entry has no states to carry)\n");
     x1 = NULL;
@@ -191,6 +191,7 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   if (x1 && rc == 0 && done > 0)
     printf("  generate  %10.0f tokens/s  step %8.3f ms  prefill of %d tokens %.1f ms  (batch 1, %d greedy steps, states carried)\n",
            done / tgen, tgen / done * 1e3, P0, tpre * 1e3, done);
+  if (x1 && rc == 0 && x1->e && x1->e->stats.profile) print_profile(x1->e);
   free(err);
   free(toks);
   xtl_free(&st);

@@ -203,13 +203,13 @@ int cmd_generate(int argc, char **argv) {
     fflush(stdout);
   }
   /* prefill at the prompt's exact length, then steps of T = 1 */
-  mdl_exe *x = rc == 0 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), 0, &rc) : NULL;
+  mdl_exe *x = rc == 0 ? mdl_get(&m, 1, P, mdl_npos(&m, NULL, 1, P), MDL_DECODE, &rc) : NULL;
   /* two output arrays in turn: a step reads the states the previous step wrote into one and
      writes the other's tensors in place (mdl_borrow_states) */
   int nout = 0;
   xt **buf[2] = {NULL, NULL}, **outs = NULL;
   if (x) { /* sized for the prefill's and the decode step's outputs */
-    mdl_exe *x1 = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
+    mdl_exe *x1 = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), MDL_DECODE, &rc);
     nout = x1 && x1->g->outs.n > x->g->outs.n ? x1->g->outs.n : x->g->outs.n;
     buf[0] = xl_calloc((size_t)nout + 1, sizeof(xt *));
     buf[1] = xl_calloc((size_t)nout + 1, sizeof(xt *));
@@ -237,7 +237,7 @@ int cmd_generate(int argc, char **argv) {
     xl_vec_push(toks, t);
     if (s + 1 == max_new) break;
     mdl_borrow_states(x, outs, &st);
-    x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), 0, &rc);
+    x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), MDL_DECODE, &rc);
     if (!x) break;
     outs = outs == buf[0] ? buf[1] : buf[0];
     if (mdl_run(&m, x, &toks.v[toks.n - 1], NULL, 1, &st, outs, &err) != 0) {

@@ -77,7 +77,7 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
   m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");
   m->workers = strcmp(backend, "ref") != 0 ? cpu_num_threads() : 1;
   int rc = 0;
-  mdl_exe *x = mdl_get(m, 1, 1, m->scored, 0, &rc);
+  mdl_exe *x = mdl_get(m, 1, 1, m->scored, MDL_DECODE, &rc); /* the graph generation steps run */
   if (!x) return rc;
   return XLC_EXIT_OK;
 }
@@ -159,7 +159,17 @@ int mdl_npos(const mdl *m, const int32_t *targets, int B, int T) {
   return P <= 8 ? P : mdl_bucket(P);
 }
 
-/* A new executor for (B, T, P, train): lowered, differentiated, optimized and prepared. */
+/* Drops output `name` from g (its nodes then go as dead code in drv_optimize). */
+static void drop_output(cg_graph *g, const char *name) {
+  int k = cg_find_output(g, name);
+  if (k < 0) return;
+  free(g->outs.v[k].name);
+  memmove(&g->outs.v[k], &g->outs.v[k + 1], sizeof(cg_output) * (size_t)(g->outs.n - k - 1));
+  g->outs.n--;
+}
+
+/* A new executor for (B, T, P, mode): lowered, differentiated (MDL_TRAIN), optimized and
+   prepared; MDL_DECODE graphs lose the `loss` output and what only it needs. */
 static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
   char kb[32], kt[32];
   snprintf(kb, sizeof kb, "B=%d", B);
@@ -186,7 +196,13 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     double v = g->nodes.v[tok].fval;
     m->vocab = v > 0 ? (int)v : 0;
   }
-  if ((train && (*rc = drv_backward(g, m->entry, 1)) != 0) || (*rc = drv_optimize(g, m->entry, NULL)) != 0) {
+  if (train == MDL_DECODE) {
+    drop_output(g, "loss");
+    lo = -1;
+    lg = cg_find_output(g, "logits");
+  }
+  if ((train == MDL_TRAIN && (*rc = drv_backward(g, m->entry, 1)) != 0) ||
+      (*rc = drv_optimize(g, m->entry, NULL)) != 0) {
     cg_free(g);
     return NULL;
   }
@@ -200,7 +216,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     const char *nm = m->params.v.v[i]->name;
     x->param_in[i] = cg_find_input(g, nm);
     char *gn = xl_fmt("grad.%s", nm);
-    x->grad_out[i] = train ? cg_find_output(g, gn) : -1;
+    x->grad_out[i] = train == MDL_TRAIN ? cg_find_output(g, gn) : -1;
     free(gn);
     if (x->param_in[i] < 0) {
       drv_internal("parameter '%s' is missing from the graph at B=%d T=%d", nm, B, T);

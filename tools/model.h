@@ -38,7 +38,7 @@
 #include "exec_cpu.h"
 
 typedef struct mdl_exe {
-  int B, T, P, train; /* P: positions per row (models with a `positions` input), else 0 */
+  int B, T, P, train; /* train: MDL_EVAL/TRAIN/DECODE; P: positions per row (models with a `positions` input), else 0 */
   cg_graph *g;
   cpu_exec *e;        /* NULL on the reference backend */
   int tok_in, tgt_in; /* node ids of the data inputs */
@@ -102,7 +102,11 @@ void mdl_auto_form(mdl *m);
    scored positions (target >= 0) of a row of targets [B, T] (at least 1, rounded up like
    mdl_bucket beyond 8), or T when targets is NULL (every position, e.g. generation). */
 int mdl_npos(const mdl *m, const int32_t *targets, int B, int T);
-/* The executor for (B, T, P, train): lowered, differentiated (train: loss mode) and prepared once,
+/* What an executor computes: MDL_EVAL logits, loss and final states; MDL_TRAIN also the
+   gradients of every parameter (loss mode); MDL_DECODE logits and final states only (no
+   loss: generation). */
+enum { MDL_EVAL = 0, MDL_TRAIN = 1, MDL_DECODE = 2 };
+/* The executor for (B, T, P, mode): lowered, differentiated (MDL_TRAIN) and prepared once,
    then cached (least recently used ones are dropped beyond a few). NULL with *rc on error. */
 mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 /* Runs x with tokens/targets [x->B, T] (T <= x->T: padded here with token 0 / target -1) and
