@@ -67,6 +67,10 @@ struct cpu_prog {
   double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
   long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
   struct cpu_vals *vals; /* per node value tables, kept across runs (one run at a time) */
+  int *out_bind;         /* top level, per graph output: the node a caller's tensor can be the
+                            storage of (out_bind_prepare), -1 if none */
+  int *out_same, *out_same_at; /* the inputs of output k's size: out_same[out_same_at[k] ..
+                                  out_same_at[k+1]) (a caller's tensor could be both) */
 };
 
 static void prog_free(cpu_prog *p);
@@ -742,6 +746,8 @@ static cg_shape scan_result_shape(const cg_graph *g, int id, int k) {
  * backward scan) are stored step-major ([T, rest of the shape]): that layout is private to the
  * executor, and each step's slice is contiguous, written and read in place. */
 typedef struct scan_prep {
+  int *res_bind; /* top level, per result: the SCAN_OUT node whose binding (a caller's output
+                    tensor, cpu_run) replaces the result's planned storage, -1; NULL if none */
   int *st_root;  /* per state: body node whose storage the scan provides (-1: copy the state) */
   int *out_root; /* per per-step output: the same (used when the output slice is contiguous) */
   char *res_sm;  /* per result: stored step-major */
@@ -831,6 +837,7 @@ static void scan_prepare_all(cpu_prog *p) {
 
 static void scan_prep_free(scan_prep *sp, int nst) {
   for (int k = 0; k < nst; k++) free(sp->spare[k]);
+  free(sp->res_bind);
   free(sp->st_root);
   free(sp->out_root);
   free(sp->res_sm);
@@ -858,6 +865,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     const mp_value *m = mp_scan_result(p->mp, id, k);
     XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
     res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
+    if (sp->res_bind && sp->res_bind[k] >= 0 && v->bind[sp->res_bind[k]]) res[k] = v->bind[sp->res_bind[k]];
     rsh[k] = scan_result_shape(g, id, k);
   }
   /* the body's workspace lies in ours, live during this step */
@@ -1047,6 +1055,56 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
   return 0;
 }
 
+/* ---- graph outputs in the caller's tensors ----
+ * A decode loop hands cpu_run the output tensors of an earlier run to overwrite (cpu.h). An
+ * output whose value the plan computes into a workspace value of its own is then computed
+ * straight into the caller's tensor (the node's storage is bound to it for the run), instead of
+ * into the workspace and copied out afterwards: a node's own value (a kernel, GEMM or
+ * reference step writes it through alloc_node), or a scan's result (the scan writes its last
+ * step there, run_scan). Not where the value is an input passed through, a gradient (gradient
+ * block), shares its storage with another output, or is a view of part of a value. */
+static int scan_out_node(const cg_graph *g, int scan, int k) {
+  for (int i = scan + 1; i < g->nodes.n; i++)
+    if (g->nodes.v[i].op == CG_OP_SCAN_OUT && g->nodes.v[i].in[0] == scan && g->nodes.v[i].a[0] == k) return i;
+  return -1;
+}
+
+static void out_bind_prepare(cpu_prog *p) {
+  const cg_graph *g = p->g;
+  XL_VEC(int) same = {0};
+  p->out_bind = xl_malloc(((size_t)g->outs.n + 1) * sizeof(int));
+  p->out_same_at = xl_malloc(((size_t)g->outs.n + 1) * sizeof(int));
+  for (int k = 0; k < g->outs.n; k++) {
+    int o = g->outs.v[k].node, b = -1;
+    p->out_same_at[k] = same.n;
+    for (int i = 0; i < g->nodes.n; i++)
+      if (g->nodes.v[i].op == CG_OP_INPUT && cg_numel(&g->nodes.v[i].shape) == cg_numel(&g->nodes.v[o].shape))
+        xl_vec_push(same, i);
+    const mp_value *m = mp_value_of(p->mp, o);
+    if (m->region == MP_ALIAS) m = &p->mp->vals.v[m->alias];
+    if (m->region == MP_WORK && m->bytes == (size_t)cg_numel(&g->nodes.v[o].shape) * esz(p->dt)) {
+      if (m->res == MP_RES_NODE && g->nodes.v[m->node].op != CG_OP_INPUT) b = m->node;
+      if (m->res >= 0) b = scan_out_node(g, m->node, m->res);
+    }
+    for (int j = 0; j < k && b >= 0; j++)
+      if (p->out_bind[j] == b) b = -1; /* one owner */
+    p->out_bind[k] = b;
+    if (b < 0 || m->res < 0) continue;
+    for (int si = 0; si < p->plan->steps.n; si++) /* the scan's step reads its results' bindings */
+      if (p->body[si] && p->plan->steps.v[si].node == m->node) {
+        scan_prep *sp = &p->scan[si];
+        int nres = cg_scan_nresults(&g->nodes.v[m->node]);
+        if (!sp->res_bind) {
+          sp->res_bind = xl_malloc(((size_t)nres + 1) * sizeof(int));
+          for (int r = 0; r < nres; r++) sp->res_bind[r] = -1;
+        }
+        sp->res_bind[m->res] = b;
+      }
+  }
+  p->out_same_at[g->outs.n] = same.n;
+  p->out_same = same.v;
+}
+
 /* ---- public ---- */
 
 void cpu_set_serial(int on) {
@@ -1067,6 +1125,7 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
     free(e);
     return NULL;
   }
+  out_bind_prepare(e->prog);
   e->g = g;
   e->dt = dt;
   e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
@@ -1127,17 +1186,31 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
         }
     }
   }
-  if (rc == 0) rc = run_plan(e->prog, &v, err);
+  /* outputs: the caller's tensors where they fit (else new ones), written in place where the
+     plan allows (out_bind_prepare) and the tensor is not also an input of this run */
   for (int k = 0; k < g->outs.n && rc == 0; k++) {
     const cg_node *o = &g->nodes.v[g->outs.v[k].node];
     xt *t = outputs[k];
     if (t && !(t->dtype == xd && t->rank == o->shape.rank && t->name && !strcmp(t->name, g->outs.v[k].name) &&
                !memcmp(t->shape, o->shape.d, sizeof(int64_t) * (size_t)t->rank))) {
       xt_free(t);
-      t = NULL;
+      t = outputs[k] = NULL;
     }
-    if (!t) t = outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
-    memcpy(t->data, v.val[g->outs.v[k].node], (size_t)cg_numel(&o->shape) * es);
+    int b = e->prog->out_bind[k];
+    if (!t || b < 0) continue;
+    int shared = 0;
+    for (int j = e->prog->out_same_at[k]; j < e->prog->out_same_at[k + 1] && !shared; j++)
+      shared = v.val[e->prog->out_same[j]] == t->data;
+    if (!shared) v.bind[b] = t->data;
+  }
+  if (rc == 0) rc = run_plan(e->prog, &v, err);
+  for (int k = 0; k < g->outs.n; k++)
+    if (e->prog->out_bind[k] >= 0) v.bind[e->prog->out_bind[k]] = NULL;
+  for (int k = 0; k < g->outs.n && rc == 0; k++) {
+    const cg_node *o = &g->nodes.v[g->outs.v[k].node];
+    if (!outputs[k]) outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
+    const void *src = v.val[g->outs.v[k].node];
+    if (src != outputs[k]->data) memcpy(outputs[k]->data, src, (size_t)cg_numel(&o->shape) * es);
   }
   vals_release(&v, N);
   return rc;
@@ -1154,6 +1227,9 @@ static void prog_free(cpu_prog *p) {
     for (int i = 0; i < p->plan->steps.n; i++)
       if (p->body[i]) scan_prep_free(&p->scan[i], (int)p->g->nodes.v[p->plan->steps.v[i].node].a[CG_SCAN_NSTATE]);
   free(p->scan);
+  free(p->out_bind);
+  free(p->out_same);
+  free(p->out_same_at);
   free(p->stepmajor);
   free(p->kern);
   free(p->body);

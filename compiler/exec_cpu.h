@@ -36,8 +36,10 @@ typedef struct {
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
 /* Same contract as ref_exec (inputs per node id, one new tensor per graph output), except
    that a non-NULL outputs[k] with the output's name, dtype and shape is written in place
-   (reused, e.g. by a decode loop; any other non-NULL one is freed and replaced); on error the
-   outputs are left as they were. Not reentrant: one cpu_run at a time per cpu_exec. */
+   (reused, e.g. by a decode loop; any other non-NULL one is freed and replaced): where the
+   plan allows, the kernels compute it there directly (unless the same tensor is also an
+   input). On error the outputs' contents are undefined. Not reentrant: one cpu_run at a time
+   per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
 /* on = 1: every later run keeps its kernels and BLAS calls on the calling thread, so that a

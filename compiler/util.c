@@ -25,6 +25,13 @@ void *xl_calloc(size_t n, size_t sz) {
   return p;
 }
 
+void *xl_malloc_aligned(size_t n) {
+  size_t r = n ? (n + 63) / 64 * 64 : 64;
+  void *p = aligned_alloc(64, r);
+  if (!p) oom(n);
+  return p;
+}
+
 void *xl_realloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
   if (!q) oom(n);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 
 void *xl_malloc(size_t n);
+/* n bytes (at least 1) at a 64-byte boundary (a cache line, an AVX-512 vector); free() frees them */
+void *xl_malloc_aligned(size_t n);
 void *xl_calloc(size_t n, size_t sz);
 void *xl_realloc(void *p, size_t n);
 char *xl_strdup(const char *s);

@@ -148,8 +148,50 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
         size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
         CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs on the third run",
               tc->entry, g->outs.v[k].name);
-        xt_free(o2[k]);
       }
+      /* the third run's tensors handed back: the outputs the plan computes in place are now
+         written straight into them (cpu_run binds them), again bit for bit */
+      err = NULL;
+      CHECK(cpu_run(e, in, o2, &err) == 0, "cpu_run %s (outputs in place): %s", tc->entry, err ? err : "");
+      free(err);
+      for (int k = 0; k < g->outs.n; k++) {
+        size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
+        CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when written in place",
+              tc->entry, g->outs.v[k].name);
+      }
+      /* each output's tensor also given as an input of its shape (f64: read in place): no
+         output may then be computed into it while the run still reads it */
+      if (dt == CG_F64) {
+        xt **in3 = xl_calloc((size_t)N + 1, sizeof(xt *));
+        memcpy(in3, in, sizeof(xt *) * (size_t)N);
+        char *taken = xl_calloc((size_t)N + 1, 1);
+        int nshared = 0;
+        for (int k = 0; k < g->outs.n; k++) {
+          const cg_node *o = &g->nodes.v[g->outs.v[k].node];
+          for (int i = 0; i < N; i++) {
+            const cg_node *n = &g->nodes.v[i];
+            if (n->op != CG_OP_INPUT || n->is_int || taken[i] || n->shape.rank != o->shape.rank ||
+                memcmp(n->shape.d, o->shape.d, sizeof(int64_t) * (size_t)o->shape.rank))
+              continue;
+            memcpy(o2[k]->data, in[i]->data, (size_t)xt_numel(in[i]) * sizeof(double));
+            in3[i] = o2[k];
+            taken[i] = 1;
+            nshared++;
+            break;
+          }
+        }
+        err = NULL;
+        CHECK(cpu_run(e, in3, o2, &err) == 0, "cpu_run %s (outputs also inputs): %s", tc->entry, err ? err : "");
+        free(err);
+        for (int k = 0; k < g->outs.n && nshared; k++) {
+          size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
+          CHECK(!memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when its tensor is also an input",
+                tc->entry, g->outs.v[k].name);
+        }
+        free(taken);
+        free(in3);
+      }
+      for (int k = 0; k < g->outs.n; k++) xt_free(o2[k]);
       free(o2);
       free(in2);
     }
