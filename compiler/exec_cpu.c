@@ -351,6 +351,7 @@ static void run_split(kir_fn fn, void **bufs, int nbuf, int64_t hi) {
   int nw = pool_start(), parts = nw + 1;
   if ((int64_t)parts > hi) parts = (int)hi;
   int64_t chunk = (hi + parts - 1) / parts;
+  if (chunk >= 64) chunk = (chunk + 15) / 16 * 16; /* whole vectors per thread (kir_mlir.c jam_store) */
   long want[8];
   for (int i = 1; i < parts; i++) {
     cpu_worker *w = &pool[i - 1];

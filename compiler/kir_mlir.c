@@ -808,8 +808,11 @@ static void emit_inner(E *e, const char **iv) {
 static int jam_store(const E *e) {
   const kir_kernel *k = e->k;
   int L = e->D.nd - 1, rs = -1, nstore = 0;
-  if (L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L || e->D.pdim == L - 1) return -1;
-  if (e->D.dim[L] < e->VL || e->D.dim[L] % e->VL || e->D.dim[L - 1] % e->VL) return -1;
+  if (L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L) return -1;
+  if (e->D.dim[L] < e->VL || e->D.dim[L] % e->VL) return -1;
+  /* the outputs' dimension in whole vectors, or the split one ([lo, hi): a scalar remainder) */
+  if (e->D.pdim != L - 1 && e->D.dim[L - 1] % e->VL) return -1;
+  if (e->D.pdim == L - 1 && e->D.dim[L - 1] < e->VL) return -1;
   for (int i = 0; i < k->body.n; i++)
     if (k->body.v[i].op == KIR_STORE) {
       nstore++;
@@ -1222,7 +1225,7 @@ static void emit_nest(E *e, const char **iv, int d) {
     return;
   }
   int rs = d == e->D.nd - 2 && !getenv("XLC_KIR_NO_JAM") ? jam_store(e) : -1;
-  if (rs >= 0) {
+  if (rs >= 0 && d != e->D.pdim) {
     iv[d] = fresh(e, "i");
     line(e, "scf.for %s = %s to %s step %s {", iv[d], IX(e, 0), IX(e, e->D.dim[d]), IX(e, e->VL));
     e->depth++;
@@ -1233,6 +1236,28 @@ static void emit_nest(E *e, const char **iv, int d) {
   }
   const char *lb, *ub;
   bounds(e, d, &lb, &ub);
+  if (rs >= 0) {
+    /* the split outputs (a matrix-vector product): the whole vectors [a, b) of [lb, ub) at
+       multiples of VL jammed, [lb, a) and [b, ub) one by one; which outputs are jammed does
+       not depend on the split, nor then the results */
+    const char *vl = IX(e, e->VL), *vm = IX(e, e->VL - 1);
+    const char *a = val(e, "arith.muli %s, %s : index", val(e, "arith.divui %s, %s : index", val(e, "arith.addi %s, %s : index", lb, vm), vl), vl);
+    a = val(e, "arith.minui %s, %s : index", a, ub);
+    const char *b = val(e, "arith.maxui %s, %s : index", val(e, "arith.muli %s, %s : index", val(e, "arith.divui %s, %s : index", ub, vl), vl), a);
+    iv[d] = fresh(e, "i");
+    line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, a, IX(e, 1));
+    e->depth++;
+    emit_nest(e, iv, d + 1);
+    e->depth--;
+    line(e, "}");
+    iv[d] = fresh(e, "i");
+    line(e, "scf.for %s = %s to %s step %s {", iv[d], a, b, vl);
+    e->depth++;
+    emit_inner_jam(e, iv, rs);
+    e->depth--;
+    line(e, "}");
+    lb = b;
+  }
   iv[d] = fresh(e, "i");
   line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
   e->depth++;

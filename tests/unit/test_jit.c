@@ -576,6 +576,29 @@ static void test_decode_split(int64_t R, int64_t C, int chunks) {
       for (int64_t c = 0; c < C; c++) want.v[2][r] += in.v[0][c] * in.v[1][r * C + c];
     }
     run_check(&k, dt, &in, &want, chunks, dt == CG_F32 ? 1e-6 * (double)C : 1e-13);
+    /* the same bits for every cut of [0, R) at multiples of 16 (run_split cuts there): rows
+       jammed VL at a time are the aligned whole vectors of rows inside the cut, the same rows
+       for every such cut, so each output sums in one fixed order */
+    char *text = kir_to_mlir(&k, dt), *err = NULL;
+    xl_jit *j = jit_compile(text, k.name, &err);
+    CHECK(j, "%s: %s", name, err ? err : "?");
+    if (j) {
+      kir_fn fn = (kir_fn)jit_fn(j);
+      void *b1[3], *b2[3];
+      for (int i = 0; i < 3; i++) b1[i] = typed_copy(in.v[i], k.buf_numel[i], dt), b2[i] = typed_copy(in.v[i], k.buf_numel[i], dt);
+      fn(b1, 0, R);
+      for (int64_t lo = 0, c = 1; lo < R; c++) { /* uneven cuts: 16, 32, 48, ... rows */
+        int64_t hi = lo + 16 * c < R ? lo + 16 * c : R;
+        fn(b2, lo, hi);
+        lo = hi;
+      }
+      CHECK(!memcmp(b1[2], b2[2], (size_t)R * (dt == CG_F64 ? 8 : 4)), "%s %s: results depend on the split", name,
+            dt == CG_F64 ? "f64" : "f32");
+      for (int i = 0; i < 3; i++) free(b1[i]), free(b2[i]);
+      jit_free(j);
+    }
+    free(err);
+    free(text);
     dbufs_free(&in);
     dbufs_free(&want);
   }
@@ -1238,6 +1261,9 @@ int main(void) {
   test_decode_split(13, 19, 3);
   test_decode_split(64, 37, 2);
   test_decode_split(1, 9, 2);
+  test_decode_split(37, 32, 3); /* rows jammed on the split dimension, with remainders */
+  test_decode_split(512, 128, 2);
+  test_decode_split(20, 48, 4);
   test_masked_exp();
   test_nests(7, 13);
   test_nests(5, 32);
