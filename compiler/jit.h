@@ -25,8 +25,12 @@
 typedef void (*kir_fn)(void **bufs, int64_t lo, int64_t hi);
 
 /* Outermost dimension not in red_mask (the one a thread split may cut), skipping leading
-   non-reduced dimensions of size 1 (the N of a [1,1,N,K] product), or -1. */
+   non-reduced dimensions of size 1 (the N of a [1,1,N,K] product), or -1. A chain of nests
+   (kir.h) is cut only where all its nests have such a dimension of one extent that cuts every
+   buffer the chain writes into disjoint slices (the heads of a scan step; kir_mlir.c
+   chain_splits): then [lo, hi) slices kir_nest_par_dim of each nest; else -1. */
 int kir_par_dim(const kir_kernel *k);
+int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest);
 /* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>. */
 char *kir_to_mlir(const kir_kernel *k, cg_dtype dt);
 /* Test/benchmark hook: a kir_fn @approx_<fn> doing b1[i] = fn(b0[i]) for i in [lo, hi) in f32

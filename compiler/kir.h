@@ -22,7 +22,8 @@
  * head's table, repeated in every nest). A later nest may load an output buffer that an earlier
  * nest stored (a reduction's result feeding elementwise work: the recurrent matmul of a scan
  * step and its gates in one kernel); every output buffer is stored by exactly one store of the
- * whole chain. A chain runs unsplit (kir_par_dim is -1).
+ * whole chain. A chain runs unsplit (kir_par_dim is -1) unless its nests share a dimension
+ * that cuts every buffer the chain writes into disjoint slices (jit.h kir_par_dim).
  * KIR is target-free: kir_mlir.c spells it as MLIR text, a CUDA emitter will spell it as C.
  */
 #ifndef KIR_H

@@ -498,9 +498,10 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
   return 1;
 }
 
-int kir_par_dim(const kir_kernel *k) {
-  if (k->next) return -1; /* a chain of nests runs unsplit */
-  int first = -1;         /* leading non-reduced dimensions of size 1 are skipped ([1,1,N,K]) */
+/* The first non-reduced dimension of nest k of extent > 1 (leading ones of size 1 skipped:
+   [1, 1, N, K]), else the first non-reduced one, or -1. */
+static int nest_par(const kir_kernel *k) {
+  int first = -1;
   for (int d = 0; d < k->ndim; d++)
     if (!(k->red_mask >> d & 1)) {
       if (first < 0) first = d;
@@ -509,12 +510,48 @@ int kir_par_dim(const kir_kernel *k) {
   return first;
 }
 
+/* Whether the nests of a chain can run on slices of one shared dimension, each thread all the
+ * nests of its slice with no barrier between them: every nest's split dimension (nest_par)
+ * has one extent H >= 2, and every buffer the chain writes is cut the same way by each of its
+ * accesses (stride s along the split dimension in every nest, nonnegative strides, everything
+ * else within [0, s)), so that index h of the split dimension touches only [h s, (h + 1) s)
+ * of it in every nest. The heads of an mLSTM or sLSTM step: each head's state, gates and
+ * output depend on that head alone. */
+static int chain_splits(const kir_kernel *head) {
+  int64_t H = -1, sb[KIR_MAXBUF];
+  for (int b = 0; b < KIR_MAXBUF; b++) sb[b] = -1;
+  for (const kir_kernel *x = head; x; x = x->next) {
+    int p = nest_par(x);
+    if (p < 0 || x->dim[p] < 2 || (H >= 0 && x->dim[p] != H)) return 0;
+    H = x->dim[p];
+    for (int i = 0; i < x->body.n; i++) {
+      const kir_inst *in = &x->body.v[i];
+      if (!is_mem(in) || !head->buf_out[in->buf]) continue;
+      int64_t st = in->stride[p], span = in->off;
+      for (int d = 0; d < x->ndim; d++) {
+        if (in->stride[d] < 0) return 0;
+        if (d != p) span += in->stride[d] * (x->dim[d] - 1);
+      }
+      if (st <= 0 || in->off < 0 || span >= st || (sb[in->buf] >= 0 && sb[in->buf] != st)) return 0;
+      sb[in->buf] = st;
+    }
+  }
+  return 1;
+}
+
+int kir_par_dim(const kir_kernel *k) { return kir_nest_par_dim(k, k); }
+
+int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest) {
+  if (head->next && !chain_splits(head)) return -1;
+  return nest_par(nest);
+}
+
 /* Merges dimension d into d+1 while every access walks them as one: equal reduce flags and
    stride[d] == stride[d+1] * dim[d+1] (dimensions of size 1 merge with anything). The par
    dimension stays the head of its merged dimension (everything before it is reduced); the
    nests of a chain (chain = 1) have none. */
-static void build_dom(const kir_kernel *k, int chain, dom *D) {
-  int n = k->ndim > 0 ? k->ndim : 1, par = chain ? -1 : kir_par_dim(k);
+static void build_dom(const kir_kernel *k, int par, dom *D) {
+  int n = k->ndim > 0 ? k->ndim : 1;
   int head[KIR_MAXDIM];
   D->nd = n;
   D->st = xl_calloc((size_t)(k->body.n ? k->body.n : 1), sizeof *D->st);
@@ -1307,10 +1344,11 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
 }
 
 /* The loops of nest `nest` (e->k) of a kernel, appended to e->body; its "domain -> loops" line
-   to hdr. The nests run one after the other in the function (chain: more than one nest). */
-static void emit_kernel_nest(E *e, int chain, int nest, sbuf *hdr) {
+   to hdr. The nests run one after the other in the function; par: the dimension of this nest
+   that [lo, hi) slices (kir_nest_par_dim), or -1. */
+static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
   const kir_kernel *k = e->k;
-  build_dom(k, chain, &e->D);
+  build_dom(k, par, &e->D);
   int vl = full_lanes(e), L = e->D.nd - 1;
   int minl = e->f64 ? 2 : 4;
   if (L >= 0 && e->D.pdim != L && e->D.dim[L] < vl && e->D.dim[L] >= minl)
@@ -1414,17 +1452,19 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
   int nest = 0;
   for (const kir_kernel *x = k; x; x = x->next) {
     e.k = x;
-    emit_kernel_nest(&e, k->next != NULL, nest++, &hdr);
+    emit_kernel_nest(&e, kir_nest_par_dim(k, x), nest++, &hdr);
   }
 
   sbuf out = {0};
   sb_put(&out, "%s", hdr.p);
-  sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d\n", k->name,
+  sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d", k->name,
          kir_par_dim(k));
+  for (const kir_kernel *x = k->next; x && kir_par_dim(k) >= 0; x = x->next)
+    sb_put(&out, ", %d", kir_nest_par_dim(k, x));
+  sb_put(&out, "%s\n", k->next && kir_par_dim(k) >= 0 ? " of the nests in order" : "");
   sb_put(&out, "module {\n");
   for (int f = 0; f < 3; f++)
     if (e.need[f]) sb_put(&out, "  func.func private @%s(f64) -> f64\n", LIBM[f]);
-  /* TODO(threads): the runtime splits [0, dim[kir_par_dim]) into [lo, hi) chunks per thread */
   sb_put(&out, "  func.func @%s(%%bufs: !llvm.ptr, %%lo: i64, %%hi: i64) {\n", k->name);
   if (pro.p) sb_put(&out, "%s", pro.p);
   if (e.consts.p) sb_put(&out, "%s", e.consts.p);
