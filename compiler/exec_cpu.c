@@ -71,6 +71,7 @@ struct cpu_prog {
                             storage of (out_bind_prepare), -1 if none */
   int *out_same, *out_same_at; /* the inputs of output k's size: out_same[out_same_at[k] ..
                                   out_same_at[k+1]) (a caller's tensor could be both) */
+  int *in_nodes, nin;          /* top level: the INPUT nodes, in order */
 };
 
 static void prog_free(cpu_prog *p);
@@ -757,6 +758,12 @@ typedef struct scan_prep {
   int *out_root; /* per per-step output: the same (used when the output slice is contiguous) */
   char *res_sm;  /* per result: stored step-major */
   void **spare;  /* per state with st_root >= 0 and no step-major saved states: 2nd buffer */
+  cg_shape *rsh; /* per result: its shape */
+  /* scratch of a run (one run at a time per program): per state, per sequence input */
+  void **cur;
+  int *inplace;
+  void **seq;
+  char *seq_direct;
 } scan_prep;
 
 /* The body node whose storage holds body value o, if the body computes it in its workspace. */
@@ -795,6 +802,12 @@ static void scan_prepare_all(cpu_prog *p) {
     sp->out_root = xl_malloc(((size_t)nout + 1) * sizeof(int));
     sp->res_sm = xl_calloc((size_t)nres + 1, 1);
     sp->spare = xl_calloc((size_t)nst + 1, sizeof(void *));
+    sp->rsh = xl_calloc((size_t)nres + 1, sizeof(cg_shape));
+    for (int k = 0; k < nres; k++) sp->rsh[k] = scan_result_shape(g, p->plan->steps.v[si].node, k);
+    sp->cur = xl_calloc((size_t)nst + 1, sizeof(void *));
+    sp->inplace = xl_calloc((size_t)nst + 1, sizeof(int));
+    sp->seq = xl_calloc((size_t)n->a[CG_SCAN_NSEQ] + 1, sizeof(void *));
+    sp->seq_direct = xl_calloc((size_t)n->a[CG_SCAN_NSEQ] + 1, 1);
     for (int k = 0; k < nst + nout; k++) {
       int r = redirect_root(bp, body->outs.v[k].node);
       for (int j = 0; j < k && r >= 0; j++)
@@ -843,6 +856,11 @@ static void scan_prepare_all(cpu_prog *p) {
 static void scan_prep_free(scan_prep *sp, int nst) {
   for (int k = 0; k < nst; k++) free(sp->spare[k]);
   free(sp->res_bind);
+  free(sp->rsh);
+  free(sp->cur);
+  free(sp->inplace);
+  free(sp->seq);
+  free(sp->seq_direct);
   free(sp->st_root);
   free(sp->out_root);
   free(sp->res_sm);
@@ -865,19 +883,18 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   void **res = v->res[id];
   v->nres[id] = nres;
   /* result buffers: final states, stacked outputs, saved states */
-  cg_shape *rsh = xl_calloc((size_t)nres + 1, sizeof(cg_shape));
+  const cg_shape *rsh = sp->rsh;
   for (int k = 0; k < nres; k++) {
     const mp_value *m = mp_scan_result(p->mp, id, k);
     XL_ASSERT(m->region == MP_WORK || m->region == MP_GRAD);
     res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
     if (sp->res_bind && sp->res_bind[k] >= 0 && v->bind[sp->res_bind[k]]) res[k] = v->bind[sp->res_bind[k]];
-    rsh[k] = scan_result_shape(g, id, k);
   }
   /* the body's workspace lies in ours, live during this step */
   char *body_work = v->work + p->mp->vals.v[p->mp->scan_res[id] + nres].off;
   /* states: cur[k] is what the next step reads; states the body computes are written in place */
-  void **cur = xl_calloc((size_t)nst + 1, sizeof(void *));
-  int *inplace = xl_calloc((size_t)nst + 1, sizeof(int)); /* 1: ping-pong, 2: saved slots */
+  void **cur = sp->cur;
+  int *inplace = sp->inplace; /* 1: ping-pong, 2: saved slots */
   int64_t t0 = rev ? T - 1 : 0;
   for (int k = 0; k < nst; k++) {
     const void *init = v->val[n->in[nseq + nconst + k]];
@@ -894,8 +911,8 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
     }
   }
   /* sequence slices read in place (contiguous) or gathered into the body's buffer */
-  void **seq = xl_calloc((size_t)nseq + 1, sizeof(void *));
-  char *seq_direct = xl_calloc((size_t)nseq + 1, 1);
+  void **seq = sp->seq;
+  char *seq_direct = sp->seq_direct;
   for (int k = 0; k < nseq; k++) {
     int64_t outer;
     slice_numel(&g->nodes.v[n->in[k]].shape, axis, &outer);
@@ -1001,11 +1018,6 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   for (int k = 0; k < nout; k++)
     if (sp->out_root[k] >= 0) bv.bind[sp->out_root[k]] = NULL;
   vals_release(&bv, body->nodes.n);
-  free(seq);
-  free(seq_direct);
-  free(cur);
-  free(inplace);
-  free(rsh);
   v->val[id] = NULL; /* the SCAN node itself has no value; its results are in res */
   return rc;
 }
@@ -1108,6 +1120,9 @@ static void out_bind_prepare(cpu_prog *p) {
   }
   p->out_same_at[g->outs.n] = same.n;
   p->out_same = same.v;
+  p->in_nodes = xl_calloc((size_t)g->nodes.n + 1, sizeof(int));
+  for (int i = 0; i < g->nodes.n; i++)
+    if (g->nodes.v[i].op == CG_OP_INPUT) p->in_nodes[p->nin++] = i;
 }
 
 /* ---- public ---- */
@@ -1140,7 +1155,7 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
 
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   const cg_graph *g = e->g;
-  int N = g->nodes.n, rc = 0;
+  int rc = 0;
   size_t es = esz(e->dt);
   xt_dtype xd = e->dt == CG_F64 ? XT_F64 : XT_F32;
   if (err) *err = NULL;
@@ -1153,9 +1168,9 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   }
   v.work = e->work;
   v.grad = e->grad;
-  for (int i = 0; i < N && rc == 0; i++) {
+  for (int j = 0; j < e->prog->nin && rc == 0; j++) {
+    int i = e->prog->in_nodes[j];
     const cg_node *n = &g->nodes.v[i];
-    if (n->op != CG_OP_INPUT) continue;
     const xt *x = inputs ? inputs[i] : NULL;
     int64_t ne = cg_numel(&n->shape);
     if (!x) {
@@ -1217,7 +1232,11 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     const void *src = v.val[g->outs.v[k].node];
     if (src != outputs[k]->data) memcpy(outputs[k]->data, src, (size_t)cg_numel(&o->shape) * es);
   }
-  vals_release(&v, N);
+  for (int j = 0; j < e->prog->nin; j++) /* only inputs are converted copies at the top level */
+    if (v.owned[e->prog->in_nodes[j]]) {
+      free(v.val[e->prog->in_nodes[j]]);
+      v.owned[e->prog->in_nodes[j]] = 0;
+    }
   return rc;
 }
 
@@ -1235,6 +1254,7 @@ static void prog_free(cpu_prog *p) {
   free(p->out_bind);
   free(p->out_same);
   free(p->out_same_at);
+  free(p->in_nodes);
   free(p->stepmajor);
   free(p->kern);
   free(p->body);
