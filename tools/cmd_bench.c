@@ -172,10 +172,8 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
       rc = XLC_EXIT_INTERNAL;
     } else {
       const xt *lg = outs[cur->logits_out];
-      int64_t V = lg->shape[2], off = (lg->shape[1] - 1) * V, best = 0;
-      for (int64_t v = 1; v < V; v++)
-        if (xt_get(lg, off + v) > xt_get(lg, off + best)) best = v;
-      toks[len++] = (int32_t)best;
+      int64_t V = lg->shape[2], off = (lg->shape[1] - 1) * V;
+      toks[len++] = (int32_t)mdl_argmax(lg, off, (int)V);
       mdl_borrow_states(cur, outs, &st);
       if (s == 0) tpre = now() - t0, t0 = now();
       else done++;

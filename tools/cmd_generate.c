@@ -61,17 +61,9 @@ static int cmp_desc(const void *a, const void *b) {
 
 /* next token from logits row lg[V] */
 static int32_t sample(const xt *lg, int64_t off, int V, double temp, int topk, double topp, xl_rng *r) {
-  double *pv = xl_calloc((size_t)V * 2, sizeof(double));
-  double mx = -INFINITY;
-  int best = 0;
-  for (int v = 0; v < V; v++) {
-    double l = xt_get(lg, off + v);
-    if (l > mx) mx = l, best = v;
-  }
-  if (temp <= 0) {
-    free(pv);
-    return best;
-  }
+  int best = mdl_argmax(lg, off, V);
+  if (temp <= 0) return best;
+  double *pv = xl_calloc((size_t)V * 2, sizeof(double)), mx = xt_get(lg, off + best);
   double z = 0;
   for (int v = 0; v < V; v++) {
     pv[2 * v] = exp((xt_get(lg, off + v) - mx) / temp);

@@ -589,6 +589,23 @@ void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st) {
     }
 }
 
+int mdl_argmax(const xt *lg, int64_t off, int V) {
+  int best = 0;
+  if (lg->dtype == XT_F32) { /* the usual case (decode loops), without per-element dispatch */
+    const float *q = (const float *)lg->data + off;
+    float mx = -INFINITY;
+    for (int v = 0; v < V; v++)
+      if (q[v] > mx) mx = q[v], best = v;
+    return best;
+  }
+  double mx = -INFINITY;
+  for (int v = 0; v < V; v++) {
+    double l = xt_get(lg, off + v);
+    if (l > mx) mx = l, best = v;
+  }
+  return best;
+}
+
 void mdl_outs_free(const mdl_exe *x, xt **outs) {
   for (int k = 0; k < x->g->outs.n; k++) {
     xt_free(outs[k]);

@@ -119,6 +119,9 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err);
 void mdl_outs_free(const mdl_exe *x, xt **outs);
+/* The index of the largest of lg[off .. off + V) (the first of equal ones; NaN never wins, 0 if
+   none is above -inf): greedy decoding's next token. */
+int mdl_argmax(const xt *lg, int64_t off, int V);
 /* Points st at the final-state outputs of a run (outs), named like the state inputs, for the
    next run of a model decoded step by step; the tensors stay owned by outs (st->v.n is reset
    here; release st with free(st->v.v), never xtl_free).
