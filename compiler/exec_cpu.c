@@ -261,18 +261,27 @@ static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
  * not depend on the thread count) and each core keeps re-reading the same slice of a weight
  * (at batch 1 the model then stays in the cores' L2 caches). A worker spins for a while
  * after a job before it sleeps: decode posts ~20 small jobs per token, and waking a sleeping
- * thread costs more than most of them take. */
+ * thread costs more than most of them take.
+ * A post is plain stores (the job, then `seq` with release order) that drain while the poster
+ * runs its own part: no locked instruction waits for the worker's cache line. The poster then
+ * reads `asleep` without a store-load fence, so it can miss a worker that is just falling
+ * asleep; that worker waits on its condition variable with a timeout (SLEEP_NS) and sees the
+ * job then: a rare late start, never a lost job. The job and `seq` share a cache line, `fin`
+ * and the sleep state have their own: a finishing worker and a spinning poster do not fight
+ * over the job's line. */
+
+#define SLEEP_NS 1000000L /* longest a job can wait for a worker that missed its wake-up */
 
 typedef struct {
-  pthread_t th;
+  _Alignas(64) atomic_long seq; /* jobs posted; the job follows in the same line */
+  kir_fn fn;
+  int64_t lo, hi;
+  void *bufs[KIR_MAXBUF];
+  _Alignas(64) atomic_long fin; /* jobs finished */
+  _Alignas(64) atomic_int asleep; /* waiting on cv (the poster signals) */
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  atomic_long seq;   /* jobs posted */
-  atomic_long fin;   /* jobs finished */
-  atomic_int asleep; /* waiting on cv (the poster must signal) */
-  kir_fn fn;
-  void *bufs[KIR_MAXBUF];
-  int64_t lo, hi;
+  pthread_t th;
 } cpu_worker;
 
 static cpu_worker *pool;
@@ -301,7 +310,13 @@ static void *worker_main(void *arg) {
         else if (t - t0 > SPIN_S) {
           pthread_mutex_lock(&w->mu);
           atomic_store(&w->asleep, 1);
-          while (atomic_load(&w->seq) == done) pthread_cond_wait(&w->cv, &w->mu);
+          while (atomic_load(&w->seq) == done) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += SLEEP_NS;
+            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+          }
           atomic_store(&w->asleep, 0);
           pthread_mutex_unlock(&w->mu);
           break;
@@ -330,7 +345,8 @@ static int pool_start(void) {
     const char *sm = getenv("XLC_SPLIT_MIN");
     if (sm && atoll(sm) > 0) split_min = atoll(sm);
     pool_n = cpu_num_threads() - 1;
-    pool = xl_calloc((size_t)pool_n + 1, sizeof *pool);
+    pool = xl_malloc_aligned(((size_t)pool_n + 1) * sizeof *pool);
+    memset(pool, 0, ((size_t)pool_n + 1) * sizeof *pool);
     for (int i = 0; i < pool_n; i++) {
       pthread_mutex_init(&pool[i].mu, NULL);
       pthread_cond_init(&pool[i].cv, NULL);
@@ -364,9 +380,9 @@ static void run_split(kir_fn fn, void **bufs, int nbuf, int64_t hi) {
     memcpy(w->bufs, bufs, sizeof(void *) * (size_t)nbuf);
     w->lo = i * chunk;
     w->hi = (i + 1) * chunk < hi ? (i + 1) * chunk : hi;
-    want[i - 1] = atomic_load(&w->seq) + 1;
-    atomic_store(&w->seq, want[i - 1]); /* seq_cst: pairs with the worker's asleep/seq check */
-    if (atomic_load(&w->asleep)) {
+    want[i - 1] = atomic_load_explicit(&w->seq, memory_order_relaxed) + 1; /* posters take turns (pool_busy) */
+    atomic_store_explicit(&w->seq, want[i - 1], memory_order_release);
+    if (atomic_load_explicit(&w->asleep, memory_order_relaxed)) {
       pthread_mutex_lock(&w->mu);
       pthread_cond_signal(&w->cv);
       pthread_mutex_unlock(&w->mu);
