@@ -793,7 +793,7 @@ static int plan_contract(kctx *c, kp_plan *p, int id) {
   return 1;
 }
 
-static void merge_nests(const cg_graph *g, kp_plan *p);
+static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small);
 static int is_scan_body(const cg_graph *g);
 
 static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) {
@@ -876,7 +876,7 @@ static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) 
   free(c.is_acc);
   free(c.acc);
   free(c.reg);
-  if (merge && is_scan_body(g)) merge_nests(g, p);
+  if (merge) merge_nests(g, p, is_scan_body(g) ? 0 : KP_MERGE_SMALL);
   return p;
 }
 
@@ -941,8 +941,15 @@ static void name_nests(const cg_graph *g, kp_step *m) {
   for (kir_kernel *y = m->kir; y; y = y->next) memcpy(y->name, nm, sizeof nm);
 }
 
-/* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h). */
-static void merge_nests(const cg_graph *g, kp_plan *p) {
+static int64_t kernel_points(const kp_step *s) {
+  int64_t n = 1;
+  for (int d = 0; d < s->kir->ndim; d++) n *= s->kir->dim[d];
+  return n;
+}
+
+/* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
+   small > 0: only kernels of fewer than `small` points (top level). */
+static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
   int S = p->steps.n;
   kp_step *old = p->steps.v;
   p->steps.v = NULL;
@@ -951,7 +958,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p) {
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL) {
+    if (m.kind != KP_KERNEL || (small && kernel_points(&m) >= small)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -966,7 +973,9 @@ static void merge_nests(const cg_graph *g, kp_plan *p) {
         xl_vec_push(pend, i);
         continue;
       }
-      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || !append_nest(g, &m, t, inside)) break;
+      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kernel_points(t) >= small) ||
+          !append_nest(g, &m, t, inside))
+        break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
         if (inside[old[pend.v[q]].node]) xl_vec_push(after, pend.v[q]);

@@ -21,8 +21,9 @@
  *    time step calls one kernel instead of several: only views, inputs and constants may lie
  *    between them (views of the merged kernel's values move after it, the others before it),
  *    up to KP_MAXNEST nests and KIR_MAXBUF buffers; a later nest loads what an earlier one
- *    stored through the same buffer.
- * kp_build_with's `merge` = 0 leaves the kernels of scan bodies unmerged (XLC_KP_MERGE=0).
+ *    stored through the same buffer; outside scan bodies, the same for runs of small kernels
+ *    (fewer than KP_MERGE_SMALL points each: a decode step's many tiny ones).
+ * kp_build_with's `merge` = 0 leaves all kernels unmerged (XLC_KP_MERGE=0).
  * The plan never changes results beyond floating-point rounding.
  */
 #ifndef KPLAN_H
@@ -33,6 +34,9 @@
 typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
 
 #define KP_MAXNEST 8     /* loop nests of one kernel (kir.h `next`) */
+#define KP_MERGE_SMALL 8192 /* outside scan bodies, kernels of fewer points are merged likewise
+                               (a batch-1 decode step's norms, gates and slices; larger ones
+                               stay alone so that they can be split across threads) */
 #define KP_NEST_MAXBUF 16 /* buffers of a kernel built from one chain of nodes */
 
 typedef struct {
