@@ -17,6 +17,10 @@ static void exe_free(mdl_exe *x) {
   free(x->param_in);
   free(x->grad_out);
   free(x->state_in);
+  free(x->in);
+  xt_free(x->tk);
+  xt_free(x->tg);
+  xt_free(x->ps);
   free(x);
 }
 
@@ -254,6 +258,7 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
   mdl_exe *y = xl_calloc(1, sizeof *y);
   *y = *x;
   y->owns_g = 0, y->e = NULL, y->next = NULL, y->shard = NULL, y->nshard = 0;
+  y->in = NULL, y->tk = y->tg = y->ps = NULL;
   y->param_in = dup_ints(x->param_in, m->params.v.n);
   y->grad_out = dup_ints(x->grad_out, m->params.v.n);
   y->state_in = dup_ints(x->state_in, x->g->nodes.n);
@@ -528,14 +533,17 @@ int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, i
 static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
                    xt **outs, char **err) {
   const cg_graph *g = x->g;
-  xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  if (!x->in) x->in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  xt **in = x->in;
+  for (int i = 0; i < x->nstate; i++) in[x->state_in[i]] = NULL; /* defaults unless given below */
   int64_t sh[2] = {x->B, x->T}, shp[2] = {x->B, x->P};
-  xt *tk = xt_new_named("tokens", XT_F32, 2, sh), *tg, *ps = NULL;
+  if (!x->tk) x->tk = xt_new_named("tokens", XT_F32, 2, sh);
+  if (!x->tg) x->tg = xt_new_named("targets", XT_F32, 2, x->pos_in >= 0 ? shp : sh);
+  if (!x->ps && x->pos_in >= 0) x->ps = xt_new_named("positions", XT_F32, 2, shp);
+  xt *tk = x->tk, *tg = x->tg, *ps = x->ps;
   for (int b = 0; b < x->B; b++)
     for (int t = 0; t < x->T; t++) xt_set(tk, (int64_t)b * x->T + t, t < T ? tokens[(int64_t)b * T + t] : 0);
   if (x->pos_in >= 0) { /* each row's scored positions in order, then position 0 / target -1 */
-    tg = xt_new_named("targets", XT_F32, 2, shp);
-    ps = xt_new_named("positions", XT_F32, 2, shp);
     for (int b = 0; b < x->B; b++) {
       int p = 0;
       for (int t = 0; t < T && p < x->P; t++) {
@@ -551,7 +559,6 @@ static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *tar
     }
     in[x->pos_in] = ps;
   } else {
-    tg = xt_new_named("targets", XT_F32, 2, sh);
     for (int b = 0; b < x->B; b++)
       for (int t = 0; t < x->T; t++)
         xt_set(tg, (int64_t)b * x->T + t, t < T && targets ? targets[(int64_t)b * T + t] : -1);
@@ -568,12 +575,7 @@ static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *tar
         }
   if (!x->e) /* ref_exec makes new outputs; cpu_run reuses matching ones */
     for (int k = 0; k < g->outs.n; k++) xt_free(outs[k]), outs[k] = NULL;
-  int rc = x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
-  xt_free(tk);
-  xt_free(tg);
-  xt_free(ps);
-  free(in);
-  return rc;
+  return x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
 }
 
 void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st) {

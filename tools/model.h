@@ -54,6 +54,8 @@ typedef struct mdl_exe {
   int micro;          /* ... in `micro` runs of B/(n micro) rows each, one after the other */
   struct mdl_exe **shard;
   struct mdl_exe *next;
+  xt **in;            /* scratch of a run (one at a time per executor): inputs by node id, */
+  xt *tk, *tg, *ps;   /* and the token, target and position tensors */
 } mdl_exe;
 
 typedef struct {
