@@ -95,7 +95,8 @@ static void dump_nest(const kir_kernel *k, int nest, FILE *out) {
   }
   fputc('\n', out);
   for (int b = 0; b < k->nbuf && !nest; b++)
-    fprintf(out, "  b%d %s numel=%lld\n", b, k->buf_out[b] ? "out" : "in", (long long)k->buf_numel[b]);
+    fprintf(out, "  b%d %s numel=%lld%s\n", b, k->buf_out[b] ? "out" : "in", (long long)k->buf_numel[b],
+            k->buf_out[b] == KIR_LOCAL ? " local" : "");
   for (int i = 0; i < k->body.n; i++) {
     const kir_inst *in = &k->body.v[i];
     fputs("  ", out);
@@ -228,8 +229,11 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     n += m;
     if (m && (x->nbuf < 0 || x->nbuf > KIR_MAXBUF)) return n;
   }
-  for (int b = 0; b < k->nbuf && b < KIR_MAXBUF && b >= 0; b++)
+  for (int b = 0; b < k->nbuf && b < KIR_MAXBUF && b >= 0; b++) {
     if (k->buf_out[b] && stored[b] != 1) n += problem(err, k, "output b%d has %d stores (want 1)", b, stored[b]);
+    if (k->buf_out[b] == KIR_LOCAL && (!k->next || k->buf_numel[b] > KIR_LOCAL_MAX))
+      n += problem(err, k, "local b%d: only chains have local buffers, of at most %d elements", b, KIR_LOCAL_MAX);
+  }
   return n;
 }
 

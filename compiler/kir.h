@@ -35,6 +35,9 @@
 
 #define KIR_MAXDIM CG_MAXRANK
 #define KIR_MAXBUF 32 /* buffers of a kernel (all its nests) */
+#define KIR_LOCAL 2   /* buf_out value of a kernel-local scratch buffer */
+#define KIR_LOCAL_MAX 4096 /* elements of one (on the stack of each call: a split's threads
+                              then share no cache line of it) */
 
 typedef enum {
   KIR_LOAD,   /* buf, off, stride[] */
@@ -67,7 +70,9 @@ typedef struct kir_kernel {
   kir_op red_op;     /* KIR_ADD or KIR_MAX when red_mask != 0 */
   int nbuf;          /* buffers are arguments 0..nbuf-1 */
   int64_t buf_numel[KIR_MAXBUF];
-  int buf_out[KIR_MAXBUF]; /* 1 = written by this kernel */
+  int buf_out[KIR_MAXBUF]; /* 1 = written by this kernel; KIR_LOCAL = written and read only by
+                              this kernel (a chain's intermediate nothing else reads, at most
+                              KIR_LOCAL_MAX elements): scratch of one call, the argument unused */
   XL_VEC(kir_inst) body;
   struct kir_kernel *next; /* the next loop nest of this kernel (same name and buffers), or NULL */
 } kir_kernel;

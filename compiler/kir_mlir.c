@@ -1438,6 +1438,10 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
     sb_put(&pro, "    %%dundef = llvm.mlir.undef : %s\n", desc);
     for (int b = 0; b < k->nbuf; b++) {
       if (!mems[b]) continue;
+      if (k->buf_out[b] == KIR_LOCAL) { /* scratch of this call (kir.h) */
+        sb_put(&pro, "    %%m%d = memref.alloca() {alignment = 64 : i64} : %s\n", b, e.memty[b]);
+        continue;
+      }
       sb_put(&pro, "    %%pp%d = llvm.getelementptr %%bufs[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", b, b);
       sb_put(&pro, "    %%p%d = llvm.load %%pp%d : !llvm.ptr -> !llvm.ptr\n", b, b);
       sb_put(&pro, "    %%n%d = llvm.mlir.constant(%lld : i64) : i64\n", b, (long long)k->buf_numel[b]);

@@ -932,6 +932,29 @@ static int append_nest(const cg_graph *g, kp_step *m, const kp_step *t, const ch
   return 1;
 }
 
+/* The output buffers of merged kernel m that only its own nests read (not a graph output, no
+   reader outside m, views included) and that are small become KIR_LOCAL: scratch on the stack
+   of each call, which the threads of a split do not share. */
+static void mark_local(const cg_graph *g, kp_step *m) {
+  int N = g->nodes.n;
+  char *member = xl_calloc((size_t)N + 1, 1), *ext = xl_calloc((size_t)N + 1, 1);
+  for (int j = 0; j < m->nodes.n; j++) member[m->nodes.v[j]] = 1;
+  for (int k = 0; k < g->outs.n; k++) ext[g->outs.v[k].node] = 1;
+  for (int i = N - 1; i >= 0; i--) { /* readers come after what they read: ext[i] is final here */
+    const cg_node *r = &g->nodes.v[i];
+    if (member[i]) continue;
+    if (is_viewop(r)) ext[r->in[0]] |= ext[i]; /* a view read only by members is theirs */
+    else
+      for (int q = 0; q < r->nin; q++) ext[r->in[q]] = 1;
+  }
+  kir_kernel *h = m->kir;
+  for (int b = 0; b < h->nbuf; b++)
+    if (h->buf_out[b] && !ext[m->buf_node[b]] && h->buf_numel[b] <= KIR_LOCAL_MAX)
+      for (kir_kernel *y = h; y; y = y->next) y->buf_out[b] = KIR_LOCAL;
+  free(member);
+  free(ext);
+}
+
 /* The name of a merged kernel: its head's number, then every member's op. */
 static void name_nests(const cg_graph *g, kp_step *m) {
   char nm[sizeof m->kir->name];
@@ -984,7 +1007,10 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
       free(t->nodes.v);
       kir_free(t->kir);
     }
-    if (m.kir->next) name_nests(g, &m);
+    if (m.kir->next) {
+      name_nests(g, &m);
+      mark_local(g, &m);
+    }
     xl_vec_push(p->steps, m);
     for (int q = 0; q < after.n; q++) xl_vec_push(p->steps, old[after.v[q]]);
     for (int q = 0; q < pend.n; q++) xl_vec_push(p->steps, old[pend.v[q]]);
@@ -1197,11 +1223,11 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
         fputs(" over ", out);
         put_shape(out, &d);
       }
-      for (int pass = 0; pass < 2; pass++) {
+      for (int pass = 0; pass < 3; pass++) { /* inputs, outputs, kernel-local scratch */
         int any = 0;
         for (int b = 0; b < k->nbuf; b++)
           if (k->buf_out[b] == pass) {
-            fprintf(out, "%s%%%d", any ? " " : pass ? " stores " : " loads ", s->buf_node[b]);
+            fprintf(out, "%s%%%d", any ? " " : pass == 2 ? " local " : pass ? " stores " : " loads ", s->buf_node[b]);
             any = 1;
           }
       }

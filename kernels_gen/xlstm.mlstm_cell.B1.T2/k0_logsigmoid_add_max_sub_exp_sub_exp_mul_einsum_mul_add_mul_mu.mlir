@@ -47,24 +47,8 @@ module {
     %d3_3 = llvm.insertvalue %n3, %d3_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d3_4 = llvm.insertvalue %one, %d3_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m3 = builtin.unrealized_conversion_cast %d3_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<2xf32>
-    %pp4 = llvm.getelementptr %bufs[4] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p4 = llvm.load %pp4 : !llvm.ptr -> !llvm.ptr
-    %n4 = llvm.mlir.constant(2 : i64) : i64
-    %d4_0 = llvm.insertvalue %p4, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d4_1 = llvm.insertvalue %p4, %d4_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d4_2 = llvm.insertvalue %z, %d4_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d4_3 = llvm.insertvalue %n4, %d4_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d4_4 = llvm.insertvalue %one, %d4_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m4 = builtin.unrealized_conversion_cast %d4_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<2xf32>
-    %pp5 = llvm.getelementptr %bufs[5] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p5 = llvm.load %pp5 : !llvm.ptr -> !llvm.ptr
-    %n5 = llvm.mlir.constant(2 : i64) : i64
-    %d5_0 = llvm.insertvalue %p5, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d5_1 = llvm.insertvalue %p5, %d5_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d5_2 = llvm.insertvalue %z, %d5_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d5_3 = llvm.insertvalue %n5, %d5_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d5_4 = llvm.insertvalue %one, %d5_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m5 = builtin.unrealized_conversion_cast %d5_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<2xf32>
+    %m4 = memref.alloca() {alignment = 64 : i64} : memref<2xf32>
+    %m5 = memref.alloca() {alignment = 64 : i64} : memref<2xf32>
     %pp6 = llvm.getelementptr %bufs[6] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p6 = llvm.load %pp6 : !llvm.ptr -> !llvm.ptr
     %n6 = llvm.mlir.constant(128 : i64) : i64
@@ -128,42 +112,10 @@ module {
     %d12_3 = llvm.insertvalue %n12, %d12_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d12_4 = llvm.insertvalue %one, %d12_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m12 = builtin.unrealized_conversion_cast %d12_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %pp13 = llvm.getelementptr %bufs[13] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p13 = llvm.load %pp13 : !llvm.ptr -> !llvm.ptr
-    %n13 = llvm.mlir.constant(16 : i64) : i64
-    %d13_0 = llvm.insertvalue %p13, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d13_1 = llvm.insertvalue %p13, %d13_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d13_2 = llvm.insertvalue %z, %d13_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d13_3 = llvm.insertvalue %n13, %d13_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d13_4 = llvm.insertvalue %one, %d13_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m13 = builtin.unrealized_conversion_cast %d13_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %pp14 = llvm.getelementptr %bufs[14] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p14 = llvm.load %pp14 : !llvm.ptr -> !llvm.ptr
-    %n14 = llvm.mlir.constant(2 : i64) : i64
-    %d14_0 = llvm.insertvalue %p14, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d14_1 = llvm.insertvalue %p14, %d14_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d14_2 = llvm.insertvalue %z, %d14_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d14_3 = llvm.insertvalue %n14, %d14_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d14_4 = llvm.insertvalue %one, %d14_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m14 = builtin.unrealized_conversion_cast %d14_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<2xf32>
-    %pp15 = llvm.getelementptr %bufs[15] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p15 = llvm.load %pp15 : !llvm.ptr -> !llvm.ptr
-    %n15 = llvm.mlir.constant(2 : i64) : i64
-    %d15_0 = llvm.insertvalue %p15, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d15_1 = llvm.insertvalue %p15, %d15_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d15_2 = llvm.insertvalue %z, %d15_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d15_3 = llvm.insertvalue %n15, %d15_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d15_4 = llvm.insertvalue %one, %d15_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m15 = builtin.unrealized_conversion_cast %d15_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<2xf32>
-    %pp16 = llvm.getelementptr %bufs[16] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p16 = llvm.load %pp16 : !llvm.ptr -> !llvm.ptr
-    %n16 = llvm.mlir.constant(16 : i64) : i64
-    %d16_0 = llvm.insertvalue %p16, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_1 = llvm.insertvalue %p16, %d16_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_2 = llvm.insertvalue %z, %d16_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_3 = llvm.insertvalue %n16, %d16_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_4 = llvm.insertvalue %one, %d16_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m16 = builtin.unrealized_conversion_cast %d16_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
+    %m13 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %m14 = memref.alloca() {alignment = 64 : i64} : memref<2xf32>
+    %m15 = memref.alloca() {alignment = 64 : i64} : memref<2xf32>
+    %m16 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
     %pp17 = llvm.getelementptr %bufs[17] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p17 = llvm.load %pp17 : !llvm.ptr -> !llvm.ptr
     %n17 = llvm.mlir.constant(16 : i64) : i64

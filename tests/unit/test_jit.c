@@ -151,7 +151,7 @@ static int run_check(const kir_kernel *k, cg_dtype dt, const dbufs *in, const db
   kir_interp(k, dt, ib);
   int bad = 0;
   for (int b = 0; b < k->nbuf; b++) {
-    if (!k->buf_out[b]) continue;
+    if (k->buf_out[b] != 1) continue; /* inputs, and local scratch (its values stay in the call) */
     for (int64_t i = 0; i < k->buf_numel[b]; i++) {
       double g = typed_get(jb[b], i, dt), r = typed_get(ib[b], i, dt);
       if (!close_enough(g, r, rtol, atol) && bad++ < 5)
@@ -795,7 +795,7 @@ static void check_plan(const kp_plan *p, const char *tag, plan_stats *ps) {
       kir_interp(k, dt, ib);
       int bad = 0;
       for (int b = 0; b < k->nbuf; b++)
-        for (int64_t i = 0; k->buf_out[b] && i < k->buf_numel[b]; i++) {
+        for (int64_t i = 0; k->buf_out[b] == 1 && i < k->buf_numel[b]; i++) { /* not local scratch */
           double g = typed_get(jb[b], i, dt), r = typed_get(ib[b], i, dt);
           if (!close_enough(g, r, fabs(r) > 1 ? tol : 0, fabs(r) > 1 ? 0 : tol) && bad++ < 3)
             fprintf(stderr, "  %s %s %s b%d[%lld]: jit %.17g, kir_interp %.17g\n", tag, k->name,
