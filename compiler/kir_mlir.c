@@ -1252,6 +1252,18 @@ static void emit_blockdiag_wgrad(E *e, int ix, int idy, int is) {
 }
 
 /* Loops over merged dimensions d..L-1 (outer loops), then the inner part. */
+static void emit_nest(E *e, const char **iv, int d);
+
+/* dimension d over [lb, ub) one by one, the inner dimensions inside */
+static void emit_loop(E *e, const char **iv, int d, const char *lb, const char *ub) {
+  iv[d] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
+  e->depth++;
+  emit_nest(e, iv, d + 1);
+  e->depth--;
+  line(e, "}");
+}
+
 static void emit_nest(E *e, const char **iv, int d) {
   if (d == e->sink_d) {
     emit_sink(e, iv, d);
@@ -1281,12 +1293,7 @@ static void emit_nest(E *e, const char **iv, int d) {
     const char *a = val(e, "arith.muli %s, %s : index", val(e, "arith.divui %s, %s : index", val(e, "arith.addi %s, %s : index", lb, vm), vl), vl);
     a = val(e, "arith.minui %s, %s : index", a, ub);
     const char *b = val(e, "arith.maxui %s, %s : index", val(e, "arith.muli %s, %s : index", val(e, "arith.divui %s, %s : index", ub, vl), vl), a);
-    iv[d] = fresh(e, "i");
-    line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, a, IX(e, 1));
-    e->depth++;
-    emit_nest(e, iv, d + 1);
-    e->depth--;
-    line(e, "}");
+    emit_loop(e, iv, d, lb, a);
     iv[d] = fresh(e, "i");
     line(e, "scf.for %s = %s to %s step %s {", iv[d], a, b, vl);
     e->depth++;
@@ -1295,12 +1302,7 @@ static void emit_nest(E *e, const char **iv, int d) {
     line(e, "}");
     lb = b;
   }
-  iv[d] = fresh(e, "i");
-  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
-  e->depth++;
-  emit_nest(e, iv, d + 1);
-  e->depth--;
-  line(e, "}");
+  emit_loop(e, iv, d, lb, ub);
 }
 
 /* Initialises the reduction output over the non-reduced dimensions (0 or -inf); the last of
