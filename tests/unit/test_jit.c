@@ -680,6 +680,37 @@ static void test_nests(int64_t R, int64_t C) {
   CHECK(kir_verify(&k, NULL) > 0, "nests: a load of an output of the same nest is accepted");
   k.body.v[0].buf = 0;
   CHECK(kir_verify(&k, NULL) == 0, "nests: the restored chain is rejected");
+  /* kernel-local scratch: s (read only by later nests) may be local in a chain, not in a single
+     nest, nor above KIR_LOCAL_MAX elements; a local buffer runs like a planned one */
+  for (kir_kernel *y = &k; y; y = y->next) y->buf_out[3] = KIR_LOCAL;
+  CHECK(kir_verify(&k, NULL) == 0, "nests: a local intermediate is rejected");
+  {
+    dbufs in, want;
+    dbufs_alloc(&in, &k);
+    dbufs_alloc(&want, &k);
+    for (int i = 0; i < 3; i++)
+      for (int64_t j = 0; j < k.buf_numel[i]; j++) in.v[i][j] = urand(-1, 1);
+    dbufs_free(&want);
+    run_check(&k, CG_F64, &in, NULL, 1, 0); /* g and m as kir_interp computes them */
+    dbufs_free(&in);
+  }
+  char *vmsg = NULL;
+  size_t vlen = 0;
+  FILE *vm = open_memstream(&vmsg, &vlen);
+  k.next = NULL;
+  kir_verify(&k, vm);
+  k.next = a;
+  int64_t numel3 = k.buf_numel[3];
+  for (kir_kernel *y = &k; y; y = y->next) y->buf_numel[3] = KIR_LOCAL_MAX + 1;
+  fputs("--\n", vm);
+  kir_verify(&k, vm);
+  fclose(vm);
+  const char *cut = strstr(vmsg, "--\n");
+  CHECK(cut && strstr(vmsg, "local b3") && strstr(vmsg, "local b3") < cut,
+        "nests: a local buffer in a kernel of one nest is accepted:\n%s", vmsg);
+  CHECK(cut && strstr(cut, "local b3"), "nests: a local buffer over KIR_LOCAL_MAX is accepted:\n%s", vmsg);
+  free(vmsg);
+  for (kir_kernel *y = &k; y; y = y->next) y->buf_numel[3] = numel3, y->buf_out[3] = 1;
   /* dumps: one header per nest, the buffers once */
   char *txt = NULL;
   size_t len = 0;
