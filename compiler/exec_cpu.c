@@ -119,12 +119,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->kern[i].fn = (kir_fn)jit_fn(p->kern[i].jit);
       int pd = kir_par_dim(s->kir);
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
-      p->kern[i].points = 0; /* of all its nests */
-      for (const kir_kernel *x = s->kir; x; x = x->next) {
-        int64_t pts = 1;
-        for (int d = 0; d < x->ndim; d++) pts *= x->dim[d];
-        p->kern[i].points += pts;
-      }
+      p->kern[i].points = kir_points(s->kir);
       st->kernels++;
       st->kernel_chains += s->kir->next != NULL;
     }

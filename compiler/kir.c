@@ -46,6 +46,16 @@ int kir_nnest(const kir_kernel *k) {
   return n;
 }
 
+int64_t kir_points(const kir_kernel *k) {
+  int64_t n = 0;
+  for (; k; k = k->next) {
+    int64_t p = 1;
+    for (int d = 0; d < k->ndim; d++) p *= k->dim[d];
+    n += p;
+  }
+  return n;
+}
+
 /* Number of value operands of an op (a, b, c in that order). */
 static int op_arity(kir_op op) {
   if (op == KIR_LOAD || op == KIR_CONST) return 0;

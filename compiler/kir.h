@@ -80,6 +80,7 @@ typedef struct kir_kernel {
 const char *kir_op_name(kir_op op);
 void kir_free(kir_kernel *k); /* the bodies and the nests, k included (malloc'd by kplan.c) */
 int kir_nnest(const kir_kernel *k); /* loop nests of the chain starting at k */
+int64_t kir_points(const kir_kernel *k); /* points of the loop domains of all its nests */
 void kir_dump(const kir_kernel *k, FILE *out);   /* --stage=kir */
 /* 0 if well formed, else prints "kir_verify: <name>: problem" lines to err (may be NULL) and
    returns their count. */

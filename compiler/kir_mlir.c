@@ -1463,11 +1463,12 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
 
   sbuf out = {0};
   sb_put(&out, "%s", hdr.p);
+  int par0 = kir_par_dim(k);
   sb_put(&out, "// ABI: void %s(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension %d", k->name,
-         kir_par_dim(k));
-  for (const kir_kernel *x = k->next; x && kir_par_dim(k) >= 0; x = x->next)
+         par0);
+  for (const kir_kernel *x = k->next; x && par0 >= 0; x = x->next)
     sb_put(&out, ", %d", kir_nest_par_dim(k, x));
-  sb_put(&out, "%s\n", k->next && kir_par_dim(k) >= 0 ? " of the nests in order" : "");
+  sb_put(&out, "%s\n", k->next && par0 >= 0 ? " of the nests in order" : "");
   sb_put(&out, "module {\n");
   for (int f = 0; f < 3; f++)
     if (e.need[f]) sb_put(&out, "  func.func private @%s(f64) -> f64\n", LIBM[f]);

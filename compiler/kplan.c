@@ -964,12 +964,6 @@ static void name_nests(const cg_graph *g, kp_step *m) {
   for (kir_kernel *y = m->kir; y; y = y->next) memcpy(y->name, nm, sizeof nm);
 }
 
-static int64_t kernel_points(const kp_step *s) {
-  int64_t n = 1;
-  for (int d = 0; d < s->kir->ndim; d++) n *= s->kir->dim[d];
-  return n;
-}
-
 /* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
    small > 0: only kernels of fewer than `small` points (top level). */
 static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
@@ -981,7 +975,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL || (small && kernel_points(&m) >= small)) {
+    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -996,7 +990,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
         xl_vec_push(pend, i);
         continue;
       }
-      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kernel_points(t) >= small) ||
+      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kir_points(t->kir) >= small) ||
           !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
