@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "exec_cpu.h"
@@ -30,6 +31,17 @@ static double peak_rss_mb(void) {
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);
   return (double)u.ru_maxrss / 1024.0;
+}
+
+/* resident memory now (/proc/self/statm), 0 if unknown */
+static double cur_rss_mb(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long size = 0, res = 0;
+  if (f) {
+    if (fscanf(f, "%ld %ld", &size, &res) != 2) res = 0;
+    fclose(f);
+  }
+  return (double)res * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
 }
 
 /* the machine's sgemm throughput in GFLOP/s (best of 3, n = 1024) */
@@ -225,7 +237,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
   for (int mode = 0; mode < 2 && rc == 0; mode++) { /* 0: forward, 1: training step */
     double t0 = now();
     mdl_exe *x = mdl_get(&m, B, T, mdl_npos(&m, tgt, B, T), mode, &rc);
-    double tprep = now() - t0;
+    double tprep = now() - t0, rss0 = cur_rss_mb(); /* prepared: plan and kernels, no workspace yet */
     if (!x) break;
     xt **out = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
     double best = 1e30, flops = 0;
@@ -268,7 +280,9 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
       printf(", each in %d micro-batches of %d row%s (tools/model.h; XLC_MICROBATCH_TOKENS)", x->micro,
              B / x->nshard / x->micro, B / x->nshard / x->micro > 1 ? "s" : "");
     printf("\n");
-    printf("    memory plan: workspace+inputs+grads %.1f MB (all shards)\n", exe_planned(x) / 1048576.0);
+    printf("    memory plan: workspace+inputs+grads %.1f MB (all shards); resident memory grew %.1f MB over the runs%s\n",
+           exe_planned(x) / 1048576.0, cur_rss_mb() - rss0,
+           mode ? " (with this benchmark's f64 AdamW moments, 16 bytes per parameter)" : "");
     const mdl_exe *px = x->nshard ? x->shard[0] : x;
     if (px->e && px->e->stats.profile) print_profile(px->e);
   }
