@@ -382,7 +382,8 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
     drv_config conf;
     rc = drv_config_load(&conf, config, a->pos.n == 3 ? a->pos.v[1] : NULL, a->pos.n == 3 ? a->pos.v[2] : NULL);
     if (rc == 0) {
-      set_str(&c->file, a->pos.n == 3 ? a->pos.v[1] : NULL);
+      free(c->file);
+      c->file = a->pos.n == 3 ? xl_strdup(a->pos.v[1]) : drv_stdlib_path();
       set_str(&c->entry, a->pos.n == 3 ? a->pos.v[2] : conf.entry);
       for (int i = 0; i < conf.nsets; i++) add_set(c, conf.sets[i]);
       drv_config_free(&conf);

@@ -49,6 +49,12 @@ expect_rc 0; expect_out "logits: [1, 24, 3]"
 xrun run --config "$Y" --random-inputs --set T=5 --set B=2 --out "$T/o.safetensors"
 expect_rc 0; expect_out "logits: [2, 5, 3]"
 
+say_case "generate/eval --config: a plain state dict's model comes from the file"
+xrun generate "$T/o.safetensors" --config "$Y" --max-new 2
+expect_rc 1; expect_err "does not fit xlstm_lm L=2 E=16 NH=2 slstm_at=[1] V=3"
+xrun eval "$T/a/ckpt.safetensors" --config "$Y"
+expect_rc 0; expect_err "the model comes from the checkpoint; --config $Y ignored"
+
 bad() { # bad NAME CONTENT: write $T/NAME
   printf '%s\n' "$2" >"$T/$1"
 }
