@@ -127,7 +127,7 @@ static int check_keys(rc_case *c, const ocfg_rule *rules, int n) {
 }
 
 static void notes(rc_case *c, const ocfg_out *o) {
-  for (int i = 0; i < o->nign; i++) fprintf(stderr, "xlc: note: %s: %s\n", c->rc.dir, o->ignored[i]);
+  for (int i = 0; i < o->nign; i++) fprintf(stderr, "xlc: note: %s: ignored %s\n", c->rc.dir, o->ignored[i]);
 }
 
 /* every mapped "K=V" as a setting of r */
