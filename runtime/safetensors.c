@@ -4,7 +4,10 @@
  *   {name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}
  * then the data section (offsets relative to its start, row-major little-endian values).
  * The reader trusts nothing in the file: every length, offset and shape is checked before it
- * is used, and errors are malloc'd messages naming the file and the tensor. The writer is
+ * is used, the tensors' byte ranges must tile the data section exactly (no gap, no overlap, no
+ * trailing byte, as the format specifies), and errors are malloc'd messages naming the file
+ * and the tensor. Reading is O(n log n) in the number of tensors (one sort of the spans, one
+ * of the names). The writer is
  * atomic: temp file in the same directory, fsync, rename; a failure leaves no temp file and
  * an existing destination untouched. Assumes a little-endian host.
  */
@@ -35,7 +38,27 @@ typedef struct {
 static int span_cmp(const void *a, const void *b) {
   const st_span *x = a, *y = b;
   if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-  return x->end < y->end ? -1 : x->end > y->end;
+  if (x->end != y->end) return x->end < y->end ? -1 : 1;
+  return x->idx - y->idx; /* a total order: the first offending tensor is well defined */
+}
+
+static int name_cmp(const void *a, const void *b) {
+  const char *const *x = a, *const *y = b;
+  int c = strcmp(*x, *y);
+  return c ? c : (*x < *y ? -1 : *x > *y); /* equal names: by position in the array */
+}
+
+/* The first name (in sort order) that occurs twice among names[0..n), or NULL; sorts a copy
+   of the pointer array, so O(n log n). */
+static const char *first_duplicate(const char *const *names, int n) {
+  const char **s = xl_calloc((size_t)n + 1, sizeof *s);
+  memcpy(s, names, (size_t)n * sizeof *s);
+  qsort(s, (size_t)n, sizeof *s, name_cmp);
+  const char *dup = NULL;
+  for (int i = 1; i < n && !dup; i++)
+    if (strcmp(s[i - 1], s[i]) == 0) dup = s[i];
+  free(s);
+  return dup;
 }
 
 /* a JSON number that is a non-negative integer below 2^53 */
@@ -220,31 +243,53 @@ int st_read(const char *path, xt_list *out, char **err) {
       if (parse_metadata(path, e, &l.meta, err)) goto done;
       continue;
     }
-    if (xtl_find(&l, e->string)) {
-      *err = xl_fmt("%s: tensor '%s' appears twice in the header", path, e->string);
-      goto done;
-    }
     xt *t = NULL;
     if (parse_entry(path, e, data_len, &t, &spans[ns], err)) goto done;
     spans[ns].idx = l.v.n;
     ns++;
     xtl_add(&l, t);
   }
-  /* overlap: sorted by begin, each non-empty span must start at or after the previous end */
+  /* names: each at most once (sorted, so not quadratic) */
+  const char **names = xl_calloc((size_t)ns + 1, sizeof *names);
+  for (int i = 0; i < ns; i++) names[i] = l.v.v[i]->name;
+  const char *dup = first_duplicate(names, ns);
+  free(names);
+  if (dup) {
+    *err = xl_fmt("%s: tensor '%s' appears twice in the header", path, dup);
+    goto done;
+  }
+  /* the spans, sorted by (begin, end), must tile [0, data_len): each begins where the
+     previous one ended (empty tensors included), the last ends at the end of the file */
   qsort(spans, (size_t)ns, sizeof *spans, span_cmp);
-  uint64_t prev_end = 0;
-  int prev = -1;
+  uint64_t at = 0;
   for (int i = 0; i < ns; i++) {
-    if (spans[i].begin == spans[i].end) continue;
-    if (prev >= 0 && spans[i].begin < prev_end) {
-      *err = xl_fmt("%s: tensors '%s' and '%s' overlap in the data section ([%llu, %llu] and "
-                    "[%llu, %llu])", path, l.v.v[spans[prev].idx]->name, l.v.v[spans[i].idx]->name,
-                    (unsigned long long)spans[prev].begin, (unsigned long long)spans[prev].end,
-                    (unsigned long long)spans[i].begin, (unsigned long long)spans[i].end);
-      goto done;
+    const st_span *s = &spans[i];
+    if (s->begin == at) {
+      at = s->end;
+      continue;
     }
-    prev = i;
-    prev_end = spans[i].end;
+    const char *nm = l.v.v[s->idx]->name;
+    if (s->begin > at)
+      *err = xl_fmt("%s: tensor '%s': data_offsets [%llu, %llu] leave bytes [%llu, %llu) of the "
+                    "data section unused (a gap: the tensors must tile the data section)", path,
+                    nm, (unsigned long long)s->begin, (unsigned long long)s->end,
+                    (unsigned long long)at, (unsigned long long)s->begin);
+    else
+      *err = xl_fmt("%s: tensors '%s' and '%s' overlap in the data section ([%llu, %llu] and "
+                    "[%llu, %llu])", path, l.v.v[spans[i - 1].idx]->name, nm,
+                    (unsigned long long)spans[i - 1].begin, (unsigned long long)spans[i - 1].end,
+                    (unsigned long long)s->begin, (unsigned long long)s->end);
+    goto done;
+  }
+  if (at != data_len) {
+    *err = ns ? xl_fmt("%s: %llu unaccounted bytes after the last tensor '%s' (the data section "
+                       "is %llu bytes, the tensors hold %llu): header length wrong or file "
+                       "corrupt", path, (unsigned long long)(data_len - at),
+                       l.v.v[spans[ns - 1].idx]->name, (unsigned long long)data_len,
+                       (unsigned long long)at)
+              : xl_fmt("%s: %llu unaccounted bytes after the header (no tensors): header length "
+                       "wrong or file corrupt", path, (unsigned long long)data_len);
+    goto done;
   }
   /* data, in file order */
   for (int i = 0; i < ns; i++) {
@@ -316,18 +361,25 @@ static char *build_header(const char *path, const xt_list *l, const char *meta, 
     }
     cJSON_AddItemToObject(root, "__metadata__", m);
   }
-  uint64_t off = 0;
+  const char **names = xl_calloc((size_t)l->v.n + 1, sizeof *names);
   for (int i = 0; i < l->v.n; i++) {
     const xt *t = l->v.v[i];
     if (!t->name || strcmp(t->name, "__metadata__") == 0) {
       *err = xl_fmt("%s: tensor %d has %s name", path, i, t->name ? "the reserved" : "no");
+      free(names);
       goto done;
     }
-    for (int k = 0; k < i; k++)
-      if (strcmp(l->v.v[k]->name, t->name) == 0) {
-        *err = xl_fmt("%s: tensor '%s' appears twice in the list", path, t->name);
-        goto done;
-      }
+    names[i] = t->name;
+  }
+  const char *dup = first_duplicate(names, l->v.n);
+  free(names);
+  if (dup) {
+    *err = xl_fmt("%s: tensor '%s' appears twice in the list", path, dup);
+    goto done;
+  }
+  uint64_t off = 0;
+  for (int i = 0; i < l->v.n; i++) {
+    const xt *t = l->v.v[i];
     if (t->rank < 0 || t->rank > XT_MAXRANK) {
       *err = xl_fmt("%s: tensor '%s': bad rank %d", path, t->name, t->rank);
       goto done;
