@@ -8,8 +8,8 @@
  * trailing byte, as the format specifies), and errors are malloc'd messages naming the file
  * and the tensor. Reading is O(n log n) in the number of tensors (one sort of the spans, one
  * of the names). The writer is
- * atomic: temp file in the same directory, fsync, rename; a failure leaves no temp file and
- * an existing destination untouched. Assumes a little-endian host.
+ * atomic (xl_outfile: temp file in the same directory, fsync, rename); a failure leaves no
+ * temp file and an existing destination untouched, and only a regular file is replaced. Assumes a little-endian host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -318,32 +318,6 @@ done:
 
 /* ---- writing ---- */
 
-static int write_all(int fd, const void *buf, size_t n) {
-  const char *p = buf;
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/* fsync the directory holding path so the rename is durable (best effort) */
-static void sync_dir(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
-  int fd = open(dir, O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
-  free(dir);
-}
-
 /* Builds the padded header text (length a multiple of 8); NULL with *err. */
 static char *build_header(const char *path, const xt_list *l, const char *meta, size_t *len,
                           char **err) {
@@ -419,48 +393,28 @@ int st_write(const char *path, const xt_list *l, const char *meta, char **err) {
   size_t hlen = 0;
   char *hdr = build_header(path, l, meta, &hlen, err);
   if (!hdr) return -1;
-  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
-  int rc = -1;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-  if (fd < 0) {
-    *err = xl_fmt("%s: cannot create temporary file '%s': %s", path, tmp, strerror(errno));
-    free(tmp);
+  xl_outfile o;
+  if (xl_outfile_open(&o, path, err)) {
     free(hdr);
     return -1;
   }
   unsigned char lenb[8];
   for (int i = 0; i < 8; i++) lenb[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
-  const char *what = "header";
-  int at_tensor = 0;
-  if (write_all(fd, lenb, 8) || write_all(fd, hdr, hlen)) goto fail;
-  at_tensor = 1;
-  for (int i = 0; i < l->v.n; i++) {
+  const char *what = NULL; /* the tensor being written, NULL: the header */
+  int bad = xl_outfile_write(&o, lenb, 8) || xl_outfile_write(&o, hdr, hlen);
+  for (int i = 0; i < l->v.n && !bad; i++) {
     const xt *t = l->v.v[i];
     size_t nb = (size_t)xt_numel(t) * (size_t)xt_dtype_size(t->dtype);
     what = t->name;
-    if (nb && write_all(fd, t->data, nb)) goto fail;
+    bad = nb && xl_outfile_write(&o, t->data, nb);
   }
-  at_tensor = 0;
-  what = "fsync";
-  if (fsync(fd) != 0) goto fail;
-  what = "close";
-  int cfd = fd;
-  fd = -1;
-  if (close(cfd) != 0) goto fail;
-  what = "rename";
-  if (rename(tmp, path) != 0) goto fail;
-  sync_dir(path);
-  rc = 0;
-  goto done;
-fail: {
-  int e = errno;
-  *err = at_tensor ? xl_fmt("%s: write failed at tensor '%s': %s", path, what, strerror(e))
-                   : xl_fmt("%s: write failed (%s): %s", path, what, strerror(e));
-  if (fd >= 0) close(fd);
-  unlink(tmp);
-}
-done:
-  free(tmp);
   free(hdr);
-  return rc;
+  if (bad) {
+    int e = errno;
+    *err = what ? xl_fmt("%s: write failed at tensor '%s': %s", path, what, strerror(e))
+                : xl_fmt("%s: write failed (header): %s", path, strerror(e));
+    xl_outfile_abort(&o);
+    return -1;
+  }
+  return xl_outfile_commit(&o, err);
 }

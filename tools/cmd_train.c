@@ -188,7 +188,15 @@ int cmd_train(int argc, char **argv) {
   int rc = XLC_EXIT_OK;
   ckpt ck = {0};
   char *err = NULL;
-  if (resume) {
+  /* every output is checked before training: a directory, FIFO or device at one of them is
+     an error now, not after hours of training (they are checked again when written) */
+  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
+  for (int i = 0; i < 4 && rc == 0; i++)
+    if (xl_output_check(outputs[i], &err) != 0) {
+      drv_error("%s", err);
+      rc = XLC_EXIT_USER;
+    }
+  if (rc == 0 && resume) {
     if (ckpt_read(ckpt_path, &ck, &err) != 0) {
       drv_error("--resume: %s", err ? err : "cannot read the checkpoint");
       rc = XLC_EXIT_USER;
