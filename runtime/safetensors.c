@@ -176,9 +176,12 @@ int st_read(const char *path, xt_list *out, char **err) {
   char *hdr = NULL;
   st_span *spans = NULL;
   int rc = -1;
-  FILE *f = fopen(path, "rb");
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
   if (!f) {
     *err = xl_fmt("%s: cannot open: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
     return -1;
   }
   struct stat st;

@@ -312,8 +312,12 @@ static void test_errors(void) {
                   "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
                   "__metadata__");
 
-  /* a directory is not a file */
+  /* a directory is not a file; nor is a FIFO (whose open must not wait for a writer) */
   expect_fail("directory", tmpdir, "not a regular file");
+  p = tpath("fifo");
+  if (mkfifo(p, 0600) == 0) expect_fail("FIFO", p, "not a regular file");
+  unlink(p);
+  free(p);
 }
 
 static void test_atomic(void) {
