@@ -11,8 +11,9 @@
 #   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 #   official_dict the official state dict (vanilla and CUDA sLSTM layouts) drives `xlc generate`
 #   out_paths     a directory, FIFO, device or link to one at an output path: refused, untouched
+#   ckpt_meta     edited checkpoint metadata, moments and parameters: refused by resume/eval/generate
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict out_paths)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict out_paths ckpt_meta)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

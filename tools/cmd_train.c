@@ -198,7 +198,7 @@ int cmd_train(int argc, char **argv) {
     }
   if (rc == 0 && resume) {
     if (ckpt_read(ckpt_path, &ck, &err) != 0) {
-      drv_error("--resume: %s", err ? err : "cannot read the checkpoint");
+      drv_error("%s", err ? err : "cannot read the checkpoint");
       rc = XLC_EXIT_USER;
     } else if (!ck.is_xlc || !ckpt_has_optim(&ck) || !ckpt_meta(&ck, "trainer")) {
       drv_error("--resume: %s is not a training checkpoint of xlc (no optimizer state or trainer settings)",
@@ -389,7 +389,10 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr, "step %lld: validation loss %.4f, accuracy %.4f\n", (long long)s, vloss, vacc);
       }
       write_plot(plot_path, title, &h);
-      if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0) break;
+      if (bad_steps) /* the step was skipped as non-finite: the model may have diverged */
+        drv_warn("step %lld was not finite: %s not written (the last one is kept)", (long long)s, ckpt_path);
+      else if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0)
+        break;
     }
   }
   prog_clear(&pr);
