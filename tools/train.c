@@ -373,6 +373,9 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
   }
   int rc = mdl_open(m, c->file, c->entry, (const char *const *)c->sets.v, c->sets.n, c->backend,
                     c->f64 ? CG_F64 : CG_F32);
+  if (rc && ck) /* the diagnostics above concern the checkpoint's model: say which */
+    drv_error("%s: the model of its metadata (%s %s %s) does not compile", ck_path, c->file, c->entry,
+              c->sets_desc);
   if (rc) {
     mdl_free(m);
     return rc;
