@@ -20,4 +20,4 @@ foreach(t usage check run_errors run_lowering run_tokens build determinism train
 endforeach()
 # the reference cases (resolved in tests/CMakeLists.txt) for the official state-dict test
 set_tests_properties(cli.official_dict PROPERTIES ENVIRONMENT "XLC_REF_DIR=${XLC_REF_DIR}")
-set_tests_properties(cli.mutate PROPERTIES TIMEOUT 300) # ~250 runs of xlc; slower under ASan
+set_tests_properties(cli.mutate cli.ckpt_meta PROPERTIES TIMEOUT 300) # many runs of xlc; slower under ASan

@@ -28,9 +28,11 @@ bad() {
   xrun train --resume --out "$D" --steps 4; expect_rc 1; expect_err "xlc: error: $D/ckpt.safetensors: $want"
   say_case "$* -> eval"
   xrun eval "$D/ckpt.safetensors"; expect_rc 1; expect_err "xlc: error: $D/ckpt.safetensors: $want"
-  say_case "$* -> generate"
-  xrun generate "$D/ckpt.safetensors" --prompt-tokens 1,2 --max-new 2
-  expect_rc 1; expect_err "xlc: error: $D/ckpt.safetensors: $want"
+  if [ $((n % 3)) = 1 ]; then # generate reads the same way: a third of the cases (time under ASan)
+    say_case "$* -> generate"
+    xrun generate "$D/ckpt.safetensors" --prompt-tokens 1,2 --max-new 2
+    expect_rc 1; expect_err "xlc: error: $D/ckpt.safetensors: $want"
+  fi
   cmp -s "$D/ckpt.safetensors" "$D/orig" || fail "the checkpoint was changed"
 }
 
