@@ -194,9 +194,17 @@ int cmd_train(int argc, char **argv) {
   int rc = XLC_EXIT_OK;
   ckpt ck = {0};
   char *err = NULL;
-  if (resume) {
+  /* every output is checked before training: a directory, FIFO or device at one of them is
+     an error now, not after hours of training (they are checked again when written) */
+  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
+  for (int i = 0; i < 4 && rc == 0; i++)
+    if (xl_output_check(outputs[i], &err) != 0) {
+      drv_error("%s", err);
+      rc = XLC_EXIT_USER;
+    }
+  if (rc == 0 && resume) {
     if (ckpt_read(ckpt_path, &ck, &err) != 0) {
-      drv_error("--resume: %s", err ? err : "cannot read the checkpoint");
+      drv_error("%s", err ? err : "cannot read the checkpoint");
       rc = XLC_EXIT_USER;
     } else if (!ck.is_xlc || !ckpt_has_optim(&ck) || !ckpt_meta(&ck, "trainer")) {
       drv_error("--resume: %s is not a training checkpoint of xlc (no optimizer state or trainer settings)",
@@ -398,7 +406,10 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr, "step %lld: validation loss %.4f, accuracy %.4f\n", (long long)s, vloss, vacc);
       }
       write_plot(plot_path, title, &h);
-      if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0) break;
+      if (bad_steps) /* the step was skipped as non-finite: the model may have diverged */
+        drv_warn("step %lld was not finite: %s not written (the last one is kept)", (long long)s, ckpt_path);
+      else if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0)
+        break;
     }
   }
   prog_clear(&pr);
