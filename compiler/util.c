@@ -4,8 +4,10 @@
 #include "xl_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static _Noreturn void oom(size_t n) {
@@ -125,33 +127,58 @@ int xl_write_file_atomic(const char *path, const void *data, size_t len, char **
   return -1;
 }
 
-char *xl_read_file(const char *path, size_t *len, const char **err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+FILE *xl_fopen_regular(const char *path, int64_t *size, const char **err) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     *err = strerror(errno);
     return NULL;
   }
-  size_t cap = 4096, n = 0;
-  char *buf = xl_malloc(cap);
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      cap *= 2;
-      buf = xl_realloc(buf, cap);
-    }
-    size_t r = fread(buf + n, 1, cap - n - 1, f);
-    n += r;
-    if (r == 0) break;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = "not a regular file";
+    close(fd);
+    return NULL;
   }
-  if (ferror(f)) {
-    *err = "read error";
-    fclose(f);
+  int fl = fcntl(fd, F_GETFL);
+  FILE *f = fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ? NULL : fdopen(fd, "rb");
+  if (!f) {
+    *err = strerror(errno);
+    close(fd);
+    return NULL;
+  }
+  if (size) *size = (int64_t)st.st_size;
+  return f;
+}
+
+char *xl_read_file_max(const char *path, size_t max, size_t *len, const char **err) {
+  int64_t size;
+  FILE *f = xl_fopen_regular(path, &size, err);
+  if (!f) return NULL;
+  size_t n = 0, cap = (uint64_t)size < max ? (size_t)size + 1 : max + 1; /* the file may grow */
+  char *buf = xl_malloc(cap + 1);
+  for (;;) {
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0 || n > max) break;
+    if (n == cap) {
+      cap = cap <= max / 2 ? cap * 2 : max + 1;
+      buf = xl_realloc(buf, cap + 1);
+    }
+  }
+  const char *e = n > max ? XL_ERR_TOO_LARGE : ferror(f) ? "read error" : NULL;
+  fclose(f);
+  if (e) {
+    *err = e;
     free(buf);
     return NULL;
   }
-  fclose(f);
   buf[n] = 0;
   if (len) *len = n;
   return buf;
+}
+
+char *xl_read_file(const char *path, size_t *len, const char **err) {
+  return xl_read_file_max(path, SIZE_MAX - 1, len, err);
 }
 
 uint64_t xl_hash_str(const char *s) {

@@ -109,7 +109,8 @@ static const char *const csv_cols[] = {"lr", "loss", "grad_norm", "tokens_per_s"
 
 /* Rows of an existing metrics.csv up to `upto` (resume), for the plot. */
 static void hist_load(history *h, const char *path, int64_t upto) {
-  FILE *f = fopen(path, "r");
+  const char *e;
+  FILE *f = xl_fopen_regular(path, NULL, &e);
   if (!f) return;
   char line[1024];
   if (!fgets(line, sizeof line, f)) {
