@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "../runtime/xlrt.h" /* init_check */
 #include "lower_int.h"
 
 int lw_is_builtin(const char *name);
@@ -615,6 +616,10 @@ static void declare_instance(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *ite
   }
 }
 
+static int init_eq(const cg_init *a, const cg_init *b) {
+  return a->kind == b->kind && a->p[0] == b->p[0] && a->p[1] == b->p[1] && a->p[2] == b->p[2] && a->p[3] == b->p[3];
+}
+
 static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   lw_dim d[LW_MAXRANK];
   int ell;
@@ -636,11 +641,27 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
   }
   char *path = xl_fmt("%s%s", f->inst->path, item->name);
   lw_val *t = lw_tensor(c, -1, 0, item->a->list.n, d);
+  if (t->k == V_ERR) {
+    free(path);
+    return;
+  }
   cg_shape cs = lw_cg_shape(c, t);
+  char *ierr = NULL;
+  if (init_check(&iv->init, cs.rank, cs.d, path, &ierr)) { /* else an internal error at run time */
+    lw_error(c, item->loc, "%s", ierr);
+    free(ierr);
+    free(path);
+    return;
+  }
   int id = cg_find_input(c->top, path);
   if (id >= 0) {
-    if (!cg_shape_eq(&c->top->nodes.v[id].shape, &cs)) {
-      lw_error(c, item->loc, "parameter '%s' is declared again with another shape", path);
+    const cg_node *first = &c->top->nodes.v[id];
+    const char *what = !cg_shape_eq(&first->shape, &cs)                  ? "shape"
+                       : !init_eq(&first->init, &iv->init) ? "initializer"
+                                                           : NULL;
+    if (what) {
+      lw_error(c, item->loc, "parameter '%s' is declared again with another %s (first at %d:%d)", path, what,
+               first->loc.line, first->loc.col);
       free(path);
       return;
     }
