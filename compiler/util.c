@@ -3,8 +3,10 @@
 
 #include "xl_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,7 +114,33 @@ void xl_arena_free(xl_arena *a) {
   a->head = NULL;
 }
 
+/* Removes "<base>.tmp.<pid>" beside path whose pid is not a live process (a writer killed
+   before its rename). A live pid (ours or another writer's) is left alone. */
+void xl_remove_stale_temps(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
+  const char *base = slash ? slash + 1 : path;
+  char *prefix = xl_fmt("%s.tmp.", base);
+  size_t pl = strlen(prefix);
+  DIR *d = opendir(dir);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strncmp(e->d_name, prefix, pl) != 0) continue;
+    const char *q = e->d_name + pl;
+    if (!*q || strspn(q, "0123456789") != strlen(q) || strlen(q) > 9) continue;
+    long pid = atol(q);
+    if (pid <= 0 || pid == (long)getpid()) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    char *full = xl_fmt("%s/%s", dir, e->d_name);
+    (void)unlink(full);
+    free(full);
+  }
+  if (d) closedir(d);
+  free(prefix);
+  free(dir);
+}
+
 int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err) {
+  xl_remove_stale_temps(path);
   char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
   FILE *f = fopen(tmp, "wb");
   int ok = f && fwrite(data, 1, len, f) == len;

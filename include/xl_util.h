@@ -59,6 +59,9 @@ char *xl_read_file(const char *path, size_t *len, const char **err);
 /* Writes len bytes to "<path>.tmp.<pid>", flushes and renames it to path: readers see the old
    file or the whole new one. -1 with *err (malloc'd, naming the file) on failure. */
 int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err);
+/* Removes the temp files "<path>.tmp.<pid>" of writers that no longer run (killed before their
+   rename); xl_write_file_atomic and st_write call it, so a kill leaves no temp file for long. */
+void xl_remove_stale_temps(const char *path);
 
 /* A source position. text is the whole source of file (for printing the line). */
 typedef struct {

@@ -158,6 +158,7 @@ int prog_csv_open(prog_csv *c, const char *path, const char *const *cols, int nc
       free(old);
     }
   }
+  xl_remove_stale_temps(path); /* of a rewrite on resume by a killed run */
   c->f = fopen(path, fresh ? "w" : "a");
   if (!c->f) {
     *err = xl_fmt("%s: cannot open for writing: %s", path, strerror(errno));

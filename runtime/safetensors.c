@@ -364,6 +364,7 @@ int st_write(const char *path, const xt_list *l, const char *meta, char **err) {
   size_t hlen = 0;
   char *hdr = build_header(path, l, meta, &hlen, err);
   if (!hdr) return -1;
+  xl_remove_stale_temps(path);
   char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
   int rc = -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);

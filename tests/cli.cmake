@@ -11,8 +11,9 @@
 #   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 #   official_dict the official state dict (vanilla and CUDA sLSTM layouts) drives `xlc generate`
 #   bad_files     FIFOs, devices, NUL bytes, oversized sources, a cache entry turned directory
+#   stale_temps   temp files of killed writers are removed by the next writer of the output
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict bad_files)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict bad_files stale_temps)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

@@ -186,6 +186,8 @@ int cmd_train(int argc, char **argv) {
   }
   char *ckpt_path = xl_fmt("%s/ckpt.safetensors", out_dir), *csv_path = xl_fmt("%s/metrics.csv", out_dir),
        *plot_path = xl_fmt("%s/plot.svg", out_dir), *res_path = xl_fmt("%s/results.json", out_dir);
+  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
+  for (int i = 0; i < 4; i++) xl_remove_stale_temps(outputs[i]); /* of an earlier run killed while writing */
   int rc = XLC_EXIT_OK;
   ckpt ck = {0};
   char *err = NULL;
