@@ -59,8 +59,8 @@ cg_graph *cg_clone(const cg_graph *g) {
 /* ---- shapes ---- */
 
 int64_t cg_numel(const cg_shape *s) {
-  int64_t n = 1;
-  for (int i = 0; i < s->rank; i++) n *= s->d[i];
+  int64_t n = 1; /* the lowering keeps every shape at most 2^40 elements */
+  for (int i = 0; i < s->rank; i++) XL_ASSERT(!__builtin_mul_overflow(n, s->d[i], &n));
   return n;
 }
 

@@ -39,6 +39,7 @@
 
 /* Bump when anything here changes the generated code (options, pass order). */
 #define JIT_VERSION "xlc-jit 1 (O3 -vectorize -unroll)"
+#define CACHE_ENTRY_MAX ((int64_t)1 << 30) /* bytes: a larger entry is corrupt */
 
 /* scf -> cf first (vector ops inside loop bodies are then plain block ops), then every dialect
    to llvm; memref descriptors built from raw pointers by kir_mlir.c fold away in
@@ -346,17 +347,21 @@ static char *cache_path(const char *key) {
 }
 
 /* Returns the object of a valid entry for key, or NULL (missing: *corrupt = 0; present but
-   unusable: *corrupt = 1). */
+   unusable, e.g. not a regular file, too short or too large: *corrupt = 1). */
 static LLVMMemoryBufferRef cache_read(const char *path, const char *key, int *corrupt) {
   *corrupt = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
+  const char *e;
+  int64_t size = -1;
+  errno = 0;
+  FILE *f = xl_fopen_regular(path, &size, &e); /* a FIFO or directory: a miss, not a hang */
+  if (!f) {
+    *corrupt = errno != ENOENT;
+    return NULL;
+  }
   *corrupt = 1;
   LLVMMemoryBufferRef mb = NULL;
   char *data = NULL;
-  long size = -1;
-  if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-  if (size < 32 || fseek(f, 0, SEEK_SET)) goto out;
+  if (size < 32 || size > CACHE_ENTRY_MAX) goto out;
   data = xl_malloc((size_t)size);
   if (fread(data, 1, (size_t)size, f) != (size_t)size) goto out;
   uint64_t klen, olen, oh;
@@ -391,7 +396,15 @@ static void cache_write(const char *path, const char *key, const char *obj, size
   int ok = fwrite(MAGIC, 1, 8, f) == 8 && fwrite(&klen, 8, 1, f) == 1 && fwrite(key, 1, klen, f) == klen &&
            fwrite(&ol, 8, 1, f) == 1 && fwrite(&oh, 8, 1, f) == 1 && fwrite(obj, 1, olen, f) == olen;
   ok = fclose(f) == 0 && ok;
-  if (!ok || rename(tmp, path)) unlink(tmp);
+  int renamed = ok && rename(tmp, path) == 0;
+  if (ok && !renamed && (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST))
+    renamed = rmdir(path) == 0 && rename(tmp, path) == 0; /* an empty directory held the entry's place */
+  if (!renamed) {
+    unlink(tmp);
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+      fprintf(stderr, "xlc: warning: cannot write the kernel cache entry %s (kernels are compiled anew)\n", path);
+  }
   free(tmp);
 }
 

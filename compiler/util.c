@@ -3,8 +3,10 @@
 
 #include "xl_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,6 +114,31 @@ void xl_arena_free(xl_arena *a) {
   a->head = NULL;
 }
 
+/* Removes "<base>.tmp.<pid>" beside path whose pid is not a live process (a writer killed
+   before its rename). A live pid (ours or another writer's) is left alone. */
+void xl_remove_stale_temps(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
+  const char *base = slash ? slash + 1 : path;
+  char *prefix = xl_fmt("%s.tmp.", base);
+  size_t pl = strlen(prefix);
+  DIR *d = opendir(dir);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (strncmp(e->d_name, prefix, pl) != 0) continue;
+    const char *q = e->d_name + pl;
+    if (!*q || strspn(q, "0123456789") != strlen(q) || strlen(q) > 9) continue;
+    long pid = atol(q);
+    if (pid <= 0 || pid == (long)getpid()) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    char *full = xl_fmt("%s/%s", dir, e->d_name);
+    (void)unlink(full);
+    free(full);
+  }
+  if (d) closedir(d);
+  free(prefix);
+  free(dir);
+}
+
 /* ---- atomic file replacement: temp file beside the destination, fsync, rename ---- */
 
 static const char *file_kind(mode_t m) {
@@ -137,6 +164,7 @@ int xl_outfile_open(xl_outfile *o, const char *path, char **err) {
   memset(o, 0, sizeof *o);
   o->fd = -1;
   if (xl_output_check(path, err)) return -1;
+  xl_remove_stale_temps(path);
   o->tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
   o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
   if (o->fd < 0) {
@@ -225,33 +253,58 @@ int xl_write_file_atomic(const char *path, const void *data, size_t len, char **
   return xl_outfile_commit(&o, err);
 }
 
-char *xl_read_file(const char *path, size_t *len, const char **err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+FILE *xl_fopen_regular(const char *path, int64_t *size, const char **err) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     *err = strerror(errno);
     return NULL;
   }
-  size_t cap = 4096, n = 0;
-  char *buf = xl_malloc(cap);
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      cap *= 2;
-      buf = xl_realloc(buf, cap);
-    }
-    size_t r = fread(buf + n, 1, cap - n - 1, f);
-    n += r;
-    if (r == 0) break;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = "not a regular file";
+    close(fd);
+    return NULL;
   }
-  if (ferror(f)) {
-    *err = "read error";
-    fclose(f);
+  int fl = fcntl(fd, F_GETFL);
+  FILE *f = fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ? NULL : fdopen(fd, "rb");
+  if (!f) {
+    *err = strerror(errno);
+    close(fd);
+    return NULL;
+  }
+  if (size) *size = (int64_t)st.st_size;
+  return f;
+}
+
+char *xl_read_file_max(const char *path, size_t max, size_t *len, const char **err) {
+  int64_t size;
+  FILE *f = xl_fopen_regular(path, &size, err);
+  if (!f) return NULL;
+  size_t n = 0, cap = (uint64_t)size < max ? (size_t)size + 1 : max + 1; /* the file may grow */
+  char *buf = xl_malloc(cap + 1);
+  for (;;) {
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0 || n > max) break;
+    if (n == cap) {
+      cap = cap <= max / 2 ? cap * 2 : max + 1;
+      buf = xl_realloc(buf, cap + 1);
+    }
+  }
+  const char *e = n > max ? XL_ERR_TOO_LARGE : ferror(f) ? "read error" : NULL;
+  fclose(f);
+  if (e) {
+    *err = e;
     free(buf);
     return NULL;
   }
-  fclose(f);
   buf[n] = 0;
   if (len) *len = n;
   return buf;
+}
+
+char *xl_read_file(const char *path, size_t *len, const char **err) {
+  return xl_read_file_max(path, SIZE_MAX - 1, len, err);
 }
 
 uint64_t xl_hash_str(const char *s) {

@@ -46,7 +46,15 @@ void *xl_arena_alloc(xl_arena *a, size_t n); /* zeroed, 16-byte aligned */
 char *xl_arena_strdup(xl_arena *a, const char *s);
 void xl_arena_free(xl_arena *a);
 
-/* Read a whole file; returns NULL and sets *err (static string) on failure. */
+/* Opens path for reading if it is a regular file: never blocks (a FIFO without a writer) and
+   never reads a device or directory ("not a regular file"). *size (if not NULL) = its size.
+   NULL with *err (a static string) on failure. Every reader of user-named files uses it. */
+FILE *xl_fopen_regular(const char *path, int64_t *size, const char **err);
+/* Reads a whole regular file of at most max bytes, NUL-terminated (*len excludes the NUL);
+   NULL with *err (a static string: the reason, e.g. XL_ERR_TOO_LARGE) on failure. */
+char *xl_read_file_max(const char *path, size_t max, size_t *len, const char **err);
+#define XL_ERR_TOO_LARGE "larger than the size limit"
+/* xl_read_file_max without a limit (files xlc wrote itself, tests) */
 char *xl_read_file(const char *path, size_t *len, const char **err);
 /* Every file xlc writes goes through these: an output path may name nothing (a new file) or
    a regular file (replaced), possibly through a symbolic link; anything else there (directory,
@@ -67,6 +75,9 @@ void xl_outfile_abort(xl_outfile *o);
 /* Writes len bytes to path atomically (the above): readers see the old file or the whole new
    one. -1 with *err (malloc'd, naming the file) on failure. */
 int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err);
+/* Removes the temp files "<path>.tmp.<pid>" of writers that no longer run (killed before their
+   rename); xl_write_file_atomic and st_write call it, so a kill leaves no temp file for long. */
+void xl_remove_stale_temps(const char *path);
 
 /* A source position. text is the whole source of file (for printing the line). */
 typedef struct {

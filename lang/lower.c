@@ -7,10 +7,12 @@
  * inputs "state.<path>" and final-state outputs of the same name. Errors are diagnostics
  * (deduplicated); evaluation continues with an error value so several errors are reported.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "../runtime/xlrt.h" /* init_check */
 #include "lower_int.h"
 
 int lw_is_builtin(const char *name);
@@ -39,7 +41,26 @@ lw_val *lw_float(lw_ctx *c, double x) {
   return v;
 }
 
+int lw_numel(int rank, const lw_dim *d, int64_t lead, int64_t *n) {
+  int64_t p = lead;
+  for (int i = 0; i < rank; i++)
+    if (d[i].v < 0 || __builtin_mul_overflow(p, d[i].v, &p)) return -1;
+  *n = p;
+  return p <= LW_MAX_NUMEL ? 0 : -1;
+}
+
+/* A tensor value of the given per-example shape. A shape of more than LW_MAX_NUMEL elements
+   (with the batch) is an error at the expression being lowered, and gives an error value. */
 lw_val *lw_tensor(lw_ctx *c, int node, int batched, int rank, const lw_dim *d) {
+  int64_t n;
+  if (lw_numel(rank, d, batched && c->batch.v > 0 ? c->batch.v : 1, &n)) {
+    lw_val shape = {.rank = rank};
+    memcpy(shape.d, d, sizeof(lw_dim) * (size_t)rank);
+    char *ss = lw_shape_str(&shape);
+    lw_error(c, c->loc, "the shape %s has too many elements (at most 2^40%s)", ss, batched ? " with the batch" : "");
+    free(ss);
+    return lw_new(c, V_ERR); /* not the shared error value: callers still fill in its fields */
+  }
   lw_val *v = lw_new(c, V_TENSOR);
   v->node = node;
   v->batched = batched;
@@ -133,6 +154,23 @@ int lw_to_int(lw_ctx *c, lw_val *v, xl_loc loc, int64_t *out) {
   }
   lw_error(c, loc, "expected an integer, got %s", v->k == V_FLOAT ? lw_fmt(c, "%g", v->f) : lw_kind_name(v->k));
   return -1;
+}
+
+/* The length of the range a..b of a loop or list comprehension (`what`), or -1 after an error
+   at loc: b < a is a mistake (L = -2 would build nothing), 0..0 is empty, and the length is
+   computed without overflow. */
+static int64_t range_len(lw_ctx *c, int64_t a, int64_t b, xl_loc loc, const char *what) {
+  if (b < a) {
+    lw_error(c, loc, "empty range %lld..%lld: the end is before the start", (long long)a, (long long)b);
+    return -1;
+  }
+  uint64_t n = (uint64_t)b - (uint64_t)a; /* exact for b >= a */
+  if (n > 100000) {
+    lw_error(c, loc, "%s of %llu %s is too long (at most 100000)", what, (unsigned long long)n,
+             strcmp(what, "loop") ? "elements" : "iterations");
+    return -1;
+  }
+  return (int64_t)n;
 }
 
 static const ast *find_def(const ast *file, const char *name) {
@@ -579,6 +617,10 @@ static void declare_instance(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *ite
   }
 }
 
+static int init_eq(const cg_init *a, const cg_init *b) {
+  return a->kind == b->kind && a->p[0] == b->p[0] && a->p[1] == b->p[1] && a->p[2] == b->p[2] && a->p[3] == b->p[3];
+}
+
 static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   lw_dim d[LW_MAXRANK];
   int ell;
@@ -600,11 +642,27 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
   }
   char *path = xl_fmt("%s%s", f->inst->path, item->name);
   lw_val *t = lw_tensor(c, -1, 0, item->a->list.n, d);
+  if (t->k == V_ERR) {
+    free(path);
+    return;
+  }
   cg_shape cs = lw_cg_shape(c, t);
+  char *ierr = NULL;
+  if (init_check(&iv->init, cs.rank, cs.d, path, &ierr)) { /* else an internal error at run time */
+    lw_error(c, item->loc, "%s", ierr);
+    free(ierr);
+    free(path);
+    return;
+  }
   int id = cg_find_input(c->top, path);
   if (id >= 0) {
-    if (!cg_shape_eq(&c->top->nodes.v[id].shape, &cs)) {
-      lw_error(c, item->loc, "parameter '%s' is declared again with another shape", path);
+    const cg_node *first = &c->top->nodes.v[id];
+    const char *what = !cg_shape_eq(&first->shape, &cs)                  ? "shape"
+                       : !init_eq(&first->init, &iv->init) ? "initializer"
+                                                           : NULL;
+    if (what) {
+      lw_error(c, item->loc, "parameter '%s' is declared again with another %s (first at %d:%d)", path, what,
+               first->loc.line, first->loc.col);
       free(path);
       return;
     }
@@ -628,6 +686,7 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
 }
 
 static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
+  c->loc = it->loc;
   switch (it->kind) {
   case AST_IN: {
     for (int i = 0; i < f->in_names.n; i++)
@@ -782,10 +841,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     lw_val *lo = lw_eval(c, s, it->a), *hi = lw_eval(c, s, it->b);
     int64_t a, b;
     if (lw_to_int(c, lo, it->a->loc, &a) || lw_to_int(c, hi, it->b->loc, &b)) break;
-    if (b - a > 100000) {
-      lw_error(c, it->loc, "loop of %lld iterations is too long", (long long)(b - a));
-      break;
-    }
+    if (range_len(c, a, b, it->loc, "loop") < 0) break;
     for (int64_t i = a; i < b; i++) {
       lw_scope *body = lw_scope_new(c, s);
       lw_bind_set(c, body, it->name, lw_int(c, i));
@@ -1088,6 +1144,30 @@ static int declares_params(const ast_list *l) {
   return 0;
 }
 
+/* a OP b on compile-time integers (op: + - * / % **; b != 0 for / and %, b >= 0 for **):
+   an error at loc instead of a wrapped result (or a trap, for INT64_MIN / -1). */
+static lw_val *int_arith(lw_ctx *c, int op, int64_t a, int64_t b, xl_loc loc) {
+  int64_t r = 1;
+  int ovf = 0;
+  switch (op) {
+  case AST_OP_ADD: ovf = __builtin_add_overflow(a, b, &r); break;
+  case AST_OP_SUB: ovf = __builtin_sub_overflow(a, b, &r); break;
+  case AST_OP_MUL: ovf = __builtin_mul_overflow(a, b, &r); break;
+  case AST_OP_DIV: ovf = b == -1 ? __builtin_sub_overflow((int64_t)0, a, &r) : (r = a / b, 0); break;
+  case AST_OP_MOD: r = b == -1 ? 0 : a % b; break;
+  case AST_OP_POW:
+    if (a == 0 || a == 1) r = b == 0 ? 1 : a; /* no loop over a huge b */
+    else if (a == -1) r = b % 2 ? -1 : 1;
+    else
+      for (int64_t i = 0; i < b && !ovf; i++) ovf = __builtin_mul_overflow(r, a, &r); /* overflows within 64 steps */
+    break;
+  default: XL_ASSERT(!"int_arith: not an arithmetic operator");
+  }
+  if (ovf)
+    return lw_error(c, loc, "integer overflow in %lld %s %lld", (long long)a, ast_op_spelling(op), (long long)b);
+  return lw_int(c, r);
+}
+
 static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
   int op = e->op;
   if (op == AST_OP_AND || op == AST_OP_OR) {
@@ -1121,17 +1201,17 @@ static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
     int ints = a->k != V_FLOAT && b->k != V_FLOAT;
     lw_val *r = lw_new(c, V_BOOL);
     switch (op) {
-    case AST_OP_ADD: return ints ? lw_int(c, a->i + b->i) : lw_float(c, x + y);
-    case AST_OP_SUB: return ints ? lw_int(c, a->i - b->i) : lw_float(c, x - y);
-    case AST_OP_MUL: return ints ? lw_int(c, a->i * b->i) : lw_float(c, x * y);
+    case AST_OP_ADD: return ints ? int_arith(c, op, a->i, b->i, e->loc) : lw_float(c, x + y);
+    case AST_OP_SUB: return ints ? int_arith(c, op, a->i, b->i, e->loc) : lw_float(c, x - y);
+    case AST_OP_MUL: return ints ? int_arith(c, op, a->i, b->i, e->loc) : lw_float(c, x * y);
     case AST_OP_DIV:
       if (ints && b->i == 0) return lw_error(c, e->loc, "division by zero");
-      if (ints && a->i % b->i == 0) return lw_int(c, a->i / b->i);
+      if (ints && (b->i == -1 || a->i % b->i == 0)) return int_arith(c, op, a->i, b->i, e->loc);
       return lw_float(c, x / y);
     case AST_OP_MOD:
       if (!ints || b->i == 0) return lw_error(c, e->loc, "'%%' needs integers and a non-zero divisor");
-      return lw_int(c, a->i % b->i);
-    case AST_OP_POW: return lw_float(c, pow(x, y));
+      return int_arith(c, op, a->i, b->i, e->loc);
+    case AST_OP_POW: return ints && b->i >= 0 ? int_arith(c, op, a->i, b->i, e->loc) : lw_float(c, pow(x, y));
     case AST_OP_EQ: r->i = x == y; return r;
     case AST_OP_NE: r->i = x != y; return r;
     case AST_OP_LT: r->i = x < y; return r;
@@ -1179,7 +1259,18 @@ static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
   }
 }
 
+static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e);
+
+/* Evaluate e; c->loc is e's position meanwhile (for errors found deep in tensor emission). */
 lw_val *lw_eval(lw_ctx *c, lw_scope *s, const ast *e) {
+  xl_loc outer = c->loc;
+  c->loc = e->loc;
+  lw_val *v = eval(c, s, e);
+  c->loc = outer;
+  return v;
+}
+
+static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
   switch (e->kind) {
   case AST_NUM: return e->is_int ? lw_int(c, (int64_t)e->num) : lw_float(c, e->num);
   case AST_STR: {
@@ -1265,6 +1356,7 @@ lw_val *lw_eval(lw_ctx *c, lw_scope *s, const ast *e) {
       v->i = !a->i;
       return v;
     }
+    if (a->k == V_INT && a->i == INT64_MIN) return lw_error(c, e->loc, "integer overflow in -(%lld)", (long long)a->i);
     if (a->k == V_INT) return lw_int(c, -a->i);
     if (a->k == V_FLOAT) return lw_float(c, -a->f);
     if (a->k == V_TENSOR) return lw_unary(c, CG_OP_NEG, a, e->loc);
@@ -1288,9 +1380,10 @@ lw_val *lw_eval(lw_ctx *c, lw_scope *s, const ast *e) {
     int64_t a, b;
     if (lw_to_int(c, lw_eval(c, s, e->a), e->a->loc, &a) || lw_to_int(c, lw_eval(c, s, e->b), e->b->loc, &b))
       return lw_err();
-    if (b - a > 100000) return lw_error(c, e->loc, "list of %lld elements is too long", (long long)(b - a));
+    int64_t n = range_len(c, a, b, e->loc, "list");
+    if (n < 0) return lw_err();
     lw_val *v = lw_new(c, V_LIST);
-    v->n = b > a ? (int)(b - a) : 0;
+    v->n = (int)n;
     v->items = xl_arena_alloc(c->ar, sizeof(lw_val *) * (size_t)(v->n + 1));
     for (int64_t i = a; i < b; i++) {
       lw_scope *is = lw_scope_new(c, s);
@@ -1315,8 +1408,9 @@ static lw_val *parse_setting(lw_ctx *c, const char *s) {
     v->i = s[0] == 't';
     return v;
   }
+  errno = 0;
   long long iv = strtoll(s, &end, 10);
-  if (*s && !*end) return lw_int(c, iv);
+  if (*s && !*end && errno != ERANGE) return lw_int(c, iv); /* else a float: not an integer */
   double fv = strtod(s, &end);
   if (*s && !*end) return lw_float(c, fv);
   if (s[0] == '[') {

@@ -13,6 +13,7 @@
 #include "lang.h"
 
 #define LW_MAXRANK (CG_MAXRANK - 1) /* per-example rank; one axis is kept for the batch */
+#define LW_MAX_NUMEL ((int64_t)1 << 40) /* elements of a tensor, batch included: larger is an error */
 
 typedef struct {
   int64_t v;
@@ -83,6 +84,7 @@ typedef struct {
   /* scan body being built: consts captured from the top graph */
   XL_VEC(int) *body_consts;
   int nerr0;
+  xl_loc loc;        /* the expression or item being lowered */
 } lw_ctx;
 
 /* values */
@@ -90,7 +92,9 @@ lw_val *lw_new(lw_ctx *c, lw_vkind k);
 lw_val *lw_err(void);
 lw_val *lw_int(lw_ctx *c, int64_t v);
 lw_val *lw_float(lw_ctx *c, double v);
-lw_val *lw_tensor(lw_ctx *c, int node, int batched, int rank, const lw_dim *d);
+lw_val *lw_tensor(lw_ctx *c, int node, int batched, int rank, const lw_dim *d); /* checks the size */
+/* *n = lead * product of the sizes; -1 if a size is negative, it overflows or exceeds LW_MAX_NUMEL */
+int lw_numel(int rank, const lw_dim *d, int64_t lead, int64_t *n);
 const char *lw_kind_name(lw_vkind k);
 char *lw_shape_str(const lw_val *t); /* "[T=16, 32]" malloc'd */
 int lw_is_num(const lw_val *v);

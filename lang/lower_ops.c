@@ -30,6 +30,14 @@ static lw_val *num_tensor(lw_ctx *c, double v, int rank, int batched) {
   return t;
 }
 
+/* t after its shape grew (pad, concat, one_hot): lw_tensor's size check again. */
+static lw_val *resized(lw_ctx *c, lw_val *t) {
+  if (t->k == V_ERR) return t;
+  lw_val *v = lw_tensor(c, t->node, t->batched, t->rank, t->d);
+  v->is_int = t->is_int;
+  return v;
+}
+
 lw_val *lw_as_tensor(lw_ctx *c, lw_val *v, xl_loc loc) {
   if (v->k == V_TENSOR || v->k == V_ERR) return v;
   if (lw_is_num(v)) return num_tensor(c, lw_num(v), 0, 0);
@@ -122,8 +130,8 @@ lw_val *lw_unary(lw_ctx *c, cg_op op, lw_val *a, xl_loc loc) {
 
 lw_val *lw_reshape(lw_ctx *c, lw_val *x, int rank, const lw_dim *d, xl_loc loc) {
   int64_t n0 = 1, n1 = 1;
-  for (int i = 0; i < x->rank; i++) n0 *= x->d[i].v;
-  for (int i = 0; i < rank; i++) n1 *= d[i].v;
+  for (int i = 0; i < x->rank; i++) n0 *= x->d[i].v; /* x is a tensor: at most LW_MAX_NUMEL */
+  if (rank <= LW_MAXRANK && lw_numel(rank, d, 1, &n1)) return lw_error(c, loc, "reshape: integer overflow in the number of elements");
   if (n0 != n1 || rank > LW_MAXRANK) {
     lw_val tmp = {.rank = rank};
     memcpy(tmp.d, d, sizeof(lw_dim) * (size_t)(rank > LW_MAXRANK ? LW_MAXRANK : rank));
@@ -469,7 +477,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       if (v < 1) return lw_error(c, loc, "reshape: dimension %lld must be positive", (long long)v);
       if (r >= LW_MAXRANK) return lw_error(c, loc, "reshape: too many dimensions");
       d[r++] = (lw_dim){v, l->items[i]->s};
-      prod *= v;
+      if (__builtin_mul_overflow(prod, v, &prod)) return lw_error(c, loc, "reshape: integer overflow in the number of elements");
     }
     if (ell >= 0) { /* '...' = the axes it matched in the block's inputs, if the rest of x has
                        `prod` elements; else the leading axes of x whose trailing rest has them */
@@ -557,9 +565,9 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     if (get_int(c, args[1], loc, &axis) || norm_axis(c, args[0], axis, loc, &a) || get_int(c, args[2], loc, &st) ||
         get_int(c, args[3], loc, &len))
       return lw_err();
-    if (st < 0 || len < 0 || st + len > args[0]->d[a].v)
-      return lw_error(c, loc, "slice: elements %lld..%lld are out of range for an axis of size %lld", (long long)st,
-                      (long long)(st + len - 1), (long long)args[0]->d[a].v);
+    if (st < 0 || len < 0 || st > args[0]->d[a].v || len > args[0]->d[a].v - st)
+      return lw_error(c, loc, "slice: %lld elements from %lld are out of range for an axis of size %lld", (long long)len,
+                      (long long)st, (long long)args[0]->d[a].v);
     return slice_axis(c, args[0], a, st, len);
   }
   if (!strcmp(name, "pad")) { /* pad(x, axis, before, after, value = 0): `before`/`after` elements of `value` */
@@ -571,6 +579,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
         get_int(c, args[3], loc, &after))
       return lw_err();
     if (before < 0 || after < 0) return lw_error(c, loc, "pad: the amounts must be >= 0");
+    if (before > LW_MAX_NUMEL || after > LW_MAX_NUMEL) return lw_error(c, loc, "pad: the amounts must be at most 2^40");
     lw_val *vv = kwarg(kwn, kwv, nkw, "value");
     if (vv && !lw_is_num(vv)) return lw_error(c, loc, "pad: the value must be a number");
     double val = vv ? lw_num(vv) : 0;
@@ -583,7 +592,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     int ax = a + x->batched;
     if (val == 0 && !signbit(val)) {
       out->node = cg_pad(c->g, x->node, ax, before, after);
-      return out;
+      return resized(c, out);
     }
     /* another value: concatenate constant blocks (PAD fills zeros) */
     cg_shape s = lw_cg_shape(c, x);
@@ -600,7 +609,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       ins[n++] = cg_const(c->g, val, sa);
     }
     out->node = cg_concat(c->g, n, ins, ax);
-    return out;
+    return resized(c, out);
   }
   if (!strcmp(name, "concat")) {
     if (nargs < 1) return lw_error(c, loc, "concat needs at least one tensor");
@@ -642,7 +651,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       }
     }
     out->node = cg_concat(c->g, nargs, ins, a + batched);
-    return out;
+    return resized(c, out);
   }
   if (!strcmp(name, "shift")) { /* y[t] = x[t - k] along the sequence (first) axis, zeros before */
     NEED(2);
@@ -687,12 +696,13 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     int64_t n;
     if (get_int(c, args[1], loc, &n)) return lw_err();
     if (!args[0]->is_int) return lw_error(c, loc, "one_hot: indices must be an int tensor");
+    if (n < 1) return lw_error(c, loc, "one_hot: the number of classes must be positive, got %lld", (long long)n);
     if (args[0]->rank >= LW_MAXRANK) return lw_error(c, loc, "one_hot: too many axes");
     lw_val *out = lw_tensor(c, -1, args[0]->batched, args[0]->rank + 1, args[0]->d);
     out->d[out->rank - 1] = (lw_dim){n, NULL};
     int id = cg_one_hot(c->g, args[0]->node, n);
     out->node = id;
-    return out;
+    return resized(c, out);
   }
   if (!strcmp(name, "permute")) { /* permute(x, [1, 0]): output axis i = input axis perm[i] */
     NEED(2);

@@ -6,7 +6,6 @@
  * (official package saves) and converts the official CUDA sLSTM layout to the vanilla one
  * (xlstm-math.md §1.1) during validation. Nothing here prints; warnings go back to the caller.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -28,31 +27,6 @@ void ckpt_hash_hex(const char *text, char *buf) {
 }
 
 /* ---- writing ---- */
-
-/* Removes "<base>.tmp.<pid>" beside path whose pid is not a live process (a writer killed
-   before its rename). A live pid (ours or another writer's) is left alone. */
-static void remove_stale_temps(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
-  const char *base = slash ? slash + 1 : path;
-  char *prefix = xl_fmt("%s.tmp.", base);
-  size_t pl = strlen(prefix);
-  DIR *d = opendir(dir);
-  for (struct dirent *e; d && (e = readdir(d));) {
-    if (strncmp(e->d_name, prefix, pl) != 0) continue;
-    const char *q = e->d_name + pl;
-    if (!*q || strspn(q, "0123456789") != strlen(q) || strlen(q) > 9) continue;
-    long pid = atol(q);
-    if (pid <= 0 || pid == (long)getpid()) continue;
-    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
-    char *full = xl_fmt("%s/%s", dir, e->d_name);
-    (void)unlink(full);
-    free(full);
-  }
-  if (d) closedir(d);
-  free(prefix);
-  free(dir);
-}
 
 static int is_reserved(const char *k) {
   for (size_t i = 0; i < sizeof reserved_keys / sizeof *reserved_keys; i++)
@@ -126,8 +100,7 @@ int ckpt_write(const char *path, const xt_list *params, double *const *m, double
     t->name = xl_fmt("%s%s", k < n ? OPT_M : OPT_V, p->name ? p->name : "");
     xl_vec_push(l.v, t);
   }
-  remove_stale_temps(path);
-  int rc = st_write(path, &l, meta, err);
+  int rc = st_write(path, &l, meta, err); /* removes stale temps first */
   for (int k = 0; k < 2 * nopt; k++) free(views[k].name);
   free(views);
   free(l.v.v);

@@ -5,12 +5,10 @@
  * be 0 <= token < vocab. Trusts nothing in the file: every error is a malloc'd message naming
  * the file and, for a bad token, its index and byte offset. Assumes a little-endian host.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "data_int.h"
 #include "xlrt.h"
@@ -25,14 +23,10 @@ static int fail(char **err, char *msg) {
 }
 
 static int read_all(const char *path, unsigned char **buf, int64_t *n, char **err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return fail(err, xl_fmt("%s: cannot open: %s", path, strerror(errno)));
-  struct stat st;
-  if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return fail(err, xl_fmt("%s: not a regular file", path));
-  }
-  *n = (int64_t)st.st_size;
+  const char *e = NULL;
+  FILE *f = xl_fopen_regular(path, n, &e); /* a FIFO or device: an error, not a hang */
+  if (!f && !strcmp(e, "not a regular file")) return fail(err, xl_fmt("%s: not a regular file", path));
+  if (!f) return fail(err, xl_fmt("%s: cannot open: %s", path, e));
   *buf = xl_malloc((size_t)*n + 1);
   size_t got = fread(*buf, 1, (size_t)*n, f);
   int bad = ferror(f);

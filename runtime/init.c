@@ -64,22 +64,27 @@ static int is_count(double x, double lo) { return isfinite(x) && x >= lo && x ==
 static int fits_f32(double x) { return isfinite(x) && fabs(x) <= 1e37; }
 
 /* b: [4*NH*D] gate-major (g, h, j), gates (i, f, z, o) */
-static int fill_powerlaw(xt *t, const cg_init *s, const char *name, char **err) {
+static int check_powerlaw(const cg_init *s, int64_t numel, int rank, const int64_t *shape, const char *name,
+                          char **err) {
   double bi = s->p[0], nb = s->p[1], nh = s->p[2], d = s->p[3];
   if (!is_count(nb, 1) || !is_count(bi, 0) || bi >= nb || !is_count(nh, 1) || !is_count(d, 2)) {
     *err = xl_fmt("init of '%s': powerlaw needs block_idx in [0, num_blocks), NH >= 1, D >= 2 "
                   "(got block_idx %g, num_blocks %g, NH %g, D %g)", name, bi, nb, nh, d);
     return -1;
   }
-  int64_t NH = (int64_t)nh, D = (int64_t)d;
-  if (xt_numel(t) != 4 * NH * D) {
-    char *sh = xt_shape_str(t->rank, t->shape);
-    *err = xl_fmt("init of '%s': powerlaw for NH=%lld, D=%lld needs 4*NH*D = %lld elements, "
-                  "the tensor has shape %s", name, (long long)NH, (long long)D,
-                  (long long)(4 * NH * D), sh);
+  if (numel != 4 * nh * d) { /* in doubles: nh, d < 1e15 */
+    char *sh = xt_shape_str(rank, shape);
+    *err = xl_fmt("init of '%s': powerlaw for NH=%g, D=%g needs 4*NH*D = %g elements, "
+                  "the tensor has shape %s", name, nh, d, 4 * nh * d, sh);
     free(sh);
     return -1;
   }
+  return 0;
+}
+
+static void fill_powerlaw(xt *t, const cg_init *s) {
+  double bi = s->p[0], nb = s->p[1];
+  int64_t NH = (int64_t)s->p[2], D = (int64_t)s->p[3];
   double r = nb > 1 ? bi / (nb - 1) : 0.0;
   double e = 0.3 + 1.3 * r;
   for (int64_t i = 0; i < 4 * NH * D; i++) put(t, i, 0.0);
@@ -90,7 +95,6 @@ static int fill_powerlaw(xt *t, const cg_init *s, const char *name, char **err) 
     float v = 5.0f - twelve_p;
     for (int64_t h = 0; h < NH; h++) put(t, 1 * NH * D + h * D + j, (double)v);
   }
-  return 0;
 }
 
 /* along the last axis (n = shape[rank-1], 1 for a scalar), repeated over the leading axes */
@@ -115,12 +119,46 @@ static void fill_linspace(xt *t, double start, double end) {
   }
 }
 
+int init_check(const cg_init *spec, int rank, const int64_t *shape, const char *name, char **err) {
+  const char *nm = name ? name : "(unnamed)";
+  int64_t n = 1;
+  for (int i = 0; i < rank; i++) n *= shape[i]; /* shapes of parameters are bounded */
+  const double *p = spec->p;
+  switch (spec->kind) {
+  case CG_INIT_ZEROS:
+  case CG_INIT_ONES: return 0;
+  case CG_INIT_CONST:
+    if (fits_f32(p[0])) return 0;
+    *err = xl_fmt("init of '%s': const value %g is not a finite float32 value", nm, p[0]);
+    return -1;
+  case CG_INIT_NORMAL:
+  case CG_INIT_UNIFORM: {
+    int normal = spec->kind == CG_INIT_NORMAL;
+    if (fits_f32(p[0]) && fits_f32(p[1]) && (normal ? p[1] >= 0 : p[1] >= p[0]) &&
+        fits_f32(fabs(p[0]) + (normal ? 40 * p[1] : fabs(p[1]))))
+      return 0;
+    *err = xl_fmt(normal ? "init of '%s': normal(mean %g, std %g) needs finite values and std >= 0"
+                         : "init of '%s': uniform(low %g, high %g) needs finite values and low <= high",
+                  nm, p[0], p[1]);
+    return -1;
+  }
+  case CG_INIT_LINSPACE:
+    if (fits_f32(p[0]) && fits_f32(p[1])) return 0;
+    *err = xl_fmt("init of '%s': linspace(%g, %g) needs finite float32 values", nm, p[0], p[1]);
+    return -1;
+  case CG_INIT_POWERLAW: return check_powerlaw(spec, n, rank, shape, nm, err);
+  }
+  *err = xl_fmt("init of '%s': unknown initializer kind %d", nm, (int)spec->kind);
+  return -1;
+}
+
 int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char **err) {
   const char *nm = name ? name : "(unnamed)";
   if (t->dtype != XT_F64 && t->dtype != XT_F32 && t->dtype != XT_BF16 && t->dtype != XT_F16) {
     *err = xl_fmt("init of '%s': dtype %s is not a float type", nm, xt_dtype_name(t->dtype));
     return -1;
   }
+  if (init_check(spec, t->rank, t->shape, name, err)) return -1;
   int64_t n = xt_numel(t);
   const double *p = spec->p;
   switch (spec->kind) {
@@ -128,39 +166,20 @@ int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char 
   case CG_INIT_ONES:
   case CG_INIT_CONST: {
     double v = spec->kind == CG_INIT_ZEROS ? 0.0 : spec->kind == CG_INIT_ONES ? 1.0 : p[0];
-    if (!fits_f32(v)) {
-      *err = xl_fmt("init of '%s': const value %g is not a finite float32 value", nm, v);
-      return -1;
-    }
     for (int64_t i = 0; i < n; i++) put(t, i, v);
     return 0;
   }
   case CG_INIT_NORMAL:
   case CG_INIT_UNIFORM: {
     int normal = spec->kind == CG_INIT_NORMAL;
-    if (!fits_f32(p[0]) || !fits_f32(p[1]) || (normal ? p[1] < 0 : p[1] < p[0]) ||
-        !fits_f32(fabs(p[0]) + (normal ? 40 * p[1] : fabs(p[1])))) {
-      *err = xl_fmt(normal ? "init of '%s': normal(mean %g, std %g) needs finite values and std >= 0"
-                           : "init of '%s': uniform(low %g, high %g) needs finite values and low <= high",
-                    nm, p[0], p[1]);
-      return -1;
-    }
     xl_rng r;
     rng_seed_param(&r, seed, name);
     for (int64_t i = 0; i < n; i++)
       put(t, i, normal ? p[0] + p[1] * rng_normal(&r) : p[0] + (p[1] - p[0]) * rng_uniform(&r));
     return 0;
   }
-  case CG_INIT_LINSPACE:
-    if (!fits_f32(p[0]) || !fits_f32(p[1])) {
-      *err = xl_fmt("init of '%s': linspace(%g, %g) needs finite float32 values", nm, p[0], p[1]);
-      return -1;
-    }
-    fill_linspace(t, p[0], p[1]);
-    return 0;
-  case CG_INIT_POWERLAW:
-    return fill_powerlaw(t, spec, nm, err);
+  case CG_INIT_LINSPACE: fill_linspace(t, p[0], p[1]); return 0;
+  case CG_INIT_POWERLAW: fill_powerlaw(t, spec); return 0;
   }
-  *err = xl_fmt("init of '%s': unknown initializer kind %d", nm, (int)spec->kind);
-  return -1;
+  return -1; /* init_check rejected other kinds */
 }

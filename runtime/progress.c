@@ -15,6 +15,8 @@
 #include "progress.h"
 #include "xl_util.h"
 
+#define PROG_CSV_MAX ((size_t)1 << 30) /* bytes of a metrics file read back on resume */
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -127,7 +129,7 @@ int prog_csv_open(prog_csv *c, const char *path, const char *const *cols, int nc
   int fresh = 1;
   if (resume_step >= 0 && access(path, F_OK) == 0) {
     const char *e = NULL;
-    char *text = xl_read_file(path, NULL, &e);
+    char *text = xl_read_file_max(path, PROG_CSV_MAX, NULL, &e);
     if (!text) {
       *err = xl_fmt("%s: cannot read: %s", path, e);
       free(hdr);
@@ -157,6 +159,7 @@ int prog_csv_open(prog_csv *c, const char *path, const char *const *cols, int nc
       free(old);
     }
   }
+  xl_remove_stale_temps(path); /* of a rewrite on resume by a killed run */
   c->f = fopen(path, fresh ? "w" : "a");
   if (!c->f) {
     *err = xl_fmt("%s: cannot open for writing: %s", path, strerror(errno));

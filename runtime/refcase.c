@@ -6,10 +6,8 @@
  * reads one tensor's .f64/.f32/.i32 file after checking its size. Errors are malloc'd messages
  * naming the case directory and the tensor. The files are data: never written here.
  */
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -124,10 +122,10 @@ int refcase_open(const char *dir, refcase *rc, char **err) {
   char *mpath = xl_fmt("%s/manifest.json", dir);
   const char *rerr = NULL;
   size_t len = 0;
-  rc->json_text = xl_read_file(mpath, &len, &rerr);
+  rc->json_text = xl_read_file_max(mpath, (size_t)64 << 20, &len, &rerr);
   cJSON *root = NULL;
   if (!rc->json_text) {
-    *err = xl_fmt("%s: cannot read reference case manifest: %s", mpath, rerr ? rerr : "?");
+    *err = xl_fmt("%s: cannot read reference case manifest: %s", mpath, rerr);
     goto fail;
   }
   root = cJSON_ParseWithLength(rc->json_text, len);
@@ -185,13 +183,14 @@ static xt *load_file(const refcase *rc, const refcase_tensor *t, const char *fil
   char *path = xl_fmt("%s/%s", rc->dir, file);
   int64_t want = t->numel * xt_dtype_size(dt);
   xt *x = NULL;
-  FILE *f = fopen(path, "rb");
-  struct stat st;
+  const char *oerr = NULL;
+  int64_t size = 0;
+  FILE *f = xl_fopen_regular(path, &size, &oerr);
   if (!f) {
-    *err = xl_fmt("%s: tensor '%s': cannot open %s: %s", rc->dir, t->name, file, strerror(errno));
-  } else if (fstat(fileno(f), &st) != 0 || (int64_t)st.st_size != want) {
+    *err = xl_fmt("%s: tensor '%s': cannot open %s: %s", rc->dir, t->name, file, oerr);
+  } else if (size != want) {
     *err = xl_fmt("%s: tensor '%s': %s has %lld bytes, expected %lld (%lld values of %s)",
-                  rc->dir, t->name, file, (long long)st.st_size, (long long)want,
+                  rc->dir, t->name, file, (long long)size, (long long)want,
                   (long long)t->numel, xt_dtype_name(dt));
   } else {
     x = xt_new_named(t->name, dt, t->rank, t->shape);

@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -176,20 +175,15 @@ int st_read(const char *path, xt_list *out, char **err) {
   char *hdr = NULL;
   st_span *spans = NULL;
   int rc = -1;
-  /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
-  int fd = open(path, O_RDONLY | O_NONBLOCK);
-  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+  const char *oerr = NULL;
+  int64_t size = 0;
+  FILE *f = xl_fopen_regular(path, &size, &oerr); /* a FIFO or device: an error, not a hang */
   if (!f) {
-    *err = xl_fmt("%s: cannot open: %s", path, strerror(errno));
-    if (fd >= 0) close(fd);
+    *err = strcmp(oerr, "not a regular file") ? xl_fmt("%s: cannot open: %s", path, oerr)
+                                              : xl_fmt("%s: not a regular file", path);
     return -1;
   }
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = xl_fmt("%s: not a regular file", path);
-    goto done;
-  }
-  uint64_t fsize = (uint64_t)st.st_size;
+  uint64_t fsize = (uint64_t)size;
   unsigned char lenb[8];
   if (fsize < 8 || fread(lenb, 1, 8, f) != 8) {
     *err = xl_fmt("%s: file is %llu bytes, too short for the 8-byte header length", path,

@@ -14,8 +14,11 @@
 #   out_paths     a directory, FIFO, device or link to one at an output path: refused, untouched
 #   ckpt_meta     edited checkpoint metadata, moments and parameters: refused by resume/eval/generate
 #   mutate        a checkpoint mutated ~280 ways: a clear error or a result, never a crash or hang
+#   bad_files     FIFOs, devices, NUL bytes, oversized sources, a cache entry turned directory
+#   stale_temps   temp files of killed writers are removed by the next writer of the output
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate
+        bad_files stale_temps)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

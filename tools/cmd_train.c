@@ -114,7 +114,8 @@ static const char *const csv_cols[] = {"lr", "loss", "grad_norm", "tokens_per_s"
 
 /* Rows of an existing metrics.csv up to `upto` (resume), for the plot. */
 static void hist_load(history *h, const char *path, int64_t upto) {
-  FILE *f = fopen(path, "r");
+  const char *e;
+  FILE *f = xl_fopen_regular(path, NULL, &e);
   if (!f) return;
   char line[1024];
   if (!fgets(line, sizeof line, f)) {
@@ -191,12 +192,13 @@ int cmd_train(int argc, char **argv) {
   }
   char *ckpt_path = xl_fmt("%s/ckpt.safetensors", out_dir), *csv_path = xl_fmt("%s/metrics.csv", out_dir),
        *plot_path = xl_fmt("%s/plot.svg", out_dir), *res_path = xl_fmt("%s/results.json", out_dir);
+  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
+  for (int i = 0; i < 4; i++) xl_remove_stale_temps(outputs[i]); /* of an earlier run killed while writing */
   int rc = XLC_EXIT_OK;
   ckpt ck = {0};
   char *err = NULL;
   /* every output is checked before training: a directory, FIFO or device at one of them is
      an error now, not after hours of training (they are checked again when written) */
-  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
   for (int i = 0; i < 4 && rc == 0; i++)
     if (xl_output_check(outputs[i], &err) != 0) {
       drv_error("%s", err);

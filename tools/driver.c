@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ---- messages ---- */
 
@@ -160,15 +159,21 @@ int drv_src_load(drv_src *s, const char *path) {
   memset(s, 0, sizeof *s);
   s->path = path;
   diag_init(&s->diag, stderr);
-  struct stat st;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    drv_error("cannot read '%s': %s", path, strerror(EISDIR));
+  const char *err = NULL;
+  size_t len = 0;
+  s->text = xl_read_file_max(path, DRV_SOURCE_MAX, &len, &err);
+  if (!s->text) {
+    drv_error("cannot read '%s': %s%s", path, err, !strcmp(err, XL_ERR_TOO_LARGE) ? " of 16 MiB for a source file" : "");
     return -1;
   }
-  const char *err = NULL;
-  s->text = xl_read_file(path, NULL, &err);
-  if (!s->text) {
-    drv_error("cannot read '%s': %s", path, err ? err : "unknown error");
+  const char *nul = memchr(s->text, 0, len); /* the lexer would stop there, silently */
+  if (nul) {
+    xl_loc at = {path, s->text, 1, 1};
+    for (const char *p = s->text; p < nul; p++) {
+      at.col = *p == '\n' ? 1 : at.col + 1;
+      at.line += *p == '\n';
+    }
+    diag_error(&s->diag, at, "NUL byte in the source (is it a text file?)");
     return -1;
   }
   return 0;

@@ -69,7 +69,9 @@ typedef struct {
   ast *file;     /* after drv_src_parse */
 } drv_src;
 
-/* Reads `path`; on failure prints "xlc: error: cannot read 'P': reason" and returns -1. */
+#define DRV_SOURCE_MAX ((size_t)16 << 20) /* bytes of a .xl file */
+/* Reads `path` (a regular file of at most DRV_SOURCE_MAX bytes without NUL bytes); on failure
+   prints "xlc: error: cannot read 'P': reason" (or the NUL byte's position) and returns -1. */
 int drv_src_load(drv_src *s, const char *path);
 /* Parses the text; returns the number of errors (already reported). */
 int drv_src_parse(drv_src *s);
