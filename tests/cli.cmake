@@ -10,8 +10,9 @@
 #   determinism   bit-identical outputs of repeated runs for a fixed XLC_NUM_THREADS
 #   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 #   official_dict the official state dict (vanilla and CUDA sLSTM layouts) drives `xlc generate`
+#   mem_limits    runs larger than physical memory or RLIMIT_AS are refused with a message, status 1
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict mem_limits)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
