@@ -621,6 +621,10 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
   }
   for (int j = start + 1; j < g->nodes.n; j++) {
     if (c->done[j]) continue;
+    if (mem->n == KP_MAXMEMBERS) {
+      snprintf(why, wl, "%d members (KP_MAXMEMBERS)", KP_MAXMEMBERS);
+      break;
+    }
     const cg_node *n = &g->nodes.v[j];
     int mk = member_kind(g, n);
     if (mk == MK_NONE || mk == MK_CONTRACT || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
@@ -991,7 +995,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kir_points(t->kir) >= small) ||
-          !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > KP_MAXMEMBERS || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
