@@ -11,8 +11,9 @@
 #   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 #   official_dict the official state dict (vanilla and CUDA sLSTM layouts) drives `xlc generate`
 #   mem_limits    runs larger than physical memory or RLIMIT_AS are refused with a message, status 1
+#   zero_size     batch 0 and T = 0 from --inputs: the cpu backend writes what the ref backend writes
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict mem_limits)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()

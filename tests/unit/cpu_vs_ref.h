@@ -3,7 +3,8 @@
  * chains, zero-size tensors). Include after check.h.
  *
  *   cvr_run(src, entry, sets, grad, dt, &stats): lowers `entry` of the text with the
- *   "K=V" settings (NULL-terminated), appends the backward pass when grad (cotangent inputs
+ *   "K=V" settings (NULL-terminated; `cvr_given` tensors bind free dimensions, e.g. T = 0,
+ *   as --inputs does), appends the backward pass when grad (cotangent inputs
  *   random), runs both executors and CHECKs that every output agrees (f64 1e-10, f32 1e-5
  *   relative to the output's largest magnitude; empty outputs: equal shapes). 0 when it ran.
  */
@@ -36,6 +37,9 @@ static int cvr_compare(const char *what, const xt *a, const xt *b, double tol) {
   return rel <= tol;
 }
 
+static xt *const *cvr_given; /* tensors lang_lower binds free dimensions from (NULL: none) */
+static int cvr_ngiven;
+
 static int cvr_run(const char *src, const char *entry, const char *const *sets, int grad, cg_dtype dt,
                    cpu_stats *stats) {
   xl_arena ar = {0};
@@ -53,7 +57,7 @@ static int cvr_run(const char *src, const char *entry, const char *const *sets, 
     ls[ns].key = buf[ns];
     ls[ns].val = eq + 1;
   }
-  cg_graph *g = file && !d.nerr ? lang_lower(&ar, file, entry, ls, ns, NULL, 0, &d) : NULL;
+  cg_graph *g = file && !d.nerr ? lang_lower(&ar, file, entry, ls, ns, cvr_given, cvr_ngiven, &d) : NULL;
   CHECK(g != NULL, "%s: lowering", entry);
   if (!g) {
     xl_arena_free(&ar);
