@@ -221,7 +221,14 @@ typedef enum { CG_F64, CG_F32 } cg_dtype;
    inputs[i] is the value of node i for every INPUT node (NULL for a STATE input means:
    filled with the node's fval); values are converted to the compute dtype.
    outputs[k] receives a new tensor (compute dtype) for g->outs.v[k].
-   Returns 0, or -1 with a message in *err (malloc'd), e.g. on a shape mismatch of an input. */
+   Returns 0, or -1 with a message in *err (malloc'd), e.g. on a shape mismatch of an input,
+   or XL_EXEC_NOMEM when the run needs more memory than the process may use (xl_mem_limit; the
+   message says how much and what to reduce): a user error, not an internal one. */
+enum { XL_EXEC_NOMEM = 1 };
+/* How to make a run smaller, for XL_EXEC_NOMEM messages. */
+#define XL_EXEC_ADVICE                                                                            \
+  "reduce the batch B or the sequence length T (training: smaller micro-batches with "           \
+  "XLC_MICROBATCH_TOKENS)"
 int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, char **err);
 /* Evaluates node `id` (not INPUT, SCAN or SCAN_OUT) from the values of its operands
    (vals[operand] = array of double or float); stores a newly allocated result in vals[id]. */

@@ -103,9 +103,20 @@ static int bad_index(double v, int64_t V) { return !(v >= 0 && v < (double)V) ||
 
 /* ---- entry ---- */
 
+/* A lower bound of what a run allocates: the interpreter keeps every top-level value (inputs
+   converted, scan results stacked) until the end, then copies the outputs. */
+static double ref_bytes(const cg_graph *g, cg_dtype dt) {
+  double n = 0;
+  for (int i = 0; i < g->nodes.n; i++) n += (double)cg_numel(&g->nodes.v[i].shape);
+  for (int k = 0; k < g->outs.n; k++) n += (double)cg_numel(&g->nodes.v[g->outs.v[k].node].shape);
+  return n * (dt == CG_F64 ? 8 : 4);
+}
+
 int ref_exec(const cg_graph *g, cg_dtype dt, xt *const *inputs, xt **outputs, char **err) {
   if (err) *err = NULL;
   for (int k = 0; k < g->outs.n; k++) outputs[k] = NULL;
+  if (xl_mem_check("the reference executor", ref_bytes(g, dt), "every value of the graph and the outputs", XL_EXEC_ADVICE, err))
+    return XL_EXEC_NOMEM;
   int r = dt == CG_F64 ? top_f64(g, inputs, outputs, err) : top_f32(g, inputs, outputs, err);
   if (r) {
     for (int k = 0; k < g->outs.n; k++) {

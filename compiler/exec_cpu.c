@@ -89,7 +89,10 @@ static double now_s(void) {
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **err) {
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **err);
+
+/* The kernel plan and memory plan of g, nothing compiled yet (prog_free frees it as it is). */
+static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, cpu_stats *st) {
   cpu_prog *p = xl_calloc(1, sizeof *p);
   p->g = g;
   p->dt = dt;
@@ -102,6 +105,40 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
   p->ein = xl_calloc((size_t)n + 1, sizeof(fast_ein));
   p->t_step = xl_calloc((size_t)n + 1, sizeof(double));
   p->n_step = xl_calloc((size_t)n + 1, sizeof(long));
+  return p;
+}
+
+static size_t round_align(size_t n) { return n ? (n + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN; }
+
+/* the output tensors a run makes (when the caller gives none to reuse) */
+static double out_bytes(const cpu_prog *p) {
+  double n = 0;
+  for (int k = 0; k < p->g->outs.n; k++) n += (double)cg_numel(&p->g->nodes.v[p->g->outs.v[k].node].shape);
+  return n * (double)esz(p->dt);
+}
+
+/* 0 if what the first cpu_run allocates fits what the process may use (xl_mem_limit): the
+   workspace (scan bodies' included), the gradient block and the output tensors (the inputs
+   are the caller's, already allocated); else -1 with *err */
+static int prog_mem_check(const cpu_prog *p, char **err) {
+  double w = (double)round_align(p->mp->work_peak), gb = (double)round_align(p->mp->param_bytes), o = out_bytes(p);
+  char *ws = xl_bytes_str(w), *gs = xl_bytes_str((double)p->mp->param_bytes), *os = xl_bytes_str(o);
+  char *detail = xl_fmt("workspace %s, gradient block %s, outputs %s", ws, gs, os);
+  int rc = xl_mem_check("the compiled plan", w + gb + o, detail, XL_EXEC_ADVICE, err);
+  free(ws);
+  free(gs);
+  free(os);
+  free(detail);
+  return rc;
+}
+
+/* JIT-compiles p's kernels, prepares its scan bodies (recursively) and value tables. 0, or -1
+   with *err (p is then freed). */
+static int prog_compile(cpu_prog *p, char **err) {
+  const cg_graph *g = p->g;
+  cg_dtype dt = p->dt;
+  cpu_stats *st = p->stats;
+  int n = p->plan->steps.n;
   int use_jit = !getenv("XLC_NO_JIT");
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
@@ -114,7 +151,7 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
         if (err) *err = xl_fmt("compiling kernel %s: %s", s->kir->name, e ? e : "?");
         free(e);
         prog_free(p);
-        return NULL;
+        return -1;
       }
       p->kern[i].fn = (kir_fn)jit_fn(p->kern[i].jit);
       int pd = kir_par_dim(s->kir);
@@ -138,13 +175,18 @@ static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **e
       p->body[i] = prepare(g->nodes.v[s->node].body, dt, st, err);
       if (!p->body[i]) {
         prog_free(p);
-        return NULL;
+        return -1;
       }
     }
   }
   p->vals = vals_new(g->nodes.n);
   scan_prepare_all(p);
-  return p;
+  return 0;
+}
+
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **err) {
+  cpu_prog *p = prog_plan(g, dt, st);
+  return prog_compile(p, err) ? NULL : p;
 }
 
 /* ---- values ---- */
@@ -1151,17 +1193,35 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
   /* one knob for threads: XLC_NUM_THREADS (BLAS threads and xlc's kernel threads) */
   const char *nt = getenv("XLC_NUM_THREADS");
   if (!serial && nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
-  e->prog = prepare(g, dt, &e->stats, err);
-  if (!e->prog) {
+  e->g = g;
+  e->dt = dt;
+  e->prog = prog_plan(g, dt, &e->stats);
+  if (prog_mem_check(e->prog, &e->refused)) { /* compile nothing: every run fails with this */
+    e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
+    return e;
+  }
+  if (prog_compile(e->prog, err)) {
     free(e);
     return NULL;
   }
   out_bind_prepare(e->prog);
-  e->g = g;
-  e->dt = dt;
   e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
   e->stats.param_bytes = (double)e->prog->mp->param_bytes;
   return e;
+}
+
+/* The workspace and gradient block of e's first run. 0, or -1 with *err naming the block. */
+static int run_alloc(cpu_exec *e, char **err) {
+  const mp_plan *mp = e->prog->mp;
+  e->work = aligned_alloc(MP_ALIGN, round_align(mp->work_peak));
+  e->grad = e->work ? aligned_alloc(MP_ALIGN, round_align(mp->param_bytes)) : NULL;
+  if (e->work && e->grad) return 0;
+  char *need = xl_bytes_str((double)(e->work ? mp->param_bytes : mp->work_peak));
+  if (err) *err = xl_fmt("cannot allocate the %s (%s); " XL_EXEC_ADVICE, e->work ? "gradient block" : "workspace", need);
+  free(need);
+  free(e->work);
+  e->work = NULL;
+  return -1;
 }
 
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
@@ -1170,13 +1230,13 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   size_t es = esz(e->dt);
   xt_dtype xd = e->dt == CG_F64 ? XT_F64 : XT_F32;
   if (err) *err = NULL;
-  cpu_vals v = *e->prog->vals;
-  const mp_plan *mp = e->prog->mp;
-  e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
-  if (!e->work) {
-    e->work = aligned_alloc(MP_ALIGN, mp->work_peak ? (mp->work_peak + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
-    e->grad = aligned_alloc(MP_ALIGN, mp->param_bytes ? (mp->param_bytes + MP_ALIGN - 1) / MP_ALIGN * MP_ALIGN : MP_ALIGN);
+  if (e->refused) {
+    if (err) *err = xl_strdup(e->refused);
+    return XL_EXEC_NOMEM;
   }
+  if (!e->work && run_alloc(e, err)) return XL_EXEC_NOMEM;
+  cpu_vals v = *e->prog->vals;
+  e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
   v.work = e->work;
   v.grad = e->grad;
   for (int j = 0; j < e->prog->nin && rc == 0; j++) {
@@ -1287,6 +1347,7 @@ static void prog_free(cpu_prog *p) {
 void cpu_free(cpu_exec *e) {
   if (!e) return;
   prog_free(e->prog);
+  free(e->refused);
   free(e->work);
   free(e->grad);
   free(e);

@@ -30,15 +30,19 @@ typedef struct {
   cpu_stats stats;
   void *work, *grad;  /* the workspace and gradient block, allocated by the first cpu_run and
                          reused by the next ones (no page faults per run) */
+  char *refused;      /* the plan needs more memory than the process may use (xl_mem_limit):
+                         nothing was compiled and every cpu_run fails with this message */
 } cpu_exec;
 
-/* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result. */
+/* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result.
+   A plan larger than the memory the process may use is not compiled (e->refused). */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
 /* Same contract as ref_exec (inputs per node id, one new tensor per graph output), except
    that a non-NULL outputs[k] with the output's name, dtype and shape is written in place
    (reused, e.g. by a decode loop; any other non-NULL one is freed and replaced): where the
    plan allows, the kernels compute it there directly (unless the same tensor is also an
-   input). On error the outputs' contents are undefined. Not reentrant: one cpu_run at a time
+   input). Returns XL_EXEC_NOMEM (a user error, cg.h) when the plan does not fit in memory.
+   On error the outputs' contents are undefined. Not reentrant: one cpu_run at a time
    per cpu_exec. */
 int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);

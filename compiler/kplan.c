@@ -516,6 +516,16 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
   return k;
 }
 
+/* 1 if node n or one of its operands has no elements (a dimension 0: batch 0, an empty
+   slice). Such nodes are reference steps: ref_exec_node defines them (empty results, sums
+   over an empty axis 0, ...) and kernels and GEMMs assume extents >= 1. */
+static int touches_empty(const cg_graph *g, const cg_node *n) {
+  if (cg_numel(&n->shape) == 0) return 1;
+  for (int k = 0; k < n->nin; k++)
+    if (cg_numel(&g->nodes.v[n->in[k]].shape) == 0) return 1;
+  return 0;
+}
+
 /* Leaves and views of values computed before the kernel: planned in front of it. */
 static int hoistable(const kctx *c, const cg_node *n) {
   if (n->op == CG_OP_INPUT || n->op == CG_OP_CONST || n->op == CG_OP_TRIL || n->op == CG_OP_SCAN_OUT) return 1;
@@ -621,8 +631,12 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
   }
   for (int j = start + 1; j < g->nodes.n; j++) {
     if (c->done[j]) continue;
+    if (mem->n == KP_MAXMEMBERS) {
+      snprintf(why, wl, "%d members (KP_MAXMEMBERS)", KP_MAXMEMBERS);
+      break;
+    }
     const cg_node *n = &g->nodes.v[j];
-    int mk = member_kind(g, n);
+    int mk = touches_empty(g, n) ? MK_NONE : member_kind(g, n);
     if (mk == MK_NONE || mk == MK_CONTRACT || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
       if (hoistable(c, n)) {
         xl_vec_push(*hoist, j);
@@ -764,7 +778,7 @@ static void plan_single(kctx *c, kp_plan *p, int id) {
   const cg_node *n = &c->g->nodes.v[id];
   kp_gemm gm;
   kp_step *s;
-  if (n->op == CG_OP_EINSUM && gemm_of(c->g, n, &gm)) {
+  if (n->op == CG_OP_EINSUM && !touches_empty(c->g, n) && gemm_of(c->g, n, &gm)) {
     s = new_step(p, KP_GEMM, id);
     s->gemm = gm;
   } else if (n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH) {
@@ -832,7 +846,7 @@ static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) 
   char why[sizeof((kp_step *)0)->why], stop[sizeof why];
   for (int i = 0; i < N; i++) {
     if (c.done[i]) continue;
-    int mk = member_kind(g, &g->nodes.v[i]);
+    int mk = touches_empty(g, &g->nodes.v[i]) ? MK_NONE : member_kind(g, &g->nodes.v[i]);
     if (mk == MK_NONE || mk == MK_VIEW || (mk == MK_CONTRACT && !plan_contract(&c, p, i))) {
       plan_single(&c, p, i);
       continue;
@@ -991,7 +1005,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kir_points(t->kir) >= small) ||
-          !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > KP_MAXMEMBERS || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */

@@ -38,6 +38,9 @@ typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
                                (a batch-1 decode step's norms, gates and slices; larger ones
                                stay alone so that they can be split across threads) */
 #define KP_NEST_MAXBUF 16 /* buffers of a kernel built from one chain of nodes */
+#define KP_MAXMEMBERS 256 /* nodes of one kernel, all its nests: a longer chain is split into
+                             kernels of this many (LLVM's register allocation takes time
+                             quadratic in the length of one loop body; docs/performance.md) */
 
 typedef struct {
   /* C[o, b] (m x n) = A[o, b] (m x k) * B[o, b] (k x n), row-major with leading dimensions; b runs

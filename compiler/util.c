@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -342,4 +343,76 @@ void xl_parallel(int parts, void (*fn)(void *ctx, int part), void *ctx) {
     if (started[p]) pthread_join(th[p], NULL);
     else fn(ctx, p);
   }
+}
+
+/* ---- memory limits ---- */
+
+/* a number of bytes from a one-line file; -1 if missing, unreadable or "max" */
+static double read_bytes_file(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char buf[64] = {0};
+  double v = -1;
+  if (fgets(buf, sizeof buf, f) && buf[0] >= '0' && buf[0] <= '9') v = strtod(buf, NULL);
+  fclose(f);
+  return v;
+}
+
+/* the address space this process has mapped now (/proc/self/statm: size in pages) */
+static double mapped_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long pages = 0;
+  if (fscanf(f, "%lu", &pages) != 1) pages = 0;
+  fclose(f);
+  return (double)pages * (double)sysconf(_SC_PAGESIZE);
+}
+
+static void mem_take(xl_memlim *m, double limit, double used, const char *what) {
+  if (limit < 0 || limit - used >= m->avail) return;
+  m->avail = limit - used > 0 ? limit - used : 0;
+  m->limit = limit;
+  m->what = what;
+}
+
+xl_memlim xl_mem_limit(void) {
+  xl_memlim m = {1e300, 1e300, "no limit"};
+  long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && psz > 0) mem_take(&m, (double)pages * (double)psz, 0, "physical memory");
+  double cg2 = read_bytes_file("/sys/fs/cgroup/memory.max");
+  if (cg2 >= 0) {
+    double cur = read_bytes_file("/sys/fs/cgroup/memory.current");
+    mem_take(&m, cg2, cur > 0 ? cur : 0, "the cgroup memory limit (memory.max)");
+  } else {
+    double cg1 = read_bytes_file("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    double cur = read_bytes_file("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    if (cg1 > 0 && cg1 < 1e18) /* v1 says "no limit" with a huge number */
+      mem_take(&m, cg1, cur > 0 ? cur : 0, "the cgroup memory limit (memory.limit_in_bytes)");
+  }
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    mem_take(&m, (double)rl.rlim_cur, mapped_bytes(), "RLIMIT_AS (ulimit -v)");
+  return m;
+}
+
+char *xl_bytes_str(double b) {
+  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  while (b >= 1024 && u < 6) b /= 1024, u++;
+  return u ? xl_fmt("%.1f %s", b, unit[u]) : xl_fmt("%.0f B", b);
+}
+
+int xl_mem_check(const char *what, double bytes, const char *detail, const char *advice, char **err) {
+  xl_memlim m = xl_mem_limit();
+  if (bytes <= m.avail) return 0;
+  char *need = xl_bytes_str(bytes), *lim = xl_bytes_str(m.limit), *avail = xl_bytes_str(m.avail);
+  if (err)
+    *err = m.avail < m.limit
+               ? xl_fmt("%s needs %s of memory (%s) but %s is %s, of which %s is free; %s", what, need, detail,
+                        m.what, lim, avail, advice)
+               : xl_fmt("%s needs %s of memory (%s) but %s is %s; %s", what, need, detail, m.what, lim, advice);
+  free(need);
+  free(lim);
+  free(avail);
+  return -1;
 }

@@ -37,6 +37,21 @@ _Noreturn void xl_ice(const char *file, int line, const char *msg);
     (vec).v[(vec).n++] = (x);                                                    \
   } while (0)
 
+/* What this process may still allocate: the smallest of physical memory (_SC_PHYS_PAGES), the
+   cgroup's limit (v2 memory.max, v1 memory.limit_in_bytes; "max": none) less what the cgroup
+   uses, and RLIMIT_AS (ulimit -v) less the address space already mapped. */
+typedef struct {
+  double avail;     /* bytes that may still be allocated */
+  double limit;     /* the binding limit itself */
+  const char *what; /* names it: "physical memory", "the cgroup memory limit", "RLIMIT_AS (ulimit -v)" */
+} xl_memlim;
+xl_memlim xl_mem_limit(void);
+/* bytes as text: "512 B", "3.2 KiB", ... "1.5 TiB" (malloc'd) */
+char *xl_bytes_str(double bytes);
+/* 0 if `bytes` more fit in xl_mem_limit(); else -1 with *err (malloc'd): "<what> needs N
+   (<detail>) but <limit> allows M; <advice>" */
+int xl_mem_check(const char *what, double bytes, const char *detail, const char *advice, char **err);
+
 /* Arena: bump allocator; everything is freed at once. */
 typedef struct xl_arena_blk xl_arena_blk;
 typedef struct {

@@ -182,9 +182,9 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   for (int s = 0; x1 && rc == 0 && s <= n; s++) {
     mdl_exe *cur = s == 0 ? x : x1;
     xt **outs = buf[s % 2]; /* the other array holds the states this step reads */
-    if (mdl_run(&g, cur, s == 0 ? toks : &toks[len - 1], NULL, s == 0 ? P0 : 1, s == 0 ? NULL : &st, outs, &err)) {
-      drv_internal("generation step %d: %s", s, err ? err : "failed");
-      rc = XLC_EXIT_INTERNAL;
+    int xrc = mdl_run(&g, cur, s == 0 ? toks : &toks[len - 1], NULL, s == 0 ? P0 : 1, s == 0 ? NULL : &st, outs, &err);
+    if (xrc) {
+      rc = drv_exec_failed(xrc, err, "generation step %d", s);
     } else {
       const xt *lg = outs[cur->logits_out];
       int64_t V = lg->shape[2], off = (lg->shape[1] - 1) * V;
@@ -247,9 +247,9 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     char *err = NULL;
     for (int s = 0; s < steps + 1 && rc == 0; s++) {
       double f0 = exe_flops(x), t1 = now();
-      if (mdl_run(&m, x, tok, tgt, T, NULL, out, &err) != 0) {
-        drv_internal("%s", err ? err : "execution failed");
-        rc = XLC_EXIT_INTERNAL;
+      int xrc = mdl_run(&m, x, tok, tgt, T, NULL, out, &err);
+      if (xrc != 0) {
+        rc = drv_exec_failed(xrc, err, "entry '%s'", m.entry);
         break;
       }
       if (mode == 1) { /* AdamW on every parameter, on the shards' threads */
@@ -417,8 +417,7 @@ int cmd_bench(int argc, char **argv) {
       double t1 = now();
       int r = e ? cpu_run(e, in, out, &err) : ref_exec(g, dt, in, out, &err);
       if (r) {
-        drv_internal("%s", err ? err : "execution failed");
-        rc = XLC_EXIT_INTERNAL;
+        rc = drv_exec_failed(r, err, "%s backend", backend);
         break;
       }
       if (mode == 1) /* AdamW on every parameter with its gradient */

@@ -212,10 +212,8 @@ int cmd_generate(int argc, char **argv) {
     if (!x1) x = NULL;
   }
   if (x) {
-    if (mdl_run(&m, x, toks.v, NULL, P, NULL, outs, &err) != 0) {
-      drv_internal("prefill: %s", err ? err : "failed");
-      rc = XLC_EXIT_INTERNAL;
-    }
+    int xrc = mdl_run(&m, x, toks.v, NULL, P, NULL, outs, &err);
+    if (xrc != 0) rc = drv_exec_failed(xrc, err, "prefill");
   }
   for (int s = 0; rc == 0 && s < max_new; s++) {
     const xt *lg = outs[x->logits_out];
@@ -235,10 +233,8 @@ int cmd_generate(int argc, char **argv) {
     x = mdl_get(&m, 1, 1, mdl_npos(&m, NULL, 1, 1), MDL_DECODE, &rc);
     if (!x) break;
     outs = outs == buf[0] ? buf[1] : buf[0];
-    if (mdl_run(&m, x, &toks.v[toks.n - 1], NULL, 1, &st, outs, &err) != 0) {
-      drv_internal("decode step %d: %s", s + 1, err ? err : "failed");
-      rc = XLC_EXIT_INTERNAL;
-    }
+    int xrc = mdl_run(&m, x, &toks.v[toks.n - 1], NULL, 1, &st, outs, &err);
+    if (xrc != 0) rc = drv_exec_failed(xrc, err, "decode step %d", s + 1);
   }
   for (int b = 0; b < 2; b++) {
     for (int k = 0; buf[b] && k < nout; k++) xt_free(buf[b][k]);
@@ -251,9 +247,9 @@ int cmd_generate(int argc, char **argv) {
     int N = toks.n - 1;
     mdl_exe *f = mdl_get(&m, 1, N, mdl_npos(&m, NULL, 1, N), 0, &rc);
     xt **fo = f ? xl_calloc((size_t)f->g->outs.n + 1, sizeof(xt *)) : NULL;
-    if (f && mdl_run(&m, f, toks.v, NULL, N, NULL, fo, &err) != 0) {
-      drv_internal("verify: %s", err ? err : "failed");
-      rc = XLC_EXIT_INTERNAL;
+    int xrc = f ? mdl_run(&m, f, toks.v, NULL, N, NULL, fo, &err) : 0;
+    if (xrc != 0) {
+      rc = drv_exec_failed(xrc, err, "verify");
     } else if (f) {
       const xt *lg = fo[f->logits_out];
       int V = (int)lg->shape[2];

@@ -235,9 +235,9 @@ static int run(run_cfg *c) {
   if (rc) goto out;
 
   outs = xl_calloc((size_t)g->outs.n, sizeof *outs);
-  if (drv_exec(g, c->backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
-    drv_internal("the %s executor failed on entry '%s': %s", c->backend, c->entry, err ? err : "(no message)");
-    rc = XLC_EXIT_INTERNAL;
+  int xrc = drv_exec(g, c->backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err);
+  if (xrc != 0) {
+    rc = drv_exec_failed(xrc, err, "the %s executor on entry '%s'", c->backend, c->entry);
     goto out;
   }
   for (int k = 0; k < g->outs.n; k++) {

@@ -344,9 +344,9 @@ int cmd_train(int argc, char **argv) {
       mdl_exe *x = mdl_get(&m, b.B, mdl_bucket(b.T), mdl_npos(&m, b.targets, b.B, b.T), 1, &rc);
       if (!x) break;
       xt **outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
-      if (mdl_run(&m, x, b.tokens, b.targets, b.T, NULL, outs, &err) != 0) {
-        drv_internal("training step %lld: %s", (long long)s, err ? err : "execution failed");
-        rc = XLC_EXIT_INTERNAL;
+      int xrc = mdl_run(&m, x, b.tokens, b.targets, b.T, NULL, outs, &err);
+      if (xrc != 0) {
+        rc = drv_exec_failed(xrc, err, "training step %lld (entry '%s', B=%d T=%d)", (long long)s, m.entry, x->B, x->T);
       } else {
         loss_sum += xt_get(outs[x->loss_out], 0);
         for (int i = 0; i < np; i++) {

@@ -361,6 +361,17 @@ int drv_backend_ok(const char *backend) {
   return !why;
 }
 
+int drv_exec_failed(int rc, const char *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *ctx = xl_vfmt(fmt, ap);
+  va_end(ap);
+  if (rc == XL_EXEC_NOMEM) drv_error("%s: %s", ctx, err ? err : "out of memory");
+  else drv_internal("%s: %s", ctx, err ? err : "(no message)");
+  free(ctx);
+  return rc == XL_EXEC_NOMEM ? XLC_EXIT_USER : XLC_EXIT_INTERNAL;
+}
+
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err) {
   if (strcmp(backend, "ref") == 0) return ref_exec(g, dt, inputs, outputs, err);

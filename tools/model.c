@@ -501,7 +501,7 @@ static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t 
   for (int i = 0; i < n && rc == 0; i++)
     if (jobs[i].rc) {
       *err = jobs[i].err, jobs[i].err = NULL;
-      rc = -1;
+      rc = jobs[i].rc; /* XL_EXEC_NOMEM stays a user error */
     }
   if (rc == 0) rc = combine(x, jobs, n, wt, outs, err);
   for (int i = 0; i < n; i++) {

@@ -214,8 +214,24 @@ static xt *bind_one(const cg_graph *g, const cg_node *n, const run_bind_ctx *c, 
   return v;
 }
 
+/* 0 if the input tensors run_bind makes (one per INPUT node, in c->dt) fit in memory, else
+   an error message and XLC_EXIT_USER */
+static int check_input_memory(const cg_graph *g, const run_bind_ctx *c) {
+  double n = 0;
+  for (int i = 0; i < g->nodes.n; i++)
+    if (g->nodes.v[i].op == CG_OP_INPUT) n += (double)cg_numel(&g->nodes.v[i].shape);
+  char *err = NULL, *what = xl_fmt("binding the inputs of entry '%s'", c->entry);
+  int rc = xl_mem_check(what, n * xt_dtype_size(c->dt), "inputs, parameters and states", XL_EXEC_ADVICE, &err);
+  if (rc) drv_error("%s", err);
+  free(err);
+  free(what);
+  return rc ? XLC_EXIT_USER : XLC_EXIT_OK;
+}
+
 int run_bind(const cg_graph *g, const run_bind_ctx *c, xt **vals) {
-  int rc = XLC_EXIT_OK;
+  for (int i = 0; i < g->nodes.n; i++) vals[i] = NULL;
+  int rc = check_input_memory(g, c);
+  if (rc) return rc;
   int unknown = check_unknown(g, c, F_INPUTS, c->inputs_path, c->inputs);
   unknown += check_unknown(g, c, F_PARAMS, c->params_path, c->params);
   unknown += check_unknown(g, c, F_COTS, c->cot_path, c->cots);

@@ -694,9 +694,9 @@ int trn_evaluate(mdl *m, const data_source *ds, data_split split, int nb, int B,
     mdl_exe *x = mdl_get(m, b.B, mdl_bucket(b.T), mdl_npos(m, b.targets, b.B, b.T), 0, &rc);
     if (!x) break;
     xt **outs = xl_calloc((size_t)x->g->outs.n + 1, sizeof(xt *));
-    if (mdl_run(m, x, b.tokens, b.targets, b.T, NULL, outs, &err) != 0) {
-      drv_internal("evaluation: %s", err ? err : "execution failed");
-      rc = XLC_EXIT_INTERNAL;
+    int xrc = mdl_run(m, x, b.tokens, b.targets, b.T, NULL, outs, &err);
+    if (xrc != 0) {
+      rc = drv_exec_failed(xrc, err, "evaluation (entry '%s', B=%d T=%d)", m->entry, x->B, x->T);
     } else {
       int64_t s0 = scored;
       mdl_accuracy(x, outs[x->logits_out], b.targets, b.B, b.T, &scored, &correct);
