@@ -31,7 +31,7 @@ static const char *const kind_names[AST_KIND_COUNT] = {
     [AST_FILE] = "file",       [AST_DEF] = "def",         [AST_CFGPARAM] = "cfg",
     [AST_IN] = "in",           [AST_STATE] = "state",     [AST_PARAM] = "param",
     [AST_INST] = "inst",       [AST_LET] = "let",         [AST_ASSIGN] = "assign",
-    [AST_UPDATE] = "update",   [AST_OUT] = "out",         [AST_FOR] = "for",
+    [AST_UPDATE] = "update",   [AST_OUT] = "out",         [AST_FOR] = "for",     [AST_WHEN] = "if-item",
     [AST_HINT] = "hint",       [AST_NUM] = "num",         [AST_STR] = "str",
     [AST_BOOL] = "bool",       [AST_NAME] = "name",       [AST_PRIMED] = "primed",
     [AST_MEMBER] = "member",   [AST_INDEX] = "index",     [AST_CALL] = "call",

@@ -45,6 +45,7 @@ typedef enum {
   AST_OUT,       /* name; a: expr                          `out h = ...` */
   AST_FOR,       /* name (loop var); a: lo; b: hi (exclusive); list: items */
   AST_HINT,      /* name; a: expr                          `hint form = "parallel"` */
+  AST_WHEN,      /* a: cond; list: items; list2: else items  `if bias { param b: [E] = zeros }` */
   /* expressions */
   AST_NUM,       /* num; is_int */
   AST_STR,       /* name: the string contents (unescaped) */

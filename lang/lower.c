@@ -288,6 +288,7 @@ typedef struct {
 } lw_frame;
 
 static void run_items(lw_ctx *c, lw_scope *s, lw_frame *f, const ast_list *items);
+static int declares_params(const ast_list *l);
 
 static void frame_free(lw_frame *f) {
   free(f->states.v);
@@ -794,6 +795,17 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     }
     break;
   }
+  case AST_WHEN: { /* compile-time condition; the chosen items run in this scope */
+    lw_val *v = lw_eval(c, s, it->a);
+    if (v->k == V_ERR) break;
+    if (v->k != V_BOOL) {
+      lw_error(c, it->a->loc, "the condition of an 'if' item must be a compile-time boolean, got %s",
+               lw_kind_name(v->k));
+      break;
+    }
+    run_items(c, s, f, v->i ? &it->list : &it->list2);
+    break;
+  }
   case AST_HINT: {
     lw_val *v = lw_eval(c, s, it->a);
     if (strcmp(it->name, "vocab") == 0 && lw_is_num(v)) f->vocab = lw_num(v);
@@ -1057,15 +1069,23 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
   lw_val *iv = lw_eval(c, s, fn);
   if (iv->k == V_ERR) return iv;
   if (iv->k == V_INST) {
-    for (int i = 0; i < iv->inst->def->list.n; i++) {
-      ast_kind k = iv->inst->def->list.v[i]->kind;
-      if (k == AST_PARAM || k == AST_INST)
-        return lw_error(c, fn->loc, "'%s' has parameters: declare it as a named instance (name: %s(...)) to call it",
-                        iv->inst->def->name, iv->inst->def->name);
-    }
+    if (declares_params(&iv->inst->def->list))
+      return lw_error(c, fn->loc, "'%s' has parameters: declare it as a named instance (name: %s(...)) to call it",
+                      iv->inst->def->name, iv->inst->def->name);
     return invoke(c, s, iv->inst, e);
   }
   return lw_error(c, fn->loc, "this expression cannot be called");
+}
+
+/* 1 if the items (including those of `for` and `if` items) declare parameters or instances */
+static int declares_params(const ast_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    const ast *it = l->v[i];
+    if (it->kind == AST_PARAM || it->kind == AST_INST) return 1;
+    if ((it->kind == AST_FOR || it->kind == AST_WHEN) && (declares_params(&it->list) || declares_params(&it->list2)))
+      return 1;
+  }
+  return 0;
 }
 
 static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
@@ -1090,9 +1110,10 @@ static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
       if (lw_is_num(a) && lw_is_num(b->items[i]) && lw_num(a) == lw_num(b->items[i])) r->i = 1;
     return r;
   }
-  if (a->k == V_STR && b->k == V_STR && (op == AST_OP_EQ || op == AST_OP_NE)) {
+  if ((a->k == V_STR || b->k == V_STR) && (op == AST_OP_EQ || op == AST_OP_NE)) {
+    /* a string equals only the same string (slstm_at == "all" is false for a list) */
     lw_val *r = lw_new(c, V_BOOL);
-    r->i = (strcmp(a->s, b->s) == 0) == (op == AST_OP_EQ);
+    r->i = (a->k == b->k && strcmp(a->s, b->s) == 0) == (op == AST_OP_EQ);
     return r;
   }
   if (lw_is_num(a) && lw_is_num(b)) {

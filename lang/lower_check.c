@@ -168,6 +168,11 @@ static void items(rs *r, const ast_list *l) {
       break;
     }
     case AST_HINT: expr(r, it->a); break;
+    case AST_WHEN: /* either branch may define names used after it */
+      expr(r, it->a);
+      items(r, &it->list);
+      items(r, &it->list2);
+      break;
     default: break;
     }
   }

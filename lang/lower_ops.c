@@ -320,8 +320,23 @@ static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
     "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
-    "round_up", "floor", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
+    "round_up", "round_down", "next_multiple", "floor", "trunc", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
     "linspace", "powerlaw", "zeros", "ones", "inf", "error", NULL};
+
+/* Python's float floor division a // b (CPython float_floor_div: fmod, then rounding of the quotient) */
+static double py_floordiv(double a, double b) {
+  double mod = fmod(a, b), div = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1.0;
+  if (div == 0) return copysign(0.0, a / b);
+  double fd = floor(div);
+  return div - fd > 0.5 ? fd + 1.0 : fd;
+}
+
+/* a compile-time size computed in double: finite and within +-2^53 (exact in an int64) */
+static lw_val *size_int(lw_ctx *c, xl_loc loc, const char *name, double r) {
+  if (!(fabs(r) <= 9007199254740992.0)) return lw_error(c, loc, "%s: result %g is not a representable size", name, r);
+  return lw_int(c, (int64_t)r);
+}
 
 int lw_is_builtin(const char *name) {
   for (int i = 0; builtin_names[i]; i++)
@@ -746,17 +761,30 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     return lw_binary(c, CG_OP_DIV, num, lw_binary(c, CG_OP_MAX, cnt, lw_float(c, 1.0), loc), loc);
   }
   /* compile-time arithmetic */
-  if (!strcmp(name, "round_up")) {
+  /* size rules, evaluated in IEEE double exactly as the official Python code does (no fudge):
+     round_up / round_down: the original package's UpProjConfigMixin, ceil or floor of x / m, times m;
+     next_multiple: xlstm_large's round_up_to_next_multiple_of, int(((x + m - 1) // m) * m) with
+     Python's float floor division; floor: math.floor; trunc: Python's int(x) */
+  if (!strcmp(name, "round_up") || !strcmp(name, "round_down") || !strcmp(name, "next_multiple")) {
     NEED(2);
-    if (!lw_is_num(args[0]) || !lw_is_num(args[1])) return lw_error(c, loc, "round_up takes two numbers");
-    double x = lw_num(args[0]), m = lw_num(args[1]);
-    if (m <= 0) return lw_error(c, loc, "round_up: the multiple must be positive");
-    return lw_int(c, (int64_t)(ceil(x / m - 1e-9) * m));
+    if (!lw_is_num(args[0]) || !lw_is_num(args[1])) return lw_error(c, loc, "%s takes two numbers", name);
+    double x = lw_num(args[0]), m = lw_num(args[1]), r;
+    if (!(m > 0)) return lw_error(c, loc, "%s: the multiple must be positive, got %g", name, m);
+    if (!strcmp(name, "round_up")) r = ceil(x / m) * m;
+    else if (!strcmp(name, "round_down")) r = floor(x / m) * m;
+    else r = py_floordiv(x + m - 1, m) * m;
+    return size_int(c, loc, name, r);
   }
-  if (!strcmp(name, "floor") || !strcmp(name, "float")) {
+  if (!strcmp(name, "floor") || !strcmp(name, "trunc")) {
     NEED(1);
     if (!lw_is_num(args[0])) return lw_error(c, loc, "'%s' takes a number", name);
-    return !strcmp(name, "floor") ? lw_int(c, (int64_t)floor(lw_num(args[0]) + 1e-9)) : lw_float(c, lw_num(args[0]));
+    double x = lw_num(args[0]);
+    return size_int(c, loc, name, name[0] == 'f' ? floor(x) : trunc(x));
+  }
+  if (!strcmp(name, "float")) {
+    NEED(1);
+    if (!lw_is_num(args[0])) return lw_error(c, loc, "'%s' takes a number", name);
+    return lw_float(c, lw_num(args[0]));
   }
   if (!strcmp(name, "error")) { /* error("message"): a compile-time error where it is evaluated */
     NEED(1);

@@ -101,8 +101,8 @@ static ast *fin(lang_pctx *c, ast *n) {
     if (!c->deep_reported)
       diag_error(c->d, n->loc, "nesting too deep (expression deeper than %d levels)", LANG_MAX_DEPTH);
     c->deep_reported = 1;
-    if (n->kind == AST_FOR) {
-      n->list.n = 0;
+    if (n->kind == AST_FOR || n->kind == AST_WHEN) {
+      n->list.n = n->list2.n = 0;
       d = (depth_of(n->a) > depth_of(n->b) ? depth_of(n->a) : depth_of(n->b)) + 1;
     } else {
       pnode *p = xl_arena_alloc(c->ar, sizeof *p);
@@ -176,6 +176,14 @@ static ast *mkdef(lang_pctx *c, YYLTYPE l, int kind, char *name, ast_list *cfgs,
   return n;
 }
 
+static ast *mkwhen(lang_pctx *c, YYLTYPE l, ast *cond, ast_list *then, ast_list *els) {
+  ast *n = mk(c, AST_WHEN, l);
+  n->a = cond;
+  n->list = *then;
+  if (els) n->list2 = *els;
+  return fin(c, n);
+}
+
 static ast *mkfor(lang_pctx *c, YYLTYPE l, char *var, ast *lo, ast *hi, ast_list *body) {
   ast *n = mk(c, AST_FOR, l);
   n->name = var;
@@ -200,7 +208,7 @@ static ast *mkfor(lang_pctx *c, YYLTYPE l, char *var, ast *lo, ast *hi, ast_list
 
 %type <i> defkw cmpop
 %type <n> def cfg dotted type dim expr or_e and_e not_e cmp sum prod unary power postfix primary
-%type <n> scan_callee arg decl sdecl
+%type <n> scan_callee arg decl sdecl when
 %type <l> cfgs cfgs_opt body item decls sdecls dotteds idents dims dims_opt args args_opt exprs
 %type <l> exprs_opt
 
@@ -266,6 +274,18 @@ item: KW_IN decls           { $$ = $2; }
                               $$ = push(ctx, newlist(ctx), mkfor(ctx, @1, $2, $4, $6, $8)); }
     | KW_HINT IDENT '=' expr
                             { $$ = push(ctx, newlist(ctx), named(ctx, AST_HINT, @1, $2, $4, NULL)); }
+    | when                  { $$ = push(ctx, newlist(ctx), $1); }
+    ;
+
+/* compile-time conditional items: `if COND { items } [else { items } | else if ...]` */
+when: KW_IF expr '{' body '}'
+                            { $$ = mkwhen(ctx, @1, $2, $4, NULL); }
+    | KW_IF expr '{' body error '}'
+                            { RECOVERED(); $$ = mkwhen(ctx, @1, $2, $4, NULL); }
+    | KW_IF expr '{' body '}' KW_ELSE '{' body '}'
+                            { $$ = mkwhen(ctx, @1, $2, $4, $8); }
+    | KW_IF expr '{' body '}' KW_ELSE when
+                            { $$ = mkwhen(ctx, @1, $2, $4, push(ctx, newlist(ctx), $7)); }
     ;
 
 decls: decl                 { $$ = push(ctx, newlist(ctx), $1); }

@@ -47,8 +47,8 @@ void rc_set(rc_run *r, const char *key, const char *fmt, ...) {
   char buf[256];
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  XL_ASSERT(r->nsets < 24);
-  r->sets[r->nsets].key = key;
+  XL_ASSERT(r->nsets < (int)(sizeof r->sets / sizeof r->sets[0]));
+  r->sets[r->nsets].key = xl_strdup(key);
   r->sets[r->nsets].val = xl_strdup(buf);
   r->nsets++;
 }
@@ -374,7 +374,10 @@ static void free_case(rc_case *c) {
       free(r->cmps.v[k].ours);
       free(r->cmps.v[k].ref);
     }
-    for (int k = 0; k < r->nsets; k++) free((char *)r->sets[k].val);
+    for (int k = 0; k < r->nsets; k++) {
+      free((char *)r->sets[k].key);
+      free((char *)r->sets[k].val);
+    }
     free(r->cmps.v);
     free(r->label);
     free(r);

@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
   char *label;     /* "parallel", "recurrent", ... */
   const char *entry;
-  lang_set sets[24];
+  lang_set sets[64];
   int nsets;
   xt_list inputs, params, cots;
   int loss;        /* loss mode (output "loss") instead of cotangents */

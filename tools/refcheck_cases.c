@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "official_config.h"
 #include "refcheck.h"
 
 static cJSON *cfg_of(rc_case *c) {
@@ -41,6 +42,126 @@ static int has_src(rc_case *c, const char *needle) {
 static int has_t(rc_case *c, const char *name) { return refcase_find(&c->rc, name) != NULL; }
 
 static const refcase_tensor *tens(rc_case *c, const char *name) { return refcase_find(&c->rc, name); }
+
+
+/* ---- configuration keys: every key of a case's config is mapped or known, else refused ---- */
+
+static const ocfg_rule slstm_cell_keys[] = {
+    {"B", K_INFO, 0, 0, 0},         {"T", K_INFO, 0, 0, 0},          {"num_heads", K_INFO, 0, 0, 0},
+    {"head_dim", K_INFO, 0, 0, 0},  {"hidden_size", K_INFO, 0, 0, 0}, {"gate_order", K_INFO, 0, 0, 0},
+    {"forget_gate", K_INFO, 0, 0, 0}, {"input_gate", K_INFO, 0, 0, 0}, {"bias_init", K_INFO, 0, 0, 0},
+    {"loss", K_INFO, 0, 0, 0},
+};
+static const ocfg_rule mlstm_cell_keys[] = {
+    {"B", K_INFO, 0, 0, 0},          {"NH", K_INFO, 0, 0, 0},          {"S", K_INFO, 0, 0, 0},
+    {"DH", K_INFO, 0, 0, 0},         {"eps", K_INFO, 0, 0, 0},         {"chunk_size", K_INFO, 0, 0, 0},
+    {"forget_gate", K_INFO, 0, 0, 0}, {"input_gate", K_INFO, 0, 0, 0}, {"qk_scaling", K_INFO, 0, 0, 0},
+    {"loss", K_INFO, 0, 0, 0},       {"DHQK", K_INFO, 0, 0, 0},        {"DHV", K_INFO, 0, 0, 0},
+    {"qk_scale", K_INFO, 0, 0, 0},   {"asym_variant", K_INFO, 0, 0, 0},
+};
+static const ocfg_rule lstm_keys[] = {
+    {"B", K_INFO, 0, 0, 0},    {"T", K_INFO, 0, 0, 0},    {"I", K_INFO, 0, 0, 0},
+    {"H", K_INFO, 0, 0, 0},    {"seed", K_INFO, 0, 0, 0}, {"gate_order", K_INFO, 0, 0, 0},
+    {"loss", K_INFO, 0, 0, 0}, {"variant", K_MUST, 0, "\"default\"", "only torch.nn.LSTM's default variant"},
+};
+#define LN_EPS {"ln_eps", K_MUST, 0, "1e-05", "the official blocks' LayerNorm eps is 1e-5"}
+static const ocfg_rule mlstm_block_keys[] = {
+    {"B", K_INFO, 0, 0, 0},
+    {"S", K_INFO, 0, 0, 0},
+    {"embedding_dim", K_INT, "E", 0, 0},
+    {"num_heads", K_INT, "NH", 0, 0},
+    {"proj_factor", K_NUM, "pf", 0, 0},
+    {"qkv_proj_blocksize", K_INT, "qkv_block", 0, 0},
+    {"conv1d_kernel_size", K_INT, "K", 0, 0},
+    {"bias", K_BOOL, "bias", 0, 0},
+    {"round_proj_up_to_multiple_of", K_INT, "mult", 0, 0},
+    {"round_proj_up_dim_up", K_BOOL, "round_upward", 0, 0},
+    {"cell_eps", K_NUM, "eps", 0, 0},
+    {"inner_dim", K_INFO, 0, 0, 0},
+    {"head_dim", K_INFO, 0, 0, 0},
+    {"context_length", K_INFO, 0, 0, 0},
+    {"loss", K_INFO, 0, 0, 0},
+    {"dropout", K_IGNORE, 0, 0, "dropout is not implemented"},
+    LN_EPS,
+};
+static const ocfg_rule slstm_block_keys[] = {
+    {"B", K_INFO, 0, 0, 0},
+    {"S", K_INFO, 0, 0, 0},
+    {"embedding_dim", K_INT, "E", 0, 0},
+    {"num_heads", K_INT, "NH", 0, 0},
+    {"conv1d_kernel_size", K_INT, "K", 0, 0},
+    {"ffn_proj_factor", K_NUM, "ffn_pf", 0, 0},
+    {"ffn_act", K_WORD, "ffn_act", "|gelu|relu|relu^2|sigmoid|swish|selu|", 0},
+    {"ffn_bias", K_BOOL, "ffn_bias", 0, 0},
+    {"ffn_round_proj_up_to_multiple_of", K_INT, "ffn_mult", 0, 0},
+    {"ffn_round_proj_up_dim_up", K_BOOL, "ffn_round_upward", 0, 0},
+    {"group_norm_weight", K_BOOL, "gn_weight", 0, 0},
+    {"head_dim", K_INFO, 0, 0, 0},
+    {"ffn_up_dim", K_INFO, 0, 0, 0},
+    {"bias_init", K_INFO, 0, 0, 0},
+    {"recurrent_weight_init", K_INFO, 0, 0, 0},
+    {"backend", K_IGNORE, 0, 0, "kernel choice of the official code"},
+    {"loss", K_INFO, 0, 0, 0},
+    LN_EPS,
+};
+#define NKEYS(t) (int)(sizeof t / sizeof t[0])
+
+/* checks (and maps) the case's config with rules; notes go to stderr once per case */
+static int case_keys(rc_case *c, const ocfg_rule *rules, int n, ocfg_out *o) {
+  char *err = NULL;
+  ocfg_out_init(o);
+  if (ocfg_map_object(cfg_of(c), rules, n, "config", o, &err)) {
+    c->err = xl_fmt("%s: %s (refcheck cannot map this configuration)", c->rc.dir, err);
+    free(err);
+    ocfg_out_free(o);
+    return -1;
+  }
+  return 0;
+}
+
+static int check_keys(rc_case *c, const ocfg_rule *rules, int n) {
+  ocfg_out o;
+  if (case_keys(c, rules, n, &o)) return -1;
+  ocfg_out_free(&o);
+  return 0;
+}
+
+static void notes(rc_case *c, const ocfg_out *o) {
+  for (int i = 0; i < o->nign; i++) fprintf(stderr, "xlc: note: %s: %s\n", c->rc.dir, o->ignored[i]);
+}
+
+/* every mapped "K=V" as a setting of r */
+static void apply_settings(rc_run *r, const ocfg_out *o) {
+  for (int i = 0; i < o->n; i++) {
+    const char *eq = strchr(o->kv[i], '=');
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - o->kv[i]), o->kv[i]);
+    rc_set(r, key, "%s", eq + 1);
+  }
+}
+
+/* the case's config without the keys that describe the case rather than the model */
+static cJSON *model_config(rc_case *c, const char *const *case_only) {
+  cJSON *m = cJSON_Duplicate(cfg_of(c), 1);
+  for (int i = 0; case_only[i]; i++) cJSON_DeleteItemFromObjectCaseSensitive(m, case_only[i]);
+  return m;
+}
+
+/* maps an official model config (lm or large layout) to settings; -1 with c->err */
+static int official_settings(rc_case *c, cJSON *m, int large, ocfg_out *o) {
+  char *err = NULL;
+  ocfg_out_init(o);
+  int rc = large ? ocfg_map_large(m, "config", o, &err) : ocfg_map_lm(m, "config", o, &err);
+  cJSON_Delete(m);
+  if (rc) {
+    c->err = xl_fmt("%s: %s (refcheck cannot map this configuration)", c->rc.dir, err);
+    free(err);
+    ocfg_out_free(o);
+    return -1;
+  }
+  notes(c, o);
+  return 0;
+}
 
 /* ---- cells ---- */
 
@@ -398,10 +519,24 @@ static int map_lstm(rc_case *c) {
 
 /* ---- blocks and models: parameters by official name ---- */
 
+static int run_has(const rc_run *r, const char *key, const char *val) {
+  for (int i = r->nsets - 1; i >= 0; i--)
+    if (!strcmp(r->sets[i].key, key)) return !strcmp(r->sets[i].val, val);
+  return 0;
+}
+
+/* With tie_weights the official state dict lists the shared matrix twice (token_embedding.weight
+   and lm_head.weight, one parameter): ours has token_embedding.weight only, so lm_head.weight is
+   not an input and its gradient (if exported) is the embedding's. */
 static int add_params(rc_case *c, rc_run *r) {
+  int tie = run_has(r, "tie", "true");
   for (int i = 0; i < c->rc.tensors.n; i++) {
     const refcase_tensor *t = &c->rc.tensors.v[i];
     if (strcmp(t->role, "param") != 0 || !t->official_name) continue;
+    if (tie && !strcmp(t->official_name, "lm_head.weight")) {
+      if (has_t(c, "grad/lm_head.weight")) rc_cmp_add(r, "grad.token_embedding.weight", "grad/lm_head.weight", 1);
+      continue;
+    }
     if (rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL)) return -1;
     char g[512], o[512];
     snprintf(g, sizeof g, "grad/%s", t->official_name);
@@ -427,27 +562,31 @@ static int map_block(rc_case *c, int slstm) {
       {"step-api", "recurrent", "0", 0, 1},
       {"step-api-chunkwise4", "chunkwise", "0", 4, 1},
   };
+  ocfg_out o;
+  if (slstm ? case_keys(c, slstm_block_keys, NKEYS(slstm_block_keys), &o)
+            : case_keys(c, mlstm_block_keys, NKEYS(mlstm_block_keys), &o))
+    return -1;
+  notes(c, &o);
   for (size_t pass = 0; pass < sizeof passes / sizeof passes[0]; pass++) {
     if (slstm && pass > 0) break;
     if (passes[pass].step && !has_t(c, "output/y_step_api")) continue;
     rc_run *r = rc_run_new(c, passes[pass].label, slstm ? "slstm_block" : "mlstm_block");
-    rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
-    rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
-    rc_set(r, "K", "%lld", (long long)cfg_num(c, "conv1d_kernel_size", 4));
-    if (slstm) {
-      rc_set(r, "ffn_pf", "%.17g", cfg_num(c, "ffn_proj_factor", 1.3));
-    } else {
-      rc_set(r, "pf", "%.17g", cfg_num(c, "proj_factor", 2.0));
-      rc_set(r, "qkv_block", "%lld", (long long)cfg_num(c, "qkv_proj_blocksize", 4));
-      rc_set(r, "eps", "%.17g", cfg_num(c, "cell_eps", 1e-6));
+    apply_settings(r, &o);
+    if (!slstm) {
       rc_set(r, "m0", "%s", passes[pass].m0);
       rc_set(r, "form", "%s", passes[pass].form);
       if (passes[pass].chunk) rc_set(r, "chunk", "%d", passes[pass].chunk);
     }
-    if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) || rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL))
+    if (rc_add(c, &r->inputs, "x", "input/x", -1, 0, 0, NULL, NULL) ||
+        rc_add(c, &r->cots, "y", "weight/Gy", -1, 0, 0, NULL, NULL)) {
+      ocfg_out_free(&o);
       return -1;
+    }
     if (!passes[pass].step) {
-      if (add_params(c, r)) return -1;
+      if (add_params(c, r)) {
+        ocfg_out_free(&o);
+        return -1;
+      }
       rc_cmp_add(r, "y", "output/y", 0);
       rc_cmp_add(r, "grad.x", "grad/x", 1);
       r->loss_out = "y";
@@ -457,12 +596,15 @@ static int map_block(rc_case *c, int slstm) {
       for (int i = 0; i < c->rc.tensors.n; i++) { /* parameters only, no gradient comparisons */
         const refcase_tensor *t = &c->rc.tensors.v[i];
         if (strcmp(t->role, "param") == 0 && t->official_name &&
-            rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL))
+            rc_add(c, &r->params, t->official_name, t->name, -1, 0, 0, NULL, NULL)) {
+          ocfg_out_free(&o);
           return -1;
+        }
       }
       rc_cmp_add(r, "y", "output/y_step_api", 0);
     }
   }
+  ocfg_out_free(&o);
   return 0;
 }
 
@@ -492,57 +634,61 @@ static int tokens_io(rc_case *c, rc_run *r) {
   return 0;
 }
 
+/* the lm case's config in the official xLSTMLMModelConfig layout: mlstm -> mlstm_block.mlstm,
+   slstm -> slstm_block.slstm, feedforward -> slstm_block.feedforward (its up_dim is the derived
+   width, checked through the parameter shapes); B, loss, adamw and block_map describe the case */
+static cJSON *lm_model_config(rc_case *c) {
+  static const char *const case_only[] = {"B", "loss", "adamw", "block_map", "mlstm", "slstm", "feedforward", NULL};
+  cJSON *m = model_config(c, case_only);
+  cJSON *ml = cfg_item(c, "mlstm"), *sl = cfg_item(c, "slstm"), *ff = cfg_item(c, "feedforward");
+  if (ml) {
+    cJSON *mb = cJSON_AddObjectToObject(m, "mlstm_block");
+    cJSON_AddItemToObject(mb, "mlstm", cJSON_Duplicate(ml, 1));
+  }
+  if (sl || ff) {
+    cJSON *sb = cJSON_AddObjectToObject(m, "slstm_block");
+    if (sl) cJSON_AddItemToObject(sb, "slstm", cJSON_Duplicate(sl, 1));
+    if (ff) {
+      cJSON *f = cJSON_Duplicate(ff, 1);
+      cJSON_DeleteItemFromObjectCaseSensitive(f, "up_dim");
+      cJSON_AddItemToObject(sb, "feedforward", f);
+    }
+  }
+  return m;
+}
+
 static int map_lm(rc_case *c) {
   /* the recurrent scan (with the AdamW step), the parallel form and the chunkwise form (chunks
      of 4 and of 5), all from the model's m0 = -inf: the official forward's convention */
   static const char *labels[4] = {"lm", "lm-parallel", "lm-chunkwise4", "lm-chunkwise5"};
-  for (int pass = 0; pass < 4; pass++) {
-  rc_run *r = rc_run_new(c, labels[pass], "xlstm_lm");
-  if (pass == 1) rc_set(r, "form", "parallel");
-  if (pass >= 2) {
-    rc_set(r, "form", "chunkwise");
-    rc_set(r, "chunk", "%d", pass == 2 ? 4 : 5);
+  ocfg_out o;
+  if (official_settings(c, lm_model_config(c), 0, &o)) return -1;
+  int rc = 0;
+  for (int pass = 0; pass < 4 && !rc; pass++) {
+    rc_run *r = rc_run_new(c, labels[pass], "xlstm_lm");
+    apply_settings(r, &o);
+    if (pass == 1) rc_set(r, "form", "parallel");
+    if (pass >= 2) {
+      rc_set(r, "form", "chunkwise");
+      rc_set(r, "chunk", "%d", pass == 2 ? 4 : 5);
+    }
+    if (tokens_io(c, r) || add_params(c, r)) rc = -1;
+    rc_cmp_add(r, "logits", "output/logits", 0);
+    rc_cmp_add(r, "loss", "output/loss", 0);
+    r->adamw = pass == 0 && cfg_item(c, "adamw") != NULL;
   }
-  rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
-  rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
-  rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));
-  cJSON *at = cfg_item(c, "slstm_at"), *ml = cfg_item(c, "mlstm");
-  char buf[256] = "[";
-  size_t n = 1;
-  cJSON *e;
-  int first = 1;
-  cJSON_ArrayForEach(e, at) {
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%d", first ? "" : ",", e->valueint);
-    first = 0;
-  }
-  snprintf(buf + n, sizeof buf - n, "]");
-  rc_set(r, "slstm_at", "%s", buf);
-  if (ml) {
-    cJSON *nh = cJSON_GetObjectItemCaseSensitive(ml, "num_heads"), *k = cJSON_GetObjectItemCaseSensitive(ml, "conv1d_kernel_size");
-    if (nh) rc_set(r, "NH", "%d", nh->valueint);
-    if (k) rc_set(r, "K", "%d", k->valueint);
-  }
-  if (tokens_io(c, r) || add_params(c, r)) return -1;
-  rc_cmp_add(r, "logits", "output/logits", 0);
-  rc_cmp_add(r, "loss", "output/loss", 0);
-  r->adamw = pass == 0 && cfg_item(c, "adamw") != NULL;
-  }
-  return 0;
+  ocfg_out_free(&o);
+  return rc;
 }
 
 static int map_large(rc_case *c) {
+  /* B, S, loss and the derived sizes (checked through the parameter shapes) describe the case */
+  static const char *const case_only[] = {"B", "S", "loss", "qk_dim", "v_dim", "ffn_up_dim", "chunk_size_train", NULL};
+  ocfg_out o;
+  if (official_settings(c, model_config(c, case_only), 1, &o)) return -1;
   rc_run *r = rc_run_new(c, "model", "xlstm_large");
-  rc_set(r, "V", "%lld", (long long)cfg_num(c, "vocab_size", 0));
-  rc_set(r, "E", "%lld", (long long)cfg_num(c, "embedding_dim", 0));
-  rc_set(r, "NH", "%lld", (long long)cfg_num(c, "num_heads", 0));
-  rc_set(r, "L", "%lld", (long long)cfg_num(c, "num_blocks", 0));
-  rc_set(r, "qk_factor", "%.17g", cfg_num(c, "qk_dim_factor", 0.5));
-  rc_set(r, "v_factor", "%.17g", cfg_num(c, "v_dim_factor", 1.0));
-  rc_set(r, "ffn_pf", "%.17g", cfg_num(c, "ffn_proj_factor", 2.6667));
-  rc_set(r, "gate_cap", "%.17g", cfg_num(c, "gate_soft_cap", 15));
-  rc_set(r, "logit_cap", "%.17g", cfg_num(c, "output_logit_soft_cap", 30));
-  rc_set(r, "eps", "%.17g", cfg_num(c, "eps", 1e-6));
-  rc_set(r, "norm_eps", "%.17g", cfg_num(c, "norm_eps", 1e-6));
+  apply_settings(r, &o);
+  ocfg_out_free(&o);
   rc_set(r, "m0", "0"); /* chunkwise / inference forms */
   if (tokens_io(c, r) || add_params(c, r)) return -1;
   rc_cmp_add(r, "logits", "output/logits", 0);
@@ -583,10 +729,13 @@ int rc_map_case(rc_case *c) {
   if (has_src(c, "xLSTMLMModel")) return map_lm(c);
   if (has_src(c, "sLSTMBlock")) return map_block(c, 1);
   if (has_src(c, "mLSTMBlock")) return map_block(c, 0);
-  if (has_src(c, "torch.nn.LSTM")) return map_lstm(c);
-  if (has_src(c, "mlstm_kernels/torch/parallel/native/fw.py")) return map_mlstm_kernels(c);
-  if (has_src(c, "backends.py: parallel_stabilized_simple")) return map_mlstm_xlstm(c);
-  if (has_src(c, "slstm_forward") || has_src(c, "sLSTMCell")) return map_slstm_cell(c);
+  if (has_src(c, "torch.nn.LSTM")) return check_keys(c, lstm_keys, NKEYS(lstm_keys)) ? -1 : map_lstm(c);
+  if (has_src(c, "mlstm_kernels/torch/parallel/native/fw.py"))
+    return check_keys(c, mlstm_cell_keys, NKEYS(mlstm_cell_keys)) ? -1 : map_mlstm_kernels(c);
+  if (has_src(c, "backends.py: parallel_stabilized_simple"))
+    return check_keys(c, mlstm_cell_keys, NKEYS(mlstm_cell_keys)) ? -1 : map_mlstm_xlstm(c);
+  if (has_src(c, "slstm_forward") || has_src(c, "sLSTMCell"))
+    return check_keys(c, slstm_cell_keys, NKEYS(slstm_cell_keys)) ? -1 : map_slstm_cell(c);
   c->err = xl_fmt("%s: no stdlib entry matches the official sources of this case", c->rc.dir);
   return -1;
 }

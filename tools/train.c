@@ -287,6 +287,10 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
                   mdl_entry_has_config(c->file, c->entry, "chunk");
   if (di && !has_set(c, "form") && !auto_form && mdl_entry_has_config(c->file, c->entry, "form"))
     add_set(c, "form=parallel");
+  /* the model's weight_decay_on_embedding (xlstm_lm's decay_embedding) groups the embedding as
+     --decay-embedding does */
+  for (int i = 0; i < c->sets.n; i++)
+    if (!strcmp(c->sets.v[i], "decay_embedding=true")) c->decay_embedding = 1;
   size_t len = 1;
   for (int i = 0; i < c->sets.n; i++) len += strlen(c->sets.v[i]) + 1;
   free(c->sets_desc);

@@ -23,7 +23,7 @@
 
 typedef struct {
   const char *entry;
-  const char *sets[8];
+  const char *sets[16];
 } tcase;
 
 static const tcase cases[] = {
@@ -51,6 +51,16 @@ static const tcase cases[] = {
     {"slstm_cell", {"B=16", "T=3", "NH=3", "D=16", NULL}},
     {"slstm_cell", {"B=17", "T=2", "NH=1", "D=24", NULL}},
     {"xlstm_lm", {"B=16", "T=3", "V=11", "E=64", "NH=1", NULL}},
+    /* official configurations beyond the shipped cases: per-kind heads, kernels and factors,
+       biases, tied head, no post norm, no FFN, other activations, K = 0 */
+    {"xlstm_lm", {"B=2", "T=5", "V=11", "L=3", "slstm_at=[0,2]", "E=16", "mlstm_NH=4", "slstm_NH=2", "mlstm_K=3",
+                  "slstm_K=2", "mlstm_pf=1.5", "ffn_pf=2.0", "ffn_act=relu^2", NULL}},
+    {"xlstm_lm", {"B=2", "T=4", "V=11", "bias=true", "tie=true", "post_norm=false", "qkv_block=8", "slstm_K=0",
+                  "ffn_act=selu", "mlstm_round=16", NULL}},
+    {"xlstm_lm", {"B=2", "T=4", "V=11", "slstm_at=all", "ffn=false", "slstm_gn_weight=false", NULL}},
+    {"xlstm_lm", {"B=2", "T=4", "V=11", "slstm_at=[]", "mlstm_pf=1.3", "mlstm_round_up=false", "mlstm_round=16",
+                  "mlstm_K=0", NULL}},
+    {"xlstm_large", {"B=2", "T=4", "E=48", "NH=3", "V=11", "bias=true", "out_norm=false", NULL}},
 };
 
 static xl_rng rng;
@@ -70,9 +80,9 @@ static int compare(const char *what, const xt *a, const xt *b, double tol) {
 }
 
 static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, cg_dtype dt) {
-  lang_set sets[8];
+  lang_set sets[16];
   int ns = 0;
-  char buf[8][32];
+  char buf[16][40];
   for (; tc->sets[ns]; ns++) {
     snprintf(buf[ns], sizeof buf[ns], "%s", tc->sets[ns]);
     char *eq = strchr(buf[ns], '=');
