@@ -206,7 +206,7 @@ static void check_adamw(rc_case *c, rc_run *r, rc_tally *tally) {
     int listed = 0;
     cJSON *e;
     cJSON_ArrayForEach(e, decayed) if (cJSON_IsString(e) && strcmp(e->valuestring, p0->name) == 0) listed = 1;
-    if (listed != adamw_decays(p0->name, 0)) {
+    if (listed != adamw_decays(p0->name, a.decay_embedding)) {
       printf("adamw grouping: '%s' is %s officially\n", p0->name, listed ? "decayed" : "not decayed");
       group_ok = 0;
     }

@@ -718,7 +718,7 @@ int rc_adamw_cfg(rc_case *c, adamw_cfg *a, cJSON **decayed) {
   a->beta2 = cJSON_GetArrayItem(betas, 1)->valuedouble;
   a->eps = cJSON_GetObjectItemCaseSensitive(j, "eps")->valuedouble;
   a->weight_decay = cJSON_GetObjectItemCaseSensitive(j, "weight_decay")->valuedouble;
-  a->decay_embedding = 0;
+  a->decay_embedding = cJSON_IsTrue(cfg_item(c, "weight_decay_on_embedding")); /* xLSTMLMModelConfig */
   *decayed = cJSON_GetObjectItemCaseSensitive(j, "weight_decay_params");
   return 0;
 }

@@ -418,7 +418,7 @@ def large_case(out, name, description, *, V, E, NH, L, S, B, chunk, ffn_pf, use_
     U = model.backbone.blocks[0].ffn.proj_up.weight.shape[0]
     conf = {"vocab_size": V, "embedding_dim": E, "num_heads": NH, "num_blocks": L, "B": B, "S": S,
             "qk_dim_factor": 0.5, "v_dim_factor": 1.0, "qk_dim": int(E * 0.5), "v_dim": int(E * 1.0),
-            "qk_head_dim": DQK, "v_head_dim": DV, "ffn_proj_factor": ffn_pf,
+            "ffn_proj_factor": ffn_pf,
             "ffn_round_up_to_multiple_of": cfg.ffn_round_up_to_multiple_of, "ffn_up_dim": U,
             "gate_soft_cap": cfg.gate_soft_cap, "output_logit_soft_cap": cfg.output_logit_soft_cap,
             "norm_eps": cfg.norm_eps, "eps": cfg.eps, "chunk_size_train": chunk, "use_bias": use_bias,
@@ -453,7 +453,9 @@ def large_case(out, name, description, *, V, E, NH, L, S, B, chunk, ffn_pf, use_
              "linspace(3,6), norm weights 1 + N(0,0.1^2) (the scheme of the shipped xlstm_large_tiny); with use_bias the "
              "norm biases (zero in the constructor) are set to N(0,0.1^2) so that they are exercised.",
              "Reference run uses norm_reduction_force_float32=False and inference_state_dtype='float64'.",
-             "Model parameter names are the xLSTMLarge state-dict names."]
+             "Model parameter names are the xLSTMLarge state-dict names.",
+             f"Head widths: qk {int(E * 0.5)} // {NH} = {DQK}, v {int(E * 1.0)} // {NH} = {DV}; ffn up dim "
+             f"int(((E * pf + 63) // 64) * 64) = {U} (ceil would give {int(math.ceil(E * ffn_pf / 64) * 64)})."]
     return c.finish(checks, notes)
 
 
