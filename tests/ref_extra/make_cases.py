@@ -557,6 +557,29 @@ def case_slstm_block_relu2(out):
                       stack_kwargs={}, conf=conf)
 
 
+def _slstm_block_act(out, name, act):
+    E, S, B, NH = 16, 8, 2, 2
+    conf = {"B": B, "S": S, "embedding_dim": E, "num_heads": NH, "head_dim": E // NH, "conv1d_kernel_size": 3,
+            "ffn_proj_factor": 1.3, "ffn_up_dim": 64, "ffn_act": act, "ln_eps": 1e-05,
+            "bias_init": "powerlaw_blockdependent", "loss": "sum(y * Gy)"}
+    return block_case(out, name,
+                      f"one small sLSTM block (E=16, NH=2, conv 3), feed-forward act_fn {act}, official xlstm package "
+                      "(vanilla backend), float64",
+                      SLSTM_BLOCK_SOURCES, kind="slstm", E=E, S=S, B=B,
+                      block_kwargs={"layer": {"num_heads": NH, "conv1d_kernel_size": 3, "backend": "vanilla",
+                                              "bias_init": "powerlaw_blockdependent"},
+                                    "ffn": {"proj_factor": 1.3, "act_fn": act}},
+                      stack_kwargs={}, conf=conf)
+
+
+def case_slstm_block_swish(out):
+    return _slstm_block_act(out, "slstm_block_swish", "swish")
+
+
+def case_slstm_block_sigmoid(out):
+    return _slstm_block_act(out, "slstm_block_sigmoid", "sigmoid")
+
+
 def case_large_e48(out):
     return large_case(out, "xlstm_large_e48",
                       "model with the xLSTM-7B architecture (xlstm/xlstm_large/model.py), 1 block, E=48, NH=3 (qk 24/3, v "
@@ -622,6 +645,7 @@ def verify_shipped(ref):
 CASES = {"lm_mixed_heads": case_lm_mixed_heads, "lm_bias_tied": case_lm_bias_tied,
          "lm_slstm_only": case_lm_slstm_only, "lm_mlstm_only": case_lm_mlstm_only,
          "mlstm_block_bias": case_mlstm_block_bias, "slstm_block_relu2": case_slstm_block_relu2,
+         "slstm_block_swish": case_slstm_block_swish, "slstm_block_sigmoid": case_slstm_block_sigmoid,
          "xlstm_large_e48": case_large_e48}
 
 
