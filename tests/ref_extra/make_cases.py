@@ -638,7 +638,7 @@ def verify_shipped(ref):
         loss.backward()
         gmax = max(rel_err(p.grad, _load(cd, "grad/" + n))[1] for n, p in model.named_parameters())
         res[name] = {"logits_rel": rel_err(lg, _load(cd, "output/logits"))[1],
-                     "loss_abs": abs(float(loss) - float(_load(cd, "output/loss"))), "grads_worst_rel": gmax}
+                     "loss_abs": abs(float(loss.detach()) - float(_load(cd, "output/loss"))), "grads_worst_rel": gmax}
     return res
 
 
