@@ -1,11 +1,13 @@
-/* util.c - allocation, arena, strings, file reading (see include/xl_util.h). */
+/* util.c - allocation, arena, strings, file reading, atomic file writing (see include/xl_util.h). */
 #include <pthread.h>
 
 #include "xl_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static _Noreturn void oom(size_t n) {
@@ -110,19 +112,117 @@ void xl_arena_free(xl_arena *a) {
   a->head = NULL;
 }
 
-int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err) {
-  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(data, 1, len, f) == len;
-  if (f) ok = (fflush(f) == 0) & (fsync(fileno(f)) == 0) & (fclose(f) == 0) & ok;
-  if (ok && rename(tmp, path) == 0) {
-    free(tmp);
+/* ---- atomic file replacement: temp file beside the destination, fsync, rename ---- */
+
+static const char *file_kind(mode_t m) {
+  return S_ISDIR(m) ? "directory" : S_ISFIFO(m) ? "FIFO" : S_ISCHR(m) ? "character device"
+       : S_ISBLK(m) ? "block device" : S_ISSOCK(m) ? "socket" : "special file";
+}
+
+int xl_output_check(const char *path, char **err) {
+  struct stat st, lst;
+  if (stat(path, &st) != 0) {
+    if (errno == ENOENT) return 0; /* absent, or a dangling symbolic link: a new file */
+    *err = xl_fmt("%s: cannot write here: %s", path, strerror(errno));
+    return -1;
+  }
+  if (S_ISREG(st.st_mode)) return 0;
+  int link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+  *err = xl_fmt("%s: exists and is %s%s, not a regular file: refusing to replace it", path,
+                link ? "a symbolic link to a " : "a ", file_kind(st.st_mode));
+  return -1;
+}
+
+int xl_outfile_open(xl_outfile *o, const char *path, char **err) {
+  memset(o, 0, sizeof *o);
+  o->fd = -1;
+  if (xl_output_check(path, err)) return -1;
+  o->tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
+  o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  if (o->fd < 0) {
+    *err = xl_fmt("%s: cannot create temporary file '%s': %s", path, o->tmp, strerror(errno));
+    free(o->tmp);
+    o->tmp = NULL;
+    return -1;
+  }
+  o->path = xl_strdup(path);
+  return 0;
+}
+
+int xl_outfile_write(xl_outfile *o, const void *data, size_t len) {
+  const char *p = data;
+  while (len) {
+    ssize_t w = write(o->fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+void xl_outfile_abort(xl_outfile *o) {
+  int e = errno;
+  if (o->fd >= 0) close(o->fd);
+  if (o->tmp) unlink(o->tmp);
+  free(o->tmp);
+  free(o->path);
+  memset(o, 0, sizeof *o);
+  o->fd = -1;
+  errno = e;
+}
+
+/* fsync the directory holding path so the rename is durable (best effort) */
+static void sync_dir(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
+  int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
+int xl_outfile_commit(xl_outfile *o, char **err) {
+  const char *what = "fsync";
+  int ok = fsync(o->fd) == 0;
+  if (ok) {
+    what = "close";
+    int fd = o->fd;
+    o->fd = -1;
+    ok = close(fd) == 0;
+  }
+  /* the destination may have changed since xl_outfile_open: check again just before */
+  if (ok && xl_output_check(o->path, err)) {
+    xl_outfile_abort(o);
+    return -1;
+  }
+  if (ok) what = "rename";
+  if (ok && rename(o->tmp, o->path) == 0) {
+    sync_dir(o->path);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
     return 0;
   }
-  if (err) *err = xl_fmt("cannot write '%s': %s", path, strerror(errno));
-  unlink(tmp);
-  free(tmp);
+  *err = xl_fmt("%s: write failed (%s): %s", o->path, what, strerror(errno));
+  xl_outfile_abort(o);
   return -1;
+}
+
+int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err) {
+  xl_outfile o;
+  if (xl_outfile_open(&o, path, err)) return -1;
+  if (xl_outfile_write(&o, data, len)) {
+    *err = xl_fmt("%s: write failed: %s", path, strerror(errno));
+    xl_outfile_abort(&o);
+    return -1;
+  }
+  return xl_outfile_commit(&o, err);
 }
 
 char *xl_read_file(const char *path, size_t *len, const char **err) {

@@ -48,8 +48,24 @@ void xl_arena_free(xl_arena *a);
 
 /* Read a whole file; returns NULL and sets *err (static string) on failure. */
 char *xl_read_file(const char *path, size_t *len, const char **err);
-/* Writes len bytes to "<path>.tmp.<pid>", flushes and renames it to path: readers see the old
-   file or the whole new one. -1 with *err (malloc'd, naming the file) on failure. */
+/* Every file xlc writes goes through these: an output path may name nothing (a new file) or
+   a regular file (replaced), possibly through a symbolic link; anything else there (directory,
+   FIFO, device, socket, a link to one) is an error naming it and is left untouched.
+   xl_output_check: 0, or -1 with *err (malloc'd). */
+int xl_output_check(const char *path, char **err);
+/* Atomic replacement: open creates "<path>.tmp.<pid>" (after xl_output_check), write appends
+   (-1 with errno), commit fsyncs, renames over path and fsyncs the directory; abort (or a
+   failed commit) removes the temp file. Errors are malloc'd, naming path. */
+typedef struct {
+  char *path, *tmp;
+  int fd;
+} xl_outfile;
+int xl_outfile_open(xl_outfile *o, const char *path, char **err);
+int xl_outfile_write(xl_outfile *o, const void *data, size_t len);
+int xl_outfile_commit(xl_outfile *o, char **err);
+void xl_outfile_abort(xl_outfile *o);
+/* Writes len bytes to path atomically (the above): readers see the old file or the whole new
+   one. -1 with *err (malloc'd, naming the file) on failure. */
 int xl_write_file_atomic(const char *path, const void *data, size_t len, char **err);
 
 /* A source position. text is the whole source of file (for printing the line). */

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -181,6 +182,25 @@ static int check_optim(const char *path, const ckpt *ck, const xt_list *o, const
   return 0;
 }
 
+/* Every value of the floating-point tensors of l is finite (and >= 0 with `nonneg`: second
+   moments); -1 with *err naming the first offending tensor and element. */
+static int check_values(const char *path, const xt_list *l, const char *pre, int nonneg, char **err) {
+  for (int i = 0; i < l->v.n; i++) {
+    const xt *t = l->v.v[i];
+    if (t->dtype == XT_I64 || t->dtype == XT_I32) continue;
+    int64_t n = xt_numel(t);
+    for (int64_t j = 0; j < n; j++) {
+      double x = xt_get(t, j);
+      if (isfinite(x) && (!nonneg || x >= 0)) continue;
+      *err = xl_fmt("%s: tensor '%s%s' holds %g at element %lld: %s", path, pre, t->name, x,
+                    (long long)j, nonneg ? "optimizer second moments must be finite and >= 0"
+                                         : "values must be finite");
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int ckpt_read(const char *path, ckpt *ck, char **err) {
   memset(ck, 0, sizeof *ck);
   xt_list l;
@@ -219,7 +239,9 @@ int ckpt_read(const char *path, ckpt *ck, char **err) {
   free(l.meta);
   memset(&l, 0, sizeof l);
   if (check_optim(path, ck, &ck->m, &ck->v, OPT_M, err) ||
-      check_optim(path, ck, &ck->v, &ck->m, OPT_V, err))
+      check_optim(path, ck, &ck->v, &ck->m, OPT_V, err) ||
+      check_values(path, &ck->params, "", 0, err) || check_values(path, &ck->m, OPT_M, 0, err) ||
+      check_values(path, &ck->v, OPT_V, 1, err))
     goto fail;
   if (ck->m.v.n && ck->m.v.n != ck->params.v.n)
     for (int i = 0; i < ck->params.v.n; i++)

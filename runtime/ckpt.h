@@ -51,7 +51,8 @@ int ckpt_write(const char *path, const xt_list *params, double *const *m, double
 
 /* Reads a checkpoint or a plain state dict. *ck is overwritten (empty on failure). Errors:
    those of st_read, an unknown "xlc-checkpoint-*" version, optimizer tensors that are not F64,
-   lack their parameter, differ from its shape, or come without their m/v partner. */
+   lack their parameter, differ from its shape, or come without their m/v partner, and a
+   non-finite value in a floating-point tensor or a negative one in optim.v.*. */
 int ckpt_read(const char *path, ckpt *ck, char **err);
 void ckpt_free(ckpt *ck);
 const char *ckpt_meta(const ckpt *ck, const char *key); /* NULL if absent */

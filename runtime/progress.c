@@ -122,6 +122,7 @@ int prog_csv_open(prog_csv *c, const char *path, const char *const *cols, int nc
                   int64_t resume_step, char **warn, char **err) {
   memset(c, 0, sizeof *c);
   *warn = NULL;
+  if (xl_output_check(path, err)) return -1; /* a FIFO would block, a device take the rows */
   char *hdr = header_of(cols, ncols);
   int fresh = 1;
   if (resume_step >= 0 && access(path, F_OK) == 0) {

@@ -33,7 +33,8 @@ void prog_hms(double s, char *buf, size_t n); /* "h:mm:ss" (hours unbounded); "-
    resume_step < 0: a new file (an old one is replaced). resume_step >= 0 and the file has the
    same header: rows with step <= resume_step are kept (rewritten atomically), later ones
    dropped, and new rows append. A different header: the old file is renamed to "<path>.old"
-   (*warn says so) and a new one is started. -1 with *err naming the file. */
+   (*warn says so) and a new one is started. Anything but a regular file (or a link to one) at
+   path is refused (xl_output_check). -1 with *err naming the file. */
 typedef struct {
   FILE *f;
   char *path;

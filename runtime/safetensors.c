@@ -4,9 +4,12 @@
  *   {name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}
  * then the data section (offsets relative to its start, row-major little-endian values).
  * The reader trusts nothing in the file: every length, offset and shape is checked before it
- * is used, and errors are malloc'd messages naming the file and the tensor. The writer is
- * atomic: temp file in the same directory, fsync, rename; a failure leaves no temp file and
- * an existing destination untouched. Assumes a little-endian host.
+ * is used, the tensors' byte ranges must tile the data section exactly (no gap, no overlap, no
+ * trailing byte, as the format specifies), and errors are malloc'd messages naming the file
+ * and the tensor. Reading is O(n log n) in the number of tensors (one sort of the spans, one
+ * of the names). The writer is
+ * atomic (xl_outfile: temp file in the same directory, fsync, rename); a failure leaves no
+ * temp file and an existing destination untouched, and only a regular file is replaced. Assumes a little-endian host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +38,27 @@ typedef struct {
 static int span_cmp(const void *a, const void *b) {
   const st_span *x = a, *y = b;
   if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
-  return x->end < y->end ? -1 : x->end > y->end;
+  if (x->end != y->end) return x->end < y->end ? -1 : 1;
+  return x->idx - y->idx; /* a total order: the first offending tensor is well defined */
+}
+
+static int name_cmp(const void *a, const void *b) {
+  const char *const *x = a, *const *y = b;
+  int c = strcmp(*x, *y);
+  return c ? c : (*x < *y ? -1 : *x > *y); /* equal names: by position in the array */
+}
+
+/* The first name (in sort order) that occurs twice among names[0..n), or NULL; sorts a copy
+   of the pointer array, so O(n log n). */
+static const char *first_duplicate(const char *const *names, int n) {
+  const char **s = xl_calloc((size_t)n + 1, sizeof *s);
+  memcpy(s, names, (size_t)n * sizeof *s);
+  qsort(s, (size_t)n, sizeof *s, name_cmp);
+  const char *dup = NULL;
+  for (int i = 1; i < n && !dup; i++)
+    if (strcmp(s[i - 1], s[i]) == 0) dup = s[i];
+  free(s);
+  return dup;
 }
 
 /* a JSON number that is a non-negative integer below 2^53 */
@@ -153,9 +176,12 @@ int st_read(const char *path, xt_list *out, char **err) {
   char *hdr = NULL;
   st_span *spans = NULL;
   int rc = -1;
-  FILE *f = fopen(path, "rb");
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
   if (!f) {
     *err = xl_fmt("%s: cannot open: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
     return -1;
   }
   struct stat st;
@@ -220,31 +246,53 @@ int st_read(const char *path, xt_list *out, char **err) {
       if (parse_metadata(path, e, &l.meta, err)) goto done;
       continue;
     }
-    if (xtl_find(&l, e->string)) {
-      *err = xl_fmt("%s: tensor '%s' appears twice in the header", path, e->string);
-      goto done;
-    }
     xt *t = NULL;
     if (parse_entry(path, e, data_len, &t, &spans[ns], err)) goto done;
     spans[ns].idx = l.v.n;
     ns++;
     xtl_add(&l, t);
   }
-  /* overlap: sorted by begin, each non-empty span must start at or after the previous end */
+  /* names: each at most once (sorted, so not quadratic) */
+  const char **names = xl_calloc((size_t)ns + 1, sizeof *names);
+  for (int i = 0; i < ns; i++) names[i] = l.v.v[i]->name;
+  const char *dup = first_duplicate(names, ns);
+  free(names);
+  if (dup) {
+    *err = xl_fmt("%s: tensor '%s' appears twice in the header", path, dup);
+    goto done;
+  }
+  /* the spans, sorted by (begin, end), must tile [0, data_len): each begins where the
+     previous one ended (empty tensors included), the last ends at the end of the file */
   qsort(spans, (size_t)ns, sizeof *spans, span_cmp);
-  uint64_t prev_end = 0;
-  int prev = -1;
+  uint64_t at = 0;
   for (int i = 0; i < ns; i++) {
-    if (spans[i].begin == spans[i].end) continue;
-    if (prev >= 0 && spans[i].begin < prev_end) {
-      *err = xl_fmt("%s: tensors '%s' and '%s' overlap in the data section ([%llu, %llu] and "
-                    "[%llu, %llu])", path, l.v.v[spans[prev].idx]->name, l.v.v[spans[i].idx]->name,
-                    (unsigned long long)spans[prev].begin, (unsigned long long)spans[prev].end,
-                    (unsigned long long)spans[i].begin, (unsigned long long)spans[i].end);
-      goto done;
+    const st_span *s = &spans[i];
+    if (s->begin == at) {
+      at = s->end;
+      continue;
     }
-    prev = i;
-    prev_end = spans[i].end;
+    const char *nm = l.v.v[s->idx]->name;
+    if (s->begin > at)
+      *err = xl_fmt("%s: tensor '%s': data_offsets [%llu, %llu] leave bytes [%llu, %llu) of the "
+                    "data section unused (a gap: the tensors must tile the data section)", path,
+                    nm, (unsigned long long)s->begin, (unsigned long long)s->end,
+                    (unsigned long long)at, (unsigned long long)s->begin);
+    else
+      *err = xl_fmt("%s: tensors '%s' and '%s' overlap in the data section ([%llu, %llu] and "
+                    "[%llu, %llu])", path, l.v.v[spans[i - 1].idx]->name, nm,
+                    (unsigned long long)spans[i - 1].begin, (unsigned long long)spans[i - 1].end,
+                    (unsigned long long)s->begin, (unsigned long long)s->end);
+    goto done;
+  }
+  if (at != data_len) {
+    *err = ns ? xl_fmt("%s: %llu unaccounted bytes after the last tensor '%s' (the data section "
+                       "is %llu bytes, the tensors hold %llu): header length wrong or file "
+                       "corrupt", path, (unsigned long long)(data_len - at),
+                       l.v.v[spans[ns - 1].idx]->name, (unsigned long long)data_len,
+                       (unsigned long long)at)
+              : xl_fmt("%s: %llu unaccounted bytes after the header (no tensors): header length "
+                       "wrong or file corrupt", path, (unsigned long long)data_len);
+    goto done;
   }
   /* data, in file order */
   for (int i = 0; i < ns; i++) {
@@ -273,32 +321,6 @@ done:
 
 /* ---- writing ---- */
 
-static int write_all(int fd, const void *buf, size_t n) {
-  const char *p = buf;
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/* fsync the directory holding path so the rename is durable (best effort) */
-static void sync_dir(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? xl_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : xl_strdup(".");
-  int fd = open(dir, O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
-  free(dir);
-}
-
 /* Builds the padded header text (length a multiple of 8); NULL with *err. */
 static char *build_header(const char *path, const xt_list *l, const char *meta, size_t *len,
                           char **err) {
@@ -316,18 +338,25 @@ static char *build_header(const char *path, const xt_list *l, const char *meta, 
     }
     cJSON_AddItemToObject(root, "__metadata__", m);
   }
-  uint64_t off = 0;
+  const char **names = xl_calloc((size_t)l->v.n + 1, sizeof *names);
   for (int i = 0; i < l->v.n; i++) {
     const xt *t = l->v.v[i];
     if (!t->name || strcmp(t->name, "__metadata__") == 0) {
       *err = xl_fmt("%s: tensor %d has %s name", path, i, t->name ? "the reserved" : "no");
+      free(names);
       goto done;
     }
-    for (int k = 0; k < i; k++)
-      if (strcmp(l->v.v[k]->name, t->name) == 0) {
-        *err = xl_fmt("%s: tensor '%s' appears twice in the list", path, t->name);
-        goto done;
-      }
+    names[i] = t->name;
+  }
+  const char *dup = first_duplicate(names, l->v.n);
+  free(names);
+  if (dup) {
+    *err = xl_fmt("%s: tensor '%s' appears twice in the list", path, dup);
+    goto done;
+  }
+  uint64_t off = 0;
+  for (int i = 0; i < l->v.n; i++) {
+    const xt *t = l->v.v[i];
     if (t->rank < 0 || t->rank > XT_MAXRANK) {
       *err = xl_fmt("%s: tensor '%s': bad rank %d", path, t->name, t->rank);
       goto done;
@@ -367,48 +396,28 @@ int st_write(const char *path, const xt_list *l, const char *meta, char **err) {
   size_t hlen = 0;
   char *hdr = build_header(path, l, meta, &hlen, err);
   if (!hdr) return -1;
-  char *tmp = xl_fmt("%s.tmp.%ld", path, (long)getpid());
-  int rc = -1;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-  if (fd < 0) {
-    *err = xl_fmt("%s: cannot create temporary file '%s': %s", path, tmp, strerror(errno));
-    free(tmp);
+  xl_outfile o;
+  if (xl_outfile_open(&o, path, err)) {
     free(hdr);
     return -1;
   }
   unsigned char lenb[8];
   for (int i = 0; i < 8; i++) lenb[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
-  const char *what = "header";
-  int at_tensor = 0;
-  if (write_all(fd, lenb, 8) || write_all(fd, hdr, hlen)) goto fail;
-  at_tensor = 1;
-  for (int i = 0; i < l->v.n; i++) {
+  const char *what = NULL; /* the tensor being written, NULL: the header */
+  int bad = xl_outfile_write(&o, lenb, 8) || xl_outfile_write(&o, hdr, hlen);
+  for (int i = 0; i < l->v.n && !bad; i++) {
     const xt *t = l->v.v[i];
     size_t nb = (size_t)xt_numel(t) * (size_t)xt_dtype_size(t->dtype);
     what = t->name;
-    if (nb && write_all(fd, t->data, nb)) goto fail;
+    bad = nb && xl_outfile_write(&o, t->data, nb);
   }
-  at_tensor = 0;
-  what = "fsync";
-  if (fsync(fd) != 0) goto fail;
-  what = "close";
-  int cfd = fd;
-  fd = -1;
-  if (close(cfd) != 0) goto fail;
-  what = "rename";
-  if (rename(tmp, path) != 0) goto fail;
-  sync_dir(path);
-  rc = 0;
-  goto done;
-fail: {
-  int e = errno;
-  *err = at_tensor ? xl_fmt("%s: write failed at tensor '%s': %s", path, what, strerror(e))
-                   : xl_fmt("%s: write failed (%s): %s", path, what, strerror(e));
-  if (fd >= 0) close(fd);
-  unlink(tmp);
-}
-done:
-  free(tmp);
   free(hdr);
-  return rc;
+  if (bad) {
+    int e = errno;
+    *err = what ? xl_fmt("%s: write failed at tensor '%s': %s", path, what, strerror(e))
+                : xl_fmt("%s: write failed (header): %s", path, strerror(e));
+    xl_outfile_abort(&o);
+    return -1;
+  }
+  return xl_outfile_commit(&o, err);
 }

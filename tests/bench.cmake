@@ -6,3 +6,9 @@ set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 300
 add_test(NAME bench.smoke_block COMMAND $<TARGET_FILE:xlc> bench ${CMAKE_SOURCE_DIR}/stdlib/xlstm.xl mlstm_block
   --set E=16 --set NH=2 --set T=4 --set B=2 --steps 1)
 set_tests_properties(bench.smoke_block PROPERTIES LABELS bench TIMEOUT 300 PASS_REGULAR_EXPRESSION "train +[0-9]+ tokens/s")
+# st_read on a file of many tiny tensors (docs/performance.md, "Robustness: safetensors reader");
+# the test runs a small N only to keep the program building and working.
+add_executable(bench_st_read ${CMAKE_CURRENT_SOURCE_DIR}/bench/bench_st_read.c)
+target_link_libraries(bench_st_read xl_runtime xl_compiler ${CJSON_LIBRARY} m)
+add_test(NAME bench.st_read COMMAND bench_st_read 2000)
+set_tests_properties(bench.st_read PROPERTIES LABELS bench TIMEOUT 60 PASS_REGULAR_EXPRESSION "2000 tensors")

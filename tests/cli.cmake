@@ -10,10 +10,15 @@
 #   determinism   bit-identical outputs of repeated runs for a fixed XLC_NUM_THREADS
 #   train         `xlc train`: outputs, resume after SIGKILL == uninterrupted run, bad input
 #   official_dict the official state dict (vanilla and CUDA sLSTM layouts) drives `xlc generate`
+#   config        --config FILE (official experiment layout): YAML/JSON == options, overrides, errors
+#   out_paths     a directory, FIFO, device or link to one at an output path: refused, untouched
+#   ckpt_meta     edited checkpoint metadata, moments and parameters: refused by resume/eval/generate
+#   mutate        a checkpoint mutated ~280 ways: a clear error or a result, never a crash or hang
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict)
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 # the reference cases (resolved in tests/CMakeLists.txt) for the official state-dict test
 set_tests_properties(cli.official_dict PROPERTIES ENVIRONMENT "XLC_REF_DIR=${XLC_REF_DIR}")
+set_tests_properties(cli.mutate cli.ckpt_meta PROPERTIES TIMEOUT 300) # many runs of xlc; slower under ASan

@@ -10,6 +10,7 @@
  * only `xlc bench --smoke`.
  */
 #include <cblas.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,13 +79,15 @@ static const preset presets[] = {
 
 void usage_bench(FILE *out) {
   fprintf(out,
-          "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D] [--smoke] [--set K=V]... [--steps N]\n"
+          "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D|FILE] [--smoke] [--set K=V]... [--steps N]\n"
           "                 [--gen N] [--dtype f32|f64] [--backend cpu|ref]\n"
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
           "sgemm rate (measured in this process). Default: stdlib xlstm_lm, config A (a FILE ENTRY\n"
-          "gets a preset only with --config/--smoke; give B and T with --set).\n"
+          "gets a preset only with --config/--smoke; give B and T with --set). Any other --config\n"
+          "value is an experiment file (docs/training.md): its model: section, T = its context_length,\n"
+          "B = its training.batch_size; --set overrides them.\n"
           "Configurations (the performance issue): A: V=256 E=128 4 blocks sLSTM at [1,3] 4 heads\n"
           "T=256 B=8; B: same, mLSTM only; C: same, sLSTM only; D: E=256, 8 blocks, sLSTM at [3],\n"
           "T=512, B=4. Token models (xlstm_lm) run as `xlc train` runs them: master parameters, AdamW,\n"
@@ -325,27 +328,50 @@ int cmd_bench(int argc, char **argv) {
   const preset *pr = NULL;
   for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
     if (!strcmp(presets[i].name, cfg)) pr = &presets[i];
+  /* any other --config value is an experiment file: its model: section, T = context_length,
+     B = training.batch_size (8 if absent) */
+  drv_config conf = {0};
+  char *tdef = NULL, *bdef = NULL;
   if (!pr) {
-    drv_error("unknown --config '%s' (A, B, C, D)", cfg);
-    drv_args_free(&a);
-    return XLC_EXIT_USER;
-  }
-  /* the presets configure xlstm_lm: applied by default, or to another entry when asked */
-  if (a.pos.n == 0 || cfg_given)
+    if (a.pos.n == 1 || a.pos.n > 2) {
+      drv_error("'xlc bench --config FILE' takes FILE.xl ENTRY or neither (the stdlib's entry)");
+      rc = XLC_EXIT_USER;
+    } else {
+      rc = drv_config_load(&conf, cfg, a.pos.n ? a.pos.v[0] : NULL, a.pos.n ? a.pos.v[1] : NULL);
+    }
+    if (rc) {
+      drv_args_free(&a);
+      return rc;
+    }
+    const cJSON *bs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(conf.root, "training"),
+                                                       "batch_size");
+    tdef = xl_fmt("T=%d", conf.context_length > 0 ? conf.context_length : 256);
+    bdef = xl_fmt("B=%d", cJSON_IsNumber(bs) && bs->valuedouble >= 1 && bs->valuedouble <= 1e6 ? (int)bs->valuedouble
+                                                                                               : 8);
+    for (int i = 0; i < conf.nsets; i++) drv_sets_add(&sets, conf.sets[i]);
+    drv_sets_add(&sets, tdef);
+    drv_sets_add(&sets, bdef);
+  } else if (a.pos.n == 0 || cfg_given) {
+    /* the presets configure xlstm_lm: applied by default, or to another entry when asked */
     for (int i = 0; pr->sets[i]; i++) drv_sets_add(&sets, pr->sets[i]);
+  }
   for (int i = 0; i < a.opts.n; i++)
     if (!strcmp(a.opts.v[i].name, "set") && drv_sets_add(&sets, a.opts.v[i].val)) rc = XLC_EXIT_USER;
   if (strcmp(backend, "cpu") && strcmp(backend, "ref")) {
     drv_error("--backend must be cpu or ref");
     rc = XLC_EXIT_USER;
   }
-  const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL, *entry = a.pos.n > 1 ? a.pos.v[1] : "xlstm_lm";
+  const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL,
+             *entry = a.pos.n > 1 ? a.pos.v[1] : conf.entry ? conf.entry : "xlstm_lm";
   char *deflib = xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
   if (!file) file = getenv("XLC_STDLIB") ? getenv("XLC_STDLIB") : deflib;
   drv_src src;
   if (rc || drv_src_load(&src, file) || drv_src_parse(&src)) {
     free(deflib);
     drv_sets_free(&sets);
+    drv_config_free(&conf);
+    free(tdef);
+    free(bdef);
     drv_args_free(&a);
     return XLC_EXIT_USER;
   }
@@ -356,7 +382,7 @@ int cmd_bench(int argc, char **argv) {
   }
   double gf = sgemm_gflops();
   printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry,
-         a.pos.n == 0 || cfg_given ? cfg : "(--set only)",
+         a.pos.n == 0 || cfg_given ? (pr ? cfg : conf.path) : "(--set only)",
          dt == CG_F64 ? "f64" : "f32", backend, gf);
   int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
@@ -436,6 +462,9 @@ int cmd_bench(int argc, char **argv) {
   drv_src_free(&src);
   free(deflib);
   drv_sets_free(&sets);
+  drv_config_free(&conf);
+  free(tdef);
+  free(bdef);
   drv_args_free(&a);
   return rc;
 }

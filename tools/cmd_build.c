@@ -106,31 +106,13 @@ static int make_dir(const char *dir) {
   return rc;
 }
 
-/* Writes DIR/name via a temp file in DIR and rename. Prints an error and returns -1. */
+/* Writes DIR/name atomically (xl_write_file_atomic: only a regular file is replaced). Prints an
+   error and returns -1. */
 static int write_file(const char *dir, const char *name, const char *data, size_t len) {
-  char *path = xl_fmt("%s/%s", dir, name);
-  char *tmp = xl_fmt("%s/.%s.tmp%ld", dir, name, (long)getpid());
-  int rc = -1;
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    drv_error("cannot write to '%s': %s", dir, strerror(errno));
-    goto out;
-  }
-  size_t w = fwrite(data, 1, len, f);
-  int e = errno;
-  if (fclose(f) != 0 || w != len) {
-    drv_error("cannot write '%s': %s", tmp, strerror(w != len ? e : errno));
-    unlink(tmp);
-    goto out;
-  }
-  if (rename(tmp, path) != 0) {
-    drv_error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    unlink(tmp);
-    goto out;
-  }
-  rc = 0;
-out:
-  free(tmp);
+  char *path = xl_fmt("%s/%s", dir, name), *err = NULL;
+  int rc = xl_write_file_atomic(path, data, len, &err);
+  if (rc) drv_error("%s", err);
+  free(err);
   free(path);
   return rc;
 }

@@ -19,14 +19,17 @@ void usage_eval(FILE *out) {
           "  --batch B               rows per batch (default: the run's)\n"
           "  --min-len, --max-len, --test-min-len, --test-max-len, --context, --pairs,\n"
           "  --data-vocab, --val-frac, --seed    data settings as in `xlc train`\n"
-          "  --set NAME=VALUE  --backend cpu|ref  --dtype f32|f64\n");
+          "  --set NAME=VALUE  --backend cpu|ref  --dtype f32|f64\n"
+          "  --config FILE           a plain state dict's model from an experiment file's model:\n"
+          "                          section (official layout, docs/training.md) instead of FILE ENTRY\n"
+          "                          and --set (which still override it); ignored for xlc checkpoints\n");
 }
 
 int cmd_eval(int argc, char **argv) {
   static const drv_optspec spec[] = {{"task", 1}, {"split", 1}, {"batches", 1}, {"batch", 1}, {"min-len", 1},
                                      {"max-len", 1}, {"test-min-len", 1}, {"test-max-len", 1}, {"context", 1},
                                      {"pairs", 1}, {"data-vocab", 1}, {"val-frac", 1}, {"seed", 1}, {"set", 1},
-                                     {"backend", 1}, {"dtype", 1}, {NULL, 0}};
+                                     {"backend", 1}, {"dtype", 1}, {"config", 1}, {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "eval", spec)) return XLC_EXIT_USER;
   if (a.help) {

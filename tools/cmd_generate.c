@@ -16,6 +16,7 @@ void usage_generate(FILE *out) {
   fprintf(out,
           "usage: xlc generate CKPT.safetensors [--prompt TEXT | --prompt-tokens 1,2,3] [options]\n"
           "       xlc generate CKPT.safetensors FILE.xl ENTRY --set K=V... [...]   (a plain state dict)\n"
+          "       xlc generate CKPT.safetensors --config EXPERIMENT.yaml [...]     (a plain state dict)\n"
           "\n"
           "Prefills the prompt, then decodes with the recurrent step of every block (cell states and\n"
           "convolution buffers carried), streaming the output. A byte-level model (V = 256) reads the\n"
@@ -32,6 +33,8 @@ void usage_generate(FILE *out) {
           "  --top-p P              nucleus sampling: the smallest set with probability >= P (default 1)\n"
           "  --seed N               sampling seed (default 0)\n"
           "  --set NAME=VALUE       configuration (plain state dicts)\n"
+          "  --config FILE          a plain state dict's model from an experiment file's model: section\n"
+          "                         (official layout, docs/training.md) instead of FILE ENTRY\n"
           "  --backend cpu|ref      executor (default: the checkpoint's)   --dtype f32|f64\n"
           "  --verify               compare the step logits with one full forward pass; exit 1 on a\n"
           "                         mismatch (relative 1e-4 in f32, 1e-10 in f64)\n"
@@ -119,7 +122,7 @@ static void emit(int32_t t, int bytes, int first) {
 int cmd_generate(int argc, char **argv) {
   static const drv_optspec spec[] = {{"prompt", 1}, {"prompt-tokens", 1}, {"max-new", 1}, {"temperature", 1},
                                      {"top-k", 1}, {"top-p", 1}, {"seed", 1}, {"set", 1}, {"backend", 1},
-                                     {"dtype", 1}, {"verify", 0}, {"quiet", 0}, {NULL, 0}};
+                                     {"dtype", 1}, {"verify", 0}, {"quiet", 0}, {"config", 1}, {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "generate", spec)) return XLC_EXIT_USER;
   if (a.help) {

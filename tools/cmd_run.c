@@ -17,6 +17,7 @@
 void usage_run(FILE *out) {
   fprintf(out,
           "usage: xlc run FILE.xl ENTRY --out OUT.safetensors [options]\n"
+          "       xlc run --config EXPERIMENT.yaml --out OUT.safetensors [options]\n"
           "\n"
           "Runs ENTRY with the reference executor and writes every output of the graph to OUT\n"
           "(in graph order, in the compute dtype, with metadata entry/file/dtype/seed).\n"
@@ -41,6 +42,11 @@ void usage_run(FILE *out) {
           "  --dtype f32|f64             compute dtype (default f32)\n"
           "  --backend cpu|ref           executor: cpu = compiled kernels + BLAS (default), ref = the\n"
           "                              reference interpreter\n"
+          "  --config FILE               the model: section of an experiment file (YAML or JSON in\n"
+          "                              the official xlstm layout, docs/training.md) as settings;\n"
+          "                              without FILE.xl ENTRY it runs the stdlib's xlstm_lm (or\n"
+          "                              xlstm_large); its context_length is T with --random-inputs\n"
+          "                              (B = 1); --set overrides it\n"
           "  --out O.safetensors         where to write the outputs (required)\n"
           "\n"
           "With --loss or --cotangents the outputs include 'grad.<name>' for every non-integer\n"
@@ -54,7 +60,7 @@ void usage_run(FILE *out) {
 static const drv_optspec run_opts[] = {{"set", 1},  {"params", 1}, {"inputs", 1},
                                        {"out", 1},  {"cotangents", 1}, {"loss", 0},
                                        {"dtype", 1}, {"seed", 1},  {"backend", 1},
-                                       {"random-inputs", 0}, {NULL, 0}};
+                                       {"random-inputs", 0}, {"config", 1}, {NULL, 0}};
 
 typedef struct {
   const char *file, *entry, *out, *inputs, *params, *cots, *backend;
@@ -62,12 +68,37 @@ typedef struct {
   xt_dtype dt;
   uint64_t seed;
   drv_sets sets;
+  drv_config conf; /* --config (conf.path NULL: none) */
+  char *stdlib, *tdef, *bdef; /* owned strings for the --config defaults */
 } run_cfg;
 
 /* Fills cfg from the command line and checks it; returns an exit code. */
 static int parse_cfg(const drv_args *a, run_cfg *c) {
   c->dt = XT_F32;
   c->backend = "cpu";
+  const char *config = NULL;
+  int random_inputs = 0, inputs = 0;
+  for (int i = 0; i < a->opts.n; i++) {
+    if (!strcmp(a->opts.v[i].name, "config")) config = a->opts.v[i].val;
+    if (!strcmp(a->opts.v[i].name, "random-inputs")) random_inputs = 1;
+    if (!strcmp(a->opts.v[i].name, "inputs")) inputs = 1;
+  }
+  if (config) { /* the file's settings first: --set given on the command line override them */
+    if (a->pos.n == 1 || a->pos.n > 2) {
+      drv_error("'xlc run --config FILE' takes FILE.xl ENTRY or neither (the stdlib's entry)");
+      return XLC_EXIT_USER;
+    }
+    int rc = drv_config_load(&c->conf, config, a->pos.n == 2 ? a->pos.v[0] : NULL, a->pos.n == 2 ? a->pos.v[1] : NULL);
+    if (rc) return rc;
+    for (int i = 0; i < c->conf.nsets; i++)
+      if (drv_sets_add(&c->sets, c->conf.sets[i]) != 0) return XLC_EXIT_USER;
+    if (random_inputs && !inputs && c->conf.context_length > 0) { /* a sequence length to run at */
+      c->tdef = xl_fmt("T=%d", c->conf.context_length);
+      c->bdef = xl_strdup("B=1");
+      drv_sets_add(&c->sets, c->tdef);
+      drv_sets_add(&c->sets, c->bdef);
+    }
+  }
   for (int i = 0; i < a->opts.n; i++) {
     const char *n = a->opts.v[i].name, *v = a->opts.v[i].val;
     if (strcmp(n, "set") == 0) {
@@ -93,13 +124,18 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
       }
     }
   }
-  if (a->pos.n != 2) {
+  if (config && a->pos.n == 0) {
+    c->stdlib = drv_stdlib_path();
+    c->file = c->stdlib;
+    c->entry = c->conf.entry;
+  } else if (a->pos.n != 2) {
     drv_error(a->pos.n < 2 ? "'xlc run' needs FILE and ENTRY" : "'xlc run' takes exactly FILE and ENTRY");
     usage_run(stderr);
     return XLC_EXIT_USER;
+  } else {
+    c->file = a->pos.v[0];
+    c->entry = a->pos.v[1];
   }
-  c->file = a->pos.v[0];
-  c->entry = a->pos.v[1];
   if (!c->out) {
     drv_error("'xlc run' needs --out OUT.safetensors");
     return XLC_EXIT_USER;
@@ -268,6 +304,10 @@ int cmd_run(int argc, char **argv) {
     rc = XLC_EXIT_USER;
   }
   drv_sets_free(&c.sets);
+  drv_config_free(&c.conf);
+  free(c.stdlib);
+  free(c.tdef);
+  free(c.bdef);
   drv_args_free(&a);
   return rc;
 }

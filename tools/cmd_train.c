@@ -29,6 +29,7 @@
 void usage_train(FILE *out) {
   fprintf(out,
           "usage: xlc train [FILE.xl ENTRY] --task SPEC [options]\n"
+          "       xlc train --config EXPERIMENT.yaml [FILE.xl ENTRY] [options]\n"
           "       xlc train --resume --out DIR [options]\n"
           "\n"
           "Trains ENTRY (default: the stdlib's xlstm_lm_at for built-in tasks, xlstm_lm for files) on\n"
@@ -47,6 +48,10 @@ void usage_train(FILE *out) {
           "  --set NAME=VALUE       configuration of ENTRY (e.g. --set E=64 --set L=2 --set slstm_at=[1]);\n"
           "                         V defaults to the task's vocabulary\n"
           "  --backend cpu|ref      executor (default cpu)   --dtype f32|f64 (default f32)\n"
+          "  --config FILE          an experiment file in the official xlstm layout (YAML or JSON, ${...}\n"
+          "                         interpolations): model: gives the settings (xlstm_lm_at / xlstm_lm, or\n"
+          "                         xlstm_large), training: and dataset: the options below; options and\n"
+          "                         --set given explicitly override the file (docs/training.md)\n"
           "optimization:\n"
           "  --steps N (1000)  --batch B (32)  --accum K (1: micro-batches per step)\n"
           "  --lr X (1e-3)  --lr-min X (lr/10)  --warmup N (steps/20)  --weight-decay X (0.1)\n"
@@ -167,7 +172,7 @@ int cmd_train(int argc, char **argv) {
       {"batch", 1}, {"accum", 1}, {"lr", 1}, {"lr-min", 1}, {"warmup", 1}, {"weight-decay", 1},
       {"decay-embedding", 0}, {"clip", 1}, {"seed", 1}, {"eval-every", 1}, {"eval-batches", 1},
       {"test-batches", 1}, {"log-every", 1}, {"out", 1}, {"resume", 0}, {"warm-steps", 1}, {"warm-len", 1}, {"init", 1},
-      {NULL, 0}};
+      {"config", 1}, {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "train", spec)) return XLC_EXIT_USER;
   if (a.help) {
@@ -177,20 +182,29 @@ int cmd_train(int argc, char **argv) {
   }
   trn_cfg c;
   trn_cfg_default(&c);
-  const char *out_dir = "runs/train";
+  const char *out_dir = "runs/train", *config = NULL;
   int resume = 0;
   for (int i = 0; i < a.opts.n; i++) {
     if (!strcmp(a.opts.v[i].name, "out")) out_dir = a.opts.v[i].val;
     if (!strcmp(a.opts.v[i].name, "resume")) resume = 1;
+    if (!strcmp(a.opts.v[i].name, "config")) config = a.opts.v[i].val;
   }
   char *ckpt_path = xl_fmt("%s/ckpt.safetensors", out_dir), *csv_path = xl_fmt("%s/metrics.csv", out_dir),
        *plot_path = xl_fmt("%s/plot.svg", out_dir), *res_path = xl_fmt("%s/results.json", out_dir);
   int rc = XLC_EXIT_OK;
   ckpt ck = {0};
   char *err = NULL;
-  if (resume) {
+  /* every output is checked before training: a directory, FIFO or device at one of them is
+     an error now, not after hours of training (they are checked again when written) */
+  const char *outputs[] = {ckpt_path, csv_path, plot_path, res_path};
+  for (int i = 0; i < 4 && rc == 0; i++)
+    if (xl_output_check(outputs[i], &err) != 0) {
+      drv_error("%s", err);
+      rc = XLC_EXIT_USER;
+    }
+  if (rc == 0 && resume) {
     if (ckpt_read(ckpt_path, &ck, &err) != 0) {
-      drv_error("--resume: %s", err ? err : "cannot read the checkpoint");
+      drv_error("%s", err ? err : "cannot read the checkpoint");
       rc = XLC_EXIT_USER;
     } else if (!ck.is_xlc || !ckpt_has_optim(&ck) || !ckpt_meta(&ck, "trainer")) {
       drv_error("--resume: %s is not a training checkpoint of xlc (no optimizer state or trainer settings)",
@@ -200,7 +214,18 @@ int cmd_train(int argc, char **argv) {
       rc = XLC_EXIT_USER;
     }
   }
+  drv_config conf = {0};
+  if (rc == 0 && config) { /* the file first: options given explicitly override it */
+    if (resume) {
+      drv_error("--resume takes the model and settings from the checkpoint; do not give --config");
+      rc = XLC_EXIT_USER;
+    } else if (a.pos.n == 0 || a.pos.n == 2) {
+      rc = drv_config_load(&conf, config, a.pos.n ? a.pos.v[0] : NULL, a.pos.n ? a.pos.v[1] : NULL);
+      if (rc == 0 && trn_cfg_from_config(&c, &conf, a.pos.n == 2) != 0) rc = XLC_EXIT_USER;
+    }
+  }
   if (rc == 0 && trn_cfg_from_args(&c, &a, 1) != 0) rc = XLC_EXIT_USER;
+  drv_config_free(&conf);
   if (rc == 0 && !c.task) {
     drv_error("--task is required (parity, modarith, evenpairs, cycle, mqar, bytes:PATH, tokens:PATH)");
     rc = XLC_EXIT_USER;
@@ -381,7 +406,10 @@ int cmd_train(int argc, char **argv) {
         fprintf(stderr, "step %lld: validation loss %.4f, accuracy %.4f\n", (long long)s, vloss, vacc);
       }
       write_plot(plot_path, title, &h);
-      if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0) break;
+      if (bad_steps) /* the step was skipped as non-finite: the model may have diverged */
+        drv_warn("step %lld was not finite: %s not written (the last one is kept)", (long long)s, ckpt_path);
+      else if ((rc = trn_save(&m, &c, s, ckpt_path, mom, vel)) != 0)
+        break;
     }
   }
   prog_clear(&pr);

@@ -344,13 +344,16 @@ int drv_optimize(cg_graph *g, const char *entry, cg_opt_stats *st) {
 
 /* ---- backends ---- */
 
+const char *drv_backend_why(const char *backend) {
+  if (strcmp(backend, "cpu") == 0 || strcmp(backend, "ref") == 0) return NULL;
+  if (strcmp(backend, "cuda") == 0) return "is not available yet (available: cpu, ref)";
+  return "is unknown (available: cpu, ref)";
+}
+
 int drv_backend_ok(const char *backend) {
-  if (strcmp(backend, "cpu") == 0 || strcmp(backend, "ref") == 0) return 1;
-  if (strcmp(backend, "cuda") == 0)
-    drv_error("backend 'cuda' is not available yet (available: cpu, ref)");
-  else
-    drv_error("unknown backend '%s' (available: cpu, ref)", backend);
-  return 0;
+  const char *why = drv_backend_why(backend);
+  if (why) drv_error("backend '%s' %s", backend, why);
+  return !why;
 }
 
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,

@@ -92,6 +92,7 @@ int drv_optimize(struct cg_graph *g, const char *entry, cg_opt_stats *st);
 
 /* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
 int drv_backend_ok(const char *backend); /* prints an error for an unknown name */
+const char *drv_backend_why(const char *backend); /* NULL if known, else why not (no print) */
 /* Same contract as ref_exec. */
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err);
@@ -135,6 +136,30 @@ char *drv_shape_str(int rank, const int64_t *d); /* "[2, 3]", malloc'd */
 char *drv_index_str(int rank, const int64_t *d, int64_t flat);
 /* Name of `s` among `cands` at the smallest edit distance, if close enough; else NULL. */
 const char *drv_closest(const char *s, const char *const *cands, int n);
+
+/* ---- --config FILE: an experiment file's model: section (config_cmd.c) ---- */
+struct cJSON;
+typedef struct {
+  const char *path;
+  struct cJSON *root;   /* the whole file, interpolations resolved */
+  const char *entry;    /* the stdlib entry the model section describes: xlstm_lm or xlstm_large */
+  char **sets;          /* "K=V" for that entry, before any --set (owned) */
+  int nsets;
+  int context_length;   /* model.context_length, 0 if absent */
+  int decay_embedding;  /* model.weight_decay_on_embedding (a trainer option: 1 true, 0 false, -1 absent) */
+} drv_config;
+
+/* The stdlib's path ($XLC_STDLIB or the built-in directory's xlstm.xl), malloc'd. */
+char *drv_stdlib_path(void);
+/* Loads FILE and maps model: to settings of ENTRY in XL (NULL: the stdlib and the entry the
+   model section describes), printing a note for every ignored key. Settings ENTRY lacks are
+   an error naming them, except num_heads / conv1d_kernel_size of mLSTM and sLSTM blocks,
+   which go to one shared NH / K where ENTRY has only those (they must then agree).
+   Errors are printed; returns an exit code. */
+int drv_config_load(drv_config *c, const char *path, const char *xl, const char *entry);
+void drv_config_free(drv_config *c);
+/* Prints a config_file.h message ("FILE:L:C: error: ..." as it is, others after "xlc: error: "). */
+void drv_config_error(const char *err);
 
 /* ---- subcommands (cmd_*.c) ---- */
 int cmd_check(int argc, char **argv);

@@ -224,7 +224,7 @@ static int map_key(const cJSON *v, const ocfg_rule *r, const char *where, ocfg_o
     return 0;
   }
   case K_IGNORE:
-    push(&o->ignored, &o->nign, &o->capign, xl_fmt("%s.%s ignored (%s)", where, k, r->why));
+    push(&o->ignored, &o->nign, &o->capign, xl_fmt("%s.%s (%s)", where, k, r->why));
     return 0;
   case K_STACK:
   case K_INFO: return 0;
@@ -327,9 +327,9 @@ int ocfg_map_lm(const cJSON *model, const char *where, ocfg_out *o, char **err) 
     const cJSON *e;
     int first = 1;
     cJSON_ArrayForEach(e, at) {
-      if (!is_int(e)) {
+      if (!is_int(e) || e->valuedouble < 0) {
         free(s);
-        return fail(err, where, "slstm_at", "must hold integers%s", "");
+        return fail(err, where, "slstm_at", "must hold block indices (integers >= 0)%s", "");
       }
       char *t = xl_fmt("%s%s%lld", s, first ? "" : ",", (long long)e->valuedouble);
       free(s);

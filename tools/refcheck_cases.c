@@ -127,7 +127,7 @@ static int check_keys(rc_case *c, const ocfg_rule *rules, int n) {
 }
 
 static void notes(rc_case *c, const ocfg_out *o) {
-  for (int i = 0; i < o->nign; i++) fprintf(stderr, "xlc: note: %s: %s\n", c->rc.dir, o->ignored[i]);
+  for (int i = 0; i < o->nign; i++) fprintf(stderr, "xlc: note: %s: ignored %s\n", c->rc.dir, o->ignored[i]);
 }
 
 /* every mapped "K=V" as a setting of r */
@@ -718,7 +718,8 @@ int rc_adamw_cfg(rc_case *c, adamw_cfg *a, cJSON **decayed) {
   a->beta2 = cJSON_GetArrayItem(betas, 1)->valuedouble;
   a->eps = cJSON_GetObjectItemCaseSensitive(j, "eps")->valuedouble;
   a->weight_decay = cJSON_GetObjectItemCaseSensitive(j, "weight_decay")->valuedouble;
-  a->decay_embedding = cJSON_IsTrue(cfg_item(c, "weight_decay_on_embedding")); /* xLSTMLMModelConfig */
+  cJSON *de = cfg_item(c, "weight_decay_on_embedding"); /* xLSTMLMModelConfig's grouping of the embedding */
+  a->decay_embedding = cJSON_IsTrue(de);
   *decayed = cJSON_GetObjectItemCaseSensitive(j, "weight_decay_params");
   return 0;
 }

@@ -1,6 +1,7 @@
 /* train.c - trainer settings, model opening, evaluation and saving (see train.h). */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,15 +40,89 @@ static void set_str(char **dst, const char *v) {
   *dst = v ? xl_strdup(v) : NULL;
 }
 
-static int num(const char *opt, const char *v, double lo, double hi, double *out) {
-  char *e;
+/* ---- trainer settings: one table for the command line and the checkpoint ----
+   Each numeric setting has one range, checked the same way for `--opt` and for the key of the
+   checkpoint's "trainer" JSON (a resumed, evaluated or sampled checkpoint is held to what the
+   command line accepts). */
+typedef enum { TF_INT, TF_I64, TF_DBL } trn_kind;
+typedef struct {
+  const char *opt, *key; /* --opt; "key" in the trainer JSON */
+  trn_kind kind;         /* integers must be whole numbers */
+  double lo, hi;         /* inclusive range */
+  int zero_ok;           /* 0 also allowed: the task's default */
+  size_t off;            /* where it lives in trn_cfg */
+} trn_field;
+
+#define FIELD(opt, key, kind, lo, hi, z, member) {opt, key, kind, lo, hi, z, offsetof(trn_cfg, member)}
+static const trn_field trn_fields[] = {
+    FIELD("min-len", "min_len", TF_INT, 1, 1e6, 1, data.min_len),
+    FIELD("max-len", "max_len", TF_INT, 1, 1e6, 1, data.max_len),
+    FIELD("test-min-len", "test_min_len", TF_INT, 1, 1e6, 1, data.test_min_len),
+    FIELD("test-max-len", "test_max_len", TF_INT, 1, 1e6, 1, data.test_max_len),
+    FIELD("context", "context", TF_INT, 1, 1e7, 1, data.context),
+    FIELD("pairs", "pairs", TF_INT, 1, 1e6, 1, data.pairs),
+    FIELD("data-vocab", "data_vocab", TF_INT, 1, 1e9, 1, data.vocab),
+    FIELD("val-frac", "val_frac", TF_DBL, 0, 0.9, 0, data.val_frac),
+    FIELD("steps", "steps", TF_I64, 1, 1e12, 0, steps),
+    FIELD("batch", "batch", TF_INT, 1, 1e6, 0, batch),
+    FIELD("accum", "accum", TF_INT, 1, 1e6, 0, accum),
+    FIELD("lr", "lr", TF_DBL, 0, 10, 0, lr),
+    FIELD("lr-min", "lr_min", TF_DBL, 0, 10, 0, lr_min),
+    FIELD("warmup", "warmup", TF_I64, 0, 1e12, 0, warmup),
+    FIELD("weight-decay", "weight_decay", TF_DBL, 0, 10, 0, wd),
+    FIELD("clip", "clip", TF_DBL, 0, 1e12, 0, clip),
+    FIELD("eval-every", "eval_every", TF_I64, 1, 1e12, 0, eval_every),
+    FIELD("warm-steps", "warm_steps", TF_I64, 0, 1e12, 0, warm_steps),
+    FIELD("warm-len", "warm_len", TF_INT, 0, 1e6, 0, warm_len),
+    FIELD("eval-batches", "eval_batches", TF_INT, 1, 1e6, 0, eval_batches),
+    FIELD("test-batches", "test_batches", TF_INT, 1, 1e6, 0, test_batches),
+    FIELD("log-every", "log_every", TF_INT, 1, 1e9, 0, log_every),
+};
+#undef FIELD
+#define NFIELDS (int)(sizeof trn_fields / sizeof *trn_fields)
+#define STEP_MAX 1e12 /* the checkpoint's "step": 0 ..= the largest --steps */
+
+/* NULL if x is a valid value of f, else why not (in buf) */
+static const char *field_why(const trn_field *f, double x, char *buf, size_t n) {
+  if (!isfinite(x)) return "must be a finite number";
+  if (f->zero_ok && x == 0) return NULL;
+  if (x < f->lo) snprintf(buf, n, "must be >= %g", f->zero_ok ? 0 : f->lo);
+  else if (x > f->hi) snprintf(buf, n, "must be <= %g", f->hi);
+  else if (f->kind != TF_DBL && x != floor(x)) snprintf(buf, n, "must be an integer");
+  else return NULL;
+  return buf;
+}
+
+static void field_store(trn_cfg *c, const trn_field *f, double x) {
+  char *p = (char *)c + f->off;
+  if (f->kind == TF_INT) *(int *)p = (int)x;
+  else if (f->kind == TF_I64) *(int64_t *)p = (int64_t)x;
+  else *(double *)p = x;
+  if (!strcmp(f->opt, "lr-min")) c->lr_min_set = 1;
+  if (!strcmp(f->opt, "warmup")) c->warmup_set = 1;
+}
+
+static const trn_field *field_by_opt(const char *opt) {
+  for (int i = 0; i < NFIELDS; i++)
+    if (!strcmp(trn_fields[i].opt, opt)) return &trn_fields[i];
+  return NULL;
+}
+
+/* --opt VALUE of a numeric setting; -1 after printing an error */
+static int field_from_arg(trn_cfg *c, const trn_field *f, const char *v) {
+  char *e, buf[64];
   double x = strtod(v, &e);
-  if (e == v || *e || !(x >= lo && x <= hi)) {
-    drv_error("--%s: '%s' is not a number in [%g, %g]", opt, v, lo, hi);
+  const char *why = e == v || *e ? "is not a number" : field_why(f, x, buf, sizeof buf);
+  if (why) {
+    drv_error("--%s: '%s' %s", f->opt, v, why);
     return -1;
   }
-  *out = x;
+  field_store(c, f, x);
   return 0;
+}
+
+static const char *dtype_why(const char *v) {
+  return strcmp(v, "f32") && strcmp(v, "f64") ? "must be f32 or f64" : NULL;
 }
 
 static void add_set(trn_cfg *c, const char *kv) {
@@ -81,9 +156,9 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
   }
   for (int i = 0; i < a->opts.n && !bad; i++) {
     const char *n = a->opts.v[i].name, *v = a->opts.v[i].val;
-    double x = 0;
-#define NUM(opt, lo, hi) (!strcmp(n, opt) && !(bad = num(opt, v, lo, hi, &x)))
-    if (!strcmp(n, "task")) set_str(&c->task, v);
+    const trn_field *f = field_by_opt(n);
+    if (f) bad = field_from_arg(c, f, v);
+    else if (!strcmp(n, "task")) set_str(&c->task, v);
     else if (!strcmp(n, "init")) set_str(&c->init, v);
     else if (!strcmp(n, "set")) {
       if (resume) {
@@ -96,43 +171,249 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
       if (!drv_backend_ok(v)) bad = 1;
       set_str(&c->backend, v);
     } else if (!strcmp(n, "dtype")) {
-      if (strcmp(v, "f32") && strcmp(v, "f64")) {
-        drv_error("--dtype must be f32 or f64");
+      if (dtype_why(v)) {
+        drv_error("--dtype %s", dtype_why(v));
         bad = 1;
       }
       c->f64 = !strcmp(v, "f64");
-    } else if (NUM("min-len", 1, 1e6)) c->data.min_len = (int)x;
-    else if (NUM("max-len", 1, 1e6)) c->data.max_len = (int)x;
-    else if (NUM("test-min-len", 1, 1e6)) c->data.test_min_len = (int)x;
-    else if (NUM("test-max-len", 1, 1e6)) c->data.test_max_len = (int)x;
-    else if (NUM("context", 1, 1e7)) c->data.context = (int)x;
-    else if (NUM("pairs", 1, 1e6)) c->data.pairs = (int)x;
-    else if (NUM("data-vocab", 1, 1e9)) c->data.vocab = (int)x;
-    else if (NUM("val-frac", 0, 0.9)) c->data.val_frac = x;
-    else if (NUM("steps", 1, 1e12)) c->steps = (int64_t)x;
-    else if (NUM("batch", 1, 1e6)) c->batch = (int)x;
-    else if (NUM("accum", 1, 1e6)) c->accum = (int)x;
-    else if (NUM("lr", 0, 10)) c->lr = x;
-    else if (NUM("lr-min", 0, 10)) c->lr_min = x, c->lr_min_set = 1;
-    else if (NUM("warmup", 0, 1e12)) c->warmup = (int64_t)x, c->warmup_set = 1;
-    else if (NUM("weight-decay", 0, 10)) c->wd = x;
-    else if (!strcmp(n, "decay-embedding")) c->decay_embedding = 1;
-    else if (NUM("clip", 0, 1e12)) c->clip = x;
+    } else if (!strcmp(n, "decay-embedding")) c->decay_embedding = 1;
     else if (!strcmp(n, "seed")) {
       if (drv_parse_u64(v, &c->seed)) {
         drv_error("--seed: '%s' is not an unsigned integer", v);
         bad = 1;
       }
-    } else if (NUM("eval-every", 1, 1e12)) c->eval_every = (int64_t)x;
-    else if (NUM("eval-batches", 1, 1e6)) c->eval_batches = (int)x;
-    else if (NUM("test-batches", 1, 1e6)) c->test_batches = (int)x;
-    else if (NUM("log-every", 1, 1e12)) c->log_every = (int)x;
-#undef NUM
+    }
   }
-  if (!c->lr_min_set) c->lr_min = c->lr / 10;
+  if (!c->lr_min_set) c->lr_min = c->lr * (c->lr_min_frac_set ? c->lr_min_frac : 0.1);
   if (!c->warmup_set) c->warmup = c->steps / 20;
   c->data.seed = c->seed; /* one seed for parameters and data */
   return bad ? -1 : 0;
+}
+
+/* ---- --config: training: and dataset: ---- */
+
+typedef struct {
+  const char *file;
+  int bad;
+} cfgctx;
+
+/* A number at `path` in [lo, hi] (integral if `integer`); 0 or -1 with the error printed. */
+static int cfg_num(cfgctx *x, const cJSON *v, const char *path, double lo, double hi, int integer, double *out) {
+  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+      (integer && v->valuedouble != floor(v->valuedouble))) {
+    drv_error("%s: %s: expected %s in [%g, %g]", x->file, path, integer ? "an integer" : "a number", lo, hi);
+    x->bad = 1;
+    return -1;
+  }
+  *out = v->valuedouble;
+  return 0;
+}
+
+static void cfg_ignored(cfgctx *x, const char *path, const char *why) { drv_note("%s: %s ignored (%s)", x->file, path, why); }
+
+static void cfg_unknown(cfgctx *x, const char *path) {
+  drv_error("%s: %s: unknown key", x->file, path);
+  x->bad = 1;
+}
+
+static void cfg_training(cfgctx *x, trn_cfg *c, const cJSON *t) {
+  const cJSON *it;
+  double v = 0, steps = -1, until = -1;
+  cJSON_ArrayForEach(it, t) {
+    const char *k = it->string;
+    char *path = xl_fmt("training.%s", k);
+    if (!strcmp(k, "batch_size")) {
+      if (!cfg_num(x, it, path, 1, 1e6, 1, &v)) c->batch = (int)v;
+    } else if (!strcmp(k, "lr")) {
+      if (!cfg_num(x, it, path, 0, 10, 0, &v)) c->lr = v;
+    } else if (!strcmp(k, "seed")) {
+      if (!cfg_num(x, it, path, 0, 9007199254740992.0, 1, &v)) c->seed = (uint64_t)v;
+    } else if (!strcmp(k, "val_every_step")) {
+      if (!cfg_num(x, it, path, 1, 1e12, 1, &v)) c->eval_every = (int64_t)v;
+    } else if (!strcmp(k, "lr_warmup_steps")) {
+      if (!cfg_num(x, it, path, 0, 1e12, 1, &v)) c->warmup = (int64_t)v, c->warmup_set = 1;
+    } else if (!strcmp(k, "lr_decay_until_steps")) {
+      cfg_num(x, it, path, 1, 1e12, 1, &until);
+    } else if (!strcmp(k, "lr_decay_factor")) {
+      if (!cfg_num(x, it, path, 0, 1, 0, &v)) c->lr_min_frac = v, c->lr_min_frac_set = 1;
+    } else if (!strcmp(k, "weight_decay")) {
+      if (!cfg_num(x, it, path, 0, 10, 0, &v)) c->wd = v;
+    } else if (!strcmp(k, "num_steps")) {
+      if (!cfg_num(x, it, path, 1, 1e12, 1, &steps)) c->steps = (int64_t)steps;
+    } else if (!strcmp(k, "weight_precision")) {
+      if (cJSON_IsString(it) && (!strcmp(it->valuestring, "float32") || !strcmp(it->valuestring, "float64"))) {
+        c->f64 = !strcmp(it->valuestring, "float64");
+      } else if (cJSON_IsString(it) && (!strcmp(it->valuestring, "bfloat16") || !strcmp(it->valuestring, "float16"))) {
+        cfg_ignored(x, path, "xlc trains in float32 or float64");
+      } else {
+        drv_error("%s: %s: expected float32, float64, bfloat16 or float16", x->file, path);
+        x->bad = 1;
+      }
+    } else if (!strcmp(k, "device")) {
+      cfg_ignored(x, path, "device");
+    } else if (!strcmp(k, "amp_precision") || !strcmp(k, "enable_mixed_precision")) {
+      cfg_ignored(x, path, "dtype");
+    } else {
+      cfg_unknown(x, path);
+    }
+    free(path);
+  }
+  /* the schedule decays until the last step */
+  if (until > 0 && until != (steps > 0 ? steps : (double)c->steps)) {
+    drv_error("%s: training.lr_decay_until_steps (%.0f) must equal num_steps (%lld): xlc's cosine decays until the "
+              "last step",
+              x->file, until, (long long)(steps > 0 ? steps : (double)c->steps));
+    x->bad = 1;
+  }
+}
+
+static const char *const task_names[][2] = {{"parity", "parity"},         {"even_pairs", "evenpairs"},
+                                            {"cycle_navigation", "cycle"}, {"modular_arithmetic", "modarith"},
+                                            {"evenpairs", "evenpairs"},    {"cycle", "cycle"},
+                                            {"modarith", "modarith"}};
+
+/* subpar.validation / subpar.test: lengths of those splits */
+static void cfg_subpar(cfgctx *x, trn_cfg *c, const cJSON *sp) {
+  const cJSON *s;
+  cJSON_ArrayForEach(s, sp) {
+    char *path = xl_fmt("dataset.kwargs.subpar.%s", s->string);
+    int test = !strcmp(s->string, "test"), val = !strcmp(s->string, "validation");
+    if (!test && !val) {
+      cfg_unknown(x, path);
+    } else if (!cJSON_IsObject(s) && !cJSON_IsNull(s)) {
+      drv_error("%s: %s: expected a mapping", x->file, path);
+      x->bad = 1;
+    } else if (val && !cJSON_IsNull(s)) {
+      cfg_ignored(x, path, "xlc validates on the training lengths; the test split has the extrapolation lengths");
+    } else {
+      const cJSON *it;
+      cJSON_ArrayForEach(it, s) {
+        char *p2 = xl_fmt("%s.%s", path, it->string);
+        double v;
+        if (!strcmp(it->string, "min_sequence_length")) {
+          if (!cfg_num(x, it, p2, 1, 1e6, 1, &v)) c->data.test_min_len = (int)v;
+        } else if (!strcmp(it->string, "max_sequence_length")) {
+          if (!cfg_num(x, it, p2, 1, 1e6, 1, &v)) c->data.test_max_len = (int)v;
+        } else {
+          cfg_unknown(x, p2);
+        }
+        free(p2);
+      }
+    }
+    free(path);
+  }
+}
+
+static void cfg_dataset(cfgctx *x, trn_cfg *c, const cJSON *d) {
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name"), *kw = cJSON_GetObjectItemCaseSensitive(d, "kwargs");
+  const cJSON *it;
+  cJSON_ArrayForEach(it, d) if (strcmp(it->string, "name") && strcmp(it->string, "kwargs")) {
+    char *path = xl_fmt("dataset.%s", it->string);
+    cfg_unknown(x, path);
+    free(path);
+  }
+  if (!cJSON_IsString(name) || strcmp(name->valuestring, "form_language")) {
+    drv_error("%s: dataset.name: %s%s%s is not supported (form_language: the formal-language tasks)", x->file,
+              cJSON_IsString(name) ? "'" : "", cJSON_IsString(name) ? name->valuestring : "a missing name",
+              cJSON_IsString(name) ? "'" : "");
+    x->bad = 1;
+    return;
+  }
+  if (!cJSON_IsObject(kw)) {
+    drv_error("%s: dataset.kwargs: expected a mapping", x->file);
+    x->bad = 1;
+    return;
+  }
+  const cJSON *count = NULL;
+  cJSON_ArrayForEach(it, kw) {
+    const char *k = it->string;
+    char *path = xl_fmt("dataset.kwargs.%s", k);
+    double v = 0;
+    if (!strcmp(k, "synth_lang_type")) {
+      const char *task = NULL;
+      for (size_t i = 0; cJSON_IsString(it) && i < sizeof task_names / sizeof task_names[0]; i++)
+        if (!strcmp(it->valuestring, task_names[i][0])) task = task_names[i][1];
+      if (!task) {
+        drv_error("%s: %s: unknown task %s%s%s (parity, even_pairs, cycle_navigation, modular_arithmetic)", x->file,
+                  path, cJSON_IsString(it) ? "'" : "", cJSON_IsString(it) ? it->valuestring : "(not a string)",
+                  cJSON_IsString(it) ? "'" : "");
+        x->bad = 1;
+      } else {
+        set_str(&c->task, task);
+      }
+    } else if (!strcmp(k, "vocab_size")) {
+      if (!cfg_num(x, it, path, 1, 1e9, 1, &v)) c->data.vocab = (int)v;
+    } else if (!strcmp(k, "min_sequence_length")) {
+      if (!cfg_num(x, it, path, 1, 1e6, 1, &v)) c->data.min_len = (int)v;
+    } else if (!strcmp(k, "max_sequence_length")) {
+      if (!cfg_num(x, it, path, 1, 1e6, 1, &v)) c->data.max_len = (int)v;
+    } else if (!strcmp(k, "subpar")) {
+      if (cJSON_IsObject(it)) cfg_subpar(x, c, it);
+      else if (!cJSON_IsNull(it)) {
+        drv_error("%s: %s: expected a mapping", x->file, path);
+        x->bad = 1;
+      }
+    } else if (!strcmp(k, "count")) {
+      count = it;
+    } else if (!strcmp(k, "context_length")) {
+      cfg_ignored(x, path, "xlc pads each batch to its longest row");
+    } else if (!strcmp(k, "seed")) {
+      cfg_ignored(x, path, "xlc draws the data from training.seed");
+    } else if (!strcmp(k, "enable_mask")) {
+      if (!cJSON_IsTrue(it)) {
+        drv_error("%s: %s: only true is supported (the answer positions are scored)", x->file, path);
+        x->bad = 1;
+      }
+    } else if (!strcmp(k, "shift") || !strcmp(k, "additional_prefix_tokens") ||
+               !strcmp(k, "additional_suffix_tokens") || !strcmp(k, "additional_premask_tokens")) {
+      double want = !strcmp(k, "shift"); /* next-token targets, no extra tokens: what xlc's tasks are */
+      cfg_num(x, it, path, want, want, 1, &v);
+    } else if (!strcmp(k, "batch_size")) {
+      cfg_ignored(x, path, "training.batch_size is the batch");
+    } else {
+      cfg_unknown(x, path);
+    }
+    free(path);
+  }
+  /* sizes of the official fixed splits: validation/test batches of the trainer's batch size */
+  if (cJSON_IsObject(count)) {
+    cJSON_ArrayForEach(it, count) {
+      char *path = xl_fmt("dataset.kwargs.count.%s", it->string);
+      double v = 0;
+      if (!strcmp(it->string, "train")) cfg_ignored(x, path, "xlc draws an unbounded stream of training batches");
+      else if (!strcmp(it->string, "validation") || !strcmp(it->string, "test")) {
+        if (!cfg_num(x, it, path, 1, 1e12, 1, &v)) {
+          int nb = (int)fmin(1e6, ceil(v / c->batch));
+          if (it->string[0] == 'v') c->eval_batches = nb;
+          else c->test_batches = nb;
+        }
+      } else cfg_unknown(x, path);
+      free(path);
+    }
+  } else if (count && !cJSON_IsNull(count)) {
+    drv_error("%s: dataset.kwargs.count: expected a mapping", x->file);
+    x->bad = 1;
+  }
+}
+
+int trn_cfg_from_config(trn_cfg *c, const drv_config *conf, int positional_model) {
+  cfgctx x = {conf->path, 0};
+  if (!positional_model && !strcmp(conf->entry, "xlstm_large")) set_str(&c->entry, "xlstm_large");
+  for (int i = 0; i < conf->nsets; i++) add_set(c, conf->sets[i]);
+  if (conf->decay_embedding >= 0) c->decay_embedding = conf->decay_embedding;
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(conf->root, "training"),
+              *d = cJSON_GetObjectItemCaseSensitive(conf->root, "dataset");
+  if (t && !cJSON_IsObject(t)) {
+    drv_error("%s: training: is not a mapping", x.file);
+    return -1;
+  }
+  if (d && !cJSON_IsObject(d)) {
+    drv_error("%s: dataset: is not a mapping", x.file);
+    return -1;
+  }
+  if (t) cfg_training(&x, c, t);
+  if (d) cfg_dataset(&x, c, d);
+  return x.bad ? -1 : 0;
 }
 
 int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) {
@@ -145,9 +426,23 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
     return XLC_EXIT_USER;
   }
   int rc = XLC_EXIT_OK;
+  const char *config = NULL;
+  for (int i = 0; i < a->opts.n; i++)
+    if (!strcmp(a->opts.v[i].name, "config")) config = a->opts.v[i].val;
   if (ck.is_xlc && ckpt_meta(&ck, "trainer")) {
     if (a->pos.n > 1) drv_note("%s: the model comes from the checkpoint; FILE.xl ENTRY ignored", path);
+    if (config) drv_note("%s: the model comes from the checkpoint; --config %s ignored", path, config);
     if (trn_cfg_from_ckpt(c, &ck, path) != 0) rc = XLC_EXIT_USER;
+  } else if (config) { /* the model: section only; --set (below) overrides it */
+    drv_config conf;
+    rc = drv_config_load(&conf, config, a->pos.n == 3 ? a->pos.v[1] : NULL, a->pos.n == 3 ? a->pos.v[2] : NULL);
+    if (rc == 0) {
+      free(c->file);
+      c->file = a->pos.n == 3 ? xl_strdup(a->pos.v[1]) : drv_stdlib_path();
+      set_str(&c->entry, a->pos.n == 3 ? a->pos.v[2] : conf.entry);
+      for (int i = 0; i < conf.nsets; i++) add_set(c, conf.sets[i]);
+      drv_config_free(&conf);
+    }
   } else if (a->pos.n == 3) {
     set_str(&c->file, a->pos.v[1]);
     set_str(&c->entry, a->pos.v[2]);
@@ -201,58 +496,79 @@ char *trn_cfg_json(const trn_cfg *c) {
   return r;
 }
 
+/* One metadata problem: "PATH: metadata 'KEY' = VALUE: WHY" */
+static int meta_error(const char *path, const char *key, const cJSON *val, const char *text, const char *why) {
+  char *v = val ? cJSON_PrintUnformatted(val) : NULL;
+  drv_error("%s: metadata '%s' = %s: %s", path, key, v ? v : text ? text : "(absent)", why);
+  cJSON_free(v);
+  return -1;
+}
+
+/* a string-valued trainer key: absent (NULL, 0), a string (0), else -1 after an error */
+static int meta_str(const char *path, const cJSON *o, const char *key, const char **out) {
+  const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+  *out = NULL;
+  if (!it) return 0;
+  if (!cJSON_IsString(it)) return meta_error(path, key, it, NULL, "must be a string");
+  *out = it->valuestring;
+  return 0;
+}
+
 int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
   const char *tj = ckpt_meta(ck, "trainer"), *sets = ckpt_meta(ck, "sets"), *step = ckpt_meta(ck, "step"),
              *seed = ckpt_meta(ck, "seed");
   cJSON *o = tj ? cJSON_Parse(tj) : NULL, *sa = sets ? cJSON_Parse(sets) : NULL;
-  int bad = !o || (sets && !cJSON_IsArray(sa)) || !step || !ckpt_meta(ck, "entry") || !ckpt_meta(ck, "source_path");
-  if (bad) drv_error("%s: the checkpoint's metadata is incomplete or malformed (trainer, sets, step, entry, source_path)", path);
-#define GETN(key, dst)                                                  \
-  do {                                                                  \
-    cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);               \
-    if (cJSON_IsNumber(it)) dst = it->valuedouble;                      \
-  } while (0)
+  int bad = 0;
+  const char *missing = !tj ? "trainer" : !step ? "step" : !ckpt_meta(ck, "entry") ? "entry"
+                      : !ckpt_meta(ck, "source_path") ? "source_path" : NULL;
+  char buf[64];
+  uint64_t u = 0;
+  if (missing) {
+    drv_error("%s: metadata '%s' is missing (not a complete xlc training checkpoint)", path, missing);
+    bad = 1;
+  } else if (!cJSON_IsObject(o)) {
+    bad = meta_error(path, "trainer", NULL, tj, "must be a JSON object");
+  } else if (sets && !cJSON_IsArray(sa)) {
+    bad = meta_error(path, "sets", NULL, sets, "must be a JSON array of strings");
+  } else if (drv_parse_u64(step, &u) || (double)u > STEP_MAX) {
+    snprintf(buf, sizeof buf, "must be an integer in [0, %g]", STEP_MAX);
+    bad = meta_error(path, "step", NULL, step, buf);
+  } else if (seed && drv_parse_u64(seed, &c->seed)) {
+    bad = meta_error(path, "seed", NULL, seed, "must be an unsigned 64-bit integer");
+  }
+  if (!bad) c->resume_step = (int64_t)u;
+  /* numeric settings: the command line's ranges */
+  for (int i = 0; i < NFIELDS && !bad; i++) {
+    const trn_field *f = &trn_fields[i];
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, f->key);
+    if (!it) continue; /* older checkpoints lack some: the default stays */
+    const char *why = cJSON_IsNumber(it) ? field_why(f, it->valuedouble, buf, sizeof buf) : "must be a number";
+    if (why) bad = meta_error(path, f->key, it, NULL, why);
+    else field_store(c, f, it->valuedouble);
+  }
+  const char *task = NULL, *init = NULL, *be = NULL, *dt = NULL;
+  if (!bad)
+    bad = meta_str(path, o, "task", &task) || meta_str(path, o, "init", &init) ||
+          meta_str(path, o, "backend", &be) || meta_str(path, o, "dtype", &dt);
+  if (!bad && be && drv_backend_why(be)) bad = meta_error(path, "backend", NULL, be, drv_backend_why(be));
+  if (!bad && dt && dtype_why(dt)) bad = meta_error(path, "dtype", NULL, dt, dtype_why(dt));
+  const cJSON *de = bad ? NULL : cJSON_GetObjectItemCaseSensitive(o, "decay_embedding");
+  if (de && !cJSON_IsBool(de)) bad = meta_error(path, "decay_embedding", de, NULL, "must be true or false");
+  const cJSON *it;
+  cJSON_ArrayForEach(it, sa) {
+    if (!bad && !cJSON_IsString(it)) bad = meta_error(path, "sets", it, NULL, "every element must be a string");
+  }
   if (!bad) {
-    cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "task");
-    if (cJSON_IsString(t)) set_str(&c->task, t->valuestring);
-    cJSON *in = cJSON_GetObjectItemCaseSensitive(o, "init");
-    if (cJSON_IsString(in)) set_str(&c->init, in->valuestring);
-    GETN("data_vocab", c->data.vocab);
-    GETN("min_len", c->data.min_len);
-    GETN("max_len", c->data.max_len);
-    GETN("test_min_len", c->data.test_min_len);
-    GETN("test_max_len", c->data.test_max_len);
-    GETN("context", c->data.context);
-    GETN("pairs", c->data.pairs);
-    GETN("val_frac", c->data.val_frac);
-    GETN("steps", c->steps);
-    GETN("batch", c->batch);
-    GETN("accum", c->accum);
-    GETN("lr", c->lr);
-    GETN("lr_min", c->lr_min);
-    GETN("warmup", c->warmup);
-    GETN("weight_decay", c->wd);
-    GETN("clip", c->clip);
-    GETN("eval_every", c->eval_every);
-    GETN("warm_steps", c->warm_steps);
-    GETN("warm_len", c->warm_len);
-    GETN("eval_batches", c->eval_batches);
-    GETN("test_batches", c->test_batches);
-    GETN("log_every", c->log_every);
-    cJSON *de = cJSON_GetObjectItemCaseSensitive(o, "decay_embedding");
+    if (task) set_str(&c->task, task);
+    if (init) set_str(&c->init, init);
+    if (be) set_str(&c->backend, be);
+    if (dt) c->f64 = !strcmp(dt, "f64");
     c->decay_embedding = cJSON_IsTrue(de);
-    cJSON *be = cJSON_GetObjectItemCaseSensitive(o, "backend"), *dt = cJSON_GetObjectItemCaseSensitive(o, "dtype");
-    if (cJSON_IsString(be)) set_str(&c->backend, be->valuestring);
-    if (cJSON_IsString(dt)) c->f64 = !strcmp(dt->valuestring, "f64");
     c->lr_min_set = c->warmup_set = 1;
     set_str(&c->entry, ckpt_meta(ck, "entry"));
     set_str(&c->file, ckpt_meta(ck, "source_path"));
-    cJSON *it;
-    cJSON_ArrayForEach(it, sa) if (cJSON_IsString(it)) add_set(c, it->valuestring);
-    c->resume_step = strtoll(step, NULL, 10);
-    if (seed) drv_parse_u64(seed, &c->seed);
+    cJSON_ArrayForEach(it, sa) add_set(c, it->valuestring);
   }
-#undef GETN
   cJSON_Delete(o);
   cJSON_Delete(sa);
   return bad ? -1 : 0;
@@ -301,6 +617,9 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
   }
   int rc = mdl_open(m, c->file, c->entry, (const char *const *)c->sets.v, c->sets.n, c->backend,
                     c->f64 ? CG_F64 : CG_F32);
+  if (rc && ck) /* the diagnostics above concern the checkpoint's model: say which */
+    drv_error("%s: the model of its metadata (%s %s %s) does not compile", ck_path, c->file, c->entry,
+              c->sets_desc);
   if (rc) {
     mdl_free(m);
     return rc;
@@ -394,7 +713,25 @@ int trn_evaluate(mdl *m, const data_source *ds, data_split split, int nb, int B,
   return rc;
 }
 
+/* the name of a parameter holding a non-finite value or with a non-finite moment, or NULL */
+static const char *nonfinite_state(const mdl *m, double **mom, double **vel) {
+  for (int i = 0; i < m->params.v.n; i++) {
+    const xt *p = m->params.v.v[i];
+    int64_t n = xt_numel(p);
+    for (int64_t j = 0; j < n; j++)
+      if (!isfinite(xt_get(p, j)) || (mom && !isfinite(mom[i][j])) || (vel && !(vel[i][j] >= 0 && isfinite(vel[i][j]))))
+        return p->name;
+  }
+  return NULL;
+}
+
 int trn_save(mdl *m, const trn_cfg *c, int64_t step, const char *path, double **mom, double **vel) {
+  const char *bad = nonfinite_state(m, mom, vel);
+  if (bad) {
+    drv_warn("step %lld: parameter '%s' or its optimizer state is not finite: %s not written (the last one "
+             "is kept)", (long long)step, bad, path);
+    return XLC_EXIT_OK;
+  }
   char *tj = trn_cfg_json(c);
   ckpt_info info = {.entry = m->entry,
                     .source_path = m->file,

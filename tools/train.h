@@ -22,6 +22,8 @@ typedef struct {
   int warm_len;
   int batch, accum, eval_batches, test_batches, log_every, decay_embedding;
   int warmup_set, lr_min_set;
+  int lr_min_frac_set;      /* --config's lr_decay_factor: lr_min = lr * lr_min_frac unless --lr-min */
+  double lr_min_frac;
   double lr, lr_min, wd, clip;
   uint64_t seed;
 } trn_cfg;
@@ -36,6 +38,10 @@ void trn_cfg_free(trn_cfg *c);
 /* Applies the command line (options; positional FILE ENTRY if `positional`) on top of c.
    Errors printed. */
 int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional);
+/* --config: the file's model settings (conf->sets), training: and dataset: sections on top of c
+   (before trn_cfg_from_args, so that options given explicitly override the file). Notes for
+   ignored keys and errors are printed. */
+int trn_cfg_from_config(trn_cfg *c, const drv_config *conf, int positional_model);
 /* eval/generate: the model of checkpoint a->pos[0] (an xlc checkpoint: model and settings from
    its metadata; a plain state dict: FILE.xl ENTRY from a->pos[1..2] and --set), with the
    command-line options applied; generation lowers with form=recurrent where the entry has it. */

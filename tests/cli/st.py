@@ -6,6 +6,10 @@
         "iota" gives 0, 1, 2, ...
   st.py show FILE                               print metadata and "name dtype shape values"
   st.py meta FILE KEY                           print one metadata value (exit 1 if absent/unreadable)
+  st.py edit FILE OUT EDIT...                   copy FILE to OUT with edits (tensors and the data
+        section kept byte for byte):  meta:KEY=VALUE (a string; VALUE "-" deletes the key),
+        trainer:KEY=JSON (a key of the "trainer" metadata JSON; JSON "-" deletes it),
+        tensor:NAME:INDEX=VALUE (one element of an F32/F64 tensor; INDEX "*": every element)
 """
 import json, math, struct, sys
 
@@ -58,6 +62,44 @@ def read(path):
     return meta, out
 
 
+def edit(path, out, edits):
+    data = open(path, "rb").read()
+    (hl,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + hl])
+    body = bytearray(data[8 + hl:])
+    meta = header.setdefault("__metadata__", {})
+    for e in edits:
+        kind, rest = e.split(":", 1)
+        if kind == "meta":
+            k, v = rest.split("=", 1)
+            if v == "-":
+                meta.pop(k, None)
+            else:
+                meta[k] = v
+        elif kind == "trainer":
+            k, v = rest.split("=", 1)
+            t = json.loads(meta["trainer"])
+            if v == "-":
+                t.pop(k, None)
+            else:
+                t[k] = json.loads(v)
+            meta["trainer"] = json.dumps(t)
+        elif kind == "tensor":
+            where, v = rest.rsplit("=", 1)
+            name, i = where.rsplit(":", 1)
+            t = header[name]
+            f, (a, b) = FMT[t["dtype"]], t["data_offsets"]
+            size = struct.calcsize(f)
+            for k in range((b - a) // size) if i == "*" else [int(i)]:
+                struct.pack_into("<" + f, body, a + k * size, float(v))
+        else:
+            sys.exit("st.py: unknown edit " + e)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(out, "wb") as fp:
+        fp.write(struct.pack("<Q", len(h)) + h + bytes(body))
+
+
 def show(path):
     meta, tensors = read(path)
     print("meta", json.dumps(meta, sort_keys=True))
@@ -69,6 +111,8 @@ def show(path):
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "edit":
+        edit(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif len(sys.argv) == 3 and sys.argv[1] == "show":
         show(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "meta":

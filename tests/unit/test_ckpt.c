@@ -347,7 +347,8 @@ static void test_cuda_layout(void) {
     int64_t n = xt_numel(l.v.v[i]);
     m[i] = xl_malloc((size_t)n * sizeof(double));
     v[i] = xl_malloc((size_t)n * sizeof(double));
-    for (int64_t q = 0; q < n; q++) m[i][q] = xt_get(l.v.v[i], q) * 2, v[i][q] = xt_get(l.v.v[i], q) * 3;
+    for (int64_t q = 0; q < n; q++) /* second moments are >= 0 */
+      m[i][q] = xt_get(l.v.v[i], q) * 2, v[i][q] = fabs(xt_get(l.v.v[i], q)) * 3;
   }
   char *p = tpath("cuda.ckpt"), *err = NULL, *warn = NULL;
   ckpt_write(p, &l, m, v, NULL, &err);
@@ -396,7 +397,7 @@ static double mval(int64_t step, int64_t i) { return (double)step + (double)(i %
 static void fill(xt_list *l, double *m, double *v, int64_t step) {
   float *p = l->v.v[0]->data;
   int64_t n = xt_numel(l->v.v[0]);
-  for (int64_t i = 0; i < n; i++) p[i] = pval(step, i), m[i] = mval(step, i), v[i] = -mval(step, i);
+  for (int64_t i = 0; i < n; i++) p[i] = pval(step, i), m[i] = mval(step, i), v[i] = mval(step, i) + 1000; /* v >= 0 */
 }
 
 /* "" if path is absent or a complete checkpoint of one step, else a message */
@@ -417,7 +418,7 @@ static int check_complete(const char *path, int64_t *step) {
   int bad = !p || !m || !v || *step < 1;
   for (int64_t i = 0; !bad && i < xt_numel(p); i++)
     bad = ((float *)p->data)[i] != pval(*step, i) || ((double *)m->data)[i] != mval(*step, i) ||
-          ((double *)v->data)[i] != -mval(*step, i);
+          ((double *)v->data)[i] != mval(*step, i) + 1000;
   CHECK(!bad, "kill test: checkpoint of step %lld is inconsistent", (long long)*step);
   ckpt_free(&ck);
   return bad ? -1 : 0;

@@ -3,7 +3,7 @@
  * Round trip of every dtype (bit-exact), scalars and empty tensors, tensor order and metadata;
  * the header is 8-byte aligned; every malformed file written by hand here (short file, bad
  * header length, bad JSON, bad dtype, missing fields, shape/offset mismatch, offsets beyond the
- * data, overlap, duplicates) is rejected with -1 and a message naming the file; writes are
+ * data, overlap, gaps and trailing bytes, duplicates) is rejected with -1 and a message naming the file; writes are
  * atomic (no temp file left, an existing destination survives a failed write).
  */
 #include <dirent.h>
@@ -185,18 +185,19 @@ static void test_roundtrip(void) {
   xtl_free(&r);
 
   /* a file whose tensors are stored in a different order than the header lists them, with
-     padding in the header and a gap in the data: accepted */
+     padding in the header and an empty tensor between them: accepted */
   char *q = tpath("order.safetensors");
   const char *hdr = "{\"b\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[8,12]},"
-                    "\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}    ";
+                    "\"e\":{\"dtype\":\"F64\",\"shape\":[0,3],\"data_offsets\":[8,8]},"
+                    "\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}    ";
   write_raw(q, strlen(hdr), hdr, 12);
   err = NULL;
   rc = st_read(q, &r, &err);
-  CHECK(rc == 0 && r.v.n == 2, "out-of-order file: %s", err ? err : "");
-  if (rc == 0 && r.v.n == 2) {
+  CHECK(rc == 0 && r.v.n == 3, "out-of-order file: %s", err ? err : "");
+  if (rc == 0 && r.v.n == 3) {
     CHECK(strcmp(r.v.v[0]->name, "b") == 0, "header order not kept");
     CHECK(((int32_t *)r.v.v[0]->data)[0] == 0x0b0a0908, "b read from the wrong offset");
-    CHECK(((int32_t *)r.v.v[1]->data)[0] == 0x03020100, "a read from the wrong offset");
+    CHECK(((int64_t *)r.v.v[2]->data)[0] == 0x0706050403020100, "a read from the wrong offset");
   }
   free(err);
   xtl_free(&r);
@@ -278,6 +279,30 @@ static void test_errors(void) {
                   "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
                   "\"b\":{\"dtype\":\"I32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 16,
                   "overlap");
+  /* the spans must tile the data section (format spec): no gap, no trailing byte */
+  expect_fail_hdr("gap between tensors",
+                  "{\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                  "\"b\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12,
+                  "tensor 'b': data_offsets [8, 12] leave bytes [4, 8)");
+  expect_fail_hdr("gap before the first tensor",
+                  "{\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8,
+                  "tensor 'a'");
+  expect_fail_hdr("empty tensor inside another",
+                  "{\"a\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                  "\"e\":{\"dtype\":\"I32\",\"shape\":[0],\"data_offsets\":[4,4]}}", 8,
+                  "overlap");
+  expect_fail_hdr("trailing data byte",
+                  "{\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 5,
+                  "1 unaccounted bytes after the last tensor 'a'");
+  expect_fail_hdr("data but no tensors", "{}", 3, "3 unaccounted bytes");
+  {
+    /* a header length one byte short: the padding byte becomes data, every tensor shifts */
+    const char *h = "{\"a\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}} ";
+    char *p = tpath("bad.safetensors");
+    write_raw(p, strlen(h) - 1, h, 4);
+    expect_fail("header length 1 short", p, "unaccounted");
+    free(p);
+  }
   expect_fail_hdr("duplicate name",
                   "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                   "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8,
@@ -287,8 +312,12 @@ static void test_errors(void) {
                   "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
                   "__metadata__");
 
-  /* a directory is not a file */
+  /* a directory is not a file; nor is a FIFO (whose open must not wait for a writer) */
   expect_fail("directory", tmpdir, "not a regular file");
+  p = tpath("fifo");
+  if (mkfifo(p, 0600) == 0) expect_fail("FIFO", p, "not a regular file");
+  unlink(p);
+  free(p);
 }
 
 static void test_atomic(void) {
