@@ -6,6 +6,9 @@
 #                                              other names (the mapping reads the manifest)
 #   refcheck.missing                           only when the reference dir is absent: skipped
 # A test whose case folder has gone since configuring is skipped (77).
+# The extra cases in tests/ref_extra/ (made by tests/ref_extra/make_cases.py from the official
+# code; configurations the shipped cases do not cover) are committed with the sources:
+#   refcheck.extra.f64.<case>, refcheck.extra.f32.<case>
 set(XLC_REFCHECK_RUNNER ${CMAKE_CURRENT_SOURCE_DIR}/run_refcheck.sh)
 set(XLC_REFCHECK_STDLIB ${CMAKE_SOURCE_DIR}/stdlib/xlstm.xl)
 set(XLC_REFCHECK_CASES "")
@@ -36,3 +39,16 @@ else()
     COMMAND sh -c "echo 'SKIP: no reference cases under ${XLC_REF_DIR} (set XLC_REF_DIR when configuring)'; exit 77")
   set_tests_properties(refcheck.missing PROPERTIES LABELS refcheck SKIP_RETURN_CODE 77)
 endif()
+
+# committed extra cases (tests/ref_extra/<case>/manifest.json)
+file(GLOB XLC_REF_EXTRA_MANIFESTS CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/ref_extra/*/manifest.json")
+list(SORT XLC_REF_EXTRA_MANIFESTS)
+foreach(m IN LISTS XLC_REF_EXTRA_MANIFESTS)
+  get_filename_component(dir "${m}" DIRECTORY)
+  get_filename_component(case "${dir}" NAME)
+  foreach(dt f64 f32)
+    add_test(NAME refcheck.extra.${dt}.${case}
+      COMMAND sh ${XLC_REFCHECK_RUNNER} $<TARGET_FILE:xlc> ${XLC_REFCHECK_STDLIB} ${dt} ${dir})
+    set_tests_properties(refcheck.extra.${dt}.${case} PROPERTIES LABELS refcheck SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endforeach()
+endforeach()
