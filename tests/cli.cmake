@@ -27,3 +27,8 @@ endforeach()
 # the reference cases (resolved in tests/CMakeLists.txt) for the official state-dict test
 set_tests_properties(cli.official_dict PROPERTIES ENVIRONMENT "XLC_REF_DIR=${XLC_REF_DIR}")
 set_tests_properties(cli.mutate cli.ckpt_meta PROPERTIES TIMEOUT 300) # many runs of xlc; slower under ASan
+# one official configuration field changed at a time: xlc's parameter shapes (through
+# --config) equal the official constructors' (computed independently in the script); and
+# xlstm_large's fused weight mode computes what the single mode does
+add_test(NAME cli.config_fields COMMAND python3 ${XLC_CLI_DIR}/config_fields.py $<TARGET_FILE:xlc>)
+set_tests_properties(cli.config_fields PROPERTIES LABELS cli TIMEOUT 300)

@@ -122,7 +122,7 @@ static const ocfg_rule large_rules[] = {
     {"ffn_round_up_to_multiple_of", K_INT, "ffn_round", 0, 0},
     {"gate_soft_cap", K_NUM, "gate_cap", 0, 0},
     {"output_logit_soft_cap", K_NUM, "logit_cap", 0, 0},
-    {"weight_mode", K_MUST, 0, "\"single\"", "fused weights: convert the checkpoint to single weights"},
+    {"weight_mode", K_STR, "weight_mode", "|single|fused|", 0},
     {"norm_reduction_force_float32", K_IGNORE, 0, 0, PRECISION},
     {"chunkwise_kernel", K_IGNORE, 0, 0, KERNEL},
     {"sequence_kernel", K_IGNORE, 0, 0, KERNEL},

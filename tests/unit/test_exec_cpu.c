@@ -61,6 +61,7 @@ static const tcase cases[] = {
     {"xlstm_lm", {"B=2", "T=4", "V=11", "slstm_at=[]", "mlstm_pf=1.3", "mlstm_round_up=false", "mlstm_round=16",
                   "mlstm_K=0", NULL}},
     {"xlstm_large", {"B=2", "T=4", "E=48", "NH=3", "V=11", "bias=true", "out_norm=false", NULL}},
+    {"xlstm_large", {"B=2", "T=3", "E=32", "V=11", "weight_mode=fused", NULL}},
 };
 
 static xl_rng rng;

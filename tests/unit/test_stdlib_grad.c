@@ -132,6 +132,7 @@ static const variant variants[] = {
      0, 1, SP_NONE, 0, 0, 1},
     {"xlstm_large", "loss/bias-nooutnorm", {BT, "E=48", "NH=3", "V=11", "m0=-inf", "bias=true", "out_norm=false"}, 1,
      0, SP_NONE, 0, 0, 1},
+    {"xlstm_large", "loss/fused", {BT, LARGE, "weight_mode=fused", "bias=true"}, 1, 0, SP_NONE, 0, 0, 1},
 };
 #define NVARIANTS ((int)(sizeof variants / sizeof variants[0]))
 
