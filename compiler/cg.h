@@ -66,8 +66,10 @@ typedef enum {
   CG_INIT_NORMAL,   /* mean p[0], std p[1] */
   CG_INIT_UNIFORM,  /* low p[0], high p[1] */
   CG_INIT_LINSPACE, /* start p[0], end p[1], along the last axis, repeated over the others */
-  CG_INIT_POWERLAW  /* sLSTM forget bias, gate-major [4*NH*D]: block_idx p[0], num_blocks p[1],
+  CG_INIT_POWERLAW, /* sLSTM forget bias, gate-major [4*NH*D]: block_idx p[0], num_blocks p[1],
                        NH p[2], D p[3]; i, z, o biases 0 */
+  CG_INIT_GATE_LINSPACE /* sLSTM forget bias linspace(p[2], p[3]) over each head's D, gate-major
+                           [4*NH*D]: NH p[0], D p[1]; i, z, o biases 0 (bias_init "small_init") */
 } cg_init_kind;
 
 typedef struct {

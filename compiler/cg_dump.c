@@ -58,9 +58,10 @@ static const char *ikind_name(cg_ikind k) {
 }
 
 static void put_init(FILE *f, const cg_init *in) {
-  static const char *const names[] = {"zeros", "ones", "const", "normal", "uniform", "linspace", "powerlaw"};
-  static const int np[] = {0, 0, 1, 2, 2, 2, 4};
-  int k = (unsigned)in->kind < 7 ? (int)in->kind : -1;
+  static const char *const names[] = {"zeros", "ones", "const", "normal", "uniform", "linspace", "powerlaw",
+                                      "gate_linspace"};
+  static const int np[] = {0, 0, 1, 2, 2, 2, 4, 4};
+  int k = (unsigned)in->kind < 8 ? (int)in->kind : -1;
   if (k < 0) {
     fprintf(f, " init=?%d", (int)in->kind);
     return;

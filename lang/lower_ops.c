@@ -329,7 +329,7 @@ static const char *builtin_names[] = {
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
     "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "round_down", "next_multiple", "floor", "trunc", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
-    "linspace", "powerlaw", "zeros", "ones", "inf", "error", NULL};
+    "linspace", "powerlaw", "gate_linspace", "zeros", "ones", "inf", "error", NULL};
 
 /* Python's float floor division a // b (CPython float_floor_div: fmod, then rounding of the quotient) */
 static double py_floordiv(double a, double b) {
@@ -813,7 +813,8 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
   static const struct {
     const char *name;
     int nargs;
-  } inits[] = {{"constant", 1}, {"normal", 2}, {"uniform", 2}, {"small_init", 1}, {"wang_init", 2}, {"linspace", 2}, {"powerlaw", 4}};
+  } inits[] = {{"constant", 1}, {"normal", 2}, {"uniform", 2}, {"small_init", 1}, {"wang_init", 2}, {"linspace", 2}, {"powerlaw", 4},
+               {"gate_linspace", 4}};
   for (size_t k = 0; k < sizeof inits / sizeof inits[0]; k++) {
     if (strcmp(name, inits[k].name)) continue;
     NEED(inits[k].nargs);
@@ -832,6 +833,7 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
       if (p[0] <= 0 || p[1] <= 0) return lw_error(c, loc, "wang_init: dim and num_blocks must be positive");
       return init_val(c, CG_INIT_NORMAL, 0, 2.0 / p[1] / sqrt(p[0]), 0, 0);
     case 5: return init_val(c, CG_INIT_LINSPACE, p[0], p[1], 0, 0);
+    case 7: return init_val(c, CG_INIT_GATE_LINSPACE, p[0], p[1], p[2], p[3]);
     default:
       if (p[3] < 2) return lw_error(c, loc, "powerlaw: the head size D must be at least 2");
       return init_val(c, CG_INIT_POWERLAW, p[0], p[1], p[2], p[3]);

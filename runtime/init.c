@@ -97,26 +97,41 @@ static void fill_powerlaw(xt *t, const cg_init *s) {
   }
 }
 
+/* element i of torch.linspace(start, end, n) in float32 */
+static float linspace_at(double start, double end, int64_t n, int64_t i) {
+  float fs = (float)start, fe = (float)end;
+  if (n == 1) return fs;
+  float step = (fe - fs) / (float)(n - 1);
+  if (i < n / 2) return fs + rounded(step * (float)i);
+  return fe - rounded(step * (float)(n - 1 - i));
+}
+
 /* along the last axis (n = shape[rank-1], 1 for a scalar), repeated over the leading axes */
 static void fill_linspace(xt *t, double start, double end) {
   int64_t n = t->rank ? t->shape[t->rank - 1] : 1, total = xt_numel(t);
   if (n <= 0) return;
-  float fs = (float)start, fe = (float)end;
-  float step = n > 1 ? (fe - fs) / (float)(n - 1) : 0.0f;
-  int64_t half = n / 2;
   for (int64_t i = 0; i < n; i++) {
-    float v;
-    if (n == 1) {
-      v = fs;
-    } else if (i < half) {
-      float si = rounded(step * (float)i);
-      v = fs + si;
-    } else {
-      float si = rounded(step * (float)(n - 1 - i));
-      v = fe - si;
-    }
+    float v = linspace_at(start, end, n, i);
     for (int64_t o = 0; o < total / n; o++) put(t, o * n + i, (double)v);
   }
+}
+
+/* b: [4*NH*D] gate-major; the forget gate (g = 1) of every head is linspace(start, end, D) */
+static int check_gate_linspace(const cg_init *s, int64_t numel, const char *name, char **err) {
+  double nh = s->p[0], d = s->p[1];
+  if (!is_count(nh, 1) || !is_count(d, 1) || !fits_f32(s->p[2]) || !fits_f32(s->p[3]) || numel != 4 * nh * d) {
+    *err = xl_fmt("init of '%s': gate_linspace(NH %g, D %g, %g, %g) needs NH, D >= 1, finite ends and "
+                  "4*NH*D = %lld elements", name, nh, d, s->p[2], s->p[3], (long long)numel);
+    return -1;
+  }
+  return 0;
+}
+
+static void fill_gate_linspace(xt *t, const cg_init *s) {
+  int64_t NH = (int64_t)s->p[0], D = (int64_t)s->p[1];
+  for (int64_t i = 0; i < 4 * NH * D; i++) put(t, i, 0.0);
+  for (int64_t h = 0; h < NH; h++)
+    for (int64_t j = 0; j < D; j++) put(t, 1 * NH * D + h * D + j, (double)linspace_at(s->p[2], s->p[3], D, j));
 }
 
 int init_check(const cg_init *spec, int rank, const int64_t *shape, const char *name, char **err) {
@@ -147,6 +162,7 @@ int init_check(const cg_init *spec, int rank, const int64_t *shape, const char *
     *err = xl_fmt("init of '%s': linspace(%g, %g) needs finite float32 values", nm, p[0], p[1]);
     return -1;
   case CG_INIT_POWERLAW: return check_powerlaw(spec, n, rank, shape, nm, err);
+  case CG_INIT_GATE_LINSPACE: return check_gate_linspace(spec, n, nm, err);
   }
   *err = xl_fmt("init of '%s': unknown initializer kind %d", nm, (int)spec->kind);
   return -1;
@@ -180,6 +196,7 @@ int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char 
   }
   case CG_INIT_LINSPACE: fill_linspace(t, p[0], p[1]); return 0;
   case CG_INIT_POWERLAW: fill_powerlaw(t, spec); return 0;
+  case CG_INIT_GATE_LINSPACE: fill_gate_linspace(t, spec); return 0;
   }
   return -1; /* init_check rejected other kinds */
 }

@@ -387,6 +387,25 @@ static void test_errors(void) {
   expect_error("unknown kind", XT_F32, 1, &n8, spec((cg_init_kind)99, 0, 0, 0, 0), "kind");
 }
 
+/* sLSTM bias_init "small_init": the forget gate of every head is torch.linspace(3, 6, D) (bias_linspace_init_),
+   the other gates 0; D = 5 makes every value exact (3, 3.75, 4.5, 5.25, 6) */
+static void test_gate_linspace(void) {
+  const int NH = 3, D = 5;
+  int64_t n = 4 * NH * D;
+  xt *t = filled(XT_F64, 1, &n, spec(CG_INIT_GATE_LINSPACE, NH, D, 3, 6), 1, "_bias_");
+  int bad = 0;
+  for (int g = 0; g < 4; g++)
+    for (int h = 0; h < NH; h++)
+      for (int j = 0; j < D; j++) {
+        double want = g == 1 ? 3 + 0.75 * j : 0, got = xt_get(t, (g * NH + h) * D + j);
+        if (got != want) bad++;
+      }
+  CHECK(!bad, "gate_linspace: %d elements differ from linspace(3, 6) on the forget gate", bad);
+  xt_free(t);
+  int64_t n2 = 4 * NH * D + 1;
+  expect_error("gate_linspace wrong size", XT_F32, 1, &n2, spec(CG_INIT_GATE_LINSPACE, NH, D, 3, 6), "4*NH*D");
+}
+
 int main(void) {
   printf("generator\n");
   test_generator();
@@ -398,6 +417,8 @@ int main(void) {
   test_deterministic();
   printf("spec errors\n");
   test_errors();
+  printf("gate linspace (sLSTM small_init)\n");
+  test_gate_linspace();
   const char *refdir = getenv("XLC_REF_DIR");
   struct stat st;
   int have_ref = refdir && *refdir && stat(refdir, &st) == 0 && S_ISDIR(st.st_mode);
