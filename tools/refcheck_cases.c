@@ -261,6 +261,12 @@ static rc_run *mlstm_run(rc_case *c, const char *label, const char *entry, const
                          const char *m0, int with_cot) {
   int64_t B = (int64_t)cfg_num(c, "B", 0), S = (int64_t)(cfg_has(c, "S") ? cfg_num(c, "S", 0) : cfg_num(c, "T", 0));
   int64_t NH = (int64_t)cfg_num(c, "NH", 0);
+  { /* B, NH and S of this run's inputs (an asym variant may have its own S): from q's shape */
+    char qn[64];
+    snprintf(qn, sizeof qn, "%sq", pfx);
+    const refcase_tensor *q = tens(c, qn);
+    if (q && q->rank == 4) B = q->shape[0], NH = q->shape[1], S = q->shape[2];
+  }
   rc_run *r = rc_run_new(c, label, entry);
   rc_set(r, "NH", "%lld", (long long)NH);
   rc_set(r, "DK", "%lld", (long long)DK);
@@ -694,8 +700,17 @@ static int map_large(rc_case *c) {
   rc_cmp_add(r, "logits", "output/logits", 0);
   rc_cmp_add(r, "loss", "output/loss", 0);
   if (has_t(c, "output/inference_logits_full")) rc_cmp_add(r, "logits", "output/inference_logits_full", 0);
-  if (has_t(c, "output/inference_logits_prefill11_then_steps"))
-    rc_cmp_add(r, "logits", "output/inference_logits_prefill11_then_steps", 0);
+  /* the official exporter names this output by its prefill length P
+     (output/inference_logits_prefill<P>_then_steps): every such tensor, whatever P */
+  for (int i = 0; i < c->rc.tensors.n; i++) {
+    const char *nm = c->rc.tensors.v[i].name, *pre = "output/inference_logits_prefill", *suf = "_then_steps";
+    size_t lp = strlen(pre), ls = strlen(suf), ln = strlen(nm);
+    if (ln <= lp + ls || strncmp(nm, pre, lp) || strcmp(nm + ln - ls, suf)) continue;
+    size_t d = lp;
+    while (d < ln - ls && nm[d] >= '0' && nm[d] <= '9') d++;
+    if (d == lp || d != ln - ls) continue;
+    rc_cmp_add(r, "logits", nm, 0);
+  }
   int L = (int)cfg_num(c, "num_blocks", 0);
   for (int b = 0; b < L; b++) {
     static const char *st[3] = {"C", "n", "m"};

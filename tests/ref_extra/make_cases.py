@@ -356,12 +356,13 @@ LARGE_SOURCES = ["xlstm/xlstm_large/model.py: xLSTMLarge, mLSTMBlock, mLSTMLayer
 
 
 def large_case(out, name, description, *, V, E, NH, L, S, B, chunk, ffn_pf, use_bias, add_out_norm, prefill,
-               seed=SEED):
+               qk_f=0.5, v_f=1.0, seed=SEED):
     from xlstm.xlstm_large.model import xLSTMLarge, xLSTMLargeConfig
     torch.manual_seed(seed)
 
     def make_cfg(mode, chunk_size, dtype):
         return xLSTMLargeConfig(embedding_dim=E, num_heads=NH, num_blocks=L, vocab_size=V, use_bias=use_bias,
+                                qk_dim_factor=qk_f, v_dim_factor=v_f,
                                 add_out_norm=add_out_norm, ffn_proj_factor=ffn_pf, chunk_size=chunk_size,
                                 chunkwise_kernel="chunkwise--native_autograd",
                                 sequence_kernel="native_sequence__native", step_kernel="native", mode=mode,
@@ -414,10 +415,10 @@ def large_case(out, name, description, *, V, E, NH, L, S, B, chunk, ffn_pf, use_
             parts.append(lg_t)
         lg_steps = torch.cat(parts, 1)
 
-    DQK, DV = int(E * 0.5) // NH, int(E * 1.0) // NH
+    DQK, DV = int(E * qk_f) // NH, int(E * v_f) // NH
     U = model.backbone.blocks[0].ffn.proj_up.weight.shape[0]
     conf = {"vocab_size": V, "embedding_dim": E, "num_heads": NH, "num_blocks": L, "B": B, "S": S,
-            "qk_dim_factor": 0.5, "v_dim_factor": 1.0, "qk_dim": int(E * 0.5), "v_dim": int(E * 1.0),
+            "qk_dim_factor": qk_f, "v_dim_factor": v_f, "qk_dim": int(E * qk_f), "v_dim": int(E * v_f),
             "ffn_proj_factor": ffn_pf,
             "ffn_round_up_to_multiple_of": cfg.ffn_round_up_to_multiple_of, "ffn_up_dim": U,
             "gate_soft_cap": cfg.gate_soft_cap, "output_logit_soft_cap": cfg.output_logit_soft_cap,
@@ -448,15 +449,339 @@ def large_case(out, name, description, *, V, E, NH, L, S, B, chunk, ffn_pf, use_
               "inference_prefill_steps_vs_full/logits": rel_err(lg_steps, lg_full)[0],
               "ffn_up_dim/official_vs_ceil": [U, int(math.ceil(E * ffn_pf / 64) * 64)]}
     checks.update(f32_checks("float32_official_run_vs_float64/logits", logits, lg32))
+    F.cross_entropy(lg32.reshape(-1, V), tgt.reshape(-1)).backward()
+    checks["float32_official_run_vs_float64/grads_worst_param"] = worst_grad(model, m32)
     notes = ["xlstm_large has no weight-init code: parameters = torch default init of the constructor, then i/f gate "
              "weights x12 and lm_head x40 (so that both soft caps are active), igate bias ~ N(0,1), fgate bias = "
              "linspace(3,6), norm weights 1 + N(0,0.1^2) (the scheme of the shipped xlstm_large_tiny); with use_bias the "
              "norm biases (zero in the constructor) are set to N(0,0.1^2) so that they are exercised.",
              "Reference run uses norm_reduction_force_float32=False and inference_state_dtype='float64'.",
              "Model parameter names are the xLSTMLarge state-dict names.",
-             f"Head widths: qk {int(E * 0.5)} // {NH} = {DQK}, v {int(E * 1.0)} // {NH} = {DV}; ffn up dim "
+             f"Head widths: qk {int(E * qk_f)} // {NH} = {DQK}, v {int(E * v_f)} // {NH} = {DV}; ffn up dim "
              f"int(((E * pf + 63) // 64) * 64) = {U} (ceil would give {int(math.ceil(E * ffn_pf / 64) * 64)})."]
     return c.finish(checks, notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# cells: the sLSTM cell (vanilla backend), the mLSTM cell of the xlstm package (backends.py),
+# the mlstm_kernels torch references, torch.nn.LSTM (the layouts of the shipped cell cases)
+# ---------------------------------------------------------------------------------------------
+
+SLSTM_CELL_SOURCES = ["xlstm/blocks/slstm/cell.py: sLSTMCell -> sLSTMCell_vanilla.forward",
+                      "xlstm/blocks/slstm/src/vanilla/__init__.py: slstm_forward",
+                      "xlstm/blocks/slstm/src/vanilla/slstm.py: slstm_forward_pointwise"]
+
+
+def slstm_cell_case(out, name, description, *, NH, D, T, B=2, state0=False, seed=SEED):
+    from xlstm.blocks.slstm.cell import sLSTMCell, sLSTMCellConfig
+    from xlstm.blocks.slstm.src.vanilla import slstm_forward
+    H = NH * D
+    gen = torch.Generator().manual_seed(seed + 3)
+    cell = sLSTMCell(sLSTMCellConfig(hidden_size=H, num_heads=NH, backend="vanilla",
+                                     bias_init="powerlaw_blockdependent"))
+    cell = cell.double()
+    b_init = cell._bias_int2ext(cell._bias_.detach()).clone()  # canonical (NH, 4, D): right after the official init
+    with torch.no_grad():  # R random, i/z/o biases random, f bias = official init + N(0, 0.3^2)
+        R = torch.randn(NH, D, 4, D, generator=gen, dtype=torch.float64) * (1.0 / math.sqrt(D))
+        b = torch.randn(NH, 4, D, generator=gen, dtype=torch.float64)
+        b[:, 1, :] = b_init[:, 1, :] + 0.3 * torch.randn(NH, D, generator=gen, dtype=torch.float64)
+        cell._recurrent_kernel_.copy_(cell._recurrent_kernel_ext2int(R))
+        cell._bias_.copy_(cell._bias_ext2int(b))
+    x = (torch.randn(B, T, 4 * H, generator=gen, dtype=torch.float64)).requires_grad_(True)
+    s0 = None
+    if state0:
+        s0 = torch.randn(4, B, H, generator=gen, dtype=torch.float64)
+        s0[2] = s0[2].abs() + 0.5  # n > 0
+        s0 = s0.requires_grad_(True)
+    Gy = torch.randn(B, NH, T, D, generator=gen, dtype=torch.float64)
+    cell32 = copy.deepcopy(cell).float()
+    y, last = cell(x, s0)
+    loss = (y * Gy).sum()
+    loss.backward()
+    with torch.no_grad():  # every state and the gates: the vanilla sequence function itself
+        st = s0.detach() if state0 else cell._zero_state(cell._permute_input(x.detach()))
+        states_all, _, g = slstm_forward(cell._permute_input(x.detach()), st, cell._recurrent_kernel, cell._bias,
+                                         cell.pointwise, constants=cell.config.constants)
+    conf = {"B": B, "T": T, "num_heads": NH, "head_dim": D, "hidden_size": H, "gate_order": ["i", "f", "z", "o"],
+            "forget_gate": "sigmoid (log-space)", "input_gate": "exp",
+            "bias_init": "powerlaw_blockdependent (+ noise, see notes)", "loss": "sum(y * Gy)"}
+    c = Case(out, name, description, SLSTM_CELL_SOURCES, conf)
+    c.add("input/x", x, "input", layout="(B,T,4*H); last axis = [gate(i,f,z,o)][head][dh] (input_shape BSGNH) "
+                                         "pre-activations W x (+ nothing else); the cell adds R h_{t-1} + b")
+    if state0:
+        c.add("input/state0", s0, "input", layout="(4,B,H): [h,c,n,m], H=[head][dh]")
+    c.add("param/_recurrent_kernel_", cell._recurrent_kernel_, "param", official_name="_recurrent_kernel_",
+          layout="vanilla internal (NH, 4*DH_out, DH_in): [h, g*DH+j, k]")
+    c.add("param/_bias_", cell._bias_, "param", official_name="_bias_",
+          layout="vanilla internal (4*NH*DH,): gate-major [g][h][j]")
+    c.add("param_ext/R", R, "param",
+          layout="canonical (NH, DH_in, 4, DH_out): Ry[g,h,j]=sum_k h[h,k]*R[h,k,g,j]")
+    c.add("param_ext/b", b, "param", layout="canonical (NH, 4, DH)")
+    c.add("param_ext/b_official_init", b_init, "param",
+          note="bias right after official powerlaw_blockdependent init (before noise)")
+    c.add("weight/Gy", Gy, "loss_weight", layout="same as output/y")
+    c.add("output/y", y, "output", layout="(B,NH,T,DH) (output_shape BNSH)")
+    c.add("output/last_state", last, "output", layout="(4,B,H): [h,c,n,m] after step T")
+    c.add("output/states_all", states_all, "output",
+          layout="(4,T+1,B,H): [h,c,n,m]; index 0 = initial state, index t+1 = after step t")
+    c.add("output/gates_all", g[:T], "output",
+          layout="(T,4,B,H): per step [i' = exp(i-m_new), f' = exp(logsig(f)+m-m_new), z_preact, sigmoid(o)]")
+    c.add("output/loss", loss, "output")
+    c.add("grad/x", x.grad, "grad")
+    c.add("grad/_recurrent_kernel_", cell._recurrent_kernel_.grad, "grad", official_name="_recurrent_kernel_")
+    c.add("grad/_bias_", cell._bias_.grad, "grad", official_name="_bias_")
+    c.add("grad_ext/R", cell._recurrent_kernel_int2ext(cell._recurrent_kernel_.grad), "grad")
+    c.add("grad_ext/b", cell._bias_int2ext(cell._bias_.grad), "grad")
+    if state0:
+        c.add("grad/state0", s0.grad, "grad",
+              note="full autograd; d/dm0 is the true derivative (the CUDA kernel returns 0 for m)")
+    y32, _ = cell32(x.detach().float(), s0.detach().float() if state0 else None)
+    checks = {"state_all_last_vs_last_state": rel_err(states_all[:, -1], last)[0]}
+    checks.update(f32_checks("float32_official_run_vs_float64/y", y, y32))
+    notes = ["R and the i/z/o biases are random (the official init has R=0, i/z/o bias=0); f bias = official "
+             "powerlaw_blockdependent init + N(0,0.3^2).",
+             "Made by tests/ref_extra/make_cases.py (the shipped slstm_cell layout); sLSTMCell(sLSTMCellConfig("
+             "hidden_size, num_heads, backend='vanilla')) in float64, autograd through the vanilla backend."]
+    return c.finish(checks, notes)
+
+
+MLSTM_CELL_SOURCES = ["xlstm/blocks/mlstm/backends.py: parallel_stabilized_simple",
+                      "xlstm/blocks/mlstm/backends.py: recurrent_step_stabilized_simple",
+                      "xlstm/blocks/mlstm/backends.py: chunkwise_simple"]
+
+
+def _mlstm_inputs(gen, B, NH, S, DK, DV):
+    q = torch.randn(B, NH, S, DK, generator=gen, dtype=torch.float64)
+    k = torch.randn(B, NH, S, DK, generator=gen, dtype=torch.float64)
+    v = torch.randn(B, NH, S, DV, generator=gen, dtype=torch.float64)
+    i = torch.randn(B, NH, S, generator=gen, dtype=torch.float64)
+    f = torch.randn(B, NH, S, generator=gen, dtype=torch.float64) + 2.0
+    i[0, 0, min(5, S - 1)] = 12.0  # exercise the stabilizer (as the shipped case)
+    f[B - 1, NH - 1, min(3, S - 1)] = -10.0
+    return q, k, v, i, f
+
+
+def mlstm_cell_case(out, name, description, *, NH, DH, S, chunk, B=2, seed=SEED):
+    from xlstm.blocks.mlstm.backends import chunkwise_simple, parallel_stabilized_simple, \
+        recurrent_step_stabilized_simple
+    gen = torch.Generator().manual_seed(seed + 4)
+    q, k, v, i, f = _mlstm_inputs(gen, B, NH, S, DH, DH)
+    G = torch.randn(B, NH, S, DH, generator=gen, dtype=torch.float64)
+    eps = 1e-6
+
+    def leaves():
+        return [t.clone().requires_grad_(True) for t in (q, k, v, i, f)]
+
+    lp = leaves()
+    h_par = parallel_stabilized_simple(lp[0], lp[1], lp[2], lp[3][..., None], lp[4][..., None], eps=eps)
+    (h_par * G).sum().backward()
+    lr = leaves()
+    C = torch.zeros(B, NH, DH, DH)
+    n = torch.zeros(B, NH, DH, 1)
+    m = torch.zeros(B, NH, 1, 1)
+    hs, Cs, ns, ms = [], [], [], []
+    for t in range(S):
+        # (clones: the official step squeezes its q, k, v in place)
+        h, (C, n, m) = recurrent_step_stabilized_simple(C, n, m, lr[0][:, :, t:t + 1].clone(),
+                                                        lr[1][:, :, t:t + 1].clone(),
+                                                        lr[2][:, :, t:t + 1].clone(), lr[3][:, :, t, None, None],
+                                                        lr[4][:, :, t, None, None], eps=eps)
+        hs.append(h.reshape(B, NH, 1, DH))
+        Cs.append(C)
+        ns.append(n[..., 0])
+        ms.append(m[..., 0, 0])
+    h_rec = torch.cat(hs, 2)
+    (h_rec * G).sum().backward()
+    with torch.no_grad():
+        h_chk, (Cl, nl, ml) = chunkwise_simple(q, k, v, i, f, chunk_size=chunk, return_last_state=True, eps=eps)
+    conf = {"B": B, "NH": NH, "S": S, "DH": DH, "eps": eps, "chunk_size": chunk, "forget_gate": "log-sigmoid",
+            "input_gate": "exp", "qk_scaling": "1/sqrt(DH) (keys in parallel/recurrent, queries in chunkwise_simple)",
+            "loss": "sum(h * G)"}
+    c = Case(out, name, description, MLSTM_CELL_SOURCES, conf)
+    for nm, t in zip(("q", "k", "v"), (q, k, v)):
+        c.add("input/" + nm, t, "input", layout="(B,NH,S,DH)")
+    c.add("input/i_preact", i, "input", layout="(B,NH,S)")
+    c.add("input/f_preact", f, "input", layout="(B,NH,S)")
+    c.add("weight/G", G, "loss_weight", layout="(B,NH,S,DH)")
+    c.add("output/h_parallel", h_par, "output", layout="(B,NH,S,DH)")
+    for nm, t in zip(("q", "k", "v", "i_preact", "f_preact"), lp):
+        c.add("grad_parallel_autograd/" + nm, t.grad, "grad",
+              note="autograd through parallel_stabilized_simple (gradient flows through normalizer and m)")
+    c.add("output/h_recurrent", h_rec, "output", layout="(B,NH,S,DH)")
+    c.add("output/recurrent_C_all", torch.stack(Cs, 2), "output",
+          layout="(B,NH,S,DH,DH) state after each step; xlstm-package convention: C = sum f..i (k/sqrt(DH)) v^T")
+    c.add("output/recurrent_n_all", torch.stack(ns, 2), "output", layout="(B,NH,S,DH) (k/sqrt(DH) convention)")
+    c.add("output/recurrent_m_all", torch.stack(ms, 2), "output", layout="(B,NH,S)")
+    for nm, t in zip(("q", "k", "v", "i_preact", "f_preact"), lr):
+        c.add("grad_recurrent_autograd/" + nm, t.grad, "grad")
+    c.add("output/h_chunkwise_simple", h_chk, "output", layout="(B,NH,S,DH)")
+    c.add("output/chunkwise_simple_last_C", Cl, "output", layout="(B,NH,DH,DH) (unscaled-k convention)")
+    c.add("output/chunkwise_simple_last_n", nl, "output", layout="(B,NH,DH)")
+    c.add("output/chunkwise_simple_last_m", ml, "output", layout="(B,NH,1)")
+    h32 = parallel_stabilized_simple(q.float(), k.float(), v.float(), i.float()[..., None], f.float()[..., None],
+                                     eps=eps)
+    checks = {"parallel_vs_recurrent/h": rel_err(h_rec, h_par)[0],
+              "parallel_vs_chunkwise_simple/h": rel_err(h_chk, h_par)[0],
+              "state_convention/chunkwise_C_minus_sqrtDH_times_recurrent_C": rel_err(Cl, Cs[-1] * math.sqrt(DH))[0]}
+    checks.update(f32_checks("float32_official_run_vs_float64/h_parallel", h_par, h32))
+    notes = [f"i_preact[0,0,{min(5, S - 1)}]=12 and f_preact[{B - 1},{NH - 1},{min(3, S - 1)}]=-10 are set on purpose "
+             "to exercise the stabilizer; f_preact ~ N(2,1) elsewhere.",
+             "recurrent: recurrent_step_stabilized_simple step by step from C=n=m=0; chunkwise_simple from its zero "
+             "initial state (m=0)."]
+    return c.finish(checks, notes)
+
+
+KERNEL_SOURCES = ["mlstm_kernels/torch/parallel/native/fw.py: mlstm_parallel_fw",
+                  "mlstm_kernels/torch/parallel/native/bw.py: mlstm_parallel_bw",
+                  "mlstm_kernels/torch/chunkwise/native/fw.py: mlstm_chunkwise_fw",
+                  "mlstm_kernels/torch/chunkwise/native/bw.py: mlstm_chunkwise_bw",
+                  "mlstm_kernels/torch/recurrent/native_step.py: mlstm_recurrent_step__native_fw",
+                  "mlstm_kernels/torch/recurrent/native_sequence.py: _mlstm_recurrent_sequence_loop_fw"]
+
+
+def mlstm_kernels_case(out, name, description, *, NH, DHQK, DHV, S, chunk, asym, B=2, seed=SEED):
+    from mlstm_kernels.torch.chunkwise.native.fw import mlstm_chunkwise_fw
+    from mlstm_kernels.torch.chunkwise.native.bw import mlstm_chunkwise_bw
+    from mlstm_kernels.torch.parallel.native.fw import mlstm_parallel_fw
+    from mlstm_kernels.torch.parallel.native.bw import mlstm_parallel_bw
+    from mlstm_kernels.torch.recurrent.native_sequence import _mlstm_recurrent_sequence_loop_fw
+    from mlstm_kernels.torch.recurrent.native_step import mlstm_recurrent_step__native_fw
+    gen = torch.Generator().manual_seed(seed + 5)
+    q, k, v, i, f = _mlstm_inputs(gen, B, NH, S, DHQK, DHV)
+    G = torch.randn(B, NH, S, DHV, generator=gen, dtype=torch.float64)
+    eps = 1e-6
+    f64 = torch.float64
+
+    def leaves():
+        return [t.clone().requires_grad_(True) for t in (q, k, v, i, f)]
+
+    la = leaves()
+    h_par, n_par, m_par = mlstm_parallel_fw(*la, eps=eps)
+    (h_par * G).sum().backward()
+    with torch.no_grad():  # the official custom backward (what _mlstm_parallel_fwbw.backward calls)
+        g_pc = mlstm_parallel_bw(G, q, k, v, i, f, n_par.detach(), m_par.detach(), eps=eps)
+    with torch.no_grad():
+        h_ch, n_ch, m_ch, _, (Call, nall, mall) = mlstm_chunkwise_fw(q, k, v, i, f, return_last_states=True,
+                                                                     return_all_states=True, chunk_size=chunk, eps=eps)
+    NC = S // chunk
+    with torch.no_grad():  # the official chunkwise custom backward, states recomputed (recompute_states_in_bw)
+        g_cc = mlstm_chunkwise_bw(q, k, v, i, f, matDeltaH=G, vecN_out=n_ch, vecM_out=m_ch, CHUNK_SIZE=chunk,
+                                  EPS=eps)[:5]
+    with torch.no_grad():
+        h_rec, _, (Cr, nr, mr) = _mlstm_recurrent_sequence_loop_fw(
+            mlstm_recurrent_step__native_fw, q, k, v, i, f, return_last_states=True, return_all_states=True, eps=eps,
+            dtype_state=f64)
+        C0 = torch.randn(B, NH, DHQK, DHV, generator=gen, dtype=f64)
+        n0 = torch.randn(B, NH, DHQK, generator=gen, dtype=f64)
+        m0 = torch.randn(B, NH, 1, generator=gen, dtype=f64)
+        h_ic, _, _, (Ci, ni, mi), _ = mlstm_chunkwise_fw(q, k, v, i, f, C0, n0, m0, return_last_states=True,
+                                                         chunk_size=chunk, eps=eps)
+        h_ir, (Cir, nir, mir), _ = _mlstm_recurrent_sequence_loop_fw(
+            mlstm_recurrent_step__native_fw, q, k, v, i, f, C0, n0, m0, return_last_states=True, eps=eps,
+            dtype_state=f64)
+        aK, aV, aS, aC = asym["DHQK"], asym["DHV"], asym.get("S", S), asym.get("chunk_size", chunk)
+        aq, ak, av, ai, af = _mlstm_inputs(gen, B, NH, aS, aK, aV)
+        ah_par, _, _ = mlstm_parallel_fw(aq, ak, av, ai, af, eps=eps)
+        ah_ch, _, _, (aCl, anl, aml), _ = mlstm_chunkwise_fw(aq, ak, av, ai, af, return_last_states=True,
+                                                             chunk_size=aC, eps=eps)
+    conf = {"B": B, "NH": NH, "S": S, "DHQK": DHQK, "DHV": DHV, "chunk_size": chunk, "eps": eps,
+            "qk_scale": "DHQK**-0.5 applied to q (states hold unscaled k)", "asym_variant": dict(asym),
+            "loss": "sum(h * G)"}
+    c = Case(out, name, description, KERNEL_SOURCES, conf)
+    for nm, t in zip(("q", "k", "v", "i_preact", "f_preact"), (q, k, v, i, f)):
+        c.add("input/" + nm, t, "input")
+    c.add("weight/G", G, "loss_weight")
+    c.add("output/parallel_h", h_par, "output", layout="(B,NH,S,DHV)")
+    c.add("output/parallel_n", n_par, "output", layout="(B,NH,S) = max(|rowsum|, exp(-m))")
+    c.add("output/parallel_m", m_par, "output", layout="(B,NH,S) row max of log D")
+    for nm, tc, ta in zip(("q", "k", "v", "i_preact", "f_preact"), g_pc, la):
+        c.add("grad_parallel_custbw/" + nm, tc, "grad",
+              note="official custom backward: treats normalizer n and stabilizer m as constants")
+        c.add("grad_parallel_autograd/" + nm, ta.grad, "grad", note="autograd through mlstm_parallel_fw (full)")
+    c.add("output/chunkwise_h", h_ch, "output")
+    c.add("output/chunkwise_n_out", n_ch, "output", layout="(B,NH,S) denominator max(|.|,exp(-m)) per step")
+    c.add("output/chunkwise_m_out", m_ch, "output", layout="(B,NH,S) combined stabilizer per step")
+    c.add("output/chunkwise_C_states", Call.reshape(B, NH, NC + 1, DHQK, DHV), "output",
+          layout="(B,NH,NC+1,DHQK,DHV): index 0 = initial, index c+1 = after chunk c")
+    c.add("output/chunkwise_n_states", nall.reshape(B, NH, NC + 1, DHQK), "output")
+    c.add("output/chunkwise_m_states", mall.reshape(B, NH, NC + 1), "output", layout="(B,NH,NC+1)")
+    for nm, t in zip(("q", "k", "v", "i_preact", "f_preact"), g_cc):
+        c.add("grad_chunkwise_custbw/" + nm, t, "grad",
+              note="official chunkwise custom backward (normalizer/m constant)")
+    c.add("output/recurrent_h", h_rec, "output")
+    c.add("output/recurrent_C_all", Cr, "output", layout="(B,NH,S+1,DHQK,DHV) index 0 = initial")
+    c.add("output/recurrent_n_all", nr, "output", layout="(B,NH,S+1,DHQK)")
+    c.add("output/recurrent_m_all", mr, "output", layout="(B,NH,S+1)")
+    c.add("input/C0", C0, "input", layout="(B,NH,DHQK,DHV) (unscaled-k convention)")
+    c.add("input/n0", n0, "input", layout="(B,NH,DHQK)")
+    c.add("input/m0", m0, "input", layout="(B,NH,1)")
+    c.add("output/init_chunkwise_h", h_ic, "output")
+    c.add("output/init_chunkwise_last_C", Ci, "output")
+    c.add("output/init_chunkwise_last_n", ni, "output")
+    c.add("output/init_chunkwise_last_m", mi, "output")
+    c.add("output/init_recurrent_h", h_ir, "output")
+    c.add("output/init_recurrent_last_C", Cir, "output")
+    c.add("output/init_recurrent_last_n", nir, "output")
+    c.add("output/init_recurrent_last_m", mir, "output")
+    for nm, t in zip(("q", "k", "v", "i_preact", "f_preact"), (aq, ak, av, ai, af)):
+        c.add("asym_input/" + nm, t, "input")
+    c.add("asym_output/parallel_h", ah_par, "output")
+    c.add("asym_output/chunkwise_h", ah_ch, "output")
+    c.add("asym_output/chunkwise_last_C", aCl, "output", layout=f"(B,NH,{aK},{aV})")
+    c.add("asym_output/chunkwise_last_n", anl, "output")
+    c.add("asym_output/chunkwise_last_m", aml, "output")
+    checks = {"chunkwise_vs_parallel/h": rel_err(h_ch, h_par)[0],
+              "chunkwise_custbw_vs_parallel_custbw/max": max(rel_err(a, b)[0] for a, b in zip(g_cc, g_pc)), "recurrent_vs_chunkwise/h": rel_err(h_rec, h_ch)[0],
+              "recurrent_vs_chunkwise/last_C": rel_err(Cr[:, :, -1], Call.reshape(B, NH, NC + 1, DHQK, DHV)[:, :, -1])[0],
+              "init_state/chunkwise_vs_recurrent_h": rel_err(h_ic, h_ir)[0],
+              "init_state/chunkwise_vs_recurrent_last_C": rel_err(Ci, Cir)[0],
+              "asym/chunkwise_vs_parallel_h": rel_err(ah_ch, ah_par)[0]}
+    notes = ["The kernels require S to be a multiple of chunk_size (mlstm_chunkwise_fw / _bw assert it).",
+             "Custom-backward gradients: mlstm_parallel_bw / mlstm_chunkwise_bw called as the autograd Functions "
+             "of parallel/native/fwbw.py and chunkwise/native/fwbw.py call them (the fwbw wrappers refuse "
+             "autocast_kernel_dtype float64); chunkwise states recomputed in the backward.",
+             "asym_variant: its own inputs (asym_input/*), same B and NH; S and chunk_size as given there, else the "
+             "case's."]
+    return c.finish(checks, notes)
+
+
+def lstm_cell_case(out, name, description, *, I, H, T, B=2, seed=SEED):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(I, H, num_layers=1, batch_first=True).double()
+    gen = torch.Generator().manual_seed(seed + 6)
+    x = torch.randn(B, T, I, generator=gen, dtype=torch.float64).requires_grad_(True)
+    h0 = torch.randn(1, B, H, generator=gen, dtype=torch.float64).mul(0.5).requires_grad_(True)
+    c0 = torch.randn(1, B, H, generator=gen, dtype=torch.float64).mul(0.5).requires_grad_(True)
+    G = torch.randn(B, T, H, generator=gen, dtype=torch.float64)
+    Gh = torch.randn(1, B, H, generator=gen, dtype=torch.float64)
+    Gc = torch.randn(1, B, H, generator=gen, dtype=torch.float64)
+    l32 = copy.deepcopy(lstm).float()
+    y, (hT, cT) = lstm(x, (h0, c0))
+    loss = (y * G).sum() + (hT * Gh).sum() + (cT * Gc).sum()
+    loss.backward()
+    conf = {"B": B, "T": T, "I": I, "H": H, "seed": seed, "gate_order": ["i", "f", "g", "o"], "variant": "default",
+            "loss": "sum(y*G) + sum(h_T*Gh) + sum(c_T*Gc)"}
+    c = Case(out, name, description, [f"torch.nn.LSTM (PyTorch {torch.__version__})"], conf)
+    c.add("input/x", x, "input", layout="(B,T,I)")
+    c.add("input/h0", h0, "input", layout="(1,B,H)")
+    c.add("input/c0", c0, "input", layout="(1,B,H)")
+    for n, p in lstm.named_parameters():
+        c.add("param/" + n, p, "param", official_name=n)
+    c.add("weight/G", G, "loss_weight")
+    c.add("weight/Gh", Gh, "loss_weight")
+    c.add("weight/Gc", Gc, "loss_weight")
+    c.add("output/y", y, "output", layout="(B,T,H)")
+    c.add("output/h_T", hT, "output", layout="(1,B,H)")
+    c.add("output/c_T", cT, "output", layout="(1,B,H)")
+    c.add("output/loss", loss, "output")
+    c.add("grad/x", x.grad, "grad")
+    c.add("grad/h0", h0.grad, "grad")
+    c.add("grad/c0", c0.grad, "grad")
+    for n, p in lstm.named_parameters():
+        c.add("grad/" + n, p.grad, "grad", official_name=n)
+    y32, _ = l32(x.detach().float(), (h0.detach().float(), c0.detach().float()))
+    checks = f32_checks("float32_official_run_vs_float64/y", y, y32)
+    return c.finish(checks, ["torch default init (torch.manual_seed(seed)), float64, batch_first."])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -589,6 +914,114 @@ def case_large_e48(out):
                       prefill=11)
 
 
+# variants of every shipped case kind: other head counts, sizes where rounding rules differ,
+# lengths that are not multiples of a chunk (ref_extra README, "variants")
+
+def case_slstm_cell_nh4(out):
+    return slstm_cell_case(out, "slstm_cell_nh4", "sLSTM cell sequence, official vanilla torch backend, float64, "
+                           "NH=4, head_dim 4, T=7, zero initial state", NH=4, D=4, T=7)
+
+
+def case_slstm_cell_state0_nh1(out):
+    return slstm_cell_case(out, "slstm_cell_state0_nh1", "sLSTM cell sequence, official vanilla torch backend, "
+                           "float64, NH=1, head_dim 6, T=7, random initial state", NH=1, D=6, T=7, state0=True)
+
+
+def case_mlstm_cell_nh3(out):
+    return mlstm_cell_case(out, "mlstm_cell_nh3", "mLSTM cell, xlstm package backends (parallel / recurrent step / "
+                           "chunkwise), float64, NH=3, DH=5, S=12, chunk 4", NH=3, DH=5, S=12, chunk=4)
+
+
+def case_mlstm_cell_s10c5(out):
+    return mlstm_cell_case(out, "mlstm_cell_s10c5", "mLSTM cell, xlstm package backends (parallel / recurrent step / "
+                           "chunkwise), float64, NH=1, DH=6, S=10, chunk 5", NH=1, DH=6, S=10, chunk=5)
+
+
+def case_mlstm_kernels_nh3(out):
+    return mlstm_kernels_case(out, "mlstm_kernels_nh3", "mLSTM cell, NX-AI/mlstm_kernels pure-torch references "
+                              "(parallel fw/bw, chunkwise fw/bw, recurrent), float64, NH=3, DHQK=6, DHV=10, S=20, "
+                              "chunk 4; asym variant DHQK=3, DHV=7",
+                              NH=3, DHQK=6, DHV=10, S=20, chunk=4,
+                              asym={"DHQK": 3, "DHV": 7})
+
+
+def case_lstm_cell_i5h7(out):
+    return lstm_cell_case(out, "lstm_cell_i5h7", "classic LSTM cell: torch.nn.LSTM, one layer, batch_first, float64, "
+                          "random initial state, I=5, H=7, T=9", I=5, H=7, T=9)
+
+
+def case_mlstm_block_s13(out):
+    E, S, B, NH = 16, 13, 2, 2
+    conf = {"B": B, "S": S, "embedding_dim": E, "num_heads": NH, "proj_factor": 1.3, "inner_dim": 64,
+            "head_dim": 64 // NH, "qkv_proj_blocksize": 4, "conv1d_kernel_size": 4, "context_length": S, "bias": False,
+            "ln_eps": 1e-05, "cell_eps": 1e-06, "loss": "sum(y * Gy)"}
+    return block_case(out, "mlstm_block_s13",
+                      "one mLSTM block, E=16, NH=2, proj_factor 1.3 (20.8 rounded up to a multiple of 64: 64), S=13, "
+                      "official xlstm package, float64",
+                      MLSTM_BLOCK_SOURCES, kind="mlstm", E=E, S=S, B=B,
+                      block_kwargs={"layer": {"num_heads": NH, "proj_factor": 1.3, "qkv_proj_blocksize": 4,
+                                              "conv1d_kernel_size": 4}},
+                      stack_kwargs={}, conf=conf)
+
+
+def case_mlstm_block_r16(out):
+    E, S, B, NH = 16, 11, 2, 2
+    conf = {"B": B, "S": S, "embedding_dim": E, "num_heads": NH, "proj_factor": 1.3, "inner_dim": 32,
+            "head_dim": 32 // NH, "qkv_proj_blocksize": 4, "conv1d_kernel_size": 3, "round_proj_up_to_multiple_of": 16,
+            "context_length": S, "bias": False, "ln_eps": 1e-05, "cell_eps": 1e-06, "loss": "sum(y * Gy)"}
+    return block_case(out, "mlstm_block_r16",
+                      "one mLSTM block, E=16, NH=2, proj_factor 1.3 (20.8 rounded up to a multiple of 16: 32), conv 3, "
+                      "S=11, official xlstm package, float64",
+                      MLSTM_BLOCK_SOURCES, kind="mlstm", E=E, S=S, B=B,
+                      block_kwargs={"layer": {"num_heads": NH, "proj_factor": 1.3, "qkv_proj_blocksize": 4,
+                                              "conv1d_kernel_size": 3, "round_proj_up_to_multiple_of": 16}},
+                      stack_kwargs={}, conf=conf)
+
+
+def case_slstm_block_nh3(out):
+    E, S, B, NH = 24, 13, 2, 3
+    conf = {"B": B, "S": S, "embedding_dim": E, "num_heads": NH, "head_dim": E // NH, "conv1d_kernel_size": 4,
+            "ffn_proj_factor": 1.3, "ffn_up_dim": 64, "ffn_act": "gelu", "ln_eps": 1e-05,
+            "bias_init": "powerlaw_blockdependent", "loss": "sum(y * Gy)"}
+    return block_case(out, "slstm_block_nh3",
+                      "one sLSTM block, E=24, NH=3 (head_dim 8), S=13, feed-forward 1.3 gelu (31.2 -> 64), official "
+                      "xlstm package (vanilla backend), float64",
+                      SLSTM_BLOCK_SOURCES, kind="slstm", E=E, S=S, B=B,
+                      block_kwargs={"layer": {"num_heads": NH, "conv1d_kernel_size": 4, "backend": "vanilla",
+                                              "bias_init": "powerlaw_blockdependent"},
+                                    "ffn": {"proj_factor": 1.3, "act_fn": "gelu"}},
+                      stack_kwargs={}, conf=conf)
+
+
+def case_lm_s13_e24(out):
+    return lm_case(out, "lm_s13_e24",
+                   "xLSTM[1:1] LM, 2 blocks (mLSTM at 0, sLSTM at 1), E=24, context_length 13: mLSTM NH=2 (proj 48 "
+                   "-> 64), sLSTM NH=3, feed-forward 1.3 gelu (31.2 -> 64); official init, float64",
+                   V=32, E=24, L=2, ctx=13, slstm_at=[1],
+                   mlstm={"num_heads": 2, "proj_factor": 2.0, "qkv_proj_blocksize": 4, "conv1d_kernel_size": 4},
+                   slstm={"num_heads": 3, "conv1d_kernel_size": 4, "backend": "vanilla",
+                          "bias_init": "powerlaw_blockdependent"},
+                   ffn={"proj_factor": 1.3, "act_fn": "gelu"}, step_tensors=False)
+
+
+def case_large_nh4(out):
+    return large_case(out, "xlstm_large_nh4",
+                      "model with the xLSTM-7B architecture, 1 block, E=64, NH=4, qk_dim_factor 0.25 (16/4), "
+                      "v_dim_factor 0.5 (32/4), ffn_proj_factor 0.9 (57.6 -> 64), S=12, chunk 4, prefill 5 then 7 "
+                      "steps; mLSTM backend "
+                      "'chunkwise--native_autograd' (mlstm_kernels pure torch), float64",
+                      V=32, E=64, NH=4, L=1, S=12, B=2, chunk=4, ffn_pf=0.9, use_bias=False, add_out_norm=True,
+                      prefill=5, qk_f=0.25, v_f=0.5)
+
+
+VARIANTS = {"slstm_cell_nh4": case_slstm_cell_nh4, "slstm_cell_state0_nh1": case_slstm_cell_state0_nh1,
+            "mlstm_cell_nh3": case_mlstm_cell_nh3, "mlstm_cell_s10c5": case_mlstm_cell_s10c5,
+            "mlstm_kernels_nh3": case_mlstm_kernels_nh3, "lstm_cell_i5h7": case_lstm_cell_i5h7,
+            "mlstm_block_s13": case_mlstm_block_s13, "mlstm_block_r16": case_mlstm_block_r16,
+            "slstm_block_nh3": case_slstm_block_nh3, "lm_s13_e24": case_lm_s13_e24,
+            "xlstm_large_nh4": case_large_nh4}
+
+
 # ---------------------------------------------------------------------------------------------
 # the installed release against the shipped cases (made at the revision MANIFEST.json names)
 # ---------------------------------------------------------------------------------------------
@@ -647,6 +1080,7 @@ CASES = {"lm_mixed_heads": case_lm_mixed_heads, "lm_bias_tied": case_lm_bias_tie
          "mlstm_block_bias": case_mlstm_block_bias, "slstm_block_relu2": case_slstm_block_relu2,
          "slstm_block_swish": case_slstm_block_swish, "slstm_block_sigmoid": case_slstm_block_sigmoid,
          "xlstm_large_e48": case_large_e48}
+CASES.update(VARIANTS)
 
 
 def versions():
