@@ -48,6 +48,9 @@ void usage_run(FILE *out) {
           "                              xlstm_large); its context_length is T with --random-inputs\n"
           "                              (B = 1); --set overrides it\n"
           "  --out O.safetensors         where to write the outputs (required)\n"
+          "  --save-inputs I.safetensors also write the data inputs of the run (drawn by\n"
+          "                              --random-inputs or read from --inputs) under the names\n"
+          "                              --inputs reads: 'run --inputs I' repeats the run\n"
           "\n"
           "With --loss or --cotangents the outputs include 'grad.<name>' for every non-integer\n"
           "input, state ('grad.state.<path>') and parameter.\n"
@@ -60,10 +63,11 @@ void usage_run(FILE *out) {
 static const drv_optspec run_opts[] = {{"set", 1},  {"params", 1}, {"inputs", 1},
                                        {"out", 1},  {"cotangents", 1}, {"loss", 0},
                                        {"dtype", 1}, {"seed", 1},  {"backend", 1},
-                                       {"random-inputs", 0}, {"config", 1}, {NULL, 0}};
+                                       {"random-inputs", 0}, {"config", 1}, {"save-inputs", 1},
+                                       {NULL, 0}};
 
 typedef struct {
-  const char *file, *entry, *out, *inputs, *params, *cots, *backend;
+  const char *file, *entry, *out, *inputs, *params, *cots, *backend, *save_inputs;
   int loss, random_inputs;
   xt_dtype dt;
   uint64_t seed;
@@ -106,6 +110,7 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
     } else if (strcmp(n, "params") == 0) c->params = v;
     else if (strcmp(n, "inputs") == 0) c->inputs = v;
     else if (strcmp(n, "out") == 0) c->out = v;
+    else if (strcmp(n, "save-inputs") == 0) c->save_inputs = v;
     else if (strcmp(n, "cotangents") == 0) c->cots = v;
     else if (strcmp(n, "loss") == 0) c->loss = 1;
     else if (strcmp(n, "random-inputs") == 0) c->random_inputs = 1;
@@ -138,6 +143,10 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
   }
   if (!c->out) {
     drv_error("'xlc run' needs --out OUT.safetensors");
+    return XLC_EXIT_USER;
+  }
+  if (c->save_inputs && strcmp(c->save_inputs, c->out) == 0) {
+    drv_error("--save-inputs and --out name the same file '%s'", c->out);
     return XLC_EXIT_USER;
   }
   if (c->loss && c->cots) {
@@ -207,6 +216,30 @@ static void summary(const run_cfg *c, const xt_list *outs) {
          c->dt == XT_F64 ? "f64" : "f32", c->out);
 }
 
+/* --save-inputs: the data inputs of the run (vals of the top-level CG_IN_INPUT nodes), integer
+   ones as int64, written atomically. Returns an exit code. */
+static int save_inputs(const run_cfg *c, const cg_graph *g, xt *const *vals) {
+  xt_list l = {0};
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->ikind != CG_IN_INPUT || !vals[i]) continue;
+    xt *t = xt_convert(vals[i], n->is_int ? XT_I64 : c->dt);
+    free(t->name);
+    t->name = xl_strdup(n->name);
+    xtl_add(&l, t);
+  }
+  char *err = NULL, *meta = metadata(c);
+  int rc = XLC_EXIT_OK;
+  if (st_write(c->save_inputs, &l, meta, &err) != 0) {
+    drv_error("%s", err ? err : "cannot write the inputs file");
+    rc = XLC_EXIT_USER;
+  }
+  free(err);
+  free(meta);
+  xtl_free(&l);
+  return rc;
+}
+
 /* Everything after the command line: returns the exit code. */
 static int run(run_cfg *c) {
   drv_src s;
@@ -264,7 +297,9 @@ static int run(run_cfg *c) {
     rc = XLC_EXIT_USER;
     goto out;
   }
+  if (c->save_inputs && (rc = save_inputs(c, g, vals)) != 0) goto out;
   summary(c, &outl);
+  if (c->save_inputs) printf("wrote the inputs to %s\n", c->save_inputs);
   rc = XLC_EXIT_OK;
 out:
   if (vals)
