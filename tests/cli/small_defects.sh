@@ -32,4 +32,13 @@ mkst "$T/bad.safetensors" tokens=I32:1,4:0,1,2,3 positions=I32:1,2:1,4 targets=I
 xrun run "$S" xlstm_lm_at --inputs "$T/bad.safetensors" --out "$T/b.safetensors"
 expect_rc 1; expect_err "tensor 'positions' holds 4 at index [0, 1], outside [-1, 4)"
 
+say_case "--set form=\"parallel\" is --set form=parallel"
+xrun run "$S" mlstm_block --set B=1 --set T=3 --set 'form="parallel"' --random-inputs --out "$T/q1.safetensors"
+expect_rc 0
+xrun run "$S" mlstm_block --set B=1 --set T=3 --set form=parallel --random-inputs --out "$T/q2.safetensors"
+expect_rc 0
+cmp -s "$T/q1.safetensors" "$T/q2.safetensors" || fail "quoted and bare settings differ"
+xrun run "$S" mlstm_block --set B=1 --set T=3 --set 'form="nonsense"' --random-inputs --out "$T/q3.safetensors"
+expect_rc 1; expect_err "form must be"
+
 finish
