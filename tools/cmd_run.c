@@ -1,9 +1,11 @@
-/* cmd_run.c - `xlc run FILE ENTRY ...`: run an entry with the reference executor.
+/* cmd_run.c - `xlc run FILE ENTRY ...`: run an entry (compiled cpu backend or the reference
+ * executor).
  *
  * Reads the safetensors files (inputs, params, cotangents) and rejects NaN/Inf in them,
  * lowers ENTRY with free dimensions bound from the inputs' shapes and --set, optionally
  * appends the backward pass (--loss or --cotangents), binds every input (run_bind.c), runs
- * ref_exec in f32 or f64 and writes all outputs to --out atomically, then prints a summary.
+ * it on the chosen backend in f32 or f64 and writes all outputs to --out atomically, then
+ * prints a summary.
  * A failed run writes nothing: the output file is only created by the final st_write.
  */
 #include <cjson/cJSON.h>
@@ -19,8 +21,9 @@ void usage_run(FILE *out) {
           "usage: xlc run FILE.xl ENTRY --out OUT.safetensors [options]\n"
           "       xlc run --config EXPERIMENT.yaml --out OUT.safetensors [options]\n"
           "\n"
-          "Runs ENTRY with the reference executor and writes every output of the graph to OUT\n"
-          "(in graph order, in the compute dtype, with metadata entry/file/dtype/seed).\n"
+          "Runs ENTRY on the compiled cpu backend (the default; --backend ref: the reference\n"
+          "interpreter) and writes every output of the graph to OUT (in graph order, in the\n"
+          "compute dtype, with metadata entry/file/dtype/seed).\n"
           "\n"
           "options:\n"
           "  --inputs I.safetensors      data inputs of ENTRY, by their declared names (leading\n"
@@ -278,7 +281,7 @@ static int run(run_cfg *c) {
     xt *t = outs[k];
     outs[k] = NULL;
     if (!t) {
-      drv_internal("the reference executor produced no value for output '%s'", g->outs.v[k].name);
+      drv_internal("the %s executor produced no value for output '%s'", c->backend, g->outs.v[k].name);
       rc = XLC_EXIT_INTERNAL;
       goto out;
     }

@@ -41,4 +41,10 @@ cmp -s "$T/q1.safetensors" "$T/q2.safetensors" || fail "quoted and bare settings
 xrun run "$S" mlstm_block --set B=1 --set T=3 --set 'form="nonsense"' --random-inputs --out "$T/q3.safetensors"
 expect_rc 1; expect_err "form must be"
 
+say_case "help texts: the compiled cpu backend is run's default"
+xrun help run; expect_rc 0; expect_out "compiled cpu backend (the default"
+grep -q "with the reference executor" "$T/stdout" && fail "help run still says the reference executor"
+xrun help; expect_rc 0
+grep "^  run " "$T/stdout" | grep -q "compiled cpu backend" || fail "the command list misstates run's backend"
+
 finish
