@@ -47,4 +47,12 @@ grep -q "with the reference executor" "$T/stdout" && fail "help run still says t
 xrun help; expect_rc 0
 grep "^  run " "$T/stdout" | grep -q "compiled cpu backend" || fail "the command list misstates run's backend"
 
+say_case "xlc train: repeated non-finite steps give one warning and a count"
+xrun train "$CLI/nan_lm.xl" nan_lm --task parity --steps 20 --eval-every 100 --eval-batches 1 --test-batches 1 \
+  --out "$T/train"
+expect_rc 1; expect_err "step 1: loss"; expect_err "10 non-finite steps in a row"
+expect_err "... 9 more non-finite steps skipped (the last at step 10)"
+n=$(grep -c "step skipped" "$T/stderr")
+[ "$n" = 1 ] || fail "$n 'step skipped' lines, expected 1"
+
 finish
