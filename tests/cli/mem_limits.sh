@@ -23,14 +23,14 @@ block m() {
 XL
 
 for be in cpu ref; do
-  say_case "--set T=3000000: the $be plan exceeds physical memory"
-  xrun run "$T/outer.xl" m --set T=3000000 --set B=1 --random-inputs --backend $be --out "$O/r.safetensors"
+  say_case "--set T=1000000: the $be plan exceeds physical memory"
+  xrun run "$T/outer.xl" m --set T=1000000 --set B=1 --random-inputs --backend $be --out "$O/r.safetensors"
   expect_rc 1; expect_err "xlc: error: the $be executor on entry 'm'"; expect_err "TiB of memory"
   expect_err "physical memory"; expect_err "reduce the batch B or the sequence length T"; expect_empty_dir "$O"
 done
 
 say_case "--set T=300000000: the random inputs exceed physical memory"
-xrun run "$T/lin.xl" m --set T=300000000 --set B=64 --random-inputs --out "$O/r.safetensors"
+xrun run "$T/lin.xl" m --set T=300000000 --set B=8 --random-inputs --out "$O/r.safetensors"
 expect_rc 1; expect_err "xlc: error: binding the inputs of entry 'm' needs"; expect_err "XLC_MICROBATCH_TOKENS"
 expect_empty_dir "$O"
 

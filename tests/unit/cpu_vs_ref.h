@@ -19,7 +19,7 @@
 #include "lang.h"
 #include "xlrt.h"
 
-static int cvr_compare(const char *what, const xt *a, const xt *b, double tol) {
+static inline int cvr_compare(const char *what, const xt *a, const xt *b, double tol) {
   int same = a->rank == b->rank && !memcmp(a->shape, b->shape, sizeof(int64_t) * (size_t)a->rank);
   CHECK(same, "%s: cpu and ref shapes differ", what);
   if (!same) return 0;
@@ -40,7 +40,7 @@ static int cvr_compare(const char *what, const xt *a, const xt *b, double tol) {
 static xt *const *cvr_given; /* tensors lang_lower binds free dimensions from (NULL: none) */
 static int cvr_ngiven;
 
-static int cvr_run(const char *src, const char *entry, const char *const *sets, int grad, cg_dtype dt,
+static inline int cvr_run(const char *src, const char *entry, const char *const *sets, int grad, cg_dtype dt,
                    cpu_stats *stats) {
   xl_arena ar = {0};
   lang_diag d;

@@ -16,6 +16,7 @@
 
 #include "cg.h"
 #include "check.h"
+#include "cpu_vs_ref.h"
 #include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
@@ -66,19 +67,6 @@ static const tcase cases[] = {
 
 static xl_rng rng;
 
-static int compare(const char *what, const xt *a, const xt *b, double tol) {
-  double amax = 0, emax = 0;
-  for (int64_t i = 0; i < xt_numel(a); i++) {
-    double x = xt_get(a, i), y = xt_get(b, i);
-    if (isinf(x) && x == y) continue;
-    if (fabs(x) > amax) amax = fabs(x);
-    double d = fabs(x - y);
-    if (!(d <= emax)) emax = d;
-  }
-  double rel = amax > 0 ? emax / amax : emax;
-  CHECK(rel <= tol, "%s: cpu vs ref rel %.3e > %.1e", what, rel, tol);
-  return rel <= tol;
-}
 
 static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, cg_dtype dt) {
   lang_set sets[16];
@@ -136,7 +124,7 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
         char what[400];
         snprintf(what, sizeof what, "%s[%s]%s %s %s", tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? " grad" : "",
                  dt == CG_F64 ? "f64" : "f32", nm);
-        ok &= compare(what, co[k], ro[k], tol);
+        ok &= cvr_compare(what, co[k], ro[k], tol);
       }
       printf("%-16s %-6s %-5s %s  kernels=%d (%d of nests) einsum-blas=%d+%d states-in-place=%d saved-step-major=%d  %s\n",
              tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32",
