@@ -1403,6 +1403,14 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
 
 static lw_val *parse_setting(lw_ctx *c, const char *s) {
   char *end;
+  size_t len = strlen(s);
+  if (len >= 2 && s[0] == '"' && s[len - 1] == '"') { /* --set act="relu" is act=relu */
+    char *p = xl_arena_strdup(c->ar, s + 1);
+    p[len - 2] = 0;
+    lw_val *v = lw_new(c, V_STR);
+    v->s = p;
+    return v;
+  }
   if (!strcmp(s, "true") || !strcmp(s, "false")) {
     lw_val *v = lw_new(c, V_BOOL);
     v->i = s[0] == 't';

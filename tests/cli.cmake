@@ -18,8 +18,13 @@
 #   stale_temps   temp files of killed writers are removed by the next writer of the output
 #   mem_limits    runs larger than physical memory or RLIMIT_AS are refused with a message, status 1
 #   zero_size     batch 0 and T = 0 from --inputs: the cpu backend writes what the ref backend writes
+#   gradcheck     `xlc gradcheck` passes on stdlib entries and a user cell, fails on x * detach(x)
+#   save_inputs   `run --random-inputs --save-inputs I` then `run --inputs I`: identical outputs
+#   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
+#                 texts, repeated non-finite training steps reported once
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate gradcheck save_inputs
+        small_defects
         bad_files stale_temps mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)

@@ -1,9 +1,11 @@
-/* cmd_run.c - `xlc run FILE ENTRY ...`: run an entry with the reference executor.
+/* cmd_run.c - `xlc run FILE ENTRY ...`: run an entry (compiled cpu backend or the reference
+ * executor).
  *
  * Reads the safetensors files (inputs, params, cotangents) and rejects NaN/Inf in them,
  * lowers ENTRY with free dimensions bound from the inputs' shapes and --set, optionally
  * appends the backward pass (--loss or --cotangents), binds every input (run_bind.c), runs
- * ref_exec in f32 or f64 and writes all outputs to --out atomically, then prints a summary.
+ * it on the chosen backend in f32 or f64 and writes all outputs to --out atomically, then
+ * prints a summary.
  * A failed run writes nothing: the output file is only created by the final st_write.
  */
 #include <cjson/cJSON.h>
@@ -19,8 +21,9 @@ void usage_run(FILE *out) {
           "usage: xlc run FILE.xl ENTRY --out OUT.safetensors [options]\n"
           "       xlc run --config EXPERIMENT.yaml --out OUT.safetensors [options]\n"
           "\n"
-          "Runs ENTRY with the reference executor and writes every output of the graph to OUT\n"
-          "(in graph order, in the compute dtype, with metadata entry/file/dtype/seed).\n"
+          "Runs ENTRY on the compiled cpu backend (the default; --backend ref: the reference\n"
+          "interpreter) and writes every output of the graph to OUT (in graph order, in the\n"
+          "compute dtype, with metadata entry/file/dtype/seed).\n"
           "\n"
           "options:\n"
           "  --inputs I.safetensors      data inputs of ENTRY, by their declared names (leading\n"
@@ -32,7 +35,8 @@ void usage_run(FILE *out) {
           "                              the file is initialized from its declared initializer\n"
           "  --seed N                    seed of the parameter initializers (default 0)\n"
           "  --random-inputs             fill data inputs not in --inputs with seeded N(0,1) values\n"
-          "                              (token inputs: uniform ids below the entry's `hint vocab`)\n"
+          "                              (integer inputs: uniform ids below the size of the one_hot\n"
+          "                              or gather table they index, else the `hint vocab`)\n"
           "  --set NAME=VALUE            configuration parameter of ENTRY or free dimension;\n"
           "                              repeatable, the last one wins\n"
           "  --loss                      also compute gradients of the scalar output 'loss'\n"
@@ -48,6 +52,9 @@ void usage_run(FILE *out) {
           "                              xlstm_large); its context_length is T with --random-inputs\n"
           "                              (B = 1); --set overrides it\n"
           "  --out O.safetensors         where to write the outputs (required)\n"
+          "  --save-inputs I.safetensors also write the data inputs of the run (drawn by\n"
+          "                              --random-inputs or read from --inputs) under the names\n"
+          "                              --inputs reads: 'run --inputs I' repeats the run\n"
           "\n"
           "With --loss or --cotangents the outputs include 'grad.<name>' for every non-integer\n"
           "input, state ('grad.state.<path>') and parameter.\n"
@@ -60,10 +67,11 @@ void usage_run(FILE *out) {
 static const drv_optspec run_opts[] = {{"set", 1},  {"params", 1}, {"inputs", 1},
                                        {"out", 1},  {"cotangents", 1}, {"loss", 0},
                                        {"dtype", 1}, {"seed", 1},  {"backend", 1},
-                                       {"random-inputs", 0}, {"config", 1}, {NULL, 0}};
+                                       {"random-inputs", 0}, {"config", 1}, {"save-inputs", 1},
+                                       {NULL, 0}};
 
 typedef struct {
-  const char *file, *entry, *out, *inputs, *params, *cots, *backend;
+  const char *file, *entry, *out, *inputs, *params, *cots, *backend, *save_inputs;
   int loss, random_inputs;
   xt_dtype dt;
   uint64_t seed;
@@ -106,6 +114,7 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
     } else if (strcmp(n, "params") == 0) c->params = v;
     else if (strcmp(n, "inputs") == 0) c->inputs = v;
     else if (strcmp(n, "out") == 0) c->out = v;
+    else if (strcmp(n, "save-inputs") == 0) c->save_inputs = v;
     else if (strcmp(n, "cotangents") == 0) c->cots = v;
     else if (strcmp(n, "loss") == 0) c->loss = 1;
     else if (strcmp(n, "random-inputs") == 0) c->random_inputs = 1;
@@ -138,6 +147,10 @@ static int parse_cfg(const drv_args *a, run_cfg *c) {
   }
   if (!c->out) {
     drv_error("'xlc run' needs --out OUT.safetensors");
+    return XLC_EXIT_USER;
+  }
+  if (c->save_inputs && strcmp(c->save_inputs, c->out) == 0) {
+    drv_error("--save-inputs and --out name the same file '%s'", c->out);
     return XLC_EXIT_USER;
   }
   if (c->loss && c->cots) {
@@ -207,6 +220,30 @@ static void summary(const run_cfg *c, const xt_list *outs) {
          c->dt == XT_F64 ? "f64" : "f32", c->out);
 }
 
+/* --save-inputs: the data inputs of the run (vals of the top-level CG_IN_INPUT nodes), integer
+   ones as int64, written atomically. Returns an exit code. */
+static int save_inputs(const run_cfg *c, const cg_graph *g, xt *const *vals) {
+  xt_list l = {0};
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT || n->ikind != CG_IN_INPUT || !vals[i]) continue;
+    xt *t = xt_convert(vals[i], n->is_int ? XT_I64 : c->dt);
+    free(t->name);
+    t->name = xl_strdup(n->name);
+    xtl_add(&l, t);
+  }
+  char *err = NULL, *meta = metadata(c);
+  int rc = XLC_EXIT_OK;
+  if (st_write(c->save_inputs, &l, meta, &err) != 0) {
+    drv_error("%s", err ? err : "cannot write the inputs file");
+    rc = XLC_EXIT_USER;
+  }
+  free(err);
+  free(meta);
+  xtl_free(&l);
+  return rc;
+}
+
 /* Everything after the command line: returns the exit code. */
 static int run(run_cfg *c) {
   drv_src s;
@@ -244,7 +281,7 @@ static int run(run_cfg *c) {
     xt *t = outs[k];
     outs[k] = NULL;
     if (!t) {
-      drv_internal("the reference executor produced no value for output '%s'", g->outs.v[k].name);
+      drv_internal("the %s executor produced no value for output '%s'", c->backend, g->outs.v[k].name);
       rc = XLC_EXIT_INTERNAL;
       goto out;
     }
@@ -264,7 +301,9 @@ static int run(run_cfg *c) {
     rc = XLC_EXIT_USER;
     goto out;
   }
+  if (c->save_inputs && (rc = save_inputs(c, g, vals)) != 0) goto out;
   summary(c, &outl);
+  if (c->save_inputs) printf("wrote the inputs to %s\n", c->save_inputs);
   rc = XLC_EXIT_OK;
 out:
   if (vals)

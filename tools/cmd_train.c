@@ -325,7 +325,8 @@ int cmd_train(int argc, char **argv) {
   prog pr;
   prog_init(&pr, stderr, c.steps, start, c.log_every);
   data_batch b = {0};
-  int bad_steps = 0;
+  int bad_steps = 0;         /* non-finite steps in a row */
+  int64_t skipped = 0, last_skipped = 0; /* all of them: the first is reported, the rest counted */
   double t_run = 0;
   int64_t step = start;
   adamw_cfg opt = {c.lr, 0.9, 0.999, 1e-8, c.wd, c.decay_embedding};
@@ -369,7 +370,10 @@ int cmd_train(int argc, char **argv) {
     double lr = sched_lr(s, c.lr, c.lr_min, c.warmup, c.steps);
     if (!isfinite(loss) || !isfinite(gnorm)) {
       prog_clear(&pr);
-      drv_warn("step %lld: loss %g, gradient norm %g: step skipped", (long long)s, loss, gnorm);
+      if (skipped++ == 0)
+        drv_warn("step %lld: loss %g, gradient norm %g: step skipped (later ones are counted)", (long long)s, loss,
+                 gnorm);
+      last_skipped = s;
       if (++bad_steps >= 10) {
         drv_error("10 non-finite steps in a row: stopping (the last checkpoint is %s)", ckpt_path);
         rc = XLC_EXIT_USER;
@@ -415,6 +419,9 @@ int cmd_train(int argc, char **argv) {
     }
   }
   prog_clear(&pr);
+  if (skipped > 1)
+    drv_warn("... %lld more non-finite step%s skipped (the last at step %lld)", (long long)(skipped - 1),
+             skipped == 2 ? "" : "s", (long long)last_skipped);
   if (rc == 0 && interrupted) {
     printf("interrupted at step %lld; checkpoint %s (continue with: xlc train --resume --out %s)\n",
            (long long)step, ckpt_path, out_dir);

@@ -109,7 +109,8 @@ typedef struct {
   const xt_list *inputs, *params, *cots;            /* empty lists when not given */
   uint64_t seed;
   xt_dtype dt; /* compute dtype: XT_F32 or XT_F64 */
-  int random_inputs; /* missing data inputs: N(0,1) floats, ints uniform in [0, vocab hint) */
+  int random_inputs; /* missing data inputs: N(0,1) floats, ints uniform in [0, R): R the size of
+                        the one_hot / gather table they index, else the `hint vocab` */
 } run_bind_ctx;
 
 /* Checks that every tensor of every file names an input of the matching kind, then fills
@@ -177,6 +178,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_gradcheck(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
@@ -189,5 +191,6 @@ void usage_train(FILE *out);
 void usage_eval(FILE *out);
 void usage_data(FILE *out);
 void usage_generate(FILE *out);
+void usage_gradcheck(FILE *out);
 
 #endif

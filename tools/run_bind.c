@@ -115,21 +115,71 @@ int run_input_maskable(const cg_graph *g, int id) {
   return 1;
 }
 
-/* Token ids: integral, and in [0, fval) when the node knows its vocabulary (fval > 0); -1 too
-   when `neg1` (a maskable input, see run_input_maskable). */
-static int check_int(const cg_node *n, const xt *t, const char *path, int neg1) {
+/* The body INPUT node that stands for operand k of scan node s, or -1. */
+static int scan_body_input(const cg_node *s, int k) {
+  int nseq = (int)s->a[CG_SCAN_NSEQ], nconst = (int)s->a[CG_SCAN_NCONST];
+  cg_ikind kind = k < nseq ? CG_IN_SEQ : k < nseq + nconst ? CG_IN_CONST : CG_IN_BSTATE;
+  int slot = k < nseq ? k : k < nseq + nconst ? k - nseq : k - nseq - nconst;
+  for (int i = 0; i < s->body->nodes.n; i++) {
+    const cg_node *b = &s->body->nodes.v[i];
+    if (b->op == CG_OP_INPUT && b->ikind == kind && b->slot == slot) return i;
+  }
+  return -1;
+}
+
+/* Smallest index range that node `id` of g (or a view of it, or its slices inside a scan)
+   is used with: the size of a one_hot, the rows of a gather's table or of a scatter_add's
+   result; 0 if it indexes nothing. */
+static double index_range(const cg_graph *g, int id) {
+  double r = 0;
+  for (int i = id + 1; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    for (int k = 0; k < n->nin; k++) {
+      if (n->in[k] != id) continue;
+      double u = 0;
+      switch (n->op) {
+      case CG_OP_ONE_HOT: u = (double)n->a[0]; break;
+      case CG_OP_GATHER: u = k == 1 ? (double)g->nodes.v[n->in[0]].shape.d[0] : 0; break;
+      case CG_OP_SCATTER_ADD: u = k == 1 ? (double)n->shape.d[0] : 0; break;
+      case CG_OP_RESHAPE: case CG_OP_TRANSPOSE: case CG_OP_SLICE: case CG_OP_BROADCAST:
+      case CG_OP_DETACH: u = index_range(g, i); break;
+      case CG_OP_SCAN: {
+        int b = scan_body_input(n, k);
+        u = b >= 0 ? index_range(n->body, b) : 0;
+        break;
+      }
+      default: break;
+      }
+      if (u > 0 && (r == 0 || u < r)) r = u;
+    }
+  }
+  return r;
+}
+
+/* Range [0, R) of int input n: what it indexes (index_range), else its vocabulary (the
+   entry's `hint vocab`), else 0 (unknown). A `positions` input of xlstm_lm_at feeds
+   one_hot(positions, T): below T, not below the vocabulary. */
+static double int_range(const cg_graph *g, const cg_node *n) {
+  double r = index_range(g, (int)(n - g->nodes.v));
+  return r > 0 ? r : n->fval > 0 ? n->fval : 0;
+}
+
+/* Token ids: integral, and in [0, R) when the range R is known (int_range); -1 too when
+   `neg1` (a maskable input, see run_input_maskable). */
+static int check_int(const cg_graph *g, const cg_node *n, const xt *t, const char *path, int neg1) {
   int64_t m = xt_numel(t);
+  double R = int_range(g, n);
   for (int64_t i = 0; i < m; i++) {
     double v = xt_get(t, i);
     int integral = isfinite(v) && v == floor(v);
-    int in_range = n->fval <= 0 || (v >= (neg1 ? -1 : 0) && v < n->fval);
+    int in_range = R <= 0 || (v >= (neg1 ? -1 : 0) && v < R);
     if (integral && in_range) continue;
     char *at = drv_index_str(t->rank, t->shape, i);
     if (!integral)
       drv_error("%s: tensor '%s' must hold integers, but holds %.17g at index %s", path, t->name, v, at);
     else
       drv_error("%s: tensor '%s' holds %.17g at index %s, outside [%d, %.17g)", path, t->name, v, at,
-                neg1 ? -1 : 0, n->fval);
+                neg1 ? -1 : 0, R);
     free(at);
     return -1;
   }
@@ -145,21 +195,22 @@ static void missing(const cg_node *n, const char *what, const char *path, const 
   free(want);
 }
 
-/* --random-inputs: a seeded N(0, 1) tensor, or token ids uniform in [0, vocab hint). */
-static xt *random_input(const cg_node *n, const run_bind_ctx *c, int *bad) {
+/* --random-inputs: a seeded N(0, 1) tensor, or ids uniform in [0, int_range). */
+static xt *random_input(const cg_graph *g, const cg_node *n, const run_bind_ctx *c, int *bad) {
   xt *v = xt_new_named(n->name, c->dt, n->shape.rank, n->shape.d);
   xl_rng r;
   char *stream = xl_fmt("input.%s", n->name);
   rng_seed_param(&r, c->seed, stream);
   free(stream);
-  if (n->is_int && !(n->fval > 0)) {
+  double R = n->is_int ? int_range(g, n) : 0;
+  if (n->is_int && !(R > 0)) {
     drv_error("--random-inputs: the range of integer input '%s' is unknown (the entry has no `hint vocab`)", n->name);
     xt_free(v);
     *bad = XLC_EXIT_USER;
     return NULL;
   }
   for (int64_t i = 0; i < xt_numel(v); i++)
-    xt_set(v, i, n->is_int ? floor(rng_uniform(&r) * n->fval) : rng_normal(&r));
+    xt_set(v, i, n->is_int ? floor(rng_uniform(&r) * R) : rng_normal(&r));
   return v;
 }
 
@@ -179,7 +230,7 @@ static xt *bind_one(const cg_graph *g, const cg_node *n, const run_bind_ctx *c, 
   }
   const xt *t = n->name ? xtl_find(l, file_name_of(n)) : NULL;
   if (t) {
-    if (check_shape(n, t, path) != 0 || (n->is_int && check_int(n, t, path, run_input_maskable(g, (int)(n - g->nodes.v))) != 0)) {
+    if (check_shape(n, t, path) != 0 || (n->is_int && check_int(g, n, t, path, run_input_maskable(g, (int)(n - g->nodes.v))) != 0)) {
       *bad = XLC_EXIT_USER;
       return NULL;
     }
@@ -189,7 +240,7 @@ static xt *bind_one(const cg_graph *g, const cg_node *n, const run_bind_ctx *c, 
   }
   switch (n->ikind) {
   case CG_IN_INPUT:
-    if (c->random_inputs) return random_input(n, c, bad);
+    if (c->random_inputs) return random_input(g, n, c, bad);
     missing(n, n->is_int ? "integer input" : "input", path, "--inputs");
     *bad = XLC_EXIT_USER;
     return NULL;

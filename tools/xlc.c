@@ -18,7 +18,8 @@ typedef struct {
 static const command commands[] = {
     {"check", cmd_check, usage_check, "parse and check every definition of a .xl file"},
     {"dump", cmd_dump, usage_dump, "print a pipeline stage (tokens, ast, cg, cg-grad, kplan, kir, mlir)"},
-    {"run", cmd_run, usage_run, "run an entry with the reference executor on safetensors files"},
+    {"run", cmd_run, usage_run, "run an entry on safetensors files (compiled cpu backend or the reference executor)"},
+    {"gradcheck", cmd_gradcheck, usage_gradcheck, "compare an entry's autodiff gradients with finite differences (f64)"},
     {"refcheck", cmd_refcheck, usage_refcheck, "compare stdlib entries with official reference cases"},
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
     {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
@@ -36,8 +37,8 @@ static void usage(FILE *out) {
           "Compiler and runtime for gated recurrent sequence models written in .xl.\n"
           "\n"
           "commands:\n");
-  for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "  %-9s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
+  for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "  %-10s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
   fprintf(out,
           "\n"
           "`xlc COMMAND --help` shows the options of a command.\n"
