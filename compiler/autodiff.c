@@ -157,6 +157,8 @@ static void node_rule(ad_ctx *c, int i) {
     break;
   case CG_OP_SQUARE: acc(c, x, mul(c, gy, kmul(c, 2.0, x))); break;
   case CG_OP_RECIP: acc(c, x, un(c, CG_OP_NEG, mul(c, gy, un(c, CG_OP_SQUARE, i)))); break;
+  case CG_OP_LOG1P: acc(c, x, bin(c, CG_OP_DIV, gy, bin(c, CG_OP_ADD, kconst(c, 1, r), x))); break;
+  case CG_OP_EXPM1: acc(c, x, mul(c, gy, un(c, CG_OP_EXP, x))); break;
   case CG_OP_ADD: acc(c, x, gy); acc(c, y, gy); break;
   case CG_OP_SUB: acc(c, x, gy); if (c->need[y]) acc(c, y, un(c, CG_OP_NEG, gy)); break;
   case CG_OP_MUL:

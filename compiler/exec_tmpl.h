@@ -59,6 +59,8 @@ static R F(unary)(cg_op op, R x) {
   case CG_OP_RSQRT: return (R)1 / sqrt(x);
   case CG_OP_SQUARE: return x * x;
   case CG_OP_RECIP: return (R)1 / x;
+  case CG_OP_LOG1P: return log1p(x);
+  case CG_OP_EXPM1: return expm1(x);
   default: XL_ASSERT(!"not a unary op");
   }
 }

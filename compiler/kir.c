@@ -24,7 +24,8 @@ static const char *const op_names[KIR_OP_COUNT] = {
     [KIR_RECIP] = "recip",     [KIR_ADD] = "add",       [KIR_SUB] = "sub",
     [KIR_MUL] = "mul",         [KIR_DIV] = "div",       [KIR_MAX] = "max",
     [KIR_MIN] = "min",         [KIR_GE] = "ge",         [KIR_GT] = "gt",
-    [KIR_EQ] = "eq",           [KIR_SELECT] = "select",
+    [KIR_EQ] = "eq",           [KIR_SELECT] = "select", [KIR_LOG1P] = "log1p",
+    [KIR_EXPM1] = "expm1",
 };
 
 const char *kir_op_name(kir_op op) {
@@ -60,7 +61,7 @@ int64_t kir_points(const kir_kernel *k) {
 static int op_arity(kir_op op) {
   if (op == KIR_LOAD || op == KIR_CONST) return 0;
   if (op == KIR_STORE) return 1;
-  if (op >= KIR_NEG && op <= KIR_RECIP) return 1;
+  if (op >= KIR_NEG && op <= KIR_EXPM1) return 1;
   if (op >= KIR_ADD && op <= KIR_EQ) return 2;
   if (op == KIR_SELECT) return 3;
   return -1;
@@ -275,6 +276,8 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     case KIR_RSQRT: return (R)1 / sqrt(x);                                                         \
     case KIR_SQUARE: return x * x;                                                                 \
     case KIR_RECIP: return (R)1 / x;                                                               \
+    case KIR_LOG1P: return log1p(x);                                                               \
+    case KIR_EXPM1: return expm1(x);                                                               \
     case KIR_ADD: return x + y;                                                                    \
     case KIR_SUB: return x - y;                                                                    \
     case KIR_MUL: return x * y;                                                                    \

@@ -45,7 +45,7 @@ typedef enum {
   KIR_CONST,  /* imm */
   /* unary (a) */
   KIR_NEG, KIR_EXP, KIR_LOG, KIR_SIGMOID, KIR_LOGSIGMOID, KIR_TANH, KIR_SILU, KIR_GELU, KIR_GELU_D,
-  KIR_ABS, KIR_SIGN, KIR_SQRT, KIR_RSQRT, KIR_SQUARE, KIR_RECIP,
+  KIR_ABS, KIR_SIGN, KIR_SQRT, KIR_RSQRT, KIR_SQUARE, KIR_RECIP, KIR_LOG1P, KIR_EXPM1,
   /* binary (a, b) */
   KIR_ADD, KIR_SUB, KIR_MUL, KIR_DIV, KIR_MAX, KIR_MIN, KIR_GE, KIR_GT, KIR_EQ,
   /* ternary: a != 0 ? b : c  (operands a = cond, b = then, c = else; CG WHERE) */

@@ -97,7 +97,7 @@ typedef struct {
   int ntmp;
   xl_arena arena;  /* value names */
   XL_VEC(kconst) ktab;
-  int need[3];     /* f64 libm functions declared: tanh, erf, log1p */
+  int need[5];     /* libm functions declared (LIBM64/LIBM32): tanh, erf, log1p, expm1, pow */
   /* the current mode: scalar (vl == 1) or vector */
   int vl;
   const char *ft, *it, *bt; /* float, same-width int and i1 types of the mode */
@@ -384,19 +384,32 @@ static const char *ap_npdf(E *e, const char *x) {
 
 /* ---- f64: libm ---- */
 
-static const char *LIBM[3] = {"tanh", "erf", "log1p"};
+/* f64 kernels call libm for tanh and erf; both dtypes call it for log1p, expm1 and pow (no
+   inline f32 approximation of these: one scalar call per lane, the reference's own bits). */
+enum { LM_TANH, LM_ERF, LM_LOG1P, LM_EXPM1, LM_POW, LM_COUNT };
+static const char *LIBM64[LM_COUNT] = {"tanh", "erf", "log1p", "expm1", "pow"};
+static const char *LIBM32[LM_COUNT] = {"tanhf", "erff", "log1pf", "expm1f", "powf"};
 
-static const char *libm1(E *e, int fn, const char *x) {
+/* fn(x) or fn(x, y) (y != NULL) lane by lane */
+static const char *libm(E *e, int fn, const char *x, const char *y) {
   e->need[fn] = 1;
-  if (e->vl == 1) return val(e, "func.call @%s(%s) : (f64) -> f64", LIBM[fn], x);
+  const char *nm = e->f64 ? LIBM64[fn] : LIBM32[fn], *t = e->sft;
+  if (e->vl == 1)
+    return y ? val(e, "func.call @%s(%s, %s) : (%s, %s) -> %s", nm, x, y, t, t, t)
+             : val(e, "func.call @%s(%s) : (%s) -> %s", nm, x, t, t);
   const char *acc = x;
   for (int l = 0; l < e->vl; l++) {
-    const char *s = val(e, "vector.extract %s[%d] : f64 from %s", x, l, e->ft);
-    const char *r = val(e, "func.call @%s(%s) : (f64) -> f64", LIBM[fn], s);
-    acc = val(e, "vector.insert %s, %s [%d] : f64 into %s", r, acc, l, e->ft);
+    const char *s = val(e, "vector.extract %s[%d] : %s from %s", x, l, t, e->ft), *r;
+    if (y) {
+      const char *s2 = val(e, "vector.extract %s[%d] : %s from %s", y, l, t, e->ft);
+      r = val(e, "func.call @%s(%s, %s) : (%s, %s) -> %s", nm, s, s2, t, t, t);
+    } else
+      r = val(e, "func.call @%s(%s) : (%s) -> %s", nm, s, t, t);
+    acc = val(e, "vector.insert %s, %s [%d] : %s into %s", r, acc, l, t, e->ft);
   }
   return acc;
 }
+static const char *libm1(E *e, int fn, const char *x) { return libm(e, fn, x, NULL); }
 
 /* ---- one KIR op ---- */
 
@@ -425,20 +438,20 @@ static const char *emit_op(E *e, const kir_inst *in) {
   case KIR_LOGSIGMOID:
     if (!e->f64) return ap_logsigmoid(e, a);
   {
-    const char *l = libm1(e, 2, un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", a))));
+    const char *l = libm1(e, LM_LOG1P, un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", a))));
     return sel(e, cmp(e, "ogt", a, K(e, 0.0)), un(e, "arith.negf", l), sub(e, a, l));
   }
-  case KIR_TANH: return e->f64 ? libm1(e, 0, a) : ap_tanh(e, a);
+  case KIR_TANH: return e->f64 ? libm1(e, LM_TANH, a) : ap_tanh(e, a);
   case KIR_SILU: return mul(e, a, sigmoid_any(e, a));
   case KIR_GELU:
     if (!e->f64) return mul(e, a, ap_phi(e, a));
     /* 0.5 * x * (1 + erf(x * sqrt1_2)) as the reference evaluates it */
     return mul(e, mul(e, K(e, 0.5), a),
-               add(e, K(e, 1.0), libm1(e, 1, mul(e, a, K(e, 0.70710678118654752440)))));
+               add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440)))));
   case KIR_GELU_D:
     if (!e->f64) return fma_(e, a, ap_npdf(e, a), ap_phi(e, a));
     return add(e,
-               mul(e, K(e, 0.5), add(e, K(e, 1.0), libm1(e, 1, mul(e, a, K(e, 0.70710678118654752440))))),
+               mul(e, K(e, 0.5), add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440))))),
                mul(e, mul(e, a, K(e, 0.39894228040143267794)),
                    un(e, "math.exp", mul(e, mul(e, K(e, -0.5), a), a))));
   case KIR_ABS: return un(e, "math.absf", a);
@@ -451,6 +464,8 @@ static const char *emit_op(E *e, const kir_inst *in) {
   case KIR_RSQRT: return dvd(e, K(e, 1.0), un(e, "math.sqrt", a));
   case KIR_SQUARE: return mul(e, a, a);
   case KIR_RECIP: return dvd(e, K(e, 1.0), a);
+  case KIR_LOG1P: return libm1(e, LM_LOG1P, a);
+  case KIR_EXPM1: return libm1(e, LM_EXPM1, a);
   case KIR_ADD: return add(e, a, b);
   case KIR_SUB: return sub(e, a, b);
   case KIR_MUL: return mul(e, a, b);
@@ -1470,8 +1485,11 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
     sb_put(&out, ", %d", kir_nest_par_dim(k, x));
   sb_put(&out, "%s\n", k->next && par0 >= 0 ? " of the nests in order" : "");
   sb_put(&out, "module {\n");
-  for (int f = 0; f < 3; f++)
-    if (e.need[f]) sb_put(&out, "  func.func private @%s(f64) -> f64\n", LIBM[f]);
+  for (int f = 0; f < LM_COUNT; f++) {
+    const char *t = e.f64 ? "f64" : "f32", *nm = e.f64 ? LIBM64[f] : LIBM32[f];
+    if (e.need[f] && f == LM_POW) sb_put(&out, "  func.func private @%s(%s, %s) -> %s\n", nm, t, t, t);
+    else if (e.need[f]) sb_put(&out, "  func.func private @%s(%s) -> %s\n", nm, t, t);
+  }
   sb_put(&out, "  func.func @%s(%%bufs: !llvm.ptr, %%lo: i64, %%hi: i64) {\n", k->name);
   if (pro.p) sb_put(&out, "%s", pro.p);
   if (e.consts.p) sb_put(&out, "%s", e.consts.p);

@@ -321,11 +321,15 @@ static const unary_fn unary_fns[] = {
     {"tanh", CG_OP_TANH, tanh},      {"silu", CG_OP_SILU, siluf},
     {"gelu", CG_OP_GELU, geluf},     {"abs", CG_OP_ABS, fabs},
     {"sqrt", CG_OP_SQRT, sqrt},      {"rsqrt", CG_OP_RSQRT, rsqrtf_},
-    {"sign", CG_OP_SIGN, signf_},
+    {"sign", CG_OP_SIGN, signf_},    {"log1p", CG_OP_LOG1P, log1p},
+    {"expm1", CG_OP_EXPM1, expm1},
 };
+
+static double softplusf_(double x) { return fmax(x, 0) + log1p(exp(-fabs(x))); }
 
 static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
+    "log1p", "expm1", "softplus", "logaddexp", "clamp",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
     "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
     "round_up", "round_down", "next_multiple", "floor", "trunc", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
@@ -418,6 +422,34 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     double cap = lw_num(args[1]);
     lw_val *t = lw_binary(c, CG_OP_MUL, args[0], lw_float(c, 1.0 / cap), loc);
     return lw_binary(c, CG_OP_MUL, lw_unary(c, CG_OP_TANH, t, loc), lw_float(c, cap), loc);
+  }
+  if (!strcmp(name, "softplus")) { /* -logsigmoid(-x) = max(x, 0) + log1p(exp(-|x|)) */
+    NEED(1);
+    if (lw_is_num(args[0])) return lw_float(c, softplusf_(lw_num(args[0])));
+    NEED_TENSOR(args[0]);
+    return lw_unary(c, CG_OP_NEG, lw_unary(c, CG_OP_LOGSIGMOID, lw_unary(c, CG_OP_NEG, args[0], loc), loc), loc);
+  }
+  if (!strcmp(name, "logaddexp")) {
+    /* log(e^a + e^b) = a >= b ? a - logsigmoid(a - b) : b - logsigmoid(b - a): each branch is
+       max + log1p(exp(-|a - b|)), and each has the exact gradient (sigmoid(a - b), sigmoid(b - a)),
+       ties included */
+    NEED(2);
+    if (lw_is_num(args[0]) && lw_is_num(args[1])) {
+      double a = lw_num(args[0]), b = lw_num(args[1]);
+      return lw_float(c, fmax(a, b) + log1p(exp(-fabs(a - b))));
+    }
+    lw_val *d = lw_binary(c, CG_OP_SUB, args[0], args[1], loc);
+    if (d->k == V_ERR) return d;
+    lw_val *ra = lw_binary(c, CG_OP_SUB, args[0], lw_unary(c, CG_OP_LOGSIGMOID, d, loc), loc);
+    lw_val *rb = lw_binary(c, CG_OP_SUB, args[1], lw_unary(c, CG_OP_LOGSIGMOID, lw_unary(c, CG_OP_NEG, d, loc), loc), loc);
+    lw_val *xs[3] = {lw_binary(c, CG_OP_GE, d, lw_float(c, 0), loc), ra, rb};
+    return elementwise(c, CG_OP_WHERE, xs, 3, loc);
+  }
+  if (!strcmp(name, "clamp")) { /* min(max(x, lo), hi): at x == lo or x == hi the gradient goes to x */
+    NEED(3);
+    if (lw_is_num(args[0]) && lw_is_num(args[1]) && lw_is_num(args[2]))
+      return lw_float(c, fmin(fmax(lw_num(args[0]), lw_num(args[1])), lw_num(args[2])));
+    return lw_binary(c, CG_OP_MIN, lw_binary(c, CG_OP_MAX, args[0], args[1], loc), args[2], loc);
   }
   if (!strcmp(name, "max") || !strcmp(name, "min")) {
     NEED(2);

@@ -131,6 +131,8 @@ static double ref_unary(cg_op op, double x) {
   case CG_OP_RSQRT: return 1 / sqrt(x);
   case CG_OP_SQUARE: return x * x;
   case CG_OP_RECIP: return 1 / x;
+  case CG_OP_LOG1P: return log1p(x);
+  case CG_OP_EXPM1: return expm1(x);
   default: return NAN;
   }
 }
@@ -138,7 +140,7 @@ static double ref_unary(cg_op op, double x) {
 static void test_unary(void) {
   for (int op = 0; op < CG_OP_COUNT; op++) {
     if (cg_ops[op].kind != CG_K_UNARY) continue;
-    int positive = op == CG_OP_LOG || op == CG_OP_SQRT || op == CG_OP_RSQRT || op == CG_OP_RECIP;
+    int positive = op == CG_OP_LOG || op == CG_OP_SQRT || op == CG_OP_RSQRT || op == CG_OP_RECIP || op == CG_OP_LOG1P;
     cg_graph *g = cg_new();
     cg_shape s = S(2, 3, 5);
     int x = cg_input(g, CG_IN_INPUT, "x", 0, s, NOLOC);

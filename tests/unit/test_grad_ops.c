@@ -5,6 +5,8 @@
  * For every input tensor and 3 random directions d, <grad, d> is compared with the central
  * difference (L(x + h d) - L(x - h d)) / 2h, step h = 1e-5, relative tolerance 1e-6 with
  * denominator max(|ad|, |fd|, 1e-4) (the floor makes an exactly-zero gradient an absolute check).
+ * Builtins the lowering composes from several ops (softplus, logaddexp, clamp) are checked on
+ * the graph lang_lower builds from .xl text, at chosen hard inputs (V_PICK: +-50, ties, near -1).
  * Both modes are checked: cotangent seeds (cot.<out> = W_k) and loss mode (in-graph loss seeded
  * with 1). Inputs are kept away from kinks (MAX/MIN operands >= 0.06 apart, |x| >= 0.1 for ABS/SIGN).
  */
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "cg.h"
+#include "lang.h"
 
 #define FD_STEP 1e-5
 #define REL_TOL 1e-6
@@ -38,10 +41,12 @@ static cg_shape shp(int rank, const int64_t *d) { return cg_shape_of(rank, d); }
 #define SH(...) shp((int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (int64_t[]){__VA_ARGS__})
 static const cg_shape SCALAR = {0};
 
-enum { V_UNIF, V_AWAY, V_GRIDA, V_GRIDB, V_INT, V_ALT };
+enum { V_UNIF, V_AWAY, V_GRIDA, V_GRIDB, V_INT, V_ALT, V_PICK };
 typedef struct {
   int mode;
   double lo, hi; /* V_UNIF: range; V_AWAY: magnitude range, random sign; V_INT: [0, hi) */
+  const double *pick; /* V_PICK: element i = pick[i % npick] */
+  int npick;
 } vspec;
 #define MAXNODES 4096
 static vspec spec[MAXNODES];
@@ -49,7 +54,7 @@ static vspec spec[MAXNODES];
 static int input_kind(cg_graph *g, cg_ikind k, const char *name, cg_shape s, int mode, double lo, double hi) {
   int id = cg_input(g, k, name, 0, s, L0);
   XL_ASSERT(id < MAXNODES);
-  spec[id] = (vspec){mode, lo, hi};
+  spec[id] = (vspec){mode, lo, hi, NULL, 0};
   if (mode == V_INT) g->nodes.v[id].is_int = 1;
   return id;
 }
@@ -75,6 +80,7 @@ static xt *gen_value(const vspec *v, cg_shape s) {
     case V_INT: x = (double)(int)(urand() * v->hi); break;
     /* leading (step) index even: [1, 2], odd: [-4, -3] */
     case V_ALT: x = (i / (n / s.d[0])) % 2 == 0 ? unif(1, 2) : unif(-4, -3); break;
+    case V_PICK: x = v->pick[i % v->npick]; break;
     }
     D(t)[i] = x;
   }
@@ -173,7 +179,7 @@ static void check_graph(const char *label, cg_graph *fwd) {
   for (int i = 0; i < n0; i++)
     if (fwd->nodes.v[i].op == CG_OP_INPUT) vals[i] = gen_value(&spec[i], fwd->nodes.v[i].shape);
   for (int k = 0; k < nout; k++)
-    if (wid[k] >= 0) vals[wid[k]] = gen_value(&(vspec){V_UNIF, -1, 1}, lg->nodes.v[wid[k]].shape);
+    if (wid[k] >= 0) vals[wid[k]] = gen_value(&(vspec){V_UNIF, -1, 1, NULL, 0}, lg->nodes.v[wid[k]].shape);
   if (value_hook) value_hook(fwd, vals);
 
   /* cotangent mode: cot.<out> = W_k */
@@ -226,7 +232,7 @@ static void check_graph(const char *label, cg_graph *fwd) {
       exit(1);
     }
     for (int r = 0; r < NDIR; r++) {
-      xt *d = gen_value(&(vspec){V_UNIF, -1, 1}, n->shape);
+      xt *d = gen_value(&(vspec){V_UNIF, -1, 1, NULL, 0}, n->shape);
       xt *x0 = vals[i], *xp = new_f64(n->shape), *xm = new_f64(n->shape);
       for (int64_t e = 0; e < xt_numel(x0); e++) {
         D(xp)[e] = D(x0)[e] + FD_STEP * D(d)[e];
@@ -276,6 +282,7 @@ static void test_unary(void) {
       {CG_OP_SILU, V_UNIF, -3, 3},      {CG_OP_GELU, V_UNIF, -3, 3},     {CG_OP_GELU_D, V_UNIF, -3, 3},
       {CG_OP_ABS, V_AWAY, 0.1, 1},      {CG_OP_SIGN, V_AWAY, 0.1, 1},    {CG_OP_SQRT, V_UNIF, 0.5, 2},
       {CG_OP_RSQRT, V_UNIF, 0.5, 2},    {CG_OP_SQUARE, V_UNIF, -1, 1},   {CG_OP_RECIP, V_AWAY, 0.5, 2},
+      {CG_OP_LOG1P, V_UNIF, -0.99, 3},  {CG_OP_EXPM1, V_UNIF, -3, 3},
   };
   for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
     cg_graph *g = cg_new();
@@ -337,6 +344,69 @@ static void test_binary(void) {
     cg_output_add(g, "out", cg_where(g, cond, cg_unary(g, CG_OP_TANH, a), b));
     check_graph("where.broadcast", g);
   }
+}
+
+/* ---- builtins lowered from .xl text ---- */
+
+typedef struct {
+  const char *name;
+  const double *pick;
+  int npick;
+} xl_input;
+#define PICK(name, ...) {name, (const double[]){__VA_ARGS__}, (int)(sizeof((double[]){__VA_ARGS__}) / sizeof(double))}
+
+/* Lowers `entry` of src (B = 2, N = 10), draws the named inputs from their pick lists (others
+   uniform in [-1, 1]) and checks every gradient. */
+static void check_xl(const char *label, const char *src, const char *entry, const xl_input *ins, int nin) {
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *file = lang_parse(&ar, "grad_ops.xl", src, &d);
+  lang_set sets[2] = {{"B", "2"}, {"N", "10"}};
+  cg_graph *g = file && !d.nerr ? lang_lower(&ar, file, entry, sets, 2, NULL, 0, &d) : NULL;
+  if (!g) {
+    fprintf(stderr, "FAIL %s: lowering %s\n", label, entry);
+    exit(1);
+  }
+  XL_ASSERT(g->nodes.n < MAXNODES);
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT) continue;
+    spec[i] = (vspec){V_UNIF, -1, 1, NULL, 0};
+    for (int k = 0; k < nin; k++)
+      if (!strcmp(n->name, ins[k].name)) spec[i] = (vspec){V_PICK, 0, 0, ins[k].pick, ins[k].npick};
+  }
+  check_graph(label, g);
+  xl_arena_free(&ar);
+}
+
+static const char *const builtins_src =
+    "block sp() {\n  in x: [N]\n  out y = softplus(x)\n}\n"
+    "block l1p() {\n  in x: [N]\n  out y = log1p(x)\n}\n"
+    "block em1() {\n  in x: [N]\n  out y = expm1(x)\n}\n"
+    "block lae() {\n  in a: [N]\n  in b: [N]\n  out y = logaddexp(a, b)\n}\n"
+    "block lae_bc() {\n  in a: [N]\n  in b: [1]\n  out y = logaddexp(a, b) + logaddexp(b, 0.25)\n}\n"
+    "block clk() {\n  in x: [N]\n  out y = clamp(x, -0.5, 0.5)\n}\n"
+    "block clt() {\n  in x: [N]\n  in lo: [N]\n  in hi: [1]\n  out y = clamp(x, lo, hi)\n}\n";
+
+static void test_builtins(void) {
+  const xl_input sp[] = {PICK("x", -50, 50, -30, 30, 0, 1e-8, -1e-8, 2.5, -2.5, 0.3)};
+  check_xl("builtin.softplus", builtins_src, "sp", sp, 1);
+  const xl_input l1p[] = {PICK("x", -0.99, -0.9, -0.5, 1e-12, -1e-12, 1e-6, 0, 3, 100, 0.25)};
+  check_xl("builtin.log1p", builtins_src, "l1p", l1p, 1);
+  const xl_input em1[] = {PICK("x", 1e-12, -1e-12, 1e-8, 0, -3, 3, 0.5, -20, 10, -0.1)};
+  check_xl("builtin.expm1", builtins_src, "em1", em1, 1);
+  /* a - b = -100, 100, 0 (ties), 1e-3, ... */
+  const xl_input lae[] = {PICK("a", 0, 100, -100, 1, 5, -50, 50, 0.3, 7, -2),
+                          PICK("b", 100, 0, -100, 1, 4.999, 50, -50, 0.301, -93, -2)};
+  check_xl("builtin.logaddexp", builtins_src, "lae", lae, 2);
+  check_xl("builtin.logaddexp_broadcast", builtins_src, "lae_bc", lae, 1);
+  /* away from the bounds (not differentiable there; test_elem_ops.c checks the convention) */
+  const xl_input clk[] = {PICK("x", -1, -0.6, -0.4, 0, 0.45, 0.55, 2, -0.2, 0.1, -0.7)};
+  check_xl("builtin.clamp_const", builtins_src, "clk", clk, 1);
+  const xl_input clt[] = {PICK("x", -1, -0.6, -0.4, 0, 0.45, 0.55, 2, -0.2, 0.1, -0.7),
+                          PICK("lo", -0.5, -0.5, -0.5, 0.1, 0.1, -0.3, -2, 0, 0.2, -0.8), PICK("hi", 0.5)};
+  check_xl("builtin.clamp_tensor", builtins_src, "clt", clt, 3);
 }
 
 /* ---- reductions and data movement ---- */
@@ -450,10 +520,10 @@ static void test_detach(void) {
   XL_ASSERT(ad_append_backward(g, NULL, &err) == 0);
   verify("detach", g);
   xt **vals = xl_calloc((size_t)g->nodes.n, sizeof(xt *));
-  vals[x] = gen_value(&(vspec){V_UNIF, -1, 1}, SH(5));
+  vals[x] = gen_value(&(vspec){V_UNIF, -1, 1, NULL, 0}, SH(5));
   int cot = cg_find_input(g, "cot.out");
   XL_ASSERT(cot >= n0);
-  vals[cot] = gen_value(&(vspec){V_UNIF, -1, 1}, SH(5));
+  vals[cot] = gen_value(&(vspec){V_UNIF, -1, 1, NULL, 0}, SH(5));
   xt **o = exec_graph("detach", g, vals);
   xt *gx = o[cg_find_output(g, "grad.x")];
   for (int i = 0; i < 5; i++) {
@@ -704,6 +774,7 @@ static void test_scan_structure(void) {
 int main(void) {
   test_unary();
   test_binary();
+  test_builtins();
   test_structural();
   test_einsum();
   test_detach();

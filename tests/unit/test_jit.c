@@ -238,6 +238,8 @@ static double ref_unary(kir_op op, double x) {
   case KIR_RSQRT: return 1 / sqrt(x);
   case KIR_SQUARE: return x * x;
   case KIR_RECIP: return 1 / x;
+  case KIR_LOG1P: return log1p(x);
+  case KIR_EXPM1: return expm1(x);
   default: return NAN;
   }
 }
@@ -245,10 +247,10 @@ static double ref_unary(kir_op op, double x) {
 static void test_unary_ops(int64_t W) {
   static const kir_op ops[] = {KIR_NEG,  KIR_EXP,    KIR_LOG,  KIR_SIGMOID, KIR_LOGSIGMOID, KIR_TANH,
                                KIR_SILU, KIR_GELU,   KIR_GELU_D, KIR_ABS,   KIR_SIGN,       KIR_SQRT,
-                               KIR_RSQRT, KIR_SQUARE, KIR_RECIP};
+                               KIR_RSQRT, KIR_SQUARE, KIR_RECIP, KIR_LOG1P, KIR_EXPM1};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
     kir_op op = ops[o];
-    int pos = op == KIR_LOG || op == KIR_SQRT || op == KIR_RSQRT;
+    int pos = op == KIR_LOG || op == KIR_SQRT || op == KIR_RSQRT || op == KIR_LOG1P;
     kir_kernel k;
     char name[64];
     snprintf(name, sizeof name, "u_%s_%lld", kir_op_name(op), (long long)W);
