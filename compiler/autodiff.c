@@ -171,6 +171,11 @@ static void node_rule(ad_ctx *c, int i) {
     if (c->need[y]) acc(c, y, un(c, CG_OP_NEG, mul(c, ga, i)));
     break;
   }
+  case CG_OP_POW: /* d/da = g b a^(b - 1) (none for a constant b = 0: x ** 0 = 1), d/db = g out log(a) */
+    if (!(c->g->nodes.v[y].op == CG_OP_CONST && c->g->nodes.v[y].fval == 0))
+      acc(c, x, mul(c, gy, mul(c, y, bin(c, CG_OP_POW, x, bin(c, CG_OP_SUB, y, kconst(c, 1, r))))));
+    if (c->need[y]) acc(c, y, mul(c, gy, mul(c, i, un(c, CG_OP_LOG, x))));
+    break;
   case CG_OP_MAX:
   case CG_OP_MIN: { /* to a where a >= b (max) / a <= b (min), else to b */
     int m = n.op == CG_OP_MAX ? bin(c, CG_OP_GE, x, y) : bin(c, CG_OP_GE, y, x);

@@ -71,6 +71,7 @@ static R F(binary)(cg_op op, R a, R b) {
   case CG_OP_SUB: return a - b;
   case CG_OP_MUL: return a * b;
   case CG_OP_DIV: return a / b;
+  case CG_OP_POW: return pow(a, b);
   case CG_OP_MAX: return isnan(a) || a >= b ? a : b;
   case CG_OP_MIN: return isnan(a) || a <= b ? a : b;
   case CG_OP_GE: return a >= b ? (R)1 : (R)0;

@@ -25,7 +25,7 @@ static const char *const op_names[KIR_OP_COUNT] = {
     [KIR_MUL] = "mul",         [KIR_DIV] = "div",       [KIR_MAX] = "max",
     [KIR_MIN] = "min",         [KIR_GE] = "ge",         [KIR_GT] = "gt",
     [KIR_EQ] = "eq",           [KIR_SELECT] = "select", [KIR_LOG1P] = "log1p",
-    [KIR_EXPM1] = "expm1",
+    [KIR_EXPM1] = "expm1",     [KIR_POW] = "pow",
 };
 
 const char *kir_op_name(kir_op op) {
@@ -282,6 +282,7 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     case KIR_SUB: return x - y;                                                                    \
     case KIR_MUL: return x * y;                                                                    \
     case KIR_DIV: return x / y;                                                                    \
+    case KIR_POW: return pow(x, y);                                                                \
     case KIR_MAX: return isnan(x) || x >= y ? x : y;                                               \
     case KIR_MIN: return isnan(x) || x <= y ? x : y;                                               \
     case KIR_GE: return x >= y ? (R)1 : (R)0;                                                      \

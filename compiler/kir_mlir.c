@@ -470,6 +470,7 @@ static const char *emit_op(E *e, const kir_inst *in) {
   case KIR_SUB: return sub(e, a, b);
   case KIR_MUL: return mul(e, a, b);
   case KIR_DIV: return dvd(e, a, b);
+  case KIR_POW: return libm(e, LM_POW, a, b);
   case KIR_MAX: /* isnan(a) || a >= b ? a : b */
     return sel(e, bor(e, isnan_(e, a), cmp(e, "oge", a, b)), a, b);
   case KIR_MIN: return sel(e, bor(e, isnan_(e, a), cmp(e, "ole", a, b)), a, b);

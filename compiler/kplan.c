@@ -352,7 +352,7 @@ static kir_op kir_of(cg_op op) {
   switch (op) {
 #define M(e) case CG_OP_##e: return KIR_##e;
     M(NEG) M(EXP) M(LOG) M(SIGMOID) M(LOGSIGMOID) M(TANH) M(SILU) M(GELU) M(GELU_D) M(ABS) M(SIGN)
-    M(SQRT) M(RSQRT) M(SQUARE) M(RECIP) M(LOG1P) M(EXPM1) M(ADD) M(SUB) M(MUL) M(DIV) M(MAX) M(MIN) M(GE) M(GT) M(EQ)
+    M(SQRT) M(RSQRT) M(SQUARE) M(RECIP) M(LOG1P) M(EXPM1) M(ADD) M(SUB) M(MUL) M(DIV) M(POW) M(MAX) M(MIN) M(GE) M(GT) M(EQ)
 #undef M
   default: XL_ASSERT(!"not an elementwise op");
   }

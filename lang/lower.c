@@ -1245,7 +1245,7 @@ static lw_val *binop(lw_ctx *c, lw_scope *s, const ast *e) {
     if (p == 0.5) return lw_unary(c, CG_OP_SQRT, a, e->loc);
     if (p == -0.5) return lw_unary(c, CG_OP_RSQRT, a, e->loc);
     if (p == -1) return lw_unary(c, CG_OP_RECIP, a, e->loc);
-    return lw_error(c, e->b->loc, "tensor powers support the exponents 2, 1, 0.5, -0.5 and -1");
+    return lw_binary(c, CG_OP_POW, a, b, e->loc); /* C pow: NaN for x < 0 and non-integer p */
   }
   case AST_OP_MATMUL: {
     a = lw_as_tensor(c, a, e->loc);

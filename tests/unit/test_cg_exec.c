@@ -178,6 +178,7 @@ static double ref_binary(cg_op op, double a, double b) {
   case CG_OP_SUB: return a - b;
   case CG_OP_MUL: return a * b;
   case CG_OP_DIV: return a / b;
+  case CG_OP_POW: return pow(a, b);
   case CG_OP_MAX: return a > b ? a : b;
   case CG_OP_MIN: return a < b ? a : b;
   case CG_OP_GE: return a >= b;

@@ -6,6 +6,7 @@
  * (2) Both executors' f64 values at chosen points match libm or an identity (softplus(x) -
  *     softplus(-x) = x, logaddexp(a, a) = a + log 2, ...), compile-time calls fold to the same
  *     numbers, and clamp passes the gradient to x at its bounds (the documented tie convention).
+ * The same for tensor powers x ** p (p any constant: C pow, NaN for x < 0 and non-integer p).
  * Gradients by finite differences: test_grad_ops.c (test_builtins).
  */
 #include "check.h"
@@ -24,6 +25,7 @@ static const char *const src =
     "  out lb = logaddexp(x, 0.5) + logaddexp(x, x)\n"
     "  out c1 = clamp(x, -0.5, 0.5)\n"
     "  out c2 = clamp(x, y, y + 1)\n"
+    "  out pw = abs(x) ** 1.7 + x ** 3 + (abs(y) + 0.5) ** -2.5 + x ** 0\n"
     "}\n"
     /* value checks: one point per element, B = 1 */
     "block pts() {\n"
@@ -36,6 +38,9 @@ static const char *const src =
     "  out la = logaddexp(x, y)\n"
     "  out c1 = clamp(x, -0.5, 0.5)\n"
     "  out c2 = clamp(x, y, 0.5)\n"
+    "  out p1 = x ** 2.5\n"
+    "  out p2 = x ** 3\n"
+    "  out p3 = x ** -1.5\n"
     "  out k = x * 0 + softplus(-50.0) + log1p(1e-20) + expm1(1e-20) + logaddexp(0.0, 0.0) + clamp(3.0, 0, 1)\n"
     "}\n";
 
@@ -108,6 +113,18 @@ static void expect(pts_run *r, const char *name, const double *want, double tol)
 
 static void test_points(void) {
   const double tol = 4e-16;
+  { /* powers: libm pow, negative bases with integer and non-integer exponents, zero */
+    const double x[NP] = {-2, -0.5, 0, 1e-300, 0.5, 1, 2, 1e10};
+    const double y[NP] = {0};
+    pts_run r = run_pts(x, y);
+    double p1[NP], p2[NP], p3[NP];
+    for (int i = 0; i < NP; i++) p1[i] = pow(x[i], 2.5), p2[i] = pow(x[i], 3), p3[i] = pow(x[i], -1.5);
+    CHECK(isnan(p1[0]) && p2[0] == -8 && p3[2] == INFINITY, "libm pow");
+    expect(&r, "p1", p1, tol);
+    expect(&r, "p2", p2, tol);
+    expect(&r, "p3", p3, tol);
+    pts_free(&r);
+  }
   { /* softplus, log1p, expm1 against libm; the softplus identity */
     const double x[NP] = {-50, -1e-8, 0, 1e-8, 1, 50, -745, 0.999};
     const double y[NP] = {0};

@@ -295,14 +295,16 @@ static void test_unary(void) {
 }
 
 static void test_binary(void) {
-  static const cg_op ops[] = {CG_OP_ADD, CG_OP_SUB, CG_OP_MUL, CG_OP_DIV, CG_OP_MAX, CG_OP_MIN};
+  static const cg_op ops[] = {CG_OP_ADD, CG_OP_SUB, CG_OP_MUL, CG_OP_DIV, CG_OP_MAX, CG_OP_MIN, CG_OP_POW};
   static const int64_t shapes[][2][2] = {
       {{3, 4}, {3, 4}}, {{3, 4}, {1, 4}}, {{3, 1}, {1, 4}}, {{1, 1}, {3, 4}}, {{3, 4}, {3, 1}}};
   for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
     for (size_t v = 0; v < sizeof shapes / sizeof *shapes; v++) {
       cg_graph *g = cg_new();
       int minmax = ops[k] == CG_OP_MAX || ops[k] == CG_OP_MIN;
-      int a = minmax ? inp(g, "a", shp(2, shapes[v][0]), V_GRIDA, 0, 0) : in_u(g, "a", shp(2, shapes[v][0]));
+      int a = minmax                ? inp(g, "a", shp(2, shapes[v][0]), V_GRIDA, 0, 0)
+              : ops[k] == CG_OP_POW ? inp(g, "a", shp(2, shapes[v][0]), V_UNIF, 0.2, 2) /* a tensor exponent too */
+                                    : in_u(g, "a", shp(2, shapes[v][0]));
       int b = minmax ? inp(g, "b", shp(2, shapes[v][1]), V_GRIDB, 0, 0)
               : ops[k] == CG_OP_DIV ? inp(g, "b", shp(2, shapes[v][1]), V_AWAY, 0.5, 2)
                                     : in_u(g, "b", shp(2, shapes[v][1]));
@@ -387,6 +389,7 @@ static const char *const builtins_src =
     "block lae() {\n  in a: [N]\n  in b: [N]\n  out y = logaddexp(a, b)\n}\n"
     "block lae_bc() {\n  in a: [N]\n  in b: [1]\n  out y = logaddexp(a, b) + logaddexp(b, 0.25)\n}\n"
     "block clk() {\n  in x: [N]\n  out y = clamp(x, -0.5, 0.5)\n}\n"
+    "block pw() {\n  in x: [N]\n  in p: [N]\n  out y = x ** 3 + p ** 2.5 + p ** -1.5 + p ** 0.3 + x ** 0 + x ** 4\n}\n"
     "block clt() {\n  in x: [N]\n  in lo: [N]\n  in hi: [1]\n  out y = clamp(x, lo, hi)\n}\n";
 
 static void test_builtins(void) {
@@ -401,6 +404,9 @@ static void test_builtins(void) {
                           PICK("b", 100, 0, -100, 1, 4.999, 50, -50, 0.301, -93, -2)};
   check_xl("builtin.logaddexp", builtins_src, "lae", lae, 2);
   check_xl("builtin.logaddexp_broadcast", builtins_src, "lae_bc", lae, 1);
+  const xl_input pw[] = {PICK("x", -2, -1, -0.5, 0, 0.3, 1, 1.5, 2, -1e-3, 3),
+                         PICK("p", 0.05, 0.1, 0.5, 1, 2, 3, 0.2, 10, 0.7, 50)};
+  check_xl("builtin.pow", builtins_src, "pw", pw, 2);
   /* away from the bounds (not differentiable there; test_elem_ops.c checks the convention) */
   const xl_input clk[] = {PICK("x", -1, -0.6, -0.4, 0, 0.45, 0.55, 2, -0.2, 0.1, -0.7)};
   check_xl("builtin.clamp_const", builtins_src, "clk", clk, 1);

@@ -281,7 +281,7 @@ static void test_unary_ops(int64_t W) {
 
 /* Binary ops, comparisons and select, with a broadcast operand and NaN / inf / equal values. */
 static void test_binary_ops(int64_t W) {
-  static const kir_op ops[] = {KIR_ADD, KIR_SUB, KIR_MUL, KIR_DIV, KIR_MAX, KIR_MIN, KIR_GE, KIR_GT, KIR_EQ};
+  static const kir_op ops[] = {KIR_ADD, KIR_SUB, KIR_MUL, KIR_DIV, KIR_POW, KIR_MAX, KIR_MIN, KIR_GE, KIR_GT, KIR_EQ};
   for (size_t o = 0; o <= sizeof ops / sizeof ops[0]; o++) {
     int is_sel = o == sizeof ops / sizeof ops[0];
     kir_op op = is_sel ? KIR_SELECT : ops[o];
