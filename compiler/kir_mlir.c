@@ -7,8 +7,9 @@
  * stride 1 -> vector.load/store, 0 -> hoisted scalar load + broadcast, other -> gather/scatter)
  * plus a scalar remainder loop running the same op sequence, so every element gets the same
  * bits wherever it falls. A kernel of several loop nests (kir.h `next`) is one function running
- * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm. No
- * MLIR headers here: this file only prints text.
+ * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm, and
+ * so do log1p, expm1 and pow in both dtypes (one scalar call per vector lane). No MLIR headers
+ * here: this file only prints text.
  */
 #include <math.h>
 #include <stdarg.h>
