@@ -669,6 +669,15 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
         lw_error(c, it->loc, "state '%s' is declared twice", it->name);
         return;
       }
+    if (f->in_cell && c->batch.v == 0) { /* an entry cell's state before its inputs: B from --set */
+      int64_t b;
+      if (free_dim(c, "B", &b)) {
+        lw_error(c, it->loc, "cannot tell the batch size for state '%s': give --set B=N or declare the inputs of '%s' first",
+                 it->name, f->inst->def->name);
+        break;
+      }
+      c->batch = (lw_dim){b, "B"};
+    }
     lw_val *t = lw_tensor(c, -1, 1, it->a->list.n, d);
     if (f->in_cell) {
       t->node = cg_input(c->g, CG_IN_BSTATE, "", f->states.n, lw_cg_shape(c, t), it->loc);
