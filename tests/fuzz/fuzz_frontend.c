@@ -1,21 +1,25 @@
 /* fuzz_frontend.c - libFuzzer harness for the .xl front end and the compiler stages after it.
  *
- * Each input is taken as a source file: NUL-terminated, parsed with lang_parse, dumped
- * with ast_dump (partial trees included), and, if it parsed without errors, checked with
- * lang_check. If that passes too, the last FUZZ_MAX_ENTRIES definitions (a model comes after
- * the blocks and cells it uses) are each lowered as an entry (free dimensions bound to small values, as `xlc run --set B=2 ...` would) and
- * the graph goes through the pipeline up to planning, without the JIT or any execution:
- *   lang_lower -> cg_verify -> ad_append_backward (the training graph: loss mode on a scalar
- *   output "loss", else one cotangent per output) -> cg_verify -> cg_optimize -> cg_verify
- *   -> kp_build -> kp_verify -> mp_build -> mp_verify
- * A graph with a value over FUZZ_MAX_NUMEL elements (or a total over FUZZ_MAX_TOTAL) stops
- * before autodiff, so that no input makes the later stages allocate much. Diagnostics go to
+ * Each input is taken as a source file: NUL-terminated, parsed with lang_parse, dumped with
+ * ast_dump (partial trees included), and, if it parsed without errors, checked with
+ * lang_check. If that passes too, each of the last FUZZ_MAX_ENTRIES definitions (a model
+ * comes after the blocks and cells it uses) is lowered as an entry, with B, T, the other free
+ * dimensions of its inputs and its configuration without defaults set to small values (as
+ * `xlc run --set B=2 --set T=3 ...` would), and goes on to planning, without the JIT and
+ * without executing anything:
+ *   lang_lower -> cg_verify -> size cap
+ *   forward:  cg_optimize -> cg_verify -> kp_build -> kp_verify -> mp_build -> mp_verify
+ *   training: ad_append_backward (loss mode on a scalar float output "loss", else one
+ *             cotangent per output) -> cg_verify -> the forward steps
+ * The size cap skips a graph with a value over FUZZ_MAX_NUMEL elements (or all values over
+ * FUZZ_MAX_TOTAL), so that no input makes the later stages allocate much. Diagnostics go to
  * /dev/null; a stage that reports an error ends that entry. Any crash, sanitizer report,
  * leak, failed verification (abort) or hang is a finding: every input must turn into
- * diagnostics or a sound plan. XLC_FUZZ_PARSE_ONLY=1 in the environment stops after parsing,
- * XLC_FUZZ_CHECK_ONLY=1 after lang_check; XLC_FUZZ_TRACE=1 says on stderr how far each
- * entry got, with the diagnostics. Also linked into fuzz_replay (replay_main.c),
- * which runs the corpus in CTest without libFuzzer.
+ * diagnostics or sound plans.
+ * Environment: XLC_FUZZ_PARSE_ONLY=1 stops after parsing, XLC_FUZZ_CHECK_ONLY=1 after
+ * lang_check; XLC_FUZZ_TRACE=1 prints the diagnostics and how far each entry got on stderr.
+ * Also linked into fuzz_replay (replay_main.c), which runs the corpus in CTest without
+ * libFuzzer and ends with fuzz_frontend_report's counts.
  */
 #include "cg.h"
 #include "kplan.h"
@@ -23,6 +27,7 @@
 #include "memplan.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +43,13 @@ enum {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+void fuzz_frontend_report(FILE *out);
+
 static int trace; /* XLC_FUZZ_TRACE: one line per entry on stderr saying how far it got */
+/* how far the entries of all inputs so far got (fuzz_frontend_report prints them) */
+static struct {
+  long entries, lowered, too_large, fwd_planned, train_planned;
+} counts;
 
 static void trace_entry(const char *name, const char *how) {
   if (trace) fprintf(stderr, "fuzz_frontend: entry '%s': %s\n", name, how);
@@ -143,6 +154,7 @@ static void compile_entry(xl_arena *ar, const ast *file, const ast *def, lang_di
   lang_set sets[FUZZ_MAX_SETS + 2];
   int nsets = entry_sets(def, sets);
   int nerr = d->nerr;
+  counts.entries++;
   cg_graph *g = lang_lower(ar, file, def->name, sets, nsets, NULL, 0, d);
   if (!g || d->nerr > nerr) { /* a graph and errors: the errors win, as in drv_lower */
     trace_entry(def->name, "not lowered");
@@ -150,9 +162,11 @@ static void compile_entry(xl_arena *ar, const ast *file, const ast *def, lang_di
     return;
   }
   must_verify(cg_verify(g, stderr), "the lowered graph");
+  counts.lowered++;
   double total = 0;
   if (!graph_small(g, &total)) {
     trace_entry(def->name, "lowered, too large to plan");
+    counts.too_large++;
     cg_free(g);
     return;
   }
@@ -163,6 +177,7 @@ static void compile_entry(xl_arena *ar, const ast *file, const ast *def, lang_di
     must_verify(cg_verify(fwd, stderr), "the optimized forward graph");
     plan(fwd, sizeof(float));
     trace_entry(def->name, "forward graph planned");
+    counts.fwd_planned++;
   }
   free(err);
   err = NULL;
@@ -175,6 +190,7 @@ static void compile_entry(xl_arena *ar, const ast *file, const ast *def, lang_di
       must_verify(cg_verify(g, stderr), "the optimized training graph");
       plan(g, sizeof(double));
       trace_entry(def->name, "training graph planned");
+      counts.train_planned++;
     }
     free(err);
   }
@@ -207,4 +223,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   xl_arena_free(&ar);
   free(text);
   return 0;
+}
+
+/* One line: how many entries were tried, lowered, too large, planned (forward / training). */
+void fuzz_frontend_report(FILE *out) {
+  fprintf(out, "%ld entr%s tried, %ld lowered (%ld too large to plan), %ld forward and %ld training graphs planned",
+          counts.entries, counts.entries == 1 ? "y" : "ies", counts.lowered, counts.too_large, counts.fwd_planned,
+          counts.train_planned);
 }
