@@ -348,6 +348,12 @@ static int set_batch(lw_ctx *c, int64_t b, xl_loc loc, const char *from) {
   return 0;
 }
 
+/* An instance's name for messages: its path without the trailing '.', or the definition's name. */
+static const char *inst_name(lw_ctx *c, const lw_inst *in) {
+  size_t n = strlen(in->path);
+  return n ? lw_fmt(c, "%.*s", (int)(n - 1), in->path) : in->def->name;
+}
+
 /* entry mode: create the INPUT node for `in NAME: TYPE` */
 static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   const ast *type = item->a;
@@ -689,7 +695,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       char *nm = xl_fmt("state.%s%s", f->inst->path, it->name);
       if (cg_find_input(c->top, nm) >= 0) {
         lw_error(c, it->loc, "block instance '%s' is applied twice (its state '%s' would collide)",
-                 f->inst->path[0] ? f->inst->path : f->inst->def->name, it->name);
+                 inst_name(c, f->inst), it->name);
         free(nm);
         break;
       }
@@ -982,7 +988,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   for (int k = 0; k < nst; k++) {
     char *nm = xl_fmt("state.%s%s", in->path, f.states.v[k]->name);
     if (cg_find_input(c->top, nm) >= 0) {
-      lw_error(c, e->loc, "cell instance '%s' is scanned twice (its states would collide)", in->path);
+      lw_error(c, e->loc, "cell instance '%s' is scanned twice (its states would collide)", inst_name(c, in));
       free(nm);
       cg_free(body);
       frame_free(&f);
