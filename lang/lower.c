@@ -647,6 +647,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       lw_val *t = lw_tensor(c, -1, 1, v->rank - 1, v->d + 1);
       t->is_int = v->is_int;
       t->node = cg_input(c->g, CG_IN_SEQ, "", f->seq_outer.n - 1, lw_cg_shape(c, t), it->loc);
+      c->g->nodes.v[t->node].is_int = t->is_int;
       v = t;
     }
     lw_bind_set(c, s, it->name, v);
