@@ -904,6 +904,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
                                        : lw_kind_name(instv->k));
   if (c->g != c->top) return lw_error(c, e->loc, "scans cannot be nested inside a cell");
   lw_inst *in = instv->inst;
+  int nerr = c->errs; /* errors in the arguments end the scan too (their values are V_ERR) */
   lw_frame f = {0};
   f.inst = in;
   f.in_cell = 1;
@@ -940,7 +941,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   cg_graph *body = cg_new();
   c->g = body;
   lw_scope *cs = lw_scope_new(c, in->cfg);
-  int nerr = c->errs, ell_rank = c->ell_rank;
+  int ell_rank = c->ell_rank;
   c->ell_rank = -1;
   run_items(c, cs, &f, &in->def->list);
   c->ell_rank = ell_rank;
