@@ -179,6 +179,14 @@ int drv_src_load(drv_src *s, const char *path) {
   return 0;
 }
 
+int drv_src_from_text(drv_src *s, const char *path, const char *text) {
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  diag_init(&s->diag, stderr);
+  s->text = xl_strdup(text);
+  return 0;
+}
+
 int drv_src_parse(drv_src *s) {
   s->file = lang_parse(&s->ar, s->path, s->text, &s->diag);
   return s->diag.nerr;
