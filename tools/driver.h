@@ -73,7 +73,9 @@ typedef struct {
 /* Reads `path` (a regular file of at most DRV_SOURCE_MAX bytes without NUL bytes); on failure
    prints "xlc: error: cannot read 'P': reason" (or the NUL byte's position) and returns -1. */
 int drv_src_load(drv_src *s, const char *path);
-/* Parses the text; returns the number of errors (already reported). */
+/* Parses the text and resolves its imports (lang_import: `import NAME` looks in
+   drv_stdlib_dir(), `import xlstm` reads $XLC_STDLIB when it is set); returns the number of
+   errors (already reported). */
 int drv_src_parse(drv_src *s);
 void drv_src_free(drv_src *s);
 
@@ -155,7 +157,14 @@ typedef struct {
   int decay_embedding;  /* model.weight_decay_on_embedding (a trainer option: 1 true, 0 false, -1 absent) */
 } drv_config;
 
-/* The stdlib's path ($XLC_STDLIB or the built-in directory's xlstm.xl), malloc'd. */
+/* The stdlib directory, found with no environment variable from the build tree and from an
+   installed binary: $XLC_STDLIB_DIR if set; else the first of these that holds xlstm.xl:
+   EXE_DIR/../share/xlc/stdlib (installed), the source tree's stdlib (XLC_STDLIB_DIR at
+   compile time), EXE_DIR/../stdlib, where EXE_DIR is the directory of the running xlc
+   (/proc/self/exe). NULL if none; malloc'd. */
+char *drv_stdlib_dir(void);
+/* The stdlib's path: $XLC_STDLIB, else drv_stdlib_dir()'s xlstm.xl (the compile-time
+   directory's when none was found), malloc'd. */
 char *drv_stdlib_path(void);
 /* Loads FILE and maps model: to settings of ENTRY in XL (NULL: the stdlib and the entry the
    model section describes), printing a note for every ignored key. Settings ENTRY lacks are

@@ -588,7 +588,7 @@ static int has_set(const trn_cfg *c, const char *key) {
 }
 
 int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path) {
-  if (!c->file) c->file = getenv("XLC_STDLIB") ? xl_strdup(getenv("XLC_STDLIB")) : xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
+  if (!c->file) c->file = drv_stdlib_path();
   /* built-in tasks score a few positions per row: the head and loss run only there */
   if (!c->entry) c->entry = xl_strdup(di && strcmp(di->name, "bytes") && strcmp(di->name, "tokens") ? "xlstm_lm_at" : "xlstm_lm");
   if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->entry, "V")) {
