@@ -387,6 +387,12 @@ static int set_batch(lw_ctx *c, int64_t b, xl_loc loc, const char *from) {
   return 0;
 }
 
+/* An instance's name for messages: its path without the trailing '.', or the definition's name. */
+static const char *inst_name(lw_ctx *c, const lw_inst *in) {
+  size_t n = strlen(in->path);
+  return n ? lw_fmt(c, "%.*s", (int)(n - 1), in->path) : in->def->name;
+}
+
 /* entry mode: create the INPUT node for `in NAME: TYPE` */
 static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   const ast *type = item->a;
@@ -701,6 +707,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       lw_val *t = lw_tensor(c, -1, 1, v->rank - 1, v->d + 1);
       t->is_int = v->is_int;
       t->node = cg_input(c->g, CG_IN_SEQ, "", f->seq_outer.n - 1, lw_cg_shape(c, t), it->loc);
+      c->g->nodes.v[t->node].is_int = t->is_int;
       v = t;
     }
     lw_bind_set(c, s, it->name, v);
@@ -729,6 +736,15 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
         lw_error(c, it->loc, "state '%s' is declared twice", it->name);
         return;
       }
+    if (f->in_cell && c->batch.v == 0) { /* an entry cell's state before its inputs: B from --set */
+      int64_t b;
+      if (free_dim(c, "B", &b)) {
+        lw_error(c, it->loc, "cannot tell the batch size for state '%s': give --set B=N or declare the inputs of '%s' first",
+                 it->name, f->inst->def->name);
+        break;
+      }
+      c->batch = (lw_dim){b, "B"};
+    }
     lw_val *t = lw_tensor(c, -1, 1, it->a->list.n, d);
     if (f->in_cell) {
       t->node = cg_input(c->g, CG_IN_BSTATE, "", f->states.n, lw_cg_shape(c, t), it->loc);
@@ -740,7 +756,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       char *nm = xl_fmt("state.%s%s", f->inst->path, it->name);
       if (cg_find_input(c->top, nm) >= 0) {
         lw_error(c, it->loc, "block instance '%s' is applied twice (its state '%s' would collide)",
-                 f->inst->path[0] ? f->inst->path : f->inst->def->name, it->name);
+                 inst_name(c, f->inst), it->name);
         free(nm);
         break;
       }
@@ -956,6 +972,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
                                        : lw_kind_name(instv->k));
   if (c->g != c->top) return lw_error(c, e->loc, "scans cannot be nested inside a cell");
   lw_inst *in = instv->inst;
+  int nerr = c->errs; /* errors in the arguments end the scan too (their values are V_ERR) */
   lw_frame f = {0};
   f.inst = in;
   f.in_cell = 1;
@@ -992,7 +1009,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   cg_graph *body = cg_new();
   c->g = body;
   lw_scope *cs = lw_scope_new(c, in->cfg);
-  int nerr = c->errs, ell_rank = c->ell_rank;
+  int ell_rank = c->ell_rank;
   c->ell_rank = -1;
   run_items(c, cs, &f, &in->def->list);
   c->ell_rank = ell_rank;
@@ -1041,7 +1058,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   for (int k = 0; k < nst; k++) {
     char *nm = xl_fmt("state.%s%s", in->path, f.states.v[k]->name);
     if (cg_find_input(c->top, nm) >= 0) {
-      lw_error(c, e->loc, "cell instance '%s' is scanned twice (its states would collide)", in->path);
+      lw_error(c, e->loc, "cell instance '%s' is scanned twice (its states would collide)", inst_name(c, in));
       free(nm);
       cg_free(body);
       frame_free(&f);

@@ -217,6 +217,12 @@ lw_val *lw_einsum(lw_ctx *c, const char *spec, lw_val *x, lw_val *y, xl_loc loc)
   int no = parse_labels(arrow + 2, (int)strlen(arrow + 2), lo, &eo);
   if (nx < 0 || ny < 0 || no < 0)
     return lw_error(c, loc, "einsum spec \"%s\": labels are lower-case letters and at most one '...' each", spec);
+  const char *lbl[3] = {lx, ly, lo};
+  for (int o = 0; o < 3; o++) /* diagonals ("ii,i->i") and repeated output axes are not supported */
+    for (int i = 0; lbl[o][i]; i++)
+      if (strchr(lbl[o] + i + 1, lbl[o][i]))
+        return lw_error(c, loc, "einsum spec \"%s\": label '%c' appears twice in %s", spec, lbl[o][i],
+                        o == 2 ? "the output" : o ? "the second operand" : "the first operand");
   /* ellipsis dims: leading dims of each operand not covered by explicit labels */
   int kx = ex >= 0 ? x->rank - nx : 0, ky = ey >= 0 ? y->rank - ny : 0;
   if ((ex < 0 && nx != x->rank) || (ey < 0 && ny != y->rank) || kx < 0 || ky < 0)

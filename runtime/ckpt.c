@@ -19,7 +19,7 @@
 #define OPT_M "optim.m."
 #define OPT_V "optim.v."
 
-static const char *const reserved_keys[] = {"format", "entry", "source_path", "source_hash",
+static const char *const reserved_keys[] = {"format", "entry", "source_path", "source_hash", "sources",
                                             "sets", "step", "seed", "trainer"};
 
 void ckpt_hash_hex(const char *text, char *buf) {
@@ -44,6 +44,14 @@ static char *build_meta(const char *path, const ckpt_info *in, char **err) {
   if (in->source_text) {
     ckpt_hash_hex(in->source_text, buf);
     cJSON_AddStringToObject(o, "source_hash", buf);
+  }
+  if (in->source_path && in->source_text) { /* {path: text}; the entry's file is source_path */
+    cJSON *src = cJSON_CreateObject();
+    cJSON_AddStringToObject(src, in->source_path, in->source_text);
+    char *t = cJSON_PrintUnformatted(src);
+    cJSON_Delete(src);
+    cJSON_AddStringToObject(o, "sources", t);
+    cJSON_free(t);
   }
   cJSON *sets = cJSON_CreateArray();
   for (int i = 0; i < in->nsets; i++) cJSON_AddItemToArray(sets, cJSON_CreateString(in->sets[i]));
@@ -125,6 +133,39 @@ const char *ckpt_meta(const ckpt *ck, const char *key) {
   for (int i = 0; i < ck->keys.n; i++)
     if (strcmp(ck->keys.v[i], key) == 0) return ck->vals.v[i];
   return NULL;
+}
+
+int ckpt_source(const ckpt *ck, char **text, char **err) {
+  const char *js = ckpt_meta(ck, "sources"), *sp = ckpt_meta(ck, "source_path"), *h = ckpt_meta(ck, "source_hash");
+  const char *path = ck->path ? ck->path : "(checkpoint)";
+  *text = NULL;
+  *err = NULL;
+  if (!js) return 0;
+  cJSON *o = cJSON_Parse(js);
+  const cJSON *it = NULL;
+  if (!cJSON_IsObject(o)) {
+    *err = xl_fmt("%s: metadata 'sources' must be a JSON object {path: text}", path);
+  } else {
+    cJSON_ArrayForEach(it, o) {
+      if (!cJSON_IsString(it)) {
+        *err = xl_fmt("%s: metadata 'sources': the value of '%s' must be a string (the file's text)", path,
+                      it->string);
+        break;
+      }
+    }
+  }
+  it = !*err && sp ? cJSON_GetObjectItemCaseSensitive(o, sp) : NULL;
+  if (!*err && !it) *err = xl_fmt("%s: metadata 'sources' does not hold the entry's file '%s'", path, sp ? sp : "(no source_path)");
+  if (!*err && h) {
+    char mine[17];
+    ckpt_hash_hex(it->valuestring, mine);
+    if (strcmp(mine, h))
+      *err = xl_fmt("%s: metadata 'sources': the text of '%s' does not match 'source_hash' (%s, stored %s)", path,
+                    sp, mine, h);
+  }
+  if (!*err) *text = xl_strdup(it->valuestring);
+  cJSON_Delete(o);
+  return *err ? -1 : 0;
 }
 
 int ckpt_has_optim(const ckpt *ck) { return ck->m.v.n > 0; }

@@ -4,8 +4,9 @@
  * Layout (docs/training.md): parameters as given (F32 or their own dtype); optimizer state as
  * F64 tensors "optim.m.<param>" and "optim.v.<param>"; "__metadata__" string values format
  * ("xlc-checkpoint-1"), entry, source_path, source_hash (FNV-1a 64 of the .xl text, 16 hex
- * digits; not a cryptographic hash), sets (JSON array text), step, seed, trainer (JSON text),
- * plus caller extras. A plain state dict (official names only, no or foreign metadata) loads
+ * digits; not a cryptographic hash), sources (JSON object text {path: text} of the .xl files
+ * the model was compiled from; the entry's file is the one named by source_path), sets (JSON
+ * array text), step, seed, trainer (JSON text), plus caller extras. A plain state dict (official names only, no or foreign metadata) loads
  * as a checkpoint without optimizer state.
  */
 #ifndef XL_CKPT_H
@@ -20,7 +21,8 @@
 typedef struct {
   const char *entry;        /* the .xl entry point trained */
   const char *source_path;  /* the .xl file */
-  const char *source_text;  /* its text; source_hash = FNV-1a 64 of it */
+  const char *source_text;  /* its text; source_hash = FNV-1a 64 of it; with source_path also
+                               stored as "sources" = {source_path: source_text} */
   const char *const *sets;  /* --set K=V strings, nsets of them -> "sets": JSON array text */
   int nsets;
   int64_t step;             /* optimizer steps done */
@@ -57,6 +59,11 @@ int ckpt_read(const char *path, ckpt *ck, char **err);
 void ckpt_free(ckpt *ck);
 const char *ckpt_meta(const ckpt *ck, const char *key); /* NULL if absent */
 int ckpt_has_optim(const ckpt *ck);
+/* The stored text of the entry's .xl file (metadata "sources" at key source_path): *text
+   malloc'd, or NULL (returns 0) for a checkpoint without "sources" (format of before: the
+   file must be read from source_path). -1 with *err when "sources" is not a JSON object of
+   strings, lacks source_path, or its text does not have source_hash (where present). */
+int ckpt_source(const ckpt *ck, char **text, char **err);
 
 /* One expected parameter: official name and shape (the vanilla sLSTM layout). */
 typedef struct {

@@ -13,6 +13,8 @@
 #   config        --config FILE (official experiment layout): YAML/JSON == options, overrides, errors
 #   out_paths     a directory, FIFO, device or link to one at an output path: refused, untouched
 #   ckpt_meta     edited checkpoint metadata, moments and parameters: refused by resume/eval/generate
+#   ckpt_source   self-contained checkpoints: eval/generate/--resume/--init after the .xl moved
+#                 or changed, old-format checkpoints, FILE ENTRY overriding the stored source
 #   mutate        a checkpoint mutated ~280 ways: a clear error or a result, never a crash or hang
 #   bad_files     FIFOs, devices, NUL bytes, oversized sources, a cache entry turned directory
 #   stale_temps   temp files of killed writers are removed by the next writer of the output
@@ -26,7 +28,7 @@
 #   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
 #                 texts, repeated non-finite training steps reported once
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta mutate gradcheck save_inputs
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck save_inputs
         small_defects imports
         bad_files stale_temps mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})

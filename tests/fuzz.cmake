@@ -1,6 +1,8 @@
-# Fuzzing the front end (label fuzz).
+# Fuzzing the front end and the compiler stages up to the memory plan (label fuzz).
 #   fuzz_replay    the harness (fuzz/fuzz_frontend.c) with a plain main that runs saved inputs;
-#                  always built; CTest fuzz.replay runs it over tests/fuzz/corpus/.
+#                  always built; CTest fuzz.replay runs it over tests/fuzz/corpus/ (parse,
+#                  check, lower, autodiff, cg-opt, kplan, memplan for every seed; a second or
+#                  less, also in the sanitizer build).
 #   fuzz_frontend  the libFuzzer binary (-DXLC_FUZZ=ON, clang only); tests/fuzz/run.sh builds
 #                  it in build-fuzz and runs it. With XLC_SANITIZE=ON the front-end and
 #                  compiler libraries are also instrumented for coverage.

@@ -161,9 +161,9 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   XL_VEC(const char *) sv = {0};
   for (int i = 0; i < nkv; i++)
     if (strncmp(kv[i], "form=", 5)) xl_vec_push(sv, kv[i]);
-  if (mdl_entry_has_config(file, entry, "form")) xl_vec_push(sv, "form=recurrent");
+  if (mdl_entry_has_config(file, NULL, entry, "form")) xl_vec_push(sv, "form=recurrent");
   mdl g;
-  int rc = mdl_open(&g, file, entry, sv.v, sv.n, backend, dt), P0 = 16;
+  int rc = mdl_open(&g, file, NULL, entry, sv.v, sv.n, backend, dt), P0 = 16;
   free(sv.v);
   if (rc == 0) rc = mdl_set_params(&g, &src->params, "the benchmark's parameters");
   int32_t *toks = xl_calloc((size_t)(P0 + n + 1), sizeof(int32_t));
@@ -221,10 +221,10 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     if (strcmp(sets->v.v[i].key, "B") && strcmp(sets->v.v[i].key, "T"))
       xl_vec_push(kv, xl_fmt("%s=%s", sets->v.v[i].key, sets->v.v[i].val));
   mdl m;
-  int rc = mdl_open(&m, file, entry, (const char *const *)kv.v, kv.n, backend, dt);
+  int rc = mdl_open(&m, file, NULL, entry, (const char *const *)kv.v, kv.n, backend, dt);
   int form_set = 0;
   for (int i = 0; i < sets->v.n; i++) form_set |= !strcmp(sets->v.v[i].key, "form");
-  if (rc == 0 && !form_set && mdl_entry_has_config(file, entry, "form") && mdl_entry_has_config(file, entry, "chunk"))
+  if (rc == 0 && !form_set && mdl_entry_has_config(file, NULL, entry, "form") && mdl_entry_has_config(file, NULL, entry, "chunk"))
     mdl_auto_form(&m); /* as `xlc train` picks the mLSTM form: parallel up to 2 chunks, chunkwise beyond */
   if (rc == 0) rc = mdl_init_params(&m, 0);
   int np = m.params.v.n;

@@ -34,7 +34,7 @@ void usage_train(FILE *out) {
           "\n"
           "Trains ENTRY (default: the stdlib's xlstm_lm_at for built-in tasks, xlstm_lm for files) on\n"
           "a built-in task or a file and writes to DIR: ckpt.safetensors (parameters under official names, AdamW state, configuration and\n"
-          "a hash of the .xl source), metrics.csv, plot.svg (loss and accuracy, refreshed at every\n"
+          "the .xl source text), metrics.csv, plot.svg (loss and accuracy, refreshed at every\n"
           "evaluation) and results.json (final test metrics).\n"
           "\n"
           "data (docs/data.md):\n"
@@ -58,7 +58,8 @@ void usage_train(FILE *out) {
           "  --decay-embedding (also decay token_embedding.weight)  --clip X (1.0; 0 = off)\n"
           "  --seed N (0: parameters and data)\n"
           "  --init CKPT            start from these parameters (an xlc checkpoint or a state dict with\n"
-          "                         official names; fresh optimizer and schedule): fine-tuning, stages\n"
+          "                         official names; fresh optimizer and schedule): fine-tuning, stages;\n"
+          "                         without FILE ENTRY, also the model an xlc checkpoint stores\n"
           "  --warm-steps S --warm-len L   length warm-up: the first S steps train on rows of length\n"
           "                         <= L (formal tasks; batches stay a pure function of seed and step)\n"
           "evaluation and output:\n"
@@ -227,6 +228,7 @@ int cmd_train(int argc, char **argv) {
     }
   }
   if (rc == 0 && trn_cfg_from_args(&c, &a, 1) != 0) rc = XLC_EXIT_USER;
+  c.model_from_init = !resume && !config && a.pos.n == 0; /* --init CKPT alone: its stored model */
   drv_config_free(&conf);
   if (rc == 0 && !c.task) {
     drv_error("--task is required (parity, modarith, evenpairs, cycle, mqar, bytes:PATH, tokens:PATH)");

@@ -64,14 +64,14 @@ int drv_config_load(drv_config *c, const char *path, const char *xl, const char 
     char *key = xl_strndup(kv, (size_t)(eq - kv));
     if (!strcmp(key, "decay_embedding")) { /* AdamW's grouping: an option of the trainer */
       c->decay_embedding = !strcmp(eq + 1, "true");
-    } else if (mdl_entry_has_config(file, ent, key)) {
+    } else if (mdl_entry_has_config(file, NULL, ent, key)) {
       c->sets[c->nsets++] = xl_strdup(kv);
     } else {
       /* an entry with one head count / kernel size for both block kinds */
       const char *shared = !strcmp(key, "mlstm_NH") || !strcmp(key, "slstm_NH") ? "NH"
                            : !strcmp(key, "mlstm_K") || !strcmp(key, "slstm_K") ? "K"
                                                                                 : NULL;
-      if (shared && mdl_entry_has_config(file, ent, shared)) {
+      if (shared && mdl_entry_has_config(file, NULL, ent, shared)) {
         char *nkv = xl_fmt("%s=%s", shared, eq + 1);
         int j = find_set(c, shared);
         if (j < 0) {

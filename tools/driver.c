@@ -181,6 +181,14 @@ int drv_src_load(drv_src *s, const char *path) {
   return 0;
 }
 
+int drv_src_from_text(drv_src *s, const char *path, const char *text) {
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  diag_init(&s->diag, stderr);
+  s->text = xl_strdup(text);
+  return 0;
+}
+
 int drv_src_parse(drv_src *s) {
   s->file = lang_parse(&s->ar, s->path, s->text, &s->diag);
   if (s->diag.nerr || s->file->list2.n == 0) return s->diag.nerr;

@@ -73,6 +73,9 @@ typedef struct {
 /* Reads `path` (a regular file of at most DRV_SOURCE_MAX bytes without NUL bytes); on failure
    prints "xlc: error: cannot read 'P': reason" (or the NUL byte's position) and returns -1. */
 int drv_src_load(drv_src *s, const char *path);
+/* The same from a text held in memory (a checkpoint's stored source): `path` names it in
+   diagnostics, `text` is copied. Returns 0. */
+int drv_src_from_text(drv_src *s, const char *path, const char *text);
 /* Parses the text and resolves its imports (lang_import: `import NAME` looks in
    drv_stdlib_dir(), `import xlstm` reads $XLC_STDLIB when it is set); returns the number of
    errors (already reported). */

@@ -30,13 +30,13 @@ static void set_add(mdl *m, const char *kv) {
   drv_sets_add(&m->sets, s);
 }
 
-int mdl_entry_has_config(const char *file, const char *entry, const char *name) {
+int mdl_entry_has_config(const char *file, const char *text, const char *entry, const char *name) {
   drv_src s;
   int found = 0;
-  if (access(file, R_OK) != 0) return 0;
+  if (!text && access(file, R_OK) != 0) return 0;
   FILE *quiet = fopen("/dev/null", "w"); /* errors are reported when the model is opened */
   if (!quiet) return 0;
-  if (drv_src_load(&s, file) != 0) {
+  if (text ? drv_src_from_text(&s, file, text) != 0 : drv_src_load(&s, file) != 0) {
     fclose(quiet);
     return 0;
   }
@@ -63,7 +63,7 @@ int mdl_entry_has_input(const ast *file, const char *entry, const char *name) {
   return 0;
 }
 
-int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
+int mdl_open(mdl *m, const char *file, const char *text, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt) {
   memset(m, 0, sizeof *m);
   m->file = xl_strdup(file);
@@ -75,7 +75,8 @@ int mdl_open(mdl *m, const char *file, const char *entry, const char *const *set
     xl_vec_push(m->set_strs, s);
     if (drv_sets_add(&m->sets, s) != 0) return XLC_EXIT_USER;
   }
-  if (drv_src_load(&m->src, m->file) != 0) return XLC_EXIT_USER;
+  if (text ? drv_src_from_text(&m->src, m->file, text) != 0 : drv_src_load(&m->src, m->file) != 0)
+    return XLC_EXIT_USER;
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
   m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");

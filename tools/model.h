@@ -77,15 +77,17 @@ typedef struct {
   long uses;
 } mdl;
 
-/* Loads FILE, checks that ENTRY is a token model (inputs tokens/targets, outputs logits and
-   loss) by lowering it once at B = T = 1, and records its parameters. sets: "K=V" strings.
-   Errors are printed; returns an exit code. */
-int mdl_open(mdl *m, const char *file, const char *entry, const char *const *sets, int nsets,
+/* Loads FILE (text: its text held in memory, e.g. a checkpoint's stored source, FILE then only
+   names it; NULL: read FILE), checks that ENTRY is a token model (inputs tokens/targets, outputs
+   logits and loss) by lowering it once at B = T = 1, and records its parameters. sets: "K=V"
+   strings. Errors are printed; returns an exit code. */
+int mdl_open(mdl *m, const char *file, const char *text, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt);
 /* 1 if definition `entry` of a parsed file declares `in name` at its top level. */
 int mdl_entry_has_input(const ast *file, const char *entry, const char *name);
-/* 1 if ENTRY declares configuration parameter `name` (without lowering). */
-int mdl_entry_has_config(const char *file, const char *entry, const char *name);
+/* 1 if ENTRY of FILE (text: its text, NULL: read FILE) declares configuration parameter `name`
+   (without lowering). */
+int mdl_entry_has_config(const char *file, const char *text, const char *entry, const char *name);
 void mdl_free(mdl *m);
 
 /* Fills every parameter from its initializer (per-parameter streams of `seed`). */

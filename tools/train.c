@@ -28,6 +28,8 @@ void trn_cfg_free(trn_cfg *c) {
   free(c->init);
   free(c->file);
   free(c->entry);
+  free(c->source);
+  free(c->source_hash);
   for (int i = 0; i < c->sets.n; i++) free(c->sets.v[i]);
   free(c->sets.v);
   free(c->sets_desc);
@@ -125,6 +127,15 @@ static const char *dtype_why(const char *v) {
   return strcmp(v, "f32") && strcmp(v, "f64") ? "must be f32 or f64" : NULL;
 }
 
+/* The model's file and entry (NULL: unchanged) from the command line or a config file: read
+   from disk, nothing to check it against. */
+static void set_model(trn_cfg *c, const char *file, const char *entry) {
+  set_str(&c->file, file);
+  if (entry) set_str(&c->entry, entry);
+  set_str(&c->source, NULL);
+  set_str(&c->source_hash, NULL);
+}
+
 static void add_set(trn_cfg *c, const char *kv) {
   const char *eq = strchr(kv, '=');
   size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
@@ -151,8 +162,7 @@ int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional) {
       drv_error("--resume takes the model from the checkpoint; do not give FILE.xl ENTRY");
       return -1;
     }
-    set_str(&c->file, a->pos.v[0]);
-    set_str(&c->entry, a->pos.v[1]);
+    set_model(c, a->pos.v[0], a->pos.v[1]);
   }
   for (int i = 0; i < a->opts.n && !bad; i++) {
     const char *n = a->opts.v[i].name, *v = a->opts.v[i].val;
@@ -430,22 +440,22 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
   for (int i = 0; i < a->opts.n; i++)
     if (!strcmp(a->opts.v[i].name, "config")) config = a->opts.v[i].val;
   if (ck.is_xlc && ckpt_meta(&ck, "trainer")) {
-    if (a->pos.n > 1) drv_note("%s: the model comes from the checkpoint; FILE.xl ENTRY ignored", path);
     if (config) drv_note("%s: the model comes from the checkpoint; --config %s ignored", path, config);
     if (trn_cfg_from_ckpt(c, &ck, path) != 0) rc = XLC_EXIT_USER;
+    /* FILE ENTRY override the stored model (its settings stay): parameters matched by name and shape */
+    if (rc == 0 && a->pos.n == 3) set_model(c, a->pos.v[1], a->pos.v[2]);
   } else if (config) { /* the model: section only; --set (below) overrides it */
     drv_config conf;
     rc = drv_config_load(&conf, config, a->pos.n == 3 ? a->pos.v[1] : NULL, a->pos.n == 3 ? a->pos.v[2] : NULL);
     if (rc == 0) {
-      free(c->file);
-      c->file = a->pos.n == 3 ? xl_strdup(a->pos.v[1]) : drv_stdlib_path();
-      set_str(&c->entry, a->pos.n == 3 ? a->pos.v[2] : conf.entry);
+      char *lib = drv_stdlib_path();
+      set_model(c, a->pos.n == 3 ? a->pos.v[1] : lib, a->pos.n == 3 ? a->pos.v[2] : conf.entry);
+      free(lib);
       for (int i = 0; i < conf.nsets; i++) add_set(c, conf.sets[i]);
       drv_config_free(&conf);
     }
   } else if (a->pos.n == 3) {
-    set_str(&c->file, a->pos.v[1]);
-    set_str(&c->entry, a->pos.v[2]);
+    set_model(c, a->pos.v[1], a->pos.v[2]);
   } else {
     drv_error("%s is a plain state dict (no xlc training metadata): give the model too, e.g. xlc %s %s "
               "stdlib/xlstm.xl xlstm_lm --set V=... --set E=...",
@@ -453,7 +463,7 @@ int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd) 
     rc = XLC_EXIT_USER;
   }
   if (rc == 0 && trn_cfg_from_args(c, a, 0) != 0) rc = XLC_EXIT_USER;
-  if (rc == 0 && !strcmp(cmd, "generate") && mdl_entry_has_config(c->file, c->entry, "form"))
+  if (rc == 0 && !strcmp(cmd, "generate") && mdl_entry_has_config(c->file, c->source, c->entry, "form"))
     add_set(c, "form=recurrent"); /* decoding needs the step form; the parameters are the same */
   if (rc == 0) rc = trn_open_model(m, c, NULL, &ck, path);
   ckpt_free(&ck);
@@ -536,6 +546,12 @@ int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
   } else if (seed && drv_parse_u64(seed, &c->seed)) {
     bad = meta_error(path, "seed", NULL, seed, "must be an unsigned 64-bit integer");
   }
+  char *text = NULL, *err = NULL;
+  if (!bad && ckpt_source(ck, &text, &err) != 0) {
+    drv_error("%s", err);
+    bad = 1;
+  }
+  free(err);
   if (!bad) c->resume_step = (int64_t)u;
   /* numeric settings: the command line's ranges */
   for (int i = 0; i < NFIELDS && !bad; i++) {
@@ -567,8 +583,13 @@ int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
     c->lr_min_set = c->warmup_set = 1;
     set_str(&c->entry, ckpt_meta(ck, "entry"));
     set_str(&c->file, ckpt_meta(ck, "source_path"));
+    free(c->source);
+    c->source = text; /* NULL: a checkpoint of before, read the file and check its hash */
+    text = NULL;
+    set_str(&c->source_hash, c->source ? NULL : ckpt_meta(ck, "source_hash"));
     cJSON_ArrayForEach(it, sa) add_set(c, it->valuestring);
   }
+  free(text);
   cJSON_Delete(o);
   cJSON_Delete(sa);
   return bad ? -1 : 0;
@@ -587,11 +608,69 @@ static int has_set(const trn_cfg *c, const char *key) {
   return 0;
 }
 
+/* train --init CKPT without FILE ENTRY: the model of an xlc checkpoint that stores its source
+   (file, text, entry; its sets, then those of the command line). 0, or -1 after an error. */
+static int model_from_init(trn_cfg *c, const ckpt *ck) {
+  const char *sp = ckpt_meta(ck, "source_path"), *entry = ckpt_meta(ck, "entry"), *sets = ckpt_meta(ck, "sets");
+  char *text = NULL, *err = NULL;
+  if (!ck->is_xlc || !sp || !entry) return 0;
+  if (ckpt_source(ck, &text, &err) != 0) {
+    drv_error("--init: %s", err);
+    free(err);
+    return -1;
+  }
+  if (!text) return 0; /* a checkpoint of before: the model of the command line, as always */
+  cJSON *sa = sets ? cJSON_Parse(sets) : NULL;
+  const cJSON *it;
+  if (sets && !cJSON_IsArray(sa)) {
+    meta_error(c->init, "sets", NULL, sets, "must be a JSON array of strings");
+    cJSON_Delete(sa);
+    free(text);
+    return -1;
+  }
+  cJSON_ArrayForEach(it, sa) {
+    if (!cJSON_IsString(it)) {
+      meta_error(c->init, "sets", it, NULL, "every element must be a string");
+      cJSON_Delete(sa);
+      free(text);
+      return -1;
+    }
+  }
+  set_model(c, sp, entry);
+  c->source = text;
+  char **given = c->sets.v;
+  int ngiven = c->sets.n;
+  memset(&c->sets, 0, sizeof c->sets);
+  cJSON_ArrayForEach(it, sa) add_set(c, it->valuestring);
+  for (int i = 0; i < ngiven; i++) {
+    add_set(c, given[i]);
+    free(given[i]);
+  }
+  free(given);
+  cJSON_Delete(sa);
+  return 0;
+}
+
 int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path) {
+  ckpt initck = {0};
+  if (!ck && c->init) { /* fine-tuning: parameters from a checkpoint or state dict */
+    char *err = NULL;
+    if (ckpt_read(c->init, &initck, &err) != 0) {
+      drv_error("--init: %s", err ? err : "cannot read");
+      free(err);
+      return XLC_EXIT_USER;
+    }
+    if (c->model_from_init && !c->file && !c->entry && model_from_init(c, &initck) != 0) {
+      ckpt_free(&initck);
+      return XLC_EXIT_USER;
+    }
+    ck = &initck;
+    ck_path = c->init;
+  }
   if (!c->file) c->file = drv_stdlib_path();
   /* built-in tasks score a few positions per row: the head and loss run only there */
   if (!c->entry) c->entry = xl_strdup(di && strcmp(di->name, "bytes") && strcmp(di->name, "tokens") ? "xlstm_lm_at" : "xlstm_lm");
-  if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->entry, "V")) {
+  if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->source, c->entry, "V")) {
     char *kv = xl_fmt("V=%d", di->vocab);
     add_set(c, kv);
     free(kv);
@@ -599,9 +678,9 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
   /* training and evaluation: the parallel form (same parameters, no per-step states), or with a
      `chunk` configuration the faster of parallel and chunkwise for each graph's length
      (mdl_auto_form; docs/performance.md) */
-  int auto_form = di && !has_set(c, "form") && mdl_entry_has_config(c->file, c->entry, "form") &&
-                  mdl_entry_has_config(c->file, c->entry, "chunk");
-  if (di && !has_set(c, "form") && !auto_form && mdl_entry_has_config(c->file, c->entry, "form"))
+  int auto_form = di && !has_set(c, "form") && mdl_entry_has_config(c->file, c->source, c->entry, "form") &&
+                  mdl_entry_has_config(c->file, c->source, c->entry, "chunk");
+  if (di && !has_set(c, "form") && !auto_form && mdl_entry_has_config(c->file, c->source, c->entry, "form"))
     add_set(c, "form=parallel");
   /* the model's weight_decay_on_embedding (xlstm_lm's decay_embedding) groups the embedding as
      --decay-embedding does */
@@ -615,37 +694,27 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
     if (i) strcat(c->sets_desc, " ");
     strcat(c->sets_desc, c->sets.v[i]);
   }
-  int rc = mdl_open(m, c->file, c->entry, (const char *const *)c->sets.v, c->sets.n, c->backend,
+  int rc = mdl_open(m, c->file, c->source, c->entry, (const char *const *)c->sets.v, c->sets.n, c->backend,
                     c->f64 ? CG_F64 : CG_F32);
-  if (rc && ck) /* the diagnostics above concern the checkpoint's model: say which */
-    drv_error("%s: the model of its metadata (%s %s %s) does not compile", ck_path, c->file, c->entry,
-              c->sets_desc);
+  if (rc && ck && ck != &initck && (c->source || c->source_hash)) /* the checkpoint's own model: say which */
+    drv_error("%s: the model of its metadata (%s %s %s%s) does not compile", ck_path, c->file, c->entry,
+              c->sets_desc, c->source ? ", its stored source" : "");
   if (rc) {
     mdl_free(m);
+    ckpt_free(&initck);
     return rc;
   }
   if (auto_form) mdl_auto_form(m);
   if (di && m->vocab > 0 && m->vocab < di->vocab) {
     drv_error("the model's vocabulary (%d) is smaller than the task's (%d): --set V=%d", m->vocab, di->vocab, di->vocab);
     mdl_free(m);
+    ckpt_free(&initck);
     return XLC_EXIT_USER;
-  }
-  ckpt initck = {0};
-  if (!ck && c->init) { /* fine-tuning: parameters from a checkpoint or state dict */
-    char *err = NULL;
-    if (ckpt_read(c->init, &initck, &err) != 0) {
-      drv_error("--init: %s", err ? err : "cannot read");
-      free(err);
-      mdl_free(m);
-      return XLC_EXIT_USER;
-    }
-    ck = &initck;
-    ck_path = c->init;
   }
   if (!ck) {
     rc = mdl_init_params(m, c->seed);
   } else {
-    const char *h = ck == &initck ? NULL : ckpt_meta(ck, "source_hash");
+    const char *h = c->source ? NULL : c->source_hash; /* a checkpoint of before, read from its source_path */
     char mine[17];
     ckpt_hash_hex(m->src.text, mine);
     if (h && strcmp(h, mine)) {
@@ -653,6 +722,7 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
                 "new run",
                 c->file, ck_path, mine, h);
       mdl_free(m);
+      ckpt_free(&initck);
       return XLC_EXIT_USER;
     }
     int np = m->params.v.n;

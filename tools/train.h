@@ -13,6 +13,13 @@ typedef struct {
   char *init;               /* --init: parameters from this checkpoint or state dict (fresh optimizer) */
   data_opts data;
   char *file, *entry;       /* NULL: the stdlib's xlstm_lm */
+  char *source;             /* the text of `file` stored in a checkpoint (compiled instead of
+                               reading `file`, which then only names it); NULL: read the file */
+  char *source_hash;        /* a checkpoint of the format without stored sources: the hash its
+                               `file` must have (NULL: not checked, e.g. FILE ENTRY given) */
+  int model_from_init;      /* train --init without FILE ENTRY or --config: the model (file,
+                               its stored text, entry, sets under --set) from the --init
+                               checkpoint where it stores its source */
   XL_VEC(char *) sets;      /* model configuration "K=V" (V added from the task if absent) */
   char *sets_desc;          /* the sets joined by spaces (titles) */
   char *backend;
@@ -46,13 +53,15 @@ int trn_cfg_from_config(trn_cfg *c, const drv_config *conf, int positional_model
    its metadata; a plain state dict: FILE.xl ENTRY from a->pos[1..2] and --set), with the
    command-line options applied; generation lowers with form=recurrent where the entry has it. */
 int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd);
-/* Settings of a training checkpoint: trainer JSON, entry, source path, sets, step. */
+/* Settings of a training checkpoint: trainer JSON, entry, source path and stored source (else
+   the source hash to check), sets, step. */
 int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path);
 char *trn_cfg_json(const trn_cfg *c); /* malloc'd JSON text */
 
 /* Opens the run's model (V defaults to the task's vocabulary), checks it against the data,
-   and fills its parameters: from ck (validated; the .xl source hash must match) or from
-   the initializers. Returns an exit code. */
+   and fills its parameters: from ck or c->init (matched by name and shape; a model read from
+   the file a checkpoint names must have its c->source_hash) or from the initializers.
+   Returns an exit code. */
 int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char *ck_path);
 int64_t trn_count_params(const mdl *m);
 

@@ -116,12 +116,15 @@ xrun train --task parity $TINY --set form=chunkwize --steps 1 --out "$T/x"; expe
 expect_err 'form must be "recurrent", "parallel" or "chunkwise"'
 [ -e "$T/x" ] && fail "a failed start created $T/x"
 
-say_case "resume refuses a changed .xl source"
+say_case "resume compiles the stored source; a checkpoint without it (older format) refuses a changed .xl file"
 cp "$CLI/tiny_lm.xl" "$T/m.xl"
 xrun train "$T/m.xl" tiny_lm --task parity --steps 4 --eval-every 2 --eval-batches 1 --test-batches 1 --out "$T/m"
 expect_rc 0
 echo "# edited" >>"$T/m.xl"
-xrun train --resume --out "$T/m" --steps 6; expect_rc 1; expect_err "has changed since"
+cp -r "$T/m" "$T/m_old"
+python3 "$CLI/st.py" edit "$T/m/ckpt.safetensors" "$T/m_old/ckpt.safetensors" meta:sources=- || fail "st.py edit"
+xrun train --resume --out "$T/m_old" --steps 6; expect_rc 1; expect_err "has changed since"
+xrun train --resume --out "$T/m" --steps 6; expect_rc 0
 
 say_case "eval and generate from the checkpoint (settings from its metadata)"
 xrun eval "$T/a/ckpt.safetensors"; expect_rc 0; expect_out "test split (lengths 13-20"; expect_out "scaled accuracy"

@@ -4,6 +4,7 @@
  * (not recursive; hidden files skipped). Used by the CTest `fuzz.replay` over
  * tests/fuzz/corpus/, and to reproduce a finding under a debugger. Exit 0 when every input
  * ran (a crash aborts the process), 1 when an input could not be read or none was given.
+ * The last line says how many inputs ran and how far their entries got through the pipeline.
  */
 #include "xl_util.h"
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+void fuzz_frontend_report(FILE *out); /* fuzz_frontend.c */
 
 static int run_file(const char *path) {
   size_t len = 0;
@@ -74,7 +76,9 @@ int main(int argc, char **argv) {
       bad = 1;
     }
   }
-  printf("fuzz_replay: %d input(s) replayed\n", total);
+  printf("fuzz_replay: %d input(s) replayed; ", total);
+  fuzz_frontend_report(stdout);
+  printf("\n");
   if (total == 0) fprintf(stderr, "fuzz_replay: no inputs (usage: fuzz_replay FILE|DIR...)\n");
   return bad || total == 0;
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh [SECONDS] [JOBS] - fuzz the .xl front end with libFuzzer.
+# run.sh [SECONDS] [JOBS] - fuzz the .xl front end and the compiler up to the memory plan
+# (tests/fuzz/fuzz_frontend.c says which stages) with libFuzzer.
 #
 # Builds tests/fuzz/fuzz_frontend with clang, ASan/UBSan and coverage instrumentation in
 # build-fuzz/ (XLC_FUZZ=ON, XLC_SANITIZE=ON), then fuzzes for SECONDS (default 60) starting
@@ -8,7 +9,8 @@
 # timeouts go to tests/fuzz/findings/ (git-ignored). Reproduce a finding with
 #   build-fuzz/tests/fuzz_frontend tests/fuzz/findings/crash-...
 # Prints the number of executions at the end; exits nonzero if libFuzzer found something.
-# Environment: XLC_FUZZ_PARSE_ONLY=1 skips lang_check (fuzz the parser alone);
+# Environment: XLC_FUZZ_PARSE_ONLY=1 skips lang_check (fuzz the parser alone), XLC_FUZZ_CHECK_ONLY=1
+# stops after lang_check;
 # XLC_FUZZ_BUILD=DIR builds and keeps the working corpus in DIR instead of build-fuzz/.
 set -eu
 secs=${1:-60}

@@ -114,6 +114,7 @@ static void test_roundtrip(void) {
     /* FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (the published test vector) */
     const char *want[][2] = {{"format", "xlc-checkpoint-1"}, {"entry", "xlstm_lm"},
                              {"source_path", "stdlib/xlstm.xl"}, {"source_hash", "af63dc4c8601ec8c"},
+                             {"sources", "{\"stdlib/xlstm.xl\":\"a\"}"},
                              {"sets", "[\"layers=2\",\"name=\\\"x y\\\"\"]"}, {"step", "1234"},
                              {"seed", "18446744073709551615"},
                              {"trainer", "{\"lr\":0.001,\"batch\":8}"}, {"note", "hello"},
@@ -122,6 +123,12 @@ static void test_roundtrip(void) {
       CHECK(strcmp(meta_or(&ck, want[i][0]), want[i][1]) == 0, "metadata %s = %s, want %s",
             want[i][0], meta_or(&ck, want[i][0]), want[i][1]);
     CHECK(ckpt_meta(&ck, "nope") == NULL, "absent key found");
+    char *text = NULL;
+    CHECK(ckpt_source(&ck, &text, &err) == 0 && text && !strcmp(text, "a"), "stored source: %s",
+          err ? err : text ? text : "(none)");
+    free(text);
+    free(err);
+    err = NULL;
     ckpt_free(&ck);
   }
   CHECK(count_temps(tmpdir) == 0, "temp file left");
@@ -131,6 +138,8 @@ static void test_roundtrip(void) {
   CHECK(rc == 0, "write without optimizer: %s", err ? err : "");
   if (ckpt_read(p, &ck, &err) == 0) {
     CHECK(ck.is_xlc && !ckpt_has_optim(&ck) && ck.params.v.n == 3, "no-optimizer checkpoint");
+    char *text = NULL;
+    CHECK(ckpt_source(&ck, &text, &err) == 0 && !text, "a checkpoint without sources has none");
     CHECK(strcmp(meta_or(&ck, "step"), "0") == 0 && strcmp(meta_or(&ck, "sets"), "[]") == 0,
           "defaults: step %s sets %s", meta_or(&ck, "step"), meta_or(&ck, "sets"));
     ckpt_free(&ck);

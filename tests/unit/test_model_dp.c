@@ -33,7 +33,7 @@ static int run_dt(run_t *r, const char *entry, const char *threads, const int32_
                   cg_dtype dt) {
   setenv("XLC_NUM_THREADS", threads, 1);
   char *file = xl_fmt("%s/stdlib/xlstm.xl", getenv("XLC_SOURCE_DIR") ? getenv("XLC_SOURCE_DIR") : ".");
-  int rc = mdl_open(&r->m, file, entry, sets, (int)(sizeof sets / sizeof sets[0]), "cpu", dt);
+  int rc = mdl_open(&r->m, file, NULL, entry, sets, (int)(sizeof sets / sizeof sets[0]), "cpu", dt);
   free(file);
   if (rc) return -1;
   if (mdl_init_params(&r->m, 7)) return -1;
