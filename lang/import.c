@@ -122,7 +122,9 @@ static void load(imp_ctx *c, const ast *imp, const char *from) {
   }
   const char *err = NULL;
   size_t len = 0;
-  char *text = xl_read_file_max(shown, IMP_SOURCE_MAX, &len, &err);
+  const char *stored = c->o && c->o->source ? c->o->source(c->o->ud, shown) : NULL;
+  char *text = stored ? xl_strdup(stored) : xl_read_file_max(shown, IMP_SOURCE_MAX, &len, &err);
+  if (stored) len = strlen(stored);
   if (!text) {
     diag_error(c->d, imp->loc, "cannot import '%s': cannot read '%s': %s", imp->name, shown, err);
     return;
@@ -145,6 +147,7 @@ static void load(imp_ctx *c, const ast *imp, const char *from) {
     c->files.v[self].loading = 0;
     return;
   }
+  if (c->o && c->o->loaded) c->o->loaded(c->o->ud, shown, kept);
   resolve(c, sub, shown, self);
   c->files.v[self].loading = 0;
   append_defs(c, sub);

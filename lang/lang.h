@@ -114,6 +114,12 @@ typedef struct {
   const char *stdlib_dir;   /* `import NAME` reads stdlib_dir/NAME.xl (NULL: none was found) */
   const char *stdlib_file;  /* if set ($XLC_STDLIB), `import xlstm` reads this file instead */
   const char *stdlib_tried; /* for the error when stdlib_dir is NULL: where it was looked for */
+  /* optional: the text of an imported file (by the path diagnostics show) kept elsewhere (a
+     checkpoint's stored sources), or NULL to read it from disk */
+  const char *(*source)(void *ud, const char *path);
+  /* optional: called once for every imported file loaded, with its path and text */
+  void (*loaded)(void *ud, const char *path, const char *text);
+  void *ud;
 } lang_import_opts;
 
 /* Resolves the `import` items of `file` (parsed from `path`): each imported file is read and

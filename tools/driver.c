@@ -9,6 +9,8 @@
 
 #include "cg.h"
 
+#include <cjson/cJSON.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -186,7 +188,31 @@ int drv_src_from_text(drv_src *s, const char *path, const char *text) {
   s->path = path;
   diag_init(&s->diag, stderr);
   s->text = xl_strdup(text);
+  s->from_text = 1;
   return 0;
+}
+
+static cJSON *stored_sources; /* drv_src_set_stored */
+
+void drv_src_set_stored(const char *sources_json) {
+  cJSON_Delete(stored_sources);
+  stored_sources = sources_json ? cJSON_Parse(sources_json) : NULL;
+  if (stored_sources && !cJSON_IsObject(stored_sources)) {
+    cJSON_Delete(stored_sources);
+    stored_sources = NULL;
+  }
+}
+
+static const char *stored_source(void *ud, const char *path) {
+  if (!((const drv_src *)ud)->from_text) return NULL;
+  const cJSON *it = stored_sources ? cJSON_GetObjectItemCaseSensitive(stored_sources, path) : NULL;
+  return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static void record_import(void *ud, const char *path, const char *text) {
+  drv_src *s = ud;
+  xl_vec_push(s->imported, path);
+  xl_vec_push(s->imported, text);
 }
 
 int drv_src_parse(drv_src *s) {
@@ -195,7 +221,8 @@ int drv_src_parse(drv_src *s) {
   char *dir = drv_stdlib_dir();
   const char *lib = getenv("XLC_STDLIB");
   lang_import_opts o = {dir, lib && lib[0] ? lib : NULL,
-                        "set XLC_STDLIB_DIR, or install it as ../share/xlc/stdlib beside the xlc binary"};
+                        "set XLC_STDLIB_DIR, or install it as ../share/xlc/stdlib beside the xlc binary",
+                        stored_source, record_import, s};
   lang_import(&s->ar, s->file, s->path, &o, &s->diag);
   free(dir);
   return s->diag.nerr;
@@ -243,6 +270,8 @@ char *drv_stdlib_dir(void) {
 }
 
 void drv_src_free(drv_src *s) {
+  free(s->imported.v);
+  memset(&s->imported, 0, sizeof s->imported);
   xl_arena_free(&s->ar);
   free(s->text);
   s->text = NULL;

@@ -67,6 +67,8 @@ typedef struct {
   xl_arena ar;   /* AST and lowering objects */
   lang_diag diag;
   ast *file;     /* after drv_src_parse */
+  int from_text;  /* made by drv_src_from_text (a checkpoint's source) */
+  XL_VEC(const char *) imported; /* path, text, path, text, ... of every imported file (arena) */
 } drv_src;
 
 #define DRV_SOURCE_MAX ((size_t)16 << 20) /* bytes of a .xl file */
@@ -80,6 +82,11 @@ int drv_src_from_text(drv_src *s, const char *path, const char *text);
    drv_stdlib_dir(), `import xlstm` reads $XLC_STDLIB when it is set); returns the number of
    errors (already reported). */
 int drv_src_parse(drv_src *s);
+/* The texts of imported files stored in a checkpoint (metadata "sources": a JSON object
+   {path: text}, copied; NULL: none): from now on drv_src_parse of a source made by
+   drv_src_from_text takes an imported file's text from there when its path is a key, else
+   reads it from disk. */
+void drv_src_set_stored(const char *sources_json);
 void drv_src_free(drv_src *s);
 
 /* ---- building the cell graph of an entry (shared by dump and run) ---- */

@@ -109,6 +109,22 @@ if cp "$XLC" "$T/inst/bin/xlc" 2>/dev/null; then
   rm -f "$T/inst/bin/xlc"
 fi
 
+say_case "train an entry of an imported file; the checkpoint keeps the imported file's text"
+mkdir -p "$T/tr/lib" "$T/tr2"
+cp "$CLI/tiny_lm.xl" "$T/tr/lib/lm.xl"
+printf 'import "lib/lm.xl"\n' >"$T/tr/m.xl"
+export XLC_NUM_THREADS=1
+RUN="--task parity --batch 4 --max-len 8 --test-min-len 9 --test-max-len 12 --eval-every 2 --eval-batches 1 --test-batches 1"
+xrun train "$T/tr/m.xl" tiny_lm $RUN --steps 2 --out "$T/tr/out"; expect_rc 0
+xrun eval "$T/tr/out/ckpt.safetensors"; expect_rc 0; cp "$T/stdout" "$T/eval_before"
+mv "$T/tr/m.xl" "$T/tr/lib/lm.xl" "$T/tr2/"
+LASTCMD="eval ckpt (sources moved away, in /)"
+(cd / && "$XLC" eval "$T/tr/out/ckpt.safetensors" >"$T/stdout" 2>"$T/stderr"); RC=$?
+expect_rc 0
+cmp -s "$T/stdout" "$T/eval_before" || fail "eval from the stored sources differs"
+xrun generate "$T/tr/out/ckpt.safetensors" --prompt-tokens 1,2 --max-new 3 --temperature 0; expect_rc 0
+unset XLC_NUM_THREADS
+
 say_case "examples/lm_import.xl runs"
 xrun run "$CLI/../../examples/lm_import.xl" tiny_lm --set T=8 --set B=2 --random-inputs --out "$T/o.safetensors"
 expect_rc 0; expect_out "loss = "
