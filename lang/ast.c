@@ -28,7 +28,7 @@ void ast_push(xl_arena *ar, ast_list *l, ast *x) {
 }
 
 static const char *const kind_names[AST_KIND_COUNT] = {
-    [AST_FILE] = "file",       [AST_DEF] = "def",         [AST_CFGPARAM] = "cfg",
+    [AST_FILE] = "file",       [AST_IMPORT] = "import",   [AST_DEF] = "def",         [AST_CFGPARAM] = "cfg",
     [AST_IN] = "in",           [AST_STATE] = "state",     [AST_PARAM] = "param",
     [AST_INST] = "inst",       [AST_LET] = "let",         [AST_ASSIGN] = "assign",
     [AST_UPDATE] = "update",   [AST_OUT] = "out",         [AST_FOR] = "for",     [AST_WHEN] = "if-item",
@@ -106,6 +106,11 @@ static void dump(const ast *n, int ind, FILE *out) {
   fputs(ast_kind_name(n->kind), out);
   switch (n->kind) {
   case AST_DEF: fprintf(out, " %s %s", def_kind_name(n->op), name); break;
+  case AST_IMPORT:
+    fputc(' ', out);
+    if (n->op) fputs(name, out);
+    else dump_str(name, out);
+    break;
   case AST_CFGPARAM:
   case AST_IN:
   case AST_STATE:
@@ -139,6 +144,7 @@ static void dump(const ast *n, int ind, FILE *out) {
 
   /* children, in source order */
   switch (n->kind) {
+  case AST_FILE:
   case AST_DEF:
     dump_list(&n->list2, ind + 1, out);
     dump_list(&n->list, ind + 1, out);

@@ -31,7 +31,8 @@ void diag_note(lang_diag *d, xl_loc loc, const char *fmt, ...) __attribute__((fo
 /* ---- AST (ast.c) ---------------------------------------------------------------------- */
 
 typedef enum {
-  AST_FILE,      /* list: defs */
+  AST_FILE,      /* list: defs; list2: AST_IMPORT */
+  AST_IMPORT,    /* name: the path as written, or the stdlib name; op: 0 path, 1 name (at the path) */
   AST_DEF,       /* name; op: AST_DEF_CELL/BLOCK/MODEL; list2: AST_CFGPARAM; list: items */
   AST_CFGPARAM,  /* name; a: default expr or NULL */
   /* items */
@@ -106,6 +107,27 @@ enum { LANG_MAX_NEST = 200, LANG_MAX_DEPTH = 256 };
 ast *lang_parse(xl_arena *ar, const char *path, const char *text, lang_diag *d);
 /* --stage=tokens: one token per line "line:col KIND text". */
 void lang_dump_tokens(const char *path, const char *text, FILE *out, lang_diag *d);
+
+/* ---- imports (import.c) -------------------------------------------------------------- */
+
+typedef struct {
+  const char *stdlib_dir;   /* `import NAME` reads stdlib_dir/NAME.xl (NULL: none was found) */
+  const char *stdlib_file;  /* if set ($XLC_STDLIB), `import xlstm` reads this file instead */
+  const char *stdlib_tried; /* for the error when stdlib_dir is NULL: where it was looked for */
+  /* optional: the text of an imported file (by the path diagnostics show) kept elsewhere (a
+     checkpoint's stored sources), or NULL to read it from disk */
+  const char *(*source)(void *ud, const char *path);
+  /* optional: called once for every imported file loaded, with its path and text */
+  void (*loaded)(void *ud, const char *path, const char *text);
+  void *ud;
+} lang_import_opts;
+
+/* Resolves the `import` items of `file` (parsed from `path`): each imported file is read and
+   parsed with its own path (so diagnostics point into it), once however often it is imported,
+   its own imports first. Afterwards file->list holds the definitions of every imported file,
+   dependencies first, then the file's own. Reports missing files, cycles (naming the chain)
+   and a name defined in two files (naming both places). Returns the number of errors. */
+int lang_import(xl_arena *ar, ast *file, const char *path, const lang_import_opts *o, lang_diag *d);
 
 /* ---- lowering (lower*.c) -------------------------------------------------------------- */
 

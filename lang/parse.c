@@ -66,7 +66,7 @@ static const char *token_kind(int t) {
   case KW_CELL: case KW_BLOCK: case KW_MODEL: case KW_IN: case KW_STATE: case KW_PARAM:
   case KW_LET: case KW_OUT: case KW_FOR: case KW_IF: case KW_THEN: case KW_ELSE: case KW_SCAN:
   case KW_OVER: case KW_HINT: case KW_TRUE: case KW_FALSE: case KW_AND: case KW_OR: case KW_NOT:
-  case KW_INT:
+  case KW_INT: case KW_IMPORT:
     return "KEYWORD";
   }
   return "PUNCT";

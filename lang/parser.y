@@ -203,20 +203,21 @@ static ast *mkfor(lang_pctx *c, YYLTYPE l, char *var, ast *lo, ast *hi, ast_list
 %token KW_PARAM "'param'" KW_LET "'let'" KW_OUT "'out'" KW_FOR "'for'" KW_IF "'if'"
 %token KW_THEN "'then'" KW_ELSE "'else'" KW_SCAN "'scan'" KW_OVER "'over'" KW_HINT "'hint'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" KW_AND "'and'" KW_OR "'or'" KW_NOT "'not'"
-%token KW_INT "'int'"
+%token KW_INT "'int'" KW_IMPORT "'import'"
 %token POW "'**'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='" DOTDOT "'..'" ELLIPSIS "'...'"
 
 %type <i> defkw cmpop
 %type <n> def cfg dotted type dim expr or_e and_e not_e cmp sum prod unary power postfix primary
-%type <n> scan_callee arg decl sdecl when
+%type <n> scan_callee arg decl sdecl when import
 %type <l> cfgs cfgs_opt body item decls sdecls dotteds idents dims dims_opt args args_opt exprs
 %type <l> exprs_opt
 
 %%
 
-/* file := { NEWLINE } { def { NEWLINE } }, i.e. any sequence of definitions and newlines */
+/* file := any sequence of definitions, imports and newlines; imports go to file->list2 */
 file: %empty
     | file def              { ast_push(ctx->ar, &ctx->file->list, $2); }
+    | file import           { ast_push(ctx->ar, &ctx->file->list2, $2); }
     | file NEWLINE
     | file error NEWLINE    { RECOVERED(); }
     | file error '}'        { RECOVERED(); }
@@ -227,6 +228,11 @@ def: defkw IDENT '(' cfgs_opt ')' '{' body '}'
    | defkw IDENT '(' cfgs_opt ')' '{' body error '}'
                             { RECOVERED(); $$ = mkdef(ctx, @1, $1, $2, $4, $7); }
    ;
+
+/* `import "path.xl"` (relative to this file) or `import NAME` (NAME.xl of the stdlib) */
+import: KW_IMPORT STRING    { $$ = named(ctx, AST_IMPORT, @2, $2, NULL, NULL); }
+      | KW_IMPORT IDENT     { $$ = named(ctx, AST_IMPORT, @2, $2, NULL, NULL); $$->op = 1; }
+      ;
 
 defkw: KW_CELL  { $$ = AST_DEF_CELL; }
      | KW_BLOCK { $$ = AST_DEF_BLOCK; }

@@ -48,6 +48,9 @@ static char *build_meta(const char *path, const ckpt_info *in, char **err) {
   if (in->source_path && in->source_text) { /* {path: text}; the entry's file is source_path */
     cJSON *src = cJSON_CreateObject();
     cJSON_AddStringToObject(src, in->source_path, in->source_text);
+    for (int i = 0; i < in->nmore_sources; i++)
+      if (!cJSON_GetObjectItemCaseSensitive(src, in->more_sources[2 * i]))
+        cJSON_AddStringToObject(src, in->more_sources[2 * i], in->more_sources[2 * i + 1]);
     char *t = cJSON_PrintUnformatted(src);
     cJSON_Delete(src);
     cJSON_AddStringToObject(o, "sources", t);

@@ -23,6 +23,9 @@ typedef struct {
   const char *source_path;  /* the .xl file */
   const char *source_text;  /* its text; source_hash = FNV-1a 64 of it; with source_path also
                                stored as "sources" = {source_path: source_text} */
+  const char *const *more_sources; /* path, text, ... of the files it imports (2 * nmore_sources
+                                      strings), stored in "sources" beside it */
+  int nmore_sources;
   const char *const *sets;  /* --set K=V strings, nsets of them -> "sets": JSON array text */
   int nsets;
   int64_t step;             /* optimizer steps done */

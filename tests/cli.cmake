@@ -22,11 +22,14 @@
 #   zero_size     batch 0 and T = 0 from --inputs: the cpu backend writes what the ref backend writes
 #   gradcheck     `xlc gradcheck` passes on stdlib entries and a user cell, fails on x * detach(x)
 #   save_inputs   `run --random-inputs --save-inputs I` then `run --inputs I`: identical outputs
+#   imports       `import`: the stdlib by name from any directory, relative paths, entries and
+#                 diagnostics in imported files, cycles, missing files, duplicates, a diamond,
+#                 XLC_STDLIB / XLC_STDLIB_DIR, an installed layout; examples/lm_import.xl runs
 #   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
 #                 texts, repeated non-finite training steps reported once
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck save_inputs
-        small_defects
+        small_defects imports
         bad_files stale_temps mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)

@@ -363,8 +363,8 @@ int cmd_bench(int argc, char **argv) {
   }
   const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL,
              *entry = a.pos.n > 1 ? a.pos.v[1] : conf.entry ? conf.entry : "xlstm_lm";
-  char *deflib = xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
-  if (!file) file = getenv("XLC_STDLIB") ? getenv("XLC_STDLIB") : deflib;
+  char *deflib = drv_stdlib_path();
+  if (!file) file = deflib;
   drv_src src;
   if (rc || drv_src_load(&src, file) || drv_src_parse(&src)) {
     free(deflib);

@@ -211,12 +211,14 @@ int cmd_dump(int argc, char **argv) {
     rc = s.diag.nerr ? XLC_EXIT_USER : XLC_EXIT_OK;
     goto out;
   }
-  if (drv_src_parse(&s) != 0) goto out;
-  if (sid == ST_AST) {
+  if (sid == ST_AST) { /* this file's AST: its imports as written, not the imported definitions */
+    s.file = lang_parse(&s.ar, s.path, s.text, &s.diag);
+    if (s.diag.nerr) goto out;
     ast_dump(s.file, stdout);
     rc = XLC_EXIT_OK;
     goto out;
   }
+  if (drv_src_parse(&s) != 0) goto out;
   if (planned)
     rc = dump_graph(&s, entry, &sets, loss, loss, 1, sid == ST_MEM ? 4 : sid == ST_MLIR ? 3 : sid == ST_KIR ? 2 : 1, 0,
                     dt);

@@ -15,20 +15,19 @@
 #include "cg.h"
 #include "refcheck.h"
 
-#ifndef XLC_STDLIB_DIR
-#define XLC_STDLIB_DIR "stdlib"
-#endif
-
 void usage_refcheck(FILE *out) {
+  char *dir = drv_stdlib_dir();
   fprintf(out,
           "usage: xlc refcheck [--dtype f32|f64|both] [--stdlib FILE.xl] [--backend cpu|ref] CASE_DIR...\n"
           "\n"
           "Runs the matching stdlib entry on each reference case (the ../shared/ref format) and\n"
           "compares outputs, gradients and final states with the official float64 values.\n"
           "The entry is chosen from the manifest's official_sources; sizes from its config.\n"
-          "Default dtype: both. Default stdlib: $XLC_STDLIB, else %s/xlstm.xl.\n"
+          "Default dtype: both. Default stdlib: $XLC_STDLIB, else xlstm.xl of the stdlib directory\n"
+          "(docs/language.md, Imports; here %s).\n"
           "Exit status 1 if any comparison fails.\n",
-          XLC_STDLIB_DIR);
+          dir ? dir : "none found");
+  free(dir);
 }
 
 /* ---- run construction helpers (used by refcheck_cases.c) ---- */
@@ -397,10 +396,10 @@ int cmd_refcheck(int argc, char **argv) {
     drv_args_free(&a);
     return XLC_EXIT_OK;
   }
-  const char *dtype = "both", *lib = getenv("XLC_STDLIB");
+  const char *dtype = "both";
   backend = "cpu";
-  char *deflib = xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
-  if (!lib) lib = deflib;
+  char *deflib = drv_stdlib_path();
+  const char *lib = deflib;
   int rc = XLC_EXIT_OK;
   for (int i = 0; i < a.opts.n; i++) {
     if (!strcmp(a.opts.v[i].name, "dtype")) dtype = a.opts.v[i].val;

@@ -11,7 +11,11 @@
 #include "model.h"
 
 char *drv_stdlib_path(void) {
-  return getenv("XLC_STDLIB") ? xl_strdup(getenv("XLC_STDLIB")) : xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
+  if (getenv("XLC_STDLIB") && getenv("XLC_STDLIB")[0]) return xl_strdup(getenv("XLC_STDLIB"));
+  char *dir = drv_stdlib_dir();
+  char *p = xl_fmt("%s/xlstm.xl", dir ? dir : XLC_STDLIB_DIR);
+  free(dir);
+  return p;
 }
 
 void drv_config_error(const char *err) {

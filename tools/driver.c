@@ -9,10 +9,14 @@
 
 #include "cg.h"
 
+#include <cjson/cJSON.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- messages ---- */
 
@@ -184,15 +188,90 @@ int drv_src_from_text(drv_src *s, const char *path, const char *text) {
   s->path = path;
   diag_init(&s->diag, stderr);
   s->text = xl_strdup(text);
+  s->from_text = 1;
   return 0;
+}
+
+static cJSON *stored_sources; /* drv_src_set_stored */
+
+void drv_src_set_stored(const char *sources_json) {
+  cJSON_Delete(stored_sources);
+  stored_sources = sources_json ? cJSON_Parse(sources_json) : NULL;
+  if (stored_sources && !cJSON_IsObject(stored_sources)) {
+    cJSON_Delete(stored_sources);
+    stored_sources = NULL;
+  }
+}
+
+static const char *stored_source(void *ud, const char *path) {
+  if (!((const drv_src *)ud)->from_text) return NULL;
+  const cJSON *it = stored_sources ? cJSON_GetObjectItemCaseSensitive(stored_sources, path) : NULL;
+  return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static void record_import(void *ud, const char *path, const char *text) {
+  drv_src *s = ud;
+  xl_vec_push(s->imported, path);
+  xl_vec_push(s->imported, text);
 }
 
 int drv_src_parse(drv_src *s) {
   s->file = lang_parse(&s->ar, s->path, s->text, &s->diag);
+  if (s->diag.nerr || s->file->list2.n == 0) return s->diag.nerr;
+  char *dir = drv_stdlib_dir();
+  const char *lib = getenv("XLC_STDLIB");
+  lang_import_opts o = {dir, lib && lib[0] ? lib : NULL,
+                        "set XLC_STDLIB_DIR, or install it as ../share/xlc/stdlib beside the xlc binary",
+                        stored_source, record_import, s};
+  lang_import(&s->ar, s->file, s->path, &o, &s->diag);
+  free(dir);
   return s->diag.nerr;
 }
 
+/* ---- the stdlib directory ---- */
+
+#ifndef XLC_STDLIB_DIR
+#define XLC_STDLIB_DIR "stdlib"
+#endif
+
+/* dir holds xlstm.xl */
+static int is_stdlib_dir(const char *dir) {
+  char *p = xl_fmt("%s/xlstm.xl", dir);
+  int ok = access(p, R_OK) == 0;
+  free(p);
+  return ok;
+}
+
+char *drv_stdlib_dir(void) {
+  const char *env = getenv("XLC_STDLIB_DIR");
+  if (env && env[0]) return xl_strdup(env);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  char *exe_dir = NULL;
+  if (n > 0) {
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = 0;
+      exe_dir = exe;
+    }
+  }
+  char *cand[3] = {exe_dir ? xl_fmt("%s/../share/xlc/stdlib", exe_dir) : NULL, xl_strdup(XLC_STDLIB_DIR),
+                   exe_dir ? xl_fmt("%s/../stdlib", exe_dir) : NULL};
+  char *found = NULL;
+  for (int i = 0; i < 3; i++) {
+    if (!found && cand[i] && is_stdlib_dir(cand[i])) {
+      char *real = realpath(cand[i], NULL); /* without the "bin/.." */
+      found = real ? real : xl_strdup(cand[i]);
+    }
+    free(cand[i]);
+  }
+  return found;
+}
+
 void drv_src_free(drv_src *s) {
+  free(s->imported.v);
+  memset(&s->imported, 0, sizeof s->imported);
   xl_arena_free(&s->ar);
   free(s->text);
   s->text = NULL;

@@ -67,6 +67,8 @@ typedef struct {
   xl_arena ar;   /* AST and lowering objects */
   lang_diag diag;
   ast *file;     /* after drv_src_parse */
+  int from_text;  /* made by drv_src_from_text (a checkpoint's source) */
+  XL_VEC(const char *) imported; /* path, text, path, text, ... of every imported file (arena) */
 } drv_src;
 
 #define DRV_SOURCE_MAX ((size_t)16 << 20) /* bytes of a .xl file */
@@ -76,8 +78,15 @@ int drv_src_load(drv_src *s, const char *path);
 /* The same from a text held in memory (a checkpoint's stored source): `path` names it in
    diagnostics, `text` is copied. Returns 0. */
 int drv_src_from_text(drv_src *s, const char *path, const char *text);
-/* Parses the text; returns the number of errors (already reported). */
+/* Parses the text and resolves its imports (lang_import: `import NAME` looks in
+   drv_stdlib_dir(), `import xlstm` reads $XLC_STDLIB when it is set); returns the number of
+   errors (already reported). */
 int drv_src_parse(drv_src *s);
+/* The texts of imported files stored in a checkpoint (metadata "sources": a JSON object
+   {path: text}, copied; NULL: none): from now on drv_src_parse of a source made by
+   drv_src_from_text takes an imported file's text from there when its path is a key, else
+   reads it from disk. */
+void drv_src_set_stored(const char *sources_json);
 void drv_src_free(drv_src *s);
 
 /* ---- building the cell graph of an entry (shared by dump and run) ---- */
@@ -158,7 +167,14 @@ typedef struct {
   int decay_embedding;  /* model.weight_decay_on_embedding (a trainer option: 1 true, 0 false, -1 absent) */
 } drv_config;
 
-/* The stdlib's path ($XLC_STDLIB or the built-in directory's xlstm.xl), malloc'd. */
+/* The stdlib directory, found with no environment variable from the build tree and from an
+   installed binary: $XLC_STDLIB_DIR if set; else the first of these that holds xlstm.xl:
+   EXE_DIR/../share/xlc/stdlib (installed), the source tree's stdlib (XLC_STDLIB_DIR at
+   compile time), EXE_DIR/../stdlib, where EXE_DIR is the directory of the running xlc
+   (/proc/self/exe). NULL if none; malloc'd. */
+char *drv_stdlib_dir(void);
+/* The stdlib's path: $XLC_STDLIB, else drv_stdlib_dir()'s xlstm.xl (the compile-time
+   directory's when none was found), malloc'd. */
 char *drv_stdlib_path(void);
 /* Loads FILE and maps model: to settings of ENTRY in XL (NULL: the stdlib and the entry the
    model section describes), printing a note for every ignored key. Settings ENTRY lacks are

@@ -585,6 +585,7 @@ int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path) {
     set_str(&c->file, ckpt_meta(ck, "source_path"));
     free(c->source);
     c->source = text; /* NULL: a checkpoint of before, read the file and check its hash */
+    drv_src_set_stored(text ? ckpt_meta(ck, "sources") : NULL); /* the files it imports */
     text = NULL;
     set_str(&c->source_hash, c->source ? NULL : ckpt_meta(ck, "source_hash"));
     cJSON_ArrayForEach(it, sa) add_set(c, it->valuestring);
@@ -638,6 +639,7 @@ static int model_from_init(trn_cfg *c, const ckpt *ck) {
   }
   set_model(c, sp, entry);
   c->source = text;
+  drv_src_set_stored(ckpt_meta(ck, "sources")); /* the files it imports */
   char **given = c->sets.v;
   int ngiven = c->sets.n;
   memset(&c->sets, 0, sizeof c->sets);
@@ -667,7 +669,7 @@ int trn_open_model(mdl *m, trn_cfg *c, const data_info *di, ckpt *ck, const char
     ck = &initck;
     ck_path = c->init;
   }
-  if (!c->file) c->file = getenv("XLC_STDLIB") ? xl_strdup(getenv("XLC_STDLIB")) : xl_fmt("%s/xlstm.xl", XLC_STDLIB_DIR);
+  if (!c->file) c->file = drv_stdlib_path();
   /* built-in tasks score a few positions per row: the head and loss run only there */
   if (!c->entry) c->entry = xl_strdup(di && strcmp(di->name, "bytes") && strcmp(di->name, "tokens") ? "xlstm_lm_at" : "xlstm_lm");
   if (di && !has_set(c, "V") && mdl_entry_has_config(c->file, c->source, c->entry, "V")) {
@@ -806,6 +808,8 @@ int trn_save(mdl *m, const trn_cfg *c, int64_t step, const char *path, double **
   ckpt_info info = {.entry = m->entry,
                     .source_path = m->file,
                     .source_text = m->src.text,
+                    .more_sources = m->src.imported.v,
+                    .nmore_sources = m->src.imported.n / 2,
                     .sets = (const char *const *)c->sets.v,
                     .nsets = c->sets.n,
                     .step = step,

@@ -4,7 +4,7 @@
  * names, operators, line:col of selected nodes); checks the token dump, the diagnostic
  * format (source line, caret, tabs, error limit), syntax-error recovery (three errors on
  * three lines give three diagnostics at the right positions), lexical errors, and the
- * nesting limits. Exit 0 on success, 1 with messages on failure.
+ * nesting limits, and import items. Exit 0 on success, 1 with messages on failure.
  */
 #include "lang.h"
 
@@ -459,8 +459,33 @@ static void test_limits(void) {
   }
 }
 
+/* import items: in file->list2, at the path, by name (op 1) or by path (op 0) */
+static void test_imports(void) {
+  xl_arena ar = {0};
+  int nerr;
+  char *diag = NULL;
+  const ast *f = parse_capture(&ar, "import xlstm\ncell a(N) {\n  in x: [N]\n  out y = x\n}\n\nimport \"lib/b.xl\"\n",
+                               &nerr, &diag);
+  CHECK(nerr == 0);
+  CHECK(f->list.n == 1 && f->list2.n == 2);
+  const ast *i0 = EXPECT(f->list2.n > 0 ? f->list2.v[0] : NULL, AST_IMPORT, 1, 8);
+  const ast *i1 = EXPECT(f->list2.n > 1 ? f->list2.v[1] : NULL, AST_IMPORT, 7, 8);
+  CHECK(i0 && i0->op == 1 && streq(i0->name, "xlstm"));
+  CHECK(i1 && i1->op == 0 && streq(i1->name, "lib/b.xl"));
+  free(diag);
+  diag = NULL;
+  parse_capture(&ar, "import 3\nimport\n", &nerr, &diag);
+  CHECK(nerr == 2);
+  CHECK(strstr(diag, "t.xl:1:8: error: syntax error, unexpected integer '3', expecting") != NULL);
+  CHECK(strstr(diag, "t.xl:2:7: error: syntax error, unexpected newline, expecting") != NULL);
+  if (nerr != 2) fprintf(stderr, "%s", diag);
+  free(diag);
+  xl_arena_free(&ar);
+}
+
 int main(void) {
   test_full();
+  test_imports();
   test_tokens();
   test_diag_format();
   test_recovery();
