@@ -74,6 +74,7 @@ static const char *def_kind_name(int op) {
   case AST_DEF_CELL: return "cell";
   case AST_DEF_BLOCK: return "block";
   case AST_DEF_MODEL: return "model";
+  case AST_DEF_FN: return "fn";
   }
   return "?";
 }
@@ -148,6 +149,7 @@ static void dump(const ast *n, int ind, FILE *out) {
   case AST_DEF:
     dump_list(&n->list2, ind + 1, out);
     dump_list(&n->list, ind + 1, out);
+    if (n->a) dump(n->a, ind + 1, out); /* a helper's body */
     break;
   case AST_INST:
   case AST_LET:

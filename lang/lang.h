@@ -33,7 +33,8 @@ void diag_note(lang_diag *d, xl_loc loc, const char *fmt, ...) __attribute__((fo
 typedef enum {
   AST_FILE,      /* list: defs; list2: AST_IMPORT */
   AST_IMPORT,    /* name: the path as written, or the stdlib name; op: 0 path, 1 name (at the path) */
-  AST_DEF,       /* name; op: AST_DEF_CELL/BLOCK/MODEL; list2: AST_CFGPARAM; list: items */
+  AST_DEF,       /* name; op: AST_DEF_CELL/BLOCK/MODEL/FN; list2: AST_CFGPARAM; list: items;
+                    a: the body expression of a helper (AST_DEF_FN, no items) */
   AST_CFGPARAM,  /* name; a: default expr or NULL */
   /* items */
   AST_IN,        /* name; a: AST_TYPE                      `in x: [T, E]` (one node per name, at the name) */
@@ -68,7 +69,7 @@ typedef enum {
   AST_KIND_COUNT
 } ast_kind;
 
-enum { AST_DEF_CELL, AST_DEF_BLOCK, AST_DEF_MODEL };
+enum { AST_DEF_CELL, AST_DEF_BLOCK, AST_DEF_MODEL, AST_DEF_FN };
 
 typedef enum {
   AST_OP_ADD, AST_OP_SUB, AST_OP_MUL, AST_OP_DIV, AST_OP_MOD, AST_OP_MATMUL, AST_OP_POW,

@@ -180,7 +180,7 @@ static const ast *find_def(const ast *file, const char *name) {
 }
 
 static const char *def_kind_name(const ast *def) {
-  return def->op == AST_DEF_CELL ? "cell" : def->op == AST_DEF_BLOCK ? "block" : "model";
+  return def->op == AST_DEF_CELL ? "cell" : def->op == AST_DEF_BLOCK ? "block" : def->op == AST_DEF_FN ? "helper" : "model";
 }
 
 /* ---- dotted names: a.b[2].c -> "a.b.2.c" ---- */
@@ -1102,6 +1102,81 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   return nout == 1 ? res->items[0] : res;
 }
 
+/* ---- helpers: `fn name(a, b) = expr` ---- */
+
+/* name(args) of a helper: the body evaluated with the parameters bound to the arguments
+   (any values: tensors, numbers, lists, ...) in a scope of its own, which sees only the
+   parameters, definitions and builtins. Diagnostics in the body are at the body's position,
+   with a note at the call. */
+static lw_val *call_helper(lw_ctx *c, lw_scope *s, const ast *def, const ast *call) {
+  for (int k = 0; k < c->nhelpers; k++)
+    if (c->helpers[k] == def) {
+      char chain[512] = "";
+      size_t m = 0;
+      for (int j = k; j < c->nhelpers && m < 400; j++)
+        m += (size_t)snprintf(chain + m, sizeof chain - m, "%s -> ", c->helpers[j]->name);
+      snprintf(chain + m, sizeof chain - m, "%s", def->name);
+      return lw_error(c, call->loc, "helper '%s' is recursive (%s): helpers cannot call themselves", def->name, chain);
+    }
+  if (c->nhelpers >= LW_MAX_HELPER_DEPTH)
+    return lw_error(c, call->loc, "helper '%s': helpers nest more than %d deep", def->name, LW_MAX_HELPER_DEPTH);
+  const ast_list *params = &def->list2;
+  lw_scope *hs = lw_scope_new(c, NULL);
+  int npos = 0, bad = 0;
+  for (int i = 0; i < call->list.n; i++) {
+    const ast *a = call->list.v[i];
+    const char *pname;
+    const ast *ve = a;
+    if (a->kind == AST_KWARG) {
+      pname = a->name;
+      ve = a->a;
+      int j = 0;
+      while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
+      if (j == params->n) {
+        lw_error(c, a->loc, "helper '%s' has no parameter '%s'", def->name, pname);
+        bad = 1;
+        continue;
+      }
+      if (lookup_local(hs, pname)) {
+        lw_error(c, a->loc, "argument '%s' given twice", pname);
+        bad = 1;
+        continue;
+      }
+    } else {
+      if (npos >= params->n) {
+        int np = call->list.n;
+        lw_error(c, a->loc, "too many arguments for helper '%s' (it takes %d, got %d)", def->name, params->n, np);
+        bad = 1;
+        break;
+      }
+      pname = params->v[npos++]->name;
+    }
+    lw_val *v = lw_eval(c, s, ve);
+    if (v->k == V_ERR) bad = 1;
+    lw_bind_set(c, hs, pname, v);
+  }
+  for (int j = 0; j < params->n; j++) {
+    if (lookup_local(hs, params->v[j]->name)) continue;
+    if (!params->v[j]->a) {
+      if (!bad)
+        lw_error(c, call->loc, "missing argument '%s' for helper '%s' (it takes %d, got %d)", params->v[j]->name,
+                 def->name, params->n, call->list.n);
+      bad = 1;
+      continue;
+    }
+    lw_val *v = lw_eval(c, hs, params->v[j]->a);
+    if (v->k == V_ERR) bad = 1;
+    lw_bind_set(c, hs, params->v[j]->name, v);
+  }
+  if (bad) return lw_err();
+  c->helpers[c->nhelpers++] = def;
+  int nerr = c->d->nerr;
+  lw_val *r = lw_eval(c, hs, def->a);
+  c->nhelpers--;
+  if (c->d->nerr > nerr) diag_note(c->d, call->loc, "in this call of helper '%s'", def->name);
+  return r;
+}
+
 /* ---- expressions ---- */
 
 static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
@@ -1116,6 +1191,7 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
     }
     if (fn->kind == AST_NAME) {
       const ast *def = find_def(c->file, path);
+      if (def && def->op == AST_DEF_FN) return call_helper(c, s, def, e);
       if (def) return make_inst(c, s, def, e);
       /* builtin */
       int nargs = 0, nkw = 0;
@@ -1326,7 +1402,10 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
       v->init.kind = CG_INIT_ONES;
       return v;
     }
-    if (find_def(c->file, e->name))
+    const ast *def = find_def(c->file, e->name);
+    if (def && def->op == AST_DEF_FN)
+      return lw_error(c, e->loc, "helper '%s' must be called, e.g. %s(...)", e->name, e->name);
+    if (def)
       return lw_error(c, e->loc, "'%s' is a definition; instantiate it with arguments, e.g. %s(...)", e->name, e->name);
     if (lw_is_builtin(e->name)) return lw_error(c, e->loc, "builtin '%s' must be called", e->name);
     return lw_error(c, e->loc, "undefined name '%s'", e->name);
@@ -1546,6 +1625,10 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
     diag_error(d, (xl_loc){0}, "no definition named '%s' (the file defines: %s)", entry, buf);
     return NULL;
   }
+  if (def->op == AST_DEF_FN) {
+    diag_error(d, def->loc, "'%s' is a helper (fn), not a cell, block or model: it cannot be an entry", entry);
+    return NULL;
+  }
   int nerr = c.errs, dn0 = d->nerr;
   cg_graph *g = lower_entry(&c, def);
   if (g && c.errs == nerr && d->nerr == dn0) {
@@ -1586,7 +1669,7 @@ int lang_check(xl_arena *ar, const ast *file, lang_diag *d) {
     const ast *def = file->list.v[i];
     int before = d->nerr;
     lw_resolve_def(&c, def);
-    if (d->nerr > before) continue;
+    if (d->nerr > before || def->op == AST_DEF_FN) continue; /* helpers are checked where they are called */
     /* instantiate definitions whose configuration is complete */
     int complete = 1;
     for (int j = 0; j < def->list2.n; j++)

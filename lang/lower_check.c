@@ -187,5 +187,6 @@ int lw_resolve_def(lw_ctx *c, const ast *def) {
     def_name(&r, def->list2.v[j]->name, 0);
   }
   items(&r, &def->list);
+  expr(&r, def->a); /* a helper's body: only its parameters, definitions and builtins */
   return c->d->nerr - nerr;
 }

@@ -13,6 +13,7 @@
 #include "lang.h"
 
 #define LW_MAXRANK (CG_MAXRANK - 1) /* per-example rank; one axis is kept for the batch */
+#define LW_MAX_HELPER_DEPTH 64 /* helpers calling helpers: deeper is an error */
 #define LW_MAX_NUMEL ((int64_t)1 << 40) /* elements of a tensor, batch included: larger is an error */
 
 typedef struct {
@@ -85,6 +86,9 @@ typedef struct {
   XL_VEC(int) *body_consts;
   int nerr0;
   xl_loc loc;        /* the expression or item being lowered */
+  /* helpers (`fn`) being expanded, outermost first: a call of one of them is a recursion */
+  const ast *helpers[LW_MAX_HELPER_DEPTH];
+  int nhelpers;
 } lw_ctx;
 
 /* values */

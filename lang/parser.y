@@ -203,12 +203,12 @@ static ast *mkfor(lang_pctx *c, YYLTYPE l, char *var, ast *lo, ast *hi, ast_list
 %token KW_PARAM "'param'" KW_LET "'let'" KW_OUT "'out'" KW_FOR "'for'" KW_IF "'if'"
 %token KW_THEN "'then'" KW_ELSE "'else'" KW_SCAN "'scan'" KW_OVER "'over'" KW_HINT "'hint'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" KW_AND "'and'" KW_OR "'or'" KW_NOT "'not'"
-%token KW_INT "'int'" KW_IMPORT "'import'"
+%token KW_INT "'int'" KW_IMPORT "'import'" KW_FN "'fn'"
 %token POW "'**'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='" DOTDOT "'..'" ELLIPSIS "'...'"
 
 %type <i> defkw cmpop
 %type <n> def cfg dotted type dim expr or_e and_e not_e cmp sum prod unary power postfix primary
-%type <n> scan_callee arg decl sdecl when import
+%type <n> scan_callee arg decl sdecl when import fndef
 %type <l> cfgs cfgs_opt body item decls sdecls dotteds idents dims dims_opt args args_opt exprs
 %type <l> exprs_opt
 
@@ -217,6 +217,7 @@ static ast *mkfor(lang_pctx *c, YYLTYPE l, char *var, ast *lo, ast *hi, ast_list
 /* file := any sequence of definitions, imports and newlines; imports go to file->list2 */
 file: %empty
     | file def              { ast_push(ctx->ar, &ctx->file->list, $2); }
+    | file fndef            { ast_push(ctx->ar, &ctx->file->list, $2); }
     | file import           { ast_push(ctx->ar, &ctx->file->list2, $2); }
     | file NEWLINE
     | file error NEWLINE    { RECOVERED(); }
@@ -248,6 +249,14 @@ cfgs: cfg                   { $$ = push(ctx, newlist(ctx), $1); }
 cfg: IDENT                  { $$ = named(ctx, AST_CFGPARAM, @1, $1, NULL, NULL); }
    | IDENT '=' expr         { $$ = named(ctx, AST_CFGPARAM, @1, $1, $3, NULL); }
    ;
+
+/* a helper: `fn name(a, b = 1) = expr`, inlined where it is called (after `cfg`, so that the
+   character tokens keep their numbers and expected-token lists their order) */
+fndef: KW_FN IDENT '(' cfgs_opt ')' '=' expr
+                            { ast_list none = {0};
+                              $$ = mkdef(ctx, @1, AST_DEF_FN, $2, $4, &none);
+                              $$->a = $7; }
+     ;
 
 body: %empty                { $$ = newlist(ctx); }
     | body item term        { for (int i = 0; i < $2->n; i++) ast_push(ctx->ar, $1, $2->v[i]);
