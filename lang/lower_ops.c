@@ -337,7 +337,7 @@ static const char *builtin_names[] = {
     "exp", "log", "sigmoid", "logsigmoid", "tanh", "silu", "gelu", "abs", "sqrt", "rsqrt", "sign",
     "log1p", "expm1", "softplus", "logaddexp", "clamp",
     "softcap", "max", "min", "where", "sum", "mean", "amax", "dot", "outer", "einsum", "reshape",
-    "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "tril", "permute", "cross_entropy",
+    "split", "concat", "unstack", "take", "slice", "pad", "shift", "gather", "one_hot", "detach", "custom_grad", "tril", "permute", "cross_entropy",
     "round_up", "round_down", "next_multiple", "floor", "trunc", "float", "len", "constant", "normal", "uniform", "small_init", "wang_init",
     "linspace", "powerlaw", "gate_linspace", "zeros", "ones", "inf", "error", NULL};
 
@@ -779,6 +779,45 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
     lw_val *out = lw_tensor(c, -1, args[0]->batched, args[0]->rank, args[0]->d);
     out->node = cg_add(c->g, CG_OP_DETACH, 1, &args[0]->node, NULL, loc);
     return out;
+  }
+  if (!strcmp(name, "custom_grad")) { /* custom_grad(y, x, dydx): value y, gradient g * dydx to x */
+    NEED(3);
+    NEED_TENSOR(args[1]);
+    lw_val *y = lw_as_tensor(c, args[0], loc), *x = args[1], *dd = lw_as_tensor(c, args[2], loc);
+    if (y->k == V_ERR || dd->k == V_ERR) return lw_err();
+    if (y->is_int || x->is_int || dd->is_int) return lw_error(c, loc, "custom_grad: operands must be float tensors");
+    /* ok = (t == 0) with t = (x - detach(x)) * detach(dydx): t is +-0 exactly where x and dydx
+       are finite. Result where(ok, detach(y) + (x - detach(x)) * where(ok, detach(dydx), 0),
+       detach(y)): the value is y (a -0 of y may become +0); where x or dydx is not finite the
+       value is still y and x gets gradient 0, not NaN. Backward: g * dydx to x (summed over
+       the axes x is broadcast along), nothing into y's graph or dydx. */
+    lw_val *yd = lw_tensor(c, -1, y->batched, y->rank, y->d), *xd = lw_tensor(c, -1, x->batched, x->rank, x->d);
+    lw_val *ddd = lw_tensor(c, -1, dd->batched, dd->rank, dd->d);
+    yd->node = cg_add(c->g, CG_OP_DETACH, 1, &y->node, NULL, loc);
+    xd->node = cg_add(c->g, CG_OP_DETACH, 1, &x->node, NULL, loc);
+    ddd->node = cg_add(c->g, CG_OP_DETACH, 1, &dd->node, NULL, loc);
+    lw_val *z = lw_binary(c, CG_OP_SUB, x, xd, loc);
+    lw_val *t = lw_binary(c, CG_OP_MUL, z, ddd, loc);
+    if (t->k == V_ERR) return t;
+    lw_val *ok = lw_binary(c, CG_OP_EQ, t, lw_float(c, 0), loc);
+    lw_val *ws[3] = {ok, ddd, lw_float(c, 0)};
+    lw_val *sum = lw_binary(c, CG_OP_ADD, yd, lw_binary(c, CG_OP_MUL, z, elementwise(c, CG_OP_WHERE, ws, 3, loc), loc), loc);
+    if (sum->k == V_ERR) return sum;
+    int same = sum->rank == y->rank && sum->batched == y->batched;
+    for (int i = 0; same && i < y->rank; i++) same = sum->d[i].v == y->d[i].v;
+    if (!same) {
+      char *sy = lw_shape_str(y), *sx = lw_shape_str(x), *sd = lw_shape_str(dd);
+      if (sum->batched != y->batched)
+        lw_error(c, loc, "custom_grad: y %s has no batch axis, but x %s or dydx %s has one", sy, sx, sd);
+      else
+        lw_error(c, loc, "custom_grad: x %s and dydx %s must broadcast to the shape of y %s", sx, sd, sy);
+      free(sy);
+      free(sx);
+      free(sd);
+      return lw_err();
+    }
+    lw_val *xs[3] = {ok, sum, yd};
+    return elementwise(c, CG_OP_WHERE, xs, 3, loc);
   }
   if (!strcmp(name, "cross_entropy")) { /* mean over every position of -log softmax(logits)[target] */
     NEED(2);

@@ -415,6 +415,153 @@ static void test_builtins(void) {
   check_xl("builtin.clamp_tensor", builtins_src, "clt", clt, 3);
 }
 
+/* ---- custom_grad(y, x, dydx) ---- */
+
+static const char *const custom_src =
+    /* Griffin's RG-LRU: sqrt(1 - a^2) with the derivative bounded near |a| = 1 */
+    "block griffin() {\n  in a: [N]\n"
+    "  out y = custom_grad(sqrt(1 - a * a), a, -a / max(sqrt(1 - a * a), 1e-3))\n}\n"
+    "block plain() {\n  in a: [N]\n  out y = sqrt(1 - a * a)\n}\n"
+    /* x smaller than y: the products are summed over the broadcast axis */
+    "block bcast(N = 10) {\n  in s: [1]\n  let v = sum(tril(N), -1) * 0.1\n  out y = custom_grad(exp(s * v), s, v * exp(s * v))\n}\n"
+    /* an arbitrary dydx: nothing flows through y's graph (b) or into dydx (c) */
+    "block any() {\n  in a: [N]\n  in b: [N]\n  in c: [N]\n  out y = custom_grad(exp(a) * b, a, c)\n}\n";
+
+/* Lowers entry of custom_src (B = 2, N = 10), appends loss = sum(y * w) and its backward;
+   runs it in dt with the given inputs (by name, [2, 10] each; w all ones unless given).
+   Returns the outputs (y, loss, grad.*) and the graph. */
+static xt **run_custom(const char *entry, cg_dtype dt, const char **names, xt **given, int ngiven, cg_graph **gout) {
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *file = lang_parse(&ar, "custom_grad.xl", custom_src, &d);
+  lang_set sets[2] = {{"B", "2"}, {"N", "10"}};
+  cg_graph *fwd = file && !d.nerr ? lang_lower(&ar, file, entry, sets, 2, NULL, 0, &d) : NULL;
+  XL_ASSERT(fwd);
+  int wid[1];
+  cg_graph *g = with_loss(fwd, wid);
+  char *err = NULL;
+  if (ad_append_backward(g, "loss", &err)) {
+    fprintf(stderr, "FAIL custom_grad %s: ad_append_backward: %s\n", entry, err);
+    exit(1);
+  }
+  verify(entry, g);
+  xt **vals = xl_calloc((size_t)g->nodes.n, sizeof(xt *));
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT) continue;
+    for (int k = 0; k < ngiven; k++)
+      if (!strcmp(n->name, names[k])) vals[i] = given[k];
+    if (!vals[i]) {
+      vals[i] = new_f64(n->shape);
+      for (int64_t e = 0; e < xt_numel(vals[i]); e++) D(vals[i])[e] = 1;
+    }
+  }
+  xt **outs = xl_calloc((size_t)g->outs.n, sizeof(xt *));
+  if (ref_exec(g, dt, vals, outs, &err)) {
+    fprintf(stderr, "FAIL custom_grad %s: ref_exec: %s\n", entry, err);
+    exit(1);
+  }
+  for (int i = 0; i < g->nodes.n; i++) {
+    int mine = 0;
+    for (int k = 0; k < ngiven; k++) mine |= vals[i] == given[k];
+    if (!mine) xt_free(vals[i]);
+  }
+  free(vals);
+  cg_free(fwd);
+  xl_arena_free(&ar);
+  *gout = g;
+  return outs;
+}
+
+static double elem(const xt *t, int64_t e) {
+  return t->dtype == XT_F32 ? (double)((const float *)t->data)[e] : ((const double *)t->data)[e];
+}
+
+static const xt *out_named(const cg_graph *g, xt **outs, const char *name) {
+  int k = cg_find_output(g, name);
+  if (k < 0) {
+    fprintf(stderr, "FAIL custom_grad: no output %s\n", name);
+    exit(1);
+  }
+  return outs[k];
+}
+
+static xt *filled(const double *v, int nv) {
+  int64_t sh[2] = {2, 10};
+  xt *t = xt_new(XT_F64, 2, sh);
+  for (int64_t e = 0; e < 20; e++) D(t)[e] = v[e % nv];
+  return t;
+}
+
+static void test_custom_grad(void) {
+  /* finite differences agree where dydx is the true derivative (|a| < 1 - 1e-6: max inactive) */
+  const xl_input ga[] = {PICK("a", -0.95, -0.9, -0.5, 0, 0.3, 0.5, 0.9, 0.95, 0.98, -0.2)};
+  check_xl("custom_grad.griffin", custom_src, "griffin", ga, 1);
+  const xl_input bc[] = {PICK("s", 0.3, -0.7)};
+  check_xl("custom_grad.broadcast", custom_src, "bcast", bc, 1);
+
+  /* the gradient is exactly w * dydx to x, 0 to y's own inputs and to dydx; the value is y
+     exactly, also where x or dydx is not finite (then x gets no gradient) */
+  const double av[] = {0.5, -1, 2, INFINITY, NAN, -INFINITY, 0.25, 3, -0.75, 1};
+  const double bv[] = {1, 2, -3, 0.5, 4, -1, 0, -0.0, 7, 0.125};
+  const double cv[] = {3, -2, 0.5, 1, 2, 1, -4, 5, INFINITY, 0.75};
+  const double wv[] = {0.5, 1.5, -1, 2, 0.25, 1, -2, 3, 1, -0.5, 0.75};
+  const char *names[] = {"a", "b", "c", "lossw.0"};
+  xt *in[4] = {filled(av, 10), filled(bv, 10), filled(cv, 10), filled(wv, 11)};
+  cg_graph *g;
+  xt **o = run_custom("any", CG_F64, names, in, 4, &g);
+  const xt *y = out_named(g, o, "y"), *ga_ = out_named(g, o, "grad.a"), *gb = out_named(g, o, "grad.b"),
+           *gc = out_named(g, o, "grad.c");
+  int bad = 0;
+  for (int64_t e = 0; e < 20; e++) {
+    double a = D(in[0])[e], b = D(in[1])[e], c = D(in[2])[e], w = D(in[3])[e];
+    double want_y = exp(a) * b, want_ga = isfinite(a) && isfinite(c) ? w * c : 0;
+    int y_ok = isnan(want_y) ? isnan(elem(y, e)) : elem(y, e) == want_y;
+    if (!y_ok || elem(ga_, e) != want_ga || elem(gb, e) != 0 || elem(gc, e) != 0) {
+      fprintf(stderr, "FAIL custom_grad.any [%lld]: a=%g c=%g: y %g (want %g), grad.a %g (want %g), grad.b %g, grad.c %g\n",
+              (long long)e, a, c, elem(y, e), want_y, elem(ga_, e), want_ga, elem(gb, e), elem(gc, e));
+      bad = 1;
+    }
+  }
+  failures += bad;
+  free_outs(g, o);
+  cg_free(g);
+  for (int k = 0; k < 4; k++) xt_free(in[k]);
+  if (!bad) printf("checked custom_grad.exact\n");
+
+  /* f32 at a -> 1: the plain expression's gradient is not finite, the bounded one is */
+  const double near1[] = {1, -1, 0.99999999, -0.99999999, 0.9999999, 0.5};
+  xt *a1 = filled(near1, 6);
+  const char *an[] = {"a"};
+  cg_graph *gp, *gg;
+  xt **op = run_custom("plain", CG_F32, an, &a1, 1, &gp);
+  xt **og = run_custom("griffin", CG_F32, an, &a1, 1, &gg);
+  const xt *gplain = out_named(gp, op, "grad.a"), *ggrif = out_named(gg, og, "grad.a");
+  const xt *yp = out_named(gp, op, "y"), *yg = out_named(gg, og, "y");
+  int plain_nonfinite = 0;
+  bad = 0;
+  for (int64_t e = 0; e < 20; e++) {
+    plain_nonfinite |= !isfinite(elem(gplain, e));
+    if (!isfinite(elem(ggrif, e)) || fabs(elem(ggrif, e)) > 1000.5 || elem(yp, e) != elem(yg, e)) {
+      fprintf(stderr, "FAIL custom_grad.f32 [%lld]: a=%.9g: grad %g, y %g (plain %g)\n", (long long)e, D(a1)[e],
+              elem(ggrif, e), elem(yg, e), elem(yp, e));
+      bad = 1;
+    }
+  }
+  if (!plain_nonfinite) {
+    fprintf(stderr, "FAIL custom_grad.f32: the plain sqrt(1 - a*a) had finite gradients at a = +-1 (test is moot)\n");
+    bad = 1;
+  }
+  failures += bad;
+  if (!bad) printf("checked custom_grad.f32_near_one\n");
+  free_outs(gp, op);
+  free_outs(gg, og);
+  cg_free(gp);
+  cg_free(gg);
+  xt_free(a1);
+}
+
 /* ---- reductions and data movement ---- */
 
 static void test_structural(void) {
@@ -781,6 +928,7 @@ int main(void) {
   test_unary();
   test_binary();
   test_builtins();
+  test_custom_grad();
   test_structural();
   test_einsum();
   test_detach();
