@@ -1186,7 +1186,8 @@ void cpu_set_serial(int on) {
   openblas_set_num_threads(on ? 1 : cpu_num_threads());
 }
 
-cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err) {
+cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err) {
+  (void)o; /* wired in by the options work (issue 17) */
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
   e->stats.profile = getenv("XLC_PROFILE") != NULL;

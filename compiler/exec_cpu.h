@@ -3,6 +3,7 @@
 #define EXEC_CPU_H
 
 #include "kplan.h"
+#include "options.h"
 
 typedef struct {
   int kernels;        /* JIT-compiled kernels (all scan bodies included) */
@@ -34,9 +35,9 @@ typedef struct {
                          nothing was compiled and every cpu_run fails with this message */
 } cpu_exec;
 
-/* Plans g and compiles its kernels. NULL with *err on failure. g must outlive the result.
+/* Plans g and compiles its kernels with options o (NULL: xl_options_default()). NULL with *err on failure. g must outlive the result.
    A plan larger than the memory the process may use is not compiled (e->refused). */
-cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, char **err);
+cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err);
 /* Same contract as ref_exec (inputs per node id, one new tensor per graph output), except
    that a non-NULL outputs[k] with the output's name, dtype and shape is written in place
    (reused, e.g. by a decode loop; any other non-NULL one is freed and replaced): where the

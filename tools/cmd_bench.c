@@ -403,7 +403,7 @@ int cmd_bench(int argc, char **argv) {
     xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
     char *err = NULL;
     double t0 = now();
-    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, &err) : NULL;
+    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, NULL, &err) : NULL;
     double tprep = now() - t0;
     if (!strcmp(backend, "cpu") && !e) {
       drv_internal("%s", err ? err : "cpu_prepare failed");

@@ -462,7 +462,7 @@ int drv_exec_failed(int rc, const char *err, const char *fmt, ...) {
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err) {
   if (strcmp(backend, "ref") == 0) return ref_exec(g, dt, inputs, outputs, err);
-  cpu_exec *e = cpu_prepare(g, dt, err);
+  cpu_exec *e = cpu_prepare(g, dt, NULL, err);
   if (!e) return -1;
   int rc = cpu_run(e, inputs, outputs, err);
   cpu_free(e);

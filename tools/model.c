@@ -233,7 +233,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_STATE) x->state_in[x->nstate++] = i;
   if (*rc == 0 && strcmp(m->backend, "ref") != 0) {
     char *err = NULL;
-    x->e = cpu_prepare(g, m->dt, &err);
+    x->e = cpu_prepare(g, m->dt, NULL, &err);
     if (!x->e) {
       drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, B, T, err ? err : "failed");
       *rc = XLC_EXIT_INTERNAL;
@@ -264,7 +264,7 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
   y->grad_out = dup_ints(x->grad_out, m->params.v.n);
   y->state_in = dup_ints(x->state_in, x->g->nodes.n);
   char *err = NULL;
-  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, &err))) {
+  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, NULL, &err))) {
     drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, x->B, x->T, err ? err : "failed");
     *rc = XLC_EXIT_INTERNAL;
     free(err);

@@ -82,7 +82,7 @@ static inline int cvr_run(const char *src, const char *entry, const char *const 
   CHECK(r1 == 0, "%s: ref: %s", entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, &err);
+  cpu_exec *e = cpu_prepare(g, dt, NULL, &err);
   CHECK(e != NULL, "%s: cpu_prepare: %s", entry, err ? err : "");
   free(err);
   err = NULL;

@@ -390,7 +390,7 @@ static void run_entry(const ast *file, xl_arena *ar, const tcase *tc, int mode) 
   CHECK(ok2, "ref optimized %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(o, CG_F64, &err);
+  cpu_exec *e = cpu_prepare(o, CG_F64, NULL, &err);
   CHECK(e != NULL, "cpu_prepare optimized %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;

@@ -75,7 +75,7 @@ static pts_run run_pts(const double *x, const double *y) {
   r.ref = xl_calloc((size_t)r.g->outs.n, sizeof(xt *));
   r.cpu = xl_calloc((size_t)r.g->outs.n, sizeof(xt *));
   CHECK(ref_exec(r.g, CG_F64, in, r.ref, &err) == 0, "ref: %s", err ? err : "");
-  cpu_exec *e = cpu_prepare(r.g, CG_F64, &err);
+  cpu_exec *e = cpu_prepare(r.g, CG_F64, NULL, &err);
   CHECK(e && cpu_run(e, in, r.cpu, &err) == 0, "cpu: %s", err ? err : "");
   cpu_free(e);
   for (int i = 0; i < N; i++) xt_free(in[i]);
@@ -211,7 +211,7 @@ static void test_clamp_ties(void) {
   }
   for (int ex = 0; ex < 2; ex++) {
     xt **o = xl_calloc((size_t)g->outs.n, sizeof(xt *));
-    cpu_exec *e = ex ? cpu_prepare(g, CG_F64, &err) : NULL;
+    cpu_exec *e = ex ? cpu_prepare(g, CG_F64, NULL, &err) : NULL;
     int rc = ex ? (e ? cpu_run(e, in, o, &err) : -1) : ref_exec(g, CG_F64, in, o, &err);
     CHECK(rc == 0, "clamp ties: %s", err ? err : "");
     const char *names[3] = {"grad.x", "grad.lo", "grad.hi"};

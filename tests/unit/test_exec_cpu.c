@@ -108,7 +108,7 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
   CHECK(r1 == 0, "ref %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, &err);
+  cpu_exec *e = cpu_prepare(g, dt, NULL, &err);
   CHECK(e != NULL, "cpu_prepare %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;

@@ -193,7 +193,7 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
     int j = cg_find_input(gu, n->name);
     if (j >= 0 && in[j]) ino[i] = xt_convert(in[j], XT_F64);
   }
-  cpu_exec *e = cpu_prepare(go, CG_F64, &err);
+  cpu_exec *e = cpu_prepare(go, CG_F64, NULL, &err);
   int rc = e ? cpu_run(e, ino, oc, &err) : -1;
   CHECK(rc == 0, "%s: cpu: %s", label, err ? err : "");
   free(err);

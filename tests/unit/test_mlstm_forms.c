@@ -182,7 +182,7 @@ static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
       int ra;
       cpu_exec *e = NULL;
       if (be) {
-        e = cpu_prepare(ga, dtype, &err);
+        e = cpu_prepare(ga, dtype, NULL, &err);
         ra = e ? cpu_run(e, ina, oa, &err) : -1;
       } else {
         ra = ref_exec(ga, dtype, ina, oa, &err);

@@ -78,7 +78,7 @@ static int run(const cg_graph *g, int cpu, xt **in, xt **out) {
   char *err = NULL;
   int r;
   if (cpu) {
-    cpu_exec *e = cpu_prepare(g, CG_F64, &err);
+    cpu_exec *e = cpu_prepare(g, CG_F64, NULL, &err);
     r = e ? cpu_run(e, in, out, &err) : -1;
     cpu_free(e);
   } else {

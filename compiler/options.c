@@ -1,0 +1,29 @@
+/* options.c - defaults of xl_options and of the CPU target (options.h). */
+#include "options.h"
+
+#include "kplan.h"
+
+kp_target kp_target_cpu(void) {
+  kp_target t = {0};
+  t.name = "cpu";
+  t.max_nest = KP_MAXNEST;
+  t.merge_small = KP_MERGE_SMALL;
+  t.nest_maxbuf = KP_NEST_MAXBUF;
+  t.max_members = KP_MAXMEMBERS;
+  t.contract_flops = KP_CONTRACT_FLOPS;
+  t.gemm_min_dim = KP_GEMM_MIN_DIM;
+  t.small_out = KP_SMALL_OUT;
+  t.merge = 1;
+  t.persistent_scan = 0;
+  return t;
+}
+
+xl_options xl_options_default(void) {
+  xl_options o = {0};
+  o.cg_opt = 1;
+  o.hoist = 1;
+  o.save_products = 1;
+  o.target = kp_target_cpu();
+  o.split_min = (int64_t)1 << 13;
+  return o;
+}
