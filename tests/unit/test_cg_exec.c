@@ -1,4 +1,4 @@
-/* test_cg_exec.c - the reference executor (compiler/exec.c) against values computed here.
+/* test_cg_exec.c - the reference executor (runtime/ref/exec_ref.c) against values computed here.
  *
  * For every op a small graph is built and run in float64 (tolerance 1e-12) and float32
  * (1e-6 relative); expected values come from straightforward loops or closed forms in this
