@@ -1,5 +1,6 @@
-/* kir.c - the kernel IR: op names, the deterministic text form (--stage=kir), the verifier
- * and a plain loop interpreter.
+/* kir.c - the kernel IR: the op table (names and operand counts, generated from kir_ops.def
+ * and ops.def) and the CG->KIR op map (ops.def's kir column), the deterministic text form
+ * (--stage=kir), the verifier and a plain loop interpreter.
  *
  * The interpreter is the oracle for the emitted code (MLIR, CUDA): it walks the domain in
  * row-major order and evaluates the body once per point with exactly the scalar formulas of
