@@ -11,7 +11,7 @@
 #include "cg.h"
 
 const cg_opinfo cg_ops[CG_OP_COUNT] = {
-#define X(e, s, ar, k) {s, ar, k},
+#define X(e, s, ar, k, kir, b, g) {s, ar, k, b, g},
 #include "ops.def"
 #undef X
 };

@@ -27,18 +27,22 @@
 #define CG_MAXRANK 8
 
 typedef enum {
-#define X(e, s, ar, k) CG_OP_##e,
+#define X(e, ...) CG_OP_##e,
 #include "ops.def"
 #undef X
   CG_OP_COUNT
 } cg_op;
 
 enum { CG_K_LEAF, CG_K_UNARY, CG_K_BINARY, CG_K_OTHER };
+enum { CG_G_NONE, CG_G_RULE };
 
+/* A row of ops.def (its kir column is read by kir.h alone). */
 typedef struct {
   const char *name;
-  int arity; /* -1 variadic */
-  int kind;  /* CG_K_* */
+  int arity;           /* -1 variadic */
+  int kind;            /* CG_K_* */
+  const char *builtin; /* the .xl function name, or NULL */
+  int grad;            /* CG_G_* */
 } cg_opinfo;
 extern const cg_opinfo cg_ops[CG_OP_COUNT];
 

@@ -34,9 +34,10 @@ int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest);
 /* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>. */
 char *kir_to_mlir(const kir_kernel *k, cg_dtype dt);
 /* Test/benchmark hook: a kir_fn @approx_<fn> doing b1[i] = fn(b0[i]) for i in [lo, hi) in f32
-   with the inline approximation of fn: exp log tanh sigmoid logsigmoid silu gelu gelu_d, and
-   erf, erfc (valid for x >= 1), phi (normal CDF), log1p01 (valid for x in [0, 1]). NULL if
-   fn is unknown. */
+   as a kernel computes it: fn is a unary KIR op by its spelling (the inline approximations: exp
+   log tanh sigmoid logsigmoid silu gelu gelu_d), or an approximation without a KIR op: erf,
+   erfc (valid for x >= 1), phi (normal CDF), log1p01 (valid for x in [0, 1]). NULL if fn is
+   unknown. */
 char *kir_mlir_approx_test(const char *fn, int64_t n);
 
 /* ---- mlir_jit.c ---- */

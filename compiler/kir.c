@@ -1,5 +1,6 @@
-/* kir.c - the kernel IR: op names, the deterministic text form (--stage=kir), the verifier
- * and a plain loop interpreter.
+/* kir.c - the kernel IR: the op table (names and operand counts, generated from kir_ops.def
+ * and ops.def) and the CG->KIR op map (ops.def's kir column), the deterministic text form
+ * (--stage=kir), the verifier and a plain loop interpreter.
  *
  * The interpreter is the oracle for the emitted code (MLIR, CUDA): it walks the domain in
  * row-major order and evaluates the body once per point with exactly the scalar formulas of
@@ -14,23 +15,30 @@
 
 #include "kir.h"
 
-static const char *const op_names[KIR_OP_COUNT] = {
-    [KIR_LOAD] = "load",       [KIR_STORE] = "store",   [KIR_CONST] = "const",
-    [KIR_NEG] = "neg",         [KIR_EXP] = "exp",       [KIR_LOG] = "log",
-    [KIR_SIGMOID] = "sigmoid", [KIR_LOGSIGMOID] = "logsigmoid",
-    [KIR_TANH] = "tanh",       [KIR_SILU] = "silu",     [KIR_GELU] = "gelu",
-    [KIR_GELU_D] = "gelu_d",   [KIR_ABS] = "abs",       [KIR_SIGN] = "sign",
-    [KIR_SQRT] = "sqrt",       [KIR_RSQRT] = "rsqrt",   [KIR_SQUARE] = "square",
-    [KIR_RECIP] = "recip",     [KIR_ADD] = "add",       [KIR_SUB] = "sub",
-    [KIR_MUL] = "mul",         [KIR_DIV] = "div",       [KIR_MAX] = "max",
-    [KIR_MIN] = "min",         [KIR_GE] = "ge",         [KIR_GT] = "gt",
-    [KIR_EQ] = "eq",           [KIR_SELECT] = "select", [KIR_LOG1P] = "log1p",
-    [KIR_EXPM1] = "expm1",     [KIR_POW] = "pow",
+const kir_opinfo kir_ops[KIR_OP_COUNT] = {
+#define K(e, s, n) [KIR_##e] = {s, n},
+#define X(e, s, ar, kind, kir, ...) KIR_IF_##kir([KIR_##e] = {s, ar}, )
+#include "kir_ops.def"
+#undef K
+#undef X
 };
 
 const char *kir_op_name(kir_op op) {
-  return (unsigned)op < KIR_OP_COUNT && op_names[op] ? op_names[op] : "?";
+  return (unsigned)op < KIR_OP_COUNT && kir_ops[op].name ? kir_ops[op].name : "?";
 }
+
+/* ops.def's kir column as a table: SELF -> KIR_<e>, AS(K) -> KIR_K, NONE -> KIR_NONE */
+#define KIR_OF_SELF(e) KIR_##e
+#define KIR_OF_NONE(e) KIR_NONE
+#define KIR_OF_AS(k) KIR_##k KIR_OF_DROP
+#define KIR_OF_DROP(e)
+static const kir_op kir_of_cg_tab[CG_OP_COUNT] = {
+#define X(e, s, ar, kind, kir, ...) [CG_OP_##e] = KIR_OF_##kir(e),
+#include "ops.def"
+#undef X
+};
+
+kir_op kir_of_cg(cg_op op) { return (unsigned)op < CG_OP_COUNT ? kir_of_cg_tab[op] : KIR_NONE; }
 
 void kir_free(kir_kernel *k) {
   while (k) {
@@ -57,15 +65,8 @@ int64_t kir_points(const kir_kernel *k) {
   return n;
 }
 
-/* Number of value operands of an op (a, b, c in that order). */
-static int op_arity(kir_op op) {
-  if (op == KIR_LOAD || op == KIR_CONST) return 0;
-  if (op == KIR_STORE) return 1;
-  if (op >= KIR_NEG && op <= KIR_EXPM1) return 1;
-  if (op >= KIR_ADD && op <= KIR_EQ) return 2;
-  if (op == KIR_SELECT) return 3;
-  return -1;
-}
+/* Number of value operands of an op (a, b, c in that order), -1 for no op. */
+static int op_arity(kir_op op) { return (unsigned)op < KIR_OP_COUNT ? kir_ops[op].nargs : -1; }
 
 int kir_store_reduces(const kir_kernel *k, const kir_inst *s) {
   if (!k->red_mask || s->op != KIR_STORE) return 0;

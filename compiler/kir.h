@@ -39,19 +39,32 @@
 #define KIR_LOCAL_MAX 4096 /* elements of one (on the stack of each call: a split's threads
                               then share no cache line of it) */
 
+/* ops.def's kir column inside an includer of kir_ops.def: X(..., kir, ...) KIR_IF_##kir(text)
+   keeps text for SELF rows (the elementwise CG ops, which are KIR ops of the same name) and drops
+   it for NONE and AS(K) rows. */
+#define KIR_IF_SELF(...) __VA_ARGS__
+#define KIR_IF_NONE(...)
+#define KIR_IF_AS(k) KIR_IF_NONE
+
+/* The ops, generated from kir_ops.def (the KIR-only ops) and ops.def (the elementwise ones):
+   LOAD, STORE, CONST, the unary ops NEG .. EXPM1 (a), the binary ops ADD .. EQ (a, b), and
+   SELECT: a != 0 ? b : c (operands a = cond, b = then, c = else; CG WHERE). */
 typedef enum {
-  KIR_LOAD,   /* buf, off, stride[] */
-  KIR_STORE,  /* buf, off, stride[], a = value */
-  KIR_CONST,  /* imm */
-  /* unary (a) */
-  KIR_NEG, KIR_EXP, KIR_LOG, KIR_SIGMOID, KIR_LOGSIGMOID, KIR_TANH, KIR_SILU, KIR_GELU, KIR_GELU_D,
-  KIR_ABS, KIR_SIGN, KIR_SQRT, KIR_RSQRT, KIR_SQUARE, KIR_RECIP, KIR_LOG1P, KIR_EXPM1,
-  /* binary (a, b) */
-  KIR_ADD, KIR_SUB, KIR_MUL, KIR_DIV, KIR_POW, KIR_MAX, KIR_MIN, KIR_GE, KIR_GT, KIR_EQ,
-  /* ternary: a != 0 ? b : c  (operands a = cond, b = then, c = else; CG WHERE) */
-  KIR_SELECT,
+  KIR_NONE = -1, /* kir_of_cg: the CG op is no one KIR op */
+#define K(e, s, n) KIR_##e,
+#define X(e, s, ar, kind, kir, ...) KIR_IF_##kir(KIR_##e, )
+#include "kir_ops.def"
+#undef K
+#undef X
   KIR_OP_COUNT
 } kir_op;
+
+/* One row of the generated op table: spelling (the CG op's for SELF rows) and value operands. */
+typedef struct {
+  const char *name;
+  int nargs;
+} kir_opinfo;
+extern const kir_opinfo kir_ops[KIR_OP_COUNT];
 
 typedef struct {
   kir_op op;
@@ -78,6 +91,8 @@ typedef struct kir_kernel {
 } kir_kernel;
 
 const char *kir_op_name(kir_op op);
+/* The KIR op a node of op becomes inside a kernel (ops.def's kir column), or KIR_NONE. */
+kir_op kir_of_cg(cg_op op);
 void kir_free(kir_kernel *k); /* the bodies and the nests, k included (malloc'd by kplan.c) */
 int kir_nnest(const kir_kernel *k); /* loop nests of the chain starting at k */
 int64_t kir_points(const kir_kernel *k); /* points of the loop domains of all its nests */

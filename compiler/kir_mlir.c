@@ -8,8 +8,9 @@
  * plus a scalar remainder loop running the same op sequence, so every element gets the same
  * bits wherever it falls. A kernel of several loop nests (kir.h `next`) is one function running
  * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm, and
- * so do log1p, expm1 and pow in both dtypes (one scalar call per vector lane). No MLIR headers
- * here: this file only prints text.
+ * so do log1p, expm1 and pow in both dtypes (one scalar call per vector lane). Each KIR op is
+ * spelled by one sp_<OP> function, in a table generated from kir_ops.def/ops.def: a new KIR op
+ * without its spelling does not compile. No MLIR headers here: this file only prints text.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -422,71 +423,96 @@ static const char *sigmoid_any(E *e, const char *x) {
   return sel(e, cmp(e, "oge", x, K(e, 0.0)), s, dvd(e, ex, add(e, K(e, 1.0), ex)));
 }
 
+/* ---- the spelling of each KIR op: one function per op, in a table indexed by the op ----
+   sp_<OP>(e, in, a, b, c) returns the value of instruction `in` from its operands' values
+   a, b, c (NULL past its arity) in the current mode (scalar or vector, f64 or f32). */
+typedef const char *mlir_spell(E *e, const kir_inst *in, const char *a, const char *b, const char *c);
+#define U __attribute__((unused))
+#define SPELL(op) static const char *sp_##op(U E *e, U const kir_inst *in, U const char *a, U const char *b, U const char *c)
+
+SPELL(CONST) { return K(e, in->imm); }
+SPELL(NEG) { return un(e, "arith.negf", a); }
+SPELL(EXP) { return e->f64 ? un(e, "math.exp", a) : ap_exp(e, a); }
+SPELL(LOG) { return e->f64 ? un(e, "math.log", a) : ap_log(e, a); }
+SPELL(SIGMOID) { return sigmoid_any(e, a); }
+SPELL(LOGSIGMOID) {
+  if (!e->f64) return ap_logsigmoid(e, a);
+  const char *l = libm1(e, LM_LOG1P, un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", a))));
+  return sel(e, cmp(e, "ogt", a, K(e, 0.0)), un(e, "arith.negf", l), sub(e, a, l));
+}
+SPELL(TANH) { return e->f64 ? libm1(e, LM_TANH, a) : ap_tanh(e, a); }
+SPELL(SILU) { return mul(e, a, sigmoid_any(e, a)); }
+SPELL(GELU) {
+  if (!e->f64) return mul(e, a, ap_phi(e, a));
+  /* 0.5 * x * (1 + erf(x * sqrt1_2)) as the reference evaluates it */
+  return mul(e, mul(e, K(e, 0.5), a),
+             add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440)))));
+}
+SPELL(GELU_D) {
+  if (!e->f64) return fma_(e, a, ap_npdf(e, a), ap_phi(e, a));
+  return add(e,
+             mul(e, K(e, 0.5), add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440))))),
+             mul(e, mul(e, a, K(e, 0.39894228040143267794)),
+                 un(e, "math.exp", mul(e, mul(e, K(e, -0.5), a), a))));
+}
+SPELL(ABS) { return un(e, "math.absf", a); }
+SPELL(SIGN) {
+  const char *s = sel(e, cmp(e, "ogt", a, K(e, 0.0)), K(e, 1.0),
+                      sel(e, cmp(e, "olt", a, K(e, 0.0)), K(e, -1.0), K(e, 0.0)));
+  return sel(e, isnan_(e, a), a, s);
+}
+SPELL(SQRT) { return un(e, "math.sqrt", a); }
+SPELL(RSQRT) { return dvd(e, K(e, 1.0), un(e, "math.sqrt", a)); }
+SPELL(SQUARE) { return mul(e, a, a); }
+SPELL(RECIP) { return dvd(e, K(e, 1.0), a); }
+SPELL(LOG1P) { return libm1(e, LM_LOG1P, a); }
+SPELL(EXPM1) { return libm1(e, LM_EXPM1, a); }
+SPELL(ADD) { return add(e, a, b); }
+SPELL(SUB) { return sub(e, a, b); }
+SPELL(MUL) { return mul(e, a, b); }
+SPELL(DIV) { return dvd(e, a, b); }
+SPELL(POW) { return libm(e, LM_POW, a, b); }
+SPELL(MAX) { return sel(e, bor(e, isnan_(e, a), cmp(e, "oge", a, b)), a, b); } /* isnan(a) || a >= b ? a : b */
+SPELL(MIN) { return sel(e, bor(e, isnan_(e, a), cmp(e, "ole", a, b)), a, b); }
+SPELL(GE) { return sel(e, cmp(e, "oge", a, b), K(e, 1.0), K(e, 0.0)); }
+SPELL(GT) { return sel(e, cmp(e, "ogt", a, b), K(e, 1.0), K(e, 0.0)); }
+SPELL(EQ) { return sel(e, cmp(e, "oeq", a, b), K(e, 1.0), K(e, 0.0)); }
+SPELL(SELECT) { return sel(e, cmp(e, "une", a, K(e, 0.0)), b, c); }
+#undef SPELL
+#undef U
+/* loads and stores are spelled by the loop emitter (emit_body), which knows the addressing */
+#define sp_LOAD NULL
+#define sp_STORE NULL
+
+/* Generated from kir_ops.def: a KIR op without an sp_<OP> above does not compile. */
+static mlir_spell *const SPELL_OF[] = {
+#define K(e, s, n) [KIR_##e] = sp_##e,
+#define X(e, s, ar, kind, kir, ...) KIR_IF_##kir([KIR_##e] = sp_##e, )
+#include "kir_ops.def"
+#undef K
+#undef X
+};
+_Static_assert(sizeof SPELL_OF / sizeof *SPELL_OF == KIR_OP_COUNT, "one MLIR spelling per KIR op");
+#undef sp_LOAD
+#undef sp_STORE
+
 /* pseudo ops past the KIR ones, for testing the approximations alone */
 enum { AP_ERF = KIR_OP_COUNT + 1, AP_ERFC, AP_PHI, AP_LOG1P01 };
 
 static const char *emit_op(E *e, const kir_inst *in) {
-  const char *a = in->a >= 0 && in->op != KIR_CONST ? e->val[in->a] : NULL;
-  const char *b = NULL, *c = NULL;
-  if (in->op >= KIR_ADD && in->op <= KIR_SELECT) b = e->val[in->b];
-  if (in->op == KIR_SELECT) c = e->val[in->c];
-  switch (in->op) {
-  case KIR_CONST: return K(e, in->imm);
-  case KIR_NEG: return un(e, "arith.negf", a);
-  case KIR_EXP: return e->f64 ? un(e, "math.exp", a) : ap_exp(e, a);
-  case KIR_LOG: return e->f64 ? un(e, "math.log", a) : ap_log(e, a);
-  case KIR_SIGMOID: return sigmoid_any(e, a);
-  case KIR_LOGSIGMOID:
-    if (!e->f64) return ap_logsigmoid(e, a);
-  {
-    const char *l = libm1(e, LM_LOG1P, un(e, "math.exp", un(e, "arith.negf", un(e, "math.absf", a))));
-    return sel(e, cmp(e, "ogt", a, K(e, 0.0)), un(e, "arith.negf", l), sub(e, a, l));
+  if ((unsigned)in->op < KIR_OP_COUNT && SPELL_OF[in->op]) {
+    int n = kir_ops[in->op].nargs;
+    const char *a = n > 0 ? e->val[in->a] : NULL, *b = n > 1 ? e->val[in->b] : NULL, *c = n > 2 ? e->val[in->c] : NULL;
+    return SPELL_OF[in->op](e, in, a, b, c);
   }
-  case KIR_TANH: return e->f64 ? libm1(e, LM_TANH, a) : ap_tanh(e, a);
-  case KIR_SILU: return mul(e, a, sigmoid_any(e, a));
-  case KIR_GELU:
-    if (!e->f64) return mul(e, a, ap_phi(e, a));
-    /* 0.5 * x * (1 + erf(x * sqrt1_2)) as the reference evaluates it */
-    return mul(e, mul(e, K(e, 0.5), a),
-               add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440)))));
-  case KIR_GELU_D:
-    if (!e->f64) return fma_(e, a, ap_npdf(e, a), ap_phi(e, a));
-    return add(e,
-               mul(e, K(e, 0.5), add(e, K(e, 1.0), libm1(e, LM_ERF, mul(e, a, K(e, 0.70710678118654752440))))),
-               mul(e, mul(e, a, K(e, 0.39894228040143267794)),
-                   un(e, "math.exp", mul(e, mul(e, K(e, -0.5), a), a))));
-  case KIR_ABS: return un(e, "math.absf", a);
-  case KIR_SIGN: {
-    const char *s = sel(e, cmp(e, "ogt", a, K(e, 0.0)), K(e, 1.0),
-                        sel(e, cmp(e, "olt", a, K(e, 0.0)), K(e, -1.0), K(e, 0.0)));
-    return sel(e, isnan_(e, a), a, s);
-  }
-  case KIR_SQRT: return un(e, "math.sqrt", a);
-  case KIR_RSQRT: return dvd(e, K(e, 1.0), un(e, "math.sqrt", a));
-  case KIR_SQUARE: return mul(e, a, a);
-  case KIR_RECIP: return dvd(e, K(e, 1.0), a);
-  case KIR_LOG1P: return libm1(e, LM_LOG1P, a);
-  case KIR_EXPM1: return libm1(e, LM_EXPM1, a);
-  case KIR_ADD: return add(e, a, b);
-  case KIR_SUB: return sub(e, a, b);
-  case KIR_MUL: return mul(e, a, b);
-  case KIR_DIV: return dvd(e, a, b);
-  case KIR_POW: return libm(e, LM_POW, a, b);
-  case KIR_MAX: /* isnan(a) || a >= b ? a : b */
-    return sel(e, bor(e, isnan_(e, a), cmp(e, "oge", a, b)), a, b);
-  case KIR_MIN: return sel(e, bor(e, isnan_(e, a), cmp(e, "ole", a, b)), a, b);
-  case KIR_GE: return sel(e, cmp(e, "oge", a, b), K(e, 1.0), K(e, 0.0));
-  case KIR_GT: return sel(e, cmp(e, "ogt", a, b), K(e, 1.0), K(e, 0.0));
-  case KIR_EQ: return sel(e, cmp(e, "oeq", a, b), K(e, 1.0), K(e, 0.0));
-  case KIR_SELECT: return sel(e, cmp(e, "une", a, K(e, 0.0)), b, c);
-  default:
-    /* approximations without a KIR op, reachable through kir_mlir_approx_test (f32 only) */
-    if (!e->f64 && (int)in->op == AP_ERF) return ap_erf(e, a);
-    if (!e->f64 && (int)in->op == AP_ERFC) return ap_erfc_big(e, a);
-    if (!e->f64 && (int)in->op == AP_PHI) return ap_phi(e, a);
-    if (!e->f64 && (int)in->op == AP_LOG1P01) return ap_log1p01(e, a);
-    XL_ASSERT(!"kir_mlir: not a value op");
-  }
+  /* approximations without a KIR op, reachable through kir_mlir_approx_test (f32 only) */
+  const char *a = e->val[in->a];
+  if (!e->f64 && (int)in->op == AP_ERF) return ap_erf(e, a);
+  if (!e->f64 && (int)in->op == AP_ERFC) return ap_erfc_big(e, a);
+  if (!e->f64 && (int)in->op == AP_PHI) return ap_phi(e, a);
+  if (!e->f64 && (int)in->op == AP_LOG1P01) return ap_log1p01(e, a);
+  XL_ASSERT(!"kir_mlir: not a value op");
+  return NULL;
 }
 
 /* acc op= v for the reducing store (max: NaN wins, as kir_interp) */
@@ -1509,13 +1535,14 @@ char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
 
 /* Test and benchmark hook: b1[i] = fn(b0[i]) over i in [lo, hi), f32, both buffers n long. */
 char *kir_mlir_approx_test(const char *fn, int64_t n) {
+  /* a unary KIR op by its spelling, or an approximation that has no KIR op */
   static const struct {
     const char *name;
     int op;
-  } fns[] = {{"exp", KIR_EXP},     {"log", KIR_LOG},          {"tanh", KIR_TANH},   {"sigmoid", KIR_SIGMOID},
-             {"logsigmoid", KIR_LOGSIGMOID}, {"silu", KIR_SILU}, {"gelu", KIR_GELU}, {"gelu_d", KIR_GELU_D},
-             {"erf", AP_ERF},      {"erfc", AP_ERFC},         {"phi", AP_PHI},      {"log1p01", AP_LOG1P01}};
+  } fns[] = {{"erf", AP_ERF}, {"erfc", AP_ERFC}, {"phi", AP_PHI}, {"log1p01", AP_LOG1P01}};
   int op = -1;
+  for (int k = 0; k < KIR_OP_COUNT; k++)
+    if (kir_ops[k].nargs == 1 && k != KIR_STORE && !strcmp(kir_ops[k].name, fn)) op = k;
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
     if (!strcmp(fns[i].name, fn)) op = fns[i].op;
   if (op < 0) return NULL;

@@ -348,14 +348,11 @@ static int operand(kbuild *b, int m, int v) {
   return load_access(b, &a, &n->shape, c->map[m]);
 }
 
+/* An elementwise member's KIR op (ops.def's kir column, SELF rows). */
 static kir_op kir_of(cg_op op) {
-  switch (op) {
-#define M(e) case CG_OP_##e: return KIR_##e;
-    M(NEG) M(EXP) M(LOG) M(SIGMOID) M(LOGSIGMOID) M(TANH) M(SILU) M(GELU) M(GELU_D) M(ABS) M(SIGN)
-    M(SQRT) M(RSQRT) M(SQUARE) M(RECIP) M(LOG1P) M(EXPM1) M(ADD) M(SUB) M(MUL) M(DIV) M(POW) M(MAX) M(MIN) M(GE) M(GT) M(EQ)
-#undef M
-  default: XL_ASSERT(!"not an elementwise op");
-  }
+  kir_op k = kir_of_cg(op);
+  XL_ASSERT(k != KIR_NONE && (cg_ops[op].kind == CG_K_UNARY || cg_ops[op].kind == CG_K_BINARY));
+  return k;
 }
 
 /* A view member's access, composed from its operand's. */
