@@ -1,5 +1,7 @@
 /* driver.c - helpers shared by the xlc subcommands: message printing, the option scanner,
- * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions.
+ * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions, the process's
+ * options (drv_options) and compiling through the pipeline with them (drv_compile, which
+ * prints xl_compile's failures as "xlc: error:" / "xlc: internal error:").
  *
  * Nothing here decides policy of a subcommand; it only reports the mistakes it can see
  * (unknown option, malformed setting, unreadable file) and returns -1 for them.
