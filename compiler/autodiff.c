@@ -6,7 +6,7 @@
  * recomputes the forward step from the saved pre-step state and applies the step's VJP (built
  * by the same sweep, recursively, on the body graph). Gradients of loop-invariant inputs that
  * are step sums of einsums or of plain per-step values are computed after the backward scan
- * from stacked factors instead of being carried as states (the hoist, below; XLC_HOIST=0 off).
+ * from stacked factors instead of being carried as states (the hoist, below; xl_options.hoist = 0, XLC_HOIST=0, off).
  * It never changes what an existing node computes: the only edit to forward nodes is setting
  * the SAVE flag of a differentiated scan (saved states are extra results after the others).
  */
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cg.h"
+#include "options.h"
 
 typedef struct {
   cg_graph *g;
@@ -22,6 +23,7 @@ typedef struct {
   int *ct;    /* cotangent node of each forward node, -1 = none (yet) */
   char *need; /* the node depends on something a gradient is wanted for */
   int **rct;  /* SCAN nodes: cotangent node per result (-1 = none); NULL elsewhere */
+  int hoist, save_products; /* xl_options.hoist / .save_products, inherited by scan bodies */
 } ad_ctx;
 
 /* ---- small builders ---- */
@@ -261,8 +263,9 @@ static void sweep(ad_ctx *c) {
   }
 }
 
-static void ctx_init(ad_ctx *c, cg_graph *g) {
+static void ctx_init(ad_ctx *c, cg_graph *g, int hoist, int save_products) {
   c->g = g;
+  c->hoist = hoist, c->save_products = save_products;
   c->nfwd = g->nodes.n;
   c->ct = xl_malloc((size_t)(c->nfwd + 1) * sizeof(int));
   c->need = xl_calloc((size_t)c->nfwd + 1, 1);
@@ -293,8 +296,8 @@ static void ctx_free(ad_ctx *c) {
  * Saved products: an EINSUM of the forward body that depends on a pre-step state (the
  * recurrent matmul R h_{t-1}) and that the backward body still needs is not recomputed there:
  * the forward body outputs it as an extra stacked output (after its own outputs), and the
- * backward body reads it as one more sequence input (after dSaved_k). XLC_SAVE_PRODUCTS=0
- * recomputes them (for comparisons).
+ * backward body reads it as one more sequence input (after dSaved_k). save_products = 0
+ * (xl_options, XLC_SAVE_PRODUCTS=0) recomputes them (for comparisons).
  */
 typedef struct {
   int nseq, nconst, nstate, nout;
@@ -304,6 +307,7 @@ typedef struct {
   const cg_shape *xs, *ps, *ss; /* per-step shapes: seq slices, consts, states */
   int axis;                     /* the scan's step axis */
   int hoist;                    /* hoist parameter-gradient sums out of the backward scan */
+  int save_products;            /* save state products for the backward body (below) */
 } scan_layout;
 
 /* ---- hoisting parameter-gradient sums out of the backward scan ----
@@ -319,7 +323,7 @@ typedef struct {
  *     after the scan,
  * then the accumulator state is not created and dP_j is computed after the scan by replaying
  * that RESHAPE/SUM/ADD tree on the hoisted values. Cost: the factors are stacked [.., T, ..]
- * sequences. XLC_HOIST=0 keeps the carried accumulator (for comparisons). */
+ * sequences. hoist = 0 (xl_options, XLC_HOIST=0) keeps the carried accumulator (for comparisons). */
 typedef struct {
   cg_graph *b;
   char *vary;          /* body node depends on a per-step input (SEQ or BSTATE) */
@@ -327,11 +331,6 @@ typedef struct {
   char *avail;         /* body node is available as a sequence: SEQ input or cot.seq output */
   XL_VEC(int) factors; /* body nodes to emit as per-step outputs */
 } hoist_ctx;
-
-static int hoist_enabled(void) {
-  const char *e = getenv("XLC_HOIST");
-  return !(e && e[0] == '0' && !e[1]);
-}
 
 static int hoist_leaf_ok(const hoist_ctx *h, int id, int axis) {
   const cg_node *n = &h->b->nodes.v[id];
@@ -472,15 +471,10 @@ static int input_ct(ad_ctx *c, cg_ikind k, int slot) {
   return r;
 }
 
-static int save_products_enabled(void) {
-  const char *e = getenv("XLC_SAVE_PRODUCTS");
-  return !(e && e[0] == '0' && !e[1]);
-}
-
 /* The forward-body EINSUMs that depend on a pre-step state and that a live node of the
    backward body b reads (nodes below nfwd are the forward body's, same ids), turned into SEQ
    inputs of slots seqslot, seqslot + 1, ... in b. Returns how many; their ids in *saved. */
-static int save_products(const cg_graph *fb, cg_graph *b, int nfwd, int seqslot, int **saved) {
+static int save_products(const cg_graph *fb, cg_graph *b, int nfwd, int seqslot, int on, int **saved) {
   int nb = b->nodes.n, ns = 0;
   char *dep = xl_calloc((size_t)nfwd + 1, 1), *live = xl_calloc((size_t)nb + 1, 1);
   *saved = xl_malloc((size_t)nfwd * sizeof(int) + 1);
@@ -496,7 +490,7 @@ static int save_products(const cg_graph *fb, cg_graph *b, int nfwd, int seqslot,
     const cg_node *n = &b->nodes.v[i];
     for (int k = 0; k < n->nin; k++) live[n->in[k]] = live[n->in[k]] ? live[n->in[k]] : 1, read[n->in[k]] = 1;
   }
-  for (int i = 0; i < nfwd && save_products_enabled(); i++) {
+  for (int i = 0; i < nfwd && on; i++) {
     const cg_node *f = &fb->nodes.v[i];
     if (f->op != CG_OP_EINSUM || !dep[i] || f->is_int || !(read[i] || live[i] == 2)) continue;
     cg_node *n = &b->nodes.v[i];
@@ -533,7 +527,7 @@ static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L, int *hr
   b->outs.n = 0;
 
   ad_ctx c;
-  ctx_init(&c, b);
+  ctx_init(&c, b, L->hoist, L->save_products);
   for (int i = 0; i < c.nfwd; i++) { /* pre-state inputs now read the saved states */
     cg_node *n = &b->nodes.v[i];
     if (n->op != CG_OP_INPUT) continue;
@@ -632,7 +626,7 @@ static cg_graph *backward_body(const cg_graph *fb, const scan_layout *L, int *hr
     snprintf(name, sizeof name, "hoist.%d", f);
     cg_output_add(b, name, h.factors.v[f]);
   }
-  *nsaved = save_products(fb, b, c.nfwd, seqslot, saved);
+  *nsaved = save_products(fb, b, c.nfwd, seqslot, L->save_products, saved);
   free(dseq);
   free(dconst);
   free(h.ein);
@@ -784,7 +778,7 @@ static void scan_rule(ad_ctx *c, int s) {
   for (int k = 0; k < nout; k++) dout[k] = !fb->nodes.v[fb->outs.v[nstate + k].node].is_int;
   L.need_x = need_x, L.need_p = need_p, L.dstate = dstate, L.dout = dout, L.dsaved = dsaved;
   L.xs = xs, L.ps = ps, L.ss = ss;
-  L.axis = axis, L.hoist = hoist_enabled();
+  L.axis = axis, L.hoist = c->hoist, L.save_products = c->save_products;
   if (any) emit_backward_scan(c, s, &sn, &L, T);
   free(flags);
   free(shapes);
@@ -792,9 +786,11 @@ static void scan_rule(ad_ctx *c, int s) {
 
 /* ---- entry ---- */
 
-int ad_append_backward(cg_graph *g, const char *loss_output, char **err) {
+int ad_append_backward(cg_graph *g, const char *loss_output, const xl_options *o, char **err) {
+  xl_options def = xl_options_default();
+  if (!o) o = &def;
   ad_ctx c;
-  ctx_init(&c, g);
+  ctx_init(&c, g, o->hoist, o->save_products);
   for (int i = 0; i < c.nfwd; i++) {
     const cg_node *n = &g->nodes.v[i];
     c.need[i] = n->op == CG_OP_INPUT && !n->is_int &&

@@ -189,9 +189,12 @@ int cg_verify(const cg_graph *g, FILE *err);
    (state inputs are named "state.<...>", so their gradients are "grad.state.<...>").
    Gradients of a scan's loop-invariant inputs that are step sums of einsums (or of plain
    per-step values) are computed after the backward scan from stacked factors, not carried as
-   backward-scan states; XLC_HOIST=0 in the environment keeps the carried accumulators.
+   backward-scan states; o->hoist = 0 (XLC_HOIST=0) keeps the carried accumulators, and
+   o->save_products = 0 (XLC_SAVE_PRODUCTS=0) recomputes the state products the backward
+   scan reads. o NULL: xl_options_default().
    Returns 0, or -1 with a message in *err (malloc'd) if an output is missing. */
-int ad_append_backward(cg_graph *g, const char *loss_output, char **err);
+struct xl_options_s;
+int ad_append_backward(cg_graph *g, const char *loss_output, const struct xl_options_s *o, char **err);
 
 /* ---- optimization (cg_opt.c): the cg-opt stage, after autodiff, before kernel planning ---- */
 /* Passes, as bits of cg_optimize_passes' mask; cg_optimize runs them all. Every pass works

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kir.h"
+#include "options.h"
 
 /* ---- kir_mlir.c ---- */
 
@@ -31,8 +32,10 @@ typedef void (*kir_fn)(void **bufs, int64_t lo, int64_t hi);
    chain_splits): then [lo, hi) slices kir_nest_par_dim of each nest; else -1. */
 int kir_par_dim(const kir_kernel *k);
 int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest);
-/* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>. */
-char *kir_to_mlir(const kir_kernel *k, cg_dtype dt);
+/* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>, vectors
+   of eo->vector_bits (0: jit_vector_bits()) and eo's switches (eo NULL: all off, the host's
+   width). */
+char *kir_to_mlir(const kir_kernel *k, cg_dtype dt, const kir_emit_opts *eo);
 /* Test/benchmark hook: a kir_fn @approx_<fn> doing b1[i] = fn(b0[i]) for i in [lo, hi) in f32
    as a kernel computes it: fn is a unary KIR op by its spelling (the inline approximations: exp
    log tanh sigmoid logsigmoid silu gelu gelu_d), or an approximation without a KIR op: erf,
@@ -42,18 +45,26 @@ char *kir_mlir_approx_test(const char *fn, int64_t n);
 
 /* ---- mlir_jit.c ---- */
 
+/* The JIT is process-wide; its settings come from the options (read no environment):
+   o->emit.vector_bits (256 or 512; 0: the host's), o->cache_dir (the disk cache: a directory,
+   created if missing; NULL or "off": none), o->jit_timing (per-stage compile times on
+   stderr). Call it before compiling (the commands: once from main; cpu_prepare with options:
+   every time, the same values); later compiles use the new settings. Until it is called: the
+   host's width, no cache, no timing. */
+void jit_configure(const xl_options *o);
+
 /* The width of the vectors kernels are written for, 256 or 512 bits (kir_to_mlir: 8 or 16 f32
-   lanes): XLC_VECTOR_BITS=256|512 if set, else 512 where the host CPU has AVX-512F, else 256.
-   Read once per process. (512 on a host without AVX-512 still runs: LLVM splits the vectors.) */
+   lanes): jit_configure's vector_bits if it set one, else jit_host_vector_bits(). (512 on a
+   host without AVX-512 still runs: LLVM splits the vectors.) */
 int jit_vector_bits(void);
+/* 512 where the host CPU has AVX-512F, else 256 (read once per process). */
+int jit_host_vector_bits(void);
 
 typedef struct xl_jit xl_jit;
 
 /* Compiles (or loads from the disk cache) the module text and looks up fn_name. Returns NULL
    and sets *err (malloc'd; err may be NULL) on a parse, verify, lowering or link error.
-   Thread-safe (compiles are serialized). Cache directory: $XLC_CACHE_DIR, else
-   $XDG_CACHE_HOME/xlc, else ~/.cache/xlc, read once; XLC_CACHE_DIR=off disables the cache.
-   XLC_JIT_TIMING=1 prints per-stage compile times to stderr. */
+   Thread-safe (compiles are serialized). Cache directory and timing: jit_configure. */
 xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err);
 void *jit_fn(const xl_jit *j); /* the entry point; cast to kir_fn for kir_to_mlir kernels */
 int jit_from_cache(const xl_jit *j); /* 1 if the object came from the disk cache */

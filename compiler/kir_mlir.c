@@ -111,6 +111,7 @@ typedef struct {
   const char **hoistv;
   const char **mem;   /* buffer memrefs (%m<i>), NULL when unused */
   char memty[KIR_MAXBUF][40];
+  const kir_emit_opts *eo; /* the emitter's switches (options.h) */
 } E;
 
 static const char *fresh(E *e, const char *prefix) {
@@ -142,8 +143,10 @@ static const char *val(E *e, const char *fmt, ...) {
   return n;
 }
 
-/* Full lanes: a vector of jit_vector_bits() (8 or 16 f32, 4 or 8 f64). */
-static int full_lanes(const E *e) { return jit_vector_bits() / (e->f64 ? 64 : 32); }
+/* Full lanes: a vector of eo->vector_bits, 0: jit_vector_bits() (8 or 16 f32, 4 or 8 f64). */
+static int full_lanes(const E *e) {
+  return (e->eo->vector_bits ? e->eo->vector_bits : jit_vector_bits()) / (e->f64 ? 64 : 32);
+}
 
 /* The lanes of vector mode: full, or for a nest whose innermost loop is shorter than a vector
    but at least 4 f32 / 2 f64 long and not the split one, the widest power of two it fills (the
@@ -525,7 +528,7 @@ static const char *combine(E *e, const char *acc, const char *v) {
    rounding instead of two; the mul itself is left to LLVM's dead-code elimination) */
 static const char *accumulate(E *e, const char *acc, int vi) {
   const kir_inst *m = &e->k->body.v[vi];
-  if (e->k->red_op == KIR_ADD && m->op == KIR_MUL && !getenv("XLC_KIR_NO_FMA"))
+  if (e->k->red_op == KIR_ADD && m->op == KIR_MUL && !e->eo->no_fma)
     return fma_(e, e->val[m->a], e->val[m->b], acc);
   return combine(e, acc, e->val[vi]);
 }
@@ -882,7 +885,7 @@ static void emit_inner(E *e, const char **iv) {
  * are summed horizontally together by a shuffle tree (log2 VL levels of two shuffles and one
  * combine) into one vector of VL results, added to the output with one vector load and store.
  * Only the order of the additions changes (as with the accumulators of emit_inner).
- * XLC_KIR_NO_JAM=1 turns it off (for comparisons). */
+ * no_jam (kir_emit_opts; XLC_KIR_NO_JAM=1) turns it off (for comparisons). */
 
 /* The reducing store if the nest qualifies (see above), else -1. */
 static int jam_store(const E *e) {
@@ -1003,7 +1006,7 @@ static const char *open_segment(E *e, int vec, int64_t n) {
  * stored once (no zeroing pass: every output point is visited exactly once). The additions
  * happen in the same order as before, so the results are bit-identical. Only nests whose only
  * store is the reducing one qualify, with at most SINK_MAX reduced points per output (their
- * operand rows stay in cache across the vectors). XLC_KIR_NO_SINK=1 turns it off. */
+ * operand rows stay in cache across the vectors). no_sink (kir_emit_opts; XLC_KIR_NO_SINK=1) turns it off. */
 #define SINK_MAX 256
 
 /* The first merged dimension of the reduced block [d, L) if the nest qualifies, else -1. */
@@ -1016,7 +1019,7 @@ static int sink_dim(const E *e) {
       nstore++;
       if (store_reduces(k, &k->body.v[i])) rs = i;
     }
-  if (nstore != 1 || rs < 0 || getenv("XLC_KIR_NO_SINK")) return -1;
+  if (nstore != 1 || rs < 0 || e->eo->no_sink) return -1;
   int d = L - 1;
   int64_t n = e->D.dim[d];
   while (d > 0 && e->D.red[d - 1]) n *= e->D.dim[--d];
@@ -1090,7 +1093,8 @@ static void emit_sink(E *e, const char **iv, int d) {
  * (b, o) holds x[p, b, i], multiplied by W[b, o, i] for all lanes from a transposed copy
  * Wt[i][b][o] made once per call (NB*O*I elements on the stack), and summed over i in order
  * with FMAs: I shuffles, I loads and I FMAs per VL outputs. The input gradient (W read
- * transposed) is the same product. XLC_KIR_NO_BLOCKDIAG=1 turns it off. */
+ * transposed) is the same product. no_blockdiag (kir_emit_opts;
+ * XLC_KIR_NO_BLOCKDIAG=1) turns it off. */
 
 /* Whether the body is a contraction's: load, load, their product, stored reducing (add). */
 static int product_body(const kir_kernel *k) {
@@ -1112,7 +1116,7 @@ static int blockdiag_match(const E *e, int *ix, int *iw, int *is, int *r) {
   int64_t NB = D->dim[1], O = D->dim[2];
   *r = D->red[3] ? 3 : 2;
   int q = 5 - *r; /* the output dimension within a block */
-  if (D->dim[3] != O || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || getenv("XLC_KIR_NO_BLOCKDIAG"))
+  if (D->dim[3] != O || O < 2 || e->VL % O || (NB * O) % e->VL || k->body.n != 4 || e->eo->no_blockdiag)
     return 0;
   if (!product_body(k)) return 0;
   const int64_t(*st)[KIR_MAXDIM] = D->st;
@@ -1205,7 +1209,7 @@ static int blockdiag_wgrad_match(const E *e, int *ix, int *idy, int *is) {
     return 0;
   int64_t NB = D->dim[1], O = D->dim[2], I = D->dim[3];
   if (O != I || O < 2 || e->VL % O || NB * O * I > BLOCKDIAG_ACC_MAX || k->body.n != 4 ||
-      getenv("XLC_KIR_NO_BLOCKDIAG"))
+      e->eo->no_blockdiag)
     return 0;
   if (!product_body(k)) return 0;
   const int64_t(*st)[KIR_MAXDIM] = D->st;
@@ -1316,7 +1320,7 @@ static void emit_nest(E *e, const char **iv, int d) {
     emit_inner(e, iv);
     return;
   }
-  int rs = d == e->D.nd - 2 && !getenv("XLC_KIR_NO_JAM") ? jam_store(e) : -1;
+  int rs = d == e->D.nd - 2 && !e->eo->no_jam ? jam_store(e) : -1;
   if (rs >= 0 && d != e->D.pdim) {
     iv[d] = fresh(e, "i");
     line(e, "scf.for %s = %s to %s step %s {", iv[d], IX(e, 0), IX(e, e->D.dim[d]), IX(e, e->VL));
@@ -1446,10 +1450,12 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
   e->D.st = NULL;
 }
 
-char *kir_to_mlir(const kir_kernel *k, cg_dtype dt) {
+char *kir_to_mlir(const kir_kernel *k, cg_dtype dt, const kir_emit_opts *eo) {
+  static const kir_emit_opts none = {0};
   E e;
   memset(&e, 0, sizeof e);
   e.k = k;
+  e.eo = eo ? eo : &none;
   e.f64 = dt == CG_F64;
   e.sft = e.f64 ? "f64" : "f32";
   e.sit = e.f64 ? "i64" : "i32";
@@ -1566,7 +1572,7 @@ char *kir_mlir_approx_test(const char *fn, int64_t n) {
   in.buf = 1;
   in.a = 1;
   xl_vec_push(k.body, in);
-  char *t = kir_to_mlir(&k, CG_F32);
+  char *t = kir_to_mlir(&k, CG_F32, NULL);
   free(k.body.v);
   return t;
 }

@@ -1,7 +1,8 @@
 /* options.h - every knob of the pipeline and the executors in one struct (xl_options).
  *
- * It is filled once per process by the command line (runtime: xl_options_from_env, then the
- * command's flags) and passed down; no pass under compiler/ reads the environment. A test
+ * It is filled once per process by the command line (runtime/options_env.h
+ * xl_options_from_env, then the command's flags) and passed down (pipeline.h xl_compile,
+ * cpu_prepare, jit_configure); no pass under compiler/ reads the environment. A test
  * starts from xl_options_default() and changes fields. The environment variable that sets
  * each field is named beside it (docs/performance.md and docs/testing.md list them).
  */
@@ -37,7 +38,7 @@ typedef struct {
   int no_jam;      /* [XLC_KIR_NO_JAM] */
 } kir_emit_opts;
 
-typedef struct {
+typedef struct xl_options_s {
   /* graph passes */
   int cg_opt;        /* run cg_optimize (default 1) [XLC_CG_OPT=0 skips] */
   int hoist;         /* autodiff hoists scan-body contractions out of the loop (1) [XLC_HOIST] */
@@ -49,9 +50,11 @@ typedef struct {
   int no_jit;        /* kernels run by the reference loops, nothing compiled [XLC_NO_JIT] */
   int num_threads;   /* 0: the online CPUs, at most 8 [XLC_NUM_THREADS] */
   int64_t split_min; /* kernels with fewer points run unsplit (default 8192) [XLC_SPLIT_MIN] */
-  int profile;       /* 0 off, 1 per-category times, 2 also per step [XLC_PROFILE] */
-  const char *cache_dir; /* JIT object cache; NULL: $XDG_CACHE_HOME/xlc or ~/.cache/xlc as
-                            resolved by the caller; "off": none [XLC_CACHE_DIR] */
+  int profile;       /* 0 off, 1 per-category times, 2 also the 20 costliest steps, N > 2 the
+                        N costliest (xlc bench) [XLC_PROFILE] */
+  const char *cache_dir; /* JIT object cache directory; NULL or "off": none. xl_options_from_env
+                            resolves $XLC_CACHE_DIR, else $XDG_CACHE_HOME/xlc, else
+                            ~/.cache/xlc [XLC_CACHE_DIR] */
   int jit_timing;    /* per-stage compile times on stderr [XLC_JIT_TIMING] */
   /* the trainer */
   int64_t microbatch_tokens; /* 0: automatic [XLC_MICROBATCH_TOKENS] */

@@ -143,8 +143,7 @@ static int has_mlstm(const mdl *m) {
 
 static void print_profile(const cpu_exec *e) {
   cpu_profile_print(&e->stats, stdout);
-  const char *p = getenv("XLC_PROFILE");
-  int lvl = p ? atoi(p) : 0;
+  int lvl = drv_options()->profile;
   if (lvl >= 2) cpu_profile_steps(e, stdout, lvl > 2 ? lvl : 20);
 }
 
@@ -387,11 +386,11 @@ int cmd_bench(int argc, char **argv) {
   int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
-    cg_graph *g = drv_lower(&src, entry, &sets, NULL, 0, &rc);
+    cg_graph *g = drv_graph(&src, entry, &sets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, &rc);
     if (!g) break;
-    if (mode == 1 && (rc = drv_backward(g, entry, cg_find_output(g, "loss") >= 0)) != 0) break; /* else: random cotangents */
+    xl_grad gm = mode == 0 ? XL_GRAD_NONE : cg_find_output(g, "loss") >= 0 ? XL_GRAD_LOSS : XL_GRAD_COT; /* else: random cotangents */
     cg_opt_stats ost;
-    if ((rc = drv_optimize(g, entry, &ost)) != 0) break;
+    if (!(g = drv_graph_more(g, entry, gm, XL_STAGE_CG_OPT, &ost, &rc))) break;
     xt **in = random_inputs(g, 1);
     if (mode == 0 && !strcmp(backend, "cpu")) /* inputs in the compute type, as generation passes them */
       for (int i = 0; i < g->nodes.n; i++)
@@ -403,7 +402,7 @@ int cmd_bench(int argc, char **argv) {
     xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
     char *err = NULL;
     double t0 = now();
-    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, NULL, &err) : NULL;
+    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, drv_options(), &err) : NULL;
     double tprep = now() - t0;
     if (!strcmp(backend, "cpu") && !e) {
       drv_internal("%s", err ? err : "cpu_prepare failed");

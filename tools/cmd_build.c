@@ -143,6 +143,7 @@ typedef struct {
   int step;
   char *where;
   double reps;
+  const char *text; /* its MLIR (the pipeline's emit stage) */
 } bk_kernel;
 
 typedef struct {
@@ -156,7 +157,7 @@ static int collect(const kp_plan *p, int step, const char *where, double reps, v
   const kp_step *s = &p->steps.v[step];
   switch (s->kind) {
   case KP_KERNEL: {
-    bk_kernel k = {p, step, xl_strdup(where), reps};
+    bk_kernel k = {p, step, xl_strdup(where), reps, NULL};
     xl_vec_push(b->kern, k);
     break;
   }
@@ -219,7 +220,8 @@ static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE 
   char st[80], fname[96];
   stem(k->name, st, sizeof st);
   int rc = XLC_EXIT_OK;
-  char *text = kir_to_mlir(k, dt), *ll = NULL, *as = NULL, *err = NULL;
+  const char *text = kk->text;
+  char *ll = NULL, *as = NULL, *err = NULL;
   xl_jit *j = NULL;
 
   memf m;
@@ -321,7 +323,6 @@ out:
   free(err);
   free(as);
   free(ll);
-  free(text);
   return rc;
 }
 
@@ -334,8 +335,7 @@ int cmd_build(int argc, char **argv) {
   const char *dir = NULL;
   int loss = 0, rc = XLC_EXIT_USER;
   cg_dtype dt = CG_F32;
-  cg_graph *g = NULL;
-  kp_plan *p = NULL;
+  xl_module mod = {0};
   bk_plan b = {0};
   memf m = {0};
   if (drv_args_parse(&a, argc, argv, "build", build_opts) != 0) goto out;
@@ -374,13 +374,18 @@ int cmd_build(int argc, char **argv) {
   }
   const char *path = a.pos.v[0], *entry = a.pos.v[1];
   if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
-  g = drv_lower(&s, entry, &sets, NULL, 0, &rc);
-  if (!g) goto out;
-  if (loss && (rc = drv_backward(g, entry, loss)) != XLC_EXIT_OK) goto out;
-  if ((rc = drv_optimize(g, entry, NULL)) != XLC_EXIT_OK) goto out;
+  xl_request r = {0};
+  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n, r.grad = loss ? XL_GRAD_LOSS : XL_GRAD_NONE;
+  r.stop = XL_STAGE_EMIT, r.dt = dt;
+  if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
-  p = kp_build(g);
+  const kp_plan *p = mod.plan;
   drv_plan_walk(p, collect, &b);
+  XL_ASSERT(b.kern.n == mod.kern.n);
+  for (int i = 0; i < b.kern.n; i++) { /* the same walk: the same order */
+    XL_ASSERT(mod.kern.v[i].plan == b.kern.v[i].p && mod.kern.v[i].step == b.kern.v[i].step);
+    b.kern.v[i].text = mod.kern.v[i].text;
+  }
 
   if (make_dir(dir) != 0) {
     drv_error("cannot create directory '%s': %s", dir, strerror(errno));
@@ -434,8 +439,7 @@ out:
   free(m.buf);
   for (int i = 0; i < b.kern.n; i++) free(b.kern.v[i].where);
   free(b.kern.v);
-  if (p) kp_free(p);
-  if (g) cg_free(g);
+  xl_module_free(&mod);
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");
     rc = XLC_EXIT_USER;

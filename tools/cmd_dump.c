@@ -7,13 +7,13 @@
  * fused kernel of that plan, in --dtype), mem (the memory plan of that plan: regions, offsets,
  * lifetimes, the workspace peak, for --dtype element sizes). The text goes to stdout and is
  * what golden tests compare; nothing is printed there when a stage fails. Later stages of the
- * pipeline are listed but report "not available yet".
+ * pipeline are listed but report "not available yet". Every stage from cg on is xl_compile
+ * (compiler/pipeline.h) run through that stage; this file only prints the module it returns.
  */
 #include <string.h>
 
 #include "cg.h"
 #include "driver.h"
-#include "jit.h"
 #include "kplan.h"
 #include "memplan.h"
 
@@ -79,47 +79,47 @@ static void list_stages(FILE *out) {
   fprintf(out, "\n");
 }
 
-/* --stage=mlir: one kernel (the plan walker calls this for every step) */
+/* --stage=mlir: one kernel (the plan walker calls this for every step, in the order of the
+   module's kernel texts) */
+typedef struct {
+  const xl_module *m;
+  int next; /* index of the next kernel text */
+} mlir_walk;
+
 static int print_mlir(const kp_plan *p, int step, const char *where, double reps, void *ud) {
   (void)reps;
-  const kp_step *s = &p->steps.v[step];
-  if (s->kind != KP_KERNEL) return 0;
+  mlir_walk *w = ud;
+  if (p->steps.v[step].kind != KP_KERNEL) return 0;
+  const xl_kernel_text *k = &w->m->kern.v[w->next++];
+  XL_ASSERT(k->plan == p && k->step == step);
   drv_kernel_comment(p, step, where, stdout);
-  char *text = kir_to_mlir(s->kir, *(const cg_dtype *)ud);
-  fputs(text, stdout);
-  free(text);
+  fputs(k->text, stdout);
   return 0;
 }
 
-/* cg / cg-grad / cg-opt (opt): the graph; kplan / kir / mlir (plan 1 / 2 / 3): the kernel plan
-   of the optimized graph; mem (plan 4): its memory plan. stats: the cg-opt counts first. */
-static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int grad, int loss, int opt,
-                      int plan, int stats, cg_dtype dt) {
-  int rc;
-  cg_graph *g = drv_lower(s, entry, sets, NULL, 0, &rc);
-  if (!g) return rc;
-  if (grad) rc = drv_backward(g, entry, loss);
-  cg_opt_stats st;
-  if (rc == XLC_EXIT_OK && (opt || plan)) rc = drv_optimize(g, entry, &st);
+/* The pipeline through `stop` (cg, cg-grad, cg-opt: the graph; kplan, kir (kir: with the KIR
+   of every kernel): the kernel plan of the optimized graph; mem: its memory plan; emit: the
+   MLIR of its kernels); stats: the cg-opt counts first. */
+static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, xl_grad grad, xl_stage stop, int kir,
+                      int stats, cg_dtype dt) {
+  xl_request r = {0};
+  r.entry = entry, r.sets = sets->v.v, r.nsets = sets->v.n, r.grad = grad, r.stop = stop, r.dt = dt;
+  xl_module m;
+  int rc = drv_compile(s, &r, &m);
+  const cg_opt_stats *st = &m.opt;
   if (rc == XLC_EXIT_OK && stats)
     printf("// cg-opt: nodes %d -> %d (folded %d, merged %d, dead %d; scan results dropped %d, scan "
            "operands dropped %d)\n",
-           st.nodes_before, st.nodes_after, st.folded, st.merged, st.dead, st.scan_outs_removed,
-           st.scan_ins_removed);
-  if (rc == XLC_EXIT_OK && !plan) cg_dump(g, stdout);
-  if (rc == XLC_EXIT_OK && plan) {
-    kp_plan *p = kp_build(g);
-    if (plan == 3)
-      drv_plan_walk(p, print_mlir, &dt);
-    else if (plan == 4) {
-      mp_plan *m = mp_build(g, p, dt == CG_F64 ? sizeof(double) : sizeof(float));
-      mp_dump(m, stdout);
-      mp_free(m);
-    } else
-      kp_dump(p, stdout, plan == 2);
-    kp_free(p);
+           st->nodes_before, st->nodes_after, st->folded, st->merged, st->dead, st->scan_outs_removed,
+           st->scan_ins_removed);
+  if (rc == XLC_EXIT_OK && stop <= XL_STAGE_CG_OPT) cg_dump(m.g, stdout);
+  if (rc == XLC_EXIT_OK && stop == XL_STAGE_KPLAN) kp_dump(m.plan, stdout, kir);
+  if (rc == XLC_EXIT_OK && stop == XL_STAGE_MEM) mp_dump(m.mp, stdout);
+  if (rc == XLC_EXIT_OK && stop == XL_STAGE_EMIT) {
+    mlir_walk w = {&m, 0};
+    drv_plan_walk(m.plan, print_mlir, &w);
   }
-  cg_free(g);
+  xl_module_free(&m);
   return rc;
 }
 
@@ -219,13 +219,12 @@ int cmd_dump(int argc, char **argv) {
     goto out;
   }
   if (drv_src_parse(&s) != 0) goto out;
-  if (planned)
-    rc = dump_graph(&s, entry, &sets, loss, loss, 1, sid == ST_MEM ? 4 : sid == ST_MLIR ? 3 : sid == ST_KIR ? 2 : 1, 0,
-                    dt);
-  else if (sid == ST_CG_OPT)
-    rc = dump_graph(&s, entry, &sets, loss, loss, 1, 0, stats, dt);
-  else
-    rc = dump_graph(&s, entry, &sets, sid == ST_CG_GRAD, loss, 0, 0, 0, dt);
+  /* cg-grad without --loss: cotangent mode; the later stages differentiate only with --loss */
+  xl_grad grad = loss ? XL_GRAD_LOSS : sid == ST_CG_GRAD ? XL_GRAD_COT : XL_GRAD_NONE;
+  xl_stage stop = sid == ST_CG ? XL_STAGE_CG : sid == ST_CG_GRAD ? XL_STAGE_CG_GRAD : sid == ST_CG_OPT ? XL_STAGE_CG_OPT
+                  : sid == ST_MEM ? XL_STAGE_MEM : sid == ST_MLIR ? XL_STAGE_EMIT : XL_STAGE_KPLAN;
+  if (sid == ST_CG) grad = XL_GRAD_NONE;
+  rc = dump_graph(&s, entry, &sets, grad, stop, sid == ST_KIR, stats, dt);
 out:
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");

@@ -323,8 +323,8 @@ static void add_noise(gc_ctx *c) {
 /* Appends the backward pass to a copy of fwd and runs it with cotangents W; *gout gets
    grad->outs.n new tensors (forward outputs, then grad.<name>). */
 static int run_grad(gc_ctx *c, xt ***gout) {
-  c->grad = cg_clone(c->fwd);
-  int rc = drv_backward(c->grad, c->cfg->entry, 0);
+  int rc;
+  c->grad = drv_graph_more(cg_clone(c->fwd), c->cfg->entry, XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL, &rc);
   if (rc) return rc;
   *gout = xl_calloc((size_t)c->grad->outs.n, sizeof **gout);
   xt **gin = xl_calloc((size_t)c->grad->nodes.n, sizeof *gin);
@@ -428,7 +428,7 @@ static int gradcheck(const gc_cfg *cfg) {
   if (drv_src_load(&s, cfg->file) != 0) goto out;
   if (read_tensors(cfg->inputs, &fin) || read_tensors(cfg->params, &fpar)) goto out;
   if (drv_src_parse(&s) != 0) goto out;
-  c.fwd = drv_lower(&s, cfg->entry, &cfg->sets, (xt *const *)fin.v.v, fin.v.n, &rc);
+  c.fwd = drv_graph(&s, cfg->entry, &cfg->sets, (xt *const *)fin.v.v, fin.v.n, XL_GRAD_NONE, XL_STAGE_CG, &rc);
   if (!c.fwd) goto out;
   c.vals = xl_calloc((size_t)c.fwd->nodes.n, sizeof *c.vals);
   run_bind_ctx bc = {cfg->entry, cfg->inputs, cfg->params, NULL, &fin, &fpar, &empty, cfg->seed, XT_F64, 1};

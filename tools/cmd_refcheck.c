@@ -252,7 +252,9 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   int rc = 0;
   drv_sets sets = {0};
   for (int i = 0; i < r->nsets; i++) xl_vec_push(sets.v, r->sets[i]);
-  cg_graph *g = drv_lower(src, r->entry, &sets, (xt *const *)r->inputs.v.v, r->inputs.v.n, &rc);
+  int need_grad = r->loss || r->cots.v.n > 0;
+  cg_graph *g = drv_graph(src, r->entry, &sets, (xt *const *)r->inputs.v.v, r->inputs.v.n, XL_GRAD_NONE,
+                          XL_STAGE_CG, &rc);
   free(sets.v.v);
   if (!g) {
     printf("%-18s %-16s %s  lowering of '%s' failed                                                    FAIL\n", cas,
@@ -260,9 +262,8 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
     tally->fail++;
     return -1;
   }
-  int need_grad = r->loss || r->cots.v.n > 0;
-  if ((need_grad && drv_backward(g, r->entry, r->loss) != 0) || drv_optimize(g, r->entry, NULL) != 0) {
-    cg_free(g);
+  if (!(g = drv_graph_more(g, r->entry, !need_grad ? XL_GRAD_NONE : r->loss ? XL_GRAD_LOSS : XL_GRAD_COT,
+                           XL_STAGE_CG_OPT, NULL, &rc))) {
     tally->fail++;
     return -1;
   }

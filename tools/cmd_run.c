@@ -258,13 +258,9 @@ static int run(run_cfg *c) {
   if (read_tensors(c->inputs, &fin) || read_tensors(c->params, &fpar) || read_tensors(c->cots, &fcot))
     goto out;
   if (drv_src_parse(&s) != 0) goto out;
-  g = drv_lower(&s, c->entry, &c->sets, (xt *const *)fin.v.v, fin.v.n, &rc);
+  g = drv_graph(&s, c->entry, &c->sets, (xt *const *)fin.v.v, fin.v.n,
+                c->loss ? XL_GRAD_LOSS : c->cots ? XL_GRAD_COT : XL_GRAD_NONE, XL_STAGE_CG_OPT, &rc);
   if (!g) goto out;
-  if (c->loss || c->cots) {
-    rc = drv_backward(g, c->entry, c->loss);
-    if (rc) goto out;
-  }
-  if ((rc = drv_optimize(g, c->entry, NULL)) != 0) goto out;
 
   vals = xl_calloc((size_t)g->nodes.n, sizeof *vals);
   run_bind_ctx bc = {c->entry, c->inputs, c->params, c->cots, &fin, &fpar, &fcot, c->seed, c->dt, c->random_inputs};

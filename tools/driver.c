@@ -1,5 +1,7 @@
 /* driver.c - helpers shared by the xlc subcommands: message printing, the option scanner,
- * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions.
+ * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions, the process's
+ * options (drv_options) and compiling through the pipeline with them (drv_compile, which
+ * prints xl_compile's failures as "xlc: error:" / "xlc: internal error:").
  *
  * Nothing here decides policy of a subcommand; it only reports the mistakes it can see
  * (unknown option, malformed setting, unreadable file) and returns -1 for them.
@@ -343,95 +345,57 @@ const char *drv_closest(const char *s, const char *const *cands, int n) {
   return bestd <= limit ? best : NULL;
 }
 
-/* ---- building the cell graph ---- */
+/* ---- options ---- */
 
-static int verify(const cg_graph *g, const char *entry, const char *after) {
-  /* cg_verify prints its findings; the header line goes first so collect them in a buffer. */
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *mem = open_memstream(&buf, &len);
-  int n = mem ? cg_verify(g, mem) : cg_verify(g, stderr);
-  if (mem) fclose(mem);
-  if (n) {
-    drv_internal("the cell graph of '%s' fails verification after %s (%d problem%s):", entry, after,
-                 n, n == 1 ? "" : "s");
-    if (buf) fputs(buf, stderr);
-  }
-  free(buf);
-  return n ? XLC_EXIT_INTERNAL : XLC_EXIT_OK;
+static xl_options opts;
+static int opts_set;
+
+void drv_options_set(const xl_options *o) {
+  opts = *o;
+  opts_set = 1;
 }
 
-cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given, int ngiven,
-                    int *rc) {
-  int nerr0 = s->diag.nerr;
-  cg_graph *g = lang_lower(&s->ar, s->file, entry, sets ? sets->v.v : NULL, sets ? sets->v.n : 0,
-                           given, ngiven, &s->diag);
-  if (!g) {
-    if (s->diag.nerr > nerr0) {
-      *rc = XLC_EXIT_USER;
-    } else {
-      drv_internal("lowering of entry '%s' failed without a diagnostic", entry);
-      *rc = XLC_EXIT_INTERNAL;
-    }
-    return NULL;
+const xl_options *drv_options(void) {
+  if (!opts_set) { /* not from xlc's main: read the environment as it is now */
+    opts = xl_options_default();
+    xl_options_from_env(&opts);
   }
-  if (s->diag.nerr > nerr0) { /* a graph and errors: trust the errors */
-    cg_free(g);
-    *rc = XLC_EXIT_USER;
-    return NULL;
-  }
-  *rc = verify(g, entry, "lowering");
-  if (*rc) {
-    cg_free(g);
-    return NULL;
-  }
+  return &opts;
+}
+
+/* ---- compiling ---- */
+
+int drv_compile(drv_src *s, xl_request *r, xl_module *m) {
+  if (s) r->ar = &s->ar, r->file = s->file, r->diag = &s->diag;
+  char *err = NULL;
+  int rc = xl_compile(r, drv_options(), m, &err);
+  if (rc == XL_COMPILE_USER && err) drv_error("%s", err);
+  if (rc == XL_COMPILE_INTERNAL) drv_internal("%s", err ? err : "(no message)");
+  free(err);
+  return rc;
+}
+
+cg_graph *drv_graph(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given, int ngiven, xl_grad grad,
+                    xl_stage stop, int *rc) {
+  xl_request r = {0};
+  r.entry = entry, r.sets = sets ? sets->v.v : NULL, r.nsets = sets ? sets->v.n : 0;
+  r.given = given, r.ngiven = ngiven, r.grad = grad, r.stop = stop;
+  xl_module m;
+  *rc = drv_compile(s, &r, &m);
+  cg_graph *g = *rc ? NULL : xl_module_take_graph(&m);
+  xl_module_free(&m);
   return g;
 }
 
-int drv_backward(cg_graph *g, const char *entry, int loss) {
-  if (loss) {
-    int k = cg_find_output(g, "loss");
-    if (k < 0) {
-      drv_error("entry '%s' has no output 'loss'", entry);
-      return XLC_EXIT_USER;
-    }
-    const cg_node *n = &g->nodes.v[g->outs.v[k].node];
-    if (cg_numel(&n->shape) != 1) {
-      char *sh = drv_shape_str(n->shape.rank, n->shape.d);
-      drv_error("output 'loss' of entry '%s' has shape %s; --loss needs a scalar", entry, sh);
-      free(sh);
-      return XLC_EXIT_USER;
-    }
-    if (n->is_int) {
-      drv_error("output 'loss' of entry '%s' holds integers and cannot be differentiated", entry);
-      return XLC_EXIT_USER;
-    }
-  }
-  char *err = NULL;
-  if (ad_append_backward(g, loss ? "loss" : NULL, &err) != 0) {
-    drv_internal("autodiff of entry '%s' failed: %s", entry, err ? err : "(no message)");
-    free(err);
-    return XLC_EXIT_INTERNAL;
-  }
-  return verify(g, entry, "autodiff");
-}
-
-int drv_optimize(cg_graph *g, const char *entry, cg_opt_stats *st) {
-  const char *env = getenv("XLC_CG_OPT");
-  if (env && strcmp(env, "0") == 0) {
-    if (st) {
-      memset(st, 0, sizeof *st);
-      st->nodes_before = st->nodes_after = cg_count_nodes(g);
-    }
-    return XLC_EXIT_OK;
-  }
-  char *err = NULL;
-  if (cg_optimize(g, st, &err) != 0) {
-    drv_internal("cg-opt of entry '%s' failed: %s", entry, err ? err : "(no message)");
-    free(err);
-    return XLC_EXIT_INTERNAL;
-  }
-  return XLC_EXIT_OK;
+cg_graph *drv_graph_more(cg_graph *g, const char *entry, xl_grad grad, xl_stage stop, cg_opt_stats *st, int *rc) {
+  xl_request r = {0};
+  r.entry = entry, r.graph = g, r.grad = grad, r.stop = stop;
+  xl_module m;
+  *rc = drv_compile(NULL, &r, &m);
+  if (st) *st = m.opt;
+  g = *rc ? NULL : xl_module_take_graph(&m);
+  xl_module_free(&m);
+  return g;
 }
 
 /* ---- backends ---- */
@@ -462,7 +426,7 @@ int drv_exec_failed(int rc, const char *err, const char *fmt, ...) {
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err) {
   if (strcmp(backend, "ref") == 0) return ref_exec(g, dt, inputs, outputs, err);
-  cpu_exec *e = cpu_prepare(g, dt, NULL, err);
+  cpu_exec *e = cpu_prepare(g, dt, drv_options(), err);
   if (!e) return -1;
   int rc = cpu_run(e, inputs, outputs, err);
   cpu_free(e);

@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "lang.h"
+#include "options_env.h"
+#include "pipeline.h"
 #include "xl_util.h"
 #include "xlrt.h"
 
@@ -89,20 +91,29 @@ int drv_src_parse(drv_src *s);
 void drv_src_set_stored(const char *sources_json);
 void drv_src_free(drv_src *s);
 
-/* ---- building the cell graph of an entry (shared by dump and run) ---- */
-struct cg_graph;
-/* lang_lower + cg_verify. Returns the graph (free with cg_free), or NULL with *rc set:
-   XLC_EXIT_USER when the lowering reported errors, XLC_EXIT_INTERNAL otherwise. */
-struct cg_graph *drv_lower(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given,
-                           int ngiven, int *rc);
-/* ad_append_backward (loss mode on output "loss" if `loss`, else cotangent mode) + cg_verify.
-   Returns an exit code; errors are printed. */
-int drv_backward(struct cg_graph *g, const char *entry, int loss);
+/* ---- the options of this process (xlc.c main fills them once) ---- */
+/* xlc's main: xl_options_default(), then xl_options_from_env, then drv_options_set. */
+void drv_options_set(const xl_options *o);
+/* The options drv_options_set gave; before that (a test linking the driver): the defaults
+   with the environment read now. */
+const xl_options *drv_options(void);
 
-/* The cg-opt stage (cg_optimize) + cg_verify, applied before planning or executing on any
-   backend. XLC_CG_OPT=0 in the environment skips it (for before/after measurements); `st`
-   (may be NULL) receives the statistics. Returns an exit code; errors are printed. */
-int drv_optimize(struct cg_graph *g, const char *entry, cg_opt_stats *st);
+/* ---- compiling an entry (pipeline.h xl_compile, with this process's options) ---- */
+/* Runs r (its source fields taken from s when s is not NULL: ar, file, diag) into *m and
+   prints a failure: the lowering's diagnostics as they come, then "xlc: error: MSG" or
+   "xlc: internal error: MSG". Returns an exit code (XL_COMPILE_* = XLC_EXIT_*); free *m with
+   xl_module_free either way. */
+int drv_compile(drv_src *s, xl_request *r, xl_module *m);
+/* The graph of an entry after `stop` (XL_STAGE_CG, _CG_GRAD or _CG_OPT), grad as in
+   xl_request, or NULL with *rc set (the failure printed). Free it with cg_free. */
+struct cg_graph *drv_graph(drv_src *s, const char *entry, const drv_sets *sets, xt *const *given, int ngiven,
+                           xl_grad grad, xl_stage stop, int *rc);
+/* The later stages of a lowered graph g the caller changed or copied (taken over: freed on
+   failure): autodiff (grad not XL_GRAD_NONE), then cg-opt when stop is XL_STAGE_CG_OPT.
+   Returns the graph or NULL with *rc set (the failure printed); st (may be NULL) receives
+   cg-opt's counts. */
+struct cg_graph *drv_graph_more(struct cg_graph *g, const char *entry, xl_grad grad, xl_stage stop,
+                                cg_opt_stats *st, int *rc);
 
 /* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
 int drv_backend_ok(const char *backend); /* prints an error for an unknown name */

@@ -66,6 +66,7 @@ int mdl_entry_has_input(const ast *file, const char *entry, const char *name) {
 int mdl_open(mdl *m, const char *file, const char *text, const char *entry, const char *const *sets, int nsets,
              const char *backend, cg_dtype dt) {
   memset(m, 0, sizeof *m);
+  m->opt = *drv_options();
   m->file = xl_strdup(file);
   m->entry = xl_strdup(entry);
   m->backend = xl_strdup(backend);
@@ -80,7 +81,7 @@ int mdl_open(mdl *m, const char *file, const char *text, const char *entry, cons
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
   m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");
-  m->workers = strcmp(backend, "ref") != 0 ? cpu_num_threads() : 1;
+  m->workers = strcmp(backend, "ref") != 0 ? cpu_num_threads(&m->opt) : 1;
   int rc = 0;
   mdl_exe *x = mdl_get(m, 1, 1, m->scored, MDL_DECODE, &rc); /* the graph generation steps run */
   if (!x) return rc;
@@ -164,7 +165,7 @@ int mdl_npos(const mdl *m, const int32_t *targets, int B, int T) {
   return P <= 8 ? P : mdl_bucket(P);
 }
 
-/* Drops output `name` from g (its nodes then go as dead code in drv_optimize). */
+/* Drops output `name` from g (its nodes then go as dead code in the pipeline's cg-opt). */
 static void drop_output(cg_graph *g, const char *name) {
   int k = cg_find_output(g, name);
   if (k < 0) return;
@@ -187,7 +188,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     snprintf(kp, sizeof kp, "P=%d", P);
     set_add(m, kp);
   }
-  cg_graph *g = drv_lower(&m->src, m->entry, &m->sets, NULL, 0, rc);
+  cg_graph *g = drv_graph(&m->src, m->entry, &m->sets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, rc);
   if (!g) return NULL;
   int tok = cg_find_input(g, "tokens"), tgt = cg_find_input(g, "targets"), pos = cg_find_input(g, "positions");
   int lo = cg_find_output(g, "loss"), lg = cg_find_output(g, "logits");
@@ -206,11 +207,8 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     lo = -1;
     lg = cg_find_output(g, "logits");
   }
-  if ((train == MDL_TRAIN && (*rc = drv_backward(g, m->entry, 1)) != 0) ||
-      (*rc = drv_optimize(g, m->entry, NULL)) != 0) {
-    cg_free(g);
-    return NULL;
-  }
+  g = drv_graph_more(g, m->entry, train == MDL_TRAIN ? XL_GRAD_LOSS : XL_GRAD_NONE, XL_STAGE_CG_OPT, NULL, rc);
+  if (!g) return NULL;
   mdl_exe *x = xl_calloc(1, sizeof *x);
   x->B = B, x->T = T, x->P = P, x->train = train, x->g = g, x->owns_g = 1;
   x->tok_in = tok, x->tgt_in = tgt, x->pos_in = m->scored ? pos : -1, x->loss_out = lo, x->logits_out = lg;
@@ -233,7 +231,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
     if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_STATE) x->state_in[x->nstate++] = i;
   if (*rc == 0 && strcmp(m->backend, "ref") != 0) {
     char *err = NULL;
-    x->e = cpu_prepare(g, m->dt, NULL, &err);
+    x->e = cpu_prepare(g, m->dt, &m->opt, &err);
     if (!x->e) {
       drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, B, T, err ? err : "failed");
       *rc = XLC_EXIT_INTERNAL;
@@ -264,7 +262,7 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
   y->grad_out = dup_ints(x->grad_out, m->params.v.n);
   y->state_in = dup_ints(x->state_in, x->g->nodes.n);
   char *err = NULL;
-  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, NULL, &err))) {
+  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, &m->opt, &err))) {
     drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, x->B, x->T, err ? err : "failed");
     *rc = XLC_EXIT_INTERNAL;
     free(err);
@@ -277,16 +275,6 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
 /* Rows per run of a shard of `rows` rows of T tokens: halved (while even) down to the
    micro-batch token budget, not below MDL_MICRO_MIN_ROWS rows unless XLC_MICROBATCH_TOKENS
    is set (model.h). */
-/* XLC_MICROBATCH_TOKENS as a positive budget, or 0 when unset (a malformed value is reported
-   once and means unset) */
-static long micro_env(void) {
-  const char *e = getenv("XLC_MICROBATCH_TOKENS");
-  static int warned;
-  if (e && *e && atol(e) <= 0 && !warned++)
-    drv_warn("XLC_MICROBATCH_TOKENS must be a positive number of tokens (got '%s'); using the default rule", e);
-  return e && atol(e) > 0 ? atol(e) : 0;
-}
-
 static int micro_rows(int rows, int T, long env) {
   long budget = env ? env : MDL_MICRO_TOKENS;
   int minr = env ? 1 : MDL_MICRO_MIN_ROWS, r = rows;
@@ -297,7 +285,7 @@ static int micro_rows(int rows, int T, long env) {
 /* Data parallelism: B split into m->workers shards of B / workers rows, one executor each
    (the graph is shared), run on as many threads; each shard's rows in micro-batches. */
 static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
-  long env = micro_env();
+  long env = (long)m->opt.microbatch_tokens; /* XLC_MICROBATCH_TOKENS, 0 when unset */
   int n = m->workers, mb = micro_rows(B / n, T, env);
   mdl_exe *s0 = build_exe(m, mb, T, P, train, rc);
   if (!s0) return NULL;

@@ -70,7 +70,8 @@ typedef struct {
   int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
   int auto_chunk;         /* > 0 (mdl_auto_form): each graph gets form=parallel for T <= 2 chunks,
                              form=chunkwise beyond (same function and parameters) */
-  int workers;            /* data-parallel shards per batch (XLC_NUM_THREADS; 1 on ref) */
+  int workers;            /* data-parallel shards per batch (num_threads; 1 on ref) */
+  xl_options opt;         /* the options of its graphs and executors (drv_options() at mdl_open) */
   int scored;             /* the entry has `in positions: int[P]` and `targets: int[P]`
                              (xlstm_lm_at): logits and loss only at the listed positions */
   mdl_exe *cache;

@@ -2,11 +2,14 @@
  *
  * `xlc COMMAND ARGS...` looks COMMAND up in `commands` and hands it argv from COMMAND on.
  * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text. This file
- * decides nothing about compiling or running; it only dispatches.
+ * decides nothing about compiling or running; it fills the process's options once (defaults,
+ * then the environment: runtime/options_env.h; the commands read them with drv_options()
+ * and apply their flags on top), configures the JIT with them and dispatches.
  */
 #include <string.h>
 
 #include "driver.h"
+#include "jit.h"
 
 typedef struct {
   const char *name;
@@ -75,6 +78,12 @@ int main(int argc, char **argv) {
     return XLC_EXIT_OK;
   }
   const command *c = find_command(name);
+  if (c) {
+    xl_options o = xl_options_default();
+    xl_options_from_env(&o);
+    drv_options_set(&o);
+    jit_configure(&o);
+  }
   if (!c) {
     if (name[0] == '-') {
       drv_error("unknown option '%s' (options go after the command)", name);

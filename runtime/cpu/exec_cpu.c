@@ -2,7 +2,7 @@
  *
  * Steps of the plan (kplan.h): KP_GEMM through OpenBLAS (cblas_?gemm per outer and batch entry),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
- * XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
+ * xl_options.no_jit, XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
@@ -20,6 +20,7 @@
 #include "exec_cpu.h"
 #include "jit.h"
 #include "memplan.h"
+#include "pipeline.h"
 
 typedef struct cpu_prog cpu_prog;
 typedef struct fast_ein fast_ein;
@@ -89,16 +90,16 @@ static double now_s(void) {
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **err);
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err);
 
-/* The kernel plan and memory plan of g, nothing compiled yet (prog_free frees it as it is). */
-static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, cpu_stats *st) {
+/* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
+   yet (prog_free frees it as it is). */
+static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st) {
   cpu_prog *p = xl_calloc(1, sizeof *p);
   p->g = g;
   p->dt = dt;
   p->stats = st;
-  p->plan = kp_build(g);
-  p->mp = mp_build(g, p->plan, esz(dt));
+  xl_plan_graph(g, dt, o, &p->plan, &p->mp);
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
   p->body = xl_calloc((size_t)n + 1, sizeof *p->body);
@@ -132,18 +133,19 @@ static int prog_mem_check(const cpu_prog *p, char **err) {
   return rc;
 }
 
-/* JIT-compiles p's kernels, prepares its scan bodies (recursively) and value tables. 0, or -1
-   with *err (p is then freed). */
-static int prog_compile(cpu_prog *p, char **err) {
+/* JIT-compiles p's kernels (the pipeline's emit stage, then jit_compile; o->no_jit: none, they
+   are interpreted), prepares its scan bodies (recursively) and value tables. 0, or -1 with *err
+   (p is then freed). */
+static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
   const cg_graph *g = p->g;
   cg_dtype dt = p->dt;
   cpu_stats *st = p->stats;
   int n = p->plan->steps.n;
-  int use_jit = !getenv("XLC_NO_JIT");
+  int use_jit = !o->no_jit;
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
     if (s->kind == KP_KERNEL && use_jit) {
-      char *text = kir_to_mlir(s->kir, dt);
+      char *text = xl_emit_kernel(s->kir, dt, o);
       char *e = NULL;
       p->kern[i].jit = jit_compile(text, s->kir->name, &e);
       free(text);
@@ -172,7 +174,7 @@ static int prog_compile(cpu_prog *p, char **err) {
       }
     }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_SCAN) {
-      p->body[i] = prepare(g->nodes.v[s->node].body, dt, st, err);
+      p->body[i] = prepare(g->nodes.v[s->node].body, dt, o, st, err);
       if (!p->body[i]) {
         prog_free(p);
         return -1;
@@ -184,9 +186,9 @@ static int prog_compile(cpu_prog *p, char **err) {
   return 0;
 }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, cpu_stats *st, char **err) {
-  cpu_prog *p = prog_plan(g, dt, st);
-  return prog_compile(p, err) ? NULL : p;
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err) {
+  cpu_prog *p = prog_plan(g, dt, o, st);
+  return prog_compile(p, o, err) ? NULL : p;
 }
 
 /* ---- values ---- */
@@ -292,7 +294,8 @@ static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
 }
 
 /* ---- threads: kernels with a large domain are split along their parallel dimension ----
- * A process-wide pool of XLC_NUM_THREADS - 1 workers (default: the online CPUs, at most 8).
+ * A process-wide pool of num_threads - 1 workers (xl_options, XLC_NUM_THREADS; default: the
+ * online CPUs, at most 8).
  * The split is static: part i of a kernel's [0, hi) always goes to worker i (part 0 to the
  * calling thread), so every element is computed by one thread in the same way (results do
  * not depend on the thread count) and each core keeps re-reading the same slice of a weight
@@ -324,7 +327,10 @@ typedef struct {
 static cpu_worker *pool;
 static int pool_n = -1; /* workers; -1 = not started */
 static int serial;      /* cpu_set_serial(1): kernels and BLAS single-threaded in every run */
-static int64_t split_min = 1 << 13; /* kernels with fewer points run unsplit (XLC_SPLIT_MIN) */
+/* set by every cpu_prepare from its options (process-wide like the pool; the pool's size is
+   fixed by the first kernel split) */
+static _Atomic int64_t split_min = 1 << 13; /* kernels with fewer points run unsplit (split_min) */
+static _Atomic int cfg_threads;             /* xl_options.num_threads (0: the online CPUs) */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 
 #define SPIN_S 2e-4 /* how long an idle worker spins before it sleeps */
@@ -367,9 +373,9 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-int cpu_num_threads(void) {
-  const char *e = getenv("XLC_NUM_THREADS");
-  long n = e && atoi(e) > 0 ? atoi(e) : sysconf(_SC_NPROCESSORS_ONLN);
+int cpu_num_threads(const xl_options *o) {
+  int want = o ? o->num_threads : cfg_threads;
+  long n = want > 0 ? want : sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
@@ -379,9 +385,7 @@ static int pool_start(void) {
   if (atomic_load_explicit(&pool_ready, memory_order_acquire)) return pool_n;
   pthread_mutex_lock(&pool_mu);
   if (pool_n < 0) {
-    const char *sm = getenv("XLC_SPLIT_MIN");
-    if (sm && atoll(sm) > 0) split_min = atoll(sm);
-    pool_n = cpu_num_threads() - 1;
+    pool_n = cpu_num_threads(NULL) - 1;
     pool = xl_malloc_aligned(((size_t)pool_n + 1) * sizeof *pool);
     memset(pool, 0, ((size_t)pool_n + 1) * sizeof *pool);
     for (int i = 0; i < pool_n; i++) {
@@ -1183,25 +1187,32 @@ static void out_bind_prepare(cpu_prog *p) {
 void cpu_set_serial(int on) {
   if (on == serial) return;
   serial = on;
-  openblas_set_num_threads(on ? 1 : cpu_num_threads());
+  openblas_set_num_threads(on ? 1 : cpu_num_threads(NULL));
 }
 
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err) {
-  (void)o; /* wired in by the options work (issue 17) */
+  xl_options def;
+  if (!o) {
+    def = xl_options_default();
+    o = &def;
+  } else {
+    jit_configure(o); /* the JIT is process-wide: the last options given win */
+  }
   cpu_exec *e = xl_calloc(1, sizeof *e);
   if (err) *err = NULL;
-  e->stats.profile = getenv("XLC_PROFILE") != NULL;
-  /* one knob for threads: XLC_NUM_THREADS (BLAS threads and xlc's kernel threads) */
-  const char *nt = getenv("XLC_NUM_THREADS");
-  if (!serial && nt && atoi(nt) > 0) openblas_set_num_threads(atoi(nt));
+  e->stats.profile = o->profile != 0;
+  /* one knob for threads: num_threads (BLAS threads and xlc's kernel threads) */
+  cfg_threads = o->num_threads;
+  if (o->split_min > 0) split_min = o->split_min;
+  if (!serial && o->num_threads > 0) openblas_set_num_threads(o->num_threads);
   e->g = g;
   e->dt = dt;
-  e->prog = prog_plan(g, dt, &e->stats);
+  e->prog = prog_plan(g, dt, o, &e->stats);
   if (prog_mem_check(e->prog, &e->refused)) { /* compile nothing: every run fails with this */
     e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
     return e;
   }
-  if (prog_compile(e->prog, err)) {
+  if (prog_compile(e->prog, o, err)) {
     free(e);
     return NULL;
   }

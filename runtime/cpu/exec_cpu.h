@@ -9,7 +9,8 @@ typedef struct {
   int kernels;        /* JIT-compiled kernels (all scan bodies included) */
   int kernel_chains;  /* of them: kernels of several loop nests (merged scan steps) */
   double gemm_flops;  /* GEMM FLOPs executed so far */
-  int profile;        /* accumulate the times below (XLC_PROFILE=1 or cpu_exec.stats.profile = 1) */
+  int profile;        /* accumulate the times below (xl_options.profile, XLC_PROFILE; or
+                         cpu_exec.stats.profile = 1) */
   double t_kernel, t_gemm, t_copy; /* seconds in JIT kernels, BLAS, scan slice copies */
   double t_ref[CG_OP_COUNT];       /* seconds in reference-evaluated nodes, per op */
   double planned_bytes;            /* memory plan: workspace + gradient block + input region */
@@ -35,8 +36,12 @@ typedef struct {
                          nothing was compiled and every cpu_run fails with this message */
 } cpu_exec;
 
-/* Plans g and compiles its kernels with options o (NULL: xl_options_default()). NULL with *err on failure. g must outlive the result.
-   A plan larger than the memory the process may use is not compiled (e->refused). */
+/* Plans g and compiles its kernels with options o (NULL: xl_options_default(), and the JIT's
+   settings left as they are; else jit_configure(o) first): the plan, memory plan and kernel
+   texts come from the pipeline (pipeline.h xl_plan_graph, xl_emit_kernel). o's num_threads
+   and split_min are process-wide (the thread pool): the last cpu_prepare's win. NULL with
+   *err on failure. g must outlive the result. A plan larger than the memory the process may
+   use is not compiled (e->refused). */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err);
 /* Same contract as ref_exec (inputs per node id, one new tensor per graph output), except
    that a non-NULL outputs[k] with the output's name, dtype and shape is written in place
@@ -49,11 +54,12 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err);
 void cpu_free(cpu_exec *e);
 /* on = 1: every later run keeps its kernels and BLAS calls on the calling thread, so that a
    caller can run several executors at once, one per thread (the trainer's data-parallel
-   shards); on = 0: XLC_NUM_THREADS threads again. Process-wide: call it between runs, from
-   the thread that starts them. */
+   shards); on = 0: num_threads threads again (the last cpu_prepare's options). Process-wide:
+   call it between runs, from the thread that starts them. */
 void cpu_set_serial(int on);
-/* XLC_NUM_THREADS, default the online CPUs; at least 1, at most 8 */
-int cpu_num_threads(void);
+/* o->num_threads (XLC_NUM_THREADS), default the online CPUs; at least 1, at most 8. o NULL:
+   the last cpu_prepare's options (before any: the default). */
+int cpu_num_threads(const xl_options *o);
 /* XLC_PROFILE: the `top` plan steps (scan bodies included) that took the most time, with the
    time per run and how often they ran. */
 void cpu_profile_steps(const cpu_exec *e, FILE *out, int top);

@@ -9,7 +9,7 @@
  * CPU, features); the file stores the whole key and a checksum, so a stale, colliding, truncated
  * or corrupt entry is recompiled and rewritten (temp file + rename), never trusted.
  * Nothing here knows KIR. Compiles are serialized by one mutex (one MLIR context).
- * XLC_JIT_TIMING=1 prints the time of each stage of a compile to stderr (a debugging aid).
+ * jit_configure: o->jit_timing (XLC_JIT_TIMING=1) prints the time of each stage of a compile to stderr (a debugging aid).
  */
 #include "jit.h"
 
@@ -138,15 +138,20 @@ static int mkdir_p(const char *path) {
   return r;
 }
 
-static char *pick_cache_dir(void) {
-  const char *d = getenv("XLC_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-  char *dir;
-  if (d && *d) {
-    if (!strcmp(d, "off") || !strcmp(d, "0")) return NULL;
-    dir = xl_strdup(d);
-  } else if (x && *x) dir = xl_fmt("%s/xlc", x);
-  else if (h && *h) dir = xl_fmt("%s/.cache/xlc", h);
-  else return NULL;
+/* jit_configure's settings (cfg_mu); the cache directory is resolved (created, checked) by the
+   first compile after it changed */
+static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  int vbits;       /* 0: the host's */
+  char *cache_dir; /* as configured (NULL: none) */
+  int resolved;    /* G.cache_dir is cache_dir made usable (or NULL) */
+  int timing;
+} cfg;
+
+/* dir created if missing and writable, else NULL (no cache) */
+static char *usable_cache_dir(const char *d) {
+  if (!d || !*d || !strcmp(d, "off") || !strcmp(d, "0")) return NULL;
+  char *dir = xl_strdup(d);
   if (mkdir_p(dir) || access(dir, W_OK | X_OK)) {
     free(dir);
     return NULL;
@@ -155,25 +160,49 @@ static char *pick_cache_dir(void) {
 }
 
 static pthread_once_t vbits_once = PTHREAD_ONCE_INIT;
-static int vbits;
+static int host_vbits;
 
 static void vbits_init(void) {
   char *f = LLVMGetHostCPUFeatures();
-  int host = f && strstr(f, "+avx512f") ? 512 : 256;
+  host_vbits = f && strstr(f, "+avx512f") ? 512 : 256;
   LLVMDisposeMessage(f);
-  vbits = host;
-  const char *e = getenv("XLC_VECTOR_BITS");
-  if (e && *e) {
-    if (strcmp(e, "256") == 0 || strcmp(e, "512") == 0)
-      vbits = atoi(e);
-    else
-      fprintf(stderr, "xlc: XLC_VECTOR_BITS must be 256 or 512 (got '%s'); using %d, this host's width\n", e, host);
+}
+
+int jit_host_vector_bits(void) {
+  pthread_once(&vbits_once, vbits_init);
+  return host_vbits;
+}
+
+void jit_configure(const xl_options *o) {
+  pthread_mutex_lock(&cfg_mu);
+  int vb = o->emit.vector_bits;
+  cfg.vbits = vb == 256 || vb == 512 ? vb : 0;
+  cfg.timing = o->jit_timing;
+  const char *d = o->cache_dir;
+  if (!(d == cfg.cache_dir || (d && cfg.cache_dir && !strcmp(d, cfg.cache_dir)))) {
+    free(cfg.cache_dir);
+    cfg.cache_dir = d ? xl_strdup(d) : NULL;
+    cfg.resolved = 0;
   }
+  pthread_mutex_unlock(&cfg_mu);
 }
 
 int jit_vector_bits(void) {
-  pthread_once(&vbits_once, vbits_init);
-  return vbits;
+  pthread_mutex_lock(&cfg_mu);
+  int vb = cfg.vbits;
+  pthread_mutex_unlock(&cfg_mu);
+  return vb ? vb : jit_host_vector_bits();
+}
+
+/* G.cache_dir for the configured directory (under G.mu, or before anything compiles) */
+static void cache_dir_update(void) {
+  pthread_mutex_lock(&cfg_mu);
+  if (!cfg.resolved) {
+    free(G.cache_dir);
+    G.cache_dir = usable_cache_dir(cfg.cache_dir);
+    cfg.resolved = 1;
+  }
+  pthread_mutex_unlock(&cfg_mu);
 }
 
 static void init_once(void) {
@@ -196,7 +225,6 @@ static void init_once(void) {
   mlirDialectRegistryDestroy(reg);
   mlirRegisterAllLLVMTranslations(G.ctx);
   mlirRegisterAllPasses();
-  G.cache_dir = pick_cache_dir();
 }
 
 static int jit_init(char **err) {
@@ -314,7 +342,10 @@ static int compile(const char *mlir_text, int stop, char **text, LLVMMemoryBuffe
     LLVMDisposeMessage(msg);
     goto out;
   }
-  if (getenv("XLC_JIT_TIMING"))
+  pthread_mutex_lock(&cfg_mu);
+  int timing = cfg.timing;
+  pthread_mutex_unlock(&cfg_mu);
+  if (timing)
     fprintf(stderr, "jit timing: lower %.1f translate %.1f O3 %.1f codegen %.1f ms\n", tp1 - tp0, tp2 - tp1,
             tp3 - tp2, now_ms() - tp3);
   if (stop == JIT_EMIT_ASM) {
@@ -516,6 +547,7 @@ xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err) {
                      mlir_text);
   xl_jit *j = xl_calloc(1, sizeof *j);
   pthread_mutex_lock(&G.mu);
+  cache_dir_update();
   char *path = G.cache_dir ? cache_path(key) : NULL;
   int ok = 0;
   if (path) {
@@ -588,7 +620,11 @@ jit_stats_t jit_stats(void) {
 
 const char *jit_cache_dir(void) {
   if (jit_init(NULL)) return NULL;
-  return G.cache_dir;
+  pthread_mutex_lock(&G.mu);
+  cache_dir_update();
+  const char *d = G.cache_dir;
+  pthread_mutex_unlock(&G.mu);
+  return d;
 }
 
 const char *jit_pipeline(void) { return PIPELINE; }

@@ -134,7 +134,7 @@ static int append_backward(cg_graph *g) {
     if (cg_numel(&n->shape) == 1 && !n->is_int) loss = "loss";
   }
   char *err = NULL;
-  int rc = ad_append_backward(g, loss, &err);
+  int rc = ad_append_backward(g, loss, NULL, &err);
   free(err);
   return rc;
 }

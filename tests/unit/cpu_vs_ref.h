@@ -17,6 +17,7 @@
 #include "cg.h"
 #include "exec_cpu.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "xlrt.h"
 
 static inline int cvr_compare(const char *what, const xt *a, const xt *b, double tol) {
@@ -57,16 +58,16 @@ static inline int cvr_run(const char *src, const char *entry, const char *const 
     ls[ns].key = buf[ns];
     ls[ns].val = eq + 1;
   }
-  cg_graph *g = file && !d.nerr ? lang_lower(&ar, file, entry, ls, ns, cvr_given, cvr_ngiven, &d) : NULL;
-  CHECK(g != NULL, "%s: lowering", entry);
+  /* lowered (and differentiated), not optimized: the executors see the graph as written */
+  cg_graph *g = file && !d.nerr ? pt_graph(&ar, file, &d, entry, ls, ns, cvr_given, cvr_ngiven,
+                                           grad ? XL_GRAD_COT : XL_GRAD_NONE, XL_STAGE_CG_GRAD, NULL)
+                                : NULL;
+  CHECK(g != NULL, "%s: lowering%s", entry, grad ? " and autodiff" : "");
   if (!g) {
     xl_arena_free(&ar);
     return -1;
   }
   char *err = NULL;
-  if (grad) CHECK(ad_append_backward(g, NULL, &err) == 0, "%s: autodiff: %s", entry, err ? err : "");
-  free(err);
-  err = NULL;
   xl_rng rng;
   rng_seed(&rng, 11);
   int N = g->nodes.n;
@@ -82,7 +83,7 @@ static inline int cvr_run(const char *src, const char *entry, const char *const 
   CHECK(r1 == 0, "%s: ref: %s", entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, NULL, &err);
+  cpu_exec *e = cpu_prepare(g, dt, pt_options(), &err);
   CHECK(e != NULL, "%s: cpu_prepare: %s", entry, err ? err : "");
   free(err);
   err = NULL;

@@ -18,6 +18,7 @@
 #include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "xlrt.h"
 
 static xl_rng rng;
@@ -358,7 +359,7 @@ static void run_entry(const ast *file, xl_arena *ar, const tcase *tc, int mode) 
   }
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, tc->entry, sets, ns, NULL, 0, &d);
+  cg_graph *g = pt_graph(ar, file, &d, tc->entry, sets, ns, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
   CHECK(g != NULL, "lowering %s", tc->entry);
   if (!g) return;
   static const char *const mname[] = {"fwd", "grad", "loss"};
@@ -366,10 +367,11 @@ static void run_entry(const ast *file, xl_arena *ar, const tcase *tc, int mode) 
     cg_free(g);
     return;
   }
+  /* the pipeline up to cg-opt; the pass itself runs below (opt), on a copy */
+  g = pt_more(g, tc->entry, mode == 2 ? XL_GRAD_LOSS : mode ? XL_GRAD_COT : XL_GRAD_NONE, XL_STAGE_CG_GRAD, NULL);
+  CHECK(g != NULL, "autodiff %s", tc->entry);
+  if (!g) return;
   char *err = NULL;
-  if (mode) CHECK(ad_append_backward(g, mode == 2 ? "loss" : NULL, &err) == 0, "autodiff %s: %s", tc->entry, err ? err : "");
-  free(err);
-  err = NULL;
   cg_graph *o = cg_clone(g);
   cg_opt_stats st;
   if (opt(o, CG_OPT_ALL, &st) != 0) {
@@ -390,7 +392,7 @@ static void run_entry(const ast *file, xl_arena *ar, const tcase *tc, int mode) 
   CHECK(ok2, "ref optimized %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(o, CG_F64, NULL, &err);
+  cpu_exec *e = cpu_prepare(o, CG_F64, pt_options(), &err);
   CHECK(e != NULL, "cpu_prepare optimized %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;

@@ -59,10 +59,11 @@ static pts_run run_pts(const double *x, const double *y) {
   diag_init(&d, stderr);
   ast *file = lang_parse(&ar, "elem.xl", src, &d);
   lang_set sets[2] = {{"B", "1"}, {"N", "8"}};
-  pts_run r = {file && !d.nerr ? lang_lower(&ar, file, "pts", sets, 2, NULL, 0, &d) : NULL, NULL, NULL};
+  pts_run r = {file && !d.nerr ? pt_graph(&ar, file, &d, "pts", sets, 2, NULL, 0, XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL)
+                                : NULL,
+               NULL, NULL};
   XL_ASSERT(r.g);
   char *err = NULL;
-  XL_ASSERT(ad_append_backward(r.g, NULL, &err) == 0);
   int N = r.g->nodes.n;
   xt **in = xl_calloc((size_t)N, sizeof(xt *));
   for (int i = 0; i < N; i++) {
@@ -75,7 +76,7 @@ static pts_run run_pts(const double *x, const double *y) {
   r.ref = xl_calloc((size_t)r.g->outs.n, sizeof(xt *));
   r.cpu = xl_calloc((size_t)r.g->outs.n, sizeof(xt *));
   CHECK(ref_exec(r.g, CG_F64, in, r.ref, &err) == 0, "ref: %s", err ? err : "");
-  cpu_exec *e = cpu_prepare(r.g, CG_F64, NULL, &err);
+  cpu_exec *e = cpu_prepare(r.g, CG_F64, pt_options(), &err);
   CHECK(e && cpu_run(e, in, r.cpu, &err) == 0, "cpu: %s", err ? err : "");
   cpu_free(e);
   for (int i = 0; i < N; i++) xt_free(in[i]);
@@ -194,10 +195,9 @@ static void test_clamp_ties(void) {
   diag_init(&d, stderr);
   ast *file = lang_parse(&ar, "cl.xl", s, &d);
   lang_set sets[2] = {{"B", "1"}, {"N", "4"}};
-  cg_graph *g = lang_lower(&ar, file, "cl", sets, 2, NULL, 0, &d);
+  cg_graph *g = pt_graph(&ar, file, &d, "cl", sets, 2, NULL, 0, XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL);
   XL_ASSERT(g);
   char *err = NULL;
-  XL_ASSERT(ad_append_backward(g, NULL, &err) == 0);
   /* x at lo, at hi, inside, outside; the constant bounds -0.5 / 0.5 tie at elements 0 and 1 */
   const double xv[4] = {-0.5, 0.5, 0, 2}, lov[4] = {-0.5, -1, -1, -1}, hiv[4] = {1, 0.5, 1, 1};
   const double gx[4] = {2, 2, 2, 0}, glo[4] = {0, 0, 0, 0}, ghi[4] = {0, 0, 0, 1};
@@ -211,7 +211,7 @@ static void test_clamp_ties(void) {
   }
   for (int ex = 0; ex < 2; ex++) {
     xt **o = xl_calloc((size_t)g->outs.n, sizeof(xt *));
-    cpu_exec *e = ex ? cpu_prepare(g, CG_F64, NULL, &err) : NULL;
+    cpu_exec *e = ex ? cpu_prepare(g, CG_F64, pt_options(), &err) : NULL;
     int rc = ex ? (e ? cpu_run(e, in, o, &err) : -1) : ref_exec(g, CG_F64, in, o, &err);
     CHECK(rc == 0, "clamp ties: %s", err ? err : "");
     const char *names[3] = {"grad.x", "grad.lo", "grad.hi"};

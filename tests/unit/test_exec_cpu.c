@@ -66,6 +66,7 @@ static const tcase cases[] = {
 };
 
 static xl_rng rng;
+static xl_options opts; /* the run's options: defaults, then the environment of the mode */
 
 
 static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, cg_dtype dt) {
@@ -81,13 +82,12 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
   }
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, tc->entry, sets, ns, NULL, 0, &d);
-  CHECK(g != NULL, "lowering %s", tc->entry);
+  /* lowered (and differentiated), not optimized: the executors see the graph as written */
+  cg_graph *g = pt_graph(ar, file, &d, tc->entry, sets, ns, NULL, 0, grad ? XL_GRAD_COT : XL_GRAD_NONE,
+                         XL_STAGE_CG_GRAD, &opts);
+  CHECK(g != NULL, "lowering%s %s", grad ? " and autodiff" : "", tc->entry);
   if (!g) return;
   char *err = NULL;
-  if (grad) CHECK(ad_append_backward(g, NULL, &err) == 0, "autodiff %s: %s", tc->entry, err ? err : "");
-  free(err);
-  err = NULL;
   int N = g->nodes.n;
   xt **in = xl_calloc((size_t)N + 1, sizeof(xt *));
   for (int i = 0; i < N; i++) {
@@ -108,7 +108,7 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
   CHECK(r1 == 0, "ref %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, NULL, &err);
+  cpu_exec *e = cpu_prepare(g, dt, &opts, &err);
   CHECK(e != NULL, "cpu_prepare %s: %s", tc->entry, err ? err : "");
   free(err);
   err = NULL;
@@ -225,6 +225,8 @@ int main(void) {
     if (mode == 1) setenv("XLC_KP_MERGE", "0", 1);
     if (mode == 2) unsetenv("XLC_KP_MERGE"), setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
     if (mode == 3) setenv("XLC_KP_CONTRACT_FLOPS", "1", 1);
+    opts = xl_options_default();
+    xl_options_from_env(&opts);
     rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
       for (int grad = 0; grad < 2; grad++)

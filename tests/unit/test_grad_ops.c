@@ -185,7 +185,7 @@ static void check_graph(const char *label, cg_graph *fwd) {
   /* cotangent mode: cot.<out> = W_k */
   cg_graph *g1 = cg_clone(fwd);
   char *err = NULL;
-  if (ad_append_backward(g1, NULL, &err)) {
+  if (ad_append_backward(g1, NULL, NULL, &err)) {
     fprintf(stderr, "FAIL %s: ad_append_backward: %s\n", label, err);
     exit(1);
   }
@@ -205,7 +205,7 @@ static void check_graph(const char *label, cg_graph *fwd) {
 
   /* loss mode */
   cg_graph *g2 = cg_clone(lg);
-  if (ad_append_backward(g2, "loss", &err)) {
+  if (ad_append_backward(g2, "loss", NULL, &err)) {
     fprintf(stderr, "FAIL %s: ad_append_backward(loss): %s\n", label, err);
     exit(1);
   }
@@ -441,7 +441,7 @@ static xt **run_custom(const char *entry, cg_dtype dt, const char **names, xt **
   int wid[1];
   cg_graph *g = with_loss(fwd, wid);
   char *err = NULL;
-  if (ad_append_backward(g, "loss", &err)) {
+  if (ad_append_backward(g, "loss", NULL, &err)) {
     fprintf(stderr, "FAIL custom_grad %s: ad_append_backward: %s\n", entry, err);
     exit(1);
   }
@@ -670,7 +670,7 @@ static void test_detach(void) {
   cg_output_add(g, "out", cg_binary(g, CG_OP_MUL, cg_add(g, CG_OP_DETACH, 1, &x, NULL, L0), x));
   char *err = NULL;
   int n0 = g->nodes.n;
-  XL_ASSERT(ad_append_backward(g, NULL, &err) == 0);
+  XL_ASSERT(ad_append_backward(g, NULL, NULL, &err) == 0);
   verify("detach", g);
   xt **vals = xl_calloc((size_t)g->nodes.n, sizeof(xt *));
   vals[x] = gen_value(&(vspec){V_UNIF, -1, 1, NULL, 0}, SH(5));
@@ -901,7 +901,7 @@ static void test_scan_structure(void) {
     cg_shape ys = g->nodes.v[y].shape;
     int n0 = g->nodes.n;
     char *err = NULL;
-    XL_ASSERT(ad_append_backward(g, NULL, &err) == 0);
+    XL_ASSERT(ad_append_backward(g, NULL, NULL, &err) == 0);
     verify("scan.structure", g);
     int ok = g->nodes.v[s].a[CG_SCAN_SAVE] == 1 && cg_shape_eq(&g->nodes.v[y].shape, &ys);
     int nb = 0;
@@ -912,7 +912,7 @@ static void test_scan_structure(void) {
       ok &= n->a[CG_SCAN_REVERSE] == !rev && n->a[CG_SCAN_AXIS] == 1;
     }
     ok &= nb == 1 && cg_find_output(g, "grad.unused") >= 0 && cg_find_output(g, "grad.state.h") >= 0;
-    ok &= ad_append_backward(g, "nonexistent", &err) == -1 && err && strstr(err, "nonexistent");
+    ok &= ad_append_backward(g, "nonexistent", NULL, &err) == -1 && err && strstr(err, "nonexistent");
     free(err);
     if (!ok) {
       fprintf(stderr, "FAIL scan.structure (reverse=%d): unexpected backward structure\n", rev);

@@ -11,6 +11,7 @@
 
 #include "cg.h"
 #include "lang.h"
+#include "pipe_test.h"
 
 static int failures;
 
@@ -61,7 +62,7 @@ static const char *const src =
 /* the dump of entry's graph, or NULL when it does not lower (errors to stderr) */
 static char *dump_of(const ast *file, xl_arena *ar, const char *entry, lang_diag *d) {
   lang_set sets[2] = {{"B", "2"}, {"T", "3"}};
-  cg_graph *g = lang_lower(ar, file, entry, sets, 2, NULL, 0, d);
+  cg_graph *g = pt_graph(ar, file, d, entry, sets, 2, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
   if (!g) return NULL;
   char *buf = NULL;
   size_t len = 0;

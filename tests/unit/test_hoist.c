@@ -20,6 +20,7 @@
 #include "exec_cpu.h"
 #include "kplan.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "stdlib_fixture.h"
 #include "xlrt.h"
 
@@ -50,19 +51,10 @@ static cg_graph *lower(const ast *file, xl_arena *ar, const hcase *hc, int hoist
   }
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, hc->entry, sets, ns, NULL, 0, &d);
-  CHECK(g != NULL, "lowering %s", hc->entry);
-  if (!g) return NULL;
-  char *err = NULL;
-  if (!hoist) setenv("XLC_HOIST", "0", 1);
-  int r = ad_append_backward(g, NULL, &err);
-  unsetenv("XLC_HOIST");
-  CHECK(r == 0, "autodiff %s: %s", hc->entry, err ? err : "");
-  free(err);
-  if (r) {
-    cg_free(g);
-    return NULL;
-  }
+  xl_options o = *pt_options();
+  o.hoist = hoist; /* XLC_HOIST=0 */
+  cg_graph *g = pt_graph(ar, file, &d, hc->entry, sets, ns, NULL, 0, XL_GRAD_COT, XL_STAGE_CG_GRAD, &o);
+  CHECK(g != NULL, "lowering and autodiff %s", hc->entry);
   return g;
 }
 
@@ -173,10 +165,9 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
   err = NULL;
 
   /* optimized hoisted graph: still hoisted; on the compiled CPU executor */
-  cg_graph *go = cg_clone(gh);
-  CHECK(cg_optimize(go, NULL, &err) == 0, "%s: cg_optimize: %s", label, err ? err : "");
-  free(err);
-  err = NULL;
+  cg_graph *go = pt_more(cg_clone(gh), label, XL_GRAD_NONE, XL_STAGE_CG_OPT, NULL);
+  CHECK(go != NULL, "%s: cg-opt failed", label);
+  if (!go) return;
   int nrk_o = 0, ein[16], nh_o = count_hoisted(go, &nrk_o, ein);
   CHECK(nh_o == nrk_o && count_acc(go) == 0, "%s: after cg-opt %d of %d hoisted", label, nh_o, nrk_o);
   kp_plan *kp = kp_build_with(go, 0); /* contractions never as kernels: GEMM where possible */
@@ -193,7 +184,7 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
     int j = cg_find_input(gu, n->name);
     if (j >= 0 && in[j]) ino[i] = xt_convert(in[j], XT_F64);
   }
-  cpu_exec *e = cpu_prepare(go, CG_F64, NULL, &err);
+  cpu_exec *e = cpu_prepare(go, CG_F64, pt_options(), &err);
   int rc = e ? cpu_run(e, ino, oc, &err) : -1;
   CHECK(rc == 0, "%s: cpu: %s", label, err ? err : "");
   free(err);

@@ -21,6 +21,7 @@
 
 #include "check.h"
 #include "jit.h"
+#include "pipe_test.h"
 #include "kplan.h"
 #include "lang.h"
 
@@ -130,7 +131,7 @@ static int run_check(const kir_kernel *k, cg_dtype dt, const dbufs *in, const db
   const char *dn = dt == CG_F64 ? "f64" : "f32";
   double rtol = dt == CG_F64 ? 1e-12 : 2e-6;
   CHECK(kir_verify(k, stderr) == 0, "%s: kernel does not verify", k->name);
-  char *text = kir_to_mlir(k, dt), *err = NULL;
+  char *text = kir_to_mlir(k, dt, &pt_options()->emit), *err = NULL;
   xl_jit *j = jit_compile(text, k->name, &err);
   CHECK(j, "%s %s: jit_compile: %s\n%s", k->name, dn, err ? err : "?", text);
   free(err);
@@ -393,7 +394,7 @@ static void test_sink(kir_op rop, int64_t R1, int64_t R2, int64_t C, int two_sto
   int v = OP(&k, KIR_MUL, x, w, 0);
   STORE(&k, 2, 0, v, C, 0, 0, 1);
   if (two_stores) STORE(&k, 3, 0, v, R1 * R2 * C, R2 * C, C, 1);
-  char *text = kir_to_mlir(&k, CG_F32);
+  char *text = kir_to_mlir(&k, CG_F32, &pt_options()->emit);
   int sink = strstr(text, "reduced block in registers") != NULL;
   CHECK(sink == (!two_stores && C >= 4), "%s: sink %d in\n%s", name, sink, text);
   free(text);
@@ -495,7 +496,7 @@ static void test_blockdiag(int64_t NB, int64_t O, int swap, int expect) {
   int x = LOAD(&k, 0, 0, XS, O, 0, 1), w = LOAD(&k, 1, 0, 0, O * O, O, 1);
   int v = swap ? OP(&k, KIR_MUL, w, x, 0) : OP(&k, KIR_MUL, x, w, 0);
   STORE(&k, 2, 0, v, NB * O, O, 1, 0);
-  char *text = kir_to_mlir(&k, CG_F32);
+  char *text = kir_to_mlir(&k, CG_F32, &pt_options()->emit);
   int bd = strstr(text, "block-diagonal") != NULL;
   CHECK(bd == expect, "%s: block-diagonal %d, expected %d, in\n%s", name, bd, expect, text);
   free(text);
@@ -518,7 +519,7 @@ static void test_blockdiag_dx(int64_t NB, int64_t O) {
   kb_buf(&k, P * NB * O, 1);  /* dx [P, NB, I] */
   int dy = LOAD(&k, 0, 0, NB * O, O, 1, 0), w = LOAD(&k, 1, 0, 0, O * O, O, 1);
   STORE(&k, 2, 0, OP(&k, KIR_MUL, dy, w, 0), NB * O, O, 0, 1);
-  char *text = kir_to_mlir(&k, CG_F32);
+  char *text = kir_to_mlir(&k, CG_F32, &pt_options()->emit);
   CHECK(strstr(text, "block-diagonal") != NULL, "%s: not block-diagonal in\n%s", name, text);
   free(text);
   check_product(&k, O, want_blockdiag_dx, (const int64_t[]){P, NB, O, 0});
@@ -541,7 +542,7 @@ static void test_blockdiag_wgrad(int64_t NB, int64_t O) {
   kb_buf(&k, NB * O * O, 1);  /* dw [NB, O, I] */
   int dy = LOAD(&k, 0, 0, NB * O, O, 1, 0), x = LOAD(&k, 1, 0, XS, O, 0, 1);
   STORE(&k, 2, 0, OP(&k, KIR_MUL, dy, x, 0), 0, O * O, O, 1);
-  char *text = kir_to_mlir(&k, CG_F32);
+  char *text = kir_to_mlir(&k, CG_F32, &pt_options()->emit);
   CHECK(strstr(text, "block-diagonal weight gradient") != NULL, "%s: not the weight-gradient path in\n%s", name, text);
   free(text);
   check_product(&k, P, want_blockdiag_wgrad, (const int64_t[]){P, NB, O, XS});
@@ -581,7 +582,7 @@ static void test_decode_split(int64_t R, int64_t C, int chunks) {
     /* the same bits for every cut of [0, R) at multiples of 16 (run_split cuts there): rows
        jammed VL at a time are the aligned whole vectors of rows inside the cut, the same rows
        for every such cut, so each output sums in one fixed order */
-    char *text = kir_to_mlir(&k, dt), *err = NULL;
+    char *text = kir_to_mlir(&k, dt, &pt_options()->emit), *err = NULL;
     xl_jit *j = jit_compile(text, k.name, &err);
     CHECK(j, "%s: %s", name, err ? err : "?");
     if (j) {
@@ -775,7 +776,7 @@ static void test_degenerate(void) {
   kb_buf(&k, 0, 0);
   kb_buf(&k, 0, 1);
   STORE(&k, 1, 0, OP(&k, KIR_EXP, LOAD(&k, 0, 0, 5, 1), 0, 0), 5, 1);
-  char *t = kir_to_mlir(&k, CG_F32), *err = NULL;
+  char *t = kir_to_mlir(&k, CG_F32, &pt_options()->emit), *err = NULL;
   xl_jit *j = jit_compile(t, k.name, &err);
   CHECK(j, "empty kernel: %s", err ? err : "?");
   if (j) ((kir_fn)jit_fn(j))(NULL, 0, 0);
@@ -803,7 +804,7 @@ static void check_plan(const kp_plan *p, const char *tag, plan_stats *ps) {
     for (int f = 0; f < 2; f++) {
       cg_dtype dt = f ? CG_F32 : CG_F64;
       double tol = f ? 2e-6 : 1e-12;
-      char *text = kir_to_mlir(k, dt), *err = NULL;
+      char *text = kir_to_mlir(k, dt, &pt_options()->emit), *err = NULL;
       double t0 = now_ms();
       xl_jit *j = jit_compile(text, k->name, &err);
       ps->ms += now_ms() - t0;
@@ -880,20 +881,24 @@ static void test_stdlib_kernels(void) {
       sets[ns] = (lang_set){keys[ns], eq + 1};
     }
     xl_arena ga = {0};
-    cg_graph *g = lang_lower(&ga, file, entries[e].entry, sets, ns, NULL, 0, &d);
-    CHECK(g, "%s: lang_lower failed", entries[e].entry);
-    if (g) {
-      char *err = NULL;
-      if (ad_append_backward(g, NULL, &err) == 0) {
-        kp_plan *p = kp_build(g);
-        int before = ps.kernels;
-        check_plan(p, entries[e].entry, &ps);
-        printf("  %s: %d kernels\n", entries[e].entry, (ps.kernels - before) / 2);
-        kp_free(p);
-      }
-      free(err);
-      cg_free(g);
+    /* the pipeline through the kernel plan of the training graph (cotangent mode), without
+       cg-opt: the kernels of the graph as lowered */
+    xl_options o = *pt_options();
+    o.cg_opt = 0;
+    xl_request r = {0};
+    r.ar = &ga, r.file = file, r.diag = &d, r.entry = entries[e].entry, r.sets = sets, r.nsets = ns;
+    r.grad = XL_GRAD_COT, r.stop = XL_STAGE_KPLAN;
+    xl_module m;
+    char *err = NULL;
+    int rc = xl_compile(&r, &o, &m, &err);
+    CHECK(rc == 0, "%s: lowering and autodiff: %s", entries[e].entry, err ? err : "diagnostics above");
+    if (rc == 0) {
+      int before = ps.kernels;
+      check_plan(m.plan, entries[e].entry, &ps);
+      printf("  %s: %d kernels\n", entries[e].entry, (ps.kernels - before) / 2);
     }
+    free(err);
+    xl_module_free(&m);
     xl_arena_free(&ga);
   }
   printf("stdlib kernels (forward + backward, f32 and f64): %d compiled and checked against kir_interp, "
@@ -1069,7 +1074,7 @@ static kir_kernel sigmoid_kernel(int64_t n) {
 
 static void test_vectorized(void) {
   kir_kernel k = sigmoid_kernel(1000);
-  char *t = kir_to_mlir(&k, CG_F32), *err = NULL;
+  char *t = kir_to_mlir(&k, CG_F32, &pt_options()->emit), *err = NULL;
   /* the width kernels are written for (XLC_VECTOR_BITS, else the host's): 8 lanes in ymm
      registers, or 16 in zmm registers (not split into halves by LLVM) */
   int w = jit_vector_bits();
@@ -1131,7 +1136,7 @@ static char *cache_entries(const char *dir, const char *before) {
 static void test_cache(const char *dir) {
   kir_kernel k = sigmoid_kernel(4096);
   snprintf(k.name, sizeof k.name, "cache_probe_%ld", (long)getpid());
-  char *t = kir_to_mlir(&k, CG_F32), *err = NULL;
+  char *t = kir_to_mlir(&k, CG_F32, &pt_options()->emit), *err = NULL;
   float *x = malloc(4096 * 4), *y = malloc(4096 * 4);
   for (int i = 0; i < 4096; i++) x[i] = (float)(i - 2048) / 256.0f;
   void *bufs[2] = {x, y};
@@ -1258,6 +1263,7 @@ int main(void) {
     return 1;
   }
   setenv("XLC_CACHE_DIR", dir, 1);
+  jit_configure(pt_options()); /* the JIT as xlc's main sets it up: the cache dir, XLC_VECTOR_BITS */
   CHECK(jit_cache_dir() && !strcmp(jit_cache_dir(), dir), "cache dir %s", jit_cache_dir() ? jit_cache_dir() : "");
   printf("pipeline: %s\n", jit_pipeline());
 

@@ -19,6 +19,7 @@
 #include "cg.h"
 #include "kplan.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "xlrt.h"
 
 #define TOL_F64 1e-12
@@ -465,22 +466,21 @@ static void run_entry(const ast *file, const entry *en) {
   xl_arena ar = {0};
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(&ar, file, en->entry, sets, nsets, NULL, 0, &d);
-  CHECK(g != NULL, "%s: lang_lower failed", en->entry);
+  cg_graph *g = pt_graph(&ar, file, &d, en->entry, sets, nsets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
+  CHECK(g != NULL, "%s: lowering failed", en->entry);
   if (g) {
     char tag[128];
     snprintf(tag, sizeof tag, "%s/forward", en->entry);
     run_graph(g, tag);
     for (int loss = 0; loss < 2; loss++) {
       if (loss && cg_find_output(g, "loss") < 0) continue;
-      cg_graph *gg = cg_clone(g);
-      char *err = NULL;
-      int rc = ad_append_backward(gg, loss ? "loss" : NULL, &err);
-      CHECK(rc == 0, "%s: ad_append_backward: %s", en->entry, err ? err : "");
-      free(err);
+      /* the planner's thresholds vary in run_graph: the graphs come from the pipeline's
+         graph stages (no cg-opt, as before) */
+      cg_graph *gg = pt_more(cg_clone(g), en->entry, loss ? XL_GRAD_LOSS : XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL);
+      CHECK(gg != NULL, "%s: autodiff failed", en->entry);
       snprintf(tag, sizeof tag, "%s/grad-%s", en->entry, loss ? "loss" : "cot");
-      if (rc == 0) run_graph(gg, tag);
-      cg_free(gg);
+      if (gg) run_graph(gg, tag);
+      if (gg) cg_free(gg);
     }
     cg_free(g);
   }

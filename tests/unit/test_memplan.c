@@ -15,6 +15,7 @@
 #include "stdlib_fixture.h"
 #include "lang.h"
 #include "memplan.h"
+#include "pipe_test.h"
 
 static const char *const entries[] = {"slstm_cell",  "mlstm_cell", "mlstm_cell_kbw", "lstm_cell",
                                       "mlstm_block", "slstm_block", "xlstm_lm",       "xlstm_large"};
@@ -58,18 +59,20 @@ static void run_case(const ast *file, xl_arena *ar, const char *entry, int grad)
   lang_set sets[2] = {{"B", "2"}, {"T", "5"}};
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, entry, sets, 2, NULL, 0, &d);
+  cg_graph *g = pt_graph(ar, file, &d, entry, sets, 2, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
   CHECK(g != NULL, "lowering %s", entry);
   if (!g) return;
-  char *err = NULL;
   if (grad == 2 && cg_find_output(g, "loss") < 0) {
     cg_free(g);
     return;
   }
-  if (grad)
-    CHECK(ad_append_backward(g, grad == 2 ? "loss" : NULL, &err) == 0, "autodiff %s: %s", entry, err ? err : "");
-  free(err);
-  kp_plan *kp = kp_build(g);
+  /* the pipeline's graph stages (no cg-opt, as before) and its plan stage; mp_build, the pass
+     under test, below for both element sizes */
+  g = pt_more(g, entry, grad == 2 ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE, XL_STAGE_CG_GRAD, NULL);
+  CHECK(g != NULL, "autodiff %s", entry);
+  if (!g) return;
+  kp_plan *kp;
+  xl_plan_graph(g, CG_F32, pt_options(), &kp, NULL);
   for (int dt = 0; dt < 2; dt++) {
     size_t es = dt ? sizeof(double) : sizeof(float);
     char what[96];
@@ -122,8 +125,9 @@ static void check_small(void) {
   cg_output_add(g, "grad.u", u);                    /* the parameter itself */
   cg_output_add(g, "grad.v", cg_reshape(g, r, s2)); /* e again: already placed for w */
   CHECK(cg_verify(g, stderr) == 0, "small graph");
-  kp_plan *kp = kp_build(g);
-  mp_plan *mp = mp_build(g, kp, sizeof(double));
+  kp_plan *kp;
+  mp_plan *mp;
+  xl_plan_graph(g, CG_F64, pt_options(), &kp, &mp);
   CHECK(mp_verify(mp, stderr) == 0, "small: mp_verify");
   CHECK(mp->params.n == 3 && mp->param_bytes == 3 * 64 && mp->params.v[0].node == w && mp->params.v[2].node == v &&
             mp->params.v[2].off == 128,
@@ -148,14 +152,12 @@ static void check_verify_catches(const ast *file, xl_arena *ar) {
   lang_set sets[2] = {{"B", "2"}, {"T", "5"}};
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, "xlstm_lm", sets, 2, NULL, 0, &d);
-  CHECK(g != NULL, "lowering xlstm_lm");
+  cg_graph *g = pt_graph(ar, file, &d, "xlstm_lm", sets, 2, NULL, 0, XL_GRAD_LOSS, XL_STAGE_CG_GRAD, NULL);
+  CHECK(g != NULL, "lowering and autodiff of xlstm_lm");
   if (!g) return;
-  char *err = NULL;
-  CHECK(ad_append_backward(g, "loss", &err) == 0, "autodiff: %s", err ? err : "");
-  free(err);
-  kp_plan *kp = kp_build(g);
-  mp_plan *mp = mp_build(g, kp, sizeof(float));
+  kp_plan *kp;
+  mp_plan *mp;
+  xl_plan_graph(g, CG_F32, pt_options(), &kp, &mp);
   int moved = 0;
   for (int i = 0; i < mp->vals.n && !moved; i++) {
     mp_value *x = &mp->vals.v[i];

@@ -29,6 +29,7 @@
 #include "rel_err.h"
 #include "exec_cpu.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "stdlib_fixture.h"
 #include "xlrt.h"
 
@@ -75,17 +76,8 @@ static cg_graph *lower(const ast *file, xl_arena *ar, const char *entry, const c
   }
   lang_diag d;
   diag_init(&d, stderr);
-  cg_graph *g = lang_lower(ar, file, entry, sets, ns, NULL, 0, &d);
-  CHECK(g != NULL, "lowering %s", entry);
-  if (!g) return NULL;
-  char *err = NULL;
-  int r = ad_append_backward(g, NULL, &err);
-  CHECK(r == 0, "autodiff %s: %s", entry, err ? err : "");
-  free(err);
-  if (r) {
-    cg_free(g);
-    return NULL;
-  }
+  cg_graph *g = pt_graph(ar, file, &d, entry, sets, ns, NULL, 0, XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL);
+  CHECK(g != NULL, "lowering and autodiff %s", entry);
   return g;
 }
 
@@ -182,7 +174,7 @@ static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
       int ra;
       cpu_exec *e = NULL;
       if (be) {
-        e = cpu_prepare(ga, dtype, NULL, &err);
+        e = cpu_prepare(ga, dtype, pt_options(), &err);
         ra = e ? cpu_run(e, ina, oa, &err) : -1;
       } else {
         ra = ref_exec(ga, dtype, ina, oa, &err);

@@ -16,6 +16,7 @@
 #include "stdlib_fixture.h"
 #include "exec_cpu.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "xlrt.h"
 
 typedef struct {
@@ -56,7 +57,7 @@ static cg_graph *lower(const ast *file, xl_arena *ar, const scase *c, int T) {
   sets[ns++] = (lang_set){"T", tb};
   lang_diag d;
   diag_init(&d, stderr);
-  return lang_lower(ar, file, c->entry, sets, ns, NULL, 0, &d);
+  return pt_graph(ar, file, &d, c->entry, sets, ns, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
 }
 
 /* rows [t0, t0+n) of axis 1 of x (shape [B, T, ...]) as a new tensor */
@@ -78,7 +79,7 @@ static int run(const cg_graph *g, int cpu, xt **in, xt **out) {
   char *err = NULL;
   int r;
   if (cpu) {
-    cpu_exec *e = cpu_prepare(g, CG_F64, NULL, &err);
+    cpu_exec *e = cpu_prepare(g, CG_F64, pt_options(), &err);
     r = e ? cpu_run(e, in, out, &err) : -1;
     cpu_free(e);
   } else {

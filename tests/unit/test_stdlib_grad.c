@@ -14,6 +14,7 @@
 
 #include "cg.h"
 #include "lang.h"
+#include "pipe_test.h"
 #include "xlrt.h"
 
 #define FD_STEP 1e-5     /* central-difference step along a unit direction */
@@ -581,12 +582,12 @@ static void run_variant(const ast *file, const variant *v) {
   diag_init(&d, stderr);
   vctx c = {0};
   c.v = v;
-  c.fwd = lang_lower(&ar, file, v->entry, sets, nsets, NULL, 0, &d);
+  c.fwd = pt_graph(&ar, file, &d, v->entry, sets, nsets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
   cg_graph *grad = NULL, *cap = NULL;
   xt **gout = NULL, **base = NULL, **fbase = NULL, **cout = NULL;
   int nfrozen = 0;
   if (!c.fwd) {
-    fail("%s: lang_lower failed", tag);
+    fail("%s: lowering failed", tag);
     goto done;
   }
   if (verify_or_fail(c.fwd, tag)) goto done;
@@ -611,11 +612,9 @@ static void run_variant(const ast *file, const variant *v) {
     }
 
   /* analytic gradients */
-  grad = cg_clone(g);
-  char *err = NULL;
-  if (ad_append_backward(grad, v->loss ? "loss" : NULL, &err) != 0) {
-    fail("%s: ad_append_backward: %s", tag, err ? err : "?");
-    free(err);
+  grad = pt_more(cg_clone(g), v->entry, v->loss ? XL_GRAD_LOSS : XL_GRAD_COT, XL_STAGE_CG_GRAD, NULL);
+  if (!grad) {
+    fail("%s: autodiff failed", tag);
     goto done;
   }
   if (verify_or_fail(grad, tag)) goto done;
