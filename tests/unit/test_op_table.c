@@ -162,7 +162,7 @@ static void kir_values(const kir_kernel *k, int n, int pos, cg_dtype dt, int jit
   }
   if (!jit) kir_interp(k, dt, bufs);
   else {
-    char *text = kir_to_mlir(k, dt), *err = NULL;
+    char *text = kir_to_mlir(k, dt, NULL), *err = NULL;
     xl_jit *J = jit_compile(text, k->name, &err);
     CHECK(J != NULL, "%s: jit: %s", k->name, err ? err : "");
     if (J) ((kir_fn)jit_fn(J))(bufs, 0, kir_par_dim(k) < 0 ? 1 : NP);
@@ -430,7 +430,7 @@ static void test_grads(void) {
     n_grads++;
     int nin = g->nodes.n - 1; /* the forward graph: its inputs, the sample, "y" */
     char *err = NULL;
-    CHECK(ad_append_backward(g, NULL, &err) == 0, "%s: autodiff: %s", r->name, err ? err : "");
+    CHECK(ad_append_backward(g, NULL, NULL, &err) == 0, "%s: autodiff: %s", r->name, err ? err : "");
     free(err);
     int64_t ny = cg_numel(&g->nodes.v[y].shape);
     double *w = xl_calloc((size_t)ny, sizeof(double));
