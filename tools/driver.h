@@ -104,13 +104,13 @@ int drv_backward(struct cg_graph *g, const char *entry, int loss);
    (may be NULL) receives the statistics. Returns an exit code; errors are printed. */
 int drv_optimize(struct cg_graph *g, const char *entry, cg_opt_stats *st);
 
-/* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
-int drv_backend_ok(const char *backend); /* prints an error for an unknown name */
-const char *drv_backend_why(const char *backend); /* NULL if known, else why not (no print) */
+/* ---- execution on a backend (a row of runtime/backend.h's table: "cpu", "ref") ---- */
+int drv_backend_ok(const char *backend); /* prints an error for an unknown or unusable name */
+const char *drv_backend_why(const char *backend); /* NULL if usable, else why not (no print) */
 /* Reports an executor's failure: rc XL_EXEC_NOMEM (the run does not fit in memory) as
    "xlc: error: <context>: <err>", anything else as an internal error. Returns the exit code. */
 int drv_exec_failed(int rc, const char *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Same contract as ref_exec. */
+/* Prepares g on the backend, runs it once, frees it: the contract of ref_exec. */
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err);
 

@@ -1,11 +1,13 @@
 /* xlc.c - the xlc driver: main, the table of subcommands, the top-level usage.
  *
  * `xlc COMMAND ARGS...` looks COMMAND up in `commands` and hands it argv from COMMAND on.
- * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text. This file
- * decides nothing about compiling or running; it only dispatches.
+ * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text; the usage lists
+ * the backends from their table (runtime/backend.h). This file decides nothing about
+ * compiling or running; it only dispatches.
  */
 #include <string.h>
 
+#include "backend.h"
 #include "driver.h"
 
 typedef struct {
@@ -39,6 +41,8 @@ static void usage(FILE *out) {
           "commands:\n");
   for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "  %-10s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
+  fprintf(out, "\nbackends (--backend NAME of run, refcheck, bench, train, eval, generate):\n");
+  xl_backend_list(out);
   fprintf(out,
           "\n"
           "`xlc COMMAND --help` shows the options of a command.\n"
