@@ -79,7 +79,7 @@ static const preset presets[] = {
 void usage_bench(FILE *out) {
   fprintf(out,
           "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D|FILE] [--smoke] [--set K=V]... [--steps N]\n"
-          "                 [--gen N] [--dtype f32|f64] [--backend cpu|ref]\n"
+          "                 [--gen N] [--dtype f32|f64] [--backend %s]\n"
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
@@ -93,7 +93,8 @@ void usage_bench(FILE *out) {
           "and XLC_NUM_THREADS data-parallel shards where B divides (default: all CPUs); other\n"
           "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads. Token models with states\n"
           "also generate at batch 1 (--gen N greedy steps after a 16-token prompt, default 256; 0 = off),\n"
-          "as `xlc generate` does.\n");
+          "as `xlc generate` does.\n",
+          xl_backend_names("|"));
 }
 
 static void *random_inputs(const cg_graph *g, uint64_t seed) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "lang.h"
 #include "xl_util.h"
 #include "xlrt.h"
