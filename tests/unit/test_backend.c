@@ -2,8 +2,9 @@
  *
  * The table: names unique and found by lookup, the default first, unknown and planned names
  * answered with the messages the command line prints, capabilities that agree with each other,
- * `xlc --help` listing every row. Every usable backend runs a small stateful graph (forward
- * and gradients, f64 and f32) and agrees with ref (cpu_vs_ref.h); the output contract: a
+ * `xlc --help` listing every row, unusable rows and unsupported dtypes refused. Every usable
+ * backend runs a small stateful graph (forward and gradients, f64 and f32) and agrees with
+ * ref (cpu_vs_ref.h); the output contract: a
  * caller's tensor of the wrong shape is replaced, a fitting one is kept by a backend that
  * writes outputs in place; stats of an interpreter are zero, of a compiled backend count runs.
  * The CPU device: aligned allocation, copies, a GEMM descriptor against a naive product, a
@@ -59,6 +60,27 @@ static void test_table(void) {
   CHECK(!strcmp(xl_backend_why("gpu"), "is unknown (available: cpu, ref)"), "%s", xl_backend_why("gpu"));
   if (!xl_backend_find("cuda")) /* until its row is registered */
     CHECK(!strcmp(xl_backend_why("cuda"), "is not available yet (available: cpu, ref)"), "%s", xl_backend_why("cuda"));
+}
+
+/* a row that is not usable here, or asked for a dtype it does not run, prepares nothing */
+static const char *no_device(void) { return "no such device"; }
+
+static void test_refusals(void) {
+  xl_backend fake = *xl_backend_find("ref");
+  fake.name = "fake";
+  fake.unusable = no_device;
+  char *err = NULL;
+  xl_exec *x = xl_exec_prepare(&fake, NULL, CG_F32, NULL, &err);
+  CHECK(!x && err && !strcmp(err, "backend 'fake' is not usable here: no such device"), "%s", err ? err : "");
+  free(err);
+  err = NULL;
+  fake.unusable = NULL;
+  fake.caps.dtypes = 1u << CG_F32;
+  x = xl_exec_prepare(&fake, NULL, CG_F64, NULL, &err);
+  CHECK(!x && err && !strcmp(err, "backend 'fake' does not run f64"), "%s", err ? err : "");
+  free(err);
+  xl_exec_stats st = xl_exec_get_stats(NULL);
+  CHECK(st.runs == 0 && st.nextra == 0, "stats of no executor");
 }
 
 /* `xlc --help` names every row with its summary */
@@ -183,6 +205,7 @@ static void test_cpu_device(void) {
 int main(void) {
   setenv("XLC_CACHE_DIR", "off", 1);
   test_table();
+  test_refusals();
   test_help();
   test_cpu_device();
   const char *sets[] = {"D=3", "T=4", "B=2", NULL};
