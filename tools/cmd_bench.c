@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "driver.h"
-#include "exec_cpu.h"
 #include "model.h"
 
 static double now(void) {
@@ -80,7 +79,7 @@ static const preset presets[] = {
 void usage_bench(FILE *out) {
   fprintf(out,
           "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D|FILE] [--smoke] [--set K=V]... [--steps N]\n"
-          "                 [--gen N] [--dtype f32|f64] [--backend cpu|ref]\n"
+          "                 [--gen N] [--dtype f32|f64] [--backend %s]\n"
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
@@ -94,7 +93,8 @@ void usage_bench(FILE *out) {
           "and XLC_NUM_THREADS data-parallel shards where B divides (default: all CPUs); other\n"
           "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads. Token models with states\n"
           "also generate at batch 1 (--gen N greedy steps after a 16-token prompt, default 256; 0 = off),\n"
-          "as `xlc generate` does.\n");
+          "as `xlc generate` does.\n",
+          xl_backend_names("|"));
 }
 
 static void *random_inputs(const cg_graph *g, uint64_t seed) {
@@ -121,13 +121,13 @@ static void *random_inputs(const cg_graph *g, uint64_t seed) {
 /* the GEMM FLOPs so far, the memory plan and the executor whose profile is printed, over the
    shards of x (or x itself) */
 static double exe_flops(const mdl_exe *x) {
-  double f = x->e ? x->e->stats.gemm_flops : 0;
+  double f = xl_exec_get_stats(x->e).gemm_flops;
   for (int i = 0; i < x->nshard; i++) f += exe_flops(x->shard[i]);
   return f;
 }
 
 static double exe_planned(const mdl_exe *x) {
-  double b = x->e ? x->e->stats.planned_bytes : 0;
+  double b = xl_exec_get_stats(x->e).planned_bytes;
   for (int i = 0; i < x->nshard; i++) b += exe_planned(x->shard[i]);
   return b;
 }
@@ -141,10 +141,10 @@ static int has_mlstm(const mdl *m) {
   return 0;
 }
 
-static void print_profile(const cpu_exec *e) {
-  cpu_profile_print(&e->stats, stdout);
+static void print_profile(const xl_exec *e) {
+  if (!xl_exec_get_stats(e).profile) return;
   int lvl = drv_options()->profile;
-  if (lvl >= 2) cpu_profile_steps(e, stdout, lvl > 2 ? lvl : 20);
+  xl_exec_profile(e, stdout, lvl >= 2 ? (lvl > 2 ? lvl : 20) : 0);
 }
 
 static void print_line(int mode, double tok, double best, double tprep, double flops, double gf) {
@@ -203,7 +203,7 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   if (x1 && rc == 0 && done > 0)
     printf("  generate  %10.0f tokens/s  step %8.3f ms  prefill of %d tokens %.1f ms  (batch 1, %d greedy steps, states carried)\n",
            done / tgen, tgen / done * 1e3, P0, tpre * 1e3, done);
-  if (x1 && rc == 0 && x1->e && x1->e->stats.profile) print_profile(x1->e);
+  if (x1 && rc == 0) print_profile(x1->e);
   free(err);
   free(toks);
   xtl_free(&st);
@@ -286,7 +286,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
            exe_planned(x) / 1048576.0, cur_rss_mb() - rss0,
            mode ? " (with this benchmark's f64 AdamW moments, 16 bytes per parameter)" : "");
     const mdl_exe *px = x->nshard ? x->shard[0] : x;
-    if (px->e && px->e->stats.profile) print_profile(px->e);
+    print_profile(px->e);
   }
   if (rc == 0 && gen > 0) rc = bench_generate(file, entry, kv.v, kv.n, &m, gen, dt, backend);
   for (int i = 0; i < np; i++) free(mom[i]);
@@ -356,8 +356,9 @@ int cmd_bench(int argc, char **argv) {
   }
   for (int i = 0; i < a.opts.n; i++)
     if (!strcmp(a.opts.v[i].name, "set") && drv_sets_add(&sets, a.opts.v[i].val)) rc = XLC_EXIT_USER;
-  if (strcmp(backend, "cpu") && strcmp(backend, "ref")) {
-    drv_error("--backend must be cpu or ref");
+  const xl_backend *be = drv_backend_why(backend) ? NULL : xl_backend_find(backend);
+  if (!be) {
+    drv_error("--backend must be %s", xl_backend_names(" or "));
     rc = XLC_EXIT_USER;
   }
   const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL,
@@ -392,7 +393,7 @@ int cmd_bench(int argc, char **argv) {
     cg_opt_stats ost;
     if (!(g = drv_graph_more(g, entry, gm, XL_STAGE_CG_OPT, &ost, &rc))) break;
     xt **in = random_inputs(g, 1);
-    if (mode == 0 && !strcmp(backend, "cpu")) /* inputs in the compute type, as generation passes them */
+    if (mode == 0 && be->caps.compiled) /* inputs in the compute type, as generation passes them */
       for (int i = 0; i < g->nodes.n; i++)
         if (in[i]) {
           xt *c = xt_convert(in[i], dt == CG_F64 ? XT_F64 : XT_F32);
@@ -402,19 +403,19 @@ int cmd_bench(int argc, char **argv) {
     xt **out = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
     char *err = NULL;
     double t0 = now();
-    cpu_exec *e = !strcmp(backend, "cpu") ? cpu_prepare(g, dt, drv_options(), &err) : NULL;
+    xl_exec *e = xl_exec_prepare(be, g, dt, drv_options(), &err);
     double tprep = now() - t0;
-    if (!strcmp(backend, "cpu") && !e) {
-      drv_internal("%s", err ? err : "cpu_prepare failed");
+    if (!e) {
+      drv_internal("%s", err ? err : "preparing the executor failed");
       rc = XLC_EXIT_INTERNAL;
     }
     adamw_cfg opt = {1e-3, 0.9, 0.999, 1e-8, 0.1, 0};
     double **mom = xl_calloc((size_t)g->nodes.n + 1, sizeof(double *)); /* AdamW m, v per parameter */
     double best = 1e30, flops = 0;
     for (int s = 0; s < steps + 1 && rc == 0; s++) {
-      double f0 = e ? e->stats.gemm_flops : 0;
+      double f0 = xl_exec_get_stats(e).gemm_flops;
       double t1 = now();
-      int r = e ? cpu_run(e, in, out, &err) : ref_exec(g, dt, in, out, &err);
+      int r = xl_exec_run(e, in, out, &err);
       if (r) {
         rc = drv_exec_failed(r, err, "%s backend", backend);
         break;
@@ -430,7 +431,7 @@ int cmd_bench(int argc, char **argv) {
         }
       double dtm = now() - t1;
       if (s > 0 && dtm < best) best = dtm; /* step 0 is warm-up */
-      if (e) flops = e->stats.gemm_flops - f0;
+      flops = xl_exec_get_stats(e).gemm_flops - f0;
       for (int k = 0; k < g->outs.n; k++) {
         xt_free(out[k]);
         out[k] = NULL;
@@ -439,10 +440,11 @@ int cmd_bench(int argc, char **argv) {
     if (rc == 0) {
       print_line(mode, (double)(B * T), best, tprep, flops, gf);
       printf("    cell graph: %d nodes (before cg-opt %d)\n", ost.nodes_after, ost.nodes_before);
-      if (e)
+      xl_exec_stats st = xl_exec_get_stats(e);
+      if (be->caps.compiled) /* an interpreter has no memory plan */
         printf("    memory plan: workspace+inputs+grads %.1f MB, parameters %.1f MB (+%.1f MB AdamW state)\n",
-               e->stats.planned_bytes / 1048576.0, e->stats.param_bytes / 1048576.0, 2 * e->stats.param_bytes / 1048576.0);
-      if (e && e->stats.profile) print_profile(e);
+               st.planned_bytes / 1048576.0, st.param_bytes / 1048576.0, 2 * st.param_bytes / 1048576.0);
+      print_profile(e);
     }
     free(err);
     for (int i = 0; i < g->nodes.n; i++) {
@@ -452,7 +454,7 @@ int cmd_bench(int argc, char **argv) {
     free(mom);
     free(in);
     free(out);
-    cpu_free(e);
+    xl_exec_free(e);
     cg_free(g);
   }
   printf("  peak RSS %.0f MB (whole process: includes the f64 copies of inputs this benchmark keeps,\n"

@@ -20,10 +20,11 @@ void usage_eval(FILE *out) {
           "  --batch B               rows per batch (default: the run's)\n"
           "  --min-len, --max-len, --test-min-len, --test-max-len, --context, --pairs,\n"
           "  --data-vocab, --val-frac, --seed    data settings as in `xlc train`\n"
-          "  --set NAME=VALUE  --backend cpu|ref  --dtype f32|f64\n"
+          "  --set NAME=VALUE  --backend %s  --dtype f32|f64\n"
           "  --config FILE           a plain state dict's model from an experiment file's model:\n"
           "                          section (official layout, docs/training.md) instead of FILE ENTRY\n"
-          "                          and --set (which still override it); ignored for xlc checkpoints\n");
+          "                          and --set (which still override it); ignored for xlc checkpoints\n",
+          xl_backend_names("|"));
 }
 
 int cmd_eval(int argc, char **argv) {

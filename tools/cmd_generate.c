@@ -36,10 +36,11 @@ void usage_generate(FILE *out) {
           "  --set NAME=VALUE       configuration (plain state dicts)\n"
           "  --config FILE          a plain state dict's model from an experiment file's model: section\n"
           "                         (official layout, docs/training.md) instead of FILE ENTRY\n"
-          "  --backend cpu|ref      executor (default: the checkpoint's)   --dtype f32|f64\n"
+          "  --backend %s      executor (default: the checkpoint's)   --dtype f32|f64\n"
           "  --verify               compare the step logits with one full forward pass; exit 1 on a\n"
           "                         mismatch (relative 1e-4 in f32, 1e-10 in f64)\n"
-          "  --quiet                print only the generated output\n");
+          "  --quiet                print only the generated output\n",
+          xl_backend_names("|"));
 }
 
 typedef XL_VEC(int32_t) tok_vec;

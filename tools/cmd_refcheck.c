@@ -18,7 +18,7 @@
 void usage_refcheck(FILE *out) {
   char *dir = drv_stdlib_dir();
   fprintf(out,
-          "usage: xlc refcheck [--dtype f32|f64|both] [--stdlib FILE.xl] [--backend cpu|ref] CASE_DIR...\n"
+          "usage: xlc refcheck [--dtype f32|f64|both] [--stdlib FILE.xl] [--backend %s] CASE_DIR...\n"
           "\n"
           "Runs the matching stdlib entry on each reference case (the ../shared/ref format) and\n"
           "compares outputs, gradients and final states with the official float64 values.\n"
@@ -26,7 +26,7 @@ void usage_refcheck(FILE *out) {
           "Default dtype: both. Default stdlib: $XLC_STDLIB, else xlstm.xl of the stdlib directory\n"
           "(docs/language.md, Imports; here %s).\n"
           "Exit status 1 if any comparison fails.\n",
-          dir ? dir : "none found");
+          xl_backend_names("|"), dir ? dir : "none found");
   free(dir);
 }
 

@@ -44,7 +44,7 @@ void usage_run(FILE *out) {
           "                              holds the cotangent of output NAME as tensor 'NAME';\n"
           "                              outputs without one get a zero cotangent\n"
           "  --dtype f32|f64             compute dtype (default f32)\n"
-          "  --backend cpu|ref           executor: cpu = compiled kernels + BLAS (default), ref = the\n"
+          "  --backend %s           executor: cpu = compiled kernels + BLAS (default), ref = the\n"
           "                              reference interpreter\n"
           "  --config FILE               the model: section of an experiment file (YAML or JSON in\n"
           "                              the official xlstm layout, docs/training.md) as settings;\n"
@@ -61,7 +61,8 @@ void usage_run(FILE *out) {
           "It is an error for a file to hold a tensor that matches nothing, to miss a data\n"
           "input, to hold a tensor of the wrong shape, NaN or Inf, or non-integral token ids.\n"
           "\n"
-          "exit status: 0 ok, 1 user error, 2 internal error\n");
+          "exit status: 0 ok, 1 user error, 2 internal error\n",
+          xl_backend_names("|"));
 }
 
 static const drv_optspec run_opts[] = {{"set", 1},  {"params", 1}, {"inputs", 1},

@@ -7,7 +7,7 @@
  * (unknown option, malformed setting, unreadable file) and returns -1 for them.
  */
 #include "driver.h"
-#include "exec_cpu.h"
+#include "backend.h"
 
 #include "cg.h"
 
@@ -398,13 +398,9 @@ cg_graph *drv_graph_more(cg_graph *g, const char *entry, xl_grad grad, xl_stage 
   return g;
 }
 
-/* ---- backends ---- */
+/* ---- backends (runtime/backend.c's table) ---- */
 
-const char *drv_backend_why(const char *backend) {
-  if (strcmp(backend, "cpu") == 0 || strcmp(backend, "ref") == 0) return NULL;
-  if (strcmp(backend, "cuda") == 0) return "is not available yet (available: cpu, ref)";
-  return "is unknown (available: cpu, ref)";
-}
+const char *drv_backend_why(const char *backend) { return xl_backend_why(backend); }
 
 int drv_backend_ok(const char *backend) {
   const char *why = drv_backend_why(backend);
@@ -425,10 +421,14 @@ int drv_exec_failed(int rc, const char *err, const char *fmt, ...) {
 
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err) {
-  if (strcmp(backend, "ref") == 0) return ref_exec(g, dt, inputs, outputs, err);
-  cpu_exec *e = cpu_prepare(g, dt, drv_options(), err);
-  if (!e) return -1;
-  int rc = cpu_run(e, inputs, outputs, err);
-  cpu_free(e);
+  const xl_backend *be = xl_backend_find(backend);
+  if (!be) {
+    if (err) *err = xl_fmt("backend '%s' %s", backend, xl_backend_why(backend));
+    return -1;
+  }
+  xl_exec *x = xl_exec_prepare(be, g, dt, drv_options(), err);
+  if (!x) return -1;
+  int rc = xl_exec_run(x, inputs, outputs, err);
+  xl_exec_free(x);
   return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "backend.h"
 #include "lang.h"
 #include "options_env.h"
 #include "pipeline.h"
@@ -115,13 +116,13 @@ struct cg_graph *drv_graph(drv_src *s, const char *entry, const drv_sets *sets, 
 struct cg_graph *drv_graph_more(struct cg_graph *g, const char *entry, xl_grad grad, xl_stage stop,
                                 cg_opt_stats *st, int *rc);
 
-/* ---- execution on a backend ("cpu": compiled kernels + BLAS; "ref": the interpreter) ---- */
-int drv_backend_ok(const char *backend); /* prints an error for an unknown name */
-const char *drv_backend_why(const char *backend); /* NULL if known, else why not (no print) */
+/* ---- execution on a backend (a row of runtime/backend.h's table: "cpu", "ref") ---- */
+int drv_backend_ok(const char *backend); /* prints an error for an unknown or unusable name */
+const char *drv_backend_why(const char *backend); /* NULL if usable, else why not (no print) */
 /* Reports an executor's failure: rc XL_EXEC_NOMEM (the run does not fit in memory) as
    "xlc: error: <context>: <err>", anything else as an internal error. Returns the exit code. */
 int drv_exec_failed(int rc, const char *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Same contract as ref_exec. */
+/* Prepares g on the backend, runs it once, frees it: the contract of ref_exec. */
 int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err);
 

@@ -12,7 +12,7 @@
 static void exe_free(mdl_exe *x) {
   for (int i = x->nshard - 1; i >= 0; i--) exe_free(x->shard[i]); /* shard 0 owns the graph */
   free(x->shard);
-  cpu_free(x->e);
+  xl_exec_free(x->e);
   if (x->owns_g) cg_free(x->g);
   free(x->param_in);
   free(x->grad_out);
@@ -70,7 +70,9 @@ int mdl_open(mdl *m, const char *file, const char *text, const char *entry, cons
   m->file = xl_strdup(file);
   m->entry = xl_strdup(entry);
   m->backend = xl_strdup(backend);
+  m->be = xl_backend_find(backend);
   m->dt = dt;
+  if (!drv_backend_ok(backend)) return XLC_EXIT_USER; /* callers check it first: prints nothing */
   for (int i = 0; i < nsets; i++) {
     char *s = xl_strdup(sets[i]);
     xl_vec_push(m->set_strs, s);
@@ -81,7 +83,7 @@ int mdl_open(mdl *m, const char *file, const char *text, const char *entry, cons
   m->src_loaded = 1;
   if (drv_src_parse(&m->src) != 0) return XLC_EXIT_USER;
   m->scored = mdl_entry_has_input(m->src.file, m->entry, "positions");
-  m->workers = strcmp(backend, "ref") != 0 ? cpu_num_threads(&m->opt) : 1;
+  m->workers = m->be->caps.concurrent ? xl_backend_threads(m->be, &m->opt) : 1;
   int rc = 0;
   mdl_exe *x = mdl_get(m, 1, 1, m->scored, MDL_DECODE, &rc); /* the graph generation steps run */
   if (!x) return rc;
@@ -229,9 +231,9 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
   x->state_in = xl_calloc((size_t)g->nodes.n + 1, sizeof(int));
   for (int i = 0; i < g->nodes.n; i++)
     if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind == CG_IN_STATE) x->state_in[x->nstate++] = i;
-  if (*rc == 0 && strcmp(m->backend, "ref") != 0) {
+  if (*rc == 0) {
     char *err = NULL;
-    x->e = cpu_prepare(g, m->dt, &m->opt, &err);
+    x->e = xl_exec_prepare(m->be, g, m->dt, &m->opt, &err);
     if (!x->e) {
       drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, B, T, err ? err : "failed");
       *rc = XLC_EXIT_INTERNAL;
@@ -262,7 +264,7 @@ static mdl_exe *share_exe(mdl *m, const mdl_exe *x, int prepare, int *rc) {
   y->grad_out = dup_ints(x->grad_out, m->params.v.n);
   y->state_in = dup_ints(x->state_in, x->g->nodes.n);
   char *err = NULL;
-  if (prepare && !(y->e = cpu_prepare(y->g, m->dt, &m->opt, &err))) {
+  if (prepare && !(y->e = xl_exec_prepare(m->be, y->g, m->dt, &m->opt, &err))) {
     drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, x->B, x->T, err ? err : "failed");
     *rc = XLC_EXIT_INTERNAL;
     free(err);
@@ -291,8 +293,9 @@ static mdl_exe *build_sharded(mdl *m, int B, int T, int P, int train, int *rc) {
   if (!s0) return NULL;
   /* fewer rows per run while its activations (the planned workspace beyond the parameters and
      their gradients, about proportional to the rows) exceed MDL_MICRO_BYTES */
-  if (s0->e && !env) {
-    double act = s0->e->stats.planned_bytes - 2 * s0->e->stats.param_bytes, per_row = act / mb;
+  xl_exec_stats st0 = xl_exec_get_stats(s0->e);
+  if (s0->e->be->caps.compiled && !env) {
+    double act = st0.planned_bytes - 2 * st0.param_bytes, per_row = act / mb;
     int r = mb;
     while (r % 2 == 0 && (double)r * per_row > MDL_MICRO_BYTES) r /= 2;
     if (r != mb) {
@@ -507,7 +510,7 @@ static int run_sharded(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t 
 
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err) {
-  if (m->workers > 1) cpu_set_serial(x->nshard > 0); /* shards: their threads are the parallelism */
+  if (m->workers > 1) xl_backend_set_serial(m->be, x->nshard > 0); /* shards: their threads are the parallelism */
   if (x->nshard) {
     if (states) {
       *err = xl_fmt("internal: states passed to a data-parallel executor");
@@ -562,9 +565,7 @@ static int run_one(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *tar
           in[x->state_in[j]] = states->v.v[i];
           break;
         }
-  if (!x->e) /* ref_exec makes new outputs; cpu_run reuses matching ones */
-    for (int k = 0; k < g->outs.n; k++) xt_free(outs[k]), outs[k] = NULL;
-  return x->e ? cpu_run(x->e, in, outs, err) : ref_exec(g, m->dt, in, outs, err);
+  return xl_exec_run(x->e, in, outs, err); /* reuses or replaces the tensors in outs */
 }
 
 void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st) {

@@ -13,10 +13,11 @@
  * unscored positions; mdl_run lists each row's scored positions (padded with position 0,
  * target -1), so both kinds of model are driven the same way (mdl_npos gives P).
  *
- * Threads: on the cpu backend a batch whose B divides by XLC_NUM_THREADS (default: the online
- * CPUs, at most 8) is split into that many shards of B / n rows, each run by an executor of
- * its own on a thread of its own (data parallelism; kernels and BLAS then stay on the shard's
- * thread). `loss` and `grad.*` of the batch are the shards' weighted by their scored targets,
+ * Threads: on a backend with threads of its own whose executors may run concurrently (cpu:
+ * XLC_NUM_THREADS, default the online CPUs, at most 8) a batch whose B divides by that many
+ * is split into as many shards of B / n rows, each run by an executor of its own on a thread
+ * of its own (data parallelism; the backend is set serial, so kernels and BLAS then stay on
+ * the shard's thread). `loss` and `grad.*` of the batch are the shards' weighted by their scored targets,
  * which is exact for a loss that is the mean over scored positions (cross_entropy); other
  * outputs are concatenated along the batch axis. Results are deterministic for a fixed n.
  * A shard runs its rows as micro-batches of half, a quarter... as many rows, combined the
@@ -35,12 +36,12 @@
 #define XLC_MODEL_H
 
 #include "driver.h"
-#include "exec_cpu.h"
+#include "backend.h"
 
 typedef struct mdl_exe {
   int B, T, P, train; /* train: MDL_EVAL/TRAIN/DECODE; P: positions per row (models with a `positions` input), else 0 */
   cg_graph *g;
-  cpu_exec *e;        /* NULL on the reference backend */
+  xl_exec *e;         /* the prepared graph (NULL: the data-parallel wrapper of shards) */
   int tok_in, tgt_in; /* node ids of the data inputs */
   int pos_in;         /* node id of `positions: int[P]`, -1 if the model has none */
   int loss_out, logits_out;
@@ -62,6 +63,7 @@ typedef struct {
   drv_src src;
   int src_loaded;
   char *file, *entry, *backend;
+  const xl_backend *be;   /* the row of `backend` (runtime/backend.h) */
   cg_dtype dt;
   drv_sets sets;          /* the model's configuration (B and T are added per graph) */
   XL_VEC(char *) set_strs; /* owned "K=V" strings behind sets */
@@ -70,7 +72,8 @@ typedef struct {
   int vocab;              /* the entry's `hint vocab` (size of the token input), 0 if none */
   int auto_chunk;         /* > 0 (mdl_auto_form): each graph gets form=parallel for T <= 2 chunks,
                              form=chunkwise beyond (same function and parameters) */
-  int workers;            /* data-parallel shards per batch (num_threads; 1 on ref) */
+  int workers;            /* data-parallel shards per batch: the backend's threads where its
+                             executors may run concurrently (cpu: XLC_NUM_THREADS; ref: 1) */
   xl_options opt;         /* the options of its graphs and executors (drv_options() at mdl_open) */
   int scored;             /* the entry has `in positions: int[P]` and `targets: int[P]`
                              (xlstm_lm_at): logits and loss only at the listed positions */
@@ -119,7 +122,7 @@ mdl_exe *mdl_get(mdl *m, int B, int T, int P, int train, int *rc);
    targets, positions 0 .. P-1); states: optional tensors per state input name (NULL = defaults), a
    list whose tensors are named like the inputs. outs: g->outs.n entries, each NULL (a new
    tensor is made) or a tensor of an earlier run to be overwritten where it has the output's
-   name, dtype and shape (else it is replaced; cpu_run). A data-parallel executor needs NULLs.
+   name, dtype and shape (else it is replaced; xl_exec_run). A data-parallel executor needs NULLs.
    Returns 0 or -1 with *err. */
 int mdl_run(mdl *m, mdl_exe *x, const int32_t *tokens, const int32_t *targets, int T, const xt_list *states,
             xt **outs, char **err);
@@ -131,7 +134,7 @@ int mdl_argmax(const xt *lg, int64_t off, int V);
    next run of a model decoded step by step; the tensors stay owned by outs (st->v.n is reset
    here; release st with free(st->v.v), never xtl_free).
    A decode loop alternates two output arrays, so that one run reads the states the previous
-   one wrote while it writes the other array's tensors (reused in place, see cpu_run). */
+   one wrote while it writes the other array's tensors (reused in place, see xl_exec_run). */
 void mdl_borrow_states(const mdl_exe *x, xt *const *outs, xt_list *st);
 
 /* Number of scored positions (target >= 0) of rows [B, T] and how many of them the argmax of

@@ -1,13 +1,15 @@
 /* xlc.c - the xlc driver: main, the table of subcommands, the top-level usage.
  *
  * `xlc COMMAND ARGS...` looks COMMAND up in `commands` and hands it argv from COMMAND on.
- * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text. This file
- * decides nothing about compiling or running; it fills the process's options once (defaults,
- * then the environment: runtime/options_env.h; the commands read them with drv_options()
- * and apply their flags on top), configures the JIT with them and dispatches.
+ * Each subcommand lives in its own tools/cmd_NAME.c with its own usage text; the usage lists
+ * the backends from their table (runtime/backend.h). This file decides nothing about
+ * compiling or running; it fills the process's options once (defaults, then the environment:
+ * runtime/options_env.h; the commands read them with drv_options() and apply their flags on
+ * top), configures the JIT with them and dispatches.
  */
 #include <string.h>
 
+#include "backend.h"
 #include "driver.h"
 #include "jit.h"
 
@@ -42,6 +44,8 @@ static void usage(FILE *out) {
           "commands:\n");
   for (int i = 0; i < NCOMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "  %-10s %s\n", "help", "show this text; `xlc help COMMAND` shows one command");
+  fprintf(out, "\nbackends (--backend NAME of run, refcheck, bench, train, eval, generate):\n");
+  xl_backend_list(out);
   fprintf(out,
           "\n"
           "`xlc COMMAND --help` shows the options of a command.\n"

@@ -6,7 +6,11 @@
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
- * by the first run and reused.
+ * by the first run and reused. The workspace, the GEMM steps, the launches of compiled kernels
+ * and the copies of the results go through the program's device (runtime/device.h; the CPU
+ * device is defined below, beside the thread pool it launches on); reference-evaluated nodes,
+ * scan slice copies and the KIR interpreter read host memory. runtime/backend.c registers this
+ * executor as the backend "cpu".
  */
 #include <cblas.h>
 #include <pthread.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device.h"
 #include "exec_cpu.h"
 #include "jit.h"
 #include "memplan.h"
@@ -64,6 +69,7 @@ struct cpu_prog {
   struct scan_prep *scan; /* per step: how a SCAN binds its steps' values (below) */
   char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
+  const xl_device *dev;  /* where GEMMs and compiled kernels run and the workspace lives */
   mp_plan *mp;           /* where every value lives (memplan.h) */
   double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
   long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
@@ -99,6 +105,7 @@ static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, 
   p->g = g;
   p->dt = dt;
   p->stats = st;
+  p->dev = xl_dev_cpu();
   xl_plan_graph(g, dt, o, &p->plan, &p->mp);
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
@@ -279,17 +286,7 @@ GEMM_CALL(double, cblas_dgemm, cblas_dgemv)
 static void run_gemm(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   const kp_gemm *m = &s->gemm;
   void *C = alloc_node(p, v, s->node);
-  const void *A = v->val[m->a], *B = v->val[m->b];
-  for (int64_t o = 0; o < m->outer; o++)
-    for (int64_t b = 0; b < m->batch; b++) {
-      int64_t ia = o * m->oa + b * m->sa, ib = o * m->ob + b * m->sb, ic = o * m->oc + b * m->sc;
-      if (p->dt == CG_F64)
-        gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + ia, m->lda, (const double *)B + ib,
-                    m->ldb, 0.0, (double *)C + ic, m->ldc);
-      else
-        gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + ia, m->lda, (const float *)B + ib,
-                   m->ldb, 0.0f, (float *)C + ic, m->ldc);
-    }
+  p->dev->gemm(m, p->dt, v->val[m->a], v->val[m->b], C);
   p->stats->gemm_flops += m->flops;
 }
 
@@ -437,16 +434,57 @@ static void run_split(kir_fn fn, void **bufs, int nbuf, int64_t hi) {
   atomic_flag_clear(&pool_busy);
 }
 
+/* ---- the CPU device (device.h): the pool above, OpenBLAS, host memory ---- */
+
+static void *dev_cpu_alloc(size_t bytes, size_t align) { return aligned_alloc(align, bytes); }
+
+static void dev_cpu_free(void *q) { free(q); }
+
+static void dev_cpu_copy(void *dst, const void *src, size_t bytes, xl_copy_dir dir) {
+  (void)dir; /* one memory */
+  memcpy(dst, src, bytes);
+}
+
+static int dev_cpu_parts(void) { return pool_start() + 1; }
+
+static void dev_cpu_launch(kir_fn fn, void **bufs, int nbuf, int64_t hi, int split) {
+  if (split) run_split(fn, bufs, nbuf, hi);
+  else fn(bufs, 0, hi);
+}
+
+static void dev_cpu_gemm(const kp_gemm *m, cg_dtype dt, const void *A, const void *B, void *C) {
+  for (int64_t o = 0; o < m->outer; o++)
+    for (int64_t b = 0; b < m->batch; b++) {
+      int64_t ia = o * m->oa + b * m->sa, ib = o * m->ob + b * m->sb, ic = o * m->oc + b * m->sc;
+      if (dt == CG_F64)
+        gemm_double(m->trans_a, m->trans_b, m->m, m->n, m->k, (const double *)A + ia, m->lda, (const double *)B + ib,
+                    m->ldb, 0.0, (double *)C + ic, m->ldc);
+      else
+        gemm_float(m->trans_a, m->trans_b, m->m, m->n, m->k, (const float *)A + ia, m->lda, (const float *)B + ib,
+                   m->ldb, 0.0f, (float *)C + ic, m->ldc);
+    }
+}
+
+static void dev_cpu_sync(void) {}
+
+static const xl_device dev_cpu = {"cpu",          XL_DEV_CPU,     dev_cpu_alloc, dev_cpu_free, dev_cpu_copy,
+                                  dev_cpu_parts,  dev_cpu_launch, dev_cpu_gemm,  dev_cpu_sync};
+
+const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
+
+/* A compiled kernel is launched on the device, split when it is large enough (and the device
+   has parts to split it over; asked first, so that the pool is started and XLC_SPLIT_MIN read
+   before split_min is); without the JIT it is interpreted here (host memory only). */
 static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   void *bufs[KIR_MAXBUF];
   for (int b = 0; b < s->kir->nbuf; b++) {
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
-  if (p->kern[si].fn && !serial && p->kern[si].hi >= 2 && pool_start() > 0 && p->kern[si].points >= split_min)
-    run_split(p->kern[si].fn, bufs, s->kir->nbuf, p->kern[si].hi);
-  else if (p->kern[si].fn)
-    p->kern[si].fn(bufs, 0, p->kern[si].hi);
+  const cpu_kern *k = &p->kern[si];
+  if (k->fn)
+    p->dev->launch(k->fn, bufs, s->kir->nbuf, k->hi,
+                   !serial && k->hi >= 2 && p->dev->parts() > 1 && k->points >= split_min);
   else
     kir_interp(s->kir, p->dt, bufs);
 }
@@ -1225,13 +1263,14 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char 
 /* The workspace and gradient block of e's first run. 0, or -1 with *err naming the block. */
 static int run_alloc(cpu_exec *e, char **err) {
   const mp_plan *mp = e->prog->mp;
-  e->work = aligned_alloc(MP_ALIGN, round_align(mp->work_peak));
-  e->grad = e->work ? aligned_alloc(MP_ALIGN, round_align(mp->param_bytes)) : NULL;
+  const xl_device *dev = e->prog->dev;
+  e->work = dev->alloc(round_align(mp->work_peak), MP_ALIGN);
+  e->grad = e->work ? dev->alloc(round_align(mp->param_bytes), MP_ALIGN) : NULL;
   if (e->work && e->grad) return 0;
   char *need = xl_bytes_str((double)(e->work ? mp->param_bytes : mp->work_peak));
   if (err) *err = xl_fmt("cannot allocate the %s (%s); " XL_EXEC_ADVICE, e->work ? "gradient block" : "workspace", need);
   free(need);
-  free(e->work);
+  dev->free(e->work);
   e->work = NULL;
   return -1;
 }
@@ -1309,11 +1348,12 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   if (rc == 0) rc = run_plan(e->prog, &v, err);
   for (int k = 0; k < g->outs.n; k++)
     if (e->prog->out_bind[k] >= 0) v.bind[e->prog->out_bind[k]] = NULL;
+  if (rc == 0) e->prog->dev->sync();
   for (int k = 0; k < g->outs.n && rc == 0; k++) {
     const cg_node *o = &g->nodes.v[g->outs.v[k].node];
     if (!outputs[k]) outputs[k] = xt_new_uninit(g->outs.v[k].name, xd, o->shape.rank, o->shape.d);
     const void *src = v.val[g->outs.v[k].node];
-    if (src != outputs[k]->data) memcpy(outputs[k]->data, src, (size_t)cg_numel(&o->shape) * es);
+    if (src != outputs[k]->data) e->prog->dev->copy(outputs[k]->data, src, (size_t)cg_numel(&o->shape) * es, XL_COPY_D2H);
   }
   for (int j = 0; j < e->prog->nin; j++) /* only inputs are converted copies at the top level */
     if (v.owned[e->prog->in_nodes[j]]) {
@@ -1358,10 +1398,11 @@ static void prog_free(cpu_prog *p) {
 
 void cpu_free(cpu_exec *e) {
   if (!e) return;
+  const xl_device *dev = e->prog ? e->prog->dev : xl_dev_cpu();
+  dev->free(e->work);
+  dev->free(e->grad);
   prog_free(e->prog);
   free(e->refused);
-  free(e->work);
-  free(e->grad);
   free(e);
 }
 

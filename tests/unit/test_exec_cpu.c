@@ -2,7 +2,9 @@
  *
  * For every stdlib entry (and odd sizes: T = 1, widths that are not multiples of the vector
  * width; batch 1, where scans read and write step slices in place) the forward graph and the
- * training graph (cotangent mode) are run by ref_exec and by cpu_run on the same random inputs, parameters and initial states, in f64 and f32. Every
+ * training graph (cotangent mode) are run by the reference backend and by every other registered
+ * backend (runtime/backend.h: cpu today; unusable ones skipped) on the same random inputs,
+ * parameters and initial states, in f64 and f32. Every
  * output (values, final states, all gradients) must agree: f64 to 1e-10 relative to the
  * tensor's largest magnitude (GEMM summation order differs), f32 to 1e-5 forward and 1e-4
  * gradients (the foundation issue's float32 tolerances). Everything runs three times: small
@@ -18,7 +20,6 @@
 #include "check.h"
 #include "cpu_vs_ref.h"
 #include "stdlib_fixture.h"
-#include "exec_cpu.h"
 #include "lang.h"
 #include "xlrt.h"
 
@@ -69,6 +70,106 @@ static xl_rng rng;
 static xl_options opts; /* the run's options: defaults, then the environment of the mode */
 
 
+/* Backend be against ref's outputs ro on the inputs in: one run compared, then the reruns an
+   executor that keeps its tables and workspace across runs must survive bit for bit. */
+static void check_backend(const xl_backend *be, const cg_graph *g, const tcase *tc, int grad, cg_dtype dt, xt **in,
+                          xt *const *ro) {
+  int N = g->nodes.n;
+  char *err = NULL;
+  xt **co = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
+  xl_exec *e = xl_exec_prepare(be, g, dt, &opts, &err);
+  CHECK(e != NULL, "%s prepare %s: %s", be->name, tc->entry, err ? err : "");
+  free(err);
+  err = NULL;
+  if (e) {
+    int r2 = xl_exec_run(e, in, co, &err);
+    CHECK(r2 == 0, "%s run %s: %s", be->name, tc->entry, err ? err : "");
+    free(err);
+    if (r2 == 0) {
+      int ok = 1;
+      for (int k = 0; k < g->outs.n; k++) {
+        const char *nm = g->outs.v[k].name;
+        double tol = dt == CG_F64 ? 1e-10 : (strncmp(nm, "grad.", 5) == 0 ? 1e-4 : 1e-5);
+        char what[400];
+        snprintf(what, sizeof what, "%s %s[%s]%s %s %s", be->name, tc->entry, tc->sets[1] ? tc->sets[1] : "",
+                 grad ? " grad" : "", dt == CG_F64 ? "f64" : "f32", nm);
+        ok &= cvr_compare(what, co[k], ro[k], tol);
+      }
+      xl_exec_stats st = xl_exec_get_stats(e);
+      printf("%-4s %-16s %-6s %-5s %s  kernels=%d (%d of nests)", be->name, tc->entry, tc->sets[1] ? tc->sets[1] : "",
+             grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32", st.kernels, st.kernel_chains);
+      for (int i = 0; i < st.nextra; i++) printf(" %s=%g", st.extra[i].name, st.extra[i].value);
+      printf("  %s\n", ok ? "ok" : "MISMATCH");
+      /* the executor keeps its value tables and workspace across runs: a run with the states
+         left to their defaults (converted/filled buffers the run owns), then the first inputs
+         again, must give the first run's outputs bit for bit */
+      xt **in2 = xl_calloc((size_t)N + 1, sizeof(xt *)), **o2 = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
+      for (int i = 0; i < N; i++)
+        if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind != CG_IN_STATE) in2[i] = in[i];
+      err = NULL;
+      CHECK(xl_exec_run(e, in2, o2, &err) == 0, "%s run %s (default states): %s", be->name, tc->entry, err ? err : "");
+      free(err);
+      for (int k = 0; k < g->outs.n; k++) xt_free(o2[k]), o2[k] = NULL;
+      err = NULL;
+      CHECK(xl_exec_run(e, in, o2, &err) == 0, "%s run %s (again): %s", be->name, tc->entry, err ? err : "");
+      free(err);
+      for (int k = 0; k < g->outs.n; k++) {
+        size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
+        CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs on the third run",
+              tc->entry, g->outs.v[k].name);
+      }
+      /* the third run's tensors handed back: the outputs the plan computes in place are now
+         written straight into them (the cpu backend binds them), again bit for bit */
+      err = NULL;
+      CHECK(xl_exec_run(e, in, o2, &err) == 0, "%s run %s (outputs in place): %s", be->name, tc->entry, err ? err : "");
+      free(err);
+      for (int k = 0; k < g->outs.n; k++) {
+        size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
+        CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when written in place",
+              tc->entry, g->outs.v[k].name);
+      }
+      /* each output's tensor also given as an input of its shape (f64: read in place): no
+         output may then be computed into it while the run still reads it */
+      if (dt == CG_F64) {
+        xt **in3 = xl_calloc((size_t)N + 1, sizeof(xt *));
+        memcpy(in3, in, sizeof(xt *) * (size_t)N);
+        char *taken = xl_calloc((size_t)N + 1, 1);
+        int nshared = 0;
+        for (int k = 0; k < g->outs.n; k++) {
+          const cg_node *o = &g->nodes.v[g->outs.v[k].node];
+          for (int i = 0; i < N; i++) {
+            const cg_node *n = &g->nodes.v[i];
+            if (n->op != CG_OP_INPUT || n->is_int || taken[i] || n->shape.rank != o->shape.rank ||
+                memcmp(n->shape.d, o->shape.d, sizeof(int64_t) * (size_t)o->shape.rank))
+              continue;
+            memcpy(o2[k]->data, in[i]->data, (size_t)xt_numel(in[i]) * sizeof(double));
+            in3[i] = o2[k];
+            taken[i] = 1;
+            nshared++;
+            break;
+          }
+        }
+        err = NULL;
+        CHECK(xl_exec_run(e, in3, o2, &err) == 0, "%s run %s (outputs also inputs): %s", be->name, tc->entry, err ? err : "");
+        free(err);
+        for (int k = 0; k < g->outs.n && nshared; k++) {
+          size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
+          CHECK(!memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when its tensor is also an input",
+                tc->entry, g->outs.v[k].name);
+        }
+        free(taken);
+        free(in3);
+      }
+      for (int k = 0; k < g->outs.n; k++) xt_free(o2[k]);
+      free(o2);
+      free(in2);
+    }
+  }
+  for (int k = 0; k < g->outs.n; k++) xt_free(co[k]);
+  free(co);
+  xl_exec_free(e);
+}
+
 static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, cg_dtype dt) {
   lang_set sets[16];
   int ns = 0;
@@ -103,107 +204,18 @@ static void run_case(const ast *file, xl_arena *ar, const tcase *tc, int grad, c
     }
     in[i] = t;
   }
-  xt **ro = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *)), **co = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
-  int r1 = ref_exec(g, dt, in, ro, &err);
+  xt **ro = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
+  xl_exec *rx = xl_exec_prepare(xl_backend_find("ref"), g, dt, NULL, &err);
+  int r1 = rx ? xl_exec_run(rx, in, ro, &err) : -1;
+  xl_exec_free(rx);
   CHECK(r1 == 0, "ref %s: %s", tc->entry, err ? err : "");
   free(err);
-  err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, &opts, &err);
-  CHECK(e != NULL, "cpu_prepare %s: %s", tc->entry, err ? err : "");
-  free(err);
-  err = NULL;
-  if (e && r1 == 0) {
-    int r2 = cpu_run(e, in, co, &err);
-    CHECK(r2 == 0, "cpu_run %s: %s", tc->entry, err ? err : "");
-    free(err);
-    if (r2 == 0) {
-      int ok = 1;
-      for (int k = 0; k < g->outs.n; k++) {
-        const char *nm = g->outs.v[k].name;
-        double tol = dt == CG_F64 ? 1e-10 : (strncmp(nm, "grad.", 5) == 0 ? 1e-4 : 1e-5);
-        char what[400];
-        snprintf(what, sizeof what, "%s[%s]%s %s %s", tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? " grad" : "",
-                 dt == CG_F64 ? "f64" : "f32", nm);
-        ok &= cvr_compare(what, co[k], ro[k], tol);
-      }
-      printf("%-16s %-6s %-5s %s  kernels=%d (%d of nests) einsum-blas=%d+%d states-in-place=%d saved-step-major=%d  %s\n",
-             tc->entry, tc->sets[1] ? tc->sets[1] : "", grad ? "grad" : "fwd", dt == CG_F64 ? "f64" : "f32",
-             e->stats.kernels, e->stats.kernel_chains, e->stats.ein_direct, e->stats.ein_copied, e->stats.scan_states_inplace,
-             e->stats.scan_saved_stepmajor, ok ? "ok" : "MISMATCH");
-      /* the executor keeps its value tables and workspace across runs: a run with the states
-         left to their defaults (converted/filled buffers the run owns), then the first inputs
-         again, must give the first run's outputs bit for bit */
-      xt **in2 = xl_calloc((size_t)N + 1, sizeof(xt *)), **o2 = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
-      for (int i = 0; i < N; i++)
-        if (g->nodes.v[i].op == CG_OP_INPUT && g->nodes.v[i].ikind != CG_IN_STATE) in2[i] = in[i];
-      err = NULL;
-      CHECK(cpu_run(e, in2, o2, &err) == 0, "cpu_run %s (default states): %s", tc->entry, err ? err : "");
-      free(err);
-      for (int k = 0; k < g->outs.n; k++) xt_free(o2[k]), o2[k] = NULL;
-      err = NULL;
-      CHECK(cpu_run(e, in, o2, &err) == 0, "cpu_run %s (again): %s", tc->entry, err ? err : "");
-      free(err);
-      for (int k = 0; k < g->outs.n; k++) {
-        size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
-        CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs on the third run",
-              tc->entry, g->outs.v[k].name);
-      }
-      /* the third run's tensors handed back: the outputs the plan computes in place are now
-         written straight into them (cpu_run binds them), again bit for bit */
-      err = NULL;
-      CHECK(cpu_run(e, in, o2, &err) == 0, "cpu_run %s (outputs in place): %s", tc->entry, err ? err : "");
-      free(err);
-      for (int k = 0; k < g->outs.n; k++) {
-        size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
-        CHECK(o2[k] && !memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when written in place",
-              tc->entry, g->outs.v[k].name);
-      }
-      /* each output's tensor also given as an input of its shape (f64: read in place): no
-         output may then be computed into it while the run still reads it */
-      if (dt == CG_F64) {
-        xt **in3 = xl_calloc((size_t)N + 1, sizeof(xt *));
-        memcpy(in3, in, sizeof(xt *) * (size_t)N);
-        char *taken = xl_calloc((size_t)N + 1, 1);
-        int nshared = 0;
-        for (int k = 0; k < g->outs.n; k++) {
-          const cg_node *o = &g->nodes.v[g->outs.v[k].node];
-          for (int i = 0; i < N; i++) {
-            const cg_node *n = &g->nodes.v[i];
-            if (n->op != CG_OP_INPUT || n->is_int || taken[i] || n->shape.rank != o->shape.rank ||
-                memcmp(n->shape.d, o->shape.d, sizeof(int64_t) * (size_t)o->shape.rank))
-              continue;
-            memcpy(o2[k]->data, in[i]->data, (size_t)xt_numel(in[i]) * sizeof(double));
-            in3[i] = o2[k];
-            taken[i] = 1;
-            nshared++;
-            break;
-          }
-        }
-        err = NULL;
-        CHECK(cpu_run(e, in3, o2, &err) == 0, "cpu_run %s (outputs also inputs): %s", tc->entry, err ? err : "");
-        free(err);
-        for (int k = 0; k < g->outs.n && nshared; k++) {
-          size_t bytes = (size_t)xt_numel(co[k]) * (size_t)xt_dtype_size(co[k]->dtype);
-          CHECK(!memcmp(o2[k]->data, co[k]->data, bytes), "%s: output %s differs when its tensor is also an input",
-                tc->entry, g->outs.v[k].name);
-        }
-        free(taken);
-        free(in3);
-      }
-      for (int k = 0; k < g->outs.n; k++) xt_free(o2[k]);
-      free(o2);
-      free(in2);
-    }
-  }
-  for (int k = 0; k < g->outs.n; k++) {
-    xt_free(ro[k]);
-    xt_free(co[k]);
-  }
+  for (int b = 0; b < xl_backend_count() && r1 == 0; b++)
+    if (cvr_compares(xl_backend_at(b), dt)) check_backend(xl_backend_at(b), g, tc, grad, dt, in, ro);
+  for (int k = 0; k < g->outs.n; k++) xt_free(ro[k]);
   free(ro);
-  free(co);
   for (int i = 0; i < N; i++) xt_free(in[i]);
   free(in);
-  cpu_free(e);
   cg_free(g);
 }
 

@@ -40,7 +40,7 @@ int main(void) {
   setenv("XLC_CACHE_DIR", "off", 1);
   char *src = chain_src(2000);
   const char *sets[] = {"D=37", "B=3", NULL};
-  cpu_stats st = {0};
+  xl_exec_stats st = {0};
   double t0 = now_s();
   cvr_run(src, "chain", sets, 0, CG_F32, &st);
   /* 2,000 members in kernels of at most KP_MAXMEMBERS */

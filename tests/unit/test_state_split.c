@@ -4,8 +4,8 @@
  * blocks, the chunkwise mLSTM form, whose pieces are padded to whole chunks) the entry is
  * lowered at T = T1 + T2, T1 and T2. The whole sequence is run from the default states; then
  * its first T1 steps, and the last T2 steps from the first piece's final states. Per-step outputs must equal the matching rows of the whole run, and the final states
- * the whole run's final states (f64, 1e-12 relative; on the reference executor and on the
- * compiled CPU executor). This is what `xlc generate` relies on (prefill, then steps of T = 1).
+ * the whole run's final states (f64, 1e-12 relative; on every usable backend of the table:
+ * the reference executor, the compiled CPU executor). This is what `xlc generate` relies on (prefill, then steps of T = 1).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "cg.h"
 #include "check.h"
 #include "stdlib_fixture.h"
-#include "exec_cpu.h"
+#include "backend.h"
 #include "lang.h"
 #include "pipe_test.h"
 #include "xlrt.h"
@@ -75,16 +75,11 @@ static xt *rows(const xt *x, int64_t t0, int64_t n) {
   return y;
 }
 
-static int run(const cg_graph *g, int cpu, xt **in, xt **out) {
+static int run(const cg_graph *g, const xl_backend *be, xt **in, xt **out) {
   char *err = NULL;
-  int r;
-  if (cpu) {
-    cpu_exec *e = cpu_prepare(g, CG_F64, pt_options(), &err);
-    r = e ? cpu_run(e, in, out, &err) : -1;
-    cpu_free(e);
-  } else {
-    r = ref_exec(g, CG_F64, in, out, &err);
-  }
+  xl_exec *x = xl_exec_prepare(be, g, CG_F64, pt_options(), &err);
+  int r = x ? xl_exec_run(x, in, out, &err) : -1;
+  xl_exec_free(x);
   CHECK(r == 0, "execution failed: %s", err ? err : "");
   free(err);
   return r;
@@ -102,7 +97,7 @@ static double rel_err(const xt *a, const xt *b) {
   return amax > 0 ? emax / amax : emax;
 }
 
-static void run_case(const ast *file, xl_arena *ar, const scase *c, int cpu) {
+static void run_case(const ast *file, xl_arena *ar, const scase *c, const xl_backend *be) {
   int T = c->t1 + c->t2;
   cg_graph *g = lower(file, ar, c, T), *g1 = lower(file, ar, c, c->t1), *g2 = lower(file, ar, c, c->t2);
   CHECK(g && g1 && g2, "%s: lowering failed", c->entry);
@@ -137,7 +132,7 @@ static void run_case(const ast *file, xl_arena *ar, const scase *c, int cpu) {
   CHECK(nstate > 0, "%s: the entry has no states", c->entry);
   xt **o = xl_calloc((size_t)g->outs.n, sizeof(xt *)), **o1 = xl_calloc((size_t)g1->outs.n, sizeof(xt *)),
      **o2 = xl_calloc((size_t)g2->outs.n, sizeof(xt *));
-  if (run(g, cpu, in, o) == 0 && run(g1, cpu, in1, o1) == 0) {
+  if (run(g, be, in, o) == 0 && run(g1, be, in1, o1) == 0) {
     for (int k = 0; k < g1->outs.n; k++) { /* final states of piece 1 start piece 2 */
       const char *nm = g1->outs.v[k].name;
       if (strncmp(nm, "state.", 6)) continue;
@@ -145,7 +140,7 @@ static void run_case(const ast *file, xl_arena *ar, const scase *c, int cpu) {
       CHECK(i2 >= 0, "%s: state %s is no input of piece 2", c->entry, nm);
       if (i2 >= 0) in2[i2] = xt_convert(o1[k], XT_F64);
     }
-    if (run(g2, cpu, in2, o2) == 0) {
+    if (run(g2, be, in2, o2) == 0) {
       double worst = 0;
       for (int k = 0; k < g->outs.n; k++) {
         const char *nm = g->outs.v[k].name;
@@ -153,17 +148,17 @@ static void run_case(const ast *file, xl_arena *ar, const scase *c, int cpu) {
         if (!strncmp(nm, "state.", 6)) {
           double e = rel_err(o2[k2], o[k]);
           worst = fmax(worst, e);
-          CHECK(e <= 1e-12, "%s %s: final state %s differs (rel %.3e)", c->entry, cpu ? "cpu" : "ref", nm, e);
+          CHECK(e <= 1e-12, "%s %s: final state %s differs (rel %.3e)", c->entry, be->name, nm, e);
         } else if (o[k]->rank >= 2 && o[k]->shape[1] == T) {
           xt *a = rows(o[k], 0, c->t1), *b = rows(o[k], c->t1, c->t2);
           double e = fmax(rel_err(o1[k1], a), rel_err(o2[k2], b));
           worst = fmax(worst, e);
-          CHECK(e <= 1e-12, "%s %s: output %s differs (rel %.3e)", c->entry, cpu ? "cpu" : "ref", nm, e);
+          CHECK(e <= 1e-12, "%s %s: output %s differs (rel %.3e)", c->entry, be->name, nm, e);
           xt_free(a);
           xt_free(b);
         }
       }
-      printf("%-14s T=%d+%d %s  %d states  worst rel %.2e\n", c->entry, c->t1, c->t2, cpu ? "cpu" : "ref", nstate,
+      printf("%-14s T=%d+%d %s  %d states  worst rel %.2e\n", c->entry, c->t1, c->t2, be->name, nstate,
              worst);
     }
   }
@@ -190,7 +185,8 @@ int main(void) {
   ast *file = fx.file;
   xl_arena *ar = &fx.ar;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int cpu = 0; cpu < 2; cpu++) run_case(file, ar, &cases[i], cpu);
+    for (int b = 0; b < xl_backend_count(); b++) /* every usable backend, ref included */
+      if (!(xl_backend_at(b)->unusable && xl_backend_at(b)->unusable())) run_case(file, ar, &cases[i], xl_backend_at(b));
   stdlib_close(&fx);
   printf("test_state_split: %s\n", fails ? "FAILED" : "OK");
   return fails != 0;
