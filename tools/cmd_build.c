@@ -379,7 +379,8 @@ int cmd_build(int argc, char **argv) {
   if (loss && (rc = drv_backward(g, entry, loss)) != XLC_EXIT_OK) goto out;
   if ((rc = drv_optimize(g, entry, NULL)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
-  p = kp_build(g);
+  kp_target tg = kp_target_cpu(); /* i17: the options of the command line */
+  p = kp_build(g, &tg);
   drv_plan_walk(p, collect, &b);
 
   if (make_dir(dir) != 0) {

@@ -108,7 +108,8 @@ static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, int g
            st.scan_ins_removed);
   if (rc == XLC_EXIT_OK && !plan) cg_dump(g, stdout);
   if (rc == XLC_EXIT_OK && plan) {
-    kp_plan *p = kp_build(g);
+    kp_target t = kp_target_cpu(); /* i17: the options of the command line */
+    kp_plan *p = kp_build(g, &t);
     if (plan == 3)
       drv_plan_walk(p, print_mlir, &dt);
     else if (plan == 4) {

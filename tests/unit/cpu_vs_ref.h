@@ -4,9 +4,10 @@
  *
  *   cvr_run(src, entry, sets, grad, dt, &stats): lowers `entry` of the text with the
  *   "K=V" settings (NULL-terminated; `cvr_given` tensors bind free dimensions, e.g. T = 0,
- *   as --inputs does), appends the backward pass when grad (cotangent inputs
- *   random), runs both executors and CHECKs that every output agrees (f64 1e-10, f32 1e-5
- *   relative to the output's largest magnitude; empty outputs: equal shapes). 0 when it ran.
+ *   as --inputs does), appends the backward pass when grad (cotangent inputs random),
+ *   prepares the CPU executor with `cvr_opts` (NULL: the defaults), runs both executors and
+ *   CHECKs that every output agrees (f64 1e-10, f32 1e-5 relative to the output's largest
+ *   magnitude; empty outputs: equal shapes). 0 when it ran.
  */
 #ifndef XLC_TEST_CPU_VS_REF_H
 #define XLC_TEST_CPU_VS_REF_H
@@ -38,6 +39,7 @@ static inline int cvr_compare(const char *what, const xt *a, const xt *b, double
 }
 
 static xt *const *cvr_given; /* tensors lang_lower binds free dimensions from (NULL: none) */
+static const xl_options *cvr_opts; /* what cpu_prepare gets (NULL: the defaults) */
 static int cvr_ngiven;
 
 static inline int cvr_run(const char *src, const char *entry, const char *const *sets, int grad, cg_dtype dt,
@@ -82,7 +84,7 @@ static inline int cvr_run(const char *src, const char *entry, const char *const 
   CHECK(r1 == 0, "%s: ref: %s", entry, err ? err : "");
   free(err);
   err = NULL;
-  cpu_exec *e = cpu_prepare(g, dt, NULL, &err);
+  cpu_exec *e = cpu_prepare(g, dt, cvr_opts, &err);
   CHECK(e != NULL, "%s: cpu_prepare: %s", entry, err ? err : "");
   free(err);
   err = NULL;

@@ -885,7 +885,8 @@ static void test_stdlib_kernels(void) {
     if (g) {
       char *err = NULL;
       if (ad_append_backward(g, NULL, &err) == 0) {
-        kp_plan *p = kp_build(g);
+        kp_target t = kp_target_cpu();
+        kp_plan *p = kp_build(g, &t);
         int before = ps.kernels;
         check_plan(p, entries[e].entry, &ps);
         printf("  %s: %d kernels\n", entries[e].entry, (ps.kernels - before) / 2);

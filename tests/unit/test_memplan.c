@@ -69,7 +69,8 @@ static void run_case(const ast *file, xl_arena *ar, const char *entry, int grad)
   if (grad)
     CHECK(ad_append_backward(g, grad == 2 ? "loss" : NULL, &err) == 0, "autodiff %s: %s", entry, err ? err : "");
   free(err);
-  kp_plan *kp = kp_build(g);
+  kp_target t = kp_target_cpu();
+  kp_plan *kp = kp_build(g, &t);
   for (int dt = 0; dt < 2; dt++) {
     size_t es = dt ? sizeof(double) : sizeof(float);
     char what[96];
@@ -122,7 +123,8 @@ static void check_small(void) {
   cg_output_add(g, "grad.u", u);                    /* the parameter itself */
   cg_output_add(g, "grad.v", cg_reshape(g, r, s2)); /* e again: already placed for w */
   CHECK(cg_verify(g, stderr) == 0, "small graph");
-  kp_plan *kp = kp_build(g);
+  kp_target t = kp_target_cpu();
+  kp_plan *kp = kp_build(g, &t);
   mp_plan *mp = mp_build(g, kp, sizeof(double));
   CHECK(mp_verify(mp, stderr) == 0, "small: mp_verify");
   CHECK(mp->params.n == 3 && mp->param_bytes == 3 * 64 && mp->params.v[0].node == w && mp->params.v[2].node == v &&
@@ -154,7 +156,8 @@ static void check_verify_catches(const ast *file, xl_arena *ar) {
   char *err = NULL;
   CHECK(ad_append_backward(g, "loss", &err) == 0, "autodiff: %s", err ? err : "");
   free(err);
-  kp_plan *kp = kp_build(g);
+  kp_target t = kp_target_cpu();
+  kp_plan *kp = kp_build(g, &t);
   mp_plan *mp = mp_build(g, kp, sizeof(float));
   int moved = 0;
   for (int i = 0; i < mp->vals.n && !moved; i++) {
