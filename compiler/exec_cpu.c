@@ -1,6 +1,8 @@
 /* exec_cpu.c - the compiled CPU executor: runs a cell graph through its kernel plan.
  *
  * Steps of the plan (kplan.h): KP_GEMM through OpenBLAS (cblas_?gemm per outer and batch entry),
+ * reference EINSUM steps as their kp_ein descriptor says (strided BLAS calls, GEMMs on copies,
+ * or loops; the executor decides nothing about them),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
  * XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference

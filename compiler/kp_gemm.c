@@ -227,8 +227,11 @@ static int group_chain(const kp_ein *f, const int *lab, int m, const int64_t *s1
   return i + 1;
 }
 
-/* The strided BLAS calls of a copied einsum, when every operand fits them; f->direct = 1. */
+/* The strided BLAS calls of an einsum whose labels all fall into GEMM groups, when every
+   operand fits them: f->direct = 1 and the call and loop fields; else f stays as it was. */
 static void plan_direct(kp_ein *f) {
+  for (int j = 0; j < f->nout + f->nred; j++)
+    if (f->size[j] == 0) return; /* no work; the calls would skip the empty label, not the work */
   kp_ein d = *f;
   int lm[KP_EIN_MAXLAB], ln[KP_EIN_MAXLAB], lk[KP_EIN_MAXLAB], lb[KP_EIN_MAXLAB];
   int m = group_sorted(&d, d.lm, d.nm, d.so, lm), n = group_sorted(&d, d.ln, d.nn, d.so, ln);
@@ -277,13 +280,15 @@ void kp_ein_plan(const cg_graph *g, const cg_node *n, kp_ein *f) {
   memcpy(f->so, L.st[2], sizeof f->so);
   f->gemm = 1;
   f->B = f->M = f->N = f->K = 1;
-  for (int j = 0; j < L.n; j++) switch (L.grp[j]) {
+  for (int j = 0; j < L.n; j++) {
+    switch (L.grp[j]) {
     case EG_B: f->lb[f->nb++] = j, f->B *= f->size[j]; break;
     case EG_M: f->lm[f->nm++] = j, f->M *= f->size[j]; break;
     case EG_N: f->ln[f->nn++] = j, f->N *= f->size[j]; break;
     case EG_K: f->lk[f->nk++] = j, f->K *= f->size[j]; break;
-    default: f->gemm = 0;
+    default: f->gemm = 0; /* summed over one operand alone */
     }
+  }
   /* worth it only when there is real matrix work */
   if (f->M * f->N * f->K < 4096) f->gemm = 0;
   if (f->gemm) plan_direct(f);
@@ -369,7 +374,7 @@ int kp_ein_verify(const cg_graph *g, int node, const kp_ein *f, FILE *err, const
   const int64_t *la = f->swap ? f->ly : f->lx, *lb = f->swap ? f->lx : f->ly;
   int64_t calls = 1;
   for (int i = 0; i < loops; i++) calls *= f->lsize[i];
-  if (calls * f->dM * f->dN * f->dK != all)
+  if (all > 0 && calls * f->dM * f->dN * f->dK != all) /* (size-0 labels are not looped over) */
     np += kp_vproblem(err, w, "einsum %%%d: calls * m * n * k != the product of the label sizes", node);
   if (all > 0 &&
       (loop_extent(f->lsize, la, loops) + gemm_extent(1, 0, f->dM, f->dK, f->ta, f->lda) >= numel[f->swap ? 1 : 0] ||

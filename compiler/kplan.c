@@ -1,8 +1,10 @@
 /* kplan.c - the kernel plan: partitions a cell graph into GEMMs, fused KIR kernels, views and
  * reference steps (kir.h), in an order that respects every dependency.
  *
- * Input: a verified cell graph (scan bodies are planned recursively). Output: kp_plan, whose
- * steps cover every node exactly once. Fusion is greedy in node order: a kernel grows while
+ * Input: a verified cell graph (scan bodies are planned recursively) and a target (kp_target:
+ * every limit and fusion rule used here; nothing is read from the environment). Output:
+ * kp_plan, whose steps cover every node exactly once. Whether an EINSUM is one GEMM, and how
+ * one that is not runs, is decided in kp_gemm.c. Fusion is greedy in node order: a kernel grows while
  * the next node is elementwise and fits the kernel's loop domain; leaves and views of values
  * outside the kernel are hoisted in front of it; a reduction ends it. The plan decides how a
  * graph runs, never what it computes: each kernel evaluates its nodes exactly as ref_exec does.

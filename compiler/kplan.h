@@ -27,7 +27,10 @@
  *    stored through the same buffer; outside scan bodies, the same for runs of small kernels
  *    (fewer than merge_small points each: a decode step's many tiny ones).
  * A target with merge = 0 leaves all kernels unmerged. A SCAN step records whether the target
- * runs it as one persistent kernel (persistent_scan; the CPU target never does).
+ * runs it as one persistent kernel (persistent_scan, for every scan: the graph does not tell
+ * linear scans apart yet; the CPU target never does). A reference step of an EINSUM that is not
+ * one GEMM carries how it runs (kp_ein, decided in kp_gemm.c with the same label analysis as
+ * KP_GEMM), so an executor only follows descriptors.
  * The plan never changes results beyond floating-point rounding.
  */
 #ifndef KPLAN_H

@@ -11,6 +11,12 @@
  * reduction kernel, the kernels of scan bodies merged into kernels of several nests and not, and
  * with no contraction kernel (target contract_flops 1e300 and 0). The forward sLSTM step must
  * be one kernel.
+ * Targets (test_targets): each limit of kp_target set below the CPU's (max_nest 2, max_members
+ * 3, nest_maxbuf 4, merge 0, contract_flops 0 / 1 with gemm_min_dim 64, persistent_scan 1)
+ * changes the plan as it says, the plan keeps and dumps its target, and cpu_prepare with such
+ * targets matches ref_exec. Einsums that are not one GEMM (test_einsums): the kp_ein
+ * descriptors of four (loops, copies, strided BLAS calls, swapped) against hand-derived values,
+ * their results against ref_exec.
  */
 #include <math.h>
 #include <string.h>
