@@ -1,8 +1,10 @@
 /* kplan.c - the kernel plan: partitions a cell graph into GEMMs, fused KIR kernels, views and
  * reference steps (kir.h), in an order that respects every dependency.
  *
- * Input: a verified cell graph (scan bodies are planned recursively). Output: kp_plan, whose
- * steps cover every node exactly once. Fusion is greedy in node order: a kernel grows while
+ * Input: a verified cell graph (scan bodies are planned recursively) and a target (kp_target:
+ * every limit and fusion rule used here; nothing is read from the environment). Output:
+ * kp_plan, whose steps cover every node exactly once. Whether an EINSUM is one GEMM, and how
+ * one that is not runs, is decided in kp_gemm.c. Fusion is greedy in node order: a kernel grows while
  * the next node is elementwise and fits the kernel's loop domain; leaves and views of values
  * outside the kernel are hoisted in front of it; a reduction ends it. The plan decides how a
  * graph runs, never what it computes: each kernel evaluates its nodes exactly as ref_exec does.
@@ -12,17 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kplan.h"
+#include "kp_ein.h"
 
 /* ---- helpers ---- */
-
-static void strides_of(const cg_shape *s, int64_t *st) {
-  int64_t m = 1;
-  for (int i = s->rank - 1; i >= 0; i--) {
-    st[i] = m;
-    m *= s->d[i];
-  }
-}
 
 static void put_shape(FILE *f, const cg_shape *s) {
   fputc('[', f);
@@ -33,38 +27,6 @@ static void put_shape(FILE *f, const cg_shape *s) {
 static const char *opname(const cg_node *n) { return cg_ops[n->op].name; }
 
 /* ---- einsum analysis ---- */
-
-typedef struct {
-  int r[3];               /* ranks of x, y, out */
-  const int64_t *l[3];    /* their labels */
-  const cg_shape *s[3];   /* their shapes */
-} ein;
-
-static ein ein_of(const cg_graph *g, const cg_node *n) {
-  ein e;
-  e.s[0] = &g->nodes.v[n->in[0]].shape;
-  e.s[1] = &g->nodes.v[n->in[1]].shape;
-  e.s[2] = &n->shape;
-  for (int o = 0; o < 3; o++) {
-    e.r[o] = e.s[o]->rank;
-    e.l[o] = n->a + 8 * o;
-  }
-  return e;
-}
-
-static int lab_pos(const ein *e, int o, int64_t lab) {
-  for (int p = 0; p < e->r[o]; p++)
-    if (e->l[o][p] == lab) return p;
-  return -1;
-}
-
-/* No label repeated inside an operand (no diagonals). */
-static int ein_distinct(const ein *e) {
-  for (int o = 0; o < 3; o++)
-    for (int p = 0; p < e->r[o]; p++)
-      if (lab_pos(e, o, e->l[o][p]) != p) return 0;
-  return 1;
-}
 
 static int ein_distinct_node(const cg_graph *g, const cg_node *n) {
   ein e = ein_of(g, n);
@@ -79,120 +41,6 @@ static int ein_pure(const cg_graph *g, const cg_node *n) {
     for (int p = 0; p < e.r[o]; p++)
       if (lab_pos(&e, 2, e.l[o][p]) < 0) return 0;
   return 1;
-}
-
-typedef struct {
-  int n;
-  int64_t lab[CG_MAXRANK];
-} lgroup;
-
-/* Size and element stride of group G in operand o; the labels must sit side by side in the
-   group's order. Stride -1 when the group has size 1 (any stride fits). 0 if not contiguous. */
-static int group_layout(const ein *e, int o, const lgroup *G, int64_t *size, int64_t *stride) {
-  int64_t st[CG_MAXRANK];
-  strides_of(e->s[o], st);
-  *size = 1;
-  *stride = -1;
-  if (G->n == 0) return 1;
-  int p0 = lab_pos(e, o, G->lab[0]);
-  if (p0 < 0) return 0;
-  for (int j = 0; j < G->n; j++) {
-    if (lab_pos(e, o, G->lab[j]) != p0 + j) return 0;
-    *size *= e->s[o]->d[p0 + j];
-  }
-  if (*size != 1) *stride = st[p0 + G->n - 1];
-  return 1;
-}
-
-/* A matrix of r x c stored with row stride sr and column stride sc (-1: size 1): row-major
-   (trans 0, ld = row stride) or column-major (trans 1, stored c x r, ld = column stride). */
-static int mat_layout(int64_t r, int64_t sr, int64_t c, int64_t sc, int *trans, int64_t *ld) {
-  if ((c == 1 || sc == 1) && (r == 1 || sr >= c)) {
-    *trans = 0;
-    *ld = r == 1 ? (c > 1 ? c : 1) : sr;
-    return 1;
-  }
-  if ((r == 1 || sr == 1) && (c == 1 || sc >= r)) {
-    *trans = 1;
-    *ld = c == 1 ? (r > 1 ? r : 1) : sc;
-    return 1;
-  }
-  return 0;
-}
-
-/* An EINSUM that is a (batched, strided) matrix product: labels split into batch (x, y, out),
-   M (x, out), N (y, out) and K (x, y; at least one), each group contiguous in every operand
-   holding it (the batch labels may instead form two such groups, outer and inner, cut where
-   the output lists them), the output row-major over (M, N) (the operands are swapped when N
-   comes first). */
-static int gemm_of(const cg_graph *g, const cg_node *n, kp_gemm *gm) {
-  ein e = ein_of(g, n);
-  if (!ein_distinct(&e)) return 0;
-  lgroup bt = {0}, mx = {0}, ny = {0}, kk = {0};
-  for (int p = 0; p < e.r[2]; p++) {
-    int64_t lab = e.l[2][p];
-    int inx = lab_pos(&e, 0, lab) >= 0, iny = lab_pos(&e, 1, lab) >= 0;
-    lgroup *G = inx && iny ? &bt : inx ? &mx : &ny;
-    G->lab[G->n++] = lab;
-  }
-  for (int p = 0; p < e.r[0]; p++) {
-    int64_t lab = e.l[0][p];
-    if (lab_pos(&e, 2, lab) >= 0) continue;
-    if (lab_pos(&e, 1, lab) < 0) return 0; /* summed over x alone */
-    kk.lab[kk.n++] = lab;
-  }
-  for (int p = 0; p < e.r[1]; p++)
-    if (lab_pos(&e, 2, e.l[1][p]) < 0 && lab_pos(&e, 0, e.l[1][p]) < 0) return 0;
-  if (kk.n == 0) return 0;
-  /* the batch labels: one group (cut 0), else the first cut that makes two groups */
-  lgroup bo = {0}, bi = bt;
-  int64_t bsz[3], bst[3], osz[3], ost[3];
-  for (int cut = 0;; cut++) {
-    if (cut == bt.n && cut > 0) return 0;
-    bo.n = cut, bi.n = bt.n - cut;
-    memcpy(bo.lab, bt.lab, sizeof(int64_t) * (size_t)cut);
-    memcpy(bi.lab, bt.lab + cut, sizeof(int64_t) * (size_t)(bt.n - cut));
-    int ok = 1;
-    for (int o = 0; o < 3; o++)
-      ok &= group_layout(&e, o, &bi, &bsz[o], &bst[o]) && group_layout(&e, o, &bo, &osz[o], &ost[o]);
-    if (ok) break;
-  }
-  for (int swap = 0; swap < 2; swap++) {
-    int A = swap, B = 1 - swap;
-    const lgroup *M = swap ? &ny : &mx, *N = swap ? &mx : &ny;
-    int64_t m, sam, scm, nn, sbn, scn, k, sak, sbk, tmp;
-    int ok = 1;
-    ok &= group_layout(&e, A, M, &m, &sam) && group_layout(&e, 2, M, &tmp, &scm);
-    ok &= group_layout(&e, B, N, &nn, &sbn) && group_layout(&e, 2, N, &tmp, &scn);
-    ok &= group_layout(&e, A, &kk, &k, &sak) && group_layout(&e, B, &kk, &tmp, &sbk);
-    if (!ok) return 0; /* contiguity does not depend on the swap */
-    kp_gemm r = {0};
-    int tc;
-    if (!mat_layout(m, scm, nn, scn, &tc, &r.ldc) || tc) continue;
-    if (!mat_layout(m, sam, k, sak, &r.trans_a, &r.lda)) continue;
-    if (!mat_layout(k, sbk, nn, sbn, &r.trans_b, &r.ldb)) continue;
-    r.a = n->in[A];
-    r.b = n->in[B];
-    r.batch = bsz[2];
-    r.m = m;
-    r.n = nn;
-    r.k = k;
-    if (r.batch > 1) {
-      r.sa = bst[A];
-      r.sb = bst[B];
-      r.sc = bst[2];
-    }
-    r.outer = osz[2];
-    if (r.outer > 1) {
-      r.oa = ost[A];
-      r.ob = ost[B];
-      r.oc = ost[2];
-    }
-    r.flops = 2.0 * (double)r.outer * (double)r.batch * (double)m * (double)nn * (double)k;
-    *gm = r;
-    return 1;
-  }
-  return 0;
 }
 
 /* ---- fusion ---- */
@@ -254,8 +102,7 @@ typedef struct {
   kaccess *acc;         /* while a kernel is built */
   int *reg;             /* while a kernel is built: KIR register of a member, else -1 */
   int *kcount;          /* kernels numbered across the whole plan (names stay unique) */
-  double cflops;        /* contractions of at most this many FLOPs become kernels */
-  int merge;            /* merge the kernels of scan bodies into nests */
+  const kp_target *t;   /* every limit and fusion rule (options.h) */
 } kctx;
 
 typedef XL_VEC(int) ivec;
@@ -277,7 +124,7 @@ static int buf_of(kbuild *b, int node, int out) {
   kir_kernel *k = b->k;
   for (int i = 0; i < k->nbuf; i++)
     if (b->buf_node[i] == node && k->buf_out[i] == out) return i;
-  if (k->nbuf == KP_NEST_MAXBUF) {
+  if (k->nbuf == b->c->t->nest_maxbuf) {
     b->overflow = 1;
     return 0;
   }
@@ -450,7 +297,7 @@ static int spans(const cg_shape *s, const int *map, const cg_shape *D, unsigned 
 
 /* Builds the kernel of members mem[0..L). NULL (and the reason in why) when a value needed
    outside does not span the loop domain (it would be stored more than once) or the kernel
-   needs more than KP_NEST_MAXBUF buffers. */
+   needs more than the target's nest_maxbuf buffers. */
 static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, char *why, size_t wl) {
   const cg_graph *g = c->g;
   cg_shape D = *dom_of(g, &g->nodes.v[mem[0]]);
@@ -496,7 +343,7 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
     emit(k, st);
   }
   if (ok && b.overflow) {
-    snprintf(why, wl, "more than %d buffers", KP_NEST_MAXBUF);
+    snprintf(why, wl, "more than %d buffers", c->t->nest_maxbuf);
     ok = 0;
   }
   for (int i = 0; i < L; i++) {
@@ -628,8 +475,8 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
   }
   for (int j = start + 1; j < g->nodes.n; j++) {
     if (c->done[j]) continue;
-    if (mem->n == KP_MAXMEMBERS) {
-      snprintf(why, wl, "%d members (KP_MAXMEMBERS)", KP_MAXMEMBERS);
+    if (mem->n == c->t->max_members) {
+      snprintf(why, wl, "%d members (max_members)", c->t->max_members);
       break;
     }
     const cg_node *n = &g->nodes.v[j];
@@ -671,8 +518,8 @@ out:
    Loop order: the output's labels in output order, then the summed ones, then the innermost
    (vectorized) one: the label along which the fewest operand elements are read or written
    with a stride other than 0 or 1 (no gathers on the big operand), larger sizes first on a tie.
-   NULL when the labels do not fit KIR_MAXDIM, or it takes more than c->cflops FLOPs and is not
-   a thin matrix product (one of m, n, k under KP_GEMM_MIN_DIM). */
+   NULL when the labels do not fit KIR_MAXDIM, or it takes more than the target's contract_flops
+   and is not a thin matrix product (one of m, n, k under its gemm_min_dim). */
 static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops) {
   const cg_graph *g = c->g;
   const cg_node *n = &g->nodes.v[id];
@@ -710,10 +557,10 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
       best = pen;
     }
   }
-  if (*flops > c->cflops) { /* still a kernel when its GEMM would be thin */
+  if (*flops > c->t->contract_flops) { /* still a kernel when its GEMM would be thin */
     kp_gemm gm;
-    int64_t md = kp_gemm_min_dim();
-    if (!gemm_of(g, n, &gm) || (gm.m >= md && gm.n >= md && gm.k >= md)) return NULL;
+    int64_t md = c->t->gemm_min_dim;
+    if (!kp_gemm_of(g, n, &gm) || (gm.m >= md && gm.n >= md && gm.k >= md)) return NULL;
   }
   /* a small output summed over many terms (a weight gradient of head-wise blocks,
      "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
@@ -721,7 +568,7 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
   double terms = 1; /* per output */
   for (int l = 0; l < nl; l++)
     if (lab_pos(&e, 2, lab[l]) < 0) terms *= (double)size[l];
-  int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= KP_SMALL_OUT && terms >= 64;
+  int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= c->t->small_out && terms >= 64;
   int ord[KIR_MAXDIM], nd = 0;
   for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
     if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
@@ -768,31 +615,38 @@ static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
   return &p->steps.v[p->steps.n - 1];
 }
 
-static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge);
+static kp_plan *build(const cg_graph *g, int *kcount, const kp_target *t);
 
 /* A single-node step (GEMM, view or reference). */
 static void plan_single(kctx *c, kp_plan *p, int id) {
   const cg_node *n = &c->g->nodes.v[id];
   kp_gemm gm;
   kp_step *s;
-  if (n->op == CG_OP_EINSUM && !touches_empty(c->g, n) && gemm_of(c->g, n, &gm)) {
+  if (n->op == CG_OP_EINSUM && !touches_empty(c->g, n) && kp_gemm_of(c->g, n, &gm)) {
     s = new_step(p, KP_GEMM, id);
     s->gemm = gm;
   } else if (n->op == CG_OP_RESHAPE || n->op == CG_OP_DETACH) {
     s = new_step(p, KP_VIEW, id);
   } else {
     s = new_step(p, KP_REF, id);
-    if (n->op == CG_OP_SCAN) s->body = build(n->body, c->kcount, c->cflops, c->merge);
+    if (n->op == CG_OP_SCAN) {
+      s->body = build(n->body, c->kcount, c->t);
+      s->persistent = c->t->persistent_scan;
+    }
+    if (n->op == CG_OP_EINSUM) { /* not one GEMM: loops, strided BLAS calls or copies */
+      s->ein = xl_malloc(sizeof *s->ein);
+      kp_ein_plan(c->g, n, s->ein);
+    }
   }
   xl_vec_push(s->nodes, id);
   c->done[id] = 1;
 }
 
-/* A contraction of at most c->cflops FLOPs as a kernel step; 0 if it is not one. */
+/* A contraction of at most the target's contract_flops as a kernel step; 0 if it is not one. */
 static int plan_contract(kctx *c, kp_plan *p, int id) {
   int buf_node[KIR_MAXBUF];
   double flops = 0;
-  if (c->cflops <= 0) return 0;
+  if (c->t->contract_flops <= 0) return 0;
   kir_kernel *k = contract_kernel(c, id, buf_node, &flops);
   if (!k) return 0;
   kp_step *s = new_step(p, KP_KERNEL, id);
@@ -804,19 +658,19 @@ static int plan_contract(kctx *c, kp_plan *p, int id) {
   return 1;
 }
 
-static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small);
+static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small);
 static int is_scan_body(const cg_graph *g);
 
-static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) {
+static kp_plan *build(const cg_graph *g, int *kcount, const kp_target *t) {
   int N = g->nodes.n;
   kp_plan *p = xl_calloc(1, sizeof *p);
   p->g = g;
+  p->target = *t;
   kctx c;
   memset(&c, 0, sizeof c);
   c.g = g;
   c.kcount = kcount;
-  c.cflops = cflops;
-  c.merge = merge;
+  c.t = t;
   c.map = xl_calloc((size_t)N + 1, sizeof *c.map);
   c.is_acc = xl_calloc((size_t)N + 1, 1);
   c.acc = xl_calloc((size_t)N + 1, sizeof *c.acc);
@@ -887,7 +741,9 @@ static kp_plan *build(const cg_graph *g, int *kcount, double cflops, int merge) 
   free(c.is_acc);
   free(c.acc);
   free(c.reg);
-  if (merge) merge_nests(g, p, is_scan_body(g) ? 0 : KP_MERGE_SMALL);
+  /* scan bodies merge every run; the top level only kernels under merge_small points (none
+     when it is 0) */
+  if (t->merge && (is_scan_body(g) || t->merge_small > 0)) merge_nests(g, p, t, is_scan_body(g) ? 0 : t->merge_small);
   return p;
 }
 
@@ -977,7 +833,7 @@ static void name_nests(const cg_graph *g, kp_step *m) {
 
 /* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
    small > 0: only kernels of fewer than `small` points (top level). */
-static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
+static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small) {
   int S = p->steps.n;
   kp_step *old = p->steps.v;
   p->steps.v = NULL;
@@ -1001,8 +857,8 @@ static void merge_nests(const cg_graph *g, kp_plan *p, int64_t small) {
         xl_vec_push(pend, i);
         continue;
       }
-      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == KP_MAXNEST || (small && kir_points(t->kir) >= small) ||
-          m.nodes.n + t->nodes.n > KP_MAXMEMBERS || !append_nest(g, &m, t, inside))
+      if (t->kind != KP_KERNEL || kir_nnest(m.kir) == tg->max_nest || (small && kir_points(t->kir) >= small) ||
+          m.nodes.n + t->nodes.n > tg->max_members || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
@@ -1033,30 +889,13 @@ static int is_scan_body(const cg_graph *g) {
   return 0;
 }
 
-int64_t kp_gemm_min_dim(void) {
-  const char *e = getenv("XLC_KP_GEMM_MIN_DIM");
-  return e && *e ? atoll(e) : KP_GEMM_MIN_DIM;
-}
-
-double kp_contract_flops(void) {
-  const char *e = getenv("XLC_KP_CONTRACT_FLOPS");
-  return e && *e ? atof(e) : KP_CONTRACT_FLOPS;
-}
-
-static int kp_merge_default(void) {
-  const char *e = getenv("XLC_KP_MERGE");
-  return !(e && *e && atoi(e) == 0);
-}
-
-kp_plan *kp_build(const cg_graph *g) { return kp_build_opts(g, kp_contract_flops(), kp_merge_default()); }
-
-kp_plan *kp_build_with(const cg_graph *g, double contract_flops) {
-  return kp_build_opts(g, contract_flops, kp_merge_default());
-}
-
-kp_plan *kp_build_opts(const cg_graph *g, double contract_flops, int merge) {
+kp_plan *kp_build(const cg_graph *g, const kp_target *t) {
+  /* the array bounds the target's limits must stay within */
+  XL_ASSERT(t && t->max_nest >= 1 && t->max_nest <= KP_MAXNEST);
+  XL_ASSERT(t->nest_maxbuf >= 4 && t->nest_maxbuf <= KIR_MAXBUF);
+  XL_ASSERT(t->max_members >= 1);
   int kcount = 0;
-  kp_plan *p = build(g, &kcount, contract_flops, merge);
+  kp_plan *p = build(g, &kcount, t);
   if (kp_verify(p, stderr) != 0) XL_ASSERT(!"kp_build made an unsound plan");
   return p;
 }
@@ -1068,6 +907,7 @@ void kp_free(kp_plan *p) {
     free(s->nodes.v);
     kir_free(s->kir);
     kp_free(s->body);
+    free(s->ein);
   }
   free(p->steps.v);
   free(p);
@@ -1075,8 +915,7 @@ void kp_free(kp_plan *p) {
 
 /* ---- verify ---- */
 
-static int vproblem(FILE *err, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int vproblem(FILE *err, const char *where, const char *fmt, ...) {
+int kp_vproblem(FILE *err, const char *where, const char *fmt, ...) {
   if (err) {
     va_list ap;
     va_start(ap, fmt);
@@ -1086,30 +925,6 @@ static int vproblem(FILE *err, const char *where, const char *fmt, ...) {
     va_end(ap);
   }
   return 1;
-}
-
-/* Largest element offset of an r x c operand (trans: stored c x r) over `batch` entries. */
-static int64_t gemm_extent(int64_t batch, int64_t s, int64_t r, int64_t c, int trans, int64_t ld) {
-  if (batch == 0 || r == 0 || c == 0) return -1;
-  return (batch - 1) * s + (trans ? (c - 1) * ld + (r - 1) : (r - 1) * ld + (c - 1));
-}
-
-static int verify_gemm(const cg_graph *g, const kp_step *s, FILE *err, const char *w) {
-  const cg_node *n = &g->nodes.v[s->node];
-  const kp_gemm *m = &s->gemm;
-  int np = 0;
-  if (n->op != CG_OP_EINSUM) return vproblem(err, w, "gemm %%%d: not an einsum", s->node);
-  if (!((m->a == n->in[0] && m->b == n->in[1]) || (m->a == n->in[1] && m->b == n->in[0])))
-    np += vproblem(err, w, "gemm %%%d: operands %%%d, %%%d are not the einsum's", s->node, m->a, m->b);
-  if (m->outer < 1) np += vproblem(err, w, "gemm %%%d: outer count %lld < 1", s->node, (long long)m->outer);
-  if (m->outer * m->batch * m->m * m->n != cg_numel(&n->shape))
-    np += vproblem(err, w, "gemm %%%d: outer*batch*m*n != numel of the result", s->node);
-  int64_t ea = (m->outer - 1) * m->oa, eb = (m->outer - 1) * m->ob, ec = (m->outer - 1) * m->oc;
-  if (ea + gemm_extent(m->batch, m->sa, m->m, m->k, m->trans_a, m->lda) >= cg_numel(&g->nodes.v[m->a].shape) ||
-      eb + gemm_extent(m->batch, m->sb, m->k, m->n, m->trans_b, m->ldb) >= cg_numel(&g->nodes.v[m->b].shape) ||
-      ec + gemm_extent(m->batch, m->sc, m->m, m->n, 0, m->ldc) >= cg_numel(&n->shape))
-    np += vproblem(err, w, "gemm %%%d: an operand is addressed out of bounds", s->node);
-  return np;
 }
 
 /* v is a chain of views of a value of step si (a kernel of several nests reads that value
@@ -1130,65 +945,67 @@ static int verify_plan(const kp_plan *p, FILE *err, const char *w) {
   for (int si = 0; si < p->steps.n; si++) {
     const kp_step *s = &p->steps.v[si];
     if (s->nodes.n == 0 || s->nodes.v[s->nodes.n - 1] != s->node) {
-      np += vproblem(err, w, "step %d: node %%%d is not the last of its nodes", si, s->node);
+      np += kp_vproblem(err, w, "step %d: node %%%d is not the last of its nodes", si, s->node);
       continue;
     }
     for (int j = 0; j < s->nodes.n; j++) {
       int id = s->nodes.v[j];
       if (id < 0 || id >= N) {
-        np += vproblem(err, w, "step %d: node %%%d out of range", si, id);
+        np += kp_vproblem(err, w, "step %d: node %%%d out of range", si, id);
         continue;
       }
-      if (at[id] >= 0) np += vproblem(err, w, "step %d: %%%d already produced by step %d", si, id, at[id]);
+      if (at[id] >= 0) np += kp_vproblem(err, w, "step %d: %%%d already produced by step %d", si, id, at[id]);
       const cg_node *n = &g->nodes.v[id];
       for (int k = 0; k < n->nin; k++)
         if (at[n->in[k]] < 0 && !(s->kind == KP_KERNEL && s->kir && s->kir->next && view_of(g, n->in[k], at, si)))
-          np += vproblem(err, w, "step %d: %%%d comes before its operand %%%d", si, id, n->in[k]);
+          np += kp_vproblem(err, w, "step %d: %%%d comes before its operand %%%d", si, id, n->in[k]);
       at[id] = si;
     }
     const cg_node *n = &g->nodes.v[s->node];
-    if (s->kind != KP_KERNEL && s->nodes.n != 1) np += vproblem(err, w, "step %d: %d nodes", si, s->nodes.n);
-    if ((s->kind == KP_KERNEL) != (s->kir != NULL) || (s->body != NULL) != (s->kind == KP_REF && n->op == CG_OP_SCAN))
-      np += vproblem(err, w, "step %d: kernel or body does not match the kind", si);
+    if (s->kind != KP_KERNEL && s->nodes.n != 1) np += kp_vproblem(err, w, "step %d: %d nodes", si, s->nodes.n);
+    if ((s->kind == KP_KERNEL) != (s->kir != NULL) || (s->body != NULL) != (s->kind == KP_REF && n->op == CG_OP_SCAN) ||
+        (s->ein != NULL) != (s->kind == KP_REF && n->op == CG_OP_EINSUM))
+      np += kp_vproblem(err, w, "step %d: kernel or body does not match the kind", si);
     switch (s->kind) {
-    case KP_GEMM: np += verify_gemm(g, s, err, w); break;
+    case KP_GEMM: np += kp_gemm_verify(g, s->node, &s->gemm, err, w); break;
     case KP_VIEW:
-      if (n->op != CG_OP_RESHAPE && n->op != CG_OP_DETACH) np += vproblem(err, w, "step %d: view of a %s", si, opname(n));
+      if (n->op != CG_OP_RESHAPE && n->op != CG_OP_DETACH) np += kp_vproblem(err, w, "step %d: view of a %s", si, opname(n));
       break;
     case KP_REF:
+      if (s->ein) np += kp_ein_verify(g, s->node, s->ein, err, w);
       if (s->body) {
         char *bw = xl_fmt("%s%%%d scan body: ", w, s->node);
         np += verify_plan(s->body, err, bw);
-        if (s->body->g != n->body) np += vproblem(err, w, "step %d: body plan of another graph", si);
+        if (s->body->g != n->body) np += kp_vproblem(err, w, "step %d: body plan of another graph", si);
         free(bw);
       }
       break;
     case KP_KERNEL: {
       const kir_kernel *k = s->kir;
       if (!k) break;
-      if (kir_verify(k, err)) np += vproblem(err, w, "step %d: kernel %s fails kir_verify", si, k->name);
+      if (kir_verify(k, err)) np += kp_vproblem(err, w, "step %d: kernel %s fails kir_verify", si, k->name);
       for (int b = 0; b < k->nbuf; b++) {
         int bn = s->buf_node[b], member = 0;
         if (bn < 0 || bn >= N) {
-          np += vproblem(err, w, "step %d: buffer b%d of node %%%d", si, b, bn);
+          np += kp_vproblem(err, w, "step %d: buffer b%d of node %%%d", si, b, bn);
           continue;
         }
         for (int j = 0; j < s->nodes.n; j++) member |= s->nodes.v[j] == bn;
         if (k->buf_numel[b] != cg_numel(&g->nodes.v[bn].shape))
-          np += vproblem(err, w, "step %d: b%d numel differs from %%%d", si, b, bn);
+          np += kp_vproblem(err, w, "step %d: b%d numel differs from %%%d", si, b, bn);
         if (k->buf_out[b] ? !member : (member || at[bn] < 0 || at[bn] >= si))
-          np += vproblem(err, w, "step %d: b%d (%%%d) is not a %s", si, b, bn,
+          np += kp_vproblem(err, w, "step %d: b%d (%%%d) is not a %s", si, b, bn,
                          k->buf_out[b] ? "member of the kernel" : "value of an earlier step");
       }
       for (int j = 0; j < s->nodes.n; j++)
         if (member_kind(g, &g->nodes.v[s->nodes.v[j]]) == MK_NONE)
-          np += vproblem(err, w, "step %d: %%%d %s cannot be fused", si, s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
+          np += kp_vproblem(err, w, "step %d: %%%d %s cannot be fused", si, s->nodes.v[j], opname(&g->nodes.v[s->nodes.v[j]]));
       break;
     }
     }
   }
   for (int i = 0; i < N; i++)
-    if (at[i] < 0) np += vproblem(err, w, "%%%d %s is produced by no step", i, opname(&g->nodes.v[i]));
+    if (at[i] < 0) np += kp_vproblem(err, w, "%%%d %s is produced by no step", i, opname(&g->nodes.v[i]));
   free(at);
   return np;
 }
@@ -1273,6 +1090,7 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
       break;
     case KP_REF:
       fprintf(out, "ref %s %%%d", opname(n), s->node);
+      if (s->persistent) fputs(" persistent", out);
       if (s->body) {
         fputs(" {\n", out);
         dump_plan(s->body, out, with_kir, ind + 2);
@@ -1282,13 +1100,27 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
         put_shape(out, &n->shape);
         fputc('\n', out);
       }
+      if (s->ein) { /* how it runs, on a line of its own */
+        fprintf(out, "%*s  ", ind, "");
+        kp_ein_dump(s->ein, out);
+        fputc('\n', out);
+      }
       break;
     }
   }
 }
 
+void kp_target_dump(const kp_target *t, FILE *out) {
+  fprintf(out,
+          "target %s: max_nest %d, merge_small %lld, nest_maxbuf %d, max_members %d, contract_flops %.0f, "
+          "gemm_min_dim %lld, small_out %lld, merge %d, persistent_scan %d\n",
+          t->name ? t->name : "?", t->max_nest, (long long)t->merge_small, t->nest_maxbuf, t->max_members,
+          t->contract_flops, (long long)t->gemm_min_dim, (long long)t->small_out, t->merge, t->persistent_scan);
+}
+
 void kp_dump(const kp_plan *p, FILE *out, int with_kir) {
-  fputs("plan {\n", out);
+  fputs("plan {\n  ", out);
+  kp_target_dump(&p->target, out);
   dump_plan(p, out, with_kir, 2);
   fputs("}\n", out);
 }

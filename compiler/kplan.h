@@ -1,6 +1,8 @@
 /* kplan.h - the kernel plan of a cell graph (see kir.h for the step kinds).
  *
- * kp_build walks the graph in order and groups nodes:
+ * kp_build(g, target) walks the graph in order and groups nodes; every limit and fusion rule
+ * below is a field of the target (options.h kp_target; kp_target_cpu() gives the CPU's, the
+ * KP_* values here), which the plan keeps a copy of and kp_dump prints first:
  *  - an EINSUM whose labels split into batch / M / N / K groups that are each contiguous in
  *    both operands and the output becomes a KP_GEMM (batched, strided, optional transposes);
  *  - maximal chains of elementwise nodes (CG_K_UNARY, CG_K_BINARY, WHERE, BROADCAST; also
@@ -12,27 +14,34 @@
  *    a chain's loop domain has the rank of its first node, members of another rank line up
  *    through their non-1 dimensions, and DETACH or a RESHAPE that only inserts or drops size-1
  *    dimensions of a chain value is a member too; a value needed outside must span the domain;
- *  - a small contraction (an EINSUM that sums a label, at most kp_contract_flops() FLOPs) is
- *    a KP_KERNEL of its own: a loop per label, the summed ones reduced;
+ *  - a small contraction (an EINSUM that sums a label, at most contract_flops FLOPs, or a
+ *    thin one: a GEMM dimension under gemm_min_dim) is a KP_KERNEL of its own: a loop per
+ *    label, the summed ones reduced;
  *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
  *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`);
  *  - in scan bodies, consecutive kernels (a contraction followed by its elementwise consumers,
  *    the per-step work of a recurrence) become one kernel of several loop nests (kir.h), so a
  *    time step calls one kernel instead of several: only views, inputs and constants may lie
  *    between them (views of the merged kernel's values move after it, the others before it),
- *    up to KP_MAXNEST nests and KIR_MAXBUF buffers; a later nest loads what an earlier one
+ *    up to max_nest nests and KIR_MAXBUF buffers; a later nest loads what an earlier one
  *    stored through the same buffer; outside scan bodies, the same for runs of small kernels
- *    (fewer than KP_MERGE_SMALL points each: a decode step's many tiny ones).
- * kp_build_with's `merge` = 0 leaves all kernels unmerged (XLC_KP_MERGE=0).
+ *    (fewer than merge_small points each: a decode step's many tiny ones).
+ * A target with merge = 0 leaves all kernels unmerged. A SCAN step records whether the target
+ * runs it as one persistent kernel (persistent_scan, for every scan: the graph does not tell
+ * linear scans apart yet; the CPU target never does). A reference step of an EINSUM that is not
+ * one GEMM carries how it runs (kp_ein, decided in kp_gemm.c with the same label analysis as
+ * KP_GEMM), so an executor only follows descriptors.
  * The plan never changes results beyond floating-point rounding.
  */
 #ifndef KPLAN_H
 #define KPLAN_H
 
 #include "kir.h"
+#include "options.h"
 
 typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
 
+/* The CPU target's limits (kp_target_cpu); KP_MAXNEST also bounds every target's max_nest. */
 #define KP_MAXNEST 8     /* loop nests of one kernel (kir.h `next`) */
 #define KP_MERGE_SMALL 8192 /* outside scan bodies, kernels of fewer points are merged likewise
                                (a batch-1 decode step's norms, gates and slices; larger ones
@@ -56,6 +65,33 @@ typedef struct {
   double flops;          /* 2 * outer * batch * m * n * k */
 } kp_gemm;
 
+/* How an EINSUM that is not one GEMM runs (a KP_REF step; kp_gemm.c decides, the executor
+   follows). Its distinct labels (at most KP_EIN_MAXLAB) are indexed j: the nout output labels
+   first, then the nred summed ones, each with its size and element strides in x, y and out (0:
+   absent). Then, best first:
+   - direct: strided BLAS calls straight on the operands, C (dM x dN, ldc) = A (dM x dK, lda,
+     ta: stored transposed) * B (dK x dN, ldb, tb), A = x and B = y (swap: A = y, B = x, the
+     call computes out^T). One call per combination of the loop labels: lsize[i] with strides
+     lx/ly/lo in x, y, out; the first nloop are batch-like, the nkloop after them summed (the
+     calls of one output block accumulate: beta 0 for the first, 1 after);
+   - gemm (copied): the labels grouped batch lb / M lm / N ln / K lk (indices j, in this order
+     the canonical layout's axes), of sizes B, M, N, K: x is copied to [B][M][K], y to [B][K][N],
+     B GEMMs write [B][M][N], copied out (gemm = 1 needs every label in a group and
+     M * N * K >= 4096);
+   - else loops over the output labels, the summed ones inside. */
+#define KP_EIN_MAXLAB 24 /* 3 operands of CG_MAXRANK */
+typedef struct {
+  int nout, nred;
+  int64_t size[KP_EIN_MAXLAB], sx[KP_EIN_MAXLAB], sy[KP_EIN_MAXLAB], so[KP_EIN_MAXLAB];
+  int gemm;
+  int nb, nm, nn, nk, lb[KP_EIN_MAXLAB], lm[KP_EIN_MAXLAB], ln[KP_EIN_MAXLAB], lk[KP_EIN_MAXLAB];
+  int64_t B, M, N, K;
+  int direct, swap, ta, tb;
+  int64_t dM, dN, dK, lda, ldb, ldc;
+  int nloop, nkloop;
+  int64_t lsize[KP_EIN_MAXLAB], lx[KP_EIN_MAXLAB], ly[KP_EIN_MAXLAB], lo[KP_EIN_MAXLAB];
+} kp_ein;
+
 typedef struct kp_plan kp_plan;
 
 typedef struct {
@@ -66,19 +102,23 @@ typedef struct {
   int buf_node[KIR_MAXBUF]; /* KP_KERNEL: CG node of each KIR buffer (inputs and outputs) */
   kp_gemm gemm;          /* KP_GEMM */
   kp_plan *body;         /* KP_REF of a SCAN: the plan of its body graph */
+  int persistent;        /* KP_REF of a SCAN: the target runs it as one persistent kernel */
+  kp_ein *ein;           /* KP_REF of an EINSUM: how it runs */
   char why[96];          /* KP_KERNEL: what ended the kernel (printed by kp_dump) */
   int nest_at[KP_MAXNEST]; /* KP_KERNEL: index into `nodes` where each nest's members start */
 } kp_step;
 
 struct kp_plan {
   const cg_graph *g;
+  kp_target target;      /* what it was planned for (scan bodies: the same) */
   XL_VEC(kp_step) steps;
 };
 
-/* Contractions (EINSUMs that sum a label, no label repeated in an operand) of at most this
+/* The CPU target's values (kp_target_cpu):
+   contractions (EINSUMs that sum a label, no label repeated in an operand) of at most this
    many FLOPs (2 * the product of all label sizes) are planned as reduction kernels of their
    own (small matrix products: per-call BLAS overhead dominates them) instead of GEMMs or
-   reference steps. kp_build takes it from XLC_KP_CONTRACT_FLOPS (0 = never), else this. */
+   reference steps (contract_flops; 0 = never). */
 #define KP_CONTRACT_FLOPS 524288.0
 /* Larger contractions are kernels too when their GEMM would have m, n or k under this (the
    4 x 4 blocks of a head-wise projection, batched 64 times: OpenBLAS ran those at ~1 GFLOP/s),
@@ -87,12 +127,8 @@ struct kp_plan {
 /* A contraction kernel with at most this many outputs, each a sum of at least 64 terms, loops
    over the summed labels outermost (the operands stream once, the output stays in cache). */
 #define KP_SMALL_OUT 4096
-double kp_contract_flops(void);
-/* KP_GEMM_MIN_DIM, or XLC_KP_GEMM_MIN_DIM when set (for measurements). */
-int64_t kp_gemm_min_dim(void);
-kp_plan *kp_build(const cg_graph *g);
-kp_plan *kp_build_with(const cg_graph *g, double contract_flops);
-kp_plan *kp_build_opts(const cg_graph *g, double contract_flops, int merge);
+/* The plan of g for target t (its limits within KP_MAXNEST and KIR_MAXBUF; asserted). */
+kp_plan *kp_build(const cg_graph *g, const kp_target *t);
 void kp_free(kp_plan *p);
 /* 0 if the plan is sound, else prints "kp_verify: problem" lines to err (may be NULL) and
    returns their count: every node of the graph (and of every scan body, in its own plan)
@@ -103,5 +139,7 @@ int kp_verify(const kp_plan *p, FILE *err);
 /* --stage=kplan: one line per step (kind, nodes, shapes, GEMM dims / kernel name) and why
    neighbouring nodes were not fused; kernels printed with kir_dump when `with_kir`. */
 void kp_dump(const kp_plan *p, FILE *out, int with_kir);
+/* The first line of kp_dump: "target NAME: max_nest 8, merge_small 8192, ..." */
+void kp_target_dump(const kp_target *t, FILE *out);
 
 #endif

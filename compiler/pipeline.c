@@ -19,8 +19,8 @@ static mp_plan *mem_plan(const cg_graph *g, const kp_plan *p, cg_dtype dt) {
 }
 
 void xl_plan_graph(const cg_graph *g, cg_dtype dt, const xl_options *o, kp_plan **plan, mp_plan **mp) {
-  (void)o; /* kplan.c reads its target's knobs from the environment until kp_build takes o->target */
-  *plan = kp_build(g);
+  kp_target def = kp_target_cpu();
+  *plan = kp_build(g, o ? &o->target : &def);
   if (mp) *mp = mem_plan(g, *plan, dt);
 }
 

@@ -1,6 +1,8 @@
 /* exec_cpu.c - the compiled CPU executor: runs a cell graph through its kernel plan.
  *
  * Steps of the plan (kplan.h): KP_GEMM through OpenBLAS (cblas_?gemm per outer and batch entry),
+ * reference EINSUM steps as their kp_ein descriptor says (strided BLAS calls, GEMMs on copies,
+ * or loops; the executor decides nothing about them),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
  * xl_options.no_jit, XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
  * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
@@ -28,29 +30,16 @@
 #include "pipeline.h"
 
 typedef struct cpu_prog cpu_prog;
-typedef struct fast_ein fast_ein;
-struct fast_ein {
-  int nout, nred;              /* output labels (outer loops), contracted labels (inner) */
-  int64_t size[24], sx[24], sy[24], so[24];
-  /* as GEMMs on canonical copies: labels grouped batch / M / N / K (indices into size[]) */
-  int gemm;                    /* 1 when every label is batch, M, N or K */
-  int nb, nm, nn, nk, lb[24], lm[24], ln[24], lk[24];
-  int64_t B, M, N, K;
-  /* as strided GEMMs straight on the operands (no copies): the M, N, K groups each collapse to
-     one stride (labels that do not are looped over like batch labels, K labels never), one
-     BLAS call per combination of the `nloop` loop labels */
-  int direct, swap, ta, tb; /* swap: computes out^T = y^T x^T (x and y exchange roles) */
-  int64_t dM, dN, dK, lda, ldb, ldc;
-  int nloop, nkloop;     /* loop labels: [0, nloop) batch-like, then nkloop contracted ones
-                            (outside the K chain: calls accumulate with beta = 1) */
-  int64_t lsize[24], lx[24], ly[24], lo[24];
-  /* scratch (allocated once) and the canonical copy of a loop-invariant operand (a parameter
-     read inside a scan body is copied once per run, not once per step) */
+/* The run-time state of an EINSUM step the plan runs through copies (kp_ein gemm, not direct):
+   the scratch of the canonical copies (allocated once) and the canonical copy of a
+   loop-invariant operand (a parameter read inside a scan body is copied once per run, not once
+   per step). */
+typedef struct {
   void *buf[3];
   int invariant[2];
   const void *csrc[2];
   long cgen[2];
-};
+} ein_run;
 
 typedef struct {
   xl_jit *jit;           /* NULL: interpret */
@@ -65,7 +54,7 @@ struct cpu_prog {
   kp_plan *plan;
   cpu_kern *kern;        /* per step */
   cpu_prog **body;       /* per step: the program of a SCAN's body */
-  fast_ein *ein;         /* per step: loop structure of an EINSUM that is not a GEMM */
+  ein_run *ein;          /* per step: run-time state of an EINSUM step (kplan.h kp_ein) */
   struct scan_prep *scan; /* per step: how a SCAN binds its steps' values (below) */
   char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
@@ -84,9 +73,6 @@ struct cpu_prog {
 static void prog_free(cpu_prog *p);
 static struct cpu_vals *vals_new(int n);
 static void scan_prepare_all(cpu_prog *p);
-static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f);
-static void fast_ein_gemm_prepare(fast_ein *f);
-static void fast_ein_direct_prepare(fast_ein *f);
 
 static double now_s(void) {
   struct timespec ts;
@@ -110,7 +96,7 @@ static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, 
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
   p->body = xl_calloc((size_t)n + 1, sizeof *p->body);
-  p->ein = xl_calloc((size_t)n + 1, sizeof(fast_ein));
+  p->ein = xl_calloc((size_t)n + 1, sizeof(ein_run));
   p->t_step = xl_calloc((size_t)n + 1, sizeof(double));
   p->n_step = xl_calloc((size_t)n + 1, sizeof(long));
   return p;
@@ -169,11 +155,10 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
       st->kernels++;
       st->kernel_chains += s->kir->next != NULL;
     }
-    if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_EINSUM) {
+    if (s->ein) {
       const cg_node *en = &g->nodes.v[s->node];
-      fast_ein_prepare(g, en, &p->ein[i]);
-      st->ein_direct += p->ein[i].direct;
-      st->ein_copied += p->ein[i].gemm && !p->ein[i].direct;
+      st->ein_direct += s->ein->direct;
+      st->ein_copied += s->ein->gemm && !s->ein->direct;
       for (int k = 0; k < 2; k++) { /* a view of a parameter or a scan-invariant input */
         const cg_node *r = &g->nodes.v[en->in[k]];
         while (r->op == CG_OP_RESHAPE || r->op == CG_OP_DETACH) r = &g->nodes.v[r->in[0]];
@@ -489,165 +474,16 @@ static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
     kir_interp(s->kir, p->dt, bufs);
 }
 
-/* ---- einsums that are not one GEMM: output loops outside, the contraction inside ---- */
-
-
-static void fast_ein_prepare(const cg_graph *g, const cg_node *n, fast_ein *f) {
-  const cg_shape *sh[3] = {&g->nodes.v[n->in[0]].shape, &g->nodes.v[n->in[1]].shape, &n->shape};
-  int lab[24], nl = 0;
-  int64_t size[24], st[3][24];
-  memset(st, 0, sizeof st);
-  memset(f, 0, sizeof *f);
-  for (int o = 2; o >= 0; o--) { /* labels of the output first */
-    int oi = o == 2 ? 2 : o;
-    const int64_t *l = n->a + 8 * oi;
-    int64_t stride = 1;
-    for (int p = sh[oi]->rank - 1; p >= 0; p--) {
-      int j = 0;
-      while (j < nl && lab[j] != l[p]) j++;
-      if (j == nl) {
-        lab[nl] = (int)l[p];
-        size[nl++] = sh[oi]->d[p];
-      }
-      st[oi][j] += stride;
-      stride *= sh[oi]->d[p];
-    }
-  }
-  /* output labels are those with a nonzero output stride (size-1 output axes included) */
-  int isout[24] = {0};
-  const int64_t *lo = n->a + 16;
-  for (int p = 0; p < sh[2]->rank; p++)
-    for (int j = 0; j < nl; j++)
-      if (lab[j] == lo[p]) isout[j] = 1;
-  for (int pass = 0; pass < 2; pass++)
-    for (int j = 0; j < nl; j++) {
-      if (isout[j] != (pass == 0)) continue;
-      int k = pass == 0 ? f->nout++ : f->nout + f->nred++;
-      f->size[k] = size[j];
-      f->sx[k] = st[0][j];
-      f->sy[k] = st[1][j];
-      f->so[k] = st[2][j];
-    }
-  fast_ein_gemm_prepare(f);
-}
-
-/* Classifies the labels of a prepared einsum into batch / M / N / K groups. */
-static void fast_ein_gemm_prepare(fast_ein *f) {
-  int n = f->nout + f->nred;
-  f->gemm = 1;
-  f->B = f->M = f->N = f->K = 1;
-  for (int j = 0; j < n; j++) {
-    int inx = f->sx[j] != 0 || f->size[j] == 1, iny = f->sy[j] != 0 || f->size[j] == 1, ino = j < f->nout;
-    if (inx && iny && ino) f->lb[f->nb++] = j, f->B *= f->size[j];
-    else if (inx && ino) f->lm[f->nm++] = j, f->M *= f->size[j];
-    else if (iny && ino) f->ln[f->nn++] = j, f->N *= f->size[j];
-    else if (inx && iny) f->lk[f->nk++] = j, f->K *= f->size[j];
-    else f->gemm = 0;
-  }
-  /* worth it only when there is real matrix work */
-  if (f->M * f->N * f->K < 4096) f->gemm = 0;
-  if (f->gemm) fast_ein_direct_prepare(f);
-}
-
-/* Sorts the size > 1 labels of a group by descending stride in `key`. Returns their count. */
-static int group_sorted(const fast_ein *f, const int *lab, int n, const int64_t *key, int *out) {
-  int m = 0;
-  for (int i = 0; i < n; i++)
-    if (f->size[lab[i]] > 1) out[m++] = lab[i];
-  for (int i = 1; i < m; i++)
-    for (int j = i; j > 0 && key[out[j]] > key[out[j - 1]]; j--) {
-      int t = out[j];
-      out[j] = out[j - 1];
-      out[j - 1] = t;
-    }
-  return m;
-}
-
-/* The innermost labels of a sorted group that form one stride chain in both s1 and s2 (each
-   stride = the next label's stride times its size) make one matrix dimension: its size and
-   strides. Returns how many outer labels did not fit (they become loop labels). */
-static int group_chain(const fast_ein *f, const int *lab, int m, const int64_t *s1, const int64_t *s2, int64_t *size,
-                       int64_t *st1, int64_t *st2) {
-  *size = 1;
-  *st1 = *st2 = 0;
-  if (m == 0) return 0;
-  int i = m - 1;
-  *st1 = s1[lab[i]];
-  *st2 = s2[lab[i]];
-  *size = f->size[lab[i]];
-  for (i = m - 2; i >= 0; i--) {
-    int a = lab[i], b = lab[i + 1];
-    if (s1[a] != s1[b] * f->size[b] || s2[a] != s2[b] * f->size[b]) break;
-    *size *= f->size[a];
-  }
-  return i + 1;
-}
-
-/* A rows x cols operand with element strides (sr, sc) as BLAS sees it: 0 = row-major with
-   leading dimension *ld = sr, 1 = transposed (stored cols x rows, *ld = sc), -1 = neither. */
-static int blas_layout(int64_t rows, int64_t cols, int64_t sr, int64_t sc, int64_t *ld) {
-  if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= cols)) {
-    *ld = rows <= 1 ? (cols > 1 ? cols : 1) : sr;
-    return 0;
-  }
-  if ((rows <= 1 || sr == 1) && (cols <= 1 || sc >= rows)) {
-    *ld = cols <= 1 ? (rows > 1 ? rows : 1) : sc;
-    return 1;
-  }
-  return -1;
-}
-
-static void fast_ein_direct_prepare(fast_ein *f) {
-  int lm[24], ln[24], lk[24], lb[24];
-  int m = group_sorted(f, f->lm, f->nm, f->so, lm), n = group_sorted(f, f->ln, f->nn, f->so, ln);
-  int k = group_sorted(f, f->lk, f->nk, f->sx, lk), b = group_sorted(f, f->lb, f->nb, f->so, lb);
-  int64_t sAm, sAk, sBk, sBn, sCm, sCn;
-  int mout = group_chain(f, lm, m, f->sx, f->so, &f->dM, &sAm, &sCm);
-  int nout = group_chain(f, ln, n, f->sy, f->so, &f->dN, &sBn, &sCn);
-  int kout = group_chain(f, lk, k, f->sx, f->sy, &f->dK, &sAk, &sBk);
-  if (f->dM * f->dN * f->dK < 1024) return; /* too little work per call */
-  f->nloop = 0;
-  int loop[24], nl = 0; /* batch labels, then the M and N labels outside their chains */
-  for (int i = 0; i < b; i++) loop[nl++] = lb[i];
-  for (int i = 0; i < mout; i++) loop[nl++] = lm[i];
-  for (int i = 0; i < nout; i++) loop[nl++] = ln[i];
-  f->nloop = nl;
-  for (int i = 0; i < kout; i++) loop[nl++] = lk[i];
-  f->nkloop = kout;
-  for (int i = 0; i < nl; i++) {
-    int l = loop[i];
-    f->lsize[i] = f->size[l], f->lx[i] = f->sx[l], f->ly[i] = f->sy[l], f->lo[i] = f->so[l];
-  }
-  int64_t ldc;
-  int lc = blas_layout(f->dM, f->dN, sCm, sCn, &ldc);
-  if (lc < 0) return;
-  if (lc == 1) { /* out is column-major: out^T = y^T x^T */
-    int64_t t;
-    t = f->dM, f->dM = f->dN, f->dN = t;
-    t = sAm, sAm = sBn, sBn = t;
-    t = sAk, sAk = sBk, sBk = t;
-    t = sCm, sCm = sCn, sCn = t;
-    f->swap = 1;
-    if (blas_layout(f->dM, f->dN, sCm, sCn, &ldc) != 0) return;
-  }
-  f->ta = blas_layout(f->dM, f->dK, sAm, sAk, &f->lda);
-  f->tb = blas_layout(f->dK, f->dN, sBk, sBn, &f->ldb);
-  f->ldc = ldc;
-  if (f->ta < 0 || f->tb < 0) {
-    f->swap = 0;
-    return;
-  }
-  f->direct = 1;
-}
+/* ---- einsums that are not one GEMM: as the step's descriptor says (kplan.h kp_ein) ---- */
 
 /* dst[i0][i1][i2][i3] (row-major over the listed label groups) <-> src with label strides */
 #define EIN_COPY(R)                                                                                     \
-  static void ein_copy_##R(R *dense, R *strided, const fast_ein *f, const int *const *groups,           \
+  static void ein_copy_##R(R *dense, R *strided, const kp_ein *f, const int *const *groups,           \
                            const int *ng, int ngroups, const int64_t *stride, int to_dense) {            \
-    int lab[24], nl = 0;                                                                                \
+    int lab[KP_EIN_MAXLAB], nl = 0;                                                                     \
     for (int g = 0; g < ngroups; g++)                                                                   \
       for (int i = 0; i < ng[g]; i++) lab[nl++] = groups[g][i];                                          \
-    int64_t idx[24] = {0}, off = 0, total = 1;                                                           \
+    int64_t idx[KP_EIN_MAXLAB] = {0}, off = 0, total = 1;                                                \
     for (int i = 0; i < nl; i++) total *= f->size[lab[i]];                                                \
     for (int64_t c = 0; c < total; c++) {                                                               \
       if (to_dense) dense[c] = strided[off];                                                            \
@@ -664,9 +500,9 @@ static void fast_ein_direct_prepare(fast_ein *f) {
 EIN_COPY(float)
 EIN_COPY(double)
 
-#define FAST_EIN(R)                                                                            \
-  static void fast_ein_##R(const fast_ein *f, const R *x, const R *y, R *out) {               \
-    int64_t idx[24] = {0}, ox = 0, oy = 0, oo = 0, nouts = 1;                                  \
+#define EIN_LOOPS(R)                                                                           \
+  static void ein_loops_##R(const kp_ein *f, const R *x, const R *y, R *out) {               \
+    int64_t idx[KP_EIN_MAXLAB] = {0}, ox = 0, oy = 0, oo = 0, nouts = 1;                       \
     for (int k = 0; k < f->nout; k++) nouts *= f->size[k];                                    \
     int r0 = f->nout; /* innermost contracted label gets a tight loop */                      \
     int64_t inner = f->nred ? f->size[f->nout + f->nred - 1] : 1;                             \
@@ -675,7 +511,7 @@ EIN_COPY(double)
     for (int k = r0; k < f->nout + f->nred - 1; k++) nrest *= f->size[k];                     \
     for (int64_t c = 0; c < nouts; c++) {                                                     \
       R acc = 0;                                                                              \
-      int64_t jdx[24] = {0}, rx = ox, ry = oy;                                                \
+      int64_t jdx[KP_EIN_MAXLAB] = {0}, rx = ox, ry = oy;                                     \
       for (int64_t r = 0; r < nrest; r++) {                                                   \
         const R *px = x + rx, *py = y + ry;                                                   \
         for (int64_t i = 0; i < inner; i++) acc += px[i * ix] * py[i * iy];                   \
@@ -697,23 +533,23 @@ EIN_COPY(double)
       }                                                                                       \
     }                                                                                         \
   }
-FAST_EIN(float)
-FAST_EIN(double)
+EIN_LOOPS(float)
+EIN_LOOPS(double)
 
 /* einsum as copies into [batch][M][K], [batch][K][N], GEMMs into [batch][M][N], copy out */
 #define EIN_GEMM(R, GEMM)                                                                                \
-  static void ein_gemm_##R(fast_ein *f, R *x, R *y, R *out, long gen) {                                  \
-    if (!f->buf[0]) {                                                                                     \
-      f->buf[0] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->K));                                    \
-      f->buf[1] = xl_malloc(sizeof(R) * (size_t)(f->B * f->K * f->N));                                    \
-      f->buf[2] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->N));                                    \
+  static void ein_gemm_##R(const kp_ein *f, ein_run *r, R *x, R *y, R *out, long gen) {                 \
+    if (!r->buf[0]) {                                                                                     \
+      r->buf[0] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->K));                                    \
+      r->buf[1] = xl_malloc(sizeof(R) * (size_t)(f->B * f->K * f->N));                                    \
+      r->buf[2] = xl_malloc(sizeof(R) * (size_t)(f->B * f->M * f->N));                                    \
     }                                                                                                     \
-    R *a = f->buf[0], *b = f->buf[1], *c = f->buf[2];                                                     \
+    R *a = r->buf[0], *b = r->buf[1], *c = r->buf[2];                                                     \
     const int *ga[3] = {f->lb, f->lm, f->lk}, *gb[3] = {f->lb, f->lk, f->ln}, *gc[3] = {f->lb, f->lm, f->ln}; \
     int na[3] = {f->nb, f->nm, f->nk}, nb[3] = {f->nb, f->nk, f->nn}, nc[3] = {f->nb, f->nm, f->nn};      \
-    if (!(f->invariant[0] && f->csrc[0] == x && f->cgen[0] == gen)) ein_copy_##R(a, x, f, ga, na, 3, f->sx, 1); \
-    if (!(f->invariant[1] && f->csrc[1] == y && f->cgen[1] == gen)) ein_copy_##R(b, y, f, gb, nb, 3, f->sy, 1); \
-    f->csrc[0] = x, f->csrc[1] = y, f->cgen[0] = f->cgen[1] = gen;                                        \
+    if (!(r->invariant[0] && r->csrc[0] == x && r->cgen[0] == gen)) ein_copy_##R(a, x, f, ga, na, 3, f->sx, 1); \
+    if (!(r->invariant[1] && r->csrc[1] == y && r->cgen[1] == gen)) ein_copy_##R(b, y, f, gb, nb, 3, f->sy, 1); \
+    r->csrc[0] = x, r->csrc[1] = y, r->cgen[0] = r->cgen[1] = gen;                                        \
     for (int64_t i = 0; i < f->B; i++)                                                                    \
       GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)f->M, (int)f->N, (int)f->K, 1, a + i * f->M * f->K, \
            (int)f->K, b + i * f->K * f->N, (int)f->N, 0, c + i * f->M * f->N, (int)f->N);                  \
@@ -724,13 +560,13 @@ EIN_GEMM(double, cblas_dgemm)
 
 /* einsum as strided GEMMs on the operands themselves, one per combination of loop labels */
 #define EIN_DIRECT(R)                                                                                    \
-  static void ein_direct_##R(const fast_ein *f, const R *x, const R *y, R *out) {                        \
+  static void ein_direct_##R(const kp_ein *f, const R *x, const R *y, R *out) {                        \
     if (f->swap) {                                                                                        \
       const R *t = x;                                                                                     \
       x = y, y = t;                                                                                       \
     }                                                                                                     \
     const int64_t *lx = f->swap ? f->ly : f->lx, *ly = f->swap ? f->lx : f->ly;                           \
-    int64_t idx[24] = {0}, ox = 0, oy = 0, oo = 0, total = 1, ktotal = 1;                                \
+    int64_t idx[KP_EIN_MAXLAB] = {0}, ox = 0, oy = 0, oo = 0, total = 1, ktotal = 1;                     \
     int nl = f->nloop + f->nkloop;                                                                        \
     for (int i = 0; i < nl; i++) total *= f->lsize[i];                                                    \
     for (int i = f->nloop; i < nl; i++) ktotal *= f->lsize[i];                                            \
@@ -752,7 +588,7 @@ EIN_DIRECT(double)
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   const cg_node *n = &p->g->nodes.v[s->node];
   void *out = alloc_node(p, v, s->node);
-  fast_ein *f = &p->ein[si];
+  const kp_ein *f = s->ein;
   if (f->direct) {
     if (p->dt == CG_F64)
       ein_direct_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
@@ -763,16 +599,16 @@ static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v)
   }
   if (f->gemm) {
     if (p->dt == CG_F64)
-      ein_gemm_double(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
+      ein_gemm_double(f, &p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
     else
-      ein_gemm_float(f, v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
+      ein_gemm_float(f, &p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
     p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
     return;
   }
   if (p->dt == CG_F64)
-    fast_ein_double(&p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out);
+    ein_loops_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
   else
-    fast_ein_float(&p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out);
+    ein_loops_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
 }
 
 /* PAD and CONCAT as block copies along the axis (the reference copies element by element) */

@@ -141,7 +141,8 @@ static int append_backward(cg_graph *g) {
 
 /* Plans g (kernels, then memory) and checks both plans. */
 static void plan(const cg_graph *g, size_t elem_size) {
-  kp_plan *kp = kp_build(g);
+  kp_target t = kp_target_cpu();
+  kp_plan *kp = kp_build(g, &t);
   must_verify(kp_verify(kp, stderr), "the kernel plan");
   mp_plan *mp = mp_build(g, kp, elem_size);
   must_verify(mp_verify(mp, stderr), "the memory plan");

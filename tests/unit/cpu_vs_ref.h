@@ -44,6 +44,7 @@ static inline int cvr_compare(const char *what, const xt *a, const xt *b, double
 }
 
 static xt *const *cvr_given; /* tensors lang_lower binds free dimensions from (NULL: none) */
+static const xl_options *cvr_opts; /* what cpu_prepare gets (NULL: the defaults) */
 static int cvr_ngiven;
 
 /* whether the cross-executor tests compare backend be with ref for dtype dt */
@@ -98,7 +99,7 @@ static inline int cvr_run(const char *src, const char *entry, const char *const 
   for (int b = 0; b < xl_backend_count() && r1 == 0; b++) {
     const xl_backend *be = xl_backend_at(b);
     if (!cvr_compares(be, dt)) continue;
-    x = xl_exec_prepare(be, g, dt, pt_options(), &err);
+    x = xl_exec_prepare(be, g, dt, cvr_opts ? cvr_opts : pt_options(), &err);
     CHECK(x != NULL, "%s: %s prepare: %s", entry, be->name, err ? err : "");
     free(err);
     err = NULL;

@@ -9,8 +9,8 @@
  * tensor's largest magnitude (GEMM summation order differs), f32 to 1e-5 forward and 1e-4
  * gradients (the foundation issue's float32 tolerances). Everything runs three times: small
  * contractions planned as JIT kernels and each scan step's kernels merged into kernels of several
- * loop nests (the default), the same unmerged (XLC_KP_MERGE=0), and no contraction kernels
- * (XLC_KP_CONTRACT_FLOPS=0).
+ * loop nests (the default), the same unmerged (target merge 0), and no contraction kernels
+ * (contract_flops 0), set in the xl_options passed to cpu_prepare.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -225,13 +225,13 @@ int main(void) {
   ast *file = fx.file;
   xl_arena *ar = &fx.ar;
   /* four times: small contractions as JIT kernels merged with the rest of each scan step into
-     kernels of several nests (the default), the same unmerged (XLC_KP_MERGE=0), every
-     contraction as a GEMM or a strided BLAS call (XLC_KP_CONTRACT_FLOPS=0), then only the thin
-     ones (a GEMM dimension under KP_GEMM_MIN_DIM) as kernels (XLC_KP_CONTRACT_FLOPS=1) */
+     kernels of several nests (the default), the same unmerged (target merge 0), every
+     contraction as a GEMM or a strided BLAS call (contract_flops 0), then only the thin
+     ones (a GEMM dimension under gemm_min_dim) as kernels (contract_flops 1) */
   static const char *const modes[4] = {"small ones as kernels, scan steps merged into nests",
-                                       "small ones as kernels, unmerged (XLC_KP_MERGE=0)",
-                                       "BLAS (XLC_KP_CONTRACT_FLOPS=0)",
-                                       "thin ones as kernels, the rest BLAS (XLC_KP_CONTRACT_FLOPS=1)"};
+                                       "small ones as kernels, unmerged (merge 0)",
+                                       "BLAS (contract_flops 0)",
+                                       "thin ones as kernels, the rest BLAS (contract_flops 1)"};
   for (int mode = 0; mode < 4; mode++) {
     printf("-- contractions: %s\n", modes[mode]);
     if (mode == 1) setenv("XLC_KP_MERGE", "0", 1);

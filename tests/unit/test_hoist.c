@@ -170,7 +170,9 @@ static void run_case(const ast *file, xl_arena *ar, const hcase *hc) {
   if (!go) return;
   int nrk_o = 0, ein[16], nh_o = count_hoisted(go, &nrk_o, ein);
   CHECK(nh_o == nrk_o && count_acc(go) == 0, "%s: after cg-opt %d of %d hoisted", label, nh_o, nrk_o);
-  kp_plan *kp = kp_build_with(go, 0); /* contractions never as kernels: GEMM where possible */
+  kp_target t = kp_target_cpu();
+  t.contract_flops = 0; /* contractions never as kernels: GEMM where possible */
+  kp_plan *kp = kp_build(go, &t);
   for (int k = 0; k < nh_o; k++) {
     int gemm = 0;
     for (int i = 0; i < kp->steps.n; i++) gemm |= kp->steps.v[i].node == ein[k] && kp->steps.v[i].kind == KP_GEMM;

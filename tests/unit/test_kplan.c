@@ -9,13 +9,20 @@
  * ref_exec's (float64 to 1e-12, float32 to 2e-6, relative to max(1, |ref|)) at every scan step.
  * Every graph is planned three times: with every contraction (EINSUM that sums a label) a
  * reduction kernel, the kernels of scan bodies merged into kernels of several nests and not, and
- * with no contraction kernel (kp_build_opts thresholds 1e300 and 0). The forward sLSTM step must
+ * with no contraction kernel (target contract_flops 1e300 and 0). The forward sLSTM step must
  * be one kernel.
+ * Targets (test_targets): each limit of kp_target set below the CPU's (max_nest 2, max_members
+ * 3, nest_maxbuf 4, merge 0, contract_flops 0 / 1 with gemm_min_dim 64, persistent_scan 1)
+ * changes the plan as it says, the plan keeps and dumps its target, and cpu_prepare with such
+ * targets matches ref_exec. Einsums that are not one GEMM (test_einsums): the kp_ein
+ * descriptors of four (loops, copies, strided BLAS calls, swapped) against hand-derived values,
+ * their results against ref_exec.
  */
 #include <math.h>
 #include <string.h>
 
 #include "check.h"
+#include "cpu_vs_ref.h"
 #include "cg.h"
 #include "kplan.h"
 #include "lang.h"
@@ -400,7 +407,7 @@ static void check_numbers(const cg_graph *g, const kp_plan *p, cg_dtype dt, cons
 
 /* ---- driver ---- */
 
-/* merge: the kernels of scan bodies merged into nests (kp_build_opts). */
+/* merge: the kernels of scan bodies merged into nests (the target's merge). */
 static int want_red_outer; /* the entry being planned is mlstm_block at B=4 T=16: its gradient has a
                               contraction kernel that loops over summed labels outermost */
 static int thin_kernels, thin_gemms; /* over every graph planned with cflops 1 */
@@ -409,7 +416,10 @@ static void run_plan(const cg_graph *g, const char *tag0, double cflops, int mer
   char tag[160];
   snprintf(tag, sizeof tag, "%s%s%s", tag0, cflops > 1 ? "" : cflops > 0 ? " (thin)" : " (gemm)",
            merge ? "" : " (unmerged)");
-  kp_plan *p = kp_build_opts(g, cflops, merge);
+  kp_target t = kp_target_cpu();
+  t.contract_flops = cflops;
+  t.merge = merge;
+  kp_plan *p = kp_build(g, &t);
   CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", tag);
   counts c = {0};
   check_structure(p, g, tag, &c);
@@ -487,6 +497,246 @@ static void run_entry(const ast *file, const entry *en) {
   xl_arena_free(&ar);
 }
 
+/* ---- the target as data ---- */
+
+typedef struct {
+  int max_nest, max_members, max_nbuf1; /* largest over kernels (max_nbuf1: single-nest ones) */
+  int gemms, thin_gemms64;              /* GEMMs, and those with m, n or k under 64 */
+  int scans, persistent;                /* SCAN steps, and those marked persistent */
+  int contracts;                        /* contraction kernels */
+} tcounts;
+
+/* An EINSUM with an operand label the output lacks. */
+static int sums_a_label(const cg_graph *g, const cg_node *n) {
+  if (n->op != CG_OP_EINSUM) return 0;
+  for (int o = 0; o < 2; o++)
+    for (int i = 0; i < g->nodes.v[n->in[o]].shape.rank; i++) {
+      int in_out = 0;
+      for (int j = 0; j < n->shape.rank; j++) in_out |= n->a[16 + j] == n->a[8 * o + i];
+      if (!in_out) return 1;
+    }
+  return 0;
+}
+
+static void tcount(const kp_plan *p, tcounts *c) {
+  for (int si = 0; si < p->steps.n; si++) {
+    const kp_step *s = &p->steps.v[si];
+    if (s->kind == KP_KERNEL) {
+      int nn = kir_nnest(s->kir);
+      if (nn > c->max_nest) c->max_nest = nn;
+      if (s->nodes.n > c->max_members) c->max_members = s->nodes.n;
+      if (nn == 1 && s->kir->nbuf > c->max_nbuf1) c->max_nbuf1 = s->kir->nbuf;
+      for (int j = 0; j < s->nodes.n; j++) c->contracts += sums_a_label(p->g, &p->g->nodes.v[s->nodes.v[j]]);
+    }
+    if (s->kind == KP_GEMM) {
+      c->gemms++;
+      c->thin_gemms64 += s->gemm.m < 64 || s->gemm.n < 64 || s->gemm.k < 64;
+    }
+    if (s->body) {
+      c->scans++;
+      c->persistent += s->persistent;
+      tcount(s->body, c);
+    }
+  }
+}
+
+static cg_graph *lower_grad(const ast *file, const char *entry, const char *const *kv) {
+  lang_set sets[8];
+  char keys[8][32];
+  int n = 0;
+  for (; n < 8 && kv[n]; n++) {
+    const char *eq = strchr(kv[n], '=');
+    snprintf(keys[n], sizeof keys[n], "%.*s", (int)(eq - kv[n]), kv[n]);
+    sets[n] = (lang_set){keys[n], eq + 1};
+  }
+  static xl_arena ar;
+  lang_diag d;
+  diag_init(&d, stderr);
+  cg_graph *g = lang_lower(&ar, file, entry, sets, n, NULL, 0, &d);
+  CHECK(g != NULL, "%s: lang_lower failed", entry);
+  char *err = NULL;
+  if (g) CHECK(ad_append_backward(g, NULL, NULL, &err) == 0, "%s: ad_append_backward: %s", entry, err ? err : "");
+  free(err);
+  return g;
+}
+
+static tcounts plan_counts(const cg_graph *g, const kp_target *t, const char *what) {
+  kp_plan *p = kp_build(g, t);
+  CHECK(kp_verify(p, stderr) == 0, "%s: kp_verify", what);
+  CHECK(p->target.name == t->name && p->target.max_nest == t->max_nest && p->target.merge_small == t->merge_small &&
+            p->target.contract_flops == t->contract_flops && p->target.persistent_scan == t->persistent_scan,
+        "%s: the plan does not keep its target", what);
+  tcounts c = {0};
+  tcount(p, &c);
+  kp_free(p);
+  return c;
+}
+
+/* Every limit of a target bites where the CPU's does not, and cpu_prepare with such targets
+   still matches ref_exec (cpu_vs_ref.h). */
+static void test_targets(const ast *file, const char *text) {
+  const char *const sl[] = {"B=2", "T=5", NULL}, *const mb[] = {"B=4", "T=16", "E=32", NULL};
+  cg_graph *g = lower_grad(file, "slstm_cell", sl), *gm = lower_grad(file, "mlstm_block", mb);
+  if (!g || !gm) return;
+  kp_target cpu = kp_target_cpu(), t;
+  tcounts c0 = plan_counts(g, &cpu, "slstm cpu"), m0 = plan_counts(gm, &cpu, "mlstm_block cpu");
+  t = cpu, t.merge = 0;
+  tcounts u0 = plan_counts(g, &t, "merge 0");
+  CHECK(c0.max_nest > 2 && c0.max_members > 3 && u0.max_nbuf1 > 4 && c0.scans > 0 && c0.persistent == 0,
+        "slstm cpu: nests %d members %d buffers %d (unmerged) scans %d persistent %d", c0.max_nest, c0.max_members,
+        u0.max_nbuf1, c0.scans, c0.persistent);
+  CHECK(u0.max_nest == 1, "merge 0: a kernel of %d nests", u0.max_nest);
+  t = cpu, t.max_nest = 2;
+  tcounts c = plan_counts(g, &t, "max_nest 2");
+  CHECK(c.max_nest == 2, "max_nest 2: a kernel of %d nests", c.max_nest);
+  t = cpu, t.max_members = 3;
+  c = plan_counts(g, &t, "max_members 3");
+  CHECK(c.max_members <= 3, "max_members 3: a kernel of %d nodes", c.max_members);
+  t = cpu, t.merge = 0, t.nest_maxbuf = 4;
+  c = plan_counts(g, &t, "nest_maxbuf 4");
+  CHECK(c.max_nbuf1 <= 4, "nest_maxbuf 4: a kernel of %d buffers", c.max_nbuf1);
+  t = cpu, t.persistent_scan = 1;
+  c = plan_counts(g, &t, "persistent_scan 1");
+  CHECK(c.persistent == c.scans, "persistent_scan 1: %d of %d scans persistent", c.persistent, c.scans);
+  /* the thin rule: with contract_flops 1, GEMMs with a dimension under gemm_min_dim are kernels */
+  t = cpu, t.contract_flops = 1;
+  tcounts m8 = plan_counts(gm, &t, "mlstm_block gemm_min_dim 8");
+  t.gemm_min_dim = 64;
+  tcounts m64 = plan_counts(gm, &t, "mlstm_block gemm_min_dim 64");
+  CHECK(m8.thin_gemms64 > 0 && m64.thin_gemms64 == 0 && m64.contracts > m8.contracts,
+        "gemm_min_dim 64: %d GEMMs with a dimension under 64 (8: %d), contraction kernels %d (8: %d)",
+        m64.thin_gemms64, m8.thin_gemms64, m64.contracts, m8.contracts);
+  t.contract_flops = 0;
+  tcounts mz = plan_counts(gm, &t, "mlstm_block contract_flops 0");
+  CHECK(mz.contracts == 0 && m0.contracts > 0, "contract_flops 0: %d contraction kernels (cpu: %d)", mz.contracts,
+        m0.contracts);
+  /* the dump names its target first */
+  t = cpu, t.name = "test", t.max_nest = 2, t.persistent_scan = 1;
+  kp_plan *p = kp_build(g, &t);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  kp_dump(p, f, 0);
+  fclose(f);
+  const char *want = "plan {\n  target test: max_nest 2, merge_small 8192, nest_maxbuf 16, max_members 256, "
+                     "contract_flops 524288, gemm_min_dim 8, small_out 4096, merge 1, persistent_scan 1\n";
+  CHECK(!strncmp(buf, want, strlen(want)) && strstr(buf, " persistent {"), "kp_dump of a test target:\n%.300s", buf);
+  free(buf);
+  kp_free(p);
+  cg_free(g);
+  cg_free(gm);
+  /* the executor follows the target */
+  xl_options o[3] = {xl_options_default(), xl_options_default(), xl_options_default()};
+  o[0].target.max_nest = 2, o[0].target.max_members = 3, o[0].target.nest_maxbuf = 4;
+  o[1].target.merge = 0, o[1].target.contract_flops = 0, o[1].target.gemm_min_dim = 64;
+  o[2].target.contract_flops = 1, o[2].target.gemm_min_dim = 64;
+  for (int k = 0; k < 3; k++) {
+    cvr_opts = &o[k];
+    cvr_run(text, "slstm_cell", sl, 1, CG_F64, NULL);
+    cvr_run(text, "mlstm_block", mb, 1, CG_F64, NULL);
+  }
+  cvr_opts = NULL;
+}
+
+/* ---- einsums that are not one GEMM (kp_ein) ---- */
+
+static const char *const ein_src =
+    "block eins(I = 3, K = 2, J = 4, L = 5, M = 16, P = 2, Q = 16, N = 16, R = 3) {\n"
+    "  param a: [I, K, J] = ones\n  param b: [J, L] = ones\n  out loops = einsum(\"ikj,jl->il\", a, b)\n"
+    "  param x: [M, Q, P] = ones\n  param y: [P, Q, N] = ones\n  out copied = einsum(\"mkb,bkn->bmn\", x, y)\n"
+    "  param u: [M, R, Q] = ones\n  param w: [Q, N] = ones\n  out direct = einsum(\"mbk,kn->bmn\", u, w)\n"
+    "  param v: [Q, R, M] = ones\n  out swapped = einsum(\"kbm,kn->bnm\", v, w)\n}\n";
+
+static const kp_ein *ein_step(const kp_plan *p, const char *out) {
+  int k = cg_find_output(p->g, out);
+  CHECK(k >= 0, "no output %s", out);
+  if (k < 0) return NULL;
+  for (int si = 0; si < p->steps.n; si++)
+    if (p->steps.v[si].node == p->g->outs.v[k].node) {
+      CHECK(p->steps.v[si].kind == KP_REF && p->steps.v[si].ein, "%s: not a reference step with a descriptor", out);
+      return p->steps.v[si].ein;
+    }
+  CHECK(0, "%s: no step", out);
+  return NULL;
+}
+
+#define EQ64(what, got, ...)                                                                   \
+  do {                                                                                         \
+    const int64_t want_[] = {__VA_ARGS__};                                                     \
+    for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++)                             \
+      CHECK((got)[i_] == want_[i_], "%s[%zu] = %lld, want %lld", what, i_, (long long)(got)[i_], \
+            (long long)want_[i_]);                                                             \
+  } while (0)
+
+/* The descriptors of four einsums, derived by hand (labels: the output's from its last axis,
+   then the operands' unseen ones, the output labels first; kplan.h kp_ein), and their results. */
+static void test_einsums(void) {
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *file = lang_parse(&ar, "eins.xl", ein_src, &d);
+  cg_graph *g = file && !d.nerr ? lang_lower(&ar, file, "eins", NULL, 0, NULL, 0, &d) : NULL;
+  CHECK(g != NULL, "eins: lowering");
+  if (!g) return;
+  kp_target t = kp_target_cpu();
+  t.contract_flops = 0; /* else these small products are kernels */
+  kp_plan *p = kp_build(g, &t);
+  const kp_ein *f = ein_step(p, "loops"); /* k is summed over a alone: no GEMM, loops */
+  if (f) {
+    CHECK(f->nout == 2 && f->nred == 2 && !f->gemm && !f->direct, "loops: %d %d %d %d", f->nout, f->nred, f->gemm,
+          f->direct);
+    EQ64("loops size", f->size, 5, 3, 4, 2); /* l i j k */
+    EQ64("loops sx", f->sx, 0, 8, 1, 4);
+    EQ64("loops sy", f->sy, 1, 0, 5, 0);
+    EQ64("loops so", f->so, 1, 5, 0, 0);
+  }
+  f = ein_step(p, "copied"); /* x's M and K strides are 32 and 2: no BLAS layout, copies */
+  if (f) {
+    CHECK(f->gemm && !f->direct && f->B == 2 && f->M == 16 && f->N == 16 && f->K == 16, "copied: %d %d %lld %lld %lld %lld",
+          f->gemm, f->direct, (long long)f->B, (long long)f->M, (long long)f->N, (long long)f->K);
+    EQ64("copied size", f->size, 16, 16, 2, 16); /* n m b k */
+    EQ64("copied sx", f->sx, 0, 32, 1, 2);
+    EQ64("copied sy", f->sy, 1, 0, 256, 16);
+    EQ64("copied so", f->so, 1, 16, 256, 0);
+    CHECK(f->nb == 1 && f->lb[0] == 2 && f->nm == 1 && f->lm[0] == 1 && f->nn == 1 && f->ln[0] == 0 && f->nk == 1 &&
+              f->lk[0] == 3,
+          "copied: groups");
+  }
+  f = ein_step(p, "direct"); /* M = (b, m) breaks the chain: b is a loop label, 3 calls */
+  if (f) {
+    CHECK(f->gemm && f->direct && !f->swap && f->M == 48 && f->dM == 16 && f->dN == 16 && f->dK == 16 && !f->ta &&
+              !f->tb && f->lda == 48 && f->ldb == 16 && f->ldc == 16 && f->nloop == 1 && f->nkloop == 0,
+          "direct: descriptor");
+    EQ64("direct loop", ((int64_t[]){f->lsize[0], f->lx[0], f->ly[0], f->lo[0]}), 3, 16, 0, 256);
+  }
+  f = ein_step(p, "swapped"); /* the output is column-major in (m, n): out^T = w^T v^T */
+  if (f) {
+    CHECK(f->gemm && f->direct && f->swap && f->dM == 16 && f->dN == 16 && f->dK == 16 && f->ta && !f->tb &&
+              f->lda == 16 && f->ldb == 48 && f->ldc == 16 && f->nloop == 1 && f->nkloop == 0,
+          "swapped: descriptor");
+    EQ64("swapped loop", ((int64_t[]){f->lsize[0], f->lx[0], f->ly[0], f->lo[0]}), 3, 16, 0, 256);
+  }
+  kp_free(p);
+  cg_free(g);
+  xl_arena_free(&ar);
+  xl_options o = xl_options_default();
+  o.target = t;
+  cvr_opts = &o;
+  for (int dt = 0; dt < 2; dt++) {
+    xl_exec_stats st;
+    memset(&st, 0, sizeof st);
+    cvr_run(ein_src, "eins", NULL, 0, dt ? CG_F32 : CG_F64, &st);
+    double direct = -1, copied = -1;
+    for (int i = 0; i < st.nextra; i++) {
+      if (!strcmp(st.extra[i].name, "einsum-blas-direct")) direct = st.extra[i].value;
+      if (!strcmp(st.extra[i].name, "einsum-blas-copied")) copied = st.extra[i].value;
+    }
+    CHECK(direct == 2 && copied == 1, "eins: %g direct, %g copied", direct, copied);
+    cvr_run(ein_src, "eins", NULL, 1, dt ? CG_F32 : CG_F64, NULL);
+  }
+  cvr_opts = NULL;
+}
+
 int main(void) {
   const char *src = getenv("XLC_SOURCE_DIR"), *f = __FILE__, *cut = strstr(f, "tests/unit/");
   char *path = src && *src ? xl_fmt("%s/stdlib/xlstm.xl", src)
@@ -506,6 +756,8 @@ int main(void) {
   CHECK(d.nerr == 0, "%s does not parse", path);
   if (d.nerr == 0)
     for (int i = 0; i < NENTRIES; i++) run_entry(file, &entries[i]);
+  if (d.nerr == 0) test_targets(file, text);
+  test_einsums();
   xl_arena_free(&ar);
   free(text);
   free(path);

@@ -18,7 +18,7 @@
  * magnitude. Chunk sizes
  * cover T = 1, T < chunk (one chunk), T a multiple of the chunk (several chunks) and T that is
  * not (padded last chunk), one head and odd head dimensions. Everything runs twice: small
- * contractions as JIT kernels (the default) and as BLAS calls (XLC_KP_CONTRACT_FLOPS=0).
+ * contractions as JIT kernels (the default) and as BLAS calls (target contract_flops 0).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -128,6 +128,8 @@ static xt **make_inputs(const fcase *fc, const cg_graph *g) {
 }
 
 
+static xl_options opts; /* the mode's target (main) */
+
 static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
   cg_graph *ga = lower(file, ar, fc->a_entry, fc->a_sets), *gb = lower(file, ar, fc->b_entry, fc->b_sets);
   if (!ga || !gb) {
@@ -174,7 +176,7 @@ static void run_case(const ast *file, xl_arena *ar, const fcase *fc) {
       int ra;
       cpu_exec *e = NULL;
       if (be) {
-        e = cpu_prepare(ga, dtype, pt_options(), &err);
+        e = cpu_prepare(ga, dtype, &opts, &err);
         ra = e ? cpu_run(e, ina, oa, &err) : -1;
       } else {
         ra = ref_exec(ga, dtype, ina, oa, &err);
@@ -223,8 +225,9 @@ int main(void) {
   stdlib_fx fx;
   if (stdlib_open(&fx) != 0) return 1;
   for (int mode = 0; mode < 2; mode++) {
-    printf("-- contractions: %s\n", mode ? "BLAS (XLC_KP_CONTRACT_FLOPS=0)" : "small ones as kernels");
-    if (mode) setenv("XLC_KP_CONTRACT_FLOPS", "0", 1);
+    printf("-- contractions: %s\n", mode ? "BLAS (contract_flops 0)" : "small ones as kernels");
+    opts = xl_options_default();
+    if (mode) opts.target.contract_flops = 0;
     rng_seed(&rng, 5);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(fx.file, &fx.ar, &cases[i]);
   }
