@@ -409,6 +409,7 @@ static lw_val *cumulative(lw_ctx *c, const char *name, cg_op op, lw_val **args, 
   lw_val *x = lw_as_tensor(c, args[0], loc), *rv = nargs == 3 ? args[2] : kwarg(kwn, kwv, nkw, "reverse");
   if (x->k == V_ERR) return x;
   if (nargs == 3 && nkw) return lw_error(c, loc, "'%s': reverse given twice", name);
+  if (args[1]->k == V_TENSOR) return lw_error(c, loc, "'%s': the axis must be a compile-time integer, not a tensor", name);
   int64_t axis;
   int a;
   if (get_int(c, args[1], loc, &axis) || norm_axis(c, x, axis, loc, &a)) return lw_err();
