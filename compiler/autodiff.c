@@ -116,6 +116,25 @@ static void einsum_rule(ad_ctx *c, int gy, const int64_t *lo, int ro, int other,
 
 static void scan_rule(ad_ctx *c, int s);
 
+/* g_x[i] = sum over the j that y[j] sums x[i] into of g[j] exp(x[i] - y[j]), each factor <= 1.
+   Per sign of g, in log space: x[i] + logcumsumexp(log g+- - y)[i] in the opposite direction
+   is at most log sum |g|, so nothing overflows for any magnitude of x. y = -inf (every summed
+   x is -inf) reads as 0 there: its terms then only reach x[i] = -inf, whose gradient is 0
+   (exp(-inf + finite)), instead of NaN from -inf - -inf. An x of +inf has a NaN gradient. */
+static int logcumsumexp_vjp(ad_ctx *c, const cg_node *n, int y, int gy) {
+  int x = n->in[0], r = n->shape.rank;
+  int yinf = bin(c, CG_OP_EQ, y, kconst(c, -INFINITY, r));
+  int ys = cg_where(c->g, yinf, kconst(c, 0, r), y);
+  int part[2];
+  for (int k = 0; k < 2; k++) {
+    int gk = bin(c, CG_OP_MAX, k ? un(c, CG_OP_NEG, gy) : gy, kconst(c, 0, r)); /* g+ or g- */
+    int l = bin(c, CG_OP_SUB, un(c, CG_OP_LOG, gk), ys);
+    int acc_l = cg_cumulative(c->g, CG_OP_LOGCUMSUMEXP, l, (int)n->a[0], !n->a[1]);
+    part[k] = un(c, CG_OP_EXP, bin(c, CG_OP_ADD, x, acc_l));
+  }
+  return bin(c, CG_OP_SUB, part[0], part[1]);
+}
+
 static void node_rule(ad_ctx *c, int i) {
   cg_node n = c->g->nodes.v[i]; /* copy: node storage moves as nodes are added */
   int gy = c->ct[i];
@@ -199,6 +218,8 @@ static void node_rule(ad_ctx *c, int i) {
     acc(c, x, mul(c, m, bin(c, CG_OP_DIV, gy, cnt)));
     break;
   }
+  case CG_OP_CUMSUM: acc(c, x, cg_cumulative(c->g, CG_OP_CUMSUM, gy, (int)n.a[0], !n.a[1])); break;
+  case CG_OP_LOGCUMSUMEXP: acc(c, x, logcumsumexp_vjp(c, &n, i, gy)); break;
   case CG_OP_BROADCAST: acc(c, x, cg_sum_to(c->g, gy, shape_of(c, x))); break;
   case CG_OP_RESHAPE: acc(c, x, cg_reshape(c->g, gy, shape_of(c, x))); break;
   case CG_OP_TRANSPOSE: {

@@ -259,6 +259,12 @@ int cg_infer_shape_why(const cg_graph *g, const cg_node *n, cg_shape *out, char 
     out->d[ax] = len;
     return 0;
   }
+  case CG_OP_CUMSUM:
+  case CG_OP_LOGCUMSUMEXP:
+    *out = *in_shape(g, n, 0);
+    if (n->a[0] < 0 || n->a[0] >= out->rank) return fail(why, wl, "axis %lld out of range", (long long)n->a[0]);
+    if (n->a[1] != 0 && n->a[1] != 1) return fail(why, wl, "reverse %lld is not 0 or 1", (long long)n->a[1]);
+    return 0;
   case CG_OP_PAD: {
     *out = *in_shape(g, n, 0);
     int64_t ax = n->a[0];
@@ -412,6 +418,7 @@ int cg_add_node(cg_graph *g, const cg_node *proto) {
 static int has_attrs(cg_op op) {
   switch (op) {
   case CG_OP_SUM: case CG_OP_MAXR: case CG_OP_EINSUM: case CG_OP_TRANSPOSE: case CG_OP_SLICE:
+  case CG_OP_CUMSUM: case CG_OP_LOGCUMSUMEXP:
   case CG_OP_PAD: case CG_OP_CONCAT: case CG_OP_ONE_HOT: case CG_OP_SCAN: case CG_OP_SCAN_OUT:
     return 1;
   default:
@@ -558,6 +565,14 @@ int cg_slice(cg_graph *g, int x, int axis, int64_t start, int64_t len) {
 int cg_pad(cg_graph *g, int x, int axis, int64_t before, int64_t after) {
   cg_node n = proto(CG_OP_PAD, 1, &x);
   n.a[0] = axis, n.a[1] = before, n.a[2] = after;
+  n.loc = loc_of(g, x);
+  return cg_add_node(g, &n);
+}
+
+int cg_cumulative(cg_graph *g, cg_op op, int x, int axis, int reverse) {
+  XL_ASSERT(op == CG_OP_CUMSUM || op == CG_OP_LOGCUMSUMEXP);
+  cg_node n = proto(op, 1, &x);
+  n.a[0] = axis, n.a[1] = reverse != 0;
   n.loc = loc_of(g, x);
   return cg_add_node(g, &n);
 }

@@ -135,6 +135,8 @@ int cg_reshape(cg_graph *g, int x, cg_shape to);
 int cg_transpose(cg_graph *g, int x, const int *perm);
 int cg_slice(cg_graph *g, int x, int axis, int64_t start, int64_t len);
 int cg_pad(cg_graph *g, int x, int axis, int64_t before, int64_t after);
+/* op CUMSUM or LOGCUMSUMEXP along axis, from the axis' end when reverse; keeps the shape */
+int cg_cumulative(cg_graph *g, cg_op op, int x, int axis, int reverse);
 int cg_concat(cg_graph *g, int n, const int *xs, int axis);
 int cg_einsum(cg_graph *g, int x, int y, const char *lx, const char *ly, const char *lo);
 int cg_output_add(cg_graph *g, const char *name, int node);
@@ -151,7 +153,7 @@ int cg_infer_int(const cg_graph *g, const cg_node *n);
    slot, init, body (ownership taken), loc), infers shape (except INPUT/CONST/RESHAPE/BROADCAST/
    SCATTER_ADD: proto->shape) and is_int, XL_ASSERTs consistency. Returns the node id.
    cg_add is this with zero attributes; for ops with attributes (SUM, MAXR, EINSUM, TRANSPOSE,
-   SLICE, PAD, CONCAT, ONE_HOT, SCAN, SCAN_OUT) cg_add needs `shape`, stores it unchecked and the
+   SLICE, PAD, CONCAT, ONE_HOT, CUMSUM, LOGCUMSUMEXP, SCAN, SCAN_OUT) cg_add needs `shape`, stores it unchecked and the
    caller sets a[] afterwards (cg_verify checks) -- prefer the builders below. */
 int cg_add_node(cg_graph *g, const cg_node *proto);
 int cg_where(cg_graph *g, int c, int a, int b);             /* c != 0 ? a : b, broadcasting */

@@ -171,6 +171,10 @@ static void dump_node(const cg_graph *g, int id, FILE *f, int ind) {
     case CG_OP_CONCAT:
       fprintf(f, " axis=%lld", (long long)n->a[0]);
       break;
+    case CG_OP_CUMSUM:
+    case CG_OP_LOGCUMSUMEXP:
+      fprintf(f, " axis=%lld%s", (long long)n->a[0], n->a[1] ? " reverse" : "");
+      break;
     case CG_OP_ONE_HOT:
       fprintf(f, " n=%lld", (long long)n->a[0]);
       break;

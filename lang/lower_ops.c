@@ -398,6 +398,29 @@ static lw_val *axis_reduce(lw_ctx *c, const char *name, cg_op op, lw_val **args,
   return r;
 }
 
+/* cumsum(x, axis, reverse = false), logcumsumexp(...): axis counts in x's own dims as sum's
+   does (negative from the end, the batch axis implicit); reverse is a bool, positional or
+   keyword. The result has x's shape and is a float tensor. */
+static lw_val *cumulative(lw_ctx *c, const char *name, cg_op op, lw_val **args, int nargs, const char **kwn,
+                          lw_val **kwv, int nkw, xl_loc loc) {
+  if (nargs < 2 || nargs > 3) return lw_error(c, loc, "'%s' takes a tensor, an axis and an optional reverse flag", name);
+  for (int i = 0; i < nkw; i++)
+    if (strcmp(kwn[i], "reverse")) return lw_error(c, loc, "'%s' has no keyword argument '%s'", name, kwn[i]);
+  lw_val *x = lw_as_tensor(c, args[0], loc), *rv = nargs == 3 ? args[2] : kwarg(kwn, kwv, nkw, "reverse");
+  if (x->k == V_ERR) return x;
+  if (nargs == 3 && nkw) return lw_error(c, loc, "'%s': reverse given twice", name);
+  if (args[1]->k == V_TENSOR) return lw_error(c, loc, "'%s': the axis must be a compile-time integer, not a tensor", name);
+  int64_t axis;
+  int a;
+  if (get_int(c, args[1], loc, &axis) || norm_axis(c, x, axis, loc, &a)) return lw_err();
+  if (rv && rv->k == V_ERR) return rv;
+  if (rv && rv->k != V_BOOL) return lw_error(c, loc, "'%s': reverse must be true or false, got %s", name, lw_kind_name(rv->k));
+  lw_val *out = lw_tensor(c, -1, x->batched, x->rank, x->d);
+  out->is_int = 0;
+  out->node = cg_cumulative(c->g, op, x->node, a + x->batched, rv && rv->i);
+  return out;
+}
+
 static lw_val *slice_axis(lw_ctx *c, lw_val *x, int a, int64_t start, int64_t len) {
   lw_val *out = lw_tensor(c, -1, x->batched, x->rank, x->d);
   out->is_int = x->is_int;
@@ -473,6 +496,8 @@ lw_val *lw_call_builtin(lw_ctx *c, const ast *call, const char *name, lw_val **a
   }
   if (!strcmp(name, "sum")) return axis_reduce(c, name, CG_OP_SUM, args, nargs, kwn, kwv, nkw, loc, 0);
   if (!strcmp(name, "mean")) return axis_reduce(c, name, CG_OP_SUM, args, nargs, kwn, kwv, nkw, loc, 1);
+  if (!strcmp(name, "cumsum")) return cumulative(c, name, CG_OP_CUMSUM, args, nargs, kwn, kwv, nkw, loc);
+  if (!strcmp(name, "logcumsumexp")) return cumulative(c, name, CG_OP_LOGCUMSUMEXP, args, nargs, kwn, kwv, nkw, loc);
   if (!strcmp(name, "amax")) return axis_reduce(c, name, CG_OP_MAXR, args, nargs, kwn, kwv, nkw, loc, 0);
   if (!strcmp(name, "dot")) {
     NEED(2);

@@ -81,6 +81,40 @@ static R F(binary)(cg_op op, R a, R b) {
   }
 }
 
+/* CUMSUM / LOGCUMSUMEXP of x along axis a[0] (from its end when a[1]) into out (same shape).
+   logcumsumexp keeps a running max m and s = sum exp(x - m), so nothing overflows: out =
+   m + log(s); an x of -inf adds nothing (all -inf so far: m = -inf, s = 0, out = -inf), once m
+   is +inf it stays (out +inf), a NaN sticks. */
+static void F(cumulative)(const cg_node *n, const cg_shape *xs, const R *x, R *out) {
+  int ax = (int)n->a[0];
+  int64_t outer = 1, inner = 1, len = xs->d[ax];
+  for (int i = 0; i < ax; i++) outer *= xs->d[i];
+  for (int i = ax + 1; i < xs->rank; i++) inner *= xs->d[i];
+  int64_t step = n->a[1] ? -inner : inner;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t in = 0; in < inner; in++) {
+      int64_t j = o * len * inner + in + (n->a[1] && len > 0 ? (len - 1) * inner : 0);
+      if (n->op == CG_OP_CUMSUM) {
+        R acc = 0;
+        for (int64_t t = 0; t < len; t++, j += step) out[j] = acc += x[j];
+        continue;
+      }
+      R m = (R)-INFINITY, sum = 0;
+      for (int64_t t = 0; t < len; t++, j += step) {
+        R v = x[j];
+        if (v > m) {
+          sum = sum * exp(m - v) + 1; /* m = -inf: exp(-inf) = 0 */
+          m = v;
+        } else if (isnan(v)) {
+          m = sum = v;
+        } else if (v != (R)-INFINITY && m != (R)INFINITY) {
+          sum += exp(v - m);
+        }
+        out[j] = m + log(sum);
+      }
+    }
+}
+
 /* Generic einsum: iterate over every label (output labels first, then the contracted ones)
    and accumulate x * y into out. Labels repeated inside one operand read its diagonal. */
 static void F(einsum)(const cg_graph *g, const cg_node *n, const R *x, const R *y, R *out) {
@@ -285,6 +319,10 @@ static int F(node)(const cg_graph *g, int id, R *const *in, F(vals) *v, char **e
     }
     return 0;
   }
+  case CG_OP_CUMSUM:
+  case CG_OP_LOGCUMSUMEXP:
+    F(cumulative)(n, xs, x, out);
+    return 0;
   case CG_OP_BROADCAST:
     it_init(&it, &n->shape, 1);
     bstrides(xs, &n->shape, it.st[0]);

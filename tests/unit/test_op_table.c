@@ -255,6 +255,8 @@ static const struct {
     {CG_OP_WHERE, "where(x, y, x)"},
     {CG_OP_SUM, "sum(x, 0)"},
     {CG_OP_MAXR, "amax(x, 0)"},
+    {CG_OP_CUMSUM, "cumsum(m, -1, reverse = true)"},
+    {CG_OP_LOGCUMSUMEXP, "logcumsumexp(m, 0)"},
     {CG_OP_EINSUM, "einsum(\"...i,...j->...ij\", x, y)"},
     {CG_OP_RESHAPE, "reshape(x, [..., 2, N / 2])"},
     {CG_OP_TRANSPOSE, "permute(m, [1, 0])"},
@@ -366,6 +368,8 @@ static int sample_graph(cg_graph *g, cg_op op) {
   case CG_OP_WHERE: x = in2(g, "c", 3, 4); return cg_where(g, x, in2(g, "x", 3, 4), in2(g, "y", 1, 4));
   case CG_OP_SUM: return cg_sum(g, in2(g, "x", 3, 4), 2);
   case CG_OP_MAXR: return cg_maxr(g, in2(g, "x", 3, 4), 2);
+  case CG_OP_CUMSUM: return cg_cumulative(g, op, in2(g, "x", 3, 4), 1, 0);
+  case CG_OP_LOGCUMSUMEXP: return cg_cumulative(g, op, in2(g, "x", 3, 4), 0, 1);
   case CG_OP_BROADCAST: return cg_broadcast(g, in2(g, "x", 3, 1), sh2(3, 4));
   case CG_OP_EINSUM: return cg_einsum(g, in2(g, "x", 3, 4), in2(g, "y", 4, 2), "ij", "jk", "ik");
   case CG_OP_RESHAPE: return cg_reshape(g, in2(g, "x", 3, 4), sh2(2, 6));
