@@ -184,7 +184,7 @@ static double loss(const cg_graph *fwd, const double *x, const double *w, int64_
 static void grad_of(cg_op op, cg_shape s, int ax, int rev, const double *x, const double *w, double *gx) {
   cg_graph *g = one(op, s, ax, rev);
   char *err = NULL;
-  CHECK(ad_append_backward(g, NULL, &err) == 0, "autodiff: %s", err ? err : "");
+  CHECK(ad_append_backward(g, NULL, NULL, &err) == 0, "autodiff: %s", err ? err : "");
   free(err);
   int64_t n = cg_numel(&s);
   xt **in = xl_calloc((size_t)g->nodes.n, sizeof(xt *)), *o[8] = {0};
