@@ -230,9 +230,11 @@ static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
 int kir_verify(const kir_kernel *k, FILE *err) {
   int n = 0, stored[KIR_MAXBUF] = {0}, nest = 0;
   for (const kir_kernel *x = k; x; x = x->next, nest++) {
+    /* only the first nbuf entries are set: the rest may be uninitialised (valgrind) */
+    size_t nb = k->nbuf > 0 && k->nbuf <= KIR_MAXBUF ? (size_t)k->nbuf : 0;
     if (x != k && (strcmp(x->name, k->name) || x->nbuf != k->nbuf ||
-                   memcmp(x->buf_numel, k->buf_numel, sizeof k->buf_numel) ||
-                   memcmp(x->buf_out, k->buf_out, sizeof k->buf_out))) {
+                   memcmp(x->buf_numel, k->buf_numel, nb * sizeof *k->buf_numel) ||
+                   memcmp(x->buf_out, k->buf_out, nb * sizeof *k->buf_out))) {
       n += problem(err, k, "nest %d: name or buffers differ from nest 0", nest);
       continue;
     }
