@@ -590,7 +590,10 @@ static void declare_instance(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *ite
     return;
   }
   lw_val *v = lw_eval(c, s, item->a);
-  if (v->k == V_ERR) return;
+  if (v->k == V_ERR) { /* reported: the names are error values, their uses say nothing more */
+    for (int k = 0; k < item->list.n; k++) lw_bind_set(c, s, item->list.v[k]->name, v);
+    return;
+  }
   for (int k = 0; k < item->list.n; k++) {
     const char *nm = item->list.v[k]->name;
     if (v->k == V_INST) {
@@ -689,6 +692,12 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
   }
   t->node = id;
   lw_bind_set(c, s, item->name, t);
+}
+
+/* NAME' = v after the update of state NAME (v may be an error value: a failed update must
+   not be reported again as "NAME' is used before the update" wherever NAME' is read). */
+static void bind_primed(lw_ctx *c, lw_scope *s, const char *name, lw_val *v) {
+  lw_bind_set(c, s, lw_fmt(c, "%s'", name), v);
 }
 
 static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
@@ -816,8 +825,9 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       lw_error(c, it->loc, "state '%s' is updated twice", it->name);
       break;
     }
-    if (v->k == V_ERR) {
+    if (v->k == V_ERR) { /* reported: NAME' is an error value, so its uses say nothing more */
       f->state_new.v[k] = v;
+      bind_primed(c, s, it->name, v);
       break;
     }
     v = lw_as_tensor(c, v, it->a->loc);
@@ -834,6 +844,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       free(vs);
       free(ss);
       f->state_new.v[k] = lw_err();
+      bind_primed(c, s, it->name, lw_err());
       break;
     }
     cg_shape want = lw_cg_shape(c, st), have = lw_cg_shape(c, v);
@@ -843,9 +854,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       v = lw_binary(c, CG_OP_ADD, v, z, it->a->loc);
     }
     f->state_new.v[k] = v;
-    char *pn = xl_fmt("%s'", it->name);
-    lw_bind_set(c, s, xl_arena_strdup(c->ar, pn), v);
-    free(pn);
+    bind_primed(c, s, it->name, v);
     break;
   }
   case AST_OUT: {
@@ -916,6 +925,59 @@ static void finish_block_states(lw_ctx *c, lw_frame *f) {
   }
 }
 
+/* The instance stack (c->insts): its depth is bounded by invoke's depth check (blocks) plus
+   the entry and one scanned cell. */
+static void push_inst(lw_ctx *c, const lw_inst *in) {
+  XL_ASSERT(c->ninsts < LW_MAX_DEF_DEPTH + 2);
+  c->insts[c->ninsts++] = in;
+}
+
+/* Two configuration values are the same (compile-time values only). */
+static int cfg_val_eq(const lw_val *a, const lw_val *b) {
+  if (lw_is_num(a) && lw_is_num(b)) return a->k == b->k && lw_num(a) == lw_num(b);
+  if (a->k != b->k) return 0;
+  switch (a->k) {
+  case V_STR: return strcmp(a->s, b->s) == 0;
+  case V_LIST:
+    if (a->n != b->n) return 0;
+    for (int i = 0; i < a->n; i++)
+      if (!cfg_val_eq(a->items[i], b->items[i])) return 0;
+    return 1;
+  case V_NONE: return 1;
+  case V_INIT: return init_eq(&a->init, &b->init);
+  default: return 0;
+  }
+}
+
+static int cfg_eq(const ast *def, lw_scope *a, lw_scope *b) {
+  for (int j = 0; j < def->list2.n; j++) {
+    lw_bind *x = lookup_local(a, def->list2.v[j]->name), *y = lookup_local(b, def->list2.v[j]->name);
+    if (!x || !y || !cfg_val_eq(x->v, y->v)) return 0;
+  }
+  return 1;
+}
+
+/* A use of `def` at loc while it is being instantiated (an index into c->insts), or -1. `cfg`:
+   the configuration of the new instance, or NULL where none can be made. Inside a cell any
+   such use is a recursion (a cell applies nothing); elsewhere only one with the same
+   configuration (it could never end; a block may recurse on a smaller size). */
+static int recursion_at(lw_ctx *c, const ast *def, lw_scope *cfg) {
+  for (int k = 0; k < c->ninsts; k++)
+    if (c->insts[k]->def == def && (!cfg || cfg_eq(def, c->insts[k]->cfg, cfg))) return k;
+  return -1;
+}
+
+static lw_val *recursion_error(lw_ctx *c, int k, const ast *def, xl_loc loc) {
+  char chain[512] = "";
+  size_t m = 0;
+  for (int j = k; j < c->ninsts && m < 400; j++)
+    m += (size_t)snprintf(chain + m, sizeof chain - m, "%s -> ", c->insts[j]->def->name);
+  snprintf(chain + m, sizeof chain - m, "%s", def->name);
+  c->too_deep = c->depth > 0; /* unwind the blocks above without more work */
+  return lw_error(c, loc, "recursive use of %s '%s' (%s): a definition cannot use itself", def_kind_name(def), def->name,
+                  chain);
+}
+
 /* inst(args): inline a block */
 static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   if (in->def->op == AST_DEF_CELL)
@@ -923,10 +985,10 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
                     in->def->name);
   if (c->g != c->top) return lw_error(c, call->loc, "blocks cannot be applied inside a cell");
   if (c->too_deep) return lw_err(); /* unwinding a runaway recursion */
-  if (++c->depth > 64) {
+  if (++c->depth > LW_MAX_DEF_DEPTH) {
     c->depth--;
     c->too_deep = 1;
-    return lw_error(c, call->loc, "definitions nest more than 64 deep (recursive definition?)");
+    return lw_error(c, call->loc, "definitions nest more than %d deep (recursive definition?)", LW_MAX_DEF_DEPTH);
   }
   lw_frame f = {0};
   f.inst = in;
@@ -948,7 +1010,9 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   lw_scope *body = lw_scope_new(c, in->cfg);
   int ell_rank = c->ell_rank;
   c->ell_rank = -1;
+  push_inst(c, in);
   run_items(c, body, &f, &in->def->list);
+  c->ninsts--;
   c->ell_rank = ell_rank;
   finish_block_states(c, &f);
   for (int i = 0; i < f.nargs; i++)
@@ -1011,7 +1075,9 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   lw_scope *cs = lw_scope_new(c, in->cfg);
   int ell_rank = c->ell_rank;
   c->ell_rank = -1;
+  push_inst(c, in);
   run_items(c, cs, &f, &in->def->list);
+  c->ninsts--;
   c->ell_rank = ell_rank;
   c->g = outer;
   for (int i = 0; i < f.nargs; i++)
@@ -1192,7 +1258,13 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
     if (fn->kind == AST_NAME) {
       const ast *def = find_def(c->file, path);
       if (def && def->op == AST_DEF_FN) return call_helper(c, s, def, e);
-      if (def) return make_inst(c, s, def, e);
+      if (def) {
+        int k = c->g != c->top ? recursion_at(c, def, NULL) : -1;
+        if (k >= 0) return recursion_error(c, k, def, fn->loc);
+        lw_val *iv = make_inst(c, s, def, e);
+        if (iv->k == V_INST && (k = recursion_at(c, def, iv->inst->cfg)) >= 0) return recursion_error(c, k, def, fn->loc);
+        return iv;
+      }
       /* builtin */
       int nargs = 0, nkw = 0;
       lw_val **args = xl_arena_alloc(c->ar, sizeof(lw_val *) * (size_t)(e->list.n + 1));
@@ -1579,7 +1651,9 @@ static cg_graph *lower_entry(lw_ctx *c, const ast *def) {
     lower_scan(c, cfg, &fake, &iv, &f);
   } else {
     lw_scope *body = lw_scope_new(c, cfg);
+    push_inst(c, &in);
     run_items(c, body, &f, &def->list);
+    c->ninsts--;
     finish_block_states(c, &f);
     if (f.outv.n == 0) diag_error(c->d, def->loc, "%s '%s' has no outputs", def_kind_name(def), def->name);
   }

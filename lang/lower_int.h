@@ -14,6 +14,7 @@
 
 #define LW_MAXRANK (CG_MAXRANK - 1) /* per-example rank; one axis is kept for the batch */
 #define LW_MAX_HELPER_DEPTH 64 /* helpers calling helpers: deeper is an error */
+#define LW_MAX_DEF_DEPTH 64 /* blocks applying blocks (instantiation depth): deeper is an error */
 #define LW_MAX_NUMEL ((int64_t)1 << 40) /* elements of a tensor, batch included: larger is an error */
 
 typedef struct {
@@ -70,6 +71,10 @@ typedef struct {
   cg_graph *top;     /* the entry graph (parameters and states live here) */
   lw_dim batch;      /* B */
   int depth;         /* instantiation depth (recursion guard) */
+  /* instances being instantiated (entry, applied blocks, scanned cells), outermost first: a
+     use of one of their definitions that cannot end is reported as a recursion, naming the chain */
+  const lw_inst *insts[LW_MAX_DEF_DEPTH + 2];
+  int ninsts;
   int ell_rank;      /* axes that '...' matched in the current block's inputs (-1: none) */
   int errs;          /* lw_error calls (also deduplicated ones): lowering failed if > 0 */
   int too_deep;      /* a recursion hit the limit: unwind without more work */
