@@ -426,7 +426,9 @@ static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item)
     }
     int r = eval_dims(c, s, type, d, &ell, 1, NULL, 0, item->loc, item->name);
     if (r < 0) return lw_err();
-    if (ell) return lw_error(c, item->loc, "input '%s' of an entry cannot have '...' in its shape", item->name);
+    if (ell && !c->check_mode)
+      return lw_error(c, item->loc, "input '%s' has '...' in its shape: give it with --inputs (its leading axes come from there)",
+                      item->name);
   }
   int rank = 0;
   lw_dim full[LW_MAXRANK];
@@ -436,7 +438,21 @@ static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item)
       return lw_error(c, item->loc, "cannot tell the sequence length for input '%s': give --inputs or --set T=N", item->name);
     full[rank++] = (lw_dim){T, "T"};
   }
-  for (int i = 0; i < type->list.n && rank < LW_MAXRANK; i++) full[rank++] = d[i];
+  /* '...': the leading axes of the given tensor, or (check) one axis of a placeholder size */
+  int lead = !ell ? 0 : g ? g->rank - off - (type->list.n - 1) : 1;
+  for (int i = 0; i < type->list.n && rank < LW_MAXRANK; i++) {
+    if (type->list.v[i]->kind != AST_ELLIPSIS) {
+      full[rank++] = d[i];
+      continue;
+    }
+    for (int k = 0; k < lead && rank < LW_MAXRANK; k++) {
+      int64_t v = 0;
+      if (g) v = g->shape[off + k];
+      else free_dim(c, lw_fmt(c, "...%d", k), &v); /* check mode: a placeholder */
+      full[rank++] = (lw_dim){v, NULL};
+    }
+  }
+  if (ell && c->ell_rank < 0) c->ell_rank = lead;
   lw_val *t = lw_tensor(c, -1, 1, rank, full);
   t->is_int = type->is_int;
   if (g) {
