@@ -112,6 +112,39 @@ lw_bind *lw_lookup(lw_scope *s, const char *name) {
   return NULL;
 }
 
+void lw_near_init(lw_near *n, const char *s) {
+  n->s = s;
+  n->best = NULL;
+  n->d = xl_suggest_limit(s) + 1;
+}
+
+void lw_near_offer(lw_near *n, const char *cand) {
+  if (!cand || !strcmp(cand, n->s) || strchr(cand, '\'')) return; /* never NAME' */
+  int d = xl_edit_distance(n->s, cand);
+  if (d < n->d) {
+    n->d = d;
+    n->best = cand;
+  }
+}
+
+void lw_near_scope(lw_near *n, const lw_scope *s) {
+  for (; s; s = s->parent)
+    for (const lw_bind *b = s->head; b; b = b->next) lw_near_offer(n, b->name);
+}
+
+const char *lw_near_hint(lw_ctx *c, const lw_near *n) {
+  return n->best ? lw_fmt(c, "; did you mean '%s'?", n->best) : "";
+}
+
+const char *lw_name_hint(lw_ctx *c, const lw_scope *s, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  lw_near_scope(&n, s);
+  for (int i = 0; i < c->file->list.n; i++) lw_near_offer(&n, c->file->list.v[i]->name);
+  lw_near_builtins(&n);
+  return lw_near_hint(c, &n);
+}
+
 static lw_bind *lookup_local(lw_scope *s, const char *name) {
   for (lw_bind *b = s->head; b; b = b->next)
     if (strcmp(b->name, name) == 0) return b;
@@ -140,6 +173,20 @@ lw_val *lw_error(lw_ctx *c, xl_loc loc, const char *fmt, ...) {
   xl_vec_push(c->seen, h);
   diag_error(c->d, loc, "%s", msg);
   return lw_err();
+}
+
+void lw_warn(lw_ctx *c, xl_loc loc, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* deduplicated like errors (a block applied in a loop warns once per place), apart from them */
+  uint64_t h = ~(xl_hash_str(msg) ^ ((uint64_t)loc.line << 32) ^ (uint64_t)loc.col ^ xl_hash_str(loc.file ? loc.file : ""));
+  for (int i = 0; i < c->seen.n; i++)
+    if (c->seen.v[i] == h) return;
+  xl_vec_push(c->seen, h);
+  diag_warn(c->d, loc, "%s", msg);
 }
 
 int lw_to_int(lw_ctx *c, lw_val *v, xl_loc loc, int64_t *out) {
@@ -213,6 +260,32 @@ static char *flatten(lw_ctx *c, lw_scope *s, const ast *e) {
 
 static int is_compile_time(const lw_val *v) { return v->k != V_TENSOR && v->k != V_INST && v->k != V_TUPLE; }
 
+/* "; did you mean 'X'?" for a misspelt configuration (or helper) parameter, or "" */
+static const char *param_hint(lw_ctx *c, const ast_list *params, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  for (int j = 0; j < params->n; j++) lw_near_offer(&n, params->v[j]->name);
+  return lw_near_hint(c, &n);
+}
+
+/* "; did you mean 'X'?" for a misspelt input of def (its `in` items, those of `for` and `if` too) */
+static void offer_inputs(lw_near *n, const ast_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    if (l->v[i]->kind == AST_IN) lw_near_offer(n, l->v[i]->name);
+    if (l->v[i]->kind == AST_FOR || l->v[i]->kind == AST_WHEN) {
+      offer_inputs(n, &l->v[i]->list);
+      offer_inputs(n, &l->v[i]->list2);
+    }
+  }
+}
+
+static const char *input_hint(lw_ctx *c, const ast *def, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  offer_inputs(&n, &def->list);
+  return lw_near_hint(c, &n);
+}
+
 /* def(args) in an instance declaration: bind the configuration. */
 static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call) {
   lw_scope *cfg = lw_scope_new(c, NULL);
@@ -229,7 +302,8 @@ static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call
       int j = 0;
       while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
       if (j == params->n) {
-        lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'", def_kind_name(def), def->name, pname);
+        lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'%s", def_kind_name(def), def->name, pname,
+                 param_hint(c, params, pname));
         bad = 1;
         continue;
       }
@@ -818,7 +892,8 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     lw_bind *b = lw_lookup(s, it->name);
     lw_val *v = lw_eval(c, s, it->a);
     if (!b) {
-      lw_error(c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)", it->name, it->name);
+      lw_error(c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)%s", it->name, it->name,
+               lw_name_hint(c, s, it->name));
       break;
     }
     if (b->is_state) {
@@ -834,7 +909,11 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       if (strcmp(f->states.v[i]->name, it->name) == 0) k = i;
     lw_val *v = lw_eval(c, s, it->a);
     if (k < 0) {
-      lw_error(c, it->loc, "'%s' is not a state of this definition", it->name);
+      lw_near n;
+      lw_near_init(&n, it->name);
+      for (int i = 0; i < f->states.n; i++) lw_near_offer(&n, f->states.v[i]->name);
+      lw_error(c, it->loc, "'%s' is not a state of this definition%s", it->name, lw_near_hint(c, &n));
+      bind_primed(c, s, it->name, lw_err());
       break;
     }
     if (f->state_new.v[k]) {
@@ -1033,7 +1112,8 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   finish_block_states(c, &f);
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
-      lw_error(c, f.argloc[i], "%s '%s' has no input '%s'", def_kind_name(in->def), in->def->name, f.argn[i]);
+      lw_error(c, f.argloc[i], "%s '%s' has no input '%s'%s", def_kind_name(in->def), in->def->name, f.argn[i],
+               input_hint(c, in->def, f.argn[i]));
     else if (!f.argn[i])
       lw_error(c, f.argloc[i], "too many arguments: %s '%s' has %d input%s", def_kind_name(in->def), in->def->name,
                f.used, f.used == 1 ? "" : "s");
@@ -1098,7 +1178,7 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   c->g = outer;
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
-      lw_error(c, f.argloc[i], "cell '%s' has no input '%s'", in->def->name, f.argn[i]);
+      lw_error(c, f.argloc[i], "cell '%s' has no input '%s'%s", in->def->name, f.argn[i], input_hint(c, in->def, f.argn[i]));
     else if (!f.argn[i])
       lw_error(c, f.argloc[i], "too many arguments: cell '%s' has %d inputs", in->def->name, f.used);
   for (int k = 0; k < f.states.n; k++)
@@ -1215,7 +1295,7 @@ static lw_val *call_helper(lw_ctx *c, lw_scope *s, const ast *def, const ast *ca
       int j = 0;
       while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
       if (j == params->n) {
-        lw_error(c, a->loc, "helper '%s' has no parameter '%s'", def->name, pname);
+        lw_error(c, a->loc, "helper '%s' has no parameter '%s'%s", def->name, pname, param_hint(c, params, pname));
         bad = 1;
         continue;
       }
@@ -1298,9 +1378,9 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
       int found;
       lw_val *r = lw_call_builtin(c, e, path, args, nargs, kwn, kwv, nkw, &found);
       if (found) return r;
-      return lw_error(c, fn->loc, "undefined function '%s'", path);
+      return lw_error(c, fn->loc, "undefined function '%s'%s", path, lw_name_hint(c, s, path));
     }
-    return lw_error(c, fn->loc, "undefined name '%s'", path);
+    return lw_error(c, fn->loc, "undefined name '%s'%s", path, lw_name_hint(c, s, path));
   }
   /* an anonymous instance: def(config)(inputs), allowed for definitions without parameters */
   lw_val *iv = lw_eval(c, s, fn);
@@ -1496,7 +1576,7 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
     if (def)
       return lw_error(c, e->loc, "'%s' is a definition; instantiate it with arguments, e.g. %s(...)", e->name, e->name);
     if (lw_is_builtin(e->name)) return lw_error(c, e->loc, "builtin '%s' must be called", e->name);
-    return lw_error(c, e->loc, "undefined name '%s'", e->name);
+    return lw_error(c, e->loc, "undefined name '%s'%s", e->name, lw_name_hint(c, s, e->name));
   }
   case AST_PRIMED: {
     char *pn = xl_fmt("%s'", e->name);
@@ -1526,7 +1606,7 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
       }
       return lw_error(c, e->loc, "only lists can be indexed (to select along a tensor axis use take(x, axis, i))");
     }
-    if (path) return lw_error(c, e->loc, "undefined name '%s'", path);
+    if (path) return lw_error(c, e->loc, "undefined name '%s'%s", path, lw_name_hint(c, s, path));
     return lw_error(c, e->loc, "members exist only on dotted instance and parameter names");
   }
   case AST_CALL: return call_expr(c, s, e);
@@ -1712,7 +1792,10 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
     size_t n = 0;
     for (int i = 0; i < file->list.n && n < 900; i++)
       n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "", file->list.v[i]->name);
-    diag_error(d, (xl_loc){0}, "no definition named '%s' (the file defines: %s)", entry, buf);
+    lw_near nr;
+    lw_near_init(&nr, entry);
+    for (int i = 0; i < file->list.n; i++) lw_near_offer(&nr, file->list.v[i]->name);
+    diag_error(d, (xl_loc){0}, "no definition named '%s'%s (the file defines: %s)", entry, lw_near_hint(&c, &nr), buf);
     return NULL;
   }
   if (def->op == AST_DEF_FN) {
@@ -1731,8 +1814,13 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
       size_t n = 0;
       for (int k = 0; k < def->list2.n && n < 900; k++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? ", " : "", def->list2.v[k]->name);
-      diag_error(d, (xl_loc){0}, "--set %s: '%s' has no configuration parameter or dimension '%s' (configuration: %s)",
-                 sets[i].key, entry, sets[i].key, buf);
+      lw_near nr;
+      lw_near_init(&nr, sets[i].key);
+      for (int k = 0; k < def->list2.n; k++) lw_near_offer(&nr, def->list2.v[k]->name);
+      lw_near_scope(&nr, c.free_dims);
+      lw_near_offer(&nr, "B");
+      diag_error(d, (xl_loc){0}, "--set %s: '%s' has no configuration parameter or dimension '%s'%s (configuration: %s)",
+                 sets[i].key, entry, sets[i].key, lw_near_hint(&c, &nr), buf);
     }
   }
   free(c.seen.v);

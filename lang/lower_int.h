@@ -120,6 +120,23 @@ char *lw_fmt(lw_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* diagnostics with dedupe; always returns lw_err() */
 lw_val *lw_error(lw_ctx *c, xl_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* "did you mean": offer candidates for a misspelt name s one by one (NULL ones are skipped);
+   lw_near_hint gives "; did you mean 'x'?" for the nearest within xl_suggest_limit, or "". */
+typedef struct {
+  const char *s, *best;
+  int d;
+} lw_near;
+void lw_near_init(lw_near *n, const char *s);
+void lw_near_offer(lw_near *n, const char *cand);
+void lw_near_scope(lw_near *n, const lw_scope *s); /* every name bound in s and its parents */
+void lw_near_builtins(lw_near *n);                  /* lower_ops.c */
+const char *lw_near_hint(lw_ctx *c, const lw_near *n);
+/* the hint for an unknown name used in an expression: scope, definitions, builtins */
+const char *lw_name_hint(lw_ctx *c, const lw_scope *s, const char *name);
+
+/* a warning, deduplicated the same way (the lowering goes on) */
+void lw_warn(lw_ctx *c, xl_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* tensor emission (lower_ops.c) */
 cg_shape lw_cg_shape(lw_ctx *c, const lw_val *t);
 lw_val *lw_as_tensor(lw_ctx *c, lw_val *v, xl_loc loc); /* numbers become scalar constants */
