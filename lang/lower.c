@@ -645,9 +645,12 @@ static lw_val *bind_in(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   if (f->entry) return entry_input(c, s, f, item);
   xl_loc aloc = item->loc;
   lw_val *a = next_arg(c, f, item, &aloc);
-  if (!a)
+  if (!a) {
+    for (int i = 0; i < f->nargs; i++) /* a misnamed keyword argument: reported as that after the body */
+      if (f->argn[i] && f->argn[i][0]) return lw_err();
     return lw_error(c, f->call_loc, "missing input '%s' of %s '%s'", item->name, def_kind_name(f->inst->def),
                     f->inst->def->name);
+  }
   if (a->k == V_ERR) return a;
   if (lw_is_num(a) && !item->a->is_int) a = lw_as_tensor(c, a, aloc);
   if (a->k != V_TENSOR) return lw_error(c, aloc, "argument '%s' must be a tensor, got %s", item->name, lw_kind_name(a->k));

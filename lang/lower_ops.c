@@ -2,7 +2,8 @@
  * einsum, and the builtin functions of the language (docs/language.md, "Builtins").
  *
  * Input: evaluated values (lw_val) with per-example shapes. Output: cell-graph nodes in
- * c->g. Every user-visible shape problem is a diagnostic at the call's position; the CG
+ * c->g. Every user-visible shape problem is a diagnostic at the call's position (a
+ * broadcast that lines up differently named dimensions of equal size is a warning); the CG
  * builders are only called with shapes already checked here.
  */
 #include <ctype.h>

@@ -3,7 +3,8 @@
  * A pure bison parser with locations over the reentrant flex scanner (lexer.l). Input:
  * tokens; output: AST_DEF nodes appended to ctx->file as each definition completes, so a
  * failed parse still leaves the definitions before (and after) the error. Syntax errors are
- * reported through lang_diag with readable token names; the parser recovers at the end of
+ * reported through lang_diag with readable token names (a misspelt keyword at the start of
+ * an item, at the misspelling, with the keyword meant); the parser recovers at the end of
  * the item (newline or ';') and at the '}' closing a body, so one run reports several
  * errors. Every node's depth is tracked, and no expression deeper than LANG_MAX_DEPTH is
  * kept, so later passes may recurse. All memory is in ctx->ar.
