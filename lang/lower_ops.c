@@ -74,8 +74,7 @@ static void warn_misaligned(lw_ctx *c, const lw_val *x, const lw_val *y, int r, 
     char *xs = lw_shape_str(x), *ys = lw_shape_str(y);
     char fix[512] = "";
     if (k2 < k) { /* x's shape with k - k2 trailing axes of size 1 lines its name up: [NH, 1] */
-      size_t m = (size_t)snprintf(fix, sizeof fix, "; to broadcast along %s, reshape the %s operand to [", a->sym,
-                                  x->rank < y->rank ? "lower-rank" : "first");
+      size_t m = (size_t)snprintf(fix, sizeof fix, "; to broadcast along %s, reshape the lower-rank operand to [", a->sym);
       for (int i = 0; i < x->rank + k - k2 && m < 400; i++) {
         const char *sep = i ? ", " : "";
         if (i < x->rank && x->d[i].sym) m += (size_t)snprintf(fix + m, sizeof fix - m, "%s%s", sep, x->d[i].sym);
