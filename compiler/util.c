@@ -317,6 +317,48 @@ uint64_t xl_hash_str(const char *s) {
   return h;
 }
 
+int xl_edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 256 || lb > 256) return 1 << 20; /* not worth it */
+  int rows[3][257]; /* rows i - 2, i - 1 and i of the optimal-string-alignment table */
+  int *r2 = rows[0], *r1 = rows[1], *r0 = rows[2];
+  for (size_t j = 0; j <= lb; j++) r1[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    r0[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int best = r1[j - 1] + (a[i - 1] != b[j - 1]);
+      if (r1[j] + 1 < best) best = r1[j] + 1;
+      if (r0[j - 1] + 1 < best) best = r0[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && r2[j - 2] + 1 < best) best = r2[j - 2] + 1;
+      r0[j] = best;
+    }
+    int *t = r2;
+    r2 = r1;
+    r1 = r0;
+    r0 = t;
+  }
+  return r1[lb];
+}
+
+int xl_suggest_limit(const char *s) {
+  size_t n = strlen(s);
+  return 1 + (n > 4 ? (int)(n / 5) : 0);
+}
+
+const char *xl_closest(const char *s, const char *const *cands, int n) {
+  const char *best = NULL;
+  int bestd = xl_suggest_limit(s) + 1;
+  for (int i = 0; i < n; i++) {
+    if (!cands[i] || !strcmp(cands[i], s)) continue;
+    int d = xl_edit_distance(s, cands[i]);
+    if (d < bestd) {
+      bestd = d;
+      best = cands[i];
+    }
+  }
+  return best;
+}
+
 typedef struct {
   void (*fn)(void *, int);
   void *ctx;

@@ -104,6 +104,16 @@ typedef struct {
 /* 64-bit FNV-1a hash of a string (parameter-stream seeding, cache keys). */
 uint64_t xl_hash_str(const char *s);
 
+/* "Did you mean": the edit distance of a and b (insertions, deletions, substitutions and
+   swaps of two neighbours each count 1; strings over 256 bytes are 1 << 20 apart), and the
+   distance up to which a candidate is suggested for a misspelt s (1 for up to 4 bytes, one
+   more per 5 bytes after). */
+int xl_edit_distance(const char *a, const char *b);
+int xl_suggest_limit(const char *s);
+/* The candidate nearest to s, within xl_suggest_limit(s), or NULL (equal to s: never; ties:
+   the first). NULL entries of cands are skipped. */
+const char *xl_closest(const char *s, const char *const *cands, int n);
+
 /* Runs fn(ctx, 0) .. fn(ctx, parts - 1), part 0 on this thread and the others on threads of
    their own (on this thread when one cannot be started), and returns when all are done. For
    the serial tails of a training step (combining the shards' gradients, AdamW): each part

@@ -112,6 +112,39 @@ lw_bind *lw_lookup(lw_scope *s, const char *name) {
   return NULL;
 }
 
+void lw_near_init(lw_near *n, const char *s) {
+  n->s = s;
+  n->best = NULL;
+  n->d = xl_suggest_limit(s) + 1;
+}
+
+void lw_near_offer(lw_near *n, const char *cand) {
+  if (!cand || !strcmp(cand, n->s) || strchr(cand, '\'')) return; /* never NAME' */
+  int d = xl_edit_distance(n->s, cand);
+  if (d < n->d) {
+    n->d = d;
+    n->best = cand;
+  }
+}
+
+void lw_near_scope(lw_near *n, const lw_scope *s) {
+  for (; s; s = s->parent)
+    for (const lw_bind *b = s->head; b; b = b->next) lw_near_offer(n, b->name);
+}
+
+const char *lw_near_hint(lw_ctx *c, const lw_near *n) {
+  return n->best ? lw_fmt(c, "; did you mean '%s'?", n->best) : "";
+}
+
+const char *lw_name_hint(lw_ctx *c, const lw_scope *s, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  lw_near_scope(&n, s);
+  for (int i = 0; i < c->file->list.n; i++) lw_near_offer(&n, c->file->list.v[i]->name);
+  lw_near_builtins(&n);
+  return lw_near_hint(c, &n);
+}
+
 static lw_bind *lookup_local(lw_scope *s, const char *name) {
   for (lw_bind *b = s->head; b; b = b->next)
     if (strcmp(b->name, name) == 0) return b;
@@ -140,6 +173,20 @@ lw_val *lw_error(lw_ctx *c, xl_loc loc, const char *fmt, ...) {
   xl_vec_push(c->seen, h);
   diag_error(c->d, loc, "%s", msg);
   return lw_err();
+}
+
+void lw_warn(lw_ctx *c, xl_loc loc, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  /* deduplicated like errors (a block applied in a loop warns once per place), apart from them */
+  uint64_t h = ~(xl_hash_str(msg) ^ ((uint64_t)loc.line << 32) ^ (uint64_t)loc.col ^ xl_hash_str(loc.file ? loc.file : ""));
+  for (int i = 0; i < c->seen.n; i++)
+    if (c->seen.v[i] == h) return;
+  xl_vec_push(c->seen, h);
+  diag_warn(c->d, loc, "%s", msg);
 }
 
 int lw_to_int(lw_ctx *c, lw_val *v, xl_loc loc, int64_t *out) {
@@ -213,6 +260,32 @@ static char *flatten(lw_ctx *c, lw_scope *s, const ast *e) {
 
 static int is_compile_time(const lw_val *v) { return v->k != V_TENSOR && v->k != V_INST && v->k != V_TUPLE; }
 
+/* "; did you mean 'X'?" for a misspelt configuration (or helper) parameter, or "" */
+static const char *param_hint(lw_ctx *c, const ast_list *params, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  for (int j = 0; j < params->n; j++) lw_near_offer(&n, params->v[j]->name);
+  return lw_near_hint(c, &n);
+}
+
+/* "; did you mean 'X'?" for a misspelt input of def (its `in` items, those of `for` and `if` too) */
+static void offer_inputs(lw_near *n, const ast_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    if (l->v[i]->kind == AST_IN) lw_near_offer(n, l->v[i]->name);
+    if (l->v[i]->kind == AST_FOR || l->v[i]->kind == AST_WHEN) {
+      offer_inputs(n, &l->v[i]->list);
+      offer_inputs(n, &l->v[i]->list2);
+    }
+  }
+}
+
+static const char *input_hint(lw_ctx *c, const ast *def, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  offer_inputs(&n, &def->list);
+  return lw_near_hint(c, &n);
+}
+
 /* def(args) in an instance declaration: bind the configuration. */
 static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call) {
   lw_scope *cfg = lw_scope_new(c, NULL);
@@ -229,7 +302,8 @@ static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call
       int j = 0;
       while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
       if (j == params->n) {
-        lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'", def_kind_name(def), def->name, pname);
+        lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'%s", def_kind_name(def), def->name, pname,
+                 param_hint(c, params, pname));
         bad = 1;
         continue;
       }
@@ -426,7 +500,9 @@ static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item)
     }
     int r = eval_dims(c, s, type, d, &ell, 1, NULL, 0, item->loc, item->name);
     if (r < 0) return lw_err();
-    if (ell) return lw_error(c, item->loc, "input '%s' of an entry cannot have '...' in its shape", item->name);
+    if (ell && !c->check_mode)
+      return lw_error(c, item->loc, "input '%s' has '...' in its shape: give it with --inputs (its leading axes come from there)",
+                      item->name);
   }
   int rank = 0;
   lw_dim full[LW_MAXRANK];
@@ -436,7 +512,21 @@ static lw_val *entry_input(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item)
       return lw_error(c, item->loc, "cannot tell the sequence length for input '%s': give --inputs or --set T=N", item->name);
     full[rank++] = (lw_dim){T, "T"};
   }
-  for (int i = 0; i < type->list.n && rank < LW_MAXRANK; i++) full[rank++] = d[i];
+  /* '...': the leading axes of the given tensor, or (check) one axis of a placeholder size */
+  int lead = !ell ? 0 : g ? g->rank - off - (type->list.n - 1) : 1;
+  for (int i = 0; i < type->list.n && rank < LW_MAXRANK; i++) {
+    if (type->list.v[i]->kind != AST_ELLIPSIS) {
+      full[rank++] = d[i];
+      continue;
+    }
+    for (int k = 0; k < lead && rank < LW_MAXRANK; k++) {
+      int64_t v = 0;
+      if (g) v = g->shape[off + k];
+      else free_dim(c, lw_fmt(c, "...%d", k), &v); /* check mode: a placeholder */
+      full[rank++] = (lw_dim){v, NULL};
+    }
+  }
+  if (ell && c->ell_rank < 0) c->ell_rank = lead;
   lw_val *t = lw_tensor(c, -1, 1, rank, full);
   t->is_int = type->is_int;
   if (g) {
@@ -555,9 +645,12 @@ static lw_val *bind_in(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) {
   if (f->entry) return entry_input(c, s, f, item);
   xl_loc aloc = item->loc;
   lw_val *a = next_arg(c, f, item, &aloc);
-  if (!a)
+  if (!a) {
+    for (int i = 0; i < f->nargs; i++) /* a misnamed keyword argument: reported as that after the body */
+      if (f->argn[i] && f->argn[i][0]) return lw_err();
     return lw_error(c, f->call_loc, "missing input '%s' of %s '%s'", item->name, def_kind_name(f->inst->def),
                     f->inst->def->name);
+  }
   if (a->k == V_ERR) return a;
   if (lw_is_num(a) && !item->a->is_int) a = lw_as_tensor(c, a, aloc);
   if (a->k != V_TENSOR) return lw_error(c, aloc, "argument '%s' must be a tensor, got %s", item->name, lw_kind_name(a->k));
@@ -590,7 +683,10 @@ static void declare_instance(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *ite
     return;
   }
   lw_val *v = lw_eval(c, s, item->a);
-  if (v->k == V_ERR) return;
+  if (v->k == V_ERR) { /* reported: the names are error values, their uses say nothing more */
+    for (int k = 0; k < item->list.n; k++) lw_bind_set(c, s, item->list.v[k]->name, v);
+    return;
+  }
   for (int k = 0; k < item->list.n; k++) {
     const char *nm = item->list.v[k]->name;
     if (v->k == V_INST) {
@@ -689,6 +785,12 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
   }
   t->node = id;
   lw_bind_set(c, s, item->name, t);
+}
+
+/* NAME' = v after the update of state NAME (v may be an error value: a failed update must
+   not be reported again as "NAME' is used before the update" wherever NAME' is read). */
+static void bind_primed(lw_ctx *c, lw_scope *s, const char *name, lw_val *v) {
+  lw_bind_set(c, s, lw_fmt(c, "%s'", name), v);
 }
 
 static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
@@ -793,7 +895,8 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
     lw_bind *b = lw_lookup(s, it->name);
     lw_val *v = lw_eval(c, s, it->a);
     if (!b) {
-      lw_error(c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)", it->name, it->name);
+      lw_error(c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)%s", it->name, it->name,
+               lw_name_hint(c, s, it->name));
       break;
     }
     if (b->is_state) {
@@ -809,15 +912,20 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       if (strcmp(f->states.v[i]->name, it->name) == 0) k = i;
     lw_val *v = lw_eval(c, s, it->a);
     if (k < 0) {
-      lw_error(c, it->loc, "'%s' is not a state of this definition", it->name);
+      lw_near n;
+      lw_near_init(&n, it->name);
+      for (int i = 0; i < f->states.n; i++) lw_near_offer(&n, f->states.v[i]->name);
+      lw_error(c, it->loc, "'%s' is not a state of this definition%s", it->name, lw_near_hint(c, &n));
+      bind_primed(c, s, it->name, lw_err());
       break;
     }
     if (f->state_new.v[k]) {
       lw_error(c, it->loc, "state '%s' is updated twice", it->name);
       break;
     }
-    if (v->k == V_ERR) {
+    if (v->k == V_ERR) { /* reported: NAME' is an error value, so its uses say nothing more */
       f->state_new.v[k] = v;
+      bind_primed(c, s, it->name, v);
       break;
     }
     v = lw_as_tensor(c, v, it->a->loc);
@@ -834,6 +942,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       free(vs);
       free(ss);
       f->state_new.v[k] = lw_err();
+      bind_primed(c, s, it->name, lw_err());
       break;
     }
     cg_shape want = lw_cg_shape(c, st), have = lw_cg_shape(c, v);
@@ -843,9 +952,7 @@ static void run_item(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *it) {
       v = lw_binary(c, CG_OP_ADD, v, z, it->a->loc);
     }
     f->state_new.v[k] = v;
-    char *pn = xl_fmt("%s'", it->name);
-    lw_bind_set(c, s, xl_arena_strdup(c->ar, pn), v);
-    free(pn);
+    bind_primed(c, s, it->name, v);
     break;
   }
   case AST_OUT: {
@@ -916,6 +1023,59 @@ static void finish_block_states(lw_ctx *c, lw_frame *f) {
   }
 }
 
+/* The instance stack (c->insts): its depth is bounded by invoke's depth check (blocks) plus
+   the entry and one scanned cell. */
+static void push_inst(lw_ctx *c, const lw_inst *in) {
+  XL_ASSERT(c->ninsts < LW_MAX_DEF_DEPTH + 2);
+  c->insts[c->ninsts++] = in;
+}
+
+/* Two configuration values are the same (compile-time values only). */
+static int cfg_val_eq(const lw_val *a, const lw_val *b) {
+  if (lw_is_num(a) && lw_is_num(b)) return a->k == b->k && lw_num(a) == lw_num(b);
+  if (a->k != b->k) return 0;
+  switch (a->k) {
+  case V_STR: return strcmp(a->s, b->s) == 0;
+  case V_LIST:
+    if (a->n != b->n) return 0;
+    for (int i = 0; i < a->n; i++)
+      if (!cfg_val_eq(a->items[i], b->items[i])) return 0;
+    return 1;
+  case V_NONE: return 1;
+  case V_INIT: return init_eq(&a->init, &b->init);
+  default: return 0;
+  }
+}
+
+static int cfg_eq(const ast *def, lw_scope *a, lw_scope *b) {
+  for (int j = 0; j < def->list2.n; j++) {
+    lw_bind *x = lookup_local(a, def->list2.v[j]->name), *y = lookup_local(b, def->list2.v[j]->name);
+    if (!x || !y || !cfg_val_eq(x->v, y->v)) return 0;
+  }
+  return 1;
+}
+
+/* A use of `def` at loc while it is being instantiated (an index into c->insts), or -1. `cfg`:
+   the configuration of the new instance, or NULL where none can be made. Inside a cell any
+   such use is a recursion (a cell applies nothing); elsewhere only one with the same
+   configuration (it could never end; a block may recurse on a smaller size). */
+static int recursion_at(lw_ctx *c, const ast *def, lw_scope *cfg) {
+  for (int k = 0; k < c->ninsts; k++)
+    if (c->insts[k]->def == def && (!cfg || cfg_eq(def, c->insts[k]->cfg, cfg))) return k;
+  return -1;
+}
+
+static lw_val *recursion_error(lw_ctx *c, int k, const ast *def, xl_loc loc) {
+  char chain[512] = "";
+  size_t m = 0;
+  for (int j = k; j < c->ninsts && m < 400; j++)
+    m += (size_t)snprintf(chain + m, sizeof chain - m, "%s -> ", c->insts[j]->def->name);
+  snprintf(chain + m, sizeof chain - m, "%s", def->name);
+  c->too_deep = c->depth > 0; /* unwind the blocks above without more work */
+  return lw_error(c, loc, "recursive use of %s '%s' (%s): a definition cannot use itself", def_kind_name(def), def->name,
+                  chain);
+}
+
 /* inst(args): inline a block */
 static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   if (in->def->op == AST_DEF_CELL)
@@ -923,10 +1083,10 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
                     in->def->name);
   if (c->g != c->top) return lw_error(c, call->loc, "blocks cannot be applied inside a cell");
   if (c->too_deep) return lw_err(); /* unwinding a runaway recursion */
-  if (++c->depth > 64) {
+  if (++c->depth > LW_MAX_DEF_DEPTH) {
     c->depth--;
     c->too_deep = 1;
-    return lw_error(c, call->loc, "definitions nest more than 64 deep (recursive definition?)");
+    return lw_error(c, call->loc, "definitions nest more than %d deep (recursive definition?)", LW_MAX_DEF_DEPTH);
   }
   lw_frame f = {0};
   f.inst = in;
@@ -948,12 +1108,15 @@ static lw_val *invoke(lw_ctx *c, lw_scope *s, lw_inst *in, const ast *call) {
   lw_scope *body = lw_scope_new(c, in->cfg);
   int ell_rank = c->ell_rank;
   c->ell_rank = -1;
+  push_inst(c, in);
   run_items(c, body, &f, &in->def->list);
+  c->ninsts--;
   c->ell_rank = ell_rank;
   finish_block_states(c, &f);
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
-      lw_error(c, f.argloc[i], "%s '%s' has no input '%s'", def_kind_name(in->def), in->def->name, f.argn[i]);
+      lw_error(c, f.argloc[i], "%s '%s' has no input '%s'%s", def_kind_name(in->def), in->def->name, f.argn[i],
+               input_hint(c, in->def, f.argn[i]));
     else if (!f.argn[i])
       lw_error(c, f.argloc[i], "too many arguments: %s '%s' has %d input%s", def_kind_name(in->def), in->def->name,
                f.used, f.used == 1 ? "" : "s");
@@ -1011,12 +1174,14 @@ static lw_val *lower_scan(lw_ctx *c, lw_scope *s, const ast *e, lw_val *instv, l
   lw_scope *cs = lw_scope_new(c, in->cfg);
   int ell_rank = c->ell_rank;
   c->ell_rank = -1;
+  push_inst(c, in);
   run_items(c, cs, &f, &in->def->list);
+  c->ninsts--;
   c->ell_rank = ell_rank;
   c->g = outer;
   for (int i = 0; i < f.nargs; i++)
     if (f.argn[i] && f.argn[i][0])
-      lw_error(c, f.argloc[i], "cell '%s' has no input '%s'", in->def->name, f.argn[i]);
+      lw_error(c, f.argloc[i], "cell '%s' has no input '%s'%s", in->def->name, f.argn[i], input_hint(c, in->def, f.argn[i]));
     else if (!f.argn[i])
       lw_error(c, f.argloc[i], "too many arguments: cell '%s' has %d inputs", in->def->name, f.used);
   for (int k = 0; k < f.states.n; k++)
@@ -1133,7 +1298,7 @@ static lw_val *call_helper(lw_ctx *c, lw_scope *s, const ast *def, const ast *ca
       int j = 0;
       while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
       if (j == params->n) {
-        lw_error(c, a->loc, "helper '%s' has no parameter '%s'", def->name, pname);
+        lw_error(c, a->loc, "helper '%s' has no parameter '%s'%s", def->name, pname, param_hint(c, params, pname));
         bad = 1;
         continue;
       }
@@ -1192,7 +1357,13 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
     if (fn->kind == AST_NAME) {
       const ast *def = find_def(c->file, path);
       if (def && def->op == AST_DEF_FN) return call_helper(c, s, def, e);
-      if (def) return make_inst(c, s, def, e);
+      if (def) {
+        int k = c->g != c->top ? recursion_at(c, def, NULL) : -1;
+        if (k >= 0) return recursion_error(c, k, def, fn->loc);
+        lw_val *iv = make_inst(c, s, def, e);
+        if (iv->k == V_INST && (k = recursion_at(c, def, iv->inst->cfg)) >= 0) return recursion_error(c, k, def, fn->loc);
+        return iv;
+      }
       /* builtin */
       int nargs = 0, nkw = 0;
       lw_val **args = xl_arena_alloc(c->ar, sizeof(lw_val *) * (size_t)(e->list.n + 1));
@@ -1210,9 +1381,9 @@ static lw_val *call_expr(lw_ctx *c, lw_scope *s, const ast *e) {
       int found;
       lw_val *r = lw_call_builtin(c, e, path, args, nargs, kwn, kwv, nkw, &found);
       if (found) return r;
-      return lw_error(c, fn->loc, "undefined function '%s'", path);
+      return lw_error(c, fn->loc, "undefined function '%s'%s", path, lw_name_hint(c, s, path));
     }
-    return lw_error(c, fn->loc, "undefined name '%s'", path);
+    return lw_error(c, fn->loc, "undefined name '%s'%s", path, lw_name_hint(c, s, path));
   }
   /* an anonymous instance: def(config)(inputs), allowed for definitions without parameters */
   lw_val *iv = lw_eval(c, s, fn);
@@ -1408,7 +1579,7 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
     if (def)
       return lw_error(c, e->loc, "'%s' is a definition; instantiate it with arguments, e.g. %s(...)", e->name, e->name);
     if (lw_is_builtin(e->name)) return lw_error(c, e->loc, "builtin '%s' must be called", e->name);
-    return lw_error(c, e->loc, "undefined name '%s'", e->name);
+    return lw_error(c, e->loc, "undefined name '%s'%s", e->name, lw_name_hint(c, s, e->name));
   }
   case AST_PRIMED: {
     char *pn = xl_fmt("%s'", e->name);
@@ -1438,7 +1609,7 @@ static lw_val *eval(lw_ctx *c, lw_scope *s, const ast *e) {
       }
       return lw_error(c, e->loc, "only lists can be indexed (to select along a tensor axis use take(x, axis, i))");
     }
-    if (path) return lw_error(c, e->loc, "undefined name '%s'", path);
+    if (path) return lw_error(c, e->loc, "undefined name '%s'%s", path, lw_name_hint(c, s, path));
     return lw_error(c, e->loc, "members exist only on dotted instance and parameter names");
   }
   case AST_CALL: return call_expr(c, s, e);
@@ -1579,7 +1750,9 @@ static cg_graph *lower_entry(lw_ctx *c, const ast *def) {
     lower_scan(c, cfg, &fake, &iv, &f);
   } else {
     lw_scope *body = lw_scope_new(c, cfg);
+    push_inst(c, &in);
     run_items(c, body, &f, &def->list);
+    c->ninsts--;
     finish_block_states(c, &f);
     if (f.outv.n == 0) diag_error(c->d, def->loc, "%s '%s' has no outputs", def_kind_name(def), def->name);
   }
@@ -1622,7 +1795,10 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
     size_t n = 0;
     for (int i = 0; i < file->list.n && n < 900; i++)
       n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "", file->list.v[i]->name);
-    diag_error(d, (xl_loc){0}, "no definition named '%s' (the file defines: %s)", entry, buf);
+    lw_near nr;
+    lw_near_init(&nr, entry);
+    for (int i = 0; i < file->list.n; i++) lw_near_offer(&nr, file->list.v[i]->name);
+    diag_error(d, (xl_loc){0}, "no definition named '%s'%s (the file defines: %s)", entry, lw_near_hint(&c, &nr), buf);
     return NULL;
   }
   if (def->op == AST_DEF_FN) {
@@ -1641,8 +1817,13 @@ struct cg_graph *lang_lower(xl_arena *ar, const ast *file, const char *entry, co
       size_t n = 0;
       for (int k = 0; k < def->list2.n && n < 900; k++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? ", " : "", def->list2.v[k]->name);
-      diag_error(d, (xl_loc){0}, "--set %s: '%s' has no configuration parameter or dimension '%s' (configuration: %s)",
-                 sets[i].key, entry, sets[i].key, buf);
+      lw_near nr;
+      lw_near_init(&nr, sets[i].key);
+      for (int k = 0; k < def->list2.n; k++) lw_near_offer(&nr, def->list2.v[k]->name);
+      lw_near_scope(&nr, c.free_dims);
+      lw_near_offer(&nr, "B");
+      diag_error(d, (xl_loc){0}, "--set %s: '%s' has no configuration parameter or dimension '%s'%s (configuration: %s)",
+                 sets[i].key, entry, sets[i].key, lw_near_hint(&c, &nr), buf);
     }
   }
   free(c.seen.v);

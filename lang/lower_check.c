@@ -53,9 +53,19 @@ static int is_def(rs *r, const char *name) {
 
 static void expr(rs *r, const ast *e);
 
+/* "; did you mean 'X'?" from the names known here, the definitions and the builtins, or "" */
+static const char *hint(rs *r, const char *name) {
+  lw_near n;
+  lw_near_init(&n, name);
+  for (rs_name *k = r->names; k; k = k->next) lw_near_offer(&n, k->name);
+  for (int i = 0; i < r->file->list.n; i++) lw_near_offer(&n, r->file->list.v[i]->name);
+  lw_near_builtins(&n);
+  return lw_near_hint(r->c, &n);
+}
+
 static void name_use(rs *r, const ast *e) {
   if (find(r, e->name) || is_def(r, e->name) || lw_is_builtin(e->name)) return;
-  lw_error(r->c, e->loc, "undefined name '%s'", e->name);
+  lw_error(r->c, e->loc, "undefined name '%s'%s", e->name, hint(r, e->name));
 }
 
 static void expr(rs *r, const ast *e) {
@@ -144,12 +154,19 @@ static void items(rs *r, const ast_list *l) {
     case AST_ASSIGN:
       expr(r, it->a);
       if (!find(r, it->name))
-        lw_error(r->c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)", it->name, it->name);
+        lw_error(r->c, it->loc, "assignment to undefined name '%s' (use 'let %s = ...' to define it)%s", it->name, it->name,
+                 hint(r, it->name));
       break;
     case AST_UPDATE: {
       expr(r, it->a);
       rs_name *n = find(r, it->name);
-      if (!n || !n->is_state) lw_error(r->c, it->loc, "'%s' is not a state of this definition", it->name);
+      if (!n || !n->is_state) {
+        lw_near nr;
+        lw_near_init(&nr, it->name);
+        for (rs_name *k = r->names; k; k = k->next)
+          if (k->is_state) lw_near_offer(&nr, k->name);
+        lw_error(r->c, it->loc, "'%s' is not a state of this definition%s", it->name, lw_near_hint(r->c, &nr));
+      }
       else {
         char *p = xl_fmt("%s'", it->name);
         def_name(r, xl_arena_strdup(r->c->ar, p), 0);

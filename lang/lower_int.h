@@ -14,6 +14,7 @@
 
 #define LW_MAXRANK (CG_MAXRANK - 1) /* per-example rank; one axis is kept for the batch */
 #define LW_MAX_HELPER_DEPTH 64 /* helpers calling helpers: deeper is an error */
+#define LW_MAX_DEF_DEPTH 64 /* blocks applying blocks (instantiation depth): deeper is an error */
 #define LW_MAX_NUMEL ((int64_t)1 << 40) /* elements of a tensor, batch included: larger is an error */
 
 typedef struct {
@@ -70,6 +71,10 @@ typedef struct {
   cg_graph *top;     /* the entry graph (parameters and states live here) */
   lw_dim batch;      /* B */
   int depth;         /* instantiation depth (recursion guard) */
+  /* instances being instantiated (entry, applied blocks, scanned cells), outermost first: a
+     use of one of their definitions that cannot end is reported as a recursion, naming the chain */
+  const lw_inst *insts[LW_MAX_DEF_DEPTH + 2];
+  int ninsts;
   int ell_rank;      /* axes that '...' matched in the current block's inputs (-1: none) */
   int errs;          /* lw_error calls (also deduplicated ones): lowering failed if > 0 */
   int too_deep;      /* a recursion hit the limit: unwind without more work */
@@ -114,6 +119,23 @@ char *lw_fmt(lw_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* diagnostics with dedupe; always returns lw_err() */
 lw_val *lw_error(lw_ctx *c, xl_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* "did you mean": offer candidates for a misspelt name s one by one (NULL ones are skipped);
+   lw_near_hint gives "; did you mean 'x'?" for the nearest within xl_suggest_limit, or "". */
+typedef struct {
+  const char *s, *best;
+  int d;
+} lw_near;
+void lw_near_init(lw_near *n, const char *s);
+void lw_near_offer(lw_near *n, const char *cand);
+void lw_near_scope(lw_near *n, const lw_scope *s); /* every name bound in s and its parents */
+void lw_near_builtins(lw_near *n);                  /* lower_ops.c */
+const char *lw_near_hint(lw_ctx *c, const lw_near *n);
+/* the hint for an unknown name used in an expression: scope, definitions, builtins */
+const char *lw_name_hint(lw_ctx *c, const lw_scope *s, const char *name);
+
+/* a warning, deduplicated the same way (the lowering goes on) */
+void lw_warn(lw_ctx *c, xl_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* tensor emission (lower_ops.c) */
 cg_shape lw_cg_shape(lw_ctx *c, const lw_val *t);

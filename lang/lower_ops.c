@@ -2,7 +2,8 @@
  * einsum, and the builtin functions of the language (docs/language.md, "Builtins").
  *
  * Input: evaluated values (lw_val) with per-example shapes. Output: cell-graph nodes in
- * c->g. Every user-visible shape problem is a diagnostic at the call's position; the CG
+ * c->g. Every user-visible shape problem is a diagnostic at the call's position (a
+ * broadcast that lines up differently named dimensions of equal size is a warning); the CG
  * builders are only called with shapes already checked here.
  */
 #include <ctype.h>
@@ -55,6 +56,41 @@ static int fit(lw_ctx *c, const lw_val *t, int r, int batched) {
   return cg_reshape(c->g, t->node, s);
 }
 
+/* A warning when broadcasting prepends axes to x (rank < r) and so aligns one of its named
+   dimensions with a differently named one of y of the same size, while y has x's name on
+   another axis: [NH] * [NH, DV] with NH == DV multiplies along DV, almost surely meant along
+   NH. Only then: a dimension of size 1 stretches as intended, equal names agree, and names
+   differ harmlessly across instances (a block's [E] weight times the caller's [T, D] input). */
+static void warn_misaligned(lw_ctx *c, const lw_val *x, const lw_val *y, int r, xl_loc loc) {
+  if (x->rank >= r || y->rank != r) return;
+  for (int j = 0; j < x->rank; j++) {
+    int k = r - x->rank + j;
+    const lw_dim *a = &x->d[j], *b = &y->d[k];
+    if (a->v <= 1 || a->v != b->v || !a->sym || !b->sym || !strcmp(a->sym, b->sym)) continue;
+    int k2 = -1;
+    for (int i = 0; i < r; i++)
+      if (i != k && y->d[i].sym && !strcmp(y->d[i].sym, a->sym) && y->d[i].v == a->v) k2 = i;
+    if (k2 < 0) continue;
+    char *xs = lw_shape_str(x), *ys = lw_shape_str(y);
+    char fix[512] = "";
+    if (k2 < k) { /* x's shape with k - k2 trailing axes of size 1 lines its name up: [NH, 1] */
+      size_t m = (size_t)snprintf(fix, sizeof fix, "; to broadcast along %s, reshape the lower-rank operand to [", a->sym);
+      for (int i = 0; i < x->rank + k - k2 && m < 400; i++) {
+        const char *sep = i ? ", " : "";
+        if (i < x->rank && x->d[i].sym) m += (size_t)snprintf(fix + m, sizeof fix - m, "%s%s", sep, x->d[i].sym);
+        else m += (size_t)snprintf(fix + m, sizeof fix - m, "%s%lld", sep, i < x->rank ? (long long)x->d[i].v : 1LL);
+      }
+      snprintf(fix + m, sizeof fix - m, "]");
+    }
+    lw_warn(c, loc,
+            "broadcasting aligns dimension %s of %s with dimension %s of %s (trailing axes line up; both are %lld)%s",
+            a->sym, xs, b->sym, ys, (long long)a->v, fix);
+    free(xs);
+    free(ys);
+    return;
+  }
+}
+
 /* numpy broadcasting of per-example shapes; 0 on success */
 static int bcast(lw_ctx *c, lw_val **xs, int n, int *rank, lw_dim *d, xl_loc loc) {
   int r = 0;
@@ -78,6 +114,9 @@ static int bcast(lw_ctx *c, lw_val **xs, int n, int *rank, lw_dim *d, xl_loc loc
       }
     }
   }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      if (i != j) warn_misaligned(c, xs[i], xs[j], r, loc);
   *rank = r;
   return 0;
 }
@@ -358,6 +397,11 @@ int lw_is_builtin(const char *name) {
   for (int i = 0; builtin_names[i]; i++)
     if (strcmp(builtin_names[i], name) == 0) return 1;
   return 0;
+}
+
+void lw_near_builtins(lw_near *n) {
+  for (int op = 0; op < CG_OP_COUNT; op++) lw_near_offer(n, cg_ops[op].builtin);
+  for (int i = 0; builtin_names[i]; i++) lw_near_offer(n, builtin_names[i]);
 }
 
 #define NEED(n)                                                                                     \

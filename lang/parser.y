@@ -3,7 +3,8 @@
  * A pure bison parser with locations over the reentrant flex scanner (lexer.l). Input:
  * tokens; output: AST_DEF nodes appended to ctx->file as each definition completes, so a
  * failed parse still leaves the definitions before (and after) the error. Syntax errors are
- * reported through lang_diag with readable token names; the parser recovers at the end of
+ * reported through lang_diag with readable token names (a misspelt keyword at the start of
+ * an item, at the misspelling, with the keyword meant); the parser recovers at the end of
  * the item (newline or ';') and at the '}' closing a body, so one run reports several
  * errors. Every node's depth is tracked, and no expression deeper than LANG_MAX_DEPTH is
  * kept, so later passes may recurse. All memory is in ctx->ar.
@@ -39,6 +40,9 @@ typedef struct lang_pctx {
   int brace_before;           /* brace depth before the last token was read */
   int in_error, err_brace;    /* after a syntax error: nested { } are skipped whole */
   int deep_reported;          /* "nesting too deep" for an expression, once per file */
+  /* the last two tokens returned (kind, position, lexeme, whether it starts an item), for
+     "unknown keyword 'stat'; did you mean 'state'?" at a misspelt keyword */
+  struct { int kind, starts_item, line, col, brace; size_t off, len; } tok[2];
 } lang_pctx;
 }
 
@@ -467,6 +471,15 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, lang_pctx *ctx) {
       if (before > ctx->err_brace || ctx->brace > ctx->err_brace) continue;
       if (t == NEWLINE || ctx->brace < ctx->err_brace) ctx->in_error = 0;
     }
+    int p = ctx->tok[1].kind; /* the token before this one (0: none) */
+    ctx->tok[0] = ctx->tok[1];
+    ctx->tok[1].kind = t;
+    ctx->tok[1].starts_item = p == 0 || p == NEWLINE || p == ';' || p == '{' || p == '}';
+    ctx->tok[1].line = lloc->first_line;
+    ctx->tok[1].col = lloc->first_column;
+    ctx->tok[1].brace = before;
+    ctx->tok[1].off = ctx->tok_off;
+    ctx->tok[1].len = ctx->tok_len;
     return t;
   }
 }
@@ -531,10 +544,31 @@ static int is_comparison(yysymbol_kind_t k) {
          k == YYTRANSLATE('<') || k == YYTRANSLATE('>');
 }
 
+/* An identifier followed by another at the start of an item is a misspelt keyword when it is
+   near one (`stat h: [D] = 0`, `ot y = h`, `blok b(N) {`): reported at the misspelling. */
+static int misspelt_keyword(lang_pctx *ctx, yysymbol_kind_t tok) {
+  static const char *const top[] = {"cell", "block", "model", "fn", "import"};
+  static const char *const items[] = {"in", "state", "param", "let", "out", "for", "if", "hint"};
+  if (tok != YYSYMBOL_IDENT) return 0;
+  /* the word: the identifier before this one in a body; at the top level, where no item
+     starts with an identifier, this one */
+  int w = ctx->tok[1].starts_item && ctx->tok[1].brace == 0 ? 1 : 0;
+  if (ctx->tok[w].kind != IDENT || !ctx->tok[w].starts_item || ctx->tok[w].len > 64) return 0;
+  char word[65];
+  snprintf(word, sizeof word, "%.*s", (int)ctx->tok[w].len, ctx->text + ctx->tok[w].off);
+  int inside = ctx->tok[w].brace > 0;
+  const char *kw = inside ? xl_closest(word, items, 8) : xl_closest(word, top, 5);
+  if (!kw) return 0;
+  xl_loc at = {ctx->path, ctx->text, ctx->tok[w].line, ctx->tok[w].col};
+  diag_error(ctx->d, at, "unknown keyword '%s'; did you mean '%s'?", word, kw);
+  return 1;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, lang_pctx *ctx) {
   if (ctx->fatal) return 0;
   ctx->in_error = 1;
   ctx->err_brace = ctx->brace_before;
+  if (misspelt_keyword(ctx, yypcontext_token(yyctx))) return 0;
 
   char msg[512], b[64];
   size_t m = 0;

@@ -303,26 +303,6 @@ char *drv_index_str(int rank, const int64_t *d, int64_t flat) {
   return drv_shape_str(rank, idx);
 }
 
-static int edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 256 || lb > 256) return 1 << 20; /* not worth it */
-  int row[257];
-  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-  for (size_t i = 1; i <= la; i++) {
-    int diag = row[0];
-    row[0] = (int)i;
-    for (size_t j = 1; j <= lb; j++) {
-      int up = row[j];
-      int best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
-}
-
 /* `a` ends with "." + b: the names differ by a leading dotted prefix. */
 static int dotted_suffix(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
@@ -334,7 +314,7 @@ const char *drv_closest(const char *s, const char *const *cands, int n) {
   int bestd = 1 << 20;
   for (int i = 0; i < n; i++) {
     if (dotted_suffix(s, cands[i]) || dotted_suffix(cands[i], s)) return cands[i];
-    int d = edit_distance(s, cands[i]);
+    int d = xl_edit_distance(s, cands[i]); /* compiler/util.c, shared with the front end */
     if (d < bestd) {
       bestd = d;
       best = cands[i];
