@@ -1124,3 +1124,38 @@ void kp_dump(const kp_plan *p, FILE *out, int with_kir) {
   dump_plan(p, out, with_kir, 2);
   fputs("}\n", out);
 }
+
+/* ---- interpreter compute steps ---- */
+
+const char *kp_fallback_why(const kp_plan *p, int i) {
+  const kp_step *s = &p->steps.v[i];
+  if (s->kind != KP_REF) return NULL;
+  const cg_node *n = &p->g->nodes.v[s->node];
+  switch (n->op) {
+  case CG_OP_INPUT:
+  case CG_OP_CONST:
+  case CG_OP_TRIL:
+  case CG_OP_SCAN:
+  case CG_OP_SCAN_OUT: return NULL;
+  default: break;
+  }
+  if (touches_empty(p->g, n)) return NULL;
+  if (n->op == CG_OP_EINSUM) {
+    if (s->ein && (s->ein->direct || s->ein->gemm)) return NULL; /* BLAS calls */
+    return "an einsum that is neither one GEMM nor strided GEMMs, above the contraction-kernel size";
+  }
+  return "no compiled path for this op yet";
+}
+
+int kp_fallbacks(const kp_plan *p, kp_fallback_fn fn, void *ud) {
+  int n = 0;
+  for (int i = 0; i < p->steps.n; i++) {
+    const char *why = kp_fallback_why(p, i);
+    if (why) {
+      n++;
+      if (fn) fn(p, i, why, ud);
+    }
+    if (p->steps.v[i].body) n += kp_fallbacks(p->steps.v[i].body, fn, ud);
+  }
+  return n;
+}

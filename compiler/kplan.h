@@ -139,6 +139,16 @@ int kp_verify(const kp_plan *p, FILE *err);
 /* --stage=kplan: one line per step (kind, nodes, shapes, GEMM dims / kernel name) and why
    neighbouring nodes were not fused; kernels printed with kir_dump when `with_kir`. */
 void kp_dump(const kp_plan *p, FILE *out, int with_kir);
+/* Interpreter compute steps ("fallbacks"): why step i of p is a KP_REF step that computes
+   values on the reference interpreter's loops (an op without a compiled path here, or an einsum
+   that is neither a GEMM nor strided BLAS calls), or NULL when it is not one: kernels, GEMMs,
+   views, leaves (INPUT, CONST, TRIL), scan bookkeeping (SCAN, SCAN_OUT; a scan's body is a plan
+   of its own) and steps on empty values (nothing to compute). */
+const char *kp_fallback_why(const kp_plan *p, int i);
+/* Calls fn for every fallback step of p and of its scan bodies (depth first, a body right after
+   its scan step); returns how many there were. */
+typedef void (*kp_fallback_fn)(const kp_plan *p, int step, const char *why, void *ud);
+int kp_fallbacks(const kp_plan *p, kp_fallback_fn fn, void *ud);
 /* The first line of kp_dump: "target NAME: max_nest 8, merge_small 8192, ..." */
 void kp_target_dump(const kp_target *t, FILE *out);
 

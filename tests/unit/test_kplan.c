@@ -737,6 +737,47 @@ static void test_einsums(void) {
   cvr_opts = NULL;
 }
 
+/* ---- interpreter compute steps (kp_fallbacks) ---- */
+
+static void count_fallback(const kp_plan *p, int step, const char *why, void *ud) {
+  (void)why;
+  const char *op = cg_ops[p->g->nodes.v[p->steps.v[step].node].op].name;
+  char *names = ud;
+  strncat(names, op, 200 - strlen(names) - 2);
+  strncat(names, " ", 200 - strlen(names) - 1);
+}
+
+/* which steps run on the interpreter's loops: of the four einsums with contractions as GEMMs
+   (contract_flops 0), only "loops" (neither a GEMM nor strided BLAS calls); a concat; never
+   the leaves, views, kernels and GEMMs of the same graph */
+static void test_fallbacks(void) {
+  static const char *const src =
+      "block fb(T = 4, D = 3) {\n  param a: [T, D] = ones\n  param b: [T, D] = ones\n"
+      "  out c = concat(a, b, axis = -1)\n  out s = exp(a) + b\n}\n";
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *f1 = lang_parse(&ar, "fb.xl", src, &d), *f2 = lang_parse(&ar, "eins.xl", ein_src, &d);
+  cg_graph *g1 = f1 && !d.nerr ? lang_lower(&ar, f1, "fb", NULL, 0, NULL, 0, &d) : NULL;
+  cg_graph *g2 = f2 && !d.nerr ? lang_lower(&ar, f2, "eins", NULL, 0, NULL, 0, &d) : NULL;
+  CHECK(g1 && g2, "fallbacks: lowering");
+  if (g1 && g2) {
+    kp_target t = kp_target_cpu();
+    t.contract_flops = 0;
+    kp_plan *p1 = kp_build(g1, &t), *p2 = kp_build(g2, &t);
+    char n1[200] = "", n2[200] = "";
+    int c1 = kp_fallbacks(p1, count_fallback, n1), c2 = kp_fallbacks(p2, count_fallback, n2);
+    CHECK(c1 == 1 && !strcmp(n1, "concat "), "fb: %d fallbacks (%s), want concat", c1, n1);
+    CHECK(c2 == 1 && !strcmp(n2, "einsum "), "eins: %d fallbacks (%s), want the loops einsum", c2, n2);
+    CHECK(kp_fallbacks(p2, NULL, NULL) == 1, "eins: count without a callback");
+    kp_free(p1);
+    kp_free(p2);
+  }
+  cg_free(g1);
+  cg_free(g2);
+  xl_arena_free(&ar);
+}
+
 int main(void) {
   const char *src = getenv("XLC_SOURCE_DIR"), *f = __FILE__, *cut = strstr(f, "tests/unit/");
   char *path = src && *src ? xl_fmt("%s/stdlib/xlstm.xl", src)
@@ -758,6 +799,7 @@ int main(void) {
     for (int i = 0; i < NENTRIES; i++) run_entry(file, &entries[i]);
   if (d.nerr == 0) test_targets(file, text);
   test_einsums();
+  test_fallbacks();
   xl_arena_free(&ar);
   free(text);
   free(path);
