@@ -85,6 +85,8 @@ static void cpu_b_profile(const xl_exec *x, FILE *out, int steps) {
   if (steps > 0) cpu_profile_steps(e, out, steps);
 }
 
+static const kp_plan *cpu_b_plan(const xl_exec *x) { return cpu_exec_plan(x->ctx); }
+
 static int cpu_b_threads(const xl_options *o) {
   return cpu_num_threads(o);
 }
@@ -96,10 +98,10 @@ static int cpu_b_threads(const xl_options *o) {
 static const xl_backend table[] = {
     {"cpu", "compiled kernels (MLIR JIT) and OpenBLAS on the CPU's threads (the default)",
      {BOTH_DTYPES, 1, 1, 1, XL_DEV_CPU}, NULL, cpu_b_prepare, cpu_b_run, cpu_b_free, cpu_b_stats,
-     cpu_b_profile, cpu_b_threads, cpu_set_serial},
+     cpu_b_profile, cpu_b_threads, cpu_set_serial, cpu_b_plan},
     {"ref", "the reference interpreter: node by node, one thread (slow; the definition of results)",
      {BOTH_DTYPES, 0, 0, 1, XL_DEV_HOST}, NULL, ref_prepare, ref_run, ref_free, ref_stats, ref_profile,
-     ref_threads, NULL},
+     ref_threads, NULL, NULL},
 };
 #define NROWS ((int)(sizeof table / sizeof table[0]))
 
@@ -200,3 +202,5 @@ xl_exec_stats xl_exec_get_stats(const xl_exec *x) {
 void xl_exec_profile(const xl_exec *x, FILE *out, int steps) {
   if (x && x->be->profile) x->be->profile(x, out, steps);
 }
+
+const kp_plan *xl_exec_plan(const xl_exec *x) { return x && x->be->plan ? x->be->plan(x) : NULL; }

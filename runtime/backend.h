@@ -80,6 +80,9 @@ struct xl_backend {
   /* on = 1: later runs stay on the calling thread (callers run one xl_exec per thread);
      process-wide, between runs. NULL: the backend has no threads of its own. */
   void (*set_serial)(int on);
+  /* the kernel plan a prepared graph runs (its interpreter steps are reported: kplan.h
+     kp_fallbacks); NULL (or a NULL hook): it runs no plan (the interpreter itself) */
+  const struct kp_plan *(*plan)(const xl_exec *x);
 };
 
 /* ---- the table ---- */
@@ -105,6 +108,8 @@ void xl_backend_set_serial(const xl_backend *be, int on);
 xl_exec *xl_exec_prepare(const xl_backend *be, const cg_graph *g, cg_dtype dt, const xl_options *o, char **err);
 int xl_exec_run(xl_exec *x, xt *const *inputs, xt **outputs, char **err); /* the contract above */
 void xl_exec_free(xl_exec *x);                                           /* NULL is ignored */
+/* the plan x runs (be->plan), or NULL */
+const struct kp_plan *xl_exec_plan(const xl_exec *x);
 /* x's numbers (all 0 for NULL or a backend without any) */
 xl_exec_stats xl_exec_get_stats(const xl_exec *x);
 void xl_exec_profile(const xl_exec *x, FILE *out, int steps);

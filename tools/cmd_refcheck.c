@@ -275,7 +275,7 @@ static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   int brc = run_bind(g, &bc, vals);
   xt **outs = xl_calloc((size_t)g->outs.n, sizeof *outs);
   char *err = NULL;
-  if (brc || drv_exec(g, backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
+  if (brc || drv_exec(g, r->entry, backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err) != 0) {
     printf("%-18s %-16s %s  execution failed: %s FAIL\n", cas, r->label, c->dt == XT_F64 ? "f64" : "f32",
            err ? err : "binding the case tensors failed");
     tally->fail++;

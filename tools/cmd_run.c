@@ -269,7 +269,7 @@ static int run(run_cfg *c) {
   if (rc) goto out;
 
   outs = xl_calloc((size_t)g->outs.n, sizeof *outs);
-  int xrc = drv_exec(g, c->backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err);
+  int xrc = drv_exec(g, c->entry, c->backend, c->dt == XT_F64 ? CG_F64 : CG_F32, (xt *const *)vals, outs, &err);
   if (xrc != 0) {
     rc = drv_exec_failed(xrc, err, "the %s executor on entry '%s'", c->backend, c->entry);
     goto out;

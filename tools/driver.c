@@ -10,6 +10,7 @@
 #include "backend.h"
 
 #include "cg.h"
+#include "kplan.h"
 
 #include <cjson/cJSON.h>
 
@@ -399,7 +400,48 @@ int drv_exec_failed(int rc, const char *err, const char *fmt, ...) {
   return rc == XL_EXEC_NOMEM ? XLC_EXIT_USER : XLC_EXIT_INTERNAL;
 }
 
-int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
+/* ---- interpreter steps ---- */
+
+typedef struct {
+  const char *entry;
+  int shown, total;
+} fb_ctx;
+
+static XL_VEC(char *) fb_seen; /* "op@file:line:col" reported so far */
+
+static void fb_one(const kp_plan *p, int step, const char *why, void *ud) {
+  fb_ctx *c = ud;
+  const cg_node *n = &p->g->nodes.v[p->steps.v[step].node];
+  const char *op = cg_ops[n->op].name, *file = n->loc.file ? n->loc.file : "?";
+  char *key = xl_fmt("%s@%s:%d:%d", op, file, n->loc.line, n->loc.col);
+  for (int i = 0; i < fb_seen.n; i++)
+    if (!strcmp(fb_seen.v[i], key)) {
+      free(key);
+      return;
+    }
+  xl_vec_push(fb_seen, key);
+  c->total++;
+  if (c->total > 12) return; /* the count below says how many more */
+  char *sh = drv_shape_str(n->shape.rank, n->shape.d);
+  if (!c->shown++)
+    drv_note("'%s' computes steps on the reference interpreter (slow; xlc build lists them):", c->entry);
+  if (n->loc.line)
+    fprintf(stderr, "  %s %s at %s:%d:%d: %s\n", op, sh, file, n->loc.line, n->loc.col, why);
+  else
+    fprintf(stderr, "  %s %s: %s\n", op, sh, why);
+  free(sh);
+}
+
+int drv_report_fallbacks(const xl_exec *x, const char *entry) {
+  const kp_plan *p = xl_exec_plan(x);
+  if (!p) return 0;
+  fb_ctx c = {entry, 0, 0};
+  int n = kp_fallbacks(p, fb_one, &c);
+  if (c.total > 12) fprintf(stderr, "  ... and %d more\n", c.total - 12);
+  return n;
+}
+
+int drv_exec(const struct cg_graph *g, const char *entry, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err) {
   const xl_backend *be = xl_backend_find(backend);
   if (!be) {
@@ -408,6 +450,7 @@ int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *con
   }
   xl_exec *x = xl_exec_prepare(be, g, dt, drv_options(), err);
   if (!x) return -1;
+  drv_report_fallbacks(x, entry);
   int rc = xl_exec_run(x, inputs, outputs, err);
   xl_exec_free(x);
   return rc;

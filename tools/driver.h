@@ -123,7 +123,11 @@ const char *drv_backend_why(const char *backend); /* NULL if usable, else why no
    "xlc: error: <context>: <err>", anything else as an internal error. Returns the exit code. */
 int drv_exec_failed(int rc, const char *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prepares g on the backend, runs it once, frees it: the contract of ref_exec. */
-int drv_exec(const struct cg_graph *g, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
+/* Reports the steps of x's plan that compute on the reference interpreter's loops (kplan.h
+   kp_fallbacks: op, shape, .xl position, why) as notes on stderr, each (op, position) once per
+   process, so a trainer's many prepared graphs repeat nothing. Returns how many steps x has. */
+int drv_report_fallbacks(const xl_exec *x, const char *entry);
+int drv_exec(const struct cg_graph *g, const char *entry, const char *backend, cg_dtype dt, xt *const *inputs, xt **outputs,
              char **err);
 
 /* ---- binding the INPUT nodes of a graph for `xlc run` (run_bind.c) ---- */

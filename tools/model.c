@@ -234,6 +234,7 @@ static mdl_exe *build_exe(mdl *m, int B, int T, int P, int train, int *rc) {
   if (*rc == 0) {
     char *err = NULL;
     x->e = xl_exec_prepare(m->be, g, m->dt, &m->opt, &err);
+    if (x->e) drv_report_fallbacks(x->e, m->entry);
     if (!x->e) {
       drv_internal("preparing entry '%s' (B=%d T=%d): %s", m->entry, B, T, err ? err : "failed");
       *rc = XLC_EXIT_INTERNAL;

@@ -1297,3 +1297,5 @@ void cpu_profile_steps(const cpu_exec *e, FILE *out, int top) {
   }
   free(rows);
 }
+
+const kp_plan *cpu_exec_plan(const cpu_exec *e) { return e && e->prog ? e->prog->plan : NULL; }

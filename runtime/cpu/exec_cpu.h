@@ -63,5 +63,7 @@ int cpu_num_threads(const xl_options *o);
 /* XLC_PROFILE: the `top` plan steps (scan bodies included) that took the most time, with the
    time per run and how often they ran. */
 void cpu_profile_steps(const cpu_exec *e, FILE *out, int top);
+/* the kernel plan e runs (also when the plan was refused for its memory) */
+const kp_plan *cpu_exec_plan(const cpu_exec *e);
 
 #endif
