@@ -2,12 +2,13 @@
  * and write what the code generator made of it.
  *
  * Input: a .xl entry (forward graph; with --loss the training graph of output 'loss'; with
- * --grad the backward pass seeded by a cotangent input per output, XL_GRAD_COT) and a dtype. Output in
- * DIR: per KP_KERNEL of the kernel plan (scan bodies included) <kernel>.mlir (kir_to_mlir),
- * <kernel>.ll (LLVM IR after -O3 for the host) and <kernel>.s (host assembly); plan.txt (the
- * plan with KIR, as --stage=kir prints it) and report.txt (counts, host, pipeline, per-kernel
- * ops, domain, vectorization and compile time). Every file is written to a temp file and
- * renamed. Also home of the plan walker shared with `xlc dump --stage=mlir`. Runs nothing.
+ * --grad forward + backward seeded by a cotangent input per output, XL_GRAD_COT) and a dtype.
+ * Output in DIR: per KP_KERNEL of the kernel plan (scan bodies included) <kernel>.mlir
+ * (kir_to_mlir), <kernel>.ll (LLVM IR after -O3 for the host) and <kernel>.s (host assembly);
+ * plan.txt (the plan with KIR, as --stage=kir prints it) and report.txt (counts, host,
+ * pipeline, per-kernel ops, domain, vectorization and compile time). Every file is written to
+ * a temp file and renamed. Also home of the plan walker shared with `xlc dump --stage=mlir`.
+ * Runs nothing.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,8 +56,8 @@ void drv_kernel_comment(const kp_plan *p, int step, const char *where, FILE *out
 
 void usage_build(FILE *out) {
   fprintf(out,
-          "usage: xlc build FILE.xl ENTRY --emit-dir DIR [--set NAME=VALUE]... [--loss | --grad]\n"
-          "                 [--dtype f32|f64]\n"
+          "usage: xlc build FILE.xl ENTRY --emit-dir DIR [--set NAME=VALUE]...\n"
+          "                 [--loss | --grad] [--dtype f32|f64]\n"
           "\n"
           "Plans the cell graph of ENTRY into kernels, compiles every fused kernel for this\n"
           "CPU and writes what the code generator produced into DIR (created if missing):\n"
@@ -385,7 +386,8 @@ int cmd_build(int argc, char **argv) {
   const char *path = a.pos.v[0], *entry = a.pos.v[1];
   if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
   xl_request r = {0};
-  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n, r.grad = loss ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE;
+  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n;
+  r.grad = loss ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE;
   r.stop = XL_STAGE_EMIT, r.dt = dt;
   if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
