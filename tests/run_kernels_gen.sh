@@ -6,7 +6,11 @@
 # usage: run_kernels_gen.sh XLC SRCDIR [NAME]   run every case, or only the case NAME
 # env:   XLC_UPDATE_GOLDEN=1                    rewrite kernels_gen/<case>/ instead (stale
 #                                               .mlir files of the case are removed)
-# A case's name follows tests/run_golden.sh: <file base>.<entry>[.loss][.<K><V>...].
+# A case's name follows tests/run_golden.sh: <file base>.<entry>[.loss|.grad][.<K><V>...].
+# The cases (kernels_gen/README.md says what each holds): forward (T=4), backward (--grad,
+# cotangent mode: the cells have no 'loss') and decode (forward at T=1) of the stdlib cells
+# slstm_cell, mlstm_cell and lstm_cell at B=1 and their default (small) sizes, and the acc2
+# cell of tests/golden/cell_state.xl.
 # Exit status: 0 all passed (or updated), 1 a failure.
 
 set -f # no globbing of case words
@@ -18,7 +22,15 @@ GEN=$SRC/kernels_gen
 
 # the cases: FILE ENTRY ARGS...  (FILE relative to SRCDIR; f32, the default dtype)
 CASES='tests/golden/cell_state.xl acc2 --set B=2 --set T=4
-stdlib/xlstm.xl mlstm_cell --set B=1 --set T=2'
+stdlib/xlstm.xl slstm_cell --set B=1 --set T=4
+stdlib/xlstm.xl slstm_cell --set B=1 --set T=4 --grad
+stdlib/xlstm.xl slstm_cell --set B=1 --set T=1
+stdlib/xlstm.xl mlstm_cell --set B=1 --set T=4
+stdlib/xlstm.xl mlstm_cell --set B=1 --set T=4 --grad
+stdlib/xlstm.xl mlstm_cell --set B=1 --set T=1
+stdlib/xlstm.xl lstm_cell --set B=1 --set T=4
+stdlib/xlstm.xl lstm_cell --set B=1 --set T=4 --grad
+stdlib/xlstm.xl lstm_cell --set B=1 --set T=1'
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/xlc-kgen.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -35,6 +47,7 @@ case_name() { # FILE ENTRY ARGS...
   while [ $# -gt 0 ]; do
     case $1 in
     --loss) loss=.loss ;;
+    --grad) loss=.grad ;;
     --set) sets=$sets.$(printf '%s' "$2" | sed 's/=//; s/[^A-Za-z0-9]\{1,\}/_/g; s/_$//'); shift ;;
     esac
     shift

@@ -1,12 +1,14 @@
 /* cmd_build.c - `xlc build FILE ENTRY --emit-dir DIR`: compile every fused kernel of an entry
  * and write what the code generator made of it.
  *
- * Input: a .xl entry (forward graph, or the training graph with --loss) and a dtype. Output in
- * DIR: per KP_KERNEL of the kernel plan (scan bodies included) <kernel>.mlir (kir_to_mlir),
- * <kernel>.ll (LLVM IR after -O3 for the host) and <kernel>.s (host assembly); plan.txt (the
- * plan with KIR, as --stage=kir prints it) and report.txt (counts, host, pipeline, per-kernel
- * ops, domain, vectorization and compile time). Every file is written to a temp file and
- * renamed. Also home of the plan walker shared with `xlc dump --stage=mlir`. Runs nothing.
+ * Input: a .xl entry (forward graph; with --loss the training graph of output 'loss'; with
+ * --grad forward + backward seeded by a cotangent input per output, XL_GRAD_COT) and a dtype.
+ * Output in DIR: per KP_KERNEL of the kernel plan (scan bodies included) <kernel>.mlir
+ * (kir_to_mlir), <kernel>.ll (LLVM IR after -O3 for the host) and <kernel>.s (host assembly);
+ * plan.txt (the plan with KIR, as --stage=kir prints it) and report.txt (counts, host,
+ * pipeline, per-kernel ops, domain, vectorization and compile time). Every file is written to
+ * a temp file and renamed. Also home of the plan walker shared with `xlc dump --stage=mlir`.
+ * Runs nothing.
  */
 #include <errno.h>
 #include <string.h>
@@ -54,8 +56,8 @@ void drv_kernel_comment(const kp_plan *p, int step, const char *where, FILE *out
 
 void usage_build(FILE *out) {
   fprintf(out,
-          "usage: xlc build FILE.xl ENTRY --emit-dir DIR [--set NAME=VALUE]... [--loss]\n"
-          "                 [--dtype f32|f64]\n"
+          "usage: xlc build FILE.xl ENTRY --emit-dir DIR [--set NAME=VALUE]...\n"
+          "                 [--loss | --grad] [--dtype f32|f64]\n"
           "\n"
           "Plans the cell graph of ENTRY into kernels, compiles every fused kernel for this\n"
           "CPU and writes what the code generator produced into DIR (created if missing):\n"
@@ -76,6 +78,9 @@ void usage_build(FILE *out) {
           "  --set NAME=VALUE   a configuration parameter of ENTRY or a free dimension\n"
           "                     (e.g. --set B=2 --set T=4); repeatable, the last one wins\n"
           "  --loss             plan the training graph (forward + backward of output 'loss')\n"
+          "  --grad             plan forward + backward with every float output seeded by a\n"
+          "                     cotangent input 'cot.NAME' (as `xlc run --cotangents`); for\n"
+          "                     entries without a 'loss' output. Excludes --loss\n"
           "  --dtype f32|f64    element type of the kernels (default f32)\n"
           "\n"
           "exit status: 0 ok, 1 errors in the file, the command line or DIR not writable,\n"
@@ -326,14 +331,14 @@ out:
   return rc;
 }
 
-static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {NULL, 0}};
+static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"grad", 0}, {"dtype", 1}, {NULL, 0}};
 
 int cmd_build(int argc, char **argv) {
   drv_args a;
   drv_sets sets = {0};
   drv_src s = {0};
   const char *dir = NULL;
-  int loss = 0, rc = XLC_EXIT_USER;
+  int loss = 0, grad = 0, rc = XLC_EXIT_USER;
   cg_dtype dt = CG_F32;
   xl_module mod = {0};
   bk_plan b = {0};
@@ -352,6 +357,8 @@ int cmd_build(int argc, char **argv) {
       if (drv_sets_add(&sets, o->val) != 0) goto out;
     } else if (strcmp(o->name, "loss") == 0)
       loss = 1;
+    else if (strcmp(o->name, "grad") == 0)
+      grad = 1;
     else if (strcmp(o->name, "dtype") == 0) {
       if (strcmp(o->val, "f32") == 0)
         dt = CG_F32;
@@ -372,10 +379,15 @@ int cmd_build(int argc, char **argv) {
     drv_error("'xlc build' needs --emit-dir DIR");
     goto out;
   }
+  if (loss && grad) {
+    drv_error("--loss and --grad exclude each other (choose one way to seed the gradients)");
+    goto out;
+  }
   const char *path = a.pos.v[0], *entry = a.pos.v[1];
   if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
   xl_request r = {0};
-  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n, r.grad = loss ? XL_GRAD_LOSS : XL_GRAD_NONE;
+  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n;
+  r.grad = loss ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE;
   r.stop = XL_STAGE_EMIT, r.dt = dt;
   if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
@@ -407,7 +419,9 @@ int cmd_build(int argc, char **argv) {
   fprintf(rep, "settings:");
   for (int i = 0; i < sets.v.n; i++) fprintf(rep, " %s=%s", sets.v.v[i].key, sets.v.v[i].val);
   fprintf(rep, "%s\n", sets.v.n ? "" : " (none)");
-  fprintf(rep, "graph: %s\n", loss ? "training (forward + backward of 'loss')" : "forward");
+  fprintf(rep, "graph: %s\n", loss   ? "training (forward + backward of 'loss')"
+                               : grad ? "forward + backward (cotangent inputs 'cot.NAME')"
+                                      : "forward");
   fprintf(rep, "dtype: %s\n", dt == CG_F64 ? "f64" : "f32");
   fprintf(rep, "host: %s\n", host ? host : "(JIT unavailable)");
   fprintf(rep, "pipeline: %s\n", jit_pipeline());

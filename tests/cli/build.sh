@@ -2,7 +2,8 @@
 # shellcheck disable=SC2086  # $SETS is split into words on purpose
 # build.sh - `xlc build --emit-dir` on tiny.xl (the cell acc: s' = s + x, one fused add in the
 # scan body) and `xlc dump --stage=mlir`: the files per kernel, plan.txt and report.txt, a
-# vectorized kernel (N=64: the inner loop fills whole 8 x f32 vectors), f64, the disk cache on
+# vectorized kernel (N=64: the inner loop fills whole 8 x f32 vectors), f64, --grad (cotangent
+# mode) and its clash with --loss, the disk cache on
 # a second build, and a --emit-dir that cannot be created. Needs the lowering and the MLIR/LLVM
 # JIT; skipped (77) while `xlc dump tiny.xl acc --stage=cg` fails.
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +69,16 @@ XLC_VECTOR_BITS=1024
 xrun build "$X" acc $SETS --emit-dir "$T/vbad"
 expect_rc 0; expect_err "XLC_VECTOR_BITS must be 256 or 512 (got '1024')"
 XLC_VECTOR_BITS=256
+
+say_case "--grad: forward + backward seeded by cotangent inputs (no 'loss' output needed)"
+xrun build "$X" acc $SETS --grad --emit-dir "$T/grad"
+expect_rc 0; expect_out "acc: "
+grep -qF "graph: forward + backward (cotangent inputs 'cot.NAME')" "$T/grad/report.txt" || fail "--grad: report.txt lacks the graph line"
+ngrad=$(find "$T/grad" -name '*.mlir' | wc -l)
+[ "$ngrad" -gt 1 ] || fail "--grad: expected the backward kernels beside the forward one, found $ngrad .mlir files"
+xrun build "$X" acc $SETS --grad --loss --emit-dir "$T/both"
+expect_rc 1; expect_err "--loss and --grad exclude each other"; expect_no_out
+[ ! -e "$T/both" ] || fail "$T/both created although --loss --grad was refused"
 
 say_case "dump --stage=mlir"
 xrun dump "$X" acc --stage=mlir $SETS
