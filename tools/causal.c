@@ -200,6 +200,13 @@ static int checked_positions(int64_t T, int64_t *ts) {
   return 3;
 }
 
+/* After the error of a violation: where it was found, to reproduce it. */
+static int violated(const causal_ctx *x) {
+  drv_note("checked %lld row%s of T=%lld tokens below %.17g (seed %llu), float64 on the reference executor",
+           (long long)x->rows, x->rows == 1 ? "" : "s", (long long)x->T, x->R, (unsigned long long)x->cfg->seed);
+  return XLC_EXIT_USER;
+}
+
 static int check_positions(causal_ctx *x) {
   int rc = XLC_EXIT_OK;
   int64_t ts[CAUSAL_ALL_UPTO];
@@ -219,12 +226,12 @@ static int check_positions(causal_ctx *x) {
       if (pj == p) {
         drv_error("not causal: logits at position %lld change when token %lld changes (max |diff| %.3g)",
                   (long long)p, (long long)j, dj);
-        return XLC_EXIT_USER;
+        return violated(x);
       }
     }
     drv_error("not causal: logits at position %lld change when tokens %lld..%lld change (max |diff| %.3g)",
               (long long)p, (long long)(t + 1), (long long)(x->T - 1), d);
-    return XLC_EXIT_USER;
+    return violated(x);
   }
   if (!x->cfg->quiet) printf("causal: ok (T=%lld, %d position%s checked)\n", (long long)x->T, n, n == 1 ? "" : "s");
   return XLC_EXIT_OK;

@@ -1,10 +1,10 @@
 #!/bin/sh
 # causal.sh - the causality check of token models (issue 18 item 7): `xlc check --causal`
 # passes the stdlib's xlstm_lm in its recurrent, chunkwise and parallel forms, xlstm_lm_at and
-# xlstm_large and a cumsum model, and fails a model that reads later tokens (reverse cumsum,
-# tests/cli/noncausal.xl) naming the position and the token; `xlc train` refuses that model
-# before writing anything, and trains it with --no-causal-check. Skipped (77) without the
-# lowering.
+# xlstm_large, a --config model and a cumsum model, and fails models that read later tokens
+# (tests/cli/noncausal.xl: a reverse cumsum; two tokens ahead at the entry's own T), naming
+# the position and the token; `xlc train` refuses such a model before writing anything and
+# trains it with --no-causal-check. Skipped (77) without the lowering.
 . "$(dirname "$0")/lib.sh"
 export XLC_NUM_THREADS=1
 S="$CLI/../../stdlib/xlstm.xl"
@@ -36,6 +36,15 @@ say_case "a reverse cumsum is not"
 xrun check --causal "$F" peek_lm
 expect_rc 1; expect_err "not causal: logits at position 0 change when token 1 changes (max |diff|"
 [ -s "$T/stdout" ] && fail "stdout should be empty"
+
+say_case "an entry with its own T, reading two tokens ahead"
+xrun check --causal "$F" ahead_lm
+expect_rc 1; expect_err "not causal: logits at position 0 change when token 2 changes"
+expect_err "checked 2 rows of T=6 tokens below 5 (seed 0)"
+
+say_case "--config: the model of an experiment file, --set on top"
+xrun check --causal --config "$CLI/parity_xlstm11_tiny.yaml" --set T=5
+expect_rc 0; expect_out "causal: ok (T=5, 4 positions checked)"
 
 say_case "not a token model, and the usage"
 xrun check --causal "$CLI/cumulative.xl" cum_block
