@@ -22,6 +22,8 @@
 #   zero_size     batch 0 and T = 0 from --inputs: the cpu backend writes what the ref backend writes
 #   gradcheck     `xlc gradcheck` passes on stdlib entries and a user cell, fails on x * detach(x)
 #   cumulative    cumsum/logcumsumexp: gradcheck of a block and a cell, the cg dump, both backends
+#   causal        `check --causal`: stdlib LMs in every form pass, a reverse-cumsum model fails
+#                 naming position and token; `train` refuses it and writes nothing
 #   save_inputs   `run --random-inputs --save-inputs I` then `run --inputs I`: identical outputs
 #   imports       `import`: the stdlib by name from any directory, relative paths, entries and
 #                 diagnostics in imported files, cycles, missing files, duplicates, a diamond,
@@ -31,7 +33,7 @@
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
 #                 after a failed update, the broadcast-name warning, keyword typos, did you mean
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
-foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs
+foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
         small_defects imports diagnostics
         bad_files stale_temps mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})

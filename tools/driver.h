@@ -149,6 +149,9 @@ int run_bind(const struct cg_graph *g, const run_bind_ctx *c, xt **vals);
 /* 1 if int input `id` may hold -1 (a position that is not scored): no gather/scatter index
    and no scan uses it. */
 int run_input_maskable(const struct cg_graph *g, int id);
+/* The range [0, R) that --random-inputs draws int input `id` from: the size of the one_hot /
+   gather table it indexes, else the entry's `hint vocab`; 0 if unknown. */
+double run_int_range(const struct cg_graph *g, int id);
 /* Reports the first NaN or Inf of each float tensor of l (read from `path`); returns the
    number of bad tensors. */
 int run_check_finite(const char *path, const xt_list *l);

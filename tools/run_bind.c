@@ -164,6 +164,8 @@ static double int_range(const cg_graph *g, const cg_node *n) {
   return r > 0 ? r : n->fval > 0 ? n->fval : 0;
 }
 
+double run_int_range(const cg_graph *g, int id) { return int_range(g, &g->nodes.v[id]); }
+
 /* Token ids: integral, and in [0, R) when the range R is known (int_range); -1 too when
    `neg1` (a maskable input, see run_input_maskable). */
 static int check_int(const cg_graph *g, const cg_node *n, const xt *t, const char *path, int neg1) {
