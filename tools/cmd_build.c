@@ -52,6 +52,16 @@ void drv_kernel_comment(const kp_plan *p, int step, const char *where, FILE *out
   fputc('\n', out);
 }
 
+/* one line of report.txt per interpreter compute step (kplan.h kp_fallbacks) */
+static void report_fallback(const kp_plan *p, int step, const char *why, void *ud) {
+  const cg_node *n = &p->g->nodes.v[p->steps.v[step].node];
+  char *sh = drv_shape_str(n->shape.rank, n->shape.d);
+  fprintf(ud, "interpreter: %%%d %s %s", p->steps.v[step].node, cg_ops[n->op].name, sh);
+  if (n->loc.line) fprintf(ud, " at %s:%d:%d", n->loc.file ? n->loc.file : "?", n->loc.line, n->loc.col);
+  fprintf(ud, ": %s\n", why);
+  free(sh);
+}
+
 /* ---- usage ---- */
 
 void usage_build(FILE *out) {
@@ -429,6 +439,8 @@ int cmd_build(int argc, char **argv) {
   fprintf(rep, "steps: kernels %d, gemms %d, views %d, reference %d (scan bodies included)\n", b.kern.n, b.ngemm,
           b.nview, b.nref);
   fprintf(rep, "gemm flops: %.0f per call (scan bodies times their length)\n", b.flops);
+  int nfb = kp_fallbacks(mod.plan, report_fallback, rep);
+  fprintf(rep, "interpreter compute steps: %d%s\n", nfb, nfb ? " (listed above: no compiled path yet)" : "");
 
   jit_stats_t st0 = jit_stats();
   bk_tally t = {0};
@@ -447,6 +459,8 @@ int cmd_build(int argc, char **argv) {
   printf("%s: %d kernel%s (%d vectorized), %d GEMM%s, %d view%s, %d reference step%s -> %s\n", entry, b.kern.n,
          b.kern.n == 1 ? "" : "s", t.nvec, b.ngemm, b.ngemm == 1 ? "" : "s", b.nview, b.nview == 1 ? "" : "s", b.nref,
          b.nref == 1 ? "" : "s", dir);
+  if (nfb)
+    printf("%s: %d step%s compute on the reference interpreter (listed in report.txt)\n", entry, nfb, nfb == 1 ? "" : "s");
   rc = XLC_EXIT_OK;
 out:
   if (m.f) fclose(m.f);
