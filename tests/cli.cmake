@@ -28,13 +28,15 @@
 #   imports       `import`: the stdlib by name from any directory, relative paths, entries and
 #                 diagnostics in imported files, cycles, missing files, duplicates, a diamond,
 #                 XLC_STDLIB / XLC_STDLIB_DIR, an installed layout; examples/lm_import.xl runs
+#   examples      examples/*.xl (issue 18's proof): check, gradcheck, a short training run, resume
+#                 and eval after the sources moved; recurrent == parallel form (minGRU, RG-LRU)
 #   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
 #                 texts, repeated non-finite training steps reported once
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
 #                 after a failed update, the broadcast-name warning, keyword typos, did you mean
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
-        small_defects imports diagnostics
+        small_defects imports diagnostics examples
         bad_files stale_temps mem_limits zero_size)
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
