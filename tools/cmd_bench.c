@@ -391,9 +391,11 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
   }
   double gf = sgemm_gflops(be);
-  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry,
+  char gfs[64];
+  snprintf(gfs, sizeof gfs, gf > 0 ? "%.1f GFLOP/s" : "n/a (no device)", gf);
+  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %s\n", file, entry,
          a.pos.n == 0 || cfg_given ? (pr ? cfg : conf.path) : "(--set only)",
-         dt == CG_F64 ? "f64" : "f32", backend, gf);
+         dt == CG_F64 ? "f64" : "f32", backend, gfs);
   int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
