@@ -2,7 +2,7 @@
 # test.sh - the test command: installs dependencies, builds xlc three times (release,
 # ASan+UBSan, and release without the CPU backend: XLC_WITH_CPU=OFF, no MLIR/LLVM/OpenBLAS)
 # and runs the CTest suite in each (the third build registers only the tests that do not
-# need the cpu backend; about 2 minutes of build and 1-2 of tests on 2 cores).
+# need the cpu backend; about 40 s of build and 1 minute of tests on 2 cores).
 # Reference cases are found through XLC_REF_DIR (default: ../shared/ref next to the repo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
