@@ -80,6 +80,10 @@ typedef struct {
   cg_init_kind kind;
   double p[4];
 } cg_init;
+/* Do spec's arguments fit a parameter `name` (NULL: "(unnamed)") of this shape? 0, or -1 with
+   *err (malloc'd, "init of 'NAME': ...") if not: the lowering reports it as a compile error,
+   runtime/init.c's init_fill checks again before it fills (cg_init.c). */
+int cg_init_check(const cg_init *spec, int rank, const int64_t *shape, const char *name, char **err);
 
 enum { CG_SCAN_NSEQ, CG_SCAN_NCONST, CG_SCAN_NSTATE, CG_SCAN_NOUT, CG_SCAN_AXIS, CG_SCAN_REVERSE,
        CG_SCAN_SAVE };

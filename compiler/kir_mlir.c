@@ -13,11 +13,12 @@
  * without its spelling does not compile. No MLIR headers here: this file only prints text.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jit.h"
+#include "kir_mlir.h"
 
 /* ---- f32 approximation coefficients ----
    Derived for this file with mpmath (Chebyshev-node near-minimax fits, mpmath.chebyfit at 50
@@ -143,9 +144,35 @@ static const char *val(E *e, const char *fmt, ...) {
   return n;
 }
 
-/* Full lanes: a vector of eo->vector_bits, 0: jit_vector_bits() (8 or 16 f32, 4 or 8 f64). */
+/* ---- the default vector width (kir_mlir.h) ---- */
+
+static atomic_int set_vbits;  /* kir_set_vector_bits's width, 0: none */
+static atomic_int host_vbits; /* 0 until first read */
+
+int kir_host_vector_bits(void) {
+  int v = atomic_load(&host_vbits);
+  if (!v) { /* the same answer on every thread: a race only computes it twice */
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    v = __builtin_cpu_supports("avx512f") ? 512 : 256;
+#else
+    v = 256;
+#endif
+    atomic_store(&host_vbits, v);
+  }
+  return v;
+}
+
+void kir_set_vector_bits(int bits) { atomic_store(&set_vbits, bits == 256 || bits == 512 ? bits : 0); }
+
+int kir_vector_bits(void) {
+  int v = atomic_load(&set_vbits);
+  return v ? v : kir_host_vector_bits();
+}
+
+/* Full lanes: a vector of eo->vector_bits, 0: kir_vector_bits() (8 or 16 f32, 4 or 8 f64). */
 static int full_lanes(const E *e) {
-  return (e->eo->vector_bits ? e->eo->vector_bits : jit_vector_bits()) / (e->f64 ? 64 : 32);
+  return (e->eo->vector_bits ? e->eo->vector_bits : kir_vector_bits()) / (e->f64 ? 64 : 32);
 }
 
 /* The lanes of vector mode: full, or for a nest whose innermost loop is shorter than a vector

@@ -31,7 +31,7 @@ typedef struct {
 
 /* Switches of the MLIR emitter (kir_mlir.c), all 0 by default: measurements only. */
 typedef struct {
-  int vector_bits; /* 256 or 512; 0: the host's (jit_vector_bits) [XLC_VECTOR_BITS] */
+  int vector_bits; /* 256 or 512; 0: the host's (kir_vector_bits) [XLC_VECTOR_BITS] */
   int no_fma;      /* [XLC_KIR_NO_FMA] */
   int no_sink;     /* [XLC_KIR_NO_SINK] */
   int no_blockdiag;/* [XLC_KIR_NO_BLOCKDIAG] */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jit.h"
+#include "kir_mlir.h"
 
 /* ---- stage entries ---- */
 

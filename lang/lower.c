@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../runtime/xlrt.h" /* init_check */
 #include "lower_int.h"
 
 int lw_is_builtin(const char *name);
@@ -750,7 +749,7 @@ static void declare_param(lw_ctx *c, lw_scope *s, lw_frame *f, const ast *item) 
   }
   cg_shape cs = lw_cg_shape(c, t);
   char *ierr = NULL;
-  if (init_check(&iv->init, cs.rank, cs.d, path, &ierr)) { /* else an internal error at run time */
+  if (cg_init_check(&iv->init, cs.rank, cs.d, path, &ierr)) { /* else an internal error at run time */
     lw_error(c, item->loc, "%s", ierr);
     free(ierr);
     free(path);

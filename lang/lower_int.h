@@ -9,7 +9,7 @@
 #ifndef LOWER_INT_H
 #define LOWER_INT_H
 
-#include "../compiler/cg.h"
+#include "cg.h"
 #include "lang.h"
 
 #define LW_MAXRANK (CG_MAXRANK - 1) /* per-example rank; one axis is kept for the batch */

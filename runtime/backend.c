@@ -1,15 +1,16 @@
-/* backend.c - the table of backends and the adapters of the reference and CPU executors to
- * the interface of backend.h.
+/* backend.c - the table of backends and the adapter of the reference executor to the
+ * interface of backend.h (the CPU executor's row: runtime/cpu/backend_cpu.c).
  *
- * The table is the one place that knows which executors exist: a CUDA backend adds its row
- * here (under the build's #ifdef where it is optional) and leaves "cuda" out of `planned`.
- * The order of the rows is the order of `xlc --help` and of the "available:" lists; the
- * default (cpu) comes first.
+ * Which rows exist is the build's choice, as data: CMake writes backends.def (one
+ * XL_BACKEND(name) per backend it builds, each defined as `const xl_backend xl_backend_NAME` in
+ * that backend's own directory), so there is no #ifdef here. A CUDA backend is one more line
+ * there (and leaves "cuda" out of `planned`). The order of the rows is the order of `xlc --help`
+ * and of the "available:" lists; the default (the first usable row: cpu where it is built, else
+ * ref) comes first.
  */
 #include <string.h>
 
 #include "backend.h"
-#include "exec_cpu.h"
 
 /* ---- ref: the interpreter of exec.c (no preparation, no device) ---- */
 
@@ -44,64 +45,29 @@ static int ref_threads(const xl_options *o) {
   return 1;
 }
 
-/* ---- cpu: the compiled executor of exec_cpu.c on the CPU device ---- */
-
-static int cpu_b_prepare(xl_exec *x, const xl_options *o, char **err) {
-  x->ctx = cpu_prepare(x->g, x->dt, o, err);
-  return x->ctx ? 0 : -1;
-}
-
-static int cpu_b_run(xl_exec *x, xt *const *inputs, xt **outputs, char **err) {
-  return cpu_run(x->ctx, inputs, outputs, err);
-}
-
-static void cpu_b_free(xl_exec *x) { cpu_free(x->ctx); }
-
-static void cpu_b_stats(const xl_exec *x, xl_exec_stats *st) {
-  const cpu_stats *s = &((const cpu_exec *)x->ctx)->stats;
-  st->kernels = s->kernels;
-  st->kernel_chains = s->kernel_chains;
-  st->gemm_flops = s->gemm_flops;
-  st->planned_bytes = s->planned_bytes;
-  st->param_bytes = s->param_bytes;
-  st->runs = s->run_id;
-  st->profile = s->profile;
-  const struct {
-    const char *name;
-    int v;
-  } extra[] = {{"einsum-blas-direct", s->ein_direct},
-               {"einsum-blas-copied", s->ein_copied},
-               {"states-in-place", s->scan_states_inplace},
-               {"saved-step-major", s->scan_saved_stepmajor}};
-  for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
-    st->extra[st->nextra].name = extra[i].name;
-    st->extra[st->nextra++].value = extra[i].v;
-  }
-}
-
-static void cpu_b_profile(const xl_exec *x, FILE *out, int steps) {
-  const cpu_exec *e = x->ctx;
-  cpu_profile_print(&e->stats, out);
-  if (steps > 0) cpu_profile_steps(e, out, steps);
-}
-
-static const kp_plan *cpu_b_plan(const xl_exec *x) { return cpu_exec_plan(x->ctx); }
-
-static int cpu_b_threads(const xl_options *o) {
-  return cpu_num_threads(o);
-}
-
 /* ---- the table ---- */
 
-#define BOTH_DTYPES ((1u << CG_F32) | (1u << CG_F64))
+const xl_backend xl_backend_ref = {
+    .name = "ref",
+    .summary = "the reference interpreter: node by node, one thread (slow; the definition of results)",
+    .caps = {XL_BACKEND_BOTH_DTYPES, 0, 0, 1, XL_DEV_HOST},
+    .prepare = ref_prepare,
+    .run = ref_run,
+    .free = ref_free,
+    .stats = ref_stats,
+    .profile = ref_profile,
+    .threads = ref_threads,
+};
 
-static const xl_backend table[] = {
-    {"cpu", "compiled kernels (MLIR JIT) and OpenBLAS on the CPU's threads (the default)",
-     {BOTH_DTYPES, 1, 1, 1, XL_DEV_CPU}, NULL, cpu_b_prepare, cpu_b_run, cpu_b_free, cpu_b_stats,
-     cpu_b_profile, cpu_b_threads, cpu_set_serial, cpu_b_plan},
-    {"ref", "the reference interpreter: node by node, one thread (slow; the definition of results)",
-     {BOTH_DTYPES, 0, 0, 1, XL_DEV_HOST}, NULL, ref_prepare, ref_run, ref_free, ref_stats, ref_profile,
-     ref_threads, NULL, NULL},
+/* The rows this build has, in order (backends.def, written by CMake from the backends it
+   builds: "XL_BACKEND(cpu) XL_BACKEND(ref)", or only ref without the CPU backend). */
+#define XL_BACKEND(n) extern const xl_backend xl_backend_##n;
+#include "backends.def"
+#undef XL_BACKEND
+static const xl_backend *const table[] = {
+#define XL_BACKEND(n) &xl_backend_##n,
+#include "backends.def"
+#undef XL_BACKEND
 };
 #define NROWS ((int)(sizeof table / sizeof table[0]))
 
@@ -110,11 +76,11 @@ static const char *const planned[] = {"cuda"};
 
 int xl_backend_count(void) { return NROWS; }
 
-const xl_backend *xl_backend_at(int i) { return i >= 0 && i < NROWS ? &table[i] : NULL; }
+const xl_backend *xl_backend_at(int i) { return i >= 0 && i < NROWS ? table[i] : NULL; }
 
 const xl_backend *xl_backend_find(const char *name) {
   for (int i = 0; name && i < NROWS; i++)
-    if (!strcmp(table[i].name, name)) return &table[i];
+    if (!strcmp(table[i]->name, name)) return table[i];
   return NULL;
 }
 
@@ -123,8 +89,8 @@ const char *xl_backend_names(const char *sep) {
   size_t n = 0;
   buf[0] = 0;
   for (int i = 0; i < NROWS; i++) {
-    if (table[i].unusable && table[i].unusable()) continue;
-    n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s", n ? sep : "", table[i].name);
+    if (table[i]->unusable && table[i]->unusable()) continue;
+    n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s", n ? sep : "", table[i]->name);
     if (n >= sizeof buf) break;
   }
   return buf;
@@ -143,10 +109,21 @@ const char *xl_backend_why(const char *name) {
   return buf;
 }
 
+const char *xl_backend_default(void) {
+  for (int i = 0; i < NROWS; i++)
+    if (!table[i]->unusable || !table[i]->unusable()) return table[i]->name;
+  return table[NROWS - 1]->name; /* ref is always usable */
+}
+
+void xl_backend_configure(const xl_options *o) {
+  for (int i = 0; i < NROWS; i++)
+    if (table[i]->configure) table[i]->configure(o);
+}
+
 void xl_backend_list(FILE *out) {
   for (int i = 0; i < NROWS; i++) {
-    const char *why = table[i].unusable ? table[i].unusable() : NULL;
-    fprintf(out, "  %-10s %s", table[i].name, table[i].summary);
+    const char *why = table[i]->unusable ? table[i]->unusable() : NULL;
+    fprintf(out, "  %-10s %s", table[i]->name, table[i]->summary);
     if (why) fprintf(out, " [not usable here: %s]", why);
     fputc('\n', out);
   }

@@ -7,9 +7,10 @@
  * number of times, free it, and report the numbers callers print (stats, profile). Callers
  * (tools/driver.c, the trainer in tools/model.c, xlc bench, the cross-executor tests) choose a
  * row by name or iterate over the rows and never name an executor's own functions. A new
- * backend (CUDA, an emulated CUDA) is one more row in backend.c's table and, if it has a
- * device, one more xl_device (device.h); the tests that compare every backend with "ref"
- * pick it up without an edit. Only backend.c may hold #ifdefs about which backends exist.
+ * backend (CUDA, an emulated CUDA) is one more row (its own file, listed in the build's
+ * backends.def: backend.c) and, if it has a device, one more xl_device (device.h); the tests
+ * that compare every backend with "ref" pick it up without an edit. A build without a backend
+ * (XLC_WITH_CPU=OFF) has no row for it; nothing outside its directory names its functions.
  *
  * The run contract is ref_exec's (cg.h): inputs per node id (NULL for a state input: its
  * default; states are inputs of kind CG_IN_STATE and come back as "state.*" outputs), one
@@ -80,10 +81,18 @@ struct xl_backend {
   /* on = 1: later runs stay on the calling thread (callers run one xl_exec per thread);
      process-wide, between runs. NULL: the backend has no threads of its own. */
   void (*set_serial)(int on);
+  /* process-wide settings from the options, once per command before anything runs (the cpu
+     backend: the JIT's vector width, disk cache, timing); NULL: none */
+  void (*configure)(const xl_options *o);
+  /* the device its compiled graphs run on (device.h; `xlc bench` measures its GEMM rate);
+     NULL: none (an interpreter) */
+  const xl_device *(*device)(void);
   /* the kernel plan a prepared graph runs (its interpreter steps are reported: kplan.h
      kp_fallbacks); NULL (or a NULL hook): it runs no plan (the interpreter itself) */
   const struct kp_plan *(*plan)(const xl_exec *x);
 };
+
+#define XL_BACKEND_BOTH_DTYPES ((1u << CG_F32) | (1u << CG_F64))
 
 /* ---- the table ---- */
 int xl_backend_count(void);
@@ -93,6 +102,10 @@ const xl_backend *xl_backend_find(const char *name);
 /* NULL when name is registered and usable here, else the rest of the sentence "backend 'NAME'
    ...", e.g. "is unknown (available: cpu, ref)" */
 const char *xl_backend_why(const char *name);
+/* The default backend's name: the first usable row (cpu where the build has it, else ref) */
+const char *xl_backend_default(void);
+/* Every row's configure(o) (xlc's main, once per command) */
+void xl_backend_configure(const xl_options *o);
 /* The usable rows' names joined by sep ("cpu, ref" with ", "); a static buffer. */
 const char *xl_backend_names(const char *sep);
 /* One line per row for `xlc --help`: name, summary, and why it is not usable here if it is not. */

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jit.h"   /* kir_fn: a compiled kernel over the points [lo, hi) of its parallel dimension */
+#include "kir_mlir.h" /* kir_fn: a compiled kernel over the points [lo, hi) of its parallel dimension */
 #include "kplan.h" /* kp_gemm */
 
 typedef enum {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jit.h"
+#include "kir_mlir.h"
 #include "xl_util.h"
 
 /* Cache directories handed out so far: an options struct may be copied and kept, so a string
@@ -55,7 +55,7 @@ void xl_options_from_env(xl_options *o) {
     else {
       o->emit.vector_bits = 0;
       fprintf(stderr, "xlc: XLC_VECTOR_BITS must be 256 or 512 (got '%s'); using %d, this host's width\n", e,
-              jit_host_vector_bits());
+              kir_host_vector_bits());
     }
   }
   if (getenv("XLC_KIR_NO_FMA")) o->emit.no_fma = 1;

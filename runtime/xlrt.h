@@ -8,7 +8,7 @@
 #ifndef XLRT_H
 #define XLRT_H
 
-#include "../compiler/cg.h"
+#include "cg.h"
 #include "xl_tensor.h"
 #include "xl_util.h"
 
@@ -51,9 +51,7 @@ double rng_normal(xl_rng *r);  /* Box-Muller, standard normal */
    F32 and F64 tensors get the same values. Returns 0, or -1 with *err for a spec that does not
    fit the shape. The generator, seeding and formulas are documented at the top of init.c. */
 int init_fill(xt *t, const cg_init *spec, uint64_t seed, const char *name, char **err);
-/* The checks of init_fill without a tensor: do spec's arguments fit a parameter `name` of this
-   shape? -1 with *err (malloc'd, "init of 'NAME': ...") if not; the lowering reports it. */
-int init_check(const cg_init *spec, int rank, const int64_t *shape, const char *name, char **err);
+/* (The checks of init_fill without a tensor: cg_init_check, compiler/cg.h.) */
 
 /* ---- optimizer (optim.c) ---- */
 typedef struct {

@@ -35,15 +35,24 @@
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
 #                 after a failed update, the broadcast-name warning, keyword typos, did you mean
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
+# scripts that run the cpu backend (--backend cpu, `xlc build`, its kernel cache, its memory
+# plan, "available: cpu, ref"): not registered in a build without it (XLC_WITH_CPU)
+set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
         small_defects imports diagnostics examples
         bad_files stale_temps mem_limits zero_size)
+  if(NOT XLC_CPU AND t IN_LIST XLC_CLI_CPU)
+    continue()
+  endif()
   add_test(NAME cli.${t} COMMAND sh ${XLC_CLI_DIR}/${t}.sh $<TARGET_FILE:xlc> ${XLC_CLI_DIR})
   set_tests_properties(cli.${t} PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 # the reference cases (resolved in tests/CMakeLists.txt) for the official state-dict test
 set_tests_properties(cli.official_dict PROPERTIES ENVIRONMENT "XLC_REF_DIR=${XLC_REF_DIR}")
-set_tests_properties(cli.mutate cli.ckpt_meta PROPERTIES TIMEOUT 300) # many runs of xlc; slower under ASan
+set_tests_properties(cli.mutate PROPERTIES TIMEOUT 300) # many runs of xlc; slower under ASan
+if(XLC_CPU)
+  set_tests_properties(cli.ckpt_meta PROPERTIES TIMEOUT 300)
+endif()
 # one official configuration field changed at a time: xlc's parameter shapes (through
 # --config) equal the official constructors' (computed independently in the script); and
 # xlstm_large's fused weight mode computes what the single mode does

@@ -3,13 +3,13 @@
  * Measures, for one configuration (presets A-D of the performance issue or any --set):
  * forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak RSS, the
  * GEMM FLOPs per step and the time they would take at the machine's sgemm rate (measured
- * here, in the same process, with a 1024^3 cblas_sgemm), printed as a ratio. A token model
+ * here, in the same process, with a 1024^3 f32 GEMM on the backend's device: OpenBLAS on the
+ * cpu backend; none without a device), printed as a ratio. A token model
  * (inputs tokens/targets, like xlstm_lm) runs through the trainer's model (tools/model.c):
  * master parameters, AdamW on them, and XLC_NUM_THREADS data-parallel shards where B divides;
  * any other entry runs as one graph with random inputs. Benchmarks are not tests: CI runs
  * only `xlc bench --smoke`.
  */
-#include <cblas.h>
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,22 +44,32 @@ static double cur_rss_mb(void) {
   return (double)res * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
 }
 
-/* the machine's sgemm throughput in GFLOP/s (best of 3, n = 1024) */
-static double sgemm_gflops(void) {
+/* the GEMM throughput of be's device in f32 GFLOP/s (best of 3, n = 1024; the cpu backend:
+   OpenBLAS's sgemm), 0 for a backend without a device (the reference interpreter) */
+static double sgemm_gflops(const xl_backend *be) {
+  const xl_device *dev = be && be->device ? be->device() : NULL;
+  if (!dev) return 0;
   int n = 1024;
-  float *a = xl_calloc((size_t)n * n, sizeof(float)), *b = xl_calloc((size_t)n * n, sizeof(float)),
-        *c = xl_calloc((size_t)n * n, sizeof(float));
+  kp_gemm g = {.batch = 1, .outer = 1, .m = n, .n = n, .k = n, .lda = n, .ldb = n, .ldc = n, .flops = 2.0 * n * n * n};
+  size_t bytes = (size_t)n * n * sizeof(float);
+  float *a = xl_calloc((size_t)n * n, sizeof(float)), *b = xl_calloc((size_t)n * n, sizeof(float));
   for (int i = 0; i < n * n; i++) a[i] = b[i] = (float)((i % 7) - 3) * 0.1f;
+  void *da = dev->alloc(bytes, 64), *db = dev->alloc(bytes, 64), *dc = dev->alloc(bytes, 64);
+  dev->copy(da, a, bytes, XL_COPY_H2D);
+  dev->copy(db, b, bytes, XL_COPY_H2D);
   double best = 1e30;
   for (int r = 0; r < 4; r++) {
     double t0 = now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+    dev->gemm(&g, CG_F32, da, db, dc);
+    dev->sync();
     double dt = now() - t0;
     if (r > 0 && dt < best) best = dt;
   }
+  dev->free(da);
+  dev->free(db);
+  dev->free(dc);
   free(a);
   free(b);
-  free(c);
   return 2.0 * n * n * n / best / 1e9;
 }
 
@@ -150,7 +160,7 @@ static void print_profile(const xl_exec *e) {
 static void print_line(int mode, double tok, double best, double tprep, double flops, double gf) {
   printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
          mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
-         flops > 0 ? best / (flops / (gf * 1e9)) : 0.0);
+         flops > 0 && gf > 0 ? best / (flops / (gf * 1e9)) : 0.0);
 }
 
 /* Generation at batch 1 as `xlc generate` runs it: prefill 16 tokens, then `n` greedy steps
@@ -309,7 +319,7 @@ int cmd_bench(int argc, char **argv) {
     drv_args_free(&a);
     return XLC_EXIT_OK;
   }
-  const char *cfg = "A", *backend = "cpu";
+  const char *cfg = "A", *backend = xl_backend_default();
   int cfg_given = 0;
   int steps = 3, gen = 256;
   cg_dtype dt = CG_F32;
@@ -380,10 +390,12 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(sets.v.v[i].key, "B")) B = atoll(sets.v.v[i].val);
     if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
   }
-  double gf = sgemm_gflops();
-  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %.1f GFLOP/s\n", file, entry,
+  double gf = sgemm_gflops(be);
+  char gfs[64];
+  snprintf(gfs, sizeof gfs, gf > 0 ? "%.1f GFLOP/s" : "n/a (no device)", gf);
+  printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %s\n", file, entry,
          a.pos.n == 0 || cfg_given ? (pr ? cfg : conf.path) : "(--set only)",
-         dt == CG_F64 ? "f64" : "f32", backend, gf);
+         dt == CG_F64 ? "f64" : "f32", backend, gfs);
   int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */

@@ -245,7 +245,7 @@ static void check_adamw(rc_case *c, rc_run *r, rc_tally *tally) {
          group_ok, tally);
 }
 
-static const char *backend = "cpu"; /* --backend */
+static const char *backend; /* --backend (NULL: xl_backend_default()) */
 
 static int run_one(drv_src *src, rc_case *c, rc_run *r, rc_tally *tally) {
   const char *cas = c->rc.case_name;
@@ -398,7 +398,7 @@ int cmd_refcheck(int argc, char **argv) {
     return XLC_EXIT_OK;
   }
   const char *dtype = "both";
-  backend = "cpu";
+  backend = xl_backend_default();
   char *deflib = drv_stdlib_path();
   const char *lib = deflib;
   int rc = XLC_EXIT_OK;

@@ -84,7 +84,7 @@ typedef struct {
 /* Fills cfg from the command line and checks it; returns an exit code. */
 static int parse_cfg(const drv_args *a, run_cfg *c) {
   c->dt = XT_F32;
-  c->backend = "cpu";
+  c->backend = xl_backend_default();
   const char *config = NULL;
   int random_inputs = 0, inputs = 0;
   for (int i = 0; i < a->opts.n; i++) {

@@ -48,7 +48,7 @@ void usage_train(FILE *out) {
           "model:\n"
           "  --set NAME=VALUE       configuration of ENTRY (e.g. --set E=64 --set L=2 --set slstm_at=[1]);\n"
           "                         V defaults to the task's vocabulary\n"
-          "  --backend %s      executor (default cpu)   --dtype f32|f64 (default f32)\n"
+          "  --backend %s      executor (default %s)   --dtype f32|f64 (default f32)\n"
           "  --config FILE          an experiment file in the official xlstm layout (YAML or JSON, ${...}\n"
           "                         interpolations): model: gives the settings (xlstm_lm_at / xlstm_lm, or\n"
           "                         xlstm_large), training: and dataset: the options below; options and\n"
@@ -72,7 +72,7 @@ void usage_train(FILE *out) {
           "\n"
           "Threads: XLC_NUM_THREADS (results are bit-identical for a fixed count). Ctrl-C stops after\n"
           "the current step and writes a checkpoint.\n",
-          xl_backend_names("|"));
+          xl_backend_names("|"), xl_backend_default());
 }
 
 static volatile sig_atomic_t interrupted;

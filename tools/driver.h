@@ -156,7 +156,7 @@ double run_int_range(const struct cg_graph *g, int id);
    number of bad tensors. */
 int run_check_finite(const char *path, const xt_list *l);
 
-/* ---- walking a kernel plan (cmd_build.c; also used by `dump --stage=mlir`) ---- */
+/* ---- walking a kernel plan (plan_walk.c; `xlc build`, `dump --stage=mlir`) ---- */
 struct kp_plan;
 /* Called for every step of a plan in order; a SCAN step is followed by the steps of its body.
    `where` is "" at the top level, else "scan %8" (nested: "scan %8 / scan %3", node ids of

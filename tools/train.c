@@ -10,7 +10,7 @@
 void trn_cfg_default(trn_cfg *c) {
   memset(c, 0, sizeof *c);
   data_opts_default(&c->data);
-  c->backend = xl_strdup("cpu");
+  c->backend = xl_strdup(xl_backend_default());
   c->steps = 1000;
   c->batch = 32;
   c->accum = 1;

@@ -11,7 +11,6 @@
 
 #include "backend.h"
 #include "driver.h"
-#include "jit.h"
 
 typedef struct {
   const char *name;
@@ -86,7 +85,7 @@ int main(int argc, char **argv) {
     xl_options o = xl_options_default();
     xl_options_from_env(&o);
     drv_options_set(&o);
-    jit_configure(&o);
+    xl_backend_configure(&o); /* the JIT's settings where the cpu backend is built */
   }
   if (!c) {
     if (name[0] == '-') {

@@ -142,7 +142,6 @@ static int mkdir_p(const char *path) {
    first compile after it changed */
 static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-  int vbits;       /* 0: the host's */
   char *cache_dir; /* as configured (NULL: none) */
   int resolved;    /* G.cache_dir is cache_dir made usable (or NULL) */
   int timing;
@@ -175,8 +174,7 @@ int jit_host_vector_bits(void) {
 
 void jit_configure(const xl_options *o) {
   pthread_mutex_lock(&cfg_mu);
-  int vb = o->emit.vector_bits;
-  cfg.vbits = vb == 256 || vb == 512 ? vb : 0;
+  kir_set_vector_bits(o->emit.vector_bits); /* the width kernels are emitted for */
   cfg.timing = o->jit_timing;
   const char *d = o->cache_dir;
   if (!(d == cfg.cache_dir || (d && cfg.cache_dir && !strcmp(d, cfg.cache_dir)))) {
@@ -187,12 +185,7 @@ void jit_configure(const xl_options *o) {
   pthread_mutex_unlock(&cfg_mu);
 }
 
-int jit_vector_bits(void) {
-  pthread_mutex_lock(&cfg_mu);
-  int vb = cfg.vbits;
-  pthread_mutex_unlock(&cfg_mu);
-  return vb ? vb : jit_host_vector_bits();
-}
+int jit_vector_bits(void) { return kir_vector_bits(); }
 
 /* G.cache_dir for the configured directory (under G.mu, or before anything compiles) */
 static void cache_dir_update(void) {

@@ -1080,6 +1080,9 @@ static void test_vectorized(void) {
   int w = jit_vector_bits();
   const char *vt = w == 512 ? "<16 x float>" : "<8 x float>", *reg = w == 512 ? "zmm" : "ymm";
   CHECK(w == 256 || w == 512, "jit_vector_bits() = %d", w);
+  /* the emitter reads the host's width from the CPU (compiler/kir_mlir.c, no LLVM): as LLVM does */
+  CHECK(kir_host_vector_bits() == jit_host_vector_bits(), "host vector width: emitter %d, LLVM %d",
+        kir_host_vector_bits(), jit_host_vector_bits());
   char *ir = jit_emit(t, JIT_EMIT_LLVM_IR, &err);
   CHECK(ir && strstr(ir, vt), "optimized IR has no %s: %s", vt, err ? err : "");
   free(err);
