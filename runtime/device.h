@@ -2,7 +2,7 @@
  * launches and GEMMs of one kind of processor, as a table of functions.
  *
  * An executor (runtime/backend.h) decides what runs when; a device only knows how to run it
- * there, as ggml's backend/buffer split does. The compiled CPU executor (compiler/exec_cpu.c)
+ * there, as ggml's backend/buffer split does. The compiled CPU executor (runtime/cpu/exec_cpu.c)
  * calls every allocation of its workspace, every GEMM step, every compiled kernel launch and
  * the copy of its results through the device of its program, so a GPU device is the same
  * executor logic over another table where that makes sense (what stays host code there, the

@@ -157,7 +157,7 @@ static void compile_entry(xl_arena *ar, const ast *file, const ast *def, lang_di
   int nerr = d->nerr;
   counts.entries++;
   cg_graph *g = lang_lower(ar, file, def->name, sets, nsets, NULL, 0, d);
-  if (!g || d->nerr > nerr) { /* a graph and errors: the errors win, as in drv_lower */
+  if (!g || d->nerr > nerr) { /* a graph and errors: the errors win, as in xl_compile */
     trace_entry(def->name, "not lowered");
     if (g) cg_free(g);
     return;
