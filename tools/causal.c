@@ -20,6 +20,7 @@
 
 #include "causal.h"
 #include "cg.h"
+#include "model.h"
 
 #define CAUSAL_ALL_UPTO 16 /* every position up to this T; first, middle and last beyond */
 
@@ -47,17 +48,6 @@ static int entry_has_config(const ast *file, const char *entry, const char *name
   return 0;
 }
 
-/* 1 if definition `entry` of the parsed file declares `in name` at its top level. */
-static int entry_has_input(const ast *file, const char *entry, const char *name) {
-  for (int i = 0; i < file->list.n; i++) {
-    const ast *d = file->list.v[i];
-    if (d->kind != AST_DEF || strcmp(d->name, entry)) continue;
-    for (int j = 0; j < d->list.n; j++)
-      if (d->list.v[j]->kind == AST_IN && !strcmp(d->list.v[j]->name, name)) return 1;
-  }
-  return 0;
-}
-
 /* The value of setting `key` in s as a positive integer, 0 if absent or not one. */
 static int set_int(const drv_sets *s, const char *key) {
   for (int i = 0; s && i < s->v.n; i++)
@@ -81,7 +71,7 @@ static int make_sets(const causal_cfg *c, drv_sets *s, char ***own, int *nown) {
   (*own)[(*nown)++] = xl_fmt("B=%d", B);
   if (T) (*own)[(*nown)++] = xl_fmt("T=%d", T);
   /* logits at every position: P = T (the positions are filled with 0 .. T-1) */
-  if (T && entry_has_input(c->src->file, c->entry, "positions")) (*own)[(*nown)++] = xl_fmt("P=%d", T);
+  if (T && mdl_entry_has_input(c->src->file, c->entry, "positions")) (*own)[(*nown)++] = xl_fmt("P=%d", T);
   if (c->form) (*own)[(*nown)++] = xl_strdup(c->form);
   for (int i = 0; i < *nown; i++)
     if (drv_sets_add(s, (*own)[i]) != 0) return XLC_EXIT_USER;
