@@ -476,6 +476,10 @@ int cmd_train(int argc, char **argv) {
   free(mom);
   free(vel);
   free(grad);
+  if (model_open && drv_options()->profile) { /* XLC_PROFILE=1: times per category, 2: also steps */
+    int lvl = drv_options()->profile;
+    mdl_profile(&m, stdout, lvl >= 2 ? (lvl > 2 ? lvl : 20) : 0);
+  }
   if (model_open) mdl_free(&m);
   data_close(ds);
   data_close(dsw);

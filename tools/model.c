@@ -90,6 +90,18 @@ int mdl_open(mdl *m, const char *file, const char *text, const char *entry, cons
   return XLC_EXIT_OK;
 }
 
+void mdl_profile(const mdl *m, FILE *out, int steps) {
+  static const char *const mode[] = {"evaluation", "training", "decode"};
+  for (const mdl_exe *x = m->cache; x; x = x->next) {
+    const mdl_exe *r = x->nshard ? x->shard[0] : x;
+    xl_exec_stats st = xl_exec_get_stats(r->e);
+    if (!st.profile || !st.runs) continue;
+    fprintf(out, "profile: %s B=%d T=%d %s (%ld runs%s)\n", m->entry, x->B, x->T, mode[x->train], st.runs,
+            x->nshard ? ", shard 1 of the data-parallel ones" : "");
+    xl_exec_profile(r->e, out, steps);
+  }
+}
+
 void mdl_free(mdl *m) {
   for (mdl_exe *x = m->cache, *nx; x; x = nx) {
     nx = x->next;

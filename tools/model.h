@@ -93,6 +93,10 @@ int mdl_entry_has_input(const ast *file, const char *entry, const char *name);
    (without lowering). */
 int mdl_entry_has_config(const char *file, const char *text, const char *entry, const char *name);
 void mdl_free(mdl *m);
+/* XLC_PROFILE for a trainer: the recorded times of every executor still cached (a data-parallel
+   one: its first shard's), each after a line "profile: ENTRY B=.. T=.. MODE (N runs)", then the
+   `steps` costliest plan steps (0: none). Nothing for executors that record no times. */
+void mdl_profile(const mdl *m, FILE *out, int steps);
 
 /* Fills every parameter from its initializer (per-parameter streams of `seed`). */
 int mdl_init_params(mdl *m, uint64_t seed);

@@ -176,6 +176,14 @@ xrun data mqar --rows 1 --context 16 --pairs 2 --data-vocab 64; expect_rc 0; exp
 xrun data nosuchtask; expect_rc 1; expect_err "nosuchtask"
 xrun data parity --split dev; expect_rc 1; expect_err "--split must be train, validation or test"
 
+say_case "XLC_PROFILE=1 prints the trainer's executor profiles (CPU backend only)"
+if "$XLC" --help 2>&1 | grep -q '^  cpu '; then
+  XLC_PROFILE=1 xrun train --task parity $TINY --steps 2 --eval-every 2 --eval-batches 1 --out "$T/prof"
+  expect_rc 0; expect_out "profile: xlstm_lm_at B=4"; expect_out "training ("; expect_out "kernels"
+  xrun train --task parity $TINY --steps 2 --eval-every 2 --eval-batches 1 --out "$T/noprof"
+  expect_rc 0; ! grep -q '^profile: ' "$T/stdout" || fail "a profile without XLC_PROFILE"
+fi
+
 say_case "byte-level text"
 i=0; : >"$T/text.txt"
 while [ $i -lt 200 ]; do echo "the quick brown fox jumps over the lazy dog $i" >>"$T/text.txt"; i=$((i + 1)); done
