@@ -72,7 +72,7 @@ static cg_graph *one_node(cg_op op, int n) {
   cg_graph *g = cg_new();
   int in[3];
   for (int i = 0; i < n; i++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "x%d", i);
     in[i] = cg_input(g, CG_IN_INPUT, nm, 0, vec(NP), L0);
   }
