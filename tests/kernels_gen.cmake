@@ -9,4 +9,4 @@ endif()
 # plan or the MLIR emitter:  XLC_UPDATE_GOLDEN=1 sh tests/run_kernels_gen.sh build/xlc .
 add_test(NAME golden.kernels_gen
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/run_kernels_gen.sh $<TARGET_FILE:xlc> ${CMAKE_SOURCE_DIR})
-set_tests_properties(golden.kernels_gen PROPERTIES LABELS golden TIMEOUT 120)
+set_tests_properties(golden.kernels_gen PROPERTIES LABELS golden TIMEOUT 300)
