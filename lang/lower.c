@@ -285,12 +285,19 @@ static const char *input_hint(lw_ctx *c, const ast *def, const char *name) {
   return lw_near_hint(c, &n);
 }
 
-/* def(args) in an instance declaration: bind the configuration. */
-static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call) {
-  lw_scope *cfg = lw_scope_new(c, NULL);
-  int npos = 0, bad = 0;
+/* How bind_args words its messages and what it demands of a value: a definition's
+   configuration (an instance declaration) or a helper's parameters (a call). */
+typedef struct {
+  int helper; /* 0: configuration parameters (values known at compile time), 1: a helper's */
+} lw_binder;
+
+/* Binds call's arguments (positional, then keyword) and the defaults of def's parameters
+   (def->list2, in order: a default may use earlier parameters) in scope `into`; arguments are
+   evaluated in s. Every mistake is reported (unknown or repeated names with a suggestion, too
+   many or missing arguments, a configuration value not known at compile time); 1 if any. */
+static int bind_args(lw_ctx *c, lw_scope *s, const ast *def, const ast *call, lw_scope *into, const lw_binder *b) {
   const ast_list *params = &def->list2;
-  int *given = xl_arena_alloc(c->ar, sizeof(int) * (size_t)(params->n + 1));
+  int npos = 0, bad = 0;
   for (int i = 0; i < call->list.n; i++) {
     const ast *a = call->list.v[i];
     const char *pname;
@@ -301,56 +308,71 @@ static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call
       int j = 0;
       while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
       if (j == params->n) {
-        lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'%s", def_kind_name(def), def->name, pname,
-                 param_hint(c, params, pname));
+        if (b->helper)
+          lw_error(c, a->loc, "helper '%s' has no parameter '%s'%s", def->name, pname, param_hint(c, params, pname));
+        else
+          lw_error(c, a->loc, "%s '%s' has no configuration parameter '%s'%s", def_kind_name(def), def->name, pname,
+                   param_hint(c, params, pname));
         bad = 1;
         continue;
       }
-      if (given[j]) {
-        lw_error(c, a->loc, "configuration parameter '%s' given twice", pname);
+      if (lookup_local(into, pname)) {
+        lw_error(c, a->loc, b->helper ? "argument '%s' given twice" : "configuration parameter '%s' given twice", pname);
         bad = 1;
         continue;
       }
-      given[j] = 1;
     } else {
       if (npos >= params->n) {
-        lw_error(c, a->loc, "too many arguments for %s '%s' (it has %d configuration parameters)",
-                 def_kind_name(def), def->name, params->n);
+        if (b->helper)
+          lw_error(c, a->loc, "too many arguments for helper '%s' (it takes %d, got %d)", def->name, params->n,
+                   call->list.n);
+        else
+          lw_error(c, a->loc, "too many arguments for %s '%s' (it has %d configuration parameters)", def_kind_name(def),
+                   def->name, params->n);
         bad = 1;
+        if (b->helper) break;
         continue;
       }
-      pname = params->v[npos]->name;
-      given[npos++] = 1;
+      pname = params->v[npos++]->name;
     }
     lw_val *v = lw_eval(c, s, ve);
     if (v->k == V_ERR) {
       bad = 1;
-      continue;
-    }
-    if (!is_compile_time(v)) {
+      if (!b->helper) continue;
+    } else if (!b->helper && !is_compile_time(v)) {
       lw_error(c, ve->loc, "configuration value '%s' must be known at compile time, not a %s", pname, lw_kind_name(v->k));
       bad = 1;
       continue;
     }
-    lw_bind_set(c, cfg, pname, v);
+    lw_bind_set(c, into, pname, v);
   }
-  /* defaults, in order (a default may use earlier parameters) */
   for (int j = 0; j < params->n; j++) {
-    if (lookup_local(cfg, params->v[j]->name)) continue;
+    if (lookup_local(into, params->v[j]->name)) continue;
     if (!params->v[j]->a) {
-      if (!bad)
-        lw_error(c, call->loc, "missing configuration value '%s' for %s '%s'", params->v[j]->name, def_kind_name(def), def->name);
+      if (!bad && b->helper)
+        lw_error(c, call->loc, "missing argument '%s' for helper '%s' (it takes %d, got %d)", params->v[j]->name,
+                 def->name, params->n, call->list.n);
+      else if (!bad)
+        lw_error(c, call->loc, "missing configuration value '%s' for %s '%s'", params->v[j]->name, def_kind_name(def),
+                 def->name);
       bad = 1;
       continue;
     }
-    lw_val *v = lw_eval(c, cfg, params->v[j]->a);
+    lw_val *v = lw_eval(c, into, params->v[j]->a);
     if (v->k == V_ERR) {
       bad = 1;
-      continue;
+      if (!b->helper) continue;
     }
-    lw_bind_set(c, cfg, params->v[j]->name, v);
+    lw_bind_set(c, into, params->v[j]->name, v);
   }
-  if (bad) return lw_err();
+  return bad;
+}
+
+/* def(args) in an instance declaration: bind the configuration. */
+static lw_val *make_inst(lw_ctx *c, lw_scope *s, const ast *def, const ast *call) {
+  lw_scope *cfg = lw_scope_new(c, NULL);
+  static const lw_binder config = {0};
+  if (bind_args(c, s, def, call, cfg, &config)) return lw_err();
   lw_val *v = lw_new(c, V_INST);
   v->inst = xl_arena_alloc(c->ar, sizeof(lw_inst));
   v->inst->def = def;
@@ -1284,55 +1306,9 @@ static lw_val *call_helper(lw_ctx *c, lw_scope *s, const ast *def, const ast *ca
     }
   if (c->nhelpers >= LW_MAX_HELPER_DEPTH)
     return lw_error(c, call->loc, "helper '%s': helpers nest more than %d deep", def->name, LW_MAX_HELPER_DEPTH);
-  const ast_list *params = &def->list2;
   lw_scope *hs = lw_scope_new(c, NULL);
-  int npos = 0, bad = 0;
-  for (int i = 0; i < call->list.n; i++) {
-    const ast *a = call->list.v[i];
-    const char *pname;
-    const ast *ve = a;
-    if (a->kind == AST_KWARG) {
-      pname = a->name;
-      ve = a->a;
-      int j = 0;
-      while (j < params->n && strcmp(params->v[j]->name, pname)) j++;
-      if (j == params->n) {
-        lw_error(c, a->loc, "helper '%s' has no parameter '%s'%s", def->name, pname, param_hint(c, params, pname));
-        bad = 1;
-        continue;
-      }
-      if (lookup_local(hs, pname)) {
-        lw_error(c, a->loc, "argument '%s' given twice", pname);
-        bad = 1;
-        continue;
-      }
-    } else {
-      if (npos >= params->n) {
-        int np = call->list.n;
-        lw_error(c, a->loc, "too many arguments for helper '%s' (it takes %d, got %d)", def->name, params->n, np);
-        bad = 1;
-        break;
-      }
-      pname = params->v[npos++]->name;
-    }
-    lw_val *v = lw_eval(c, s, ve);
-    if (v->k == V_ERR) bad = 1;
-    lw_bind_set(c, hs, pname, v);
-  }
-  for (int j = 0; j < params->n; j++) {
-    if (lookup_local(hs, params->v[j]->name)) continue;
-    if (!params->v[j]->a) {
-      if (!bad)
-        lw_error(c, call->loc, "missing argument '%s' for helper '%s' (it takes %d, got %d)", params->v[j]->name,
-                 def->name, params->n, call->list.n);
-      bad = 1;
-      continue;
-    }
-    lw_val *v = lw_eval(c, hs, params->v[j]->a);
-    if (v->k == V_ERR) bad = 1;
-    lw_bind_set(c, hs, params->v[j]->name, v);
-  }
-  if (bad) return lw_err();
+  static const lw_binder helper = {1};
+  if (bind_args(c, s, def, call, hs, &helper)) return lw_err();
   c->helpers[c->nhelpers++] = def;
   int nerr = c->d->nerr;
   lw_val *r = lw_eval(c, hs, def->a);
