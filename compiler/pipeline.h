@@ -11,7 +11,7 @@
  * stage entries xl_plan_graph and xl_emit_kernel (exec_cpu.c cpu_prepare), so that each pass
  * is called from one place. It prints nothing: the lowering reports its diagnostics through
  * the request's lang_diag, and every other failure is returned as a message the caller prints
- * (tools/driver.c: "xlc: error: MSG" for XL_COMPILE_USER, "xlc: internal error: MSG" for
+ * (runtime/train/session.c: "xlc: error: MSG" for XL_COMPILE_USER, "xlc: internal error: MSG" for
  * XL_COMPILE_INTERNAL). It reads no environment: the knobs are the xl_options passed in.
  * Built as its own library (xl_pipeline: it needs lang/, which needs compiler/).
  */

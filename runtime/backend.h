@@ -5,11 +5,12 @@
  * its capabilities as data, whether it is usable on this machine, and its operations:
  * prepare a graph for a dtype (plan and compile, or nothing for an interpreter), run it any
  * number of times, free it, and report the numbers callers print (stats, profile). Callers
- * (tools/driver.c, the trainer in tools/model.c, xlc bench, the cross-executor tests) choose a
- * row by name or iterate over the rows and never name an executor's own functions. A new
- * backend (CUDA, an emulated CUDA) is one more row (its own file, listed in the build's
- * backends.def: backend.c) and, if it has a device, one more xl_device (device.h); the tests
- * that compare every backend with "ref" pick it up without an edit. A build without a backend
+ * (runtime/train/session.c, the trainer in runtime/train/model.c, xlc bench, the
+ * cross-executor tests) choose a row by name or iterate over the rows and never name an
+ * executor's own functions. A new backend (CUDA, an emulated CUDA) is one more row (its own
+ * file, listed in the build's backends.def: backend.c) and, if it has a device, one more
+ * xl_device (device.h); the tests that compare every backend with "ref" pick it up without an
+ * edit. A build without a backend
  * (XLC_WITH_CPU=OFF) has no row for it; nothing outside its directory names its functions.
  *
  * The run contract is ref_exec's (cg.h): inputs per node id (NULL for a state input: its

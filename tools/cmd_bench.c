@@ -5,7 +5,7 @@
  * GEMM FLOPs per step and the time they would take at the machine's sgemm rate (measured
  * here, in the same process, with a 1024^3 f32 GEMM on the backend's device: OpenBLAS on the
  * cpu backend; none without a device), printed as a ratio. A token model
- * (inputs tokens/targets, like xlstm_lm) runs through the trainer's model (tools/model.c):
+ * (inputs tokens/targets, like xlstm_lm) runs through the trainer's model (runtime/train/model.c):
  * master parameters, AdamW on them, and XLC_NUM_THREADS data-parallel shards where B divides;
  * any other entry runs as one graph with random inputs. Benchmarks are not tests: CI runs
  * only `xlc bench --smoke`.
@@ -221,7 +221,7 @@ static int bench_generate(const char *file, const char *entry, char **kv, int nk
   return rc;
 }
 
-/* A token model through tools/model.c, as `xlc train` runs it: random tokens and targets
+/* A token model through runtime/train/model.c, as `xlc train` runs it: random tokens and targets
    (every position scored), parameters from their initializers, AdamW after each step. */
 static int bench_model(const char *file, const char *entry, const drv_sets *sets, int B, int T, int steps,
                        int gen, cg_dtype dt, const char *backend, double gf) {
@@ -289,7 +289,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
     printf("    %d data-parallel shard%s of %d rows (XLC_NUM_THREADS)", x->nshard ? x->nshard : 1,
            x->nshard > 1 ? "s" : "", x->nshard ? B / x->nshard : B);
     if (x->micro > 1)
-      printf(", each in %d micro-batches of %d row%s (tools/model.h; XLC_MICROBATCH_TOKENS)", x->micro,
+      printf(", each in %d micro-batches of %d row%s (runtime/train/model.h; XLC_MICROBATCH_TOKENS)", x->micro,
              B / x->nshard / x->micro, B / x->nshard / x->micro > 1 ? "s" : "");
     printf("\n");
     printf("    memory plan: workspace+inputs+grads %.1f MB (all shards); resident memory grew %.1f MB over the runs%s\n",

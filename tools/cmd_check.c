@@ -1,5 +1,5 @@
 /* cmd_check.c - `xlc check FILE...`: parse each file and check every definition; `xlc check
- * --causal FILE ENTRY`: the causality check of a token model (causal.c).
+ * --causal FILE ENTRY`: the causality check of a token model (runtime/train/causal.c).
  *
  * Input: .xl files. Output: "FILE: ok (N definitions)" per clean file on stdout; the
  * diagnostics of the front end on stderr otherwise. Exit 1 if any file has an error.

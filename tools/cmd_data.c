@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train.h"
+#include "train_args.h"
 
 void usage_data(FILE *out) {
   fprintf(out,

@@ -1,7 +1,7 @@
 /* cmd_eval.c - `xlc eval`: loss, accuracy and scaled accuracy of a checkpoint on a task split. */
 #include <string.h>
 
-#include "train.h"
+#include "train_args.h"
 
 void usage_eval(FILE *out) {
   fprintf(out,

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train.h"
+#include "train_args.h"
 
 void usage_generate(FILE *out) {
   fprintf(out,

@@ -2,7 +2,7 @@
  *
  * Input: an entry, --set settings, optional --inputs / --params files. Inputs not given are
  * drawn as `xlc run --random-inputs` draws them and parameters initialized as `xlc run` does
- * (run_bind.c), all in float64. The objective is a random projection of every float output,
+ * (runtime/train/run_bind.c), all in float64. The objective is a random projection of every float output,
  * L = sum_k <W_k, out_k> (W_k ~ N(0, 1), fixed by --seed), so no `loss` output is needed.
  * Output: one line per float input, parameter and initial state with the worst relative
  * error of the autodiff gradient against fourth-order central differences (every element of

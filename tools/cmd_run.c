@@ -3,7 +3,7 @@
  *
  * Reads the safetensors files (inputs, params, cotangents) and rejects NaN/Inf in them,
  * lowers ENTRY with free dimensions bound from the inputs' shapes and --set, optionally
- * appends the backward pass (--loss or --cotangents), binds every input (run_bind.c), runs
+ * appends the backward pass (--loss or --cotangents), binds every input (runtime/train/run_bind.c), runs
  * it on the chosen backend in f32 or f64 and writes all outputs to --out atomically, then
  * prints a summary.
  * A failed run writes nothing: the output file is only created by the final st_write.

@@ -1,7 +1,7 @@
 /* config_cmd.c - `--config FILE` for the subcommands: loads the file (config_file.c), maps its
  * model: section to settings of the stdlib entry (official_config.c) and fits them to the
  * entry's configuration parameters. Prints notes for ignored keys and errors; decides nothing
- * about training (train.c maps training: and dataset:).
+ * about training (train_args.c maps training: and dataset:).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +9,6 @@
 #include "config_file.h"
 #include "driver.h"
 #include "model.h"
-
-char *drv_stdlib_path(void) {
-  if (getenv("XLC_STDLIB") && getenv("XLC_STDLIB")[0]) return xl_strdup(getenv("XLC_STDLIB"));
-  char *dir = drv_stdlib_dir();
-  char *p = xl_fmt("%s/xlstm.xl", dir ? dir : XLC_STDLIB_DIR);
-  free(dir);
-  return p;
-}
 
 void drv_config_error(const char *err) {
   if (strstr(err, ": error: ")) fprintf(stderr, "%s\n", err);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # ckpt_meta.sh - a checkpoint's metadata is held to the command line's ranges on
-# `xlc train --resume`, `xlc eval` and `xlc generate` (one table in tools/train.c): every bad
+# `xlc train --resume`, `xlc eval` and `xlc generate` (one table in runtime/train/trainer.c): every bad
 # value is an error naming the file and the field, status 1 (it was a SIGFPE, a SIGSEGV, a
 # silent restart at step 0, a 32 GB allocation, or accepted). Parameters and AdamW moments must
 # be finite (optim.v.* >= 0). A run whose steps are all non-finite keeps its last checkpoint.

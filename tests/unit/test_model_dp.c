@@ -1,4 +1,4 @@
-/* test_model_dp.c - the trainer's model (tools/model.c): data-parallel shards and the
+/* test_model_dp.c - the trainer's model (runtime/train/model.c): data-parallel shards and the
  * scored-positions model.
  *
  * A float64 training graph of the stdlib's xlstm_lm at B = 4 with rows that score 6, 2, 0 and

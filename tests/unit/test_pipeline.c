@@ -223,7 +223,7 @@ static void test_stages(void) {
     free(err);
     xl_module_free(&m);
     cg_graph *g = pt_graph(&ar, f2, &d, "v", s2, 2, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, NULL);
-    { /* the trainer's decode graph drops 'loss' (tools/model.c) */
+    { /* the trainer's decode graph drops 'loss' (runtime/train/model.c) */
       int k = cg_find_output(g, "loss");
       free(g->outs.v[k].name);
       g->outs.v[k] = g->outs.v[--g->outs.n];

@@ -35,7 +35,7 @@
 #ifndef XLC_MODEL_H
 #define XLC_MODEL_H
 
-#include "driver.h"
+#include "session.h"
 #include "backend.h"
 
 typedef struct mdl_exe {

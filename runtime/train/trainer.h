@@ -1,8 +1,10 @@
-/* train.h - the pieces of `xlc train` shared with `xlc eval` (train.c, prefix trn_): trainer
- * settings (command line, checkpoint JSON), opening the model of a run, evaluation, saving.
+/* trainer.h - the trainer (trainer.c, train_loop.c, prefix trn_): trainer settings (one table
+ * for the command line and the checkpoint JSON), opening the model of a run, evaluation,
+ * saving, and the training loop. The command line's half (options, --config sections, the
+ * checkpoint of eval/generate) is tools/train_args.c (train_args.h).
  */
-#ifndef XLC_TRAIN_H
-#define XLC_TRAIN_H
+#ifndef XLC_TRAINER_H
+#define XLC_TRAINER_H
 
 #include "ckpt.h"
 #include "data.h"
@@ -42,21 +44,22 @@ typedef struct {
 
 void trn_cfg_default(trn_cfg *c);
 void trn_cfg_free(trn_cfg *c);
-/* Applies the command line (options; positional FILE ENTRY if `positional`) on top of c.
-   Errors printed. */
-int trn_cfg_from_args(trn_cfg *c, const drv_args *a, int positional);
-/* --config: the file's model settings (conf->sets), training: and dataset: sections on top of c
-   (before trn_cfg_from_args, so that options given explicitly override the file). Notes for
-   ignored keys and errors are printed. */
-int trn_cfg_from_config(trn_cfg *c, const drv_config *conf, int positional_model);
-/* eval/generate: the model of checkpoint a->pos[0] (an xlc checkpoint: model and settings from
-   its metadata; a plain state dict: FILE.xl ENTRY from a->pos[1..2] and --set), with the
-   command-line options applied; generation lowers with form=recurrent where the entry has it. */
-int trn_open_checkpoint(mdl *m, trn_cfg *c, const drv_args *a, const char *cmd);
 /* Settings of a training checkpoint: trainer JSON, entry, source path and stored source (else
    the source hash to check), sets, step. */
 int trn_cfg_from_ckpt(trn_cfg *c, const ckpt *ck, const char *path);
 char *trn_cfg_json(const trn_cfg *c); /* malloc'd JSON text */
+
+/* ---- setting one field (the command line's half, tools/train_args.c, uses these) ---- */
+typedef struct trn_field trn_field; /* a numeric setting of the table: --opt and its JSON key */
+const trn_field *trn_field_by_opt(const char *opt); /* NULL: not a numeric setting */
+/* --opt VALUE of a numeric setting, checked against its range; -1 after printing an error */
+int trn_field_from_arg(trn_cfg *c, const trn_field *f, const char *v);
+const char *trn_dtype_why(const char *v); /* NULL if v is f32 or f64, else why not */
+void trn_set_str(char **dst, const char *v); /* replaces *dst by a copy of v (NULL: none) */
+/* The model's file and entry (NULL: unchanged) from the command line or a config file: read
+   from disk, nothing to check it against. */
+void trn_set_model(trn_cfg *c, const char *file, const char *entry);
+void trn_add_set(trn_cfg *c, const char *kv); /* "K=V", replacing an earlier setting of K */
 
 /* Opens the run's model (V defaults to the task's vocabulary), checks it against the data,
    and fills its parameters: from ck or c->init (matched by name and shape; a model read from
@@ -72,5 +75,15 @@ int trn_save(mdl *m, const trn_cfg *c, int64_t step, const char *path, double **
 /* results.json (atomic): task, model, steps, validation/test metrics (NULL: absent). */
 int trn_write_results(const char *path, const mdl *m, const trn_cfg *c, const data_info *di, int64_t step,
                       const trn_metrics *test, const trn_metrics *val);
+
+/* ---- the training loop (train_loop.c) ---- */
+typedef struct {
+  const char *dir, *ckpt, *csv, *plot, *results; /* DIR and DIR/ckpt.safetensors, metrics.csv, plot.svg, results.json */
+} trn_paths;
+/* Trains the model of c (complete: a resumed checkpoint's settings, --config, options) and
+   writes the outputs of p. resume_ck: the checkpoint to continue from (taken over and freed
+   here), or NULL for a new run. causal: run the causality check (causal.h) first. Returns an
+   exit code, 130 when interrupted by SIGINT (after writing a checkpoint). */
+int trn_train(trn_cfg *c, const trn_paths *p, ckpt *resume_ck, int causal);
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cg.h"
-#include "driver.h"
+#include "run_bind.h"
 
 /* Which file a kind of INPUT node is read from. */
 enum { F_INPUTS, F_PARAMS, F_COTS, F_NONE };

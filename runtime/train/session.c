@@ -1,12 +1,14 @@
-/* driver.c - helpers shared by the xlc subcommands: message printing, the option scanner,
- * --set K=V parsing, loading and parsing a .xl file, "did you mean" suggestions, the process's
- * options (drv_options) and compiling through the pipeline with them (drv_compile, which
- * prints xl_compile's failures as "xlc: error:" / "xlc: internal error:").
+/* session.c - the session core under the command line, the trainer and the tests (prefix
+ * drv_, see session.h for why): message printing, --set K=V settings, loading and parsing a .xl
+ * file and finding the stdlib, "did you mean" suggestions, the process's options (drv_options)
+ * and compiling through the pipeline with them (drv_compile, which prints xl_compile's failures
+ * as "xlc: error:" / "xlc: internal error:"), running a graph on a backend of the table.
  *
  * Nothing here decides policy of a subcommand; it only reports the mistakes it can see
- * (unknown option, malformed setting, unreadable file) and returns -1 for them.
+ * (malformed setting, unreadable file) and returns -1 for them. The command line's option
+ * scanner is tools/args.c.
  */
-#include "driver.h"
+#include "session.h"
 #include "backend.h"
 
 #include "cg.h"
@@ -56,68 +58,6 @@ void drv_note(const char *fmt, ...) {
   va_start(ap, fmt);
   vmsg("note", fmt, ap);
   va_end(ap);
-}
-
-/* ---- options ---- */
-
-static const drv_optspec *find_spec(const drv_optspec *spec, const char *name, size_t len) {
-  for (; spec && spec->name; spec++)
-    if (strlen(spec->name) == len && strncmp(spec->name, name, len) == 0) return spec;
-  return NULL;
-}
-
-int drv_args_parse(drv_args *a, int argc, char **argv, const char *cmd, const drv_optspec *spec) {
-  memset(a, 0, sizeof *a);
-  int only_pos = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    if (only_pos || arg[0] != '-' || arg[1] == 0) {
-      xl_vec_push(a->pos, arg);
-      continue;
-    }
-    if (strcmp(arg, "--") == 0) {
-      only_pos = 1;
-      continue;
-    }
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-      a->help = 1;
-      continue;
-    }
-    if (arg[1] != '-') {
-      drv_error("unknown option '%s' for 'xlc %s' (see 'xlc %s --help')", arg, cmd, cmd);
-      return -1;
-    }
-    const char *name = arg + 2, *eq = strchr(name, '=');
-    size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    const drv_optspec *sp = find_spec(spec, name, len);
-    if (!sp) {
-      drv_error("unknown option '--%.*s' for 'xlc %s' (see 'xlc %s --help')", (int)len, name, cmd,
-                cmd);
-      return -1;
-    }
-    drv_opt o = {sp->name, NULL};
-    if (sp->has_arg) {
-      if (eq) {
-        o.val = eq + 1;
-      } else if (i + 1 < argc) {
-        o.val = argv[++i];
-      } else {
-        drv_error("option '--%s' needs a value (see 'xlc %s --help')", sp->name, cmd);
-        return -1;
-      }
-    } else if (eq) {
-      drv_error("option '--%s' takes no value", sp->name);
-      return -1;
-    }
-    xl_vec_push(a->opts, o);
-  }
-  return 0;
-}
-
-void drv_args_free(drv_args *a) {
-  free(a->pos.v);
-  free(a->opts.v);
-  memset(a, 0, sizeof *a);
 }
 
 /* ---- --set ---- */
@@ -270,6 +210,14 @@ char *drv_stdlib_dir(void) {
     free(cand[i]);
   }
   return found;
+}
+
+char *drv_stdlib_path(void) {
+  if (getenv("XLC_STDLIB") && getenv("XLC_STDLIB")[0]) return xl_strdup(getenv("XLC_STDLIB"));
+  char *dir = drv_stdlib_dir();
+  char *p = xl_fmt("%s/xlstm.xl", dir ? dir : XLC_STDLIB_DIR);
+  free(dir);
+  return p;
 }
 
 void drv_src_free(drv_src *s) {

@@ -11,7 +11,7 @@
 #ifndef XLC_CAUSAL_H
 #define XLC_CAUSAL_H
 
-#include "driver.h"
+#include "session.h"
 
 typedef struct {
   drv_src *src;          /* parsed (drv_src_parse) */

@@ -21,6 +21,7 @@
 #include "causal.h"
 #include "cg.h"
 #include "model.h"
+#include "run_bind.h"
 
 #define CAUSAL_ALL_UPTO 16 /* every position up to this T; first, middle and last beyond */
 
