@@ -3,7 +3,7 @@
  * Input: a module in the func/scf/arith/math/memref/vector dialects (kir_mlir.c writes them).
  * Stages: parse (all dialects registered) -> lowering pass pipeline to the llvm dialect ->
  * translate to LLVM IR -> -O3 (new pass manager) for the host CPU name and features -> object
- * file -> ORC LLJIT (one per process, one JITDylib per kernel, process symbols such as libm
+ * file -> ORC LLJIT (one per process, one JITDylib per distinct kernel, process symbols such as libm
  * visible). The object file is
  * cached on disk under a hash of (text, entry name, JIT version, LLVM version, pipeline, triple,
  * CPU, features); the file stores the whole key and a checksum, so a stale, colliding, truncated
@@ -17,7 +17,8 @@
  * results do not depend on the number of workers or the order they finish in. G.mu guards the
  * shared state (table, LLJIT, contexts, statistics), never a compile.
  * Nothing here knows KIR.
- * jit_configure: o->jit_timing (XLC_JIT_TIMING=1) prints the time of each stage of a compile to stderr (a debugging aid).
+ * jit_configure: o->jit_timing (XLC_JIT_TIMING=1) prints the time of each stage of a compile, and a
+ * line per batch (modules, distinct, compiled, workers, wall time), to stderr (a debugging aid).
  */
 #include "jit.h"
 
@@ -642,12 +643,11 @@ static void *work_run(void *arg) {
   return NULL;
 }
 
-/* Compiles q's items on `workers` threads, the caller's one of them. */
+/* Compiles q's items on `workers` threads (1..JIT_MAX_WORKERS), the caller's one of them. */
 static void work_all(work_queue *q, int workers) {
-  if (workers > q->n) workers = q->n;
   pthread_t th[JIT_MAX_WORKERS];
   int started = 0;
-  for (int k = 1; k < workers && k < JIT_MAX_WORKERS; k++)
+  for (int k = 1; k < workers; k++)
     if (pthread_create(&th[started], NULL, work_run, q) == 0) started++; /* else fewer workers */
   work_run(q);
   for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
@@ -728,8 +728,10 @@ int jit_compile_batch(jit_req *r, int n, int workers) {
   }
   pthread_mutex_unlock(&G.mu);
 
+  int nwk = workers < 1 ? 1 : workers > JIT_MAX_WORKERS ? JIT_MAX_WORKERS : workers;
+  if (nwk > nw) nwk = nw;
   work_queue q = {w, nw, 0};
-  if (nw) work_all(&q, workers < 1 ? 1 : workers);
+  if (nw) work_all(&q, nwk);
 
   /* link in request order: written cache entries and results do not depend on the workers */
   pthread_mutex_lock(&G.mu);
@@ -767,10 +769,20 @@ int jit_compile_batch(jit_req *r, int n, int workers) {
       r[i].err = xl_strdup(r[f].err ? r[f].err : "jit: compile failed");
     }
   }
-  int rc = 0;
-  for (int i = 0; i < n; i++) rc |= r[i].jit ? 0 : -1;
-  G.st.wall_ms += now_ms() - t0;
+  int rc = 0, distinct = 0;
+  for (int i = 0; i < n; i++) {
+    rc |= r[i].jit ? 0 : -1;
+    distinct += first[i] == i;
+  }
+  double wall = now_ms() - t0;
+  G.st.wall_ms += wall;
   pthread_mutex_unlock(&G.mu);
+  pthread_mutex_lock(&cfg_mu);
+  int timing = cfg.timing;
+  pthread_mutex_unlock(&cfg_mu);
+  if (timing && n > 1)
+    fprintf(stderr, "jit batch: %d modules, %d distinct, %d compiled on %d worker%s, %.1f ms\n", n, distinct, nw,
+            nwk, nwk == 1 ? "" : "s", wall);
   for (int i = 0; i < n; i++) free(key[i]);
   for (int k = 0; k < nw; k++) {
     free(wpath[k]);
