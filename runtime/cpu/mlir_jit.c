@@ -618,6 +618,7 @@ static void ctx_give(MlirContext c) {
 
 typedef struct {
   const char *text;
+  size_t len;              /* of text: the longest start first */
   LLVMMemoryBufferRef obj; /* the result, or NULL and err */
   char *err;
   double ms;
@@ -625,16 +626,28 @@ typedef struct {
 
 typedef struct {
   work_item *w;
+  int *ord; /* the items by decreasing length: a long compile started last would leave the
+               other workers idle at the end */
   int n;
   atomic_int next;
 } work_queue;
+
+typedef struct {
+  size_t len;
+  int i;
+} len_idx;
+
+static int by_len_desc(const void *a, const void *b) {
+  const len_idx *x = a, *y = b;
+  return x->len != y->len ? (x->len < y->len ? 1 : -1) : x->i - y->i;
+}
 
 static void *work_run(void *arg) {
   work_queue *q = arg;
   MlirContext ctx = {NULL};
   for (int i; (i = atomic_fetch_add(&q->next, 1)) < q->n;) {
     if (!ctx.ptr) ctx = ctx_take();
-    work_item *w = &q->w[i];
+    work_item *w = &q->w[q->ord[i]];
     double t0 = now_ms();
     if (compile(ctx, w->text, -1, NULL, &w->obj, &w->err)) w->obj = NULL;
     w->ms = now_ms() - t0;
@@ -724,14 +737,22 @@ int jit_compile_batch(jit_req *r, int n, int workers) {
     }
     wpath[nw] = path;
     w[nw].text = r[i].text;
+    w[nw].len = strlen(r[i].text);
     wof[i] = nw++;
   }
   pthread_mutex_unlock(&G.mu);
 
   int nwk = workers < 1 ? 1 : workers > JIT_MAX_WORKERS ? JIT_MAX_WORKERS : workers;
   if (nwk > nw) nwk = nw;
-  work_queue q = {w, nw, 0};
+  len_idx *li = xl_calloc((size_t)nw + 1, sizeof *li);
+  for (int k = 0; k < nw; k++) li[k] = (len_idx){w[k].len, k};
+  qsort(li, (size_t)nw, sizeof *li, by_len_desc);
+  int *ord = xl_calloc((size_t)nw + 1, sizeof *ord);
+  for (int k = 0; k < nw; k++) ord[k] = li[k].i;
+  free(li);
+  work_queue q = {w, ord, nw, 0};
   if (nw) work_all(&q, nwk);
+  free(ord);
 
   /* link in request order: written cache entries and results do not depend on the workers */
   pthread_mutex_lock(&G.mu);
