@@ -82,7 +82,6 @@ static double now_s(void) {
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
-
 /* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
    yet (prog_free frees it as it is). */
 static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st) {
