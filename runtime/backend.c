@@ -138,6 +138,12 @@ void xl_backend_set_serial(const xl_backend *be, int on) {
   if (be->set_serial) be->set_serial(on);
 }
 
+void xl_backend_compile_totals(const xl_backend *be, long *compiled, long *loaded, double *seconds) {
+  *compiled = *loaded = 0;
+  *seconds = 0;
+  if (be->compile_totals) be->compile_totals(compiled, loaded, seconds);
+}
+
 /* ---- a prepared graph ---- */
 
 xl_exec *xl_exec_prepare(const xl_backend *be, const cg_graph *g, cg_dtype dt, const xl_options *o, char **err) {

@@ -91,6 +91,9 @@ struct xl_backend {
   /* the kernel plan a prepared graph runs (its interpreter steps are reported: kplan.h
      kp_fallbacks); NULL (or a NULL hook): it runs no plan (the interpreter itself) */
   const struct kp_plan *(*plan)(const xl_exec *x);
+  /* process-wide, since the process started: kernels compiled, kernels loaded from a disk
+     cache, and the wall seconds prepare spent getting them (NULL: it compiles nothing) */
+  void (*compile_totals)(long *compiled, long *loaded, double *seconds);
 };
 
 #define XL_BACKEND_BOTH_DTYPES ((1u << CG_F32) | (1u << CG_F64))
@@ -115,6 +118,8 @@ void xl_backend_list(FILE *out);
 int xl_backend_threads(const xl_backend *be, const xl_options *o);
 /* be->set_serial(on) where the backend has threads */
 void xl_backend_set_serial(const xl_backend *be, int on);
+/* be->compile_totals, all 0 without it */
+void xl_backend_compile_totals(const xl_backend *be, long *compiled, long *loaded, double *seconds);
 
 /* ---- a prepared graph ---- */
 /* g prepared on be for dt with options o (NULL: defaults). NULL with *err on failure

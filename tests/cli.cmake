@@ -32,15 +32,17 @@
 #                 and eval after the sources moved; recurrent == parallel form (minGRU, RG-LRU)
 #   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
 #                 texts, repeated non-finite training steps reported once
+#   jit_cache     `xlc train` reports the kernels it compiled; a warm run compiles nothing;
+#                 cold runs with 2 compile workers write identical caches (issue 18 item 6)
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
 #                 after a failed update, the broadcast-name warning, keyword typos, did you mean
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 # scripts that run the cpu backend (--backend cpu, `xlc build`, its kernel cache, its memory
 # plan, "available: cpu, ref"): not registered in a build without it (XLC_WITH_CPU)
-set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples)
+set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples jit_cache)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
         small_defects imports diagnostics examples
-        bad_files stale_temps mem_limits zero_size)
+        bad_files stale_temps mem_limits zero_size jit_cache)
   if(NOT XLC_CPU AND t IN_LIST XLC_CLI_CPU)
     continue()
   endif()

@@ -56,6 +56,13 @@ static const xl_device *cpu_b_device(void) { return xl_dev_cpu(); }
 
 static const kp_plan *cpu_b_plan(const xl_exec *x) { return cpu_exec_plan(x->ctx); }
 
+static void cpu_b_compile_totals(long *compiled, long *loaded, double *seconds) {
+  jit_stats_t s = jit_stats();
+  *compiled = s.compiled;
+  *loaded = s.hits;
+  *seconds = s.wall_ms / 1e3;
+}
+
 const xl_backend xl_backend_cpu = {
     .name = "cpu",
     .summary = "compiled kernels (MLIR JIT) and OpenBLAS on the CPU's threads (the default)",
@@ -70,4 +77,5 @@ const xl_backend xl_backend_cpu = {
     .configure = jit_configure,
     .device = cpu_b_device,
     .plan = cpu_b_plan,
+    .compile_totals = cpu_b_compile_totals,
 };

@@ -82,8 +82,6 @@ static double now_s(void) {
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err);
-
 /* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
    yet (prog_free frees it as it is). */
 static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st) {
@@ -126,28 +124,49 @@ static int prog_mem_check(const cpu_prog *p, char **err) {
   return rc;
 }
 
-/* JIT-compiles p's kernels (the pipeline's emit stage, then jit_compile; o->no_jit: none, they
-   are interpreted), prepares its scan bodies (recursively) and value tables. 0, or -1 with *err
-   (p is then freed). */
-static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
-  const cg_graph *g = p->g;
-  cg_dtype dt = p->dt;
-  cpu_stats *st = p->stats;
+/* The kernels of a program and its scan bodies, compiled in one batch (jit_compile_batch):
+   kernels that are textually equal up to their name (the same cell in every layer) are
+   compiled once, and the distinct ones on num_threads threads. */
+typedef struct {
+  XL_VEC(jit_req) req;
+  XL_VEC(cpu_kern *) kern; /* per request: where its code goes */
+  XL_VEC(const kir_kernel *) kir;
+} jit_batch;
+
+/* The name every kernel is compiled under: the name is in the text (the function, its header
+   comments) and would make the texts of equal kernels differ. Each kernel has a JITDylib of
+   its own (mlir_jit.c), so equal names do not collide. */
+#define CPU_KERNEL_NAME "xlk"
+
+/* Plans p's scan bodies (recursively) and emits p's kernels into b (o->no_jit: none, they are
+   interpreted). */
+static void prog_collect(cpu_prog *p, const xl_options *o, jit_batch *b) {
   int n = p->plan->steps.n;
-  int use_jit = !o->no_jit;
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
-    if (s->kind == KP_KERNEL && use_jit) {
-      char *text = xl_emit_kernel(s->kir, dt, o);
-      char *e = NULL;
-      p->kern[i].jit = jit_compile(text, s->kir->name, &e);
-      free(text);
-      if (!p->kern[i].jit) {
-        if (err) *err = xl_fmt("compiling kernel %s: %s", s->kir->name, e ? e : "?");
-        free(e);
-        prog_free(p);
-        return -1;
-      }
+    if (s->kind == KP_KERNEL && !o->no_jit) {
+      kir_kernel k = *s->kir; /* the same kernel under the common name (nests shared, read only) */
+      snprintf(k.name, sizeof k.name, "%s", CPU_KERNEL_NAME);
+      jit_req r = {.text = xl_emit_kernel(&k, p->dt, o), .fn_name = CPU_KERNEL_NAME};
+      xl_vec_push(b->req, r);
+      xl_vec_push(b->kern, &p->kern[i]);
+      xl_vec_push(b->kir, s->kir);
+    }
+    if (s->kind == KP_REF && p->g->nodes.v[s->node].op == CG_OP_SCAN) {
+      p->body[i] = prog_plan(p->g->nodes.v[s->node].body, p->dt, o, p->stats);
+      prog_collect(p->body[i], o, b);
+    }
+  }
+}
+
+/* With p's kernels compiled: their launch parameters, the statistics, the einsum steps' state,
+   the scan bodies (recursively) and the value tables. */
+static void prog_finish(cpu_prog *p) {
+  const cg_graph *g = p->g;
+  cpu_stats *st = p->stats;
+  for (int i = 0; i < p->plan->steps.n; i++) {
+    kp_step *s = &p->plan->steps.v[i];
+    if (p->kern[i].jit) {
       p->kern[i].fn = (kir_fn)jit_fn(p->kern[i].jit);
       int pd = kir_par_dim(s->kir);
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
@@ -165,22 +184,35 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
         p->ein[i].invariant[k] = r->op == CG_OP_INPUT && (r->ikind == CG_IN_CONST || r->ikind == CG_IN_PARAM);
       }
     }
-    if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_SCAN) {
-      p->body[i] = prepare(g->nodes.v[s->node].body, dt, o, st, err);
-      if (!p->body[i]) {
-        prog_free(p);
-        return -1;
-      }
-    }
+    if (p->body[i]) prog_finish(p->body[i]);
   }
   p->vals = vals_new(g->nodes.n);
   scan_prepare_all(p);
-  return 0;
 }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err) {
-  cpu_prog *p = prog_plan(g, dt, o, st);
-  return prog_compile(p, o, err) ? NULL : p;
+/* JIT-compiles p's kernels and its scan bodies' (the pipeline's emit stage, then
+   jit_compile_batch), then prog_finish. 0, or -1 with *err naming the first kernel that failed
+   (p is then freed). */
+static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
+  jit_batch b = {0};
+  prog_collect(p, o, &b);
+  int rc = b.req.n ? jit_compile_batch(b.req.v, b.req.n, cpu_num_threads(o)) : 0;
+  for (int k = 0; k < b.req.n; k++) {
+    b.kern.v[k]->jit = b.req.v[k].jit;
+    if (rc && !b.req.v[k].jit && err && !*err)
+      *err = xl_fmt("compiling kernel %s: %s", b.kir.v[k]->name, b.req.v[k].err ? b.req.v[k].err : "?");
+    free(b.req.v[k].err);
+    free((char *)b.req.v[k].text);
+  }
+  free(b.req.v);
+  free(b.kern.v);
+  free(b.kir.v);
+  if (rc) {
+    prog_free(p);
+    return -1;
+  }
+  prog_finish(p);
+  return 0;
 }
 
 /* ---- values ---- */

@@ -32,12 +32,25 @@ typedef struct xl_jit xl_jit;
 
 /* Compiles (or loads from the disk cache) the module text and looks up fn_name. Returns NULL
    and sets *err (malloc'd; err may be NULL) on a parse, verify, lowering or link error.
-   Thread-safe (compiles are serialized). Cache directory and timing: jit_configure. */
+   Thread-safe. A text and name already linked in this process (a handle on it not freed yet)
+   is neither compiled nor loaded again: the handles share its code. Cache directory and
+   timing: jit_configure. */
 xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err);
 void *jit_fn(const xl_jit *j); /* the entry point; cast to kir_fn for kir_to_mlir kernels */
 int jit_from_cache(const xl_jit *j); /* 1 if the object came from the disk cache */
 double jit_ms(const xl_jit *j);      /* wall time jit_compile spent on it */
 void jit_free(xl_jit *j);
+
+/* jit_compile of n modules at once: each distinct (text, fn_name) is compiled or loaded once,
+   the misses on up to `workers` threads (the caller's included; at most 16). Fills every
+   r[i].jit, or leaves it NULL with r[i].err (malloc'd, the caller frees it). Returns 0 when all
+   compiled, else -1. Objects, cache entries and kernels do not depend on `workers`. */
+typedef struct {
+  const char *text, *fn_name; /* in */
+  xl_jit *jit;                /* out */
+  char *err;                  /* out */
+} jit_req;
+int jit_compile_batch(jit_req *r, int n, int workers);
 
 /* Text forms of a module for tests and `xlc build --emit-dir` (never cached). */
 typedef enum {
@@ -50,8 +63,12 @@ char *jit_emit(const char *mlir_text, jit_emit_kind kind, char **err);
 typedef struct {
   long hits, misses; /* disk-cache lookups */
   long corrupt;      /* cache entries that failed validation and were recompiled */
-  double compile_ms; /* total wall time of misses (MLIR + LLVM + object emission + link) */
+  long compiled;     /* modules compiled (MLIR + LLVM), with or without a disk cache */
+  long shared;       /* requests served by code linked already in this process */
+  double compile_ms; /* total time of the compiles, summed over workers (MLIR + LLVM + object
+                        emission + link) */
   double load_ms;    /* total wall time of hits (read + link) */
+  double wall_ms;    /* wall time spent in jit_compile and jit_compile_batch */
 } jit_stats_t;
 jit_stats_t jit_stats(void);
 const char *jit_cache_dir(void); /* NULL when the cache is off or unusable */

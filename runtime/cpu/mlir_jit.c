@@ -3,18 +3,28 @@
  * Input: a module in the func/scf/arith/math/memref/vector dialects (kir_mlir.c writes them).
  * Stages: parse (all dialects registered) -> lowering pass pipeline to the llvm dialect ->
  * translate to LLVM IR -> -O3 (new pass manager) for the host CPU name and features -> object
- * file -> ORC LLJIT (one per process, one JITDylib per kernel, process symbols such as libm
+ * file -> ORC LLJIT (one per process, one JITDylib per distinct kernel, process symbols such as libm
  * visible). The object file is
  * cached on disk under a hash of (text, entry name, JIT version, LLVM version, pipeline, triple,
  * CPU, features); the file stores the whole key and a checksum, so a stale, colliding, truncated
  * or corrupt entry is recompiled and rewritten (temp file + rename), never trusted.
- * Nothing here knows KIR. Compiles are serialized by one mutex (one MLIR context).
- * jit_configure: o->jit_timing (XLC_JIT_TIMING=1) prints the time of each stage of a compile to stderr (a debugging aid).
+ * Each distinct key is linked once per process: the xl_jit handles of equal keys share its
+ * code (refcounted), so kernels that are textually equal (the same cell in every layer, the
+ * same graph in every data-parallel shard) are compiled or loaded once. jit_compile_batch
+ * compiles the misses of a batch on worker threads, each with its own MLIR context (an MLIR
+ * context and an LLVM context are not shared between threads); parsing, lowering, -O3 and
+ * code generation of one module depend on its text alone, so objects, cache entries and
+ * results do not depend on the number of workers or the order they finish in. G.mu guards the
+ * shared state (table, LLJIT, contexts, statistics), never a compile.
+ * Nothing here knows KIR.
+ * jit_configure: o->jit_timing (XLC_JIT_TIMING=1) prints the time of each stage of a compile, and a
+ * line per batch (modules, distinct, compiled, workers, wall time), to stderr (a debugging aid).
  */
 #include "jit.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +49,7 @@
 
 /* Bump when anything here changes the generated code (options, pass order). */
 #define JIT_VERSION "xlc-jit 1 (O3 -vectorize -unroll)"
+#define JIT_MAX_WORKERS 16
 #define CACHE_ENTRY_MAX ((int64_t)1 << 30) /* bytes: a larger entry is corrupt */
 
 /* scf -> cf first (vector ops inside loop bodies are then plain block ops), then every dialect
@@ -50,11 +61,19 @@ static const char PIPELINE[] =
     "convert-math-to-llvm,convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
     "convert-cf-to-llvm,reconcile-unrealized-casts)";
 
-struct xl_jit {
+/* One linked object: every xl_jit whose key is equal shares it (G.code, G.mu). */
+typedef struct jit_code {
+  char *key;                    /* the whole cache key (text included) */
+  uint64_t h;                   /* fnv64 of key */
   LLVMOrcJITDylibRef jd;        /* the kernel's own symbol table */
   LLVMOrcResourceTrackerRef rt; /* owns the kernel's code in jd */
   void *fn;
-  int cached;
+  int refs; /* xl_jit handles on it */
+} jit_code;
+
+struct xl_jit {
+  jit_code *c;
+  int cached; /* this handle's object came from the disk cache */
   double ms;
 };
 
@@ -112,7 +131,9 @@ static struct {
   pthread_once_t once;
   pthread_mutex_t mu;
   char *init_err;
-  MlirContext ctx;
+  MlirContext ctx;                /* jit_emit's (G.mu held) */
+  XL_VEC(MlirContext) free_ctx;   /* compile contexts not in use (one per concurrent compile) */
+  XL_VEC(jit_code *) code;        /* linked objects by key */
   LLVMTargetRef target;
   char *triple, *cpu, *features, *host;
   char *cache_dir; /* NULL = off */
@@ -198,6 +219,17 @@ static void cache_dir_update(void) {
   pthread_mutex_unlock(&cfg_mu);
 }
 
+/* An MLIR context with every dialect and LLVM translation registered; MLIR's own threading off
+   (the compile workers are the parallelism). */
+static MlirContext new_ctx(void) {
+  MlirDialectRegistry reg = mlirDialectRegistryCreate();
+  mlirRegisterAllDialects(reg);
+  MlirContext c = mlirContextCreateWithRegistry(reg, false);
+  mlirDialectRegistryDestroy(reg);
+  mlirRegisterAllLLVMTranslations(c);
+  return c;
+}
+
 static void init_once(void) {
   LLVMInitializeNativeTarget();
   LLVMInitializeNativeAsmPrinter();
@@ -212,12 +244,8 @@ static void init_once(void) {
     LLVMDisposeMessage(msg);
     return;
   }
-  MlirDialectRegistry reg = mlirDialectRegistryCreate();
-  mlirRegisterAllDialects(reg);
-  G.ctx = mlirContextCreateWithRegistry(reg, false);
-  mlirDialectRegistryDestroy(reg);
-  mlirRegisterAllLLVMTranslations(G.ctx);
   mlirRegisterAllPasses();
+  G.ctx = new_ctx();
 }
 
 static int jit_init(char **err) {
@@ -246,12 +274,14 @@ static LLVMTargetMachineRef make_tm(void) {
 }
 
 /* Runs the whole compile up to `stop`: JIT_EMIT_LLVM_DIALECT / LLVM_IR / ASM return text in
-   *text; stop = -1 returns the object file in *obj. G.mu must be held. */
-static int compile(const char *mlir_text, int stop, char **text, LLVMMemoryBufferRef *obj, char **err) {
+   *text; stop = -1 returns the object file in *obj. ctx is the caller's alone (no lock: the
+   rest is this call's own LLVM context, module and target machine). */
+static int compile(MlirContext ctx, const char *mlir_text, int stop, char **text, LLVMMemoryBufferRef *obj,
+                   char **err) {
   sbuf diag = {0};
   int rc = -1;
-  MlirDiagnosticHandlerID hid = mlirContextAttachDiagnosticHandler(G.ctx, diag_handler, &diag, NULL);
-  MlirModule mod = mlirModuleCreateParse(G.ctx, mlirStringRefCreateFromCString(mlir_text));
+  MlirDiagnosticHandlerID hid = mlirContextAttachDiagnosticHandler(ctx, diag_handler, &diag, NULL);
+  MlirModule mod = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(mlir_text));
   MlirPassManager pm = {NULL};
   LLVMContextRef lctx = NULL;
   LLVMModuleRef m = NULL;
@@ -260,7 +290,7 @@ static int compile(const char *mlir_text, int stop, char **text, LLVMMemoryBuffe
     set_err(err, xl_fmt("jit: cannot parse the MLIR module:\n%s", diag.p ? diag.p : ""));
     goto out;
   }
-  pm = mlirPassManagerCreate(G.ctx);
+  pm = mlirPassManagerCreate(ctx);
   sbuf perr = {0};
   if (mlirLogicalResultIsFailure(mlirParsePassPipeline(mlirPassManagerGetAsOpPassManager(pm),
                                                        mlirStringRefCreateFromCString(PIPELINE), sb_cb,
@@ -354,7 +384,7 @@ out:
   if (lctx) LLVMContextDispose(lctx);
   if (!mlirPassManagerIsNull(pm)) mlirPassManagerDestroy(pm);
   if (!mlirModuleIsNull(mod)) mlirModuleDestroy(mod);
-  mlirContextDetachDiagnosticHandler(G.ctx, hid);
+  mlirContextDetachDiagnosticHandler(ctx, hid);
   free(diag.p);
   return rc;
 }
@@ -469,20 +499,20 @@ static int ensure_lljit(char **err) {
   return 0;
 }
 
-/* Frees a kernel's code and puts its JITDylib on the free list. G.mu held. */
-static void release(xl_jit *j) {
-  if (j->rt) {
-    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(j->rt);
+/* Frees a linked object's code and puts its JITDylib on the free list. G.mu held. */
+static void release(jit_code *c) {
+  if (c->rt) {
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(c->rt);
     if (e) LLVMConsumeError(e);
-    LLVMOrcReleaseResourceTracker(j->rt);
-    j->rt = NULL;
+    LLVMOrcReleaseResourceTracker(c->rt);
+    c->rt = NULL;
   }
-  if (j->jd) xl_vec_push(G.free_jd, j->jd);
-  j->jd = NULL;
+  if (c->jd) xl_vec_push(G.free_jd, c->jd);
+  c->jd = NULL;
 }
 
-/* Takes ownership of obj. G.mu held. */
-static int link_object(xl_jit *j, LLVMMemoryBufferRef obj, const char *fn_name, char **err) {
+/* Links obj (taken) into a JITDylib of its own and looks up fn_name: c->jd, rt, fn. G.mu held. */
+static int link_object(jit_code *c, LLVMMemoryBufferRef obj, const char *fn_name, char **err) {
   if (ensure_lljit(err)) {
     LLVMDisposeMemoryBuffer(obj);
     return -1;
@@ -504,9 +534,9 @@ static int link_object(xl_jit *j, LLVMMemoryBufferRef obj, const char *fn_name, 
     }
     LLVMOrcJITDylibAddGenerator(jd, gen);
   }
-  j->jd = jd;
-  j->rt = LLVMOrcJITDylibCreateResourceTracker(jd);
-  if ((e = LLVMOrcLLJITAddObjectFileWithRT(G.lljit, j->rt, obj))) goto fail;
+  c->jd = jd;
+  c->rt = LLVMOrcJITDylibCreateResourceTracker(jd);
+  if ((e = LLVMOrcLLJITAddObjectFileWithRT(G.lljit, c->rt, obj))) goto fail;
   LLVMOrcCJITDylibSearchOrderElement order[1] = {{jd, LLVMOrcJITDylibLookupFlagsMatchAllSymbols}};
   LLVMOrcCLookupSetElement syms[1] = {
       {LLVMOrcLLJITMangleAndIntern(G.lljit, fn_name), LLVMOrcSymbolLookupFlagsRequiredSymbol}};
@@ -517,79 +547,292 @@ static int link_object(xl_jit *j, LLVMMemoryBufferRef obj, const char *fn_name, 
     goto fail_quiet;
   }
   if ((e = lc.err)) goto fail;
-  j->fn = (void *)(uintptr_t)lc.addr;
+  c->fn = (void *)(uintptr_t)lc.addr;
   return 0;
 fail:;
   char *m = take_llvm_err(e);
   set_err(err, xl_fmt("jit: cannot link the kernel object: %s", m));
   free(m);
 fail_quiet:
-  release(j);
+  release(c);
   return -1;
+}
+
+/* ---- the table of linked objects (G.mu held) ---- */
+
+static jit_code *code_find(const char *key, uint64_t h) {
+  for (int i = 0; i < G.code.n; i++)
+    if (G.code.v[i]->h == h && !strcmp(G.code.v[i]->key, key)) return G.code.v[i];
+  return NULL;
+}
+
+/* a new handle on c */
+static xl_jit *code_ref(jit_code *c, int cached, double ms) {
+  xl_jit *j = xl_calloc(1, sizeof *j);
+  j->c = c;
+  c->refs++;
+  j->cached = cached;
+  j->ms = ms;
+  return j;
+}
+
+/* Links obj (taken) as the code of key: the table's entry, or NULL with *err. */
+static jit_code *code_add(const char *key, uint64_t h, LLVMMemoryBufferRef obj, const char *fn_name, char **err) {
+  jit_code *c = xl_calloc(1, sizeof *c);
+  if (link_object(c, obj, fn_name, err)) {
+    free(c);
+    return NULL;
+  }
+  c->key = xl_strdup(key);
+  c->h = h;
+  xl_vec_push(G.code, c);
+  return c;
+}
+
+static void code_unref(jit_code *c) {
+  if (--c->refs > 0) return;
+  for (int i = 0; i < G.code.n; i++)
+    if (G.code.v[i] == c) {
+      G.code.v[i] = G.code.v[--G.code.n];
+      break;
+    }
+  release(c);
+  free(c->key);
+  free(c);
+}
+
+static MlirContext ctx_take(void) {
+  pthread_mutex_lock(&G.mu);
+  MlirContext c = G.free_ctx.n ? G.free_ctx.v[--G.free_ctx.n] : (MlirContext){NULL};
+  pthread_mutex_unlock(&G.mu);
+  return c.ptr ? c : new_ctx();
+}
+
+static void ctx_give(MlirContext c) {
+  pthread_mutex_lock(&G.mu);
+  xl_vec_push(G.free_ctx, c);
+  pthread_mutex_unlock(&G.mu);
+}
+
+/* ---- compile workers ---- */
+
+typedef struct {
+  const char *text;
+  size_t len;              /* of text: the longest start first */
+  LLVMMemoryBufferRef obj; /* the result, or NULL and err */
+  char *err;
+  double ms;
+} work_item;
+
+typedef struct {
+  work_item *w;
+  int *ord; /* the items by decreasing length: a long compile started last would leave the
+               other workers idle at the end */
+  int n;
+  atomic_int next;
+} work_queue;
+
+typedef struct {
+  size_t len;
+  int i;
+} len_idx;
+
+static int by_len_desc(const void *a, const void *b) {
+  const len_idx *x = a, *y = b;
+  return x->len != y->len ? (x->len < y->len ? 1 : -1) : x->i - y->i;
+}
+
+static void *work_run(void *arg) {
+  work_queue *q = arg;
+  MlirContext ctx = {NULL};
+  for (int i; (i = atomic_fetch_add(&q->next, 1)) < q->n;) {
+    if (!ctx.ptr) ctx = ctx_take();
+    work_item *w = &q->w[q->ord[i]];
+    double t0 = now_ms();
+    if (compile(ctx, w->text, -1, NULL, &w->obj, &w->err)) w->obj = NULL;
+    w->ms = now_ms() - t0;
+  }
+  if (ctx.ptr) ctx_give(ctx);
+  return NULL;
+}
+
+/* Compiles q's items on `workers` threads (1..JIT_MAX_WORKERS), the caller's one of them. */
+static void work_all(work_queue *q, int workers) {
+  pthread_t th[JIT_MAX_WORKERS];
+  int started = 0;
+  for (int k = 1; k < workers; k++)
+    if (pthread_create(&th[started], NULL, work_run, q) == 0) started++; /* else fewer workers */
+  work_run(q);
+  for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
 }
 
 /* ---- public API ---- */
 
-xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err) {
-  if (err) *err = NULL;
-  if (jit_init(err)) return NULL;
-  double t0 = now_ms();
+static uint64_t key_hash(const char *key) { return fnv64(key, strlen(key), 14695981039346656037ULL); }
+
+static char *make_key(const char *mlir_text, const char *fn_name) {
   unsigned maj, min, pat;
   LLVMGetVersion(&maj, &min, &pat);
-  char *key = xl_fmt("%s\nLLVM %u.%u.%u\n%s\n%s\n@%s\n%s", JIT_VERSION, maj, min, pat, G.host, PIPELINE, fn_name,
-                     mlir_text);
-  xl_jit *j = xl_calloc(1, sizeof *j);
-  pthread_mutex_lock(&G.mu);
-  cache_dir_update();
-  char *path = G.cache_dir ? cache_path(key) : NULL;
-  int ok = 0;
-  if (path) {
-    int corrupt;
-    LLVMMemoryBufferRef obj = cache_read(path, key, &corrupt);
-    if (obj) {
-      char *lerr = NULL;
-      ok = link_object(j, obj, fn_name, &lerr) == 0;
-      free(lerr); /* an unlinkable entry is recompiled below */
-      if (!ok) corrupt = 1;
-    }
-    if (ok) {
-      j->cached = 1;
-      G.st.hits++;
-    } else {
-      G.st.misses++;
-      G.st.corrupt += corrupt;
-    }
-  }
-  if (!ok) {
-    LLVMMemoryBufferRef obj = NULL;
-    if (compile(mlir_text, -1, NULL, &obj, err) == 0) {
-      if (path) cache_write(path, key, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
-      ok = link_object(j, obj, fn_name, err) == 0;
-    }
-  }
-  j->ms = now_ms() - t0;
-  if (ok) {
-    if (j->cached) G.st.load_ms += j->ms;
-    else G.st.compile_ms += j->ms;
-  }
-  pthread_mutex_unlock(&G.mu);
-  free(path);
-  free(key);
-  if (!ok) {
-    free(j);
-    return NULL;
-  }
-  return j;
+  return xl_fmt("%s\nLLVM %u.%u.%u\n%s\n%s\n@%s\n%s", JIT_VERSION, maj, min, pat, G.host, PIPELINE, fn_name,
+                mlir_text);
 }
 
-void *jit_fn(const xl_jit *j) { return j->fn; }
+int jit_compile_batch(jit_req *r, int n, int workers) {
+  double t0 = now_ms();
+  char *ierr = NULL;
+  if (jit_init(&ierr)) {
+    for (int i = 0; i < n; i++) {
+      r[i].jit = NULL;
+      r[i].err = xl_strdup(ierr);
+    }
+    free(ierr);
+    return -1;
+  }
+  char **key = xl_calloc((size_t)n + 1, sizeof *key);
+  uint64_t *h = xl_calloc((size_t)n + 1, sizeof *h);
+  int *first = xl_calloc((size_t)n + 1, sizeof *first); /* the request of the same key compiled */
+  work_item *w = xl_calloc((size_t)n + 1, sizeof *w);
+  int *wof = xl_calloc((size_t)n + 1, sizeof *wof);    /* request -> its work item, -1: none */
+  char **wpath = xl_calloc((size_t)n + 1, sizeof *wpath);
+  int nw = 0;
+  for (int i = 0; i < n; i++) {
+    r[i].jit = NULL;
+    r[i].err = NULL;
+    key[i] = make_key(r[i].text, r[i].fn_name);
+    h[i] = key_hash(key[i]);
+    wof[i] = -1;
+  }
+  /* linked already, in the disk cache, or to compile (once per key) */
+  pthread_mutex_lock(&G.mu);
+  cache_dir_update();
+  for (int i = 0; i < n; i++) {
+    first[i] = i;
+    for (int k = 0; k < i; k++)
+      if (first[k] == k && h[k] == h[i] && !strcmp(key[k], key[i])) {
+        first[i] = k;
+        break;
+      }
+    if (first[i] != i) continue;
+    double ti = now_ms();
+    jit_code *c = code_find(key[i], h[i]);
+    if (c) {
+      r[i].jit = code_ref(c, 0, now_ms() - ti);
+      G.st.shared++;
+      continue;
+    }
+    char *path = G.cache_dir ? cache_path(key[i]) : NULL;
+    if (path) {
+      int corrupt;
+      LLVMMemoryBufferRef obj = cache_read(path, key[i], &corrupt);
+      if (obj && (c = code_add(key[i], h[i], obj, r[i].fn_name, NULL))) {
+        double ms = now_ms() - ti;
+        r[i].jit = code_ref(c, 1, ms);
+        G.st.hits++;
+        G.st.load_ms += ms;
+        free(path);
+        continue;
+      }
+      G.st.misses++;
+      G.st.corrupt += corrupt || obj; /* an unlinkable entry is recompiled */
+    }
+    wpath[nw] = path;
+    w[nw].text = r[i].text;
+    w[nw].len = strlen(r[i].text);
+    wof[i] = nw++;
+  }
+  pthread_mutex_unlock(&G.mu);
+
+  int nwk = workers < 1 ? 1 : workers > JIT_MAX_WORKERS ? JIT_MAX_WORKERS : workers;
+  if (nwk > nw) nwk = nw;
+  len_idx *li = xl_calloc((size_t)nw + 1, sizeof *li);
+  for (int k = 0; k < nw; k++) li[k] = (len_idx){w[k].len, k};
+  qsort(li, (size_t)nw, sizeof *li, by_len_desc);
+  int *ord = xl_calloc((size_t)nw + 1, sizeof *ord);
+  for (int k = 0; k < nw; k++) ord[k] = li[k].i;
+  free(li);
+  work_queue q = {w, ord, nw, 0};
+  if (nw) work_all(&q, nwk);
+  free(ord);
+
+  /* link in request order: written cache entries and results do not depend on the workers */
+  pthread_mutex_lock(&G.mu);
+  for (int i = 0; i < n; i++) {
+    if (first[i] != i || wof[i] < 0) continue;
+    work_item *x = &w[wof[i]];
+    if (!x->obj) {
+      r[i].err = x->err;
+      x->err = NULL;
+      continue;
+    }
+    double tl = now_ms();
+    jit_code *c = code_find(key[i], h[i]); /* linked meanwhile by another thread's batch */
+    if (c) {
+      LLVMDisposeMemoryBuffer(x->obj);
+    } else {
+      if (wpath[wof[i]])
+        cache_write(wpath[wof[i]], key[i], LLVMGetBufferStart(x->obj), LLVMGetBufferSize(x->obj));
+      c = code_add(key[i], h[i], x->obj, r[i].fn_name, &r[i].err);
+    }
+    x->obj = NULL;
+    if (!c) continue;
+    double ms = x->ms + now_ms() - tl;
+    r[i].jit = code_ref(c, 0, ms);
+    G.st.compiled++;
+    G.st.compile_ms += ms;
+  }
+  for (int i = 0; i < n; i++) { /* the repeats of a key within the batch */
+    int f = first[i];
+    if (f == i) continue;
+    if (r[f].jit) {
+      r[i].jit = code_ref(r[f].jit->c, 0, 0);
+      G.st.shared++;
+    } else {
+      r[i].err = xl_strdup(r[f].err ? r[f].err : "jit: compile failed");
+    }
+  }
+  int rc = 0, distinct = 0;
+  for (int i = 0; i < n; i++) {
+    rc |= r[i].jit ? 0 : -1;
+    distinct += first[i] == i;
+  }
+  double wall = now_ms() - t0;
+  G.st.wall_ms += wall;
+  pthread_mutex_unlock(&G.mu);
+  pthread_mutex_lock(&cfg_mu);
+  int timing = cfg.timing;
+  pthread_mutex_unlock(&cfg_mu);
+  if (timing && n > 1)
+    fprintf(stderr, "jit batch: %d modules, %d distinct, %d compiled on %d worker%s, %.1f ms\n", n, distinct, nw,
+            nwk, nwk == 1 ? "" : "s", wall);
+  for (int i = 0; i < n; i++) free(key[i]);
+  for (int k = 0; k < nw; k++) {
+    free(wpath[k]);
+    free(w[k].err);
+  }
+  free(key);
+  free(h);
+  free(first);
+  free(w);
+  free(wof);
+  free(wpath);
+  return rc;
+}
+
+xl_jit *jit_compile(const char *mlir_text, const char *fn_name, char **err) {
+  jit_req r = {.text = mlir_text, .fn_name = fn_name};
+  jit_compile_batch(&r, 1, 1);
+  set_err(err, r.err);
+  return r.jit;
+}
+
+void *jit_fn(const xl_jit *j) { return j->c->fn; }
 int jit_from_cache(const xl_jit *j) { return j->cached; }
 double jit_ms(const xl_jit *j) { return j->ms; }
 
 void jit_free(xl_jit *j) {
   if (!j) return;
   pthread_mutex_lock(&G.mu);
-  release(j);
+  code_unref(j->c);
   pthread_mutex_unlock(&G.mu);
   free(j);
 }
@@ -599,7 +842,7 @@ char *jit_emit(const char *mlir_text, jit_emit_kind kind, char **err) {
   if (jit_init(err)) return NULL;
   char *text = NULL;
   pthread_mutex_lock(&G.mu);
-  int rc = compile(mlir_text, (int)kind, &text, NULL, err);
+  int rc = compile(G.ctx, mlir_text, (int)kind, &text, NULL, err);
   pthread_mutex_unlock(&G.mu);
   return rc ? NULL : text;
 }

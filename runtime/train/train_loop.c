@@ -353,6 +353,13 @@ int trn_train(trn_cfg *c, const trn_paths *paths, ckpt *resume_ck, int causal) {
       rc = trn_write_results(res_path, &m, c, di, step, have_test ? &tm : NULL, di->has_split[DATA_VAL] ? &vm : NULL);
     }
   }
+  if (rc == 0) { /* the wait before the first step, mostly: kernels compiled this run */
+    long nc, nl;
+    double sec;
+    xl_backend_compile_totals(m.be, &nc, &nl, &sec);
+    if (nc || nl)
+      printf("compiled %ld kernel%s in %.1f s (%ld more from the kernel cache)\n", nc, nc == 1 ? "" : "s", sec, nl);
+  }
   prog_csv_close(&csv);
   hist_free(&h);
   free(title);

@@ -1150,15 +1150,24 @@ static void test_cache(const char *dir) {
   char *path = cache_entries(dir, before);
   free(before);
   CHECK(path, "no cache file written in %s", dir);
+  double ms1 = j1 ? jit_ms(j1) : 0;
+  /* while j1 lives, the same text is neither compiled nor loaded again: it shares j1's code */
+  jit_stats_t sa = jit_stats();
+  xl_jit *js = jit_compile(t, k.name, &err);
+  jit_stats_t sb = jit_stats();
+  CHECK(js && j1 && jit_fn(js) == jit_fn(j1) && !jit_from_cache(js) && sb.shared == sa.shared + 1 &&
+            sb.compiled == sa.compiled && sb.hits == sa.hits && sb.misses == sa.misses,
+        "a text linked already is not shared");
+  jit_free(js);
+  jit_free(j1); /* the last handle: the code goes, the next compile reads the disk cache */
   xl_jit *j2 = jit_compile(t, k.name, &err);
   CHECK(j2 && jit_from_cache(j2), "second compile should be a hit");
-  if (j1 && j2) {
-    printf("cache: miss %.2f ms, hit %.2f ms\n", jit_ms(j1), jit_ms(j2));
-    CHECK(jit_ms(j2) < jit_ms(j1), "hit (%.2f ms) not faster than miss (%.2f ms)", jit_ms(j2), jit_ms(j1));
+  if (j2) {
+    printf("cache: miss %.2f ms, hit %.2f ms\n", ms1, jit_ms(j2));
+    CHECK(jit_ms(j2) < ms1, "hit (%.2f ms) not faster than miss (%.2f ms)", jit_ms(j2), ms1);
     ((kir_fn)jit_fn(j2))(bufs, 0, 4096);
     CHECK(fabs(y[100] - sigm(x[100])) < 1e-6, "cached kernel computes %g", y[100]);
   }
-  jit_free(j1);
   jit_free(j2);
   /* truncate the entry: it must be recompiled (and rewritten), never trusted */
   for (int round = 0; round < 2 && path; round++) {
@@ -1259,6 +1268,115 @@ static void rm_rf(const char *dir) {
   rmdir(dir);
 }
 
+/* the bytes of file dir/name (NULL if unreadable), *n its length */
+static char *slurp(const char *dir, const char *name, long *n) {
+  char *p = xl_fmt("%s/%s", dir, name);
+  FILE *f = fopen(p, "rb");
+  free(p);
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  *n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = malloc((size_t)*n + 1);
+  if (fread(b, 1, (size_t)*n, f) != (size_t)*n) *n = -1;
+  fclose(f);
+  return b;
+}
+
+/* 1 if directories a and b hold the same files with the same bytes (and at least one) */
+static int same_dirs(const char *a, const char *b) {
+  int same = 1, files = 0;
+  for (int pass = 0; pass < 2; pass++) { /* every file of a in b, and of b in a */
+    const char *x = pass ? b : a, *y = pass ? a : b;
+    DIR *d = opendir(x);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+      if (de->d_name[0] == '.') continue;
+      long nx = 0, ny = 0;
+      char *bx = slurp(x, de->d_name, &nx), *by = slurp(y, de->d_name, &ny);
+      files += !pass;
+      if (!bx || !by || nx != ny || nx < 0 || memcmp(bx, by, (size_t)nx)) same = 0;
+      free(bx);
+      free(by);
+    }
+    if (d) closedir(d);
+  }
+  return same && files > 0;
+}
+
+/* jit_compile_batch, as cpu_prepare uses it: repeated texts compiled once and sharing their
+   code, a module that does not parse failing alone with its error, a second batch compiling
+   nothing (disk cache), and the cache entries written by 3 workers byte-identical to those
+   written by 1 (the worker pool runs in the ASan build too). */
+static void test_batch(void) {
+  enum { NK = 5, NR = 13, BAD = 7 };
+  char *text[NK];
+  kir_kernel k[NK];
+  int64_t nel[NK];
+  for (int i = 0; i < NK; i++) {
+    nel[i] = 1000 + 8 * i; /* the texts differ in a size only */
+    k[i] = sigmoid_kernel(nel[i]);
+    snprintf(k[i].name, sizeof k[i].name, "xlk");
+    text[i] = kir_to_mlir(&k[i], CG_F32, &pt_options()->emit);
+  }
+  char dirs[2][64];
+  const int workers[2] = {3, 1};
+  float *x = malloc(1100 * 4), *y = malloc(1100 * 4);
+  for (int i = 0; i < 1100; i++) x[i] = (float)(i - 550) / 64.0f;
+  for (int w = 0; w < 2; w++) {
+    snprintf(dirs[w], sizeof dirs[w], "/tmp/xlc-jit-batch-XXXXXX");
+    if (!mkdtemp(dirs[w])) {
+      CHECK(0, "mkdtemp");
+      return;
+    }
+    xl_options o = *pt_options();
+    o.cache_dir = dirs[w];
+    jit_configure(&o);
+    for (int round = 0; round < 2; round++) {
+      jit_req r[NR];
+      memset(r, 0, sizeof r);
+      for (int m = 0; m < NR; m++) {
+        r[m].text = m == BAD ? "func.func @xlk( {" : text[m % NK];
+        r[m].fn_name = "xlk";
+      }
+      jit_stats_t s0 = jit_stats();
+      int rc = jit_compile_batch(r, NR, workers[w]);
+      jit_stats_t s1 = jit_stats();
+      CHECK(rc == -1 && !r[BAD].jit && r[BAD].err && strstr(r[BAD].err, "parse"), "workers %d: bad module: %s",
+            workers[w], r[BAD].err ? r[BAD].err : "(no error)");
+      long want_compiled = round ? 0 : NK;
+      CHECK(s1.compiled - s0.compiled == want_compiled && s1.hits - s0.hits == (round ? NK : 0) &&
+                s1.shared - s0.shared == NR - 1 - NK,
+            "workers %d round %d: %ld compiled, %ld hits, %ld shared", workers[w], round, s1.compiled - s0.compiled,
+            s1.hits - s0.hits, s1.shared - s0.shared);
+      for (int m = 0; m < NR; m++) {
+        if (m == BAD) continue;
+        CHECK(r[m].jit && !r[m].err, "workers %d: request %d: %s", workers[w], m, r[m].err ? r[m].err : "?");
+        if (!r[m].jit) continue;
+        CHECK(!r[m % NK].jit || jit_fn(r[m].jit) == jit_fn(r[m % NK].jit), "request %d does not share its code", m);
+        memset(y, 0, 1100 * 4);
+        void *bufs[2] = {x, y};
+        int64_t n = nel[m % NK];
+        ((kir_fn)jit_fn(r[m].jit))(bufs, 0, n);
+        CHECK(fabs(y[n - 1] - sigm(x[n - 1])) < 1e-6 && y[n] == 0, "request %d computes %g", m, y[n - 1]);
+      }
+      for (int m = 0; m < NR; m++) {
+        jit_free(r[m].jit);
+        free(r[m].err);
+      }
+    }
+  }
+  CHECK(same_dirs(dirs[0], dirs[1]), "the cache entries of 3 workers differ from those of 1");
+  jit_configure(pt_options());
+  for (int w = 0; w < 2; w++) rm_rf(dirs[w]);
+  for (int i = 0; i < NK; i++) {
+    free(text[i]);
+    free(k[i].body.v);
+  }
+  free(x);
+  free(y);
+}
+
 int main(void) {
   char dir[] = "/tmp/xlc-jit-test-XXXXXX";
   if (!mkdtemp(dir)) {
@@ -1316,6 +1434,7 @@ int main(void) {
   test_vectorized();
   test_accuracy();
   test_cache(dir);
+  test_batch();
   bench();
   rm_rf(dir);
   printf("test_jit: %s\n", fails ? "FAILED" : "ok");
