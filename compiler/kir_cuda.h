@@ -6,11 +6,11 @@
  * The unit is self-contained (no #include): a prelude defines xl_i64, the buffer struct, the
  * compute and storage types, bf16 conversions (round to nearest even), infinity/NaN by their
  * bits and the math names used; then
- *     extern "C" __global__ void __launch_bounds__(BLOCK) NAME(xl_bufs p)
+ *     extern "C" __global__ void NAME(xl_bufs p)
  * whose one parameter holds a pointer per KIR buffer (p.b[i] -> buf_numel[i] elements of the
  * storage type; sizes, strides and offsets are compile-time constants). CUDA built-ins used,
  * and nothing else (the emulated device's header provides exactly these): __global__,
- * __device__, __forceinline__, __launch_bounds__(n), extern __shared__ (dynamic shared memory,
+ * __device__, __forceinline__, extern __shared__ (dynamic shared memory,
  * declared as double[]), threadIdx.x, blockIdx.x, blockDim.x, gridDim.x, __syncthreads(), and
  * the C math functions exp log tanh erf log1p expm1 pow sqrt fabs fma (f-suffixed in f32/bf16).
  *

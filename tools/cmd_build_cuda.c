@@ -10,7 +10,8 @@
  * scan how it runs (per-step kernels until the persistent scan kernel exists). Everything is
  * compiled in memory before anything is written, each file atomically (temp + rename), so an
  * error leaves DIR as it was, except for files already replaced when a later write fails.
- * NVRTC is loaded at run time: without it the command fails (exit 1) naming the library.
+ * NVRTC is loaded at run time: without it the command fails (exit 1) naming the library;
+ * $XLC_NVRTC_LIB names another library file to load.
  * Kernels are planned with the CPU target's limits (the CUDA kp_target is later work).
  */
 #include <errno.h>
@@ -36,6 +37,7 @@ void usage_build_cuda(FILE *out) {
           "                 stack (ptxas), bytes moved, FLOPs, and a roofline estimate at the\n"
           "                 reference part's bandwidth and peak; how each scan runs\n"
           "No GPU is needed. Compiles are cached on disk ($XLC_CACHE_DIR/cuda). bf16 stores\n"
+          "$XLC_NVRTC_LIB: the NVRTC library to load instead of libnvrtc.so.13.\n"
           "bf16 and computes in f32. Exit status: 0 ok, 1 errors in the file, the command line,\n"
           "NVRTC missing or DIR not writable, 2 internal error (a kernel NVRTC rejects).\n");
 }
@@ -238,7 +240,8 @@ int cmd_build_cuda(int argc, char **argv) {
   if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
   rc = XLC_EXIT_USER;
   char *nerr = NULL;
-  if (!(nv = xnv_open(NULL, &nerr))) {
+  const char *lib = getenv("XLC_NVRTC_LIB"); /* another libnvrtc (tests: a missing one) */
+  if (!(nv = xnv_open(lib && *lib ? lib : NULL, &nerr))) {
     drv_error("%s", nerr);
     free(nerr);
     goto out;

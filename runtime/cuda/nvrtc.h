@@ -42,7 +42,7 @@ typedef struct {
   size_t cubin_len;
   char *log;            /* NVRTC's log with ptxas's report (NUL-terminated) */
   int nkern;
-  xnv_info kern[8];     /* parsed from log */
+  xnv_info kern[64];    /* parsed from log (the first 64 kernels) */
   int from_cache;
   double ms;            /* wall time of the compile or the cache load */
 } xnv_result;
