@@ -272,8 +272,7 @@ static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *
   int64_t npts = 1;
   for (int d = 0; d < x->ndim; d++)
     if (!(x->red_mask >> d & 1) && d != par) npts *= x->dim[d];
-  int uses[x->body.n > 0 ? x->body.n : 1];
-  memset(uses, 0, sizeof uses);
+  int *uses = xl_calloc((size_t)(x->body.n > 0 ? x->body.n : 1), sizeof *uses); /* readers of each value */
   int red_store = -1, fused = -1;
   for (int i = 0; i < x->body.n; i++) {
     const kir_inst *in = &x->body.v[i];
@@ -330,6 +329,7 @@ static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *
     fputs("] = xl_st(acc);\n", f);
   }
   fputs("    }\n  }\n", f);
+  free(uses);
 }
 
 char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,

@@ -78,10 +78,11 @@ typedef struct {
   int split;      /* kir_par_dim of a chain (blocks are slices of it), -1 otherwise */
 } kcu_launch;
 
-/* The CUDA C source of k computed in dt for t (malloc'd) and its launch geometry in *geo, with
-   eo's switches (only no_fma matters; NULL: all off). NULL and *err (malloc'd, naming the
-   kernel) for a KIR op without a CUDA spelling or local buffers that exceed t->smem_optin.
-   The kernel's name is k->name with anything but [A-Za-z0-9_] as '_' (kcu_name). */
+/* The CUDA C source of k computed in dt for t (not NULL; malloc'd) and its launch geometry in
+   *geo (may be NULL), with eo's switches (only no_fma matters; NULL: all off). NULL and *err
+   (malloc'd, naming the kernel) for a KIR op without a CUDA spelling or local buffers that
+   exceed t->smem_optin. The kernel's name is k->name with anything but [A-Za-z0-9_] as '_'
+   (kcu_name). */
 char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,
                char **err);
 /* The C identifier kcu_emit gives k->name (into out, n bytes). */

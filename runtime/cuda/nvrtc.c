@@ -72,7 +72,8 @@ xnv_lib *xnv_open(const char *path, char **err) {
     void *fp = dlsym(h, syms[i].sym);
     if (!fp) {
       if (err) *err = xl_fmt("NVRTC library lacks %s (too old? NVRTC 12 or newer is needed)", syms[i].sym);
-      xnv_close(l);
+      dlclose(h);
+      free(l);
       return NULL;
     }
     memcpy((char *)l + syms[i].off, &fp, sizeof fp);
@@ -81,11 +82,9 @@ xnv_lib *xnv_open(const char *path, char **err) {
   return l;
 }
 
-void xnv_close(xnv_lib *l) {
-  if (!l) return;
-  dlclose(l->h);
-  free(l);
-}
+/* The library stays loaded: NVRTC carries its own C++ runtime, whose allocations (its exception
+   pool) would look leaked once its image is gone, and a later xnv_open finds it again. */
+void xnv_close(xnv_lib *l) { free(l); }
 
 void xnv_version(const xnv_lib *l, int *major, int *minor) {
   *major = l->major;

@@ -24,7 +24,7 @@ typedef struct xnv_lib xnv_lib;
    "NVRTC not found (libnvrtc.so.13: <dlerror>); install the CUDA toolkit's NVRTC ...") when
    absent or lacking an entry point. */
 xnv_lib *xnv_open(const char *path, char **err);
-void xnv_close(xnv_lib *l);
+void xnv_close(xnv_lib *l); /* frees l; the library itself stays loaded (nvrtc.c says why) */
 void xnv_version(const xnv_lib *l, int *major, int *minor);
 
 /* ptxas's report of one kernel (-1: not in the log) */
