@@ -24,7 +24,7 @@
  * step and its gates in one kernel); every output buffer is stored by exactly one store of the
  * whole chain. A chain runs unsplit (kir_par_dim is -1) unless its nests share a dimension
  * that cuts every buffer the chain writes into disjoint slices (jit.h kir_par_dim).
- * KIR is target-free: kir_mlir.c spells it as MLIR text, a CUDA emitter will spell it as C.
+ * KIR is target-free: kir_mlir.c spells it as MLIR text, kir_cuda.c as CUDA C.
  */
 #ifndef KIR_H
 #define KIR_H

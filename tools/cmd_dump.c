@@ -4,7 +4,8 @@
  * dimensions from --set), cg-grad (cg plus the backward pass), cg-opt (cg, or cg-grad --loss
  * with --loss, after the cg-opt stage), kplan and kir (the kernel plan of cg-opt; kir adds
  * every kernel's KIR), mlir (the MLIR text of every
- * fused kernel of that plan, in --dtype), mem (the memory plan of that plan: regions, offsets,
+ * fused kernel of that plan, in --dtype), cuda (the CUDA C of every fused kernel for sm_90,
+ * compiler/kir_cuda.h, in --dtype, bf16 too), mem (the memory plan of that plan: regions, offsets,
  * lifetimes, the workspace peak, for --dtype element sizes). The text goes to stdout and is
  * what golden tests compare; nothing is printed there when a stage fails. Later stages of the
  * pipeline are listed but report "not available yet". Every stage from cg on is xl_compile
@@ -14,10 +15,11 @@
 
 #include "cg.h"
 #include "driver.h"
+#include "kir_cuda.h"
 #include "kplan.h"
 #include "memplan.h"
 
-typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_CG_OPT, ST_KPLAN, ST_KIR, ST_MLIR, ST_MEM, ST_LATER } stage_id;
+typedef enum { ST_TOKENS, ST_AST, ST_CG, ST_CG_GRAD, ST_CG_OPT, ST_KPLAN, ST_KIR, ST_MLIR, ST_MEM, ST_CUDA, ST_LATER } stage_id;
 
 static const struct {
   const char *name;
@@ -25,7 +27,7 @@ static const struct {
 } stages[] = {
     {"tokens", ST_TOKENS}, {"ast", ST_AST},     {"cg", ST_CG},     {"cg-grad", ST_CG_GRAD},
     {"cg-opt", ST_CG_OPT},  {"kplan", ST_KPLAN}, {"mem", ST_MEM},   {"kir", ST_KIR},
-    {"mlir", ST_MLIR},     {"cuda", ST_LATER},
+    {"mlir", ST_MLIR},     {"cuda", ST_CUDA},
 };
 #define NSTAGES ((int)(sizeof stages / sizeof stages[0]))
 
@@ -51,6 +53,8 @@ void usage_dump(FILE *out) {
           "            workspace offset and live steps of every value, the peak and totals\n"
           "  mlir      the MLIR module of every fused kernel of kplan (scan bodies included),\n"
           "            each after a comment line naming the kernel and the nodes it fuses\n"
+          "  cuda      the CUDA C of every fused kernel of kplan for sm_90 (compiler/kir_cuda.h),\n"
+          "            each after the same comment line; --dtype f32|f64|bf16\n"
           "\n"
           "options:\n"
           "  --stage=STAGE      the stage to print (required)\n"
@@ -59,7 +63,8 @@ void usage_dump(FILE *out) {
           "  --loss             cg-grad: differentiate the scalar output 'loss' instead of\n"
           "                     seeding every output with a cotangent input 'cot.NAME';\n"
           "                     kplan, kir, mlir, mem: plan the training graph (cg-grad --loss)\n"
-          "  --dtype f32|f64    mlir: element type of the kernels; mem: of the values\n"
+          "  --dtype f32|f64    mlir, cuda (also bf16): element type of the kernels; mem: of\n"
+          "                     the values\n"
           "                     (default f32)\n"
           "  --stats            cg-opt: a first line '// cg-opt: nodes N -> M (...)'\n"
           "                     (counts include scan bodies)\n"
@@ -97,11 +102,36 @@ static int print_mlir(const kp_plan *p, int step, const char *where, double reps
   return 0;
 }
 
+/* --stage=cuda: every kernel's CUDA C (sm_90, the dtype), into out; -1 on an emit error
+   (printed) */
+typedef struct {
+  kcu_dtype dt;
+  FILE *out;
+  int failed;
+} cuda_walk;
+
+static int print_cuda(const kp_plan *p, int step, const char *where, double reps, void *ud) {
+  (void)reps;
+  cuda_walk *w = ud;
+  if (p->steps.v[step].kind != KP_KERNEL) return 0;
+  char *err = NULL, *src = kcu_emit(p->steps.v[step].kir, w->dt, kcu_target_find("sm_90"), &drv_options()->emit, NULL, &err);
+  if (!src) {
+    drv_internal("%s", err);
+    free(err);
+    w->failed = 1;
+    return 1;
+  }
+  drv_kernel_comment(p, step, where, w->out);
+  fputs(src, w->out);
+  free(src);
+  return 0;
+}
+
 /* The pipeline through `stop` (cg, cg-grad, cg-opt: the graph; kplan, kir (kir: with the KIR
    of every kernel): the kernel plan of the optimized graph; mem: its memory plan; emit: the
    MLIR of its kernels); stats: the cg-opt counts first. */
 static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, xl_grad grad, xl_stage stop, int kir,
-                      int stats, cg_dtype dt) {
+                      int stats, cg_dtype dt, const kcu_dtype *cuda) {
   xl_request r = {0};
   r.entry = entry, r.sets = sets->v.v, r.nsets = sets->v.n, r.grad = grad, r.stop = stop, r.dt = dt;
   xl_module m;
@@ -113,7 +143,17 @@ static int dump_graph(drv_src *s, const char *entry, const drv_sets *sets, xl_gr
            st->nodes_before, st->nodes_after, st->folded, st->merged, st->dead, st->scan_outs_removed,
            st->scan_ins_removed);
   if (rc == XLC_EXIT_OK && stop <= XL_STAGE_CG_OPT) cg_dump(m.g, stdout);
-  if (rc == XLC_EXIT_OK && stop == XL_STAGE_KPLAN) kp_dump(m.plan, stdout, kir);
+  if (rc == XLC_EXIT_OK && stop == XL_STAGE_KPLAN && cuda) { /* printed only when every kernel emits */
+    char *buf = NULL;
+    size_t len = 0;
+    cuda_walk w = {*cuda, open_memstream(&buf, &len), 0};
+    drv_plan_walk(m.plan, print_cuda, &w);
+    fclose(w.out);
+    if (w.failed) rc = XLC_EXIT_INTERNAL;
+    else fwrite(buf, 1, len, stdout);
+    free(buf);
+  } else if (rc == XLC_EXIT_OK && stop == XL_STAGE_KPLAN)
+    kp_dump(m.plan, stdout, kir);
   if (rc == XLC_EXIT_OK && stop == XL_STAGE_MEM) mp_dump(m.mp, stdout);
   if (rc == XLC_EXIT_OK && stop == XL_STAGE_EMIT) {
     mlir_walk w = {&m, 0};
@@ -130,6 +170,7 @@ int cmd_dump(int argc, char **argv) {
   const char *stage = NULL;
   int loss = 0, rc = XLC_EXIT_USER, dtype_set = 0, stats = 0;
   cg_dtype dt = CG_F32;
+  kcu_dtype cdt = KCU_F32;
   if (drv_args_parse(&a, argc, argv, "dump", dump_opts) != 0) goto out;
   if (a.help) {
     usage_dump(stdout);
@@ -148,12 +189,14 @@ int cmd_dump(int argc, char **argv) {
       stats = 1;
     else if (strcmp(o->name, "dtype") == 0) {
       dtype_set = 1;
-      if (strcmp(o->val, "f32") == 0)
+      if (kcu_dtype_parse(o->val, &cdt) && cdt == KCU_BF16)
+        dt = CG_F32; /* --stage=cuda only: checked below */
+      else if (strcmp(o->val, "f32") == 0)
         dt = CG_F32;
       else if (strcmp(o->val, "f64") == 0)
         dt = CG_F64;
       else {
-        drv_error("unknown dtype '%s' (expected f32 or f64)", o->val);
+        drv_error("unknown dtype '%s' (expected f32 or f64; bf16 for --stage=cuda)", o->val);
         goto out;
       }
     }
@@ -180,7 +223,11 @@ int cmd_dump(int argc, char **argv) {
     goto out;
   }
   const char *path = a.pos.v[0], *entry = a.pos.n > 1 ? a.pos.v[1] : NULL;
-  int planned = sid == ST_KPLAN || sid == ST_KIR || sid == ST_MLIR || sid == ST_MEM;
+  int planned = sid == ST_KPLAN || sid == ST_KIR || sid == ST_MLIR || sid == ST_MEM || sid == ST_CUDA;
+  if (cdt == KCU_BF16 && sid != ST_CUDA) {
+    drv_error("--dtype bf16 is for --stage=cuda only");
+    goto out;
+  }
   if ((sid == ST_CG || sid == ST_CG_GRAD || sid == ST_CG_OPT || planned) && !entry) {
     drv_error("--stage=%s needs an ENTRY (the name of a cell, block or model)", stage);
     goto out;
@@ -191,7 +238,8 @@ int cmd_dump(int argc, char **argv) {
     drv_warn("--stats only matters for --stage=cg-opt");
     stats = 0;
   }
-  if (dtype_set && sid != ST_MLIR && sid != ST_MEM) drv_warn("--dtype only matters for --stage=mlir and mem");
+  if (dtype_set && sid != ST_MLIR && sid != ST_MEM && sid != ST_CUDA)
+    drv_warn("--dtype only matters for --stage=mlir, mem and cuda");
   if (drv_src_load(&s, path) != 0) goto out;
 
   if (sid == ST_TOKENS) {
@@ -224,7 +272,7 @@ int cmd_dump(int argc, char **argv) {
   xl_stage stop = sid == ST_CG ? XL_STAGE_CG : sid == ST_CG_GRAD ? XL_STAGE_CG_GRAD : sid == ST_CG_OPT ? XL_STAGE_CG_OPT
                   : sid == ST_MEM ? XL_STAGE_MEM : sid == ST_MLIR ? XL_STAGE_EMIT : XL_STAGE_KPLAN;
   if (sid == ST_CG) grad = XL_GRAD_NONE;
-  rc = dump_graph(&s, entry, &sets, grad, stop, sid == ST_KIR, stats, dt);
+  rc = dump_graph(&s, entry, &sets, grad, stop, sid == ST_KIR, stats, dt, sid == ST_CUDA ? &cdt : NULL);
 out:
   if (fflush(stdout) != 0 && rc == XLC_EXIT_OK) {
     drv_error("cannot write to stdout");

@@ -48,7 +48,7 @@ xrun dump "$CLI/tiny.xl" acc --stage=bogus; expect_rc 1
 expect_err "unknown stage 'bogus'"; expect_err "tokens ast cg cg-grad"
 xrun dump "$CLI/tiny.xl" acc; expect_rc 1; expect_err "needs --stage"
 xrun dump "$CLI/tiny.xl" --stage=cg; expect_rc 1; expect_err "needs an ENTRY"
-xrun dump "$CLI/tiny.xl" acc --stage=cuda; expect_rc 1; expect_err "not available yet"
+xrun dump "$CLI/tiny.xl" acc --stage=cuda --set N=2 --set B=1 --set T=2; expect_rc 0; expect_out "__global__ void k"
 xrun dump "$CLI/tiny.xl" --stage=cg-opt; expect_rc 1; expect_err "needs an ENTRY"
 xrun dump "$CLI/tiny.xl" acc --stage=cg-opt --stats --set N=2 --set B=1 --set T=2; expect_rc 0
 expect_out "// cg-opt: nodes"
