@@ -10,7 +10,10 @@
  * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm, and
  * so do log1p, expm1 and pow in both dtypes (one scalar call per vector lane). Each KIR op is
  * spelled by one sp_<OP> function, in a table generated from kir_ops.def/ops.def: a new KIR op
- * without its spelling does not compile. No MLIR headers here: this file only prints text.
+ * without its spelling does not compile. The data-dependent ops (INDEX, LOADX, STOREX) are
+ * spelled by the loop emitter too: guarded scalar or lane-uniform vector accesses inside
+ * scf.if, in plain loops (no reduced-block, jam or block-diagonal strategies in such nests).
+ * No MLIR headers here: this file only prints text.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -805,13 +808,64 @@ static const char *emit_index(E *e, const kir_inst *in, const char *j) {
   if (d != L) return f;
   char lit[600];
   int n = snprintf(lit, sizeof lit, "[");
-  for (int l = 0; l < e->VL && n < (int)sizeof lit; l++) n += snprintf(lit + n, sizeof lit - (size_t)n, "%s%d.0", l ? ", " : "", l);
+  for (int l = 0; l < e->VL && n < (int)sizeof lit; l++)
+    n += snprintf(lit + n, sizeof lit - (size_t)n, "%s%d.0", l ? ", " : "", l);
   snprintf(lit + n, sizeof lit - (size_t)n, "]");
   return add(e, f, kdef(e, e->ft, lit));
 }
 
+/* Whether body value v is INDEX(d) or INDEX(d) +- a constant: consecutive lanes along d hold
+   consecutive indices (a pad or concat along the vectorized dimension). */
+static int index_plus_const(const kir_kernel *k, int v, int d) {
+  const kir_inst *x = &k->body.v[v];
+  if (x->op == KIR_INDEX) return (int)x->imm == d;
+  if (x->op != KIR_ADD && x->op != KIR_SUB) return 0;
+  const kir_inst *p = &k->body.v[x->a], *q = &k->body.v[x->b];
+  if (p->op == KIR_INDEX && (int)p->imm == d && q->op == KIR_CONST) return 1;
+  return x->op == KIR_ADD && q->op == KIR_INDEX && (int)q->imm == d && p->op == KIR_CONST;
+}
+
+static const char *emit_loadx_lanes(E *e, const kir_inst *in, const char *idx, int64_t st);
+
 /* LOADX at element index idx (the access without its index term, lane 0) */
 static const char *emit_loadx(E *e, const kir_inst *in, const char *idx, int64_t st) {
+  int vec = e->vl > 1;
+  if (vec && e->vary[in->a] && index_plus_const(e->k, in->a, e->D.nd - 1)) {
+    /* lanes x0 .. x0 + VL - 1: all in range: one vector load (stride st + xstride); all out: 0;
+       else lane by lane (the edges of a pad or of a concat's piece) */
+    const char *x0 = lane(e, e->val[in->a], 0), *x1 = lane(e, e->val[in->a], e->VL - 1), *zero = K(e, 0.0);
+    set_mode(e, 0);
+    const char *all = val(e, "arith.andi %s, %s : i1", cmp(e, "oge", x0, K(e, 0.0)), cmp(e, "olt", x1, K(e, (double)in->xlim)));
+    const char *none = val(e, "arith.ori %s, %s : i1", cmp(e, "olt", x1, K(e, 0.0)), cmp(e, "oge", x0, K(e, (double)in->xlim)));
+    set_mode(e, 1);
+    const char *r = fresh(e, "t"), *r2 = fresh(e, "t");
+    line(e, "%s = scf.if %s -> (%s) {", r, all, e->ft);
+    e->depth++;
+    set_mode(e, 0);
+    const char *a = x_index(e, idx, x0, in->xstride);
+    set_mode(e, 1);
+    line(e, "scf.yield %s : %s", vload(e, in->buf, a, st + in->xstride), e->ft);
+    e->depth--;
+    line(e, "} else {");
+    e->depth++;
+    line(e, "%s = scf.if %s -> (%s) {", r2, none, e->ft);
+    e->depth++;
+    line(e, "scf.yield %s : %s", zero, e->ft);
+    e->depth--;
+    line(e, "} else {");
+    e->depth++;
+    line(e, "scf.yield %s : %s", emit_loadx_lanes(e, in, idx, st), e->ft);
+    e->depth--;
+    line(e, "}");
+    line(e, "scf.yield %s : %s", r2, e->ft);
+    e->depth--;
+    line(e, "}");
+    return r;
+  }
+  return emit_loadx_lanes(e, in, idx, st);
+}
+
+static const char *emit_loadx_lanes(E *e, const kir_inst *in, const char *idx, int64_t st) {
   int vec = e->vl > 1, one = !vec || !e->vary[in->a];
   const char *x = e->val[in->a], *zero = K(e, 0.0), *res = fresh(e, "t");
   const char *xs[64];
@@ -881,7 +935,8 @@ static void emit_zero_x(E *e, int s, const char **iv, int d) {
     const char *base = base_index(e, s, iv, e->D.nd), *x = fresh(e, "i");
     line(e, "scf.for %s = %s to %s step %s {", x, IX(e, 0), IX(e, in->xlim), IX(e, 1));
     e->depth++;
-    const char *a = val(e, "arith.addi %s, %s : index", base, val(e, "arith.muli %s, %s : index", x, IX(e, in->xstride)));
+    const char *a =
+        val(e, "arith.addi %s, %s : index", base, val(e, "arith.muli %s, %s : index", x, IX(e, in->xstride)));
     line(e, "memref.store %s, %s[%s] : %s", K(e, 0.0), e->mem[in->buf], a, e->memty[in->buf]);
     e->depth--;
     line(e, "}");

@@ -962,13 +962,14 @@ static void name_nests(const cg_graph *g, kp_step *m) {
   for (kir_kernel *y = m->kir; y; y = y->next) memcpy(y->name, nm, sizeof nm);
 }
 
-/* 1 if kernel step t reads indices (GATHER, SCATTER_ADD, ONE_HOT) that the kernel being merged
-   computes: the executor checks indices before a kernel runs, so they must exist by then. */
-static int index_inside(const cg_graph *g, const kp_step *t, const char *inside) {
-  for (int j = 0; j < t->nodes.n; j++) {
-    int v = index_operand(&g->nodes.v[t->nodes.v[j]]);
-    if (v >= 0 && inside[v]) return 1;
-  }
+/* 1 if kernel step t has data-dependent addressing (MK_INDEXED). Such kernels are not merged:
+   their indices must exist when the executor checks them before the kernel runs, and a chain
+   that reads a concat's pieces or a gather's rows through LOADX rarely passes chain_splits
+   (the sLSTM backward step with its gate concat and the next contraction as one chain ran on
+   one thread: config A training 16% slower than with the concat a step of its own). */
+static int indexed_step(const cg_graph *g, const kp_step *t) {
+  for (int j = 0; j < t->nodes.n; j++)
+    if (member_kind(g, &g->nodes.v[t->nodes.v[j]]) == MK_INDEXED) return 1;
   return 0;
 }
 
@@ -983,7 +984,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small)) {
+    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || indexed_step(g, &m)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -999,7 +1000,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == tg->max_nest || (small && kir_points(t->kir) >= small) ||
-          m.nodes.n + t->nodes.n > tg->max_members || index_inside(g, t, inside) || !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > tg->max_members || indexed_step(g, t) || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
@@ -1285,6 +1286,8 @@ const char *kp_fallback_why(const kp_plan *p, int i) {
     if (s->ein && (s->ein->direct || s->ein->gemm)) return NULL; /* BLAS calls */
     return "an einsum that is neither one GEMM nor strided GEMMs, above the contraction-kernel size";
   }
+  if (member_kind(p->g, n) == MK_INDEXED)
+    return "its kernel would need more than nest_maxbuf buffers or read a constant table";
   return "no compiled path for this op yet";
 }
 

@@ -1,10 +1,7 @@
-// kernel k5_einsum_add_add_add_slice_slice_slice_slice_sigmoid_mul_sigmo: fuses %6 einsum, %8 add, %10 add, %12 add, %13 slice, %14 slice, %15 slice, %16 slice, %17 sigmoid, %18 mul, %19 sigmoid, %20 tanh, %21 mul, %22 add, %23 sigmoid, %24 tanh, %28 add, %29 mul, %30 mul, %31 square, %33 sub, %34 mul, %35 add, %36 sub, %37 mul, %38 mul, %39 mul, %40 mul, %41 square, %42 sub, %43 mul, %44 sub, %45 mul, %46 mul, %47 mul, %48 mul, %49 sub, %50 mul, %51 mul, %52 concat, %53 einsum, %54 einsum (body of scan %17)
+// kernel k5_einsum_add_add_add_slice_slice_slice_slice_sigmoid_mul_sigmo: fuses %6 einsum, %8 add, %10 add, %12 add, %13 slice, %14 slice, %15 slice, %16 slice, %17 sigmoid, %18 mul, %19 sigmoid, %20 tanh, %21 mul, %22 add, %23 sigmoid, %24 tanh, %28 add, %29 mul, %30 mul, %31 square, %33 sub, %34 mul, %35 add, %36 sub, %37 mul, %38 mul, %39 mul, %40 mul, %41 square, %42 sub, %43 mul, %44 sub, %45 mul, %46 mul, %47 mul, %48 mul, %49 sub, %50 mul, %51 mul (body of scan %17)
 // kernel k5_einsum_add_add_add_slice_slice_slice_slice_sigmoid_mul_sigmo: domain [1, 64, 8] -> loops [64, 8 red], f32, 8 lanes
 // nest 1: domain [1, 64] -> loops [64], f32, 8 lanes
 // nest 2: domain [1, 16] -> loops [16], f32, 8 lanes
-// nest 3: domain [1, 64] -> loops [1, 64], f32, 8 lanes
-// nest 4: domain [64, 1, 16] -> loops [64 red, 16], f32, 8 lanes, reduced block in registers
-// nest 5: domain [64, 1, 8] -> loops [64 red, 8], f32, 8 lanes, reduced block in registers
 // ABI: void k5_einsum_add_add_add_slice_slice_slice_slice_sigmoid_mul_sigmo(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
 module {
   func.func @k5_einsum_add_add_add_slice_slice_slice_slice_sigmoid_mul_sigmo(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
@@ -94,9 +91,33 @@ module {
     %d10_3 = llvm.insertvalue %n10, %d10_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d10_4 = llvm.insertvalue %one, %d10_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m10 = builtin.unrealized_conversion_cast %d10_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m11 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
-    %m12 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
-    %m13 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %pp11 = llvm.getelementptr %bufs[11] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p11 = llvm.load %pp11 : !llvm.ptr -> !llvm.ptr
+    %n11 = llvm.mlir.constant(16 : i64) : i64
+    %d11_0 = llvm.insertvalue %p11, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d11_1 = llvm.insertvalue %p11, %d11_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d11_2 = llvm.insertvalue %z, %d11_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d11_3 = llvm.insertvalue %n11, %d11_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d11_4 = llvm.insertvalue %one, %d11_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m11 = builtin.unrealized_conversion_cast %d11_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
+    %pp12 = llvm.getelementptr %bufs[12] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p12 = llvm.load %pp12 : !llvm.ptr -> !llvm.ptr
+    %n12 = llvm.mlir.constant(16 : i64) : i64
+    %d12_0 = llvm.insertvalue %p12, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_1 = llvm.insertvalue %p12, %d12_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_2 = llvm.insertvalue %z, %d12_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_3 = llvm.insertvalue %n12, %d12_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_4 = llvm.insertvalue %one, %d12_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m12 = builtin.unrealized_conversion_cast %d12_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
+    %pp13 = llvm.getelementptr %bufs[13] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p13 = llvm.load %pp13 : !llvm.ptr -> !llvm.ptr
+    %n13 = llvm.mlir.constant(16 : i64) : i64
+    %d13_0 = llvm.insertvalue %p13, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d13_1 = llvm.insertvalue %p13, %d13_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d13_2 = llvm.insertvalue %z, %d13_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d13_3 = llvm.insertvalue %n13, %d13_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d13_4 = llvm.insertvalue %one, %d13_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m13 = builtin.unrealized_conversion_cast %d13_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %pp14 = llvm.getelementptr %bufs[14] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p14 = llvm.load %pp14 : !llvm.ptr -> !llvm.ptr
     %n14 = llvm.mlir.constant(16 : i64) : i64
@@ -106,43 +127,15 @@ module {
     %d14_3 = llvm.insertvalue %n14, %d14_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d14_4 = llvm.insertvalue %one, %d14_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m14 = builtin.unrealized_conversion_cast %d14_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m15 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
-    %pp16 = llvm.getelementptr %bufs[16] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p16 = llvm.load %pp16 : !llvm.ptr -> !llvm.ptr
-    %n16 = llvm.mlir.constant(64 : i64) : i64
-    %d16_0 = llvm.insertvalue %p16, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_1 = llvm.insertvalue %p16, %d16_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_2 = llvm.insertvalue %z, %d16_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_3 = llvm.insertvalue %n16, %d16_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d16_4 = llvm.insertvalue %one, %d16_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m16 = builtin.unrealized_conversion_cast %d16_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<64xf32>
-    %pp17 = llvm.getelementptr %bufs[17] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p17 = llvm.load %pp17 : !llvm.ptr -> !llvm.ptr
-    %n17 = llvm.mlir.constant(1024 : i64) : i64
-    %d17_0 = llvm.insertvalue %p17, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d17_1 = llvm.insertvalue %p17, %d17_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d17_2 = llvm.insertvalue %z, %d17_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d17_3 = llvm.insertvalue %n17, %d17_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d17_4 = llvm.insertvalue %one, %d17_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m17 = builtin.unrealized_conversion_cast %d17_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<1024xf32>
-    %pp18 = llvm.getelementptr %bufs[18] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p18 = llvm.load %pp18 : !llvm.ptr -> !llvm.ptr
-    %n18 = llvm.mlir.constant(16 : i64) : i64
-    %d18_0 = llvm.insertvalue %p18, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d18_1 = llvm.insertvalue %p18, %d18_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d18_2 = llvm.insertvalue %z, %d18_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d18_3 = llvm.insertvalue %n18, %d18_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d18_4 = llvm.insertvalue %one, %d18_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m18 = builtin.unrealized_conversion_cast %d18_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %pp19 = llvm.getelementptr %bufs[19] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p19 = llvm.load %pp19 : !llvm.ptr -> !llvm.ptr
-    %n19 = llvm.mlir.constant(8 : i64) : i64
-    %d19_0 = llvm.insertvalue %p19, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_1 = llvm.insertvalue %p19, %d19_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_2 = llvm.insertvalue %z, %d19_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_3 = llvm.insertvalue %n19, %d19_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_4 = llvm.insertvalue %one, %d19_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m19 = builtin.unrealized_conversion_cast %d19_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<8xf32>
+    %pp15 = llvm.getelementptr %bufs[15] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p15 = llvm.load %pp15 : !llvm.ptr -> !llvm.ptr
+    %n15 = llvm.mlir.constant(16 : i64) : i64
+    %d15_0 = llvm.insertvalue %p15, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d15_1 = llvm.insertvalue %p15, %d15_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d15_2 = llvm.insertvalue %z, %d15_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d15_3 = llvm.insertvalue %n15, %d15_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d15_4 = llvm.insertvalue %one, %d15_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m15 = builtin.unrealized_conversion_cast %d15_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %c0 = arith.constant 0 : index
     %c2 = arith.constant 8 : index
     %c3 = arith.constant 64 : index
@@ -183,12 +176,6 @@ module {
     %c235 = arith.constant dense<9.00000000e+00> : vector<8xf32>
     %c238 = arith.constant dense<2.00000000e+00> : vector<8xf32>
     %c273 = arith.constant dense<8.99999976e-01> : vector<8xf32>
-    %c402 = arith.constant dense<[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]> : vector<8xf32>
-    %c404 = arith.constant dense<4.80000000e+01> : vector<8xf32>
-    %c415 = arith.constant 0.00000000e+00 : f32
-    %c417 = arith.constant 1.60000000e+01 : f32
-    %c496 = arith.constant dense<3.20000000e+01> : vector<8xf32>
-    %c590 = arith.constant dense<1.60000000e+01> : vector<8xf32>
     scf.for %j1 = %c0 to %c3 step %c2 {
       %t5 = arith.addi %c0, %j1 : index
       vector.store %c4, %m2[%t5] : memref<64xf32>, vector<8xf32>
@@ -550,535 +537,6 @@ module {
       vector.store %t388, %m14[%t395] : memref<16xf32>, vector<8xf32>
       %t396 = arith.addi %c0, %j126 : index
       vector.store %t391, %m15[%t396] : memref<16xf32>, vector<8xf32>
-    }
-    scf.for %i397 = %c0 to %c8 step %c8 {
-      scf.for %j398 = %c0 to %c3 step %c2 {
-        %t399 = arith.index_cast %j398 : index to i64
-        %t400 = arith.sitofp %t399 : i64 to f32
-        %t401 = vector.broadcast %t400 : f32 to vector<8xf32>
-        %t403 = arith.addf %t401, %c402 : vector<8xf32>
-        %t405 = arith.subf %t403, %c404 : vector<8xf32>
-        %t407 = vector.extract %t405[0] : f32 from vector<8xf32>
-        %t408 = vector.extract %t405[1] : f32 from vector<8xf32>
-        %t409 = vector.extract %t405[2] : f32 from vector<8xf32>
-        %t410 = vector.extract %t405[3] : f32 from vector<8xf32>
-        %t411 = vector.extract %t405[4] : f32 from vector<8xf32>
-        %t412 = vector.extract %t405[5] : f32 from vector<8xf32>
-        %t413 = vector.extract %t405[6] : f32 from vector<8xf32>
-        %t414 = vector.extract %t405[7] : f32 from vector<8xf32>
-        %t416 = arith.cmpf oge, %t407, %c415 : f32
-        %t418 = arith.cmpf olt, %t407, %c417 : f32
-        %t419 = arith.andi %t416, %t418 : i1
-        %t420 = scf.if %t419 -> (f32) {
-          %t421 = arith.fptosi %t407 : f32 to i64
-          %t422 = arith.index_cast %t421 : i64 to index
-          %t423 = arith.addi %c0, %t422 : index
-          %t424 = memref.load %m11[%t423] : memref<16xf32>
-          scf.yield %t424 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t425 = vector.insert %t420, %c4 [0] : f32 into vector<8xf32>
-        %t426 = arith.addi %c0, %c0 : index
-        %t427 = arith.cmpf oge, %t408, %c415 : f32
-        %t428 = arith.cmpf olt, %t408, %c417 : f32
-        %t429 = arith.andi %t427, %t428 : i1
-        %t430 = scf.if %t429 -> (f32) {
-          %t431 = arith.fptosi %t408 : f32 to i64
-          %t432 = arith.index_cast %t431 : i64 to index
-          %t433 = arith.addi %t426, %t432 : index
-          %t434 = memref.load %m11[%t433] : memref<16xf32>
-          scf.yield %t434 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t435 = vector.insert %t430, %t425 [1] : f32 into vector<8xf32>
-        %t436 = arith.addi %c0, %c0 : index
-        %t437 = arith.cmpf oge, %t409, %c415 : f32
-        %t438 = arith.cmpf olt, %t409, %c417 : f32
-        %t439 = arith.andi %t437, %t438 : i1
-        %t440 = scf.if %t439 -> (f32) {
-          %t441 = arith.fptosi %t409 : f32 to i64
-          %t442 = arith.index_cast %t441 : i64 to index
-          %t443 = arith.addi %t436, %t442 : index
-          %t444 = memref.load %m11[%t443] : memref<16xf32>
-          scf.yield %t444 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t445 = vector.insert %t440, %t435 [2] : f32 into vector<8xf32>
-        %t446 = arith.addi %c0, %c0 : index
-        %t447 = arith.cmpf oge, %t410, %c415 : f32
-        %t448 = arith.cmpf olt, %t410, %c417 : f32
-        %t449 = arith.andi %t447, %t448 : i1
-        %t450 = scf.if %t449 -> (f32) {
-          %t451 = arith.fptosi %t410 : f32 to i64
-          %t452 = arith.index_cast %t451 : i64 to index
-          %t453 = arith.addi %t446, %t452 : index
-          %t454 = memref.load %m11[%t453] : memref<16xf32>
-          scf.yield %t454 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t455 = vector.insert %t450, %t445 [3] : f32 into vector<8xf32>
-        %t456 = arith.addi %c0, %c0 : index
-        %t457 = arith.cmpf oge, %t411, %c415 : f32
-        %t458 = arith.cmpf olt, %t411, %c417 : f32
-        %t459 = arith.andi %t457, %t458 : i1
-        %t460 = scf.if %t459 -> (f32) {
-          %t461 = arith.fptosi %t411 : f32 to i64
-          %t462 = arith.index_cast %t461 : i64 to index
-          %t463 = arith.addi %t456, %t462 : index
-          %t464 = memref.load %m11[%t463] : memref<16xf32>
-          scf.yield %t464 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t465 = vector.insert %t460, %t455 [4] : f32 into vector<8xf32>
-        %t466 = arith.addi %c0, %c0 : index
-        %t467 = arith.cmpf oge, %t412, %c415 : f32
-        %t468 = arith.cmpf olt, %t412, %c417 : f32
-        %t469 = arith.andi %t467, %t468 : i1
-        %t470 = scf.if %t469 -> (f32) {
-          %t471 = arith.fptosi %t412 : f32 to i64
-          %t472 = arith.index_cast %t471 : i64 to index
-          %t473 = arith.addi %t466, %t472 : index
-          %t474 = memref.load %m11[%t473] : memref<16xf32>
-          scf.yield %t474 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t475 = vector.insert %t470, %t465 [5] : f32 into vector<8xf32>
-        %t476 = arith.addi %c0, %c0 : index
-        %t477 = arith.cmpf oge, %t413, %c415 : f32
-        %t478 = arith.cmpf olt, %t413, %c417 : f32
-        %t479 = arith.andi %t477, %t478 : i1
-        %t480 = scf.if %t479 -> (f32) {
-          %t481 = arith.fptosi %t413 : f32 to i64
-          %t482 = arith.index_cast %t481 : i64 to index
-          %t483 = arith.addi %t476, %t482 : index
-          %t484 = memref.load %m11[%t483] : memref<16xf32>
-          scf.yield %t484 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t485 = vector.insert %t480, %t475 [6] : f32 into vector<8xf32>
-        %t486 = arith.addi %c0, %c0 : index
-        %t487 = arith.cmpf oge, %t414, %c415 : f32
-        %t488 = arith.cmpf olt, %t414, %c417 : f32
-        %t489 = arith.andi %t487, %t488 : i1
-        %t490 = scf.if %t489 -> (f32) {
-          %t491 = arith.fptosi %t414 : f32 to i64
-          %t492 = arith.index_cast %t491 : i64 to index
-          %t493 = arith.addi %t486, %t492 : index
-          %t494 = memref.load %m11[%t493] : memref<16xf32>
-          scf.yield %t494 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t495 = vector.insert %t490, %t485 [7] : f32 into vector<8xf32>
-        %t497 = arith.subf %t403, %c496 : vector<8xf32>
-        %t499 = vector.extract %t497[0] : f32 from vector<8xf32>
-        %t500 = vector.extract %t497[1] : f32 from vector<8xf32>
-        %t501 = vector.extract %t497[2] : f32 from vector<8xf32>
-        %t502 = vector.extract %t497[3] : f32 from vector<8xf32>
-        %t503 = vector.extract %t497[4] : f32 from vector<8xf32>
-        %t504 = vector.extract %t497[5] : f32 from vector<8xf32>
-        %t505 = vector.extract %t497[6] : f32 from vector<8xf32>
-        %t506 = vector.extract %t497[7] : f32 from vector<8xf32>
-        %t507 = arith.cmpf oge, %t499, %c415 : f32
-        %t508 = arith.cmpf olt, %t499, %c417 : f32
-        %t509 = arith.andi %t507, %t508 : i1
-        %t510 = scf.if %t509 -> (f32) {
-          %t511 = arith.fptosi %t499 : f32 to i64
-          %t512 = arith.index_cast %t511 : i64 to index
-          %t513 = arith.addi %c0, %t512 : index
-          %t514 = memref.load %m12[%t513] : memref<16xf32>
-          scf.yield %t514 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t515 = vector.insert %t510, %c4 [0] : f32 into vector<8xf32>
-        %t516 = arith.addi %c0, %c0 : index
-        %t517 = arith.cmpf oge, %t500, %c415 : f32
-        %t518 = arith.cmpf olt, %t500, %c417 : f32
-        %t519 = arith.andi %t517, %t518 : i1
-        %t520 = scf.if %t519 -> (f32) {
-          %t521 = arith.fptosi %t500 : f32 to i64
-          %t522 = arith.index_cast %t521 : i64 to index
-          %t523 = arith.addi %t516, %t522 : index
-          %t524 = memref.load %m12[%t523] : memref<16xf32>
-          scf.yield %t524 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t525 = vector.insert %t520, %t515 [1] : f32 into vector<8xf32>
-        %t526 = arith.addi %c0, %c0 : index
-        %t527 = arith.cmpf oge, %t501, %c415 : f32
-        %t528 = arith.cmpf olt, %t501, %c417 : f32
-        %t529 = arith.andi %t527, %t528 : i1
-        %t530 = scf.if %t529 -> (f32) {
-          %t531 = arith.fptosi %t501 : f32 to i64
-          %t532 = arith.index_cast %t531 : i64 to index
-          %t533 = arith.addi %t526, %t532 : index
-          %t534 = memref.load %m12[%t533] : memref<16xf32>
-          scf.yield %t534 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t535 = vector.insert %t530, %t525 [2] : f32 into vector<8xf32>
-        %t536 = arith.addi %c0, %c0 : index
-        %t537 = arith.cmpf oge, %t502, %c415 : f32
-        %t538 = arith.cmpf olt, %t502, %c417 : f32
-        %t539 = arith.andi %t537, %t538 : i1
-        %t540 = scf.if %t539 -> (f32) {
-          %t541 = arith.fptosi %t502 : f32 to i64
-          %t542 = arith.index_cast %t541 : i64 to index
-          %t543 = arith.addi %t536, %t542 : index
-          %t544 = memref.load %m12[%t543] : memref<16xf32>
-          scf.yield %t544 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t545 = vector.insert %t540, %t535 [3] : f32 into vector<8xf32>
-        %t546 = arith.addi %c0, %c0 : index
-        %t547 = arith.cmpf oge, %t503, %c415 : f32
-        %t548 = arith.cmpf olt, %t503, %c417 : f32
-        %t549 = arith.andi %t547, %t548 : i1
-        %t550 = scf.if %t549 -> (f32) {
-          %t551 = arith.fptosi %t503 : f32 to i64
-          %t552 = arith.index_cast %t551 : i64 to index
-          %t553 = arith.addi %t546, %t552 : index
-          %t554 = memref.load %m12[%t553] : memref<16xf32>
-          scf.yield %t554 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t555 = vector.insert %t550, %t545 [4] : f32 into vector<8xf32>
-        %t556 = arith.addi %c0, %c0 : index
-        %t557 = arith.cmpf oge, %t504, %c415 : f32
-        %t558 = arith.cmpf olt, %t504, %c417 : f32
-        %t559 = arith.andi %t557, %t558 : i1
-        %t560 = scf.if %t559 -> (f32) {
-          %t561 = arith.fptosi %t504 : f32 to i64
-          %t562 = arith.index_cast %t561 : i64 to index
-          %t563 = arith.addi %t556, %t562 : index
-          %t564 = memref.load %m12[%t563] : memref<16xf32>
-          scf.yield %t564 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t565 = vector.insert %t560, %t555 [5] : f32 into vector<8xf32>
-        %t566 = arith.addi %c0, %c0 : index
-        %t567 = arith.cmpf oge, %t505, %c415 : f32
-        %t568 = arith.cmpf olt, %t505, %c417 : f32
-        %t569 = arith.andi %t567, %t568 : i1
-        %t570 = scf.if %t569 -> (f32) {
-          %t571 = arith.fptosi %t505 : f32 to i64
-          %t572 = arith.index_cast %t571 : i64 to index
-          %t573 = arith.addi %t566, %t572 : index
-          %t574 = memref.load %m12[%t573] : memref<16xf32>
-          scf.yield %t574 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t575 = vector.insert %t570, %t565 [6] : f32 into vector<8xf32>
-        %t576 = arith.addi %c0, %c0 : index
-        %t577 = arith.cmpf oge, %t506, %c415 : f32
-        %t578 = arith.cmpf olt, %t506, %c417 : f32
-        %t579 = arith.andi %t577, %t578 : i1
-        %t580 = scf.if %t579 -> (f32) {
-          %t581 = arith.fptosi %t506 : f32 to i64
-          %t582 = arith.index_cast %t581 : i64 to index
-          %t583 = arith.addi %t576, %t582 : index
-          %t584 = memref.load %m12[%t583] : memref<16xf32>
-          scf.yield %t584 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t585 = vector.insert %t580, %t575 [7] : f32 into vector<8xf32>
-        %t586 = arith.cmpf ogt, %c404, %t403 : vector<8xf32>
-        %t587 = arith.select %t586, %c158, %c4 : vector<8xi1>, vector<8xf32>
-        %t588 = arith.cmpf une, %t587, %c4 : vector<8xf32>
-        %t589 = arith.select %t588, %t585, %t495 : vector<8xi1>, vector<8xf32>
-        %t591 = arith.subf %t403, %c590 : vector<8xf32>
-        %t593 = vector.extract %t591[0] : f32 from vector<8xf32>
-        %t594 = vector.extract %t591[1] : f32 from vector<8xf32>
-        %t595 = vector.extract %t591[2] : f32 from vector<8xf32>
-        %t596 = vector.extract %t591[3] : f32 from vector<8xf32>
-        %t597 = vector.extract %t591[4] : f32 from vector<8xf32>
-        %t598 = vector.extract %t591[5] : f32 from vector<8xf32>
-        %t599 = vector.extract %t591[6] : f32 from vector<8xf32>
-        %t600 = vector.extract %t591[7] : f32 from vector<8xf32>
-        %t601 = arith.cmpf oge, %t593, %c415 : f32
-        %t602 = arith.cmpf olt, %t593, %c417 : f32
-        %t603 = arith.andi %t601, %t602 : i1
-        %t604 = scf.if %t603 -> (f32) {
-          %t605 = arith.fptosi %t593 : f32 to i64
-          %t606 = arith.index_cast %t605 : i64 to index
-          %t607 = arith.addi %c0, %t606 : index
-          %t608 = memref.load %m15[%t607] : memref<16xf32>
-          scf.yield %t608 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t609 = vector.insert %t604, %c4 [0] : f32 into vector<8xf32>
-        %t610 = arith.addi %c0, %c0 : index
-        %t611 = arith.cmpf oge, %t594, %c415 : f32
-        %t612 = arith.cmpf olt, %t594, %c417 : f32
-        %t613 = arith.andi %t611, %t612 : i1
-        %t614 = scf.if %t613 -> (f32) {
-          %t615 = arith.fptosi %t594 : f32 to i64
-          %t616 = arith.index_cast %t615 : i64 to index
-          %t617 = arith.addi %t610, %t616 : index
-          %t618 = memref.load %m15[%t617] : memref<16xf32>
-          scf.yield %t618 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t619 = vector.insert %t614, %t609 [1] : f32 into vector<8xf32>
-        %t620 = arith.addi %c0, %c0 : index
-        %t621 = arith.cmpf oge, %t595, %c415 : f32
-        %t622 = arith.cmpf olt, %t595, %c417 : f32
-        %t623 = arith.andi %t621, %t622 : i1
-        %t624 = scf.if %t623 -> (f32) {
-          %t625 = arith.fptosi %t595 : f32 to i64
-          %t626 = arith.index_cast %t625 : i64 to index
-          %t627 = arith.addi %t620, %t626 : index
-          %t628 = memref.load %m15[%t627] : memref<16xf32>
-          scf.yield %t628 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t629 = vector.insert %t624, %t619 [2] : f32 into vector<8xf32>
-        %t630 = arith.addi %c0, %c0 : index
-        %t631 = arith.cmpf oge, %t596, %c415 : f32
-        %t632 = arith.cmpf olt, %t596, %c417 : f32
-        %t633 = arith.andi %t631, %t632 : i1
-        %t634 = scf.if %t633 -> (f32) {
-          %t635 = arith.fptosi %t596 : f32 to i64
-          %t636 = arith.index_cast %t635 : i64 to index
-          %t637 = arith.addi %t630, %t636 : index
-          %t638 = memref.load %m15[%t637] : memref<16xf32>
-          scf.yield %t638 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t639 = vector.insert %t634, %t629 [3] : f32 into vector<8xf32>
-        %t640 = arith.addi %c0, %c0 : index
-        %t641 = arith.cmpf oge, %t597, %c415 : f32
-        %t642 = arith.cmpf olt, %t597, %c417 : f32
-        %t643 = arith.andi %t641, %t642 : i1
-        %t644 = scf.if %t643 -> (f32) {
-          %t645 = arith.fptosi %t597 : f32 to i64
-          %t646 = arith.index_cast %t645 : i64 to index
-          %t647 = arith.addi %t640, %t646 : index
-          %t648 = memref.load %m15[%t647] : memref<16xf32>
-          scf.yield %t648 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t649 = vector.insert %t644, %t639 [4] : f32 into vector<8xf32>
-        %t650 = arith.addi %c0, %c0 : index
-        %t651 = arith.cmpf oge, %t598, %c415 : f32
-        %t652 = arith.cmpf olt, %t598, %c417 : f32
-        %t653 = arith.andi %t651, %t652 : i1
-        %t654 = scf.if %t653 -> (f32) {
-          %t655 = arith.fptosi %t598 : f32 to i64
-          %t656 = arith.index_cast %t655 : i64 to index
-          %t657 = arith.addi %t650, %t656 : index
-          %t658 = memref.load %m15[%t657] : memref<16xf32>
-          scf.yield %t658 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t659 = vector.insert %t654, %t649 [5] : f32 into vector<8xf32>
-        %t660 = arith.addi %c0, %c0 : index
-        %t661 = arith.cmpf oge, %t599, %c415 : f32
-        %t662 = arith.cmpf olt, %t599, %c417 : f32
-        %t663 = arith.andi %t661, %t662 : i1
-        %t664 = scf.if %t663 -> (f32) {
-          %t665 = arith.fptosi %t599 : f32 to i64
-          %t666 = arith.index_cast %t665 : i64 to index
-          %t667 = arith.addi %t660, %t666 : index
-          %t668 = memref.load %m15[%t667] : memref<16xf32>
-          scf.yield %t668 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t669 = vector.insert %t664, %t659 [6] : f32 into vector<8xf32>
-        %t670 = arith.addi %c0, %c0 : index
-        %t671 = arith.cmpf oge, %t600, %c415 : f32
-        %t672 = arith.cmpf olt, %t600, %c417 : f32
-        %t673 = arith.andi %t671, %t672 : i1
-        %t674 = scf.if %t673 -> (f32) {
-          %t675 = arith.fptosi %t600 : f32 to i64
-          %t676 = arith.index_cast %t675 : i64 to index
-          %t677 = arith.addi %t670, %t676 : index
-          %t678 = memref.load %m15[%t677] : memref<16xf32>
-          scf.yield %t678 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t679 = vector.insert %t674, %t669 [7] : f32 into vector<8xf32>
-        %t680 = arith.cmpf ogt, %c496, %t403 : vector<8xf32>
-        %t681 = arith.select %t680, %c158, %c4 : vector<8xi1>, vector<8xf32>
-        %t682 = arith.cmpf une, %t681, %c4 : vector<8xf32>
-        %t683 = arith.select %t682, %t679, %t589 : vector<8xi1>, vector<8xf32>
-        %t685 = vector.extract %t403[0] : f32 from vector<8xf32>
-        %t686 = vector.extract %t403[1] : f32 from vector<8xf32>
-        %t687 = vector.extract %t403[2] : f32 from vector<8xf32>
-        %t688 = vector.extract %t403[3] : f32 from vector<8xf32>
-        %t689 = vector.extract %t403[4] : f32 from vector<8xf32>
-        %t690 = vector.extract %t403[5] : f32 from vector<8xf32>
-        %t691 = vector.extract %t403[6] : f32 from vector<8xf32>
-        %t692 = vector.extract %t403[7] : f32 from vector<8xf32>
-        %t693 = arith.cmpf oge, %t685, %c415 : f32
-        %t694 = arith.cmpf olt, %t685, %c417 : f32
-        %t695 = arith.andi %t693, %t694 : i1
-        %t696 = scf.if %t695 -> (f32) {
-          %t697 = arith.fptosi %t685 : f32 to i64
-          %t698 = arith.index_cast %t697 : i64 to index
-          %t699 = arith.addi %c0, %t698 : index
-          %t700 = memref.load %m13[%t699] : memref<16xf32>
-          scf.yield %t700 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t701 = vector.insert %t696, %c4 [0] : f32 into vector<8xf32>
-        %t702 = arith.addi %c0, %c0 : index
-        %t703 = arith.cmpf oge, %t686, %c415 : f32
-        %t704 = arith.cmpf olt, %t686, %c417 : f32
-        %t705 = arith.andi %t703, %t704 : i1
-        %t706 = scf.if %t705 -> (f32) {
-          %t707 = arith.fptosi %t686 : f32 to i64
-          %t708 = arith.index_cast %t707 : i64 to index
-          %t709 = arith.addi %t702, %t708 : index
-          %t710 = memref.load %m13[%t709] : memref<16xf32>
-          scf.yield %t710 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t711 = vector.insert %t706, %t701 [1] : f32 into vector<8xf32>
-        %t712 = arith.addi %c0, %c0 : index
-        %t713 = arith.cmpf oge, %t687, %c415 : f32
-        %t714 = arith.cmpf olt, %t687, %c417 : f32
-        %t715 = arith.andi %t713, %t714 : i1
-        %t716 = scf.if %t715 -> (f32) {
-          %t717 = arith.fptosi %t687 : f32 to i64
-          %t718 = arith.index_cast %t717 : i64 to index
-          %t719 = arith.addi %t712, %t718 : index
-          %t720 = memref.load %m13[%t719] : memref<16xf32>
-          scf.yield %t720 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t721 = vector.insert %t716, %t711 [2] : f32 into vector<8xf32>
-        %t722 = arith.addi %c0, %c0 : index
-        %t723 = arith.cmpf oge, %t688, %c415 : f32
-        %t724 = arith.cmpf olt, %t688, %c417 : f32
-        %t725 = arith.andi %t723, %t724 : i1
-        %t726 = scf.if %t725 -> (f32) {
-          %t727 = arith.fptosi %t688 : f32 to i64
-          %t728 = arith.index_cast %t727 : i64 to index
-          %t729 = arith.addi %t722, %t728 : index
-          %t730 = memref.load %m13[%t729] : memref<16xf32>
-          scf.yield %t730 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t731 = vector.insert %t726, %t721 [3] : f32 into vector<8xf32>
-        %t732 = arith.addi %c0, %c0 : index
-        %t733 = arith.cmpf oge, %t689, %c415 : f32
-        %t734 = arith.cmpf olt, %t689, %c417 : f32
-        %t735 = arith.andi %t733, %t734 : i1
-        %t736 = scf.if %t735 -> (f32) {
-          %t737 = arith.fptosi %t689 : f32 to i64
-          %t738 = arith.index_cast %t737 : i64 to index
-          %t739 = arith.addi %t732, %t738 : index
-          %t740 = memref.load %m13[%t739] : memref<16xf32>
-          scf.yield %t740 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t741 = vector.insert %t736, %t731 [4] : f32 into vector<8xf32>
-        %t742 = arith.addi %c0, %c0 : index
-        %t743 = arith.cmpf oge, %t690, %c415 : f32
-        %t744 = arith.cmpf olt, %t690, %c417 : f32
-        %t745 = arith.andi %t743, %t744 : i1
-        %t746 = scf.if %t745 -> (f32) {
-          %t747 = arith.fptosi %t690 : f32 to i64
-          %t748 = arith.index_cast %t747 : i64 to index
-          %t749 = arith.addi %t742, %t748 : index
-          %t750 = memref.load %m13[%t749] : memref<16xf32>
-          scf.yield %t750 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t751 = vector.insert %t746, %t741 [5] : f32 into vector<8xf32>
-        %t752 = arith.addi %c0, %c0 : index
-        %t753 = arith.cmpf oge, %t691, %c415 : f32
-        %t754 = arith.cmpf olt, %t691, %c417 : f32
-        %t755 = arith.andi %t753, %t754 : i1
-        %t756 = scf.if %t755 -> (f32) {
-          %t757 = arith.fptosi %t691 : f32 to i64
-          %t758 = arith.index_cast %t757 : i64 to index
-          %t759 = arith.addi %t752, %t758 : index
-          %t760 = memref.load %m13[%t759] : memref<16xf32>
-          scf.yield %t760 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t761 = vector.insert %t756, %t751 [6] : f32 into vector<8xf32>
-        %t762 = arith.addi %c0, %c0 : index
-        %t763 = arith.cmpf oge, %t692, %c415 : f32
-        %t764 = arith.cmpf olt, %t692, %c417 : f32
-        %t765 = arith.andi %t763, %t764 : i1
-        %t766 = scf.if %t765 -> (f32) {
-          %t767 = arith.fptosi %t692 : f32 to i64
-          %t768 = arith.index_cast %t767 : i64 to index
-          %t769 = arith.addi %t762, %t768 : index
-          %t770 = memref.load %m13[%t769] : memref<16xf32>
-          scf.yield %t770 : f32
-        } else {
-          scf.yield %c415 : f32
-        }
-        %t771 = vector.insert %t766, %t761 [7] : f32 into vector<8xf32>
-        %t772 = arith.cmpf ogt, %c590, %t403 : vector<8xf32>
-        %t773 = arith.select %t772, %c158, %c4 : vector<8xi1>, vector<8xf32>
-        %t774 = arith.cmpf une, %t773, %c4 : vector<8xf32>
-        %t775 = arith.select %t774, %t771, %t683 : vector<8xi1>, vector<8xf32>
-        %t776 = arith.addi %c0, %j398 : index
-        vector.store %t775, %m16[%t776] : memref<64xf32>, vector<8xf32>
-      }
-    }
-    scf.for %j777 = %c0 to %c123 step %c2 {
-      %r778 = scf.for %i780 = %c0 to %c3 step %c8 iter_args(%acc779 = %c4) -> (vector<8xf32>) {
-        %t781 = memref.load %m16[%i780] : memref<64xf32>
-        %t782 = vector.broadcast %t781 : f32 to vector<8xf32>
-        %t783 = arith.muli %i780, %c123 : index
-        %t784 = arith.addi %t783, %j777 : index
-        %t785 = vector.load %m17[%t784] : memref<1024xf32>, vector<8xf32>
-        %t786 = arith.mulf %t782, %t785 : vector<8xf32>
-        %t787 = math.fma %t782, %t785, %acc779 : vector<8xf32>
-        scf.yield %t787 : vector<8xf32>
-      }
-      %t788 = arith.addi %c0, %j777 : index
-      vector.store %r778, %m18[%t788] : memref<16xf32>, vector<8xf32>
-    }
-    scf.for %j789 = %c0 to %c2 step %c2 {
-      %r790 = scf.for %i792 = %c0 to %c3 step %c8 iter_args(%acc791 = %c4) -> (vector<8xf32>) {
-        %t793 = memref.load %m16[%i792] : memref<64xf32>
-        %t794 = vector.broadcast %t793 : f32 to vector<8xf32>
-        %t795 = arith.muli %i792, %c2 : index
-        %t796 = arith.addi %t795, %j789 : index
-        %t797 = vector.load %m1[%t796] : memref<512xf32>, vector<8xf32>
-        %t798 = arith.mulf %t794, %t797 : vector<8xf32>
-        %t799 = math.fma %t794, %t797, %acc791 : vector<8xf32>
-        scf.yield %t799 : vector<8xf32>
-      }
-      %t800 = arith.addi %c0, %j789 : index
-      vector.store %r790, %m19[%t800] : memref<8xf32>, vector<8xf32>
     }
     return
   }

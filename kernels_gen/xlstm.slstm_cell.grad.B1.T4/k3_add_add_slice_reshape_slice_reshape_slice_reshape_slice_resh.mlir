@@ -1,8 +1,6 @@
-// kernel k3_add_add_slice_reshape_slice_reshape_slice_reshape_slice_resh: fuses %8 add, %10 add, %11 slice, %12 reshape, %13 slice, %14 reshape, %15 slice, %16 reshape, %17 slice, %18 reshape, %19 logsigmoid, %20 add, %21 max, %22 sub, %23 exp, %25 min, %26 sub, %27 exp, %28 min, %29 mul, %30 tanh, %31 mul, %32 add, %33 mul, %34 add, %35 sigmoid, %36 mul, %37 div, %43 add, %44 div, %45 mul, %46 neg, %47 add, %48 mul, %49 mul, %50 add, %51 sub, %52 mul, %53 mul, %54 mul, %55 mul, %56 mul, %57 add, %58 mul, %59 square, %60 sub, %61 mul, %62 mul, %63 add, %64 mul, %65 ge, %66 mul, %67 mul, %68 neg, %69 add, %70 ge, %71 mul, %72 mul, %73 neg, %74 add, %75 ge, %76 mul, %77 add, %78 sub, %79 add, %80 neg, %81 sigmoid, %82 mul, %87 concat, %88 einsum (body of scan %23)
+// kernel k3_add_add_slice_reshape_slice_reshape_slice_reshape_slice_resh: fuses %8 add, %10 add, %11 slice, %12 reshape, %13 slice, %14 reshape, %15 slice, %16 reshape, %17 slice, %18 reshape, %19 logsigmoid, %20 add, %21 max, %22 sub, %23 exp, %25 min, %26 sub, %27 exp, %28 min, %29 mul, %30 tanh, %31 mul, %32 add, %33 mul, %34 add, %35 sigmoid, %36 mul, %37 div, %43 add, %44 div, %45 mul, %46 neg, %47 add, %48 mul, %49 mul, %50 add, %51 sub, %52 mul, %53 mul, %54 mul, %55 mul, %56 mul, %57 add, %58 mul, %59 square, %60 sub, %61 mul, %62 mul, %63 add, %64 mul, %65 ge, %66 mul, %67 mul, %68 neg, %69 add, %70 ge, %71 mul, %72 mul, %73 neg, %74 add, %75 ge, %76 mul, %77 add, %78 sub, %79 add, %80 neg, %81 sigmoid, %82 mul (body of scan %23)
 // kernel k3_add_add_slice_reshape_slice_reshape_slice_reshape_slice_resh: domain [1, 4, 2, 8] -> loops [64], f32, 8 lanes
 // nest 1: domain [1, 1, 2, 8] -> loops [16], f32, 8 lanes
-// nest 2: domain [1, 4, 2, 8] -> loops [1, 4, 2, 8], f32, 8 lanes
-// nest 3: domain [1, 2, 4, 8, 8] -> loops [2, 4 red, 8 red, 8], f32, 8 lanes, reduced block in registers
 // ABI: void k3_add_add_slice_reshape_slice_reshape_slice_reshape_slice_resh(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
 module {
   func.func @k3_add_add_slice_reshape_slice_reshape_slice_reshape_slice_resh(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
@@ -109,7 +107,15 @@ module {
     %d11_3 = llvm.insertvalue %n11, %d11_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d11_4 = llvm.insertvalue %one, %d11_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m11 = builtin.unrealized_conversion_cast %d11_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m12 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %pp12 = llvm.getelementptr %bufs[12] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p12 = llvm.load %pp12 : !llvm.ptr -> !llvm.ptr
+    %n12 = llvm.mlir.constant(16 : i64) : i64
+    %d12_0 = llvm.insertvalue %p12, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_1 = llvm.insertvalue %p12, %d12_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_2 = llvm.insertvalue %z, %d12_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_3 = llvm.insertvalue %n12, %d12_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d12_4 = llvm.insertvalue %one, %d12_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m12 = builtin.unrealized_conversion_cast %d12_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %pp13 = llvm.getelementptr %bufs[13] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p13 = llvm.load %pp13 : !llvm.ptr -> !llvm.ptr
     %n13 = llvm.mlir.constant(16 : i64) : i64
@@ -119,7 +125,15 @@ module {
     %d13_3 = llvm.insertvalue %n13, %d13_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d13_4 = llvm.insertvalue %one, %d13_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m13 = builtin.unrealized_conversion_cast %d13_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m14 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %pp14 = llvm.getelementptr %bufs[14] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p14 = llvm.load %pp14 : !llvm.ptr -> !llvm.ptr
+    %n14 = llvm.mlir.constant(16 : i64) : i64
+    %d14_0 = llvm.insertvalue %p14, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d14_1 = llvm.insertvalue %p14, %d14_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d14_2 = llvm.insertvalue %z, %d14_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d14_3 = llvm.insertvalue %n14, %d14_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d14_4 = llvm.insertvalue %one, %d14_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m14 = builtin.unrealized_conversion_cast %d14_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %pp15 = llvm.getelementptr %bufs[15] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p15 = llvm.load %pp15 : !llvm.ptr -> !llvm.ptr
     %n15 = llvm.mlir.constant(16 : i64) : i64
@@ -129,7 +143,15 @@ module {
     %d15_3 = llvm.insertvalue %n15, %d15_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d15_4 = llvm.insertvalue %one, %d15_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m15 = builtin.unrealized_conversion_cast %d15_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m16 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
+    %pp16 = llvm.getelementptr %bufs[16] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p16 = llvm.load %pp16 : !llvm.ptr -> !llvm.ptr
+    %n16 = llvm.mlir.constant(16 : i64) : i64
+    %d16_0 = llvm.insertvalue %p16, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d16_1 = llvm.insertvalue %p16, %d16_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d16_2 = llvm.insertvalue %z, %d16_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d16_3 = llvm.insertvalue %n16, %d16_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d16_4 = llvm.insertvalue %one, %d16_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m16 = builtin.unrealized_conversion_cast %d16_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %pp17 = llvm.getelementptr %bufs[17] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
     %p17 = llvm.load %pp17 : !llvm.ptr -> !llvm.ptr
     %n17 = llvm.mlir.constant(16 : i64) : i64
@@ -139,34 +161,15 @@ module {
     %d17_3 = llvm.insertvalue %n17, %d17_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %d17_4 = llvm.insertvalue %one, %d17_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
     %m17 = builtin.unrealized_conversion_cast %d17_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
-    %m18 = memref.alloca() {alignment = 64 : i64} : memref<16xf32>
-    %pp19 = llvm.getelementptr %bufs[19] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p19 = llvm.load %pp19 : !llvm.ptr -> !llvm.ptr
-    %n19 = llvm.mlir.constant(64 : i64) : i64
-    %d19_0 = llvm.insertvalue %p19, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_1 = llvm.insertvalue %p19, %d19_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_2 = llvm.insertvalue %z, %d19_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_3 = llvm.insertvalue %n19, %d19_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d19_4 = llvm.insertvalue %one, %d19_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m19 = builtin.unrealized_conversion_cast %d19_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<64xf32>
-    %pp20 = llvm.getelementptr %bufs[20] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p20 = llvm.load %pp20 : !llvm.ptr -> !llvm.ptr
-    %n20 = llvm.mlir.constant(512 : i64) : i64
-    %d20_0 = llvm.insertvalue %p20, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d20_1 = llvm.insertvalue %p20, %d20_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d20_2 = llvm.insertvalue %z, %d20_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d20_3 = llvm.insertvalue %n20, %d20_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d20_4 = llvm.insertvalue %one, %d20_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m20 = builtin.unrealized_conversion_cast %d20_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<512xf32>
-    %pp21 = llvm.getelementptr %bufs[21] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
-    %p21 = llvm.load %pp21 : !llvm.ptr -> !llvm.ptr
-    %n21 = llvm.mlir.constant(16 : i64) : i64
-    %d21_0 = llvm.insertvalue %p21, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d21_1 = llvm.insertvalue %p21, %d21_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d21_2 = llvm.insertvalue %z, %d21_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d21_3 = llvm.insertvalue %n21, %d21_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %d21_4 = llvm.insertvalue %one, %d21_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
-    %m21 = builtin.unrealized_conversion_cast %d21_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
+    %pp18 = llvm.getelementptr %bufs[18] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    %p18 = llvm.load %pp18 : !llvm.ptr -> !llvm.ptr
+    %n18 = llvm.mlir.constant(16 : i64) : i64
+    %d18_0 = llvm.insertvalue %p18, %dundef[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d18_1 = llvm.insertvalue %p18, %d18_0[1] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d18_2 = llvm.insertvalue %z, %d18_1[2] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d18_3 = llvm.insertvalue %n18, %d18_2[3, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d18_4 = llvm.insertvalue %one, %d18_3[4, 0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %m18 = builtin.unrealized_conversion_cast %d18_4 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<16xf32>
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 64 : index
     %c3 = arith.constant 8 : index
@@ -214,13 +217,6 @@ module {
     %c211 = arith.constant dense<9.00000000e+00> : vector<8xf32>
     %c214 = arith.constant dense<2.00000000e+00> : vector<8xf32>
     %c249 = arith.constant dense<8.99999976e-01> : vector<8xf32>
-    %c388 = arith.constant 1 : index
-    %c390 = arith.constant 4 : index
-    %c392 = arith.constant 2 : index
-    %c405 = arith.constant dense<3.00000000e+00> : vector<8xf32>
-    %c410 = arith.constant 0.00000000e+00 : f32
-    %c412 = arith.constant 1.00000000e+00 : f32
-    %c482 = arith.constant 256 : index
     scf.for %j2 = %c0 to %c1 step %c3 {
       %t4 = arith.addi %c0, %j2 : index
       %t5 = vector.load %m0[%t4] : memref<64xf32>, vector<8xf32>
@@ -571,130 +567,6 @@ module {
       vector.store %t345, %m17[%t386] : memref<16xf32>, vector<8xf32>
       %t387 = arith.addi %c0, %j16 : index
       vector.store %t380, %m18[%t387] : memref<16xf32>, vector<8xf32>
-    }
-    scf.for %i389 = %c0 to %c388 step %c388 {
-      scf.for %i391 = %c0 to %c390 step %c388 {
-        scf.for %i393 = %c0 to %c392 step %c388 {
-          %t394 = arith.muli %i393, %c3 : index
-          %t395 = arith.muli %i393, %c3 : index
-          %t396 = arith.muli %i393, %c3 : index
-          %t397 = arith.muli %i393, %c3 : index
-          %t398 = arith.muli %i391, %c13 : index
-          %t399 = arith.muli %i393, %c3 : index
-          %t400 = arith.addi %t398, %t399 : index
-          scf.for %j401 = %c0 to %c3 step %c3 {
-            %t402 = arith.index_cast %i391 : index to i64
-            %t403 = arith.sitofp %t402 : i64 to f32
-            %t404 = vector.broadcast %t403 : f32 to vector<8xf32>
-            %t406 = arith.subf %t404, %c405 : vector<8xf32>
-            %t407 = arith.addi %t394, %j401 : index
-            %t409 = vector.extract %t406[0] : f32 from vector<8xf32>
-            %t411 = arith.cmpf oge, %t409, %c410 : f32
-            %t413 = arith.cmpf olt, %t409, %c412 : f32
-            %t414 = arith.andi %t411, %t413 : i1
-            %t408 = scf.if %t414 -> (vector<8xf32>) {
-              %t415 = arith.fptosi %t409 : f32 to i64
-              %t416 = arith.index_cast %t415 : i64 to index
-              %t417 = arith.muli %t416, %c13 : index
-              %t418 = arith.addi %t407, %t417 : index
-              %t419 = vector.load %m12[%t418] : memref<16xf32>, vector<8xf32>
-              scf.yield %t419 : vector<8xf32>
-            } else {
-              scf.yield %c64 : vector<8xf32>
-            }
-            %t420 = arith.subf %t404, %c214 : vector<8xf32>
-            %t421 = arith.addi %t395, %j401 : index
-            %t423 = vector.extract %t420[0] : f32 from vector<8xf32>
-            %t424 = arith.cmpf oge, %t423, %c410 : f32
-            %t425 = arith.cmpf olt, %t423, %c412 : f32
-            %t426 = arith.andi %t424, %t425 : i1
-            %t422 = scf.if %t426 -> (vector<8xf32>) {
-              %t427 = arith.fptosi %t423 : f32 to i64
-              %t428 = arith.index_cast %t427 : i64 to index
-              %t429 = arith.muli %t428, %c13 : index
-              %t430 = arith.addi %t421, %t429 : index
-              %t431 = vector.load %m14[%t430] : memref<16xf32>, vector<8xf32>
-              scf.yield %t431 : vector<8xf32>
-            } else {
-              scf.yield %c64 : vector<8xf32>
-            }
-            %t432 = arith.cmpf ogt, %c405, %t404 : vector<8xf32>
-            %t433 = arith.select %t432, %c49, %c64 : vector<8xi1>, vector<8xf32>
-            %t434 = arith.cmpf une, %t433, %c64 : vector<8xf32>
-            %t435 = arith.select %t434, %t422, %t408 : vector<8xi1>, vector<8xf32>
-            %t436 = arith.subf %t404, %c49 : vector<8xf32>
-            %t437 = arith.addi %t396, %j401 : index
-            %t439 = vector.extract %t436[0] : f32 from vector<8xf32>
-            %t440 = arith.cmpf oge, %t439, %c410 : f32
-            %t441 = arith.cmpf olt, %t439, %c412 : f32
-            %t442 = arith.andi %t440, %t441 : i1
-            %t438 = scf.if %t442 -> (vector<8xf32>) {
-              %t443 = arith.fptosi %t439 : f32 to i64
-              %t444 = arith.index_cast %t443 : i64 to index
-              %t445 = arith.muli %t444, %c13 : index
-              %t446 = arith.addi %t437, %t445 : index
-              %t447 = vector.load %m18[%t446] : memref<16xf32>, vector<8xf32>
-              scf.yield %t447 : vector<8xf32>
-            } else {
-              scf.yield %c64 : vector<8xf32>
-            }
-            %t448 = arith.cmpf ogt, %c214, %t404 : vector<8xf32>
-            %t449 = arith.select %t448, %c49, %c64 : vector<8xi1>, vector<8xf32>
-            %t450 = arith.cmpf une, %t449, %c64 : vector<8xf32>
-            %t451 = arith.select %t450, %t438, %t435 : vector<8xi1>, vector<8xf32>
-            %t452 = arith.addi %t397, %j401 : index
-            %t454 = vector.extract %t404[0] : f32 from vector<8xf32>
-            %t455 = arith.cmpf oge, %t454, %c410 : f32
-            %t456 = arith.cmpf olt, %t454, %c412 : f32
-            %t457 = arith.andi %t455, %t456 : i1
-            %t453 = scf.if %t457 -> (vector<8xf32>) {
-              %t458 = arith.fptosi %t454 : f32 to i64
-              %t459 = arith.index_cast %t458 : i64 to index
-              %t460 = arith.muli %t459, %c13 : index
-              %t461 = arith.addi %t452, %t460 : index
-              %t462 = vector.load %m16[%t461] : memref<16xf32>, vector<8xf32>
-              scf.yield %t462 : vector<8xf32>
-            } else {
-              scf.yield %c64 : vector<8xf32>
-            }
-            %t463 = arith.cmpf ogt, %c49, %t404 : vector<8xf32>
-            %t464 = arith.select %t463, %c49, %c64 : vector<8xi1>, vector<8xf32>
-            %t465 = arith.cmpf une, %t464, %c64 : vector<8xf32>
-            %t466 = arith.select %t465, %t453, %t451 : vector<8xi1>, vector<8xf32>
-            %t467 = arith.addi %t400, %j401 : index
-            vector.store %t466, %m19[%t467] : memref<64xf32>, vector<8xf32>
-          }
-        }
-      }
-    }
-    scf.for %i468 = %c0 to %c392 step %c388 {
-      scf.for %j469 = %c0 to %c3 step %c3 {
-        %r470 = scf.for %i472 = %c0 to %c390 step %c388 iter_args(%acc471 = %c64) -> (vector<8xf32>) {
-          %r473 = scf.for %i475 = %c0 to %c3 step %c388 iter_args(%acc474 = %acc471) -> (vector<8xf32>) {
-            %t476 = arith.muli %i468, %c3 : index
-            %t477 = arith.muli %i472, %c13 : index
-            %t478 = arith.addi %t476, %t477 : index
-            %t479 = arith.addi %t478, %i475 : index
-            %t480 = memref.load %m19[%t479] : memref<64xf32>
-            %t481 = vector.broadcast %t480 : f32 to vector<8xf32>
-            %t483 = arith.muli %i468, %c482 : index
-            %t484 = arith.muli %i472, %c1 : index
-            %t485 = arith.addi %t483, %t484 : index
-            %t486 = arith.muli %i475, %c3 : index
-            %t487 = arith.addi %t485, %t486 : index
-            %t488 = arith.muli %i468, %c3 : index
-            %t489 = arith.addi %t487, %j469 : index
-            %t490 = vector.load %m20[%t489] : memref<512xf32>, vector<8xf32>
-            %t491 = arith.mulf %t481, %t490 : vector<8xf32>
-            %t492 = math.fma %t481, %t490, %acc474 : vector<8xf32>
-            scf.yield %t492 : vector<8xf32>
-          }
-          scf.yield %r473 : vector<8xf32>
-        }
-        %t493 = arith.muli %i468, %c3 : index
-        %t494 = arith.addi %t493, %j469 : index
-        vector.store %r470, %m21[%t494] : memref<16xf32>, vector<8xf32>
-      }
     }
     return
   }

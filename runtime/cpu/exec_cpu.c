@@ -464,7 +464,8 @@ const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
 /* The indices of a kernel's GATHER, SCATTER_ADD and ONE_HOT members, checked as ref_exec
    checks them (same messages): the kernel itself would read an out-of-range index as a zero
    row (kir.h LOADX), the reference reports it. The plan keeps these indices outside the
-   kernel (kplan.c index_inside), so they exist when it starts. 0, or -1 with *err. */
+   kernel and never merges such kernels (kplan.c indexed_step), so they exist when it
+   starts. 0, or -1 with *err. */
 static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   for (int j = 0; j < s->nodes.n; j++) {
@@ -474,7 +475,10 @@ static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char 
     if (ix < 0) continue;
     int64_t V = n->op == CG_OP_GATHER ? g->nodes.v[n->in[0]].shape.d[0] : n->op == CG_OP_SCATTER_ADD ? n->shape.d[0] : n->a[0];
     const cg_node *xn = &g->nodes.v[ix];
+    while (!v->val[ix] && (xn->op == CG_OP_RESHAPE || xn->op == CG_OP_DETACH)) /* a view of a constant */
+      xn = &g->nodes.v[ix = xn->in[0]];
     const void *x = v->val[ix];
+    if (!x && xn->op != CG_OP_CONST) continue; /* cannot happen: the plan computed it */
     for (int64_t i = 0, ni = cg_numel(&xn->shape); i < ni; i++) {
       double d = xn->op == CG_OP_CONST ? xn->fval : p->dt == CG_F64 ? ((const double *)x)[i] : ((const float *)x)[i];
       if (n->op == CG_OP_ONE_HOT && d == -1) continue; /* a zero row (ignored targets) */

@@ -327,7 +327,7 @@ static cg_graph *case_graph(const gcase *c) {
   cg_graph *g = cg_new();
   int in[3];
   for (int j = 0; j < c->nin; j++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "x%d", j);
     in[j] = cg_input(g, CG_IN_INPUT, nm, 0, cg_shape_of(c->rank[j], c->dims[j]), L0);
     g->nodes.v[in[j]].is_int = c->is_idx[j];
@@ -347,7 +347,7 @@ static cg_graph *case_graph(const gcase *c) {
 static xt **case_inputs(const gcase *c) {
   xt **in = xl_calloc(4, sizeof *in);
   for (int j = 0; j < c->nin; j++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "x%d", j);
     in[j] = xt_new_named(nm, XT_F64, c->rank[j], c->dims[j]);
     int64_t n = 1;
