@@ -68,6 +68,10 @@ int64_t kir_points(const kir_kernel *k) {
 /* Number of value operands of an op (a, b, c in that order), -1 for no op. */
 static int op_arity(kir_op op) { return (unsigned)op < KIR_OP_COUNT ? kir_ops[op].nargs : -1; }
 
+int kir_mem(kir_op op) {
+  return op == KIR_LOAD || op == KIR_LOADX ? 1 : op == KIR_STORE || op == KIR_STOREX ? 2 : 0;
+}
+
 int kir_store_reduces(const kir_kernel *k, const kir_inst *s) {
   if (!k->red_mask || s->op != KIR_STORE) return 0;
   for (int d = 0; d < k->ndim; d++)
@@ -123,6 +127,16 @@ static void dump_nest(const kir_kernel *k, int nest, FILE *out) {
         if (kir_store_reduces(k, in)) fprintf(out, " reduce=%s", kir_op_name(k->red_op));
       }
       break;
+    case KIR_LOADX:
+    case KIR_STOREX:
+      if (in->op == KIR_LOADX) fprintf(out, "%%%d = ", i);
+      fprintf(out, "%s b%d off=%lld strides=", kir_op_name(in->op), in->buf, (long long)in->off);
+      put_dims(out, k->ndim, in->stride);
+      if (in->op == KIR_STOREX) fprintf(out, " %%%d", in->a);
+      fprintf(out, " x=%%%d xstride=%lld xlim=%lld", in->op == KIR_LOADX ? in->a : in->b, (long long)in->xstride,
+              (long long)in->xlim);
+      break;
+    case KIR_INDEX: fprintf(out, "%%%d = index %d", i, (int)in->imm); break;
     case KIR_CONST:
       fprintf(out, "%%%d = const ", i);
       cg_put_float(out, in->imm);
@@ -159,6 +173,13 @@ static int check_access(const kir_kernel *k, const kir_inst *in, int i, FILE *er
   for (int d = 0; d < k->ndim; d++) {
     if (k->dim[d] == 0) return 0; /* empty domain: nothing is accessed */
     int64_t span = in->stride[d] * (k->dim[d] - 1);
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  if (kir_mem(in->op) && (in->op == KIR_LOADX || in->op == KIR_STOREX)) {
+    if (in->xlim < 0) return problem(err, k, "%%%d %s: xlim %lld < 0", i, kir_op_name(in->op), (long long)in->xlim);
+    if (in->xlim == 0) return 0; /* every index is out of range: nothing is accessed */
+    int64_t span = in->xstride * (in->xlim - 1);
     if (span < 0) lo += span;
     else hi += span;
   }
@@ -199,16 +220,25 @@ static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
     for (int j = 0; j < ar; j++) {
       if (ops[j] < 0 || ops[j] >= i)
         n += problem(err, k, "%%%d %s: operand %%%d is not an earlier instruction", i, kir_op_name(in->op), ops[j]);
-      else if (k->body.v[ops[j]].op == KIR_STORE)
+      else if (kir_mem(k->body.v[ops[j]].op) == 2)
         n += problem(err, k, "%%%d %s: operand %%%d is a store", i, kir_op_name(in->op), ops[j]);
     }
-    if (in->op != KIR_LOAD && in->op != KIR_STORE) continue;
+    if (in->op == KIR_INDEX && (in->imm != (int)in->imm || in->imm < 0 || in->imm >= k->ndim))
+      n += problem(err, k, "%%%d index: dimension %g of a %d-dimensional domain", i, in->imm, k->ndim);
+    if (in->op == KIR_STOREX && k->red_mask)
+      n += problem(err, k, "%%%d storex in a nest with reduced dimensions", i);
+    if (!kir_mem(in->op)) continue;
     if (in->buf < 0 || in->buf >= k->nbuf) {
       n += problem(err, k, "%%%d %s: buffer b%d out of range", i, kir_op_name(in->op), in->buf);
       continue;
     }
-    if (in->op == KIR_LOAD && k->buf_out[in->buf] && !before[in->buf])
-      n += problem(err, k, "%%%d load: b%d is an output of the kernel not stored by an earlier nest", i, in->buf);
+    if (kir_mem(in->op) == 1 && k->buf_out[in->buf] && !before[in->buf])
+      n += problem(err, k, "%%%d %s: b%d is an output of the kernel not stored by an earlier nest", i,
+                   kir_op_name(in->op), in->buf);
+    if (in->op == KIR_STOREX) {
+      if (!k->buf_out[in->buf]) n += problem(err, k, "%%%d storex: b%d is an input of the kernel", i, in->buf);
+      stored[in->buf]++; /* any strides: it accumulates (zeroed first) */
+    }
     if (in->op == KIR_STORE) {
       if (!k->buf_out[in->buf]) n += problem(err, k, "%%%d store: b%d is an input of the kernel", i, in->buf);
       stored[in->buf]++;
@@ -338,6 +368,20 @@ static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs) {
   int64_t idx[KIR_MAXDIM] = {0}, dims[KIR_MAXDIM];
   double *r = xl_calloc((size_t)k->body.n + 1, sizeof(double));
   int f64 = dt == CG_F64;
+  /* accumulating STOREX outputs: zero every element the store reaches */
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    if (in->op != KIR_STOREX || empty_domain(k->ndim, k->dim)) continue;
+    for (int d = 0; d < k->ndim; d++) dims[d] = in->stride[d] ? k->dim[d] : 1;
+    for (int64_t x = 0; x < in->xlim; x++) {
+      memset(idx, 0, sizeof idx);
+      do {
+        int64_t a = addr(k, in, idx) + x * in->xstride;
+        if (f64) ((double *)bufs[in->buf])[a] = 0;
+        else ((float *)bufs[in->buf])[a] = 0;
+      } while (next_point(k->ndim, dims, idx));
+    }
+  }
   /* reduction outputs: initialise every element the reducing store reaches */
   if (k->red_mask) {
     for (int d = 0; d < k->ndim; d++) dims[d] = k->red_mask >> d & 1 ? 1 : k->dim[d];
@@ -364,6 +408,25 @@ static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs) {
           break;
         }
         case KIR_CONST: r[i] = f64 ? in->imm : (double)(float)in->imm; break;
+        case KIR_INDEX: r[i] = (double)idx[(int)in->imm]; break;
+        case KIR_LOADX: {
+          double x = r[in->a];
+          if (!(x >= 0 && x < (double)in->xlim)) { /* NaN too */
+            r[i] = 0;
+            break;
+          }
+          int64_t a = addr(k, in, idx) + (int64_t)x * in->xstride;
+          r[i] = f64 ? ((const double *)bufs[in->buf])[a] : (double)((const float *)bufs[in->buf])[a];
+          break;
+        }
+        case KIR_STOREX: {
+          double x = r[in->b];
+          if (!(x >= 0 && x < (double)in->xlim)) break;
+          int64_t a = addr(k, in, idx) + (int64_t)x * in->xstride;
+          if (f64) ((double *)bufs[in->buf])[a] += r[in->a];
+          else ((float *)bufs[in->buf])[a] += (float)r[in->a];
+          break;
+        }
         case KIR_STORE: {
           int64_t a = addr(k, in, idx);
           int red = kir_store_reduces(k, in);

@@ -5,7 +5,7 @@
  *   KP_KERNEL  a fused kernel: a chain of elementwise ops, optionally ending in a reduction,
  *              described in KIR and compiled (MLIR JIT on the CPU, later NVRTC on CUDA)
  *   KP_VIEW    a node that needs no work (RESHAPE of a contiguous value, DETACH): aliases
- *   KP_REF     any other node (GATHER, CONCAT, SCAN, ...) run by the reference executor's
+ *   KP_REF     any other node (SCAN, CUMSUM, TRIL, ...) run by the reference executor's
  *              op implementation on the planned buffers (to be replaced op by op)
  *
  * KIR: one kernel is a loop domain of `ndim` dimensions (row-major, the last is innermost)
@@ -24,6 +24,15 @@
  * step and its gates in one kernel); every output buffer is stored by exactly one store of the
  * whole chain. A chain runs unsplit (kir_par_dim is -1) unless its nests share a dimension
  * that cuts every buffer the chain writes into disjoint slices (jit.h kir_par_dim).
+ * Data-dependent accesses (gather, one_hot, scatter_add, pad, concat): INDEX is the coordinate
+ * of domain dimension `imm` as a value; LOADX is a load at off + stride.i + (int64)a * xstride
+ * whose index operand a (an integral float) must lie in [0, xlim), else it yields 0 and touches
+ * no memory; STOREX adds its value a at off + stride.i + (int64)b * xstride (nothing when b is
+ * outside [0, xlim)). A STOREX's output buffer is zeroed before its nest runs (every element
+ * its strides and [0, xlim) reach, as a reduction's output is initialised) and the domain runs
+ * in order, so repeated indices accumulate in domain order; a STOREX may have stride 0 along
+ * any dimension, its nest has no reductions, and kir_par_dim never splits a nest on a dimension
+ * along which a STOREX's stride is 0 or its index varies (same bits for any thread count).
  * KIR is target-free: kir_mlir.c spells it as MLIR text, kir_cuda.c as CUDA C.
  */
 #ifndef KIR_H
@@ -48,7 +57,8 @@
 
 /* The ops, generated from kir_ops.def (the KIR-only ops) and ops.def (the elementwise ones):
    LOAD, STORE, CONST, the unary ops NEG .. EXPM1 (a), the binary ops ADD .. EQ (a, b), and
-   SELECT: a != 0 ? b : c (operands a = cond, b = then, c = else; CG WHERE). */
+   SELECT: a != 0 ? b : c (operands a = cond, b = then, c = else; CG WHERE), then the
+   data-dependent accesses (below). */
 typedef enum {
   KIR_NONE = -1, /* kir_of_cg: the CG op is no one KIR op */
 #define K(e, s, n) KIR_##e,
@@ -73,6 +83,7 @@ typedef struct {
   int buf;           /* KIR_LOAD / KIR_STORE */
   int64_t off;       /* element offset of the access */
   int64_t stride[KIR_MAXDIM];
+  int64_t xstride, xlim; /* KIR_LOADX / KIR_STOREX: the index operand's stride and bound */
 } kir_inst;
 
 typedef struct kir_kernel {
@@ -100,6 +111,8 @@ void kir_dump(const kir_kernel *k, FILE *out);   /* --stage=kir */
 /* 0 if well formed, else prints "kir_verify: <name>: problem" lines to err (may be NULL) and
    returns their count. */
 int kir_verify(const kir_kernel *k, FILE *err);
+/* 1 for KIR_LOAD / KIR_LOADX (reads a buffer), 2 for KIR_STORE / KIR_STOREX (writes one), 0 else. */
+int kir_mem(kir_op op);
 /* 1 if store instruction s of a kernel with red_mask != 0 accumulates with red_op. */
 int kir_store_reduces(const kir_kernel *k, const kir_inst *s);
 /* Runs the kernel directly (an interpreter: the oracle for the emitted code). bufs[i] holds

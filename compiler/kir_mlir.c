@@ -10,7 +10,10 @@
  * them in order. f32 transcendentals are inline polynomial code (below); f64 ones call libm, and
  * so do log1p, expm1 and pow in both dtypes (one scalar call per vector lane). Each KIR op is
  * spelled by one sp_<OP> function, in a table generated from kir_ops.def/ops.def: a new KIR op
- * without its spelling does not compile. No MLIR headers here: this file only prints text.
+ * without its spelling does not compile. The data-dependent ops (INDEX, LOADX, STOREX) are
+ * spelled by the loop emitter too: guarded scalar or lane-uniform vector accesses inside
+ * scf.if, in plain loops (no reduced-block, jam or block-diagonal strategies in such nests).
+ * No MLIR headers here: this file only prints text.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -113,6 +116,10 @@ typedef struct {
   const char **mem;   /* buffer memrefs (%m<i>), NULL when unused */
   char memty[KIR_MAXBUF][40];
   const kir_emit_opts *eo; /* the emitter's switches (options.h) */
+  /* nests with data-dependent accesses (INDEX, LOADX, STOREX): plain loops only */
+  int xnest;
+  char *vary;         /* per body instruction: its value differs along the vectorized dimension */
+  const char **iv;    /* emit_inner: the outer loops' indices (INDEX reads them) */
 } E;
 
 static const char *fresh(E *e, const char *prefix) {
@@ -510,9 +517,13 @@ SPELL(EQ) { return sel(e, cmp(e, "oeq", a, b), K(e, 1.0), K(e, 0.0)); }
 SPELL(SELECT) { return sel(e, cmp(e, "une", a, K(e, 0.0)), b, c); }
 #undef SPELL
 #undef U
-/* loads and stores are spelled by the loop emitter (emit_body), which knows the addressing */
+/* loads and stores are spelled by the loop emitter (emit_body), which knows the addressing;
+   so are INDEX (it knows the loop indices) and the data-dependent LOADX / STOREX */
 #define sp_LOAD NULL
 #define sp_STORE NULL
+#define sp_INDEX NULL
+#define sp_LOADX NULL
+#define sp_STOREX NULL
 
 /* Generated from kir_ops.def: a KIR op without an sp_<OP> above does not compile. */
 static mlir_spell *const SPELL_OF[] = {
@@ -525,6 +536,9 @@ static mlir_spell *const SPELL_OF[] = {
 _Static_assert(sizeof SPELL_OF / sizeof *SPELL_OF == KIR_OP_COUNT, "one MLIR spelling per KIR op");
 #undef sp_LOAD
 #undef sp_STORE
+#undef sp_INDEX
+#undef sp_LOADX
+#undef sp_STOREX
 
 /* pseudo ops past the KIR ones, for testing the approximations alone */
 enum { AP_ERF = KIR_OP_COUNT + 1, AP_ERFC, AP_PHI, AP_LOG1P01 };
@@ -562,7 +576,37 @@ static const char *accumulate(E *e, const char *acc, int vi) {
 
 /* ---- the domain ---- */
 
-static int is_mem(const kir_inst *in) { return in->op == KIR_LOAD || in->op == KIR_STORE; }
+static int is_mem(const kir_inst *in) { return kir_mem(in->op) != 0; }
+
+static int has_op(const kir_kernel *k, kir_op op) {
+  for (int i = 0; i < k->body.n; i++)
+    if (k->body.v[i].op == op) return 1;
+  return 0;
+}
+
+/* The dimensions of nest k a STOREX pins (kir.h): those along which its stride is 0 or its
+   index operand varies (loads with a stride there, INDEX of it, anything computed from them).
+   Splitting on them would let two threads add into one element, or change the order. */
+static unsigned storex_pins(const kir_kernel *k) {
+  unsigned *dep = xl_calloc((size_t)k->body.n + 1, sizeof *dep), pins = 0;
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    int ar = kir_ops[in->op].nargs;
+    if (kir_mem(in->op) == 1)
+      for (int d = 0; d < k->ndim; d++) dep[i] |= in->stride[d] ? 1u << d : 0;
+    if (in->op == KIR_INDEX) dep[i] = 1u << (int)in->imm;
+    if (in->op != KIR_STOREX) {
+      if (ar > 0 && in->op != KIR_STORE) dep[i] |= dep[in->a];
+      if (ar > 1) dep[i] |= dep[in->b];
+      if (ar > 2) dep[i] |= dep[in->c];
+      continue;
+    }
+    pins |= dep[in->b];
+    for (int d = 0; d < k->ndim; d++) pins |= in->stride[d] ? 0 : 1u << d;
+  }
+  free(dep);
+  return pins;
+}
 
 static int store_reduces(const kir_kernel *k, const kir_inst *s) {
   if (!k->red_mask || s->op != KIR_STORE) return 0;
@@ -575,8 +619,9 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
    [1, 1, N, K]), else the first non-reduced one, or -1. */
 static int nest_par(const kir_kernel *k) {
   int first = -1;
+  unsigned pins = storex_pins(k);
   for (int d = 0; d < k->ndim; d++)
-    if (!(k->red_mask >> d & 1)) {
+    if (!(k->red_mask >> d & 1) && !(pins >> d & 1)) {
       if (first < 0) first = d;
       if (k->dim[d] > 1) return d;
     }
@@ -600,7 +645,9 @@ static int chain_splits(const kir_kernel *head) {
     for (int i = 0; i < x->body.n; i++) {
       const kir_inst *in = &x->body.v[i];
       if (!is_mem(in) || !head->buf_out[in->buf]) continue;
+      if (in->op == KIR_STOREX || in->xstride < 0) return 0;
       int64_t st = in->stride[p], span = in->off;
+      if (in->op == KIR_LOADX && in->xlim > 0) span += in->xstride * (in->xlim - 1); /* any index */
       for (int d = 0; d < x->ndim; d++) {
         if (in->stride[d] < 0) return 0;
         if (d != p) span += in->stride[d] * (x->dim[d] - 1);
@@ -635,7 +682,8 @@ static void build_dom(const kir_kernel *k, int par, dom *D) {
     for (int i = 0; i < k->body.n; i++)
       if (is_mem(&k->body.v[i])) D->st[i][d] = k->ndim > 0 && D->dim[d] > 1 ? k->body.v[i].stride[d] : 0;
   }
-  for (int d = D->nd - 2; d >= 0; d--) {
+  /* INDEX reads a dimension's own coordinate: a nest with one keeps its dimensions */
+  for (int d = has_op(k, KIR_INDEX) ? -1 : D->nd - 2; d >= 0; d--) {
     if (D->red[d] != D->red[d + 1]) continue;
     int ok = 1;
     for (int i = 0; i < k->body.n && ok; i++)
@@ -727,6 +775,188 @@ static void vstore(E *e, int b, const char *idx, int64_t st, const char *v) {
   }
 }
 
+/* ---- data-dependent accesses (kir.h INDEX, LOADX, STOREX) ----
+ * INDEX converts a loop index to a float (plus <0, 1, ..> in vector mode along the vectorized
+ * dimension). LOADX and STOREX test 0 <= x < xlim on the float index (false for NaN) and only
+ * then convert it (fptosi) and touch memory, inside an scf.if. In vector mode an index that
+ * is the same for every lane (it does not vary along the vectorized dimension) guards one
+ * vector access; otherwise each lane is done on its own, in lane order (domain order: repeated
+ * indices of a STOREX accumulate exactly as the interpreter does). */
+
+static const char *lane(E *e, const char *v, int l) { /* lane l of v in the current mode */
+  if (e->vl == 1) return v;
+  return val(e, "vector.extract %s[%d] : %s from %s", v, l, e->sft, e->ft);
+}
+
+static const char *in_range(E *e, const char *x, int64_t xlim) { /* scalar mode */
+  const char *a = cmp(e, "oge", x, K(e, 0.0)), *b = cmp(e, "olt", x, K(e, (double)xlim));
+  return val(e, "arith.andi %s, %s : i1", a, b);
+}
+
+static const char *x_index(E *e, const char *idx, const char *x, int64_t xstride) { /* idx + int(x) * xstride */
+  const char *t = val(e, "arith.index_cast %s : i64 to index", val(e, "arith.fptosi %s : %s to i64", x, e->sft));
+  if (xstride != 1) t = val(e, "arith.muli %s, %s : index", t, IX(e, xstride));
+  return val(e, "arith.addi %s, %s : index", idx, t);
+}
+
+static const char *emit_index(E *e, const kir_inst *in, const char *j) {
+  int d = (int)in->imm, L = e->D.nd - 1, vec = e->vl > 1;
+  const char *f = val(e, "arith.sitofp %s : i64 to %s",
+                      val(e, "arith.index_cast %s : index to i64", d == L ? j : e->iv[d]), e->sft);
+  if (!vec) return f;
+  f = val(e, "vector.broadcast %s : %s to %s", f, e->sft, e->ft);
+  if (d != L) return f;
+  char lit[600];
+  int n = snprintf(lit, sizeof lit, "[");
+  for (int l = 0; l < e->VL && n < (int)sizeof lit; l++)
+    n += snprintf(lit + n, sizeof lit - (size_t)n, "%s%d.0", l ? ", " : "", l);
+  snprintf(lit + n, sizeof lit - (size_t)n, "]");
+  return add(e, f, kdef(e, e->ft, lit));
+}
+
+/* Whether body value v is INDEX(d) or INDEX(d) +- a constant: consecutive lanes along d hold
+   consecutive indices (a pad or concat along the vectorized dimension). */
+static int index_plus_const(const kir_kernel *k, int v, int d) {
+  const kir_inst *x = &k->body.v[v];
+  if (x->op == KIR_INDEX) return (int)x->imm == d;
+  if (x->op != KIR_ADD && x->op != KIR_SUB) return 0;
+  const kir_inst *p = &k->body.v[x->a], *q = &k->body.v[x->b];
+  if (p->op == KIR_INDEX && (int)p->imm == d && q->op == KIR_CONST) return 1;
+  return x->op == KIR_ADD && q->op == KIR_INDEX && (int)q->imm == d && p->op == KIR_CONST;
+}
+
+static const char *emit_loadx_lanes(E *e, const kir_inst *in, const char *idx, int64_t st);
+
+/* LOADX at element index idx (the access without its index term, lane 0) */
+static const char *emit_loadx(E *e, const kir_inst *in, const char *idx, int64_t st) {
+  int vec = e->vl > 1;
+  if (vec && e->vary[in->a] && index_plus_const(e->k, in->a, e->D.nd - 1)) {
+    /* lanes x0 .. x0 + VL - 1: all in range: one vector load (stride st + xstride); all out: 0;
+       else lane by lane (the edges of a pad or of a concat's piece) */
+    const char *x0 = lane(e, e->val[in->a], 0), *x1 = lane(e, e->val[in->a], e->VL - 1), *zero = K(e, 0.0);
+    set_mode(e, 0);
+    const char *all = val(e, "arith.andi %s, %s : i1", cmp(e, "oge", x0, K(e, 0.0)), cmp(e, "olt", x1, K(e, (double)in->xlim)));
+    const char *none = val(e, "arith.ori %s, %s : i1", cmp(e, "olt", x1, K(e, 0.0)), cmp(e, "oge", x0, K(e, (double)in->xlim)));
+    set_mode(e, 1);
+    const char *r = fresh(e, "t"), *r2 = fresh(e, "t");
+    line(e, "%s = scf.if %s -> (%s) {", r, all, e->ft);
+    e->depth++;
+    set_mode(e, 0);
+    const char *a = x_index(e, idx, x0, in->xstride);
+    set_mode(e, 1);
+    line(e, "scf.yield %s : %s", vload(e, in->buf, a, st + in->xstride), e->ft);
+    e->depth--;
+    line(e, "} else {");
+    e->depth++;
+    line(e, "%s = scf.if %s -> (%s) {", r2, none, e->ft);
+    e->depth++;
+    line(e, "scf.yield %s : %s", zero, e->ft);
+    e->depth--;
+    line(e, "} else {");
+    e->depth++;
+    line(e, "scf.yield %s : %s", emit_loadx_lanes(e, in, idx, st), e->ft);
+    e->depth--;
+    line(e, "}");
+    line(e, "scf.yield %s : %s", r2, e->ft);
+    e->depth--;
+    line(e, "}");
+    return r;
+  }
+  return emit_loadx_lanes(e, in, idx, st);
+}
+
+static const char *emit_loadx_lanes(E *e, const kir_inst *in, const char *idx, int64_t st) {
+  int vec = e->vl > 1, one = !vec || !e->vary[in->a];
+  const char *x = e->val[in->a], *zero = K(e, 0.0), *res = fresh(e, "t");
+  const char *xs[64];
+  for (int l = 0; l < (one ? 1 : e->VL); l++) xs[l] = lane(e, x, l);
+  const char *acc = zero;
+  for (int l = 0; l < (one ? 1 : e->VL); l++) {
+    set_mode(e, 0);
+    const char *il = l ? val(e, "arith.addi %s, %s : index", idx, IX(e, l * st)) : idx;
+    const char *c = in_range(e, xs[l], in->xlim);
+    set_mode(e, one && vec);
+    const char *r = one ? res : fresh(e, "t");
+    line(e, "%s = scf.if %s -> (%s) {", r, c, e->ft);
+    e->depth++;
+    set_mode(e, 0);
+    const char *a = x_index(e, il, xs[l], in->xstride), *v;
+    if (one && vec && st != 0) {
+      set_mode(e, 1);
+      v = vload(e, in->buf, a, st);
+    } else {
+      v = vload(e, in->buf, a, 0);
+      set_mode(e, one && vec);
+      if (one && vec) v = val(e, "vector.broadcast %s : %s to %s", v, e->sft, e->ft);
+    }
+    line(e, "scf.yield %s : %s", v, e->ft);
+    e->depth--;
+    line(e, "} else {");
+    e->depth++;
+    line(e, "scf.yield %s : %s", one ? zero : K(e, 0.0), e->ft);
+    e->depth--;
+    line(e, "}");
+    set_mode(e, vec);
+    if (!one) acc = val(e, "vector.insert %s, %s [%d] : %s into %s", r, acc, l, e->sft, e->ft);
+  }
+  return one ? res : acc;
+}
+
+/* STOREX (+=) at element index idx (lane 0) */
+static void emit_storex(E *e, const kir_inst *in, const char *idx, int64_t st) {
+  int vec = e->vl > 1, one = !vec || (!e->vary[in->b] && st != 0);
+  const char *xs[64], *vs[64];
+  for (int l = 0; l < (one ? 1 : e->VL); l++) {
+    xs[l] = lane(e, e->val[in->b], l);
+    vs[l] = one ? e->val[in->a] : lane(e, e->val[in->a], l);
+  }
+  for (int l = 0; l < (one ? 1 : e->VL); l++) {
+    set_mode(e, 0);
+    const char *il = l ? val(e, "arith.addi %s, %s : index", idx, IX(e, l * st)) : idx;
+    line(e, "scf.if %s {", in_range(e, xs[l], in->xlim));
+    e->depth++;
+    const char *a = x_index(e, il, xs[l], in->xstride);
+    set_mode(e, one && vec);
+    vstore(e, in->buf, a, st, add(e, vload(e, in->buf, a, st), vs[l]));
+    e->depth--;
+    line(e, "}");
+  }
+  set_mode(e, vec);
+}
+
+static void bounds(E *e, int d, const char **lb, const char **ub);
+
+/* Zeroes what STOREX s reaches over this thread's slice: every x in [0, xlim) at every point
+   of the dimensions along which it has a stride (and the split one). */
+static void emit_zero_x(E *e, int s, const char **iv, int d) {
+  const kir_inst *in = &e->k->body.v[s];
+  set_mode(e, 0);
+  if (d == e->D.nd) {
+    const char *base = base_index(e, s, iv, e->D.nd), *x = fresh(e, "i");
+    line(e, "scf.for %s = %s to %s step %s {", x, IX(e, 0), IX(e, in->xlim), IX(e, 1));
+    e->depth++;
+    const char *a =
+        val(e, "arith.addi %s, %s : index", base, val(e, "arith.muli %s, %s : index", x, IX(e, in->xstride)));
+    line(e, "memref.store %s, %s[%s] : %s", K(e, 0.0), e->mem[in->buf], a, e->memty[in->buf]);
+    e->depth--;
+    line(e, "}");
+    return;
+  }
+  if (e->D.st[s][d] == 0 && d != e->D.pdim) {
+    iv[d] = NULL;
+    emit_zero_x(e, s, iv, d + 1);
+    return;
+  }
+  const char *lb, *ub;
+  bounds(e, d, &lb, &ub);
+  iv[d] = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
+  e->depth++;
+  emit_zero_x(e, s, iv, d + 1);
+  e->depth--;
+  line(e, "}");
+}
+
 /* One pass over the body at the innermost index j (vector or scalar mode). bases[i] is the
    outer index of each memory instruction. Returns the new accumulator when the innermost
    dimension is reduced (acc = the loop-carried one), else NULL. */
@@ -740,6 +970,12 @@ static const char *emit_body(E *e, const char **bases, const char *j, const char
     if (in->op == KIR_LOAD) {
       if (e->hoist[i]) e->val[i] = e->vl > 1 ? e->hoistv[i] : e->hoist[i];
       else e->val[i] = vload(e, in->buf, elem_index(e, bases[i], j, st), st);
+    } else if (in->op == KIR_LOADX) {
+      e->val[i] = emit_loadx(e, in, elem_index(e, bases[i], j, st), st);
+    } else if (in->op == KIR_STOREX) {
+      emit_storex(e, in, elem_index(e, bases[i], j, st), st);
+    } else if (in->op == KIR_INDEX) {
+      e->val[i] = emit_index(e, in, j);
     } else if (in->op == KIR_STORE) {
       const char *v = e->val[in->a];
       if (!store_reduces(k, in)) {
@@ -785,6 +1021,7 @@ static void emit_inner(E *e, const char **iv) {
   int L = e->D.nd - 1, rs = -1;
   const char **bases = xl_calloc((size_t)k->body.n + 1, sizeof *bases);
   set_mode(e, 0);
+  e->iv = iv;
   for (int i = 0; i < k->body.n; i++) {
     const kir_inst *in = &k->body.v[i];
     if (!is_mem(in)) continue;
@@ -918,7 +1155,7 @@ static void emit_inner(E *e, const char **iv) {
 static int jam_store(const E *e) {
   const kir_kernel *k = e->k;
   int L = e->D.nd - 1, rs = -1, nstore = 0;
-  if (L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L) return -1;
+  if (e->xnest || L < 1 || !e->D.red[L] || e->D.red[L - 1] || e->D.pdim == L) return -1;
   if (e->D.dim[L] < e->VL || e->D.dim[L] % e->VL) return -1;
   /* the outputs' dimension in whole vectors, or the split one ([lo, hi): a scalar remainder) */
   if (e->D.pdim != L - 1 && e->D.dim[L - 1] % e->VL) return -1;
@@ -1040,7 +1277,7 @@ static const char *open_segment(E *e, int vec, int64_t n) {
 static int sink_dim(const E *e) {
   const kir_kernel *k = e->k;
   int L = e->D.nd - 1, nstore = 0, rs = -1;
-  if (L < 1 || e->D.red[L] || e->D.pdim == L || e->D.dim[L] < e->VL || !e->D.red[L - 1]) return -1;
+  if (e->xnest || L < 1 || e->D.red[L] || e->D.pdim == L || e->D.dim[L] < e->VL || !e->D.red[L - 1]) return -1;
   for (int i = 0; i < k->body.n; i++)
     if (k->body.v[i].op == KIR_STORE) {
       nstore++;
@@ -1439,8 +1676,18 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
   for (int i = 0; i < k->body.n; i++)
     if (store_reduces(k, &k->body.v[i])) rs = i;
   int bx = -1, bw = -1, bs = -1, br = 3;
+  e->xnest = has_op(k, KIR_INDEX) || has_op(k, KIR_LOADX) || has_op(k, KIR_STOREX);
+  e->vary = xl_calloc(nb, 1);
+  for (int i = 0; i < k->body.n; i++) { /* along the innermost merged dimension */
+    const kir_inst *in = &k->body.v[i];
+    int ar = kir_ops[in->op].nargs;
+    if (kir_mem(in->op) == 1) e->vary[i] = L >= 0 && e->D.st[i][L] != 0;
+    if (in->op == KIR_INDEX) e->vary[i] = (int)in->imm == L; /* such nests keep their dimensions */
+    if (kir_mem(in->op) == 2 || in->op == KIR_CONST) continue;
+    for (int q = 0; q < ar; q++) e->vary[i] |= e->vary[q == 0 ? in->a : q == 1 ? in->b : in->c];
+  }
   set_lanes(e, full_lanes(e)); /* whole vectors of several blocks */
-  e->blockdiag = empty                                 ? 0
+  e->blockdiag = empty || e->xnest                     ? 0
                  : blockdiag_match(e, &bx, &bw, &bs, &br) ? 1
                  : blockdiag_wgrad_match(e, &bx, &bw, &bs) ? 2
                                                           : 0;
@@ -1455,6 +1702,8 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
     const char *iv[KIR_MAXDIM + 1] = {0};
     e->sink_d = rs >= 0 ? sink_dim(e) : -1;
     if (rs >= 0 && e->sink_d < 0) emit_init(e, rs, iv, 0);
+    for (int i = 0; i < k->body.n; i++)
+      if (k->body.v[i].op == KIR_STOREX) emit_zero_x(e, i, iv, 0);
     memset(iv, 0, sizeof iv);
     emit_nest(e, iv, 0);
   }
@@ -1471,6 +1720,8 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
          : e->sink_d >= 0    ? ", reduced block in registers"
                              : "");
   free(e->val);
+  free(e->vary);
+  e->vary = NULL;
   free(e->hoist);
   free(e->hoistv);
   free(e->D.st);

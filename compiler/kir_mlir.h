@@ -19,10 +19,12 @@
    elements of the dtype, no alignment needed). The kernel runs the points of the domain whose
    index along dimension kir_par_dim(k) lies in [lo, hi) (outputs of a reduction are initialised
    over that slice too), so disjoint [lo, hi) ranges may run on different threads. When
-   kir_par_dim is -1 (every dimension reduced, or ndim == 0) pass lo = 0, hi = 1. */
+   kir_par_dim is -1 (every dimension reduced or pinned, or ndim == 0) pass lo = 0, hi = 1. A
+   STOREX's output is zeroed over the slice too. */
 typedef void (*kir_fn)(void **bufs, int64_t lo, int64_t hi);
 
-/* Outermost dimension not in red_mask (the one a thread split may cut), skipping leading
+/* Outermost dimension not in red_mask and not pinned by a STOREX (kir.h: its stride 0 there,
+   or its index varying along it) (the one a thread split may cut), skipping leading
    non-reduced dimensions of size 1 (the N of a [1,1,N,K] product), or -1. A chain of nests
    (kir.h) is cut only where all its nests have such a dimension of one extent that cuts every
    buffer the chain writes into disjoint slices (the heads of a scan step; kir_mlir.c

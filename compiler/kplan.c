@@ -45,7 +45,7 @@ static int ein_pure(const cg_graph *g, const cg_node *n) {
 
 /* ---- fusion ---- */
 
-enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT };
+enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT, MK_INDEXED };
 
 /* Non-1 dimensions of s, in order. */
 static int squeeze(const cg_shape *s, int64_t *d) {
@@ -74,6 +74,9 @@ static int member_kind(const cg_graph *g, const cg_node *n) {
   if (n->op == CG_OP_SLICE || n->op == CG_OP_TRANSPOSE) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_pure(g, n)) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_distinct_node(g, n)) return MK_CONTRACT;
+  if (n->op == CG_OP_GATHER || n->op == CG_OP_ONE_HOT || n->op == CG_OP_SCATTER_ADD || n->op == CG_OP_PAD ||
+      n->op == CG_OP_CONCAT)
+    return MK_INDEXED; /* data-dependent addressing: a kernel of its own (index_kernel) */
   if (n->op == CG_OP_DETACH) return MK_VIEW;
   if (n->op == CG_OP_RESHAPE && relabel(&g->nodes.v[n->in[0]].shape, &n->shape)) return MK_VIEW;
   return MK_NONE;
@@ -481,7 +484,7 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     }
     const cg_node *n = &g->nodes.v[j];
     int mk = touches_empty(g, n) ? MK_NONE : member_kind(g, n);
-    if (mk == MK_NONE || mk == MK_CONTRACT || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
+    if (mk == MK_NONE || mk == MK_CONTRACT || mk == MK_INDEXED || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
       if (hoistable(c, n)) {
         xl_vec_push(*hoist, j);
         continue;
@@ -658,6 +661,133 @@ static int plan_contract(kctx *c, kp_plan *p, int id) {
   return 1;
 }
 
+/* ---- data-dependent addressing (kir.h INDEX, LOADX, STOREX) ---- */
+
+/* The index operand of a GATHER, SCATTER_ADD or ONE_HOT node, or -1 (PAD, CONCAT, others). */
+static int index_operand(const cg_node *n) {
+  return n->op == CG_OP_GATHER || n->op == CG_OP_SCATTER_ADD ? n->in[1] : n->op == CG_OP_ONE_HOT ? n->in[0] : -1;
+}
+
+/* A LOADX of value v (read as a table: its dimension `xdim` indexed by register x, bound by
+   its extent; the other dimensions of v at loop dimensions map[]: -1 none), 0 when v is a
+   constant (no buffer: kernels inline constants). */
+static int loadx_of(kbuild *b, int v, int xdim, int x, const int *map, int *ok) {
+  const cg_shape *s = &b->c->g->nodes.v[v].shape;
+  if (b->c->g->nodes.v[v].op == CG_OP_CONST) *ok = 0;
+  int64_t st[CG_MAXRANK];
+  strides_of(s, st);
+  kir_inst in = {.op = KIR_LOADX, .a = x, .buf = buf_of(b, v, 0), .xstride = st[xdim], .xlim = s->d[xdim]};
+  for (int i = 0; i < s->rank; i++)
+    if (i != xdim && map[i] >= 0 && s->d[i] > 1) in.stride[map[i]] = st[i];
+  return emit(b->k, in);
+}
+
+/* Loads value v whose dimension i runs along loop dimension map[i] (a constant inlined). */
+static int load_mapped(kbuild *b, int v, const int *map) {
+  kaccess a = {v, 0, {0}};
+  const cg_shape *s = &b->c->g->nodes.v[v].shape;
+  bstrides(s, a.st);
+  int m[CG_MAXRANK];
+  for (int i = 0; i < s->rank; i++) m[i] = s->d[i] > 1 ? map[i] : -1;
+  return load_access(b, &a, s, m);
+}
+
+/* INDEX(d) - at (exact: small integers) */
+static int index_minus(kbuild *b, int d, int64_t at) {
+  int r = -1;
+  for (int i = 0; i < b->k->body.n && r < 0; i++)
+    if (b->k->body.v[i].op == KIR_INDEX && b->k->body.v[i].imm == d) r = i;
+  if (r < 0) {
+    kir_inst ix = {.op = KIR_INDEX, .imm = d};
+    r = emit(b->k, ix);
+  }
+  if (!at) return r;
+  kir_inst sub = {.op = KIR_SUB, .a = r, .b = const_of(b, (double)at)};
+  return emit(b->k, sub);
+}
+
+/* The kernel of GATHER, ONE_HOT, SCATTER_ADD, PAD or CONCAT node id over its output's shape
+   (SCATTER_ADD: its gradient operand's), exactly as ref_exec computes it (the executor checks
+   the indices first: out-of-range ones are errors there); NULL when it needs more than the
+   target's nest_maxbuf buffers or reads a constant as a table. */
+static kir_kernel *index_kernel(kctx *c, int id, int *buf_node) {
+  const cg_graph *g = c->g;
+  const cg_node *n = &g->nodes.v[id];
+  const cg_shape *D = n->op == CG_OP_SCATTER_ADD ? &g->nodes.v[n->in[0]].shape : &n->shape;
+  kir_kernel *k = xl_calloc(1, sizeof *k);
+  k->ndim = D->rank;
+  memcpy(k->dim, D->d, sizeof k->dim);
+  kbuild b = {c, k, buf_node, 0};
+  int ok = 1, r = -1, map[CG_MAXRANK], ix = index_operand(n), ni = ix >= 0 ? g->nodes.v[ix].shape.rank : 0;
+  for (int d = 0; d < CG_MAXRANK; d++) map[d] = d < ni ? d : -1; /* the index: leading dimensions */
+  int x = ix >= 0 ? load_mapped(&b, ix, map) : -1;
+  switch (n->op) {
+  case CG_OP_GATHER: /* out[i.., r..] = table[idx[i..], r..] */
+    for (int d = 0; d < CG_MAXRANK; d++) map[d] = d >= 1 ? ni + d - 1 : -1;
+    r = loadx_of(&b, n->in[0], 0, x, map, &ok);
+    break;
+  case CG_OP_ONE_HOT: { /* out[i.., v] = v == idx[i..] (idx -1: a zero row) */
+    kir_inst eq = {.op = KIR_EQ, .a = index_minus(&b, ni, 0), .b = x};
+    r = emit(k, eq);
+    break;
+  }
+  case CG_OP_SCATTER_ADD: { /* out[idx[i..], r..] += g[i.., r..] */
+    for (int d = 0; d < CG_MAXRANK; d++) map[d] = d;
+    int v = load_mapped(&b, n->in[0], map);
+    int64_t st[CG_MAXRANK];
+    strides_of(&n->shape, st);
+    kir_inst sx = {.op = KIR_STOREX, .a = v, .b = x, .buf = buf_of(&b, id, 1), .xstride = st[0], .xlim = n->shape.d[0]};
+    for (int i = 1; i < n->shape.rank; i++)
+      if (n->shape.d[i] > 1) sx.stride[ni + i - 1] = st[i];
+    emit(k, sx);
+    break;
+  }
+  default: { /* PAD: one piece at a[1]; CONCAT: piece j at the sum of the earlier lengths */
+    int ax = (int)n->a[0];
+    int64_t at = n->op == CG_OP_PAD ? n->a[1] : 0;
+    for (int d = 0; d < CG_MAXRANK; d++) map[d] = d == ax ? -1 : d;
+    for (int j = n->op == CG_OP_PAD ? 0 : n->nin - 1; j >= 0; j--) { /* the last piece first */
+      int64_t lo = at;
+      if (n->op == CG_OP_CONCAT)
+        for (int q = 0; q < j; q++) lo += g->nodes.v[n->in[q]].shape.d[ax];
+      int v = loadx_of(&b, n->in[j], ax, index_minus(&b, ax, lo), map, &ok);
+      if (r < 0) r = v;
+      else { /* INDEX < end of piece j ? piece j : the later pieces (exact: no additions) */
+        int64_t hi = lo + g->nodes.v[n->in[j]].shape.d[ax];
+        kir_inst gt = {.op = KIR_GT, .a = const_of(&b, (double)hi), .b = index_minus(&b, ax, 0)};
+        kir_inst sl = {.op = KIR_SELECT, .a = emit(k, gt), .b = v, .c = r};
+        r = emit(k, sl);
+      }
+    }
+  }
+  }
+  if (n->op != CG_OP_SCATTER_ADD) {
+    kir_inst st = {.op = KIR_STORE, .a = r, .buf = buf_of(&b, id, 1)};
+    bstrides(&n->shape, st.stride);
+    emit(k, st);
+  }
+  if (!ok || b.overflow) {
+    kir_free(k);
+    return NULL;
+  }
+  snprintf(k->name, sizeof k->name, "k%d_%s", (*c->kcount)++, opname(n));
+  return k;
+}
+
+/* Node id (MK_INDEXED) as a kernel step of its own; 0 if it is not one. */
+static int plan_index(kctx *c, kp_plan *p, int id) {
+  int buf_node[KIR_MAXBUF];
+  kir_kernel *k = index_kernel(c, id, buf_node);
+  if (!k) return 0;
+  kp_step *s = new_step(p, KP_KERNEL, id);
+  s->kir = k;
+  memcpy(s->buf_node, buf_node, sizeof buf_node);
+  snprintf(s->why, sizeof s->why, "data-dependent addressing is a kernel of its own");
+  xl_vec_push(s->nodes, id);
+  c->done[id] = 1;
+  return 1;
+}
+
 static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small);
 static int is_scan_body(const cg_graph *g);
 
@@ -698,11 +828,12 @@ static kp_plan *build(const cg_graph *g, int *kcount, const kp_target *t) {
   for (int i = 0; i < N; i++) {
     if (c.done[i]) continue;
     int mk = touches_empty(g, &g->nodes.v[i]) ? MK_NONE : member_kind(g, &g->nodes.v[i]);
-    if (mk == MK_NONE || mk == MK_VIEW || (mk == MK_CONTRACT && !plan_contract(&c, p, i))) {
+    if (mk == MK_NONE || mk == MK_VIEW || (mk == MK_CONTRACT && !plan_contract(&c, p, i)) ||
+        (mk == MK_INDEXED && !plan_index(&c, p, i))) {
       plan_single(&c, p, i);
       continue;
     }
-    if (mk == MK_CONTRACT) continue;
+    if (mk == MK_CONTRACT || mk == MK_INDEXED) continue;
     mem.n = hoist.n = 0;
     grow(&c, i, &mem, &hoist, stop, sizeof stop);
     /* the longest prefix that forms a kernel (a single node always does) and does not end in
@@ -782,7 +913,7 @@ static int append_nest(const cg_graph *g, kp_step *m, const kp_step *t, const ch
   x->body.cap = x->body.n;
   memcpy(x->body.v, t->kir->body.v, (size_t)x->body.n * sizeof *x->body.v);
   for (int i = 0; i < x->body.n; i++)
-    if (x->body.v[i].op == KIR_LOAD || x->body.v[i].op == KIR_STORE) x->body.v[i].buf = map[x->body.v[i].buf];
+    if (kir_mem(x->body.v[i].op)) x->body.v[i].buf = map[x->body.v[i].buf];
   kir_kernel *last = h;
   while (last->next) last = last->next;
   last->next = x;
@@ -831,6 +962,17 @@ static void name_nests(const cg_graph *g, kp_step *m) {
   for (kir_kernel *y = m->kir; y; y = y->next) memcpy(y->name, nm, sizeof nm);
 }
 
+/* 1 if kernel step t has data-dependent addressing (MK_INDEXED). Such kernels are not merged:
+   their indices must exist when the executor checks them before the kernel runs, and a chain
+   that reads a concat's pieces or a gather's rows through LOADX rarely passes chain_splits
+   (the sLSTM backward step with its gate concat and the next contraction as one chain ran on
+   one thread: config A training 16% slower than with the concat a step of its own). */
+static int indexed_step(const cg_graph *g, const kp_step *t) {
+  for (int j = 0; j < t->nodes.n; j++)
+    if (member_kind(g, &g->nodes.v[t->nodes.v[j]]) == MK_INDEXED) return 1;
+  return 0;
+}
+
 /* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
    small > 0: only kernels of fewer than `small` points (top level). */
 static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small) {
@@ -842,7 +984,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small)) {
+    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || indexed_step(g, &m)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -858,7 +1000,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == tg->max_nest || (small && kir_points(t->kir) >= small) ||
-          m.nodes.n + t->nodes.n > tg->max_members || !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > tg->max_members || indexed_step(g, t) || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
@@ -1144,6 +1286,8 @@ const char *kp_fallback_why(const kp_plan *p, int i) {
     if (s->ein && (s->ein->direct || s->ein->gemm)) return NULL; /* BLAS calls */
     return "an einsum that is neither one GEMM nor strided GEMMs, above the contraction-kernel size";
   }
+  if (member_kind(p->g, n) == MK_INDEXED)
+    return "its kernel would need more than nest_maxbuf buffers or read a constant table";
   return "no compiled path for this op yet";
 }
 

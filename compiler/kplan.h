@@ -17,6 +17,9 @@
  *  - a small contraction (an EINSUM that sums a label, at most contract_flops FLOPs, or a
  *    thin one: a GEMM dimension under gemm_min_dim) is a KP_KERNEL of its own: a loop per
  *    label, the summed ones reduced;
+ *  - GATHER, ONE_HOT, SCATTER_ADD, PAD and CONCAT (data-dependent addressing: kir.h INDEX,
+ *    LOADX, STOREX) are each a KP_KERNEL of their own (a reference step only when the kernel
+ *    would need more than nest_maxbuf buffers or reads a constant as its table);
  *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
  *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`);
  *  - in scan bodies, consecutive kernels (a contraction followed by its elementwise consumers,

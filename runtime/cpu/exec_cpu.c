@@ -15,6 +15,7 @@
  * executor as the backend "cpu".
  */
 #include <cblas.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -492,6 +493,37 @@ const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
 /* A compiled kernel is launched on the device, split when it is large enough (and the device
    has parts to split it over; asked first, so that the pool is started and XLC_SPLIT_MIN read
    before split_min is); without the JIT it is interpreted here (host memory only). */
+/* The indices of a kernel's GATHER, SCATTER_ADD and ONE_HOT members, checked as ref_exec
+   checks them (same messages): the kernel itself would read an out-of-range index as a zero
+   row (kir.h LOADX), the reference reports it. The plan keeps these indices outside the
+   kernel and never merges such kernels (kplan.c indexed_step), so they exist when it
+   starts. 0, or -1 with *err. */
+static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char **err) {
+  const cg_graph *g = p->g;
+  for (int j = 0; j < s->nodes.n; j++) {
+    int id = s->nodes.v[j];
+    const cg_node *n = &g->nodes.v[id];
+    int ix = n->op == CG_OP_GATHER || n->op == CG_OP_SCATTER_ADD ? n->in[1] : n->op == CG_OP_ONE_HOT ? n->in[0] : -1;
+    if (ix < 0) continue;
+    int64_t V = n->op == CG_OP_GATHER ? g->nodes.v[n->in[0]].shape.d[0] : n->op == CG_OP_SCATTER_ADD ? n->shape.d[0] : n->a[0];
+    const cg_node *xn = &g->nodes.v[ix];
+    while (!v->val[ix] && (xn->op == CG_OP_RESHAPE || xn->op == CG_OP_DETACH)) /* a view of a constant */
+      xn = &g->nodes.v[ix = xn->in[0]];
+    const void *x = v->val[ix];
+    if (!x && xn->op != CG_OP_CONST) continue; /* cannot happen: the plan computed it */
+    for (int64_t i = 0, ni = cg_numel(&xn->shape); i < ni; i++) {
+      double d = xn->op == CG_OP_CONST ? xn->fval : p->dt == CG_F64 ? ((const double *)x)[i] : ((const float *)x)[i];
+      if (n->op == CG_OP_ONE_HOT && d == -1) continue; /* a zero row (ignored targets) */
+      if (!(d >= 0 && d < (double)V) || d != floor(d)) {
+        if (err) *err = xl_fmt("%%%d %s: index %g at position %lld out of range [0, %lld)", id, cg_ops[n->op].name, d,
+                               (long long)i, (long long)V);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
 static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
   void *bufs[KIR_MAXBUF];
   for (int b = 0; b < s->kir->nbuf; b++) {
@@ -997,6 +1029,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       if (p->stats->profile) p->stats->t_gemm += now_s() - t0;
       break;
     case KP_KERNEL:
+      if (check_indices(p, s, v, err)) return -1;
       run_kernel(p, si, s, v);
       if (p->stats->profile) p->stats->t_kernel += now_s() - t0;
       break;

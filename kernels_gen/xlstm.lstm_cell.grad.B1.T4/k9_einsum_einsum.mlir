@@ -1,9 +1,9 @@
-// kernel k8_einsum_einsum: fuses %53 einsum, %54 einsum (body of scan %17)
-// kernel k8_einsum_einsum: domain [64, 1, 16] -> loops [64 red, 16], f32, 8 lanes, reduced block in registers
+// kernel k9_einsum_einsum: fuses %53 einsum, %54 einsum (body of scan %17)
+// kernel k9_einsum_einsum: domain [64, 1, 16] -> loops [64 red, 16], f32, 8 lanes, reduced block in registers
 // nest 1: domain [64, 1, 8] -> loops [64 red, 8], f32, 8 lanes, reduced block in registers
-// ABI: void k8_einsum_einsum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
+// ABI: void k9_einsum_einsum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
 module {
-  func.func @k8_einsum_einsum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
+  func.func @k9_einsum_einsum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
     %z = llvm.mlir.constant(0 : i64) : i64
     %one = llvm.mlir.constant(1 : i64) : i64
     %dundef = llvm.mlir.undef : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>

@@ -1,10 +1,10 @@
-// kernel k6_transpose_einsum_sum: fuses %29 transpose, %30 einsum, %32 sum
-// kernel k6_transpose_einsum_sum: domain [1, 4, 2, 4, 8] -> loops [4, 2, 4, 8], f32, 8 lanes
+// kernel k7_transpose_einsum_sum: fuses %29 transpose, %30 einsum, %32 sum
+// kernel k7_transpose_einsum_sum: domain [1, 4, 2, 4, 8] -> loops [4, 2, 4, 8], f32, 8 lanes
 // nest 1: domain [2, 4, 8, 1, 4, 8] -> loops [2, 32, 4 red, 8], f32, 8 lanes, reduced block in registers
 // nest 2: domain [1, 4, 4, 2, 8] -> loops [1, 4 red, 64], f32, 8 lanes, reduced block in registers
-// ABI: void k6_transpose_einsum_sum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
+// ABI: void k7_transpose_einsum_sum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension -1
 module {
-  func.func @k6_transpose_einsum_sum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
+  func.func @k7_transpose_einsum_sum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
     %z = llvm.mlir.constant(0 : i64) : i64
     %one = llvm.mlir.constant(1 : i64) : i64
     %dundef = llvm.mlir.undef : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>

@@ -1,8 +1,8 @@
-// kernel k5_einsum: fuses %88 einsum (body of scan %23)
-// kernel k5_einsum: domain [1, 2, 4, 8, 8] -> loops [2 par, 4 red, 8 red, 8], f32, 8 lanes, reduced block in registers
-// ABI: void k5_einsum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 1
+// kernel k6_einsum: fuses %88 einsum (body of scan %23)
+// kernel k6_einsum: domain [1, 2, 4, 8, 8] -> loops [2 par, 4 red, 8 red, 8], f32, 8 lanes, reduced block in registers
+// ABI: void k6_einsum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 1
 module {
-  func.func @k5_einsum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
+  func.func @k6_einsum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
     %z = llvm.mlir.constant(0 : i64) : i64
     %one = llvm.mlir.constant(1 : i64) : i64
     %dundef = llvm.mlir.undef : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>

@@ -1,10 +1,10 @@
-// kernel k10_einsum_einsum_sum: fuses %22 einsum, %23 einsum, %24 sum
-// kernel k10_einsum_einsum_sum: domain [64, 1, 4, 8] -> loops [64 par, 4 red, 8], f32, 8 lanes, reduced block in registers
+// kernel k11_einsum_einsum_sum: fuses %22 einsum, %23 einsum, %24 sum
+// kernel k11_einsum_einsum_sum: domain [64, 1, 4, 8] -> loops [64 par, 4 red, 8], f32, 8 lanes, reduced block in registers
 // nest 1: domain [64, 1, 4, 16] -> loops [64 par, 4 red, 16], f32, 8 lanes, reduced block in registers
 // nest 2: domain [1, 4, 64] -> loops [1, 4 red, 64 par], f32, 8 lanes
-// ABI: void k10_einsum_einsum_sum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0, 0, 2 of the nests in order
+// ABI: void k11_einsum_einsum_sum(void **bufs, int64_t lo, int64_t hi); [lo, hi) slices KIR dimension 0, 0, 2 of the nests in order
 module {
-  func.func @k10_einsum_einsum_sum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
+  func.func @k11_einsum_einsum_sum(%bufs: !llvm.ptr, %lo: i64, %hi: i64) {
     %z = llvm.mlir.constant(0 : i64) : i64
     %one = llvm.mlir.constant(1 : i64) : i64
     %dundef = llvm.mlir.undef : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
