@@ -45,7 +45,7 @@ static int ein_pure(const cg_graph *g, const cg_node *n) {
 
 /* ---- fusion ---- */
 
-enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT };
+enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT, MK_SCAN };
 
 /* Non-1 dimensions of s, in order. */
 static int squeeze(const cg_shape *s, int64_t *d) {
@@ -65,12 +65,14 @@ static int relabel(const cg_shape *a, const cg_shape *b) {
 /* How a node can join a kernel: elementwise (its operands may be kernel values), a reduction
    (ends the kernel), load-like (SLICE, TRANSPOSE, a pure-product EINSUM: strided loads of
    values from before the kernel or of views inside it), a view (DETACH, a RESHAPE that
-   only inserts or drops size-1 dimensions) of a kernel value, or a contraction (an EINSUM
-   that sums a label: a kernel of its own when it is small, see contract_kernel). */
+   only inserts or drops size-1 dimensions) of a kernel value, a contraction (an EINSUM
+   that sums a label: a kernel of its own, see contract_kernel), or a scan (CUMSUM,
+   LOGCUMSUMEXP: ends the kernel, its store the kernel's scan store, kir.h). */
 static int member_kind(const cg_graph *g, const cg_node *n) {
   int k = cg_ops[n->op].kind;
   if (k == CG_K_UNARY || k == CG_K_BINARY || n->op == CG_OP_WHERE || n->op == CG_OP_BROADCAST) return MK_EW;
   if (n->op == CG_OP_SUM || n->op == CG_OP_MAXR) return MK_RED;
+  if (n->op == CG_OP_CUMSUM || n->op == CG_OP_LOGCUMSUMEXP) return MK_SCAN;
   if (n->op == CG_OP_SLICE || n->op == CG_OP_TRANSPOSE) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_pure(g, n)) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_distinct_node(g, n)) return MK_CONTRACT;
@@ -244,7 +246,9 @@ static void member_value(kbuild *b, int id) {
   case CG_OP_DETACH:
   case CG_OP_RESHAPE:
   case CG_OP_SUM:
-  case CG_OP_MAXR: r = operand(b, id, m->in[0]); break;
+  case CG_OP_MAXR:
+  case CG_OP_CUMSUM:
+  case CG_OP_LOGCUMSUMEXP: r = operand(b, id, m->in[0]); break;
   case CG_OP_WHERE: {
     kir_inst in = {.op = KIR_SELECT, .a = operand(b, id, m->in[0]), .b = operand(b, id, m->in[1]),
                    .c = operand(b, id, m->in[2])};
@@ -340,6 +344,19 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
     bstrides(s, ls);
     for (int d = 0; d < s->rank; d++)
       if (s->d[d] > 1) st.stride[c->map[id][d]] = ls[d];
+    const cg_node *m = &g->nodes.v[id];
+    if (member_kind(g, m) == MK_SCAN) { /* the last member: its store scans */
+      int sd = c->map[id][m->a[0]];
+      if (sd >= 0) {
+        k->scan_op = m->op == CG_OP_CUMSUM ? KIR_ADD : KIR_LOGADDEXP;
+        k->scan_dim = sd;
+        k->scan_rev = m->a[1] != 0;
+        k->scan_inst = k->body.n;
+      } else if (m->op == CG_OP_CUMSUM) { /* one term: 0 + x, as the reference adds it */
+        kir_inst z = {.op = KIR_ADD, .a = const_of(&b, 0.0), .b = st.a};
+        st.a = emit(k, z);
+      } /* logcumsumexp of one term is the term */
+    }
     emit(k, st);
   }
   if (ok && b.overflow) {
@@ -440,7 +457,7 @@ static int align(kctx *c, const cg_node *n, int mk, cg_shape *D, int *map) {
     if (hit[map[i]]++ || (nd.d[map[i]] != s->d[i] && nd.d[map[i]] != 1)) return 0;
     nd.d[map[i]] = s->d[i];
   }
-  if (mk == MK_RED) /* the reduction covers the whole loop domain */
+  if (mk == MK_RED || mk == MK_SCAN) /* the reduction or scan covers the whole loop domain */
     for (int d = 0; d < nd.rank; d++)
       if (nd.d[d] > 1 && !hit[d]) return 0;
   *D = nd;
@@ -471,6 +488,10 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
   snprintf(why, wl, "end of graph");
   if (member_kind(g, &g->nodes.v[start]) == MK_RED) {
     snprintf(why, wl, "a reduction ends the kernel");
+    goto out;
+  }
+  if (member_kind(g, &g->nodes.v[start]) == MK_SCAN) {
+    snprintf(why, wl, "a scan ends the kernel");
     goto out;
   }
   for (int j = start + 1; j < g->nodes.n; j++) {
@@ -504,6 +525,10 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     join(c, mem, j);
     if (mk == MK_RED) {
       snprintf(why, wl, "a reduction ends the kernel");
+      break;
+    }
+    if (mk == MK_SCAN) {
+      snprintf(why, wl, "a scan ends the kernel");
       break;
     }
   }
