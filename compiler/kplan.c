@@ -544,7 +544,13 @@ out:
    (vectorized) one: the label along which the fewest operand elements are read or written
    with a stride other than 0 or 1 (no gathers on the big operand), larger sizes first on a tie.
    NULL when the labels do not fit KIR_MAXDIM, or it takes more than the target's contract_flops
-   and is not a thin matrix product (one of m, n, k under its gemm_min_dim). */
+   and BLAS runs it well: one GEMM with m, n and k at least gemm_min_dim, strided BLAS calls on
+   the operands (kp_ein direct), or GEMMs on copies of a real matrix product (kp_ein gemm with
+   M, N and K at least gemm_min_dim). Any other contraction above contract_flops (a
+   matrix-vector shape, a label summed in one operand alone) is a kernel too, whose loops
+   follow the larger operand's layout (labels of the other operand alone outermost, then the
+   larger one's in its order): it streams through that operand once, as the same function
+   written as a broadcast product and a sum does. */
 static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops) {
   const cg_graph *g = c->g;
   const cg_node *n = &g->nodes.v[id];
@@ -582,10 +588,18 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
       best = pen;
     }
   }
-  if (*flops > c->t->contract_flops) { /* still a kernel when its GEMM would be thin */
+  int stream = 0;
+  if (*flops > c->t->contract_flops) { /* still a kernel when BLAS would run it badly */
     kp_gemm gm;
     int64_t md = c->t->gemm_min_dim;
-    if (!kp_gemm_of(g, n, &gm) || (gm.m >= md && gm.n >= md && gm.k >= md)) return NULL;
+    if (kp_gemm_of(g, n, &gm)) {
+      if (gm.m >= md && gm.n >= md && gm.k >= md) return NULL;
+    } else {
+      kp_ein f;
+      kp_ein_plan(g, n, &f);
+      if (f.direct || (f.gemm && f.M >= md && f.N >= md && f.K >= md)) return NULL;
+      stream = 1;
+    }
   }
   /* a small output summed over many terms (a weight gradient of head-wise blocks,
      "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
@@ -595,10 +609,22 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
     if (lab_pos(&e, 2, lab[l]) < 0) terms *= (double)size[l];
   int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= c->t->small_out && terms >= 64;
   int ord[KIR_MAXDIM], nd = 0;
-  for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
-    if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
-  for (int l = 0; l < nl; l++)
-    if (l != inner && !(red_out && lab_pos(&e, 2, lab[l]) < 0)) ord[nd++] = l;
+  if (stream) { /* size-1 labels and the other operand's own first, then the big one's in order */
+    int big = cg_numel(e.s[1]) > cg_numel(e.s[0]);
+    for (int l = 0; l < nl; l++)
+      if (size[l] == 1 || lab_pos(&e, big, lab[l]) < 0) ord[nd++] = l;
+    for (int q = 0; q < e.r[big]; q++) {
+      int l = 0;
+      while (lab[l] != e.l[big][q]) l++;
+      if (size[l] > 1) ord[nd++] = l;
+    }
+    inner = -1; /* ord is complete */
+  } else {
+    for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
+      if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
+    for (int l = 0; l < nl; l++)
+      if (l != inner && !(red_out && lab_pos(&e, 2, lab[l]) < 0)) ord[nd++] = l;
+  }
   if (inner >= 0) ord[nd++] = inner;
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = nl;
