@@ -1193,7 +1193,8 @@ const char *kp_fallback_why(const kp_plan *p, int i) {
   if (touches_empty(p->g, n)) return NULL;
   if (n->op == CG_OP_EINSUM) {
     if (s->ein && (s->ein->direct || s->ein->gemm)) return NULL; /* BLAS calls */
-    return "an einsum that is neither one GEMM nor strided GEMMs, above the contraction-kernel size";
+    return "an einsum that is no GEMM, no strided BLAS calls and no contraction kernel (a repeated label, more "
+           "than 8 labels, or contract_flops 0)";
   }
   return "no compiled path for this op yet";
 }
