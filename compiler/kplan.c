@@ -81,9 +81,43 @@ static int member_kind(const cg_graph *g, const cg_node *n) {
   return MK_NONE;
 }
 
-/* The loop shape a member spans: its shape, or a reduction's input shape. */
+/* The operand of EINSUM n that holds every label, the output's in its order (distinct labels),
+   or -1: such an einsum is a product and a sum over that operand's dimensions (ein_fuses). */
+static int ein_cover(const cg_graph *g, const cg_node *n) {
+  if (n->op != CG_OP_EINSUM) return -1;
+  ein e = ein_of(g, n);
+  if (!ein_distinct(&e)) return -1;
+  for (int o = 0; o < 2; o++) {
+    int ok = 1, last = -1;
+    for (int p = 0; p < e.r[1 - o] && ok; p++) ok = lab_pos(&e, o, e.l[1 - o][p]) >= 0;
+    for (int p = 0; p < e.r[2] && ok; p++) {
+      int q = lab_pos(&e, o, e.l[2][p]);
+      ok = q > last;
+      last = q;
+    }
+    if (ok) return o;
+  }
+  return -1;
+}
+
+/* The loop shape a member spans: its shape, a reduction's input shape, or the covering operand's
+   shape of an einsum that ends a chain (ein_fuses). */
 static const cg_shape *dom_of(const cg_graph *g, const cg_node *n) {
+  if (n->op == CG_OP_EINSUM && !ein_pure(g, n) && ein_cover(g, n) >= 0) return &g->nodes.v[n->in[ein_cover(g, n)]].shape;
   return member_kind(g, n) == MK_RED ? &g->nodes.v[n->in[0]].shape : &n->shape;
+}
+
+/* The shape a member stores over its dom_of dimensions: its own, but for an einsum that ends a
+   chain its covering operand's with the summed dimensions 1 (the same row-major layout as the
+   output: its labels are in the operand's order). */
+static cg_shape store_shape(const cg_graph *g, const cg_node *n) {
+  int o = n->op == CG_OP_EINSUM && !ein_pure(g, n) ? ein_cover(g, n) : -1;
+  if (o < 0) return n->shape;
+  ein e = ein_of(g, n);
+  cg_shape s = *e.s[o];
+  for (int p = 0; p < e.r[o]; p++)
+    if (lab_pos(&e, 2, e.l[o][p]) < 0) s.d[p] = 1;
+  return s;
 }
 
 /* A strided view of a value from before the kernel (or of a constant). */
@@ -258,6 +292,21 @@ static void member_value(kbuild *b, int id) {
   case CG_OP_EINSUM: {
     ein e = ein_of(g, m);
     int v[2];
+    if (!ein_pure(g, m)) { /* ends the chain (ein_fuses): the covering operand, a kernel value, times
+                              a strided load of the other, summed by the store */
+      int o = ein_cover(g, m);
+      const cg_shape *cs = e.s[o];
+      kaccess x = base_access(c, m->in[1 - o]), a = {x.node, x.off, {0}};
+      for (int d = 0; d < cs->rank; d++) {
+        int p = lab_pos(&e, 1 - o, e.l[o][d]);
+        a.st[d] = p < 0 || cs->d[d] == 1 ? 0 : x.st[p];
+      }
+      v[o] = operand(b, id, m->in[o]);
+      v[1 - o] = load_access(b, &a, cs, c->map[id]);
+      kir_inst in = {.op = KIR_MUL, .a = v[0], .b = v[1]};
+      r = emit(b->k, in);
+      break;
+    }
     for (int o = 0; o < 2; o++) {
       kaccess x = base_access(c, m->in[o]), a = {x.node, x.off, {0}};
       for (int d = 0; d < e.r[2]; d++) {
@@ -318,6 +367,11 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
     const cg_shape *xs = dom_of(g, last);
     for (int i = 0; i < xs->rank; i++)
       if ((last->a[0] >> i & 1) && xs->d[i] > 1) red |= 1u << c->map[mem[L - 1]][i];
+  } else if (L > 1 && last->op == CG_OP_EINSUM) { /* a product and a sum (ein_fuses) */
+    const cg_shape *xs = dom_of(g, last);
+    cg_shape ks = store_shape(g, last);
+    for (int i = 0; i < xs->rank; i++)
+      if (ks.d[i] == 1 && xs->d[i] > 1) red |= 1u << c->map[mem[L - 1]][i];
   }
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = D.rank;
@@ -328,7 +382,8 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
   int ok = 1;
   for (int i = 0; i < L && ok; i++) {
     const cg_node *m = &g->nodes.v[mem[i]];
-    if ((i == L - 1 || used_outside(c, mem[i])) && !spans(&m->shape, c->map[mem[i]], &D, i == L - 1 ? red : 0)) {
+    cg_shape ms = store_shape(g, m);
+    if ((i == L - 1 || used_outside(c, mem[i])) && !spans(&ms, c->map[mem[i]], &D, i == L - 1 ? red : 0)) {
       snprintf(why, wl, "%%%d %s is needed outside but does not span the loop domain", mem[i], opname(m));
       ok = 0;
     }
@@ -337,7 +392,8 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
   for (int i = 0; i < L && ok; i++) {
     int id = mem[i];
     if (i < L - 1 && !used_outside(c, id)) continue;
-    const cg_shape *s = &g->nodes.v[id].shape;
+    cg_shape ss = store_shape(g, &g->nodes.v[id]);
+    const cg_shape *s = &ss;
     if (c->reg[id] < 0) c->reg[id] = load_access(&b, &c->acc[id], s, c->map[id]);
     kir_inst st = {.op = KIR_STORE, .a = c->reg[id], .buf = buf_of(&b, id, 1)};
     int64_t ls[CG_MAXRANK];
@@ -478,6 +534,19 @@ static void join(kctx *c, ivec *mem, int id) {
   c->is_acc[id] = (char)is_view(c, &c->g->nodes.v[id]);
 }
 
+static int contract_streams(kctx *c, const cg_node *n);
+
+/* Whether EINSUM n ends the chain being grown as a product and a sum (a reduction member): it
+   is a contraction that would be a streaming kernel of its own (contract_streams), an operand
+   holding every label (ein_cover) is a value the chain computes and the other one is not. The
+   chain then never stores that operand only to read it back (RG-LRU's parallel form
+   "tud,ud->td" runs as its broadcast-sum rewrite does). */
+static int ein_fuses(kctx *c, const cg_node *n) {
+  int o = ein_cover(c->g, n);
+  if (o < 0 || !c->in_k[n->in[o]] || c->is_acc[n->in[o]] || c->in_k[n->in[1 - o]]) return 0;
+  return contract_streams(c, n);
+}
+
 /* Grows a kernel from node `start`: members and hoisted nodes in node order; why = what ended
    it. */
 static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t wl) {
@@ -502,6 +571,7 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     }
     const cg_node *n = &g->nodes.v[j];
     int mk = touches_empty(g, n) ? MK_NONE : member_kind(g, n);
+    if (mk == MK_CONTRACT && ein_fuses(c, n)) mk = MK_RED;
     if (mk == MK_NONE || mk == MK_CONTRACT || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
       if (hoistable(c, n)) {
         xl_vec_push(*hoist, j);
@@ -595,9 +665,7 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
     if (kp_gemm_of(g, n, &gm)) {
       if (gm.m >= md && gm.n >= md && gm.k >= md) return NULL;
     } else {
-      kp_ein f;
-      kp_ein_plan(g, n, &f);
-      if (f.direct || (f.gemm && f.M >= md && f.N >= md && f.K >= md)) return NULL;
+      if (!contract_streams(c, n)) return NULL;
       stream = 1;
     }
   }
@@ -653,6 +721,25 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
   XL_ASSERT(!b.overflow);
   snprintf(k->name, sizeof k->name, "k%d_einsum", (*c->kcount)++);
   return k;
+}
+
+/* A contraction above contract_flops that is no GEMM and that BLAS would not run well either
+   (no strided calls, no copied product with M, N and K at least gemm_min_dim): a streaming
+   kernel (contract_kernel). */
+static int contract_streams(kctx *c, const cg_node *n) {
+  if (c->t->contract_flops <= 0 || !ein_distinct_node(c->g, n)) return 0;
+  ein e = ein_of(c->g, n);
+  double flops = 2;
+  for (int o = 0; o < 3; o++)
+    for (int p = 0; p < e.r[o]; p++)
+      if (lab_pos(&e, o, e.l[o][p]) == p && (o == 0 || (lab_pos(&e, 0, e.l[o][p]) < 0 && (o == 1 || lab_pos(&e, 1, e.l[o][p]) < 0))))
+        flops *= (double)e.s[o]->d[p];
+  kp_gemm gm;
+  if (flops <= c->t->contract_flops || kp_gemm_of(c->g, n, &gm)) return 0;
+  kp_ein f;
+  int64_t md = c->t->gemm_min_dim;
+  kp_ein_plan(c->g, n, &f);
+  return !(f.direct || (f.gemm && f.M >= md && f.N >= md && f.K >= md));
 }
 
 /* ---- the plan ---- */
