@@ -79,6 +79,8 @@ int kir_store_reduces(const kir_kernel *k, const kir_inst *s) {
   return 1;
 }
 
+int kir_scan_dim(const kir_kernel *k) { return k->scan_op ? k->scan_dim : -1; }
+
 /* ---- text ---- */
 
 
@@ -109,6 +111,7 @@ static void dump_nest(const kir_kernel *k, int nest, FILE *out) {
       }
     fprintf(out, "] %s", kir_op_name(k->red_op));
   }
+  if (k->scan_op) fprintf(out, " scan %d %s%s", k->scan_dim, kir_op_name(k->scan_op), k->scan_rev ? " reverse" : "");
   fputc('\n', out);
   for (int b = 0; b < k->nbuf && !nest; b++)
     fprintf(out, "  b%d %s numel=%lld%s\n", b, k->buf_out[b] ? "out" : "in", (long long)k->buf_numel[b],
@@ -125,6 +128,7 @@ static void dump_nest(const kir_kernel *k, int nest, FILE *out) {
       if (in->op == KIR_STORE) {
         fprintf(out, " %%%d", in->a);
         if (kir_store_reduces(k, in)) fprintf(out, " reduce=%s", kir_op_name(k->red_op));
+        if (k->scan_op && i == k->scan_inst) fprintf(out, " scan=%s", kir_op_name(k->scan_op));
       }
       break;
     case KIR_LOADX:
@@ -189,6 +193,14 @@ static int check_access(const kir_kernel *k, const kir_inst *in, int i, FILE *er
   return 0;
 }
 
+/* Load i of a scan nest reads the scan store's element after the store (the running value). */
+static int scan_reload(const kir_kernel *k, int i) {
+  if (!k->scan_op || k->scan_inst < 0 || k->scan_inst >= i) return 0;
+  const kir_inst *l = &k->body.v[i], *s = &k->body.v[k->scan_inst];
+  return s->op == KIR_STORE && l->buf == s->buf && l->off == s->off &&
+         memcmp(l->stride, s->stride, (size_t)k->ndim * sizeof *l->stride) == 0;
+}
+
 /* One loop nest; stored[b] counts the stores of buffer b in this and the earlier nests. */
 static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
   int n = 0;
@@ -232,7 +244,7 @@ static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
       n += problem(err, k, "%%%d %s: buffer b%d out of range", i, kir_op_name(in->op), in->buf);
       continue;
     }
-    if (kir_mem(in->op) == 1 && k->buf_out[in->buf] && !before[in->buf])
+    if (kir_mem(in->op) == 1 && k->buf_out[in->buf] && !before[in->buf] && !scan_reload(k, i))
       n += problem(err, k, "%%%d %s: b%d is an output of the kernel not stored by an earlier nest", i,
                    kir_op_name(in->op), in->buf);
     if (in->op == KIR_STOREX) {
@@ -254,6 +266,15 @@ static int verify_nest(const kir_kernel *k, int *stored, FILE *err) {
   }
   if (k->red_mask && nred != 1)
     n += problem(err, k, "%d reducing stores (want 1: strides 0 along every reduced dimension)", nred);
+  if (k->scan_op) {
+    if (k->scan_op != KIR_ADD && k->scan_op != KIR_LOGADDEXP)
+      n += problem(err, k, "scan_op %s is not add or logaddexp", kir_op_name(k->scan_op));
+    if (k->red_mask) n += problem(err, k, "a scan nest has reduced dimensions");
+    if (k->scan_dim < 0 || k->scan_dim >= k->ndim || k->dim[k->scan_dim] < 2)
+      n += problem(err, k, "scan dimension %d is not one of size >= 2", k->scan_dim);
+    if (k->scan_inst < 0 || k->scan_inst >= k->body.n || k->body.v[k->scan_inst].op != KIR_STORE)
+      n += problem(err, k, "scan instruction %%%d is not a store", k->scan_inst);
+  }
   return n;
 }
 
@@ -290,6 +311,13 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     R e = exp(x);                                                                                  \
     return e / ((R)1 + e);                                                                         \
   }                                                                                                \
+  /* log(exp(a) + exp(b)): NaN if either is, +-inf where the larger is (no inf - inf) */          \
+  static R logaddexp_##SUF(R a, R b) {                                                             \
+    if (isnan(a) || isnan(b)) return a + b;                                                        \
+    R m = a > b ? a : b;                                                                           \
+    if (isinf(m)) return m;                                                                        \
+    return m + log1p(exp(-fabs(a - b)));                                                           \
+  }                                                                                                \
   static R eval_##SUF(kir_op op, R x, R y, R z) {                                                  \
     const R sqrt1_2 = (R)0.70710678118654752440, inv_sqrt2pi = (R)0.39894228040143267794;          \
     switch (op) {                                                                                  \
@@ -322,6 +350,7 @@ int kir_verify(const kir_kernel *k, FILE *err) {
     case KIR_GT: return x > y ? (R)1 : (R)0;                                                       \
     case KIR_EQ: return x == y ? (R)1 : (R)0;                                                      \
     case KIR_SELECT: return x != 0 ? y : z;                                                        \
+    case KIR_LOGADDEXP: return logaddexp_##SUF(x, y);                                              \
     default: XL_ASSERT(!"not a value op");                                                         \
     }                                                                                              \
   }                                                                                                \
@@ -397,13 +426,18 @@ static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs) {
       } while (next_point(k->ndim, dims, idx));
     }
   }
+  /* a scan walks its dimension from the end when reversed: at is the point addressed */
+  int sd = kir_scan_dim(k);
+  int64_t at[KIR_MAXDIM];
   memset(idx, 0, sizeof idx);
   if (!empty_domain(k->ndim, k->dim)) do {
+      memcpy(at, idx, sizeof at);
+      if (sd >= 0 && k->scan_rev) at[sd] = k->dim[sd] - 1 - idx[sd];
       for (int i = 0; i < k->body.n; i++) {
         const kir_inst *in = &k->body.v[i];
         switch (in->op) {
         case KIR_LOAD: {
-          int64_t a = addr(k, in, idx);
+          int64_t a = addr(k, in, at);
           r[i] = f64 ? ((const double *)bufs[in->buf])[a] : (double)((const float *)bufs[in->buf])[a];
           break;
         }
@@ -428,15 +462,23 @@ static void interp_nest(const kir_kernel *k, cg_dtype dt, void **bufs) {
           break;
         }
         case KIR_STORE: {
-          int64_t a = addr(k, in, idx);
+          int64_t a = addr(k, in, at);
           int red = kir_store_reduces(k, in);
+          /* the scan store: the previous element along the scan (0 / -inf before the first)
+             combined with this value */
+          int scan = sd >= 0 && i == k->scan_inst, first = scan && idx[sd] == 0;
+          int64_t prev = a + (k->scan_rev ? 1 : -1) * in->stride[sd < 0 ? 0 : sd];
+          double id = k->scan_op == KIR_ADD ? 0.0 : -INFINITY;
           if (f64) {
             double *p = &((double *)bufs[in->buf])[a];
             if (red) reduce_f64(k->red_op, p, r[in->a]);
+            else if (scan) *p = eval_f64(k->scan_op, first ? id : ((double *)bufs[in->buf])[prev], r[in->a], 0);
             else *p = r[in->a];
           } else {
             float *p = &((float *)bufs[in->buf])[a];
             if (red) reduce_f32(k->red_op, p, (float)r[in->a]);
+            else if (scan)
+              *p = eval_f32(k->scan_op, first ? (float)id : ((float *)bufs[in->buf])[prev], (float)r[in->a], 0);
             else *p = (float)r[in->a];
           }
           break;

@@ -33,6 +33,13 @@
  * in order, so repeated indices accumulate in domain order; a STOREX may have stride 0 along
  * any dimension, its nest has no reductions, and kir_par_dim never splits a nest on a dimension
  * along which a STOREX's stride is 0 or its index varies (same bits for any thread count).
+ * A nest may instead scan one dimension (`scan_op` != 0, CUMSUM / LOGCUMSUMEXP): its one scan
+ * store (body instruction `scan_inst`, stride != 0 along scan_dim) writes, at each point, the
+ * running combination (scan_op: ADD, or LOGADDEXP) of its value along `scan_dim` (from the end
+ * when `scan_rev`), starting from 0 (ADD) or -inf (LOGADDEXP); the other dimensions stay
+ * independent. A scan nest has no reduction, the scan dimension runs in order on one thread
+ * (kir_par_dim never cuts it) and a later instruction may load the scan store's element (the
+ * running value) through the same access.
  * KIR is target-free: kir_mlir.c spells it as MLIR text, kir_cuda.c as CUDA C.
  */
 #ifndef KIR_H
@@ -57,8 +64,9 @@
 
 /* The ops, generated from kir_ops.def (the KIR-only ops) and ops.def (the elementwise ones):
    LOAD, STORE, CONST, the unary ops NEG .. EXPM1 (a), the binary ops ADD .. EQ (a, b), and
-   SELECT: a != 0 ? b : c (operands a = cond, b = then, c = else; CG WHERE), then the
-   data-dependent accesses (below). */
+   SELECT: a != 0 ? b : c (operands a = cond, b = then, c = else; CG WHERE), LOGADDEXP:
+   log(exp(a) + exp(b)) without overflow (a scan's combination; -inf if both are -inf, +inf if
+   one is +inf, NaN if one is NaN), then the data-dependent accesses (below). */
 typedef enum {
   KIR_NONE = -1, /* kir_of_cg: the CG op is no one KIR op */
 #define K(e, s, n) KIR_##e,
@@ -98,6 +106,11 @@ typedef struct kir_kernel {
                               this kernel (a chain's intermediate nothing else reads, at most
                               KIR_LOCAL_MAX elements): scratch of one call, the argument unused */
   XL_VEC(kir_inst) body;
+  /* a scan (see above): scan_op 0 (KIR_LOAD, the zero value of a calloc'd kernel): none; else
+     KIR_ADD (cumsum) or KIR_LOGADDEXP (logcumsumexp), along dimension scan_dim (size >= 2),
+     reversed when scan_rev; the scan store is body instruction scan_inst */
+  kir_op scan_op;
+  int scan_dim, scan_rev, scan_inst;
   struct kir_kernel *next; /* the next loop nest of this kernel (same name and buffers), or NULL */
 } kir_kernel;
 
@@ -115,6 +128,8 @@ int kir_verify(const kir_kernel *k, FILE *err);
 int kir_mem(kir_op op);
 /* 1 if store instruction s of a kernel with red_mask != 0 accumulates with red_op. */
 int kir_store_reduces(const kir_kernel *k, const kir_inst *s);
+/* The scanned dimension of nest k, or -1 when it scans none. */
+int kir_scan_dim(const kir_kernel *k);
 /* Runs the kernel directly (an interpreter: the oracle for the emitted code). bufs[i] holds
    buf_numel[i] values of the given dtype. */
 void kir_interp(const kir_kernel *k, cg_dtype dt, void **bufs);

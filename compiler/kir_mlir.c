@@ -87,6 +87,7 @@ typedef struct {
   int64_t (*st)[KIR_MAXDIM];
   int pdim;
   int64_t pf;
+  int scan; /* the merged dimension a scan nest scans (never merged with another), or -1 */
 } dom;
 
 typedef struct {
@@ -100,6 +101,9 @@ typedef struct {
   int sink_d;      /* first dimension of the reduced block summed in registers (sink), or -1 */
   int sink;        /* emit_body: the reducing store combines into the loop-carried accumulator */
   int blockdiag;   /* the nest is a block-diagonal product (1, emit_blockdiag) or its weight gradient (2) */
+  const char *scan_iv;  /* a scan along an outer loop: that loop's counter (0 first) */
+  const char *scan_acc; /* a scan along the innermost loop: the running value carried by it */
+  const char *scan_new; /* the running value after the scan store of the current pass */
   int ntmp;
   xl_arena arena;  /* value names */
   XL_VEC(kconst) ktab;
@@ -515,6 +519,14 @@ SPELL(GE) { return sel(e, cmp(e, "oge", a, b), K(e, 1.0), K(e, 0.0)); }
 SPELL(GT) { return sel(e, cmp(e, "ogt", a, b), K(e, 1.0), K(e, 0.0)); }
 SPELL(EQ) { return sel(e, cmp(e, "oeq", a, b), K(e, 1.0), K(e, 0.0)); }
 SPELL(SELECT) { return sel(e, cmp(e, "une", a, K(e, 0.0)), b, c); }
+/* max + log1p(exp(-|a - b|)); the larger one where it is infinite, NaN if either is (kir.c) */
+SPELL(LOGADDEXP) {
+  const char *m = sel(e, cmp(e, "ogt", a, b), a, b);
+  const char *d = un(e, "arith.negf", un(e, "math.absf", sub(e, a, b)));
+  const char *l = e->f64 ? libm1(e, LM_LOG1P, un(e, "math.exp", d)) : ap_log1p01(e, ap_exp(e, d));
+  const char *r = sel(e, cmp(e, "oeq", un(e, "math.absf", m), K(e, INFINITY)), m, add(e, m, l));
+  return sel(e, bor(e, isnan_(e, a), isnan_(e, b)), add(e, a, b), r);
+}
 #undef SPELL
 #undef U
 /* loads and stores are spelled by the loop emitter (emit_body), which knows the addressing;
@@ -557,6 +569,12 @@ static const char *emit_op(E *e, const kir_inst *in) {
   if (!e->f64 && (int)in->op == AP_LOG1P01) return ap_log1p01(e, a);
   XL_ASSERT(!"kir_mlir: not a value op");
   return NULL;
+}
+
+/* prev scan_op v: the running value of a scan store (kir.h) */
+static const char *scan_combine(E *e, const char *prev, const char *v) {
+  if (e->k->scan_op == KIR_ADD) return add(e, prev, v);
+  return sp_LOGADDEXP(e, NULL, prev, v, NULL);
 }
 
 /* acc op= v for the reducing store (max: NaN wins, as kir_interp) */
@@ -618,10 +636,10 @@ static int store_reduces(const kir_kernel *k, const kir_inst *s) {
 /* The first non-reduced dimension of nest k of extent > 1 (leading ones of size 1 skipped:
    [1, 1, N, K]), else the first non-reduced one, or -1. */
 static int nest_par(const kir_kernel *k) {
-  int first = -1;
+  int first = -1, sd = kir_scan_dim(k); /* a scan runs its dimension in order on one thread */
   unsigned pins = storex_pins(k);
   for (int d = 0; d < k->ndim; d++)
-    if (!(k->red_mask >> d & 1) && !(pins >> d & 1)) {
+    if (!(k->red_mask >> d & 1) && !(pins >> d & 1) && d != sd) {
       if (first < 0) first = d;
       if (k->dim[d] > 1) return d;
     }
@@ -672,19 +690,20 @@ int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest) {
    nests of a chain (chain = 1) have none. */
 static void build_dom(const kir_kernel *k, int par, dom *D) {
   int n = k->ndim > 0 ? k->ndim : 1;
-  int head[KIR_MAXDIM];
+  int head[KIR_MAXDIM], sd = kir_scan_dim(k), isscan[KIR_MAXDIM] = {0};
   D->nd = n;
   D->st = xl_calloc((size_t)(k->body.n ? k->body.n : 1), sizeof *D->st);
   for (int d = 0; d < n; d++) {
     D->dim[d] = k->ndim > 0 ? k->dim[d] : 1;
     D->red[d] = k->red_mask >> d & 1;
+    isscan[d] = d == sd;
     head[d] = d;
     for (int i = 0; i < k->body.n; i++)
       if (is_mem(&k->body.v[i])) D->st[i][d] = k->ndim > 0 && D->dim[d] > 1 ? k->body.v[i].stride[d] : 0;
   }
   /* INDEX reads a dimension's own coordinate: a nest with one keeps its dimensions */
   for (int d = has_op(k, KIR_INDEX) ? -1 : D->nd - 2; d >= 0; d--) {
-    if (D->red[d] != D->red[d + 1]) continue;
+    if (D->red[d] != D->red[d + 1] || isscan[d] || isscan[d + 1]) continue;
     int ok = 1;
     for (int i = 0; i < k->body.n && ok; i++)
       if (is_mem(&k->body.v[i]) && D->dim[d] > 1 && D->dim[d + 1] > 1)
@@ -697,6 +716,7 @@ static void build_dom(const kir_kernel *k, int par, dom *D) {
     for (int j = d; j < D->nd - 1; j++) {
       D->dim[j] = D->dim[j + 1];
       D->red[j] = D->red[j + 1];
+      isscan[j] = isscan[j + 1];
       head[j] = head[j + 1];
       for (int i = 0; i < k->body.n; i++) D->st[i][j] = D->st[i][j + 1];
     }
@@ -704,6 +724,9 @@ static void build_dom(const kir_kernel *k, int par, dom *D) {
   }
   D->pdim = -1;
   D->pf = 1;
+  D->scan = -1;
+  for (int d = 0; d < D->nd; d++)
+    if (isscan[d]) D->scan = d;
   for (int d = 0; d < D->nd && par >= 0; d++)
     if (head[d] == par) {
       D->pdim = d;
@@ -957,6 +980,18 @@ static void emit_zero_x(E *e, int s, const char **iv, int d) {
   line(e, "}");
 }
 
+/* The running value before the scan store s at element idx: the one carried by the innermost
+   loop, or the element stored one step back along the scan's outer loop (0 / -inf at its
+   first step; the load then reads idx itself, never outside the buffer). */
+static const char *scan_prev(E *e, const kir_inst *s, const char *idx, int64_t st) {
+  if (e->scan_acc) return e->scan_acc;
+  const char *id = K(e, e->k->scan_op == KIR_ADD ? 0.0 : -INFINITY);
+  int64_t back = e->D.st[e->k->scan_inst][e->D.scan] * (e->k->scan_rev ? 1 : -1);
+  const char *first = val(e, "arith.cmpi eq, %s, %s : index", e->scan_iv, IX(e, 0));
+  const char *p = val(e, "arith.select %s, %s, %s : index", first, idx, val(e, "arith.addi %s, %s : index", idx, IX(e, back)));
+  return val(e, "arith.select %s, %s, %s : %s", first, id, vload(e, s->buf, p, st), e->ft);
+}
+
 /* One pass over the body at the innermost index j (vector or scalar mode). bases[i] is the
    outer index of each memory instruction. Returns the new accumulator when the innermost
    dimension is reduced (acc = the loop-carried one), else NULL. */
@@ -978,7 +1013,10 @@ static const char *emit_body(E *e, const char **bases, const char *j, const char
       e->val[i] = emit_index(e, in, j);
     } else if (in->op == KIR_STORE) {
       const char *v = e->val[in->a];
-      if (!store_reduces(k, in)) {
+      if (e->D.scan >= 0 && i == k->scan_inst) {
+        e->scan_new = scan_combine(e, scan_prev(e, in, elem_index(e, bases[i], j, st), st), v);
+        vstore(e, in->buf, elem_index(e, bases[i], j, st), st, e->scan_new);
+      } else if (!store_reduces(k, in)) {
         vstore(e, in->buf, elem_index(e, bases[i], j, st), st, v);
       } else if (e->D.red[L] || e->sink) {
         nacc = accumulate(e, acc, in->a);
@@ -1016,9 +1054,15 @@ static const char *red_identity(E *e) { return K(e, e->k->red_op == KIR_ADD ? 0.
 
 /* The innermost dimension: hoisted broadcast loads, the vector loop (U accumulators first when
    it is reduced and long), the scalar remainder. */
+static void emit_inner_scan(E *e, const char **iv);
+
 static void emit_inner(E *e, const char **iv) {
   const kir_kernel *k = e->k;
   int L = e->D.nd - 1, rs = -1;
+  if (e->D.scan == L) {
+    emit_inner_scan(e, iv);
+    return;
+  }
   const char **bases = xl_calloc((size_t)k->body.n + 1, sizeof *bases);
   set_mode(e, 0);
   e->iv = iv;
@@ -1137,6 +1181,35 @@ static void emit_inner(E *e, const char **iv) {
     const char *old = vload(e, s->buf, bases[rs], 0);
     vstore(e, s->buf, bases[rs], 0, combine(e, old, total));
   }
+  free(bases);
+}
+
+/* A scan along the innermost dimension: one scalar loop in scan order carrying the running
+   value (hoisted scalar loads of the values constant along it). */
+static void emit_inner_scan(E *e, const char **iv) {
+  const kir_kernel *k = e->k;
+  int L = e->D.nd - 1;
+  int64_t n = e->D.dim[L];
+  const char **bases = xl_calloc((size_t)k->body.n + 1, sizeof *bases);
+  set_mode(e, 0);
+  for (int i = 0; i < k->body.n; i++) {
+    const kir_inst *in = &k->body.v[i];
+    if (!is_mem(in)) continue;
+    bases[i] = base_index(e, i, iv, L);
+    e->hoist[i] = e->hoistv[i] = NULL;
+    if (in->op == KIR_LOAD && e->D.st[i][L] == 0) e->hoist[i] = vload(e, in->buf, bases[i], 0);
+  }
+  const char *j = fresh(e, "j"), *acc = fresh(e, "acc"), *res = fresh(e, "r");
+  line(e, "%s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (%s) {", res, j, IX(e, 0), IX(e, n), IX(e, 1), acc,
+       K(e, k->scan_op == KIR_ADD ? 0.0 : -INFINITY), e->ft);
+  e->depth++;
+  const char *at = k->scan_rev ? val(e, "arith.subi %s, %s : index", IX(e, n - 1), j) : j;
+  e->scan_acc = acc;
+  emit_body(e, bases, at, NULL);
+  e->scan_acc = NULL;
+  line(e, "scf.yield %s : %s", e->scan_new, e->ft);
+  e->depth--;
+  line(e, "}");
   free(bases);
 }
 
@@ -1570,6 +1643,10 @@ static void emit_loop(E *e, const char **iv, int d, const char *lb, const char *
   iv[d] = fresh(e, "i");
   line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
   e->depth++;
+  if (d == e->D.scan) { /* the scan's loop: counter 0 first; a reversed scan addresses from the end */
+    e->scan_iv = iv[d];
+    if (e->k->scan_rev) iv[d] = val(e, "arith.subi %s, %s : index", IX(e, e->D.dim[d] - 1), iv[d]);
+  }
   emit_nest(e, iv, d + 1);
   e->depth--;
   line(e, "}");
@@ -1713,9 +1790,10 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
   sb_put(hdr, "] -> loops [");
   for (int d = 0; d < e->D.nd; d++)
     sb_put(hdr, "%s%lld%s%s", d ? ", " : "", (long long)e->D.dim[d], e->D.red[d] ? " red" : "",
-           d == e->D.pdim ? " par" : "");
-  sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->VL,
-         e->blockdiag == 1   ? ", block-diagonal"
+           d == e->D.pdim ? " par" : d == e->D.scan ? " scan" : "");
+  sb_put(hdr, "], %s, %d lanes%s\n", e->sft, e->D.scan == e->D.nd - 1 ? 1 : e->VL,
+         e->D.scan >= 0      ? (k->scan_rev ? ", reversed scan" : ", scan")
+         : e->blockdiag == 1 ? ", block-diagonal"
          : e->blockdiag == 2 ? ", block-diagonal weight gradient"
          : e->sink_d >= 0    ? ", reduced block in registers"
                              : "");

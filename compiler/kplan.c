@@ -45,7 +45,7 @@ static int ein_pure(const cg_graph *g, const cg_node *n) {
 
 /* ---- fusion ---- */
 
-enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT, MK_INDEXED };
+enum { MK_NONE, MK_EW, MK_RED, MK_LOAD, MK_VIEW, MK_CONTRACT, MK_INDEXED, MK_SCAN };
 
 /* Non-1 dimensions of s, in order. */
 static int squeeze(const cg_shape *s, int64_t *d) {
@@ -65,12 +65,14 @@ static int relabel(const cg_shape *a, const cg_shape *b) {
 /* How a node can join a kernel: elementwise (its operands may be kernel values), a reduction
    (ends the kernel), load-like (SLICE, TRANSPOSE, a pure-product EINSUM: strided loads of
    values from before the kernel or of views inside it), a view (DETACH, a RESHAPE that
-   only inserts or drops size-1 dimensions) of a kernel value, or a contraction (an EINSUM
-   that sums a label: a kernel of its own when it is small, see contract_kernel). */
+   only inserts or drops size-1 dimensions) of a kernel value, a contraction (an EINSUM
+   that sums a label: a kernel of its own, see contract_kernel), or a scan (CUMSUM,
+   LOGCUMSUMEXP: ends the kernel, its store the kernel's scan store, kir.h). */
 static int member_kind(const cg_graph *g, const cg_node *n) {
   int k = cg_ops[n->op].kind;
   if (k == CG_K_UNARY || k == CG_K_BINARY || n->op == CG_OP_WHERE || n->op == CG_OP_BROADCAST) return MK_EW;
   if (n->op == CG_OP_SUM || n->op == CG_OP_MAXR) return MK_RED;
+  if (n->op == CG_OP_CUMSUM || n->op == CG_OP_LOGCUMSUMEXP) return MK_SCAN;
   if (n->op == CG_OP_SLICE || n->op == CG_OP_TRANSPOSE) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_pure(g, n)) return MK_LOAD;
   if (n->op == CG_OP_EINSUM && ein_distinct_node(g, n)) return MK_CONTRACT;
@@ -82,9 +84,43 @@ static int member_kind(const cg_graph *g, const cg_node *n) {
   return MK_NONE;
 }
 
-/* The loop shape a member spans: its shape, or a reduction's input shape. */
+/* The operand of EINSUM n that holds every label, the output's in its order (distinct labels),
+   or -1: such an einsum is a product and a sum over that operand's dimensions (ein_fuses). */
+static int ein_cover(const cg_graph *g, const cg_node *n) {
+  if (n->op != CG_OP_EINSUM) return -1;
+  ein e = ein_of(g, n);
+  if (!ein_distinct(&e)) return -1;
+  for (int o = 0; o < 2; o++) {
+    int ok = 1, last = -1;
+    for (int p = 0; p < e.r[1 - o] && ok; p++) ok = lab_pos(&e, o, e.l[1 - o][p]) >= 0;
+    for (int p = 0; p < e.r[2] && ok; p++) {
+      int q = lab_pos(&e, o, e.l[2][p]);
+      ok = q > last;
+      last = q;
+    }
+    if (ok) return o;
+  }
+  return -1;
+}
+
+/* The loop shape a member spans: its shape, a reduction's input shape, or the covering operand's
+   shape of an einsum that ends a chain (ein_fuses). */
 static const cg_shape *dom_of(const cg_graph *g, const cg_node *n) {
+  if (n->op == CG_OP_EINSUM && !ein_pure(g, n) && ein_cover(g, n) >= 0) return &g->nodes.v[n->in[ein_cover(g, n)]].shape;
   return member_kind(g, n) == MK_RED ? &g->nodes.v[n->in[0]].shape : &n->shape;
+}
+
+/* The shape a member stores over its dom_of dimensions: its own, but for an einsum that ends a
+   chain its covering operand's with the summed dimensions 1 (the same row-major layout as the
+   output: its labels are in the operand's order). */
+static cg_shape store_shape(const cg_graph *g, const cg_node *n) {
+  int o = n->op == CG_OP_EINSUM && !ein_pure(g, n) ? ein_cover(g, n) : -1;
+  if (o < 0) return n->shape;
+  ein e = ein_of(g, n);
+  cg_shape s = *e.s[o];
+  for (int p = 0; p < e.r[o]; p++)
+    if (lab_pos(&e, 2, e.l[o][p]) < 0) s.d[p] = 1;
+  return s;
 }
 
 /* A strided view of a value from before the kernel (or of a constant). */
@@ -247,7 +283,9 @@ static void member_value(kbuild *b, int id) {
   case CG_OP_DETACH:
   case CG_OP_RESHAPE:
   case CG_OP_SUM:
-  case CG_OP_MAXR: r = operand(b, id, m->in[0]); break;
+  case CG_OP_MAXR:
+  case CG_OP_CUMSUM:
+  case CG_OP_LOGCUMSUMEXP: r = operand(b, id, m->in[0]); break;
   case CG_OP_WHERE: {
     kir_inst in = {.op = KIR_SELECT, .a = operand(b, id, m->in[0]), .b = operand(b, id, m->in[1]),
                    .c = operand(b, id, m->in[2])};
@@ -257,6 +295,21 @@ static void member_value(kbuild *b, int id) {
   case CG_OP_EINSUM: {
     ein e = ein_of(g, m);
     int v[2];
+    if (!ein_pure(g, m)) { /* ends the chain (ein_fuses): the covering operand, a kernel value, times
+                              a strided load of the other, summed by the store */
+      int o = ein_cover(g, m);
+      const cg_shape *cs = e.s[o];
+      kaccess x = base_access(c, m->in[1 - o]), a = {x.node, x.off, {0}};
+      for (int d = 0; d < cs->rank; d++) {
+        int p = lab_pos(&e, 1 - o, e.l[o][d]);
+        a.st[d] = p < 0 || cs->d[d] == 1 ? 0 : x.st[p];
+      }
+      v[o] = operand(b, id, m->in[o]);
+      v[1 - o] = load_access(b, &a, cs, c->map[id]);
+      kir_inst in = {.op = KIR_MUL, .a = v[0], .b = v[1]};
+      r = emit(b->k, in);
+      break;
+    }
     for (int o = 0; o < 2; o++) {
       kaccess x = base_access(c, m->in[o]), a = {x.node, x.off, {0}};
       for (int d = 0; d < e.r[2]; d++) {
@@ -317,6 +370,11 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
     const cg_shape *xs = dom_of(g, last);
     for (int i = 0; i < xs->rank; i++)
       if ((last->a[0] >> i & 1) && xs->d[i] > 1) red |= 1u << c->map[mem[L - 1]][i];
+  } else if (L > 1 && last->op == CG_OP_EINSUM) { /* a product and a sum (ein_fuses) */
+    const cg_shape *xs = dom_of(g, last);
+    cg_shape ks = store_shape(g, last);
+    for (int i = 0; i < xs->rank; i++)
+      if (ks.d[i] == 1 && xs->d[i] > 1) red |= 1u << c->map[mem[L - 1]][i];
   }
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = D.rank;
@@ -327,7 +385,8 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
   int ok = 1;
   for (int i = 0; i < L && ok; i++) {
     const cg_node *m = &g->nodes.v[mem[i]];
-    if ((i == L - 1 || used_outside(c, mem[i])) && !spans(&m->shape, c->map[mem[i]], &D, i == L - 1 ? red : 0)) {
+    cg_shape ms = store_shape(g, m);
+    if ((i == L - 1 || used_outside(c, mem[i])) && !spans(&ms, c->map[mem[i]], &D, i == L - 1 ? red : 0)) {
       snprintf(why, wl, "%%%d %s is needed outside but does not span the loop domain", mem[i], opname(m));
       ok = 0;
     }
@@ -336,13 +395,27 @@ static kir_kernel *build_kernel(kctx *c, const int *mem, int L, int *buf_node, c
   for (int i = 0; i < L && ok; i++) {
     int id = mem[i];
     if (i < L - 1 && !used_outside(c, id)) continue;
-    const cg_shape *s = &g->nodes.v[id].shape;
+    cg_shape ss = store_shape(g, &g->nodes.v[id]);
+    const cg_shape *s = &ss;
     if (c->reg[id] < 0) c->reg[id] = load_access(&b, &c->acc[id], s, c->map[id]);
     kir_inst st = {.op = KIR_STORE, .a = c->reg[id], .buf = buf_of(&b, id, 1)};
     int64_t ls[CG_MAXRANK];
     bstrides(s, ls);
     for (int d = 0; d < s->rank; d++)
       if (s->d[d] > 1) st.stride[c->map[id][d]] = ls[d];
+    const cg_node *m = &g->nodes.v[id];
+    if (member_kind(g, m) == MK_SCAN) { /* the last member: its store scans */
+      int sd = c->map[id][m->a[0]];
+      if (sd >= 0) {
+        k->scan_op = m->op == CG_OP_CUMSUM ? KIR_ADD : KIR_LOGADDEXP;
+        k->scan_dim = sd;
+        k->scan_rev = m->a[1] != 0;
+        k->scan_inst = k->body.n;
+      } else if (m->op == CG_OP_CUMSUM) { /* one term: 0 + x, as the reference adds it */
+        kir_inst z = {.op = KIR_ADD, .a = const_of(&b, 0.0), .b = st.a};
+        st.a = emit(k, z);
+      } /* logcumsumexp of one term is the term */
+    }
     emit(k, st);
   }
   if (ok && b.overflow) {
@@ -443,7 +516,7 @@ static int align(kctx *c, const cg_node *n, int mk, cg_shape *D, int *map) {
     if (hit[map[i]]++ || (nd.d[map[i]] != s->d[i] && nd.d[map[i]] != 1)) return 0;
     nd.d[map[i]] = s->d[i];
   }
-  if (mk == MK_RED) /* the reduction covers the whole loop domain */
+  if (mk == MK_RED || mk == MK_SCAN) /* the reduction or scan covers the whole loop domain */
     for (int d = 0; d < nd.rank; d++)
       if (nd.d[d] > 1 && !hit[d]) return 0;
   *D = nd;
@@ -464,6 +537,19 @@ static void join(kctx *c, ivec *mem, int id) {
   c->is_acc[id] = (char)is_view(c, &c->g->nodes.v[id]);
 }
 
+static int contract_streams(kctx *c, const cg_node *n);
+
+/* Whether EINSUM n ends the chain being grown as a product and a sum (a reduction member): it
+   is a contraction that would be a streaming kernel of its own (contract_streams), an operand
+   holding every label (ein_cover) is a value the chain computes and the other one is not. The
+   chain then never stores that operand only to read it back (RG-LRU's parallel form
+   "tud,ud->td" runs as its broadcast-sum rewrite does). */
+static int ein_fuses(kctx *c, const cg_node *n) {
+  int o = ein_cover(c->g, n);
+  if (o < 0 || !c->in_k[n->in[o]] || c->is_acc[n->in[o]] || c->in_k[n->in[1 - o]]) return 0;
+  return contract_streams(c, n);
+}
+
 /* Grows a kernel from node `start`: members and hoisted nodes in node order; why = what ended
    it. */
 static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t wl) {
@@ -476,6 +562,10 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     snprintf(why, wl, "a reduction ends the kernel");
     goto out;
   }
+  if (member_kind(g, &g->nodes.v[start]) == MK_SCAN) {
+    snprintf(why, wl, "a scan ends the kernel");
+    goto out;
+  }
   for (int j = start + 1; j < g->nodes.n; j++) {
     if (c->done[j]) continue;
     if (mem->n == c->t->max_members) {
@@ -484,6 +574,7 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
     }
     const cg_node *n = &g->nodes.v[j];
     int mk = touches_empty(g, n) ? MK_NONE : member_kind(g, n);
+    if (mk == MK_CONTRACT && ein_fuses(c, n)) mk = MK_RED;
     if (mk == MK_NONE || mk == MK_CONTRACT || mk == MK_INDEXED || (mk == MK_VIEW && !c->in_k[n->in[0]])) {
       if (hoistable(c, n)) {
         xl_vec_push(*hoist, j);
@@ -509,6 +600,10 @@ static void grow(kctx *c, int start, ivec *mem, ivec *hoist, char *why, size_t w
       snprintf(why, wl, "a reduction ends the kernel");
       break;
     }
+    if (mk == MK_SCAN) {
+      snprintf(why, wl, "a scan ends the kernel");
+      break;
+    }
   }
 out:
   for (int i = 0; i < mem->n; i++) c->in_k[mem->v[i]] = 0;
@@ -522,7 +617,13 @@ out:
    (vectorized) one: the label along which the fewest operand elements are read or written
    with a stride other than 0 or 1 (no gathers on the big operand), larger sizes first on a tie.
    NULL when the labels do not fit KIR_MAXDIM, or it takes more than the target's contract_flops
-   and is not a thin matrix product (one of m, n, k under its gemm_min_dim). */
+   and BLAS runs it well: one GEMM with m, n and k at least gemm_min_dim, strided BLAS calls on
+   the operands (kp_ein direct), or GEMMs on copies of a real matrix product (kp_ein gemm with
+   M, N and K at least gemm_min_dim). Any other contraction above contract_flops (a
+   matrix-vector shape, a label summed in one operand alone) is a kernel too, whose loops
+   follow the larger operand's layout (labels of the other operand alone outermost, then the
+   larger one's in its order): it streams through that operand once, as the same function
+   written as a broadcast product and a sum does. */
 static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops) {
   const cg_graph *g = c->g;
   const cg_node *n = &g->nodes.v[id];
@@ -560,10 +661,16 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
       best = pen;
     }
   }
-  if (*flops > c->t->contract_flops) { /* still a kernel when its GEMM would be thin */
+  int stream = 0;
+  if (*flops > c->t->contract_flops) { /* still a kernel when BLAS would run it badly */
     kp_gemm gm;
     int64_t md = c->t->gemm_min_dim;
-    if (!kp_gemm_of(g, n, &gm) || (gm.m >= md && gm.n >= md && gm.k >= md)) return NULL;
+    if (kp_gemm_of(g, n, &gm)) {
+      if (gm.m >= md && gm.n >= md && gm.k >= md) return NULL;
+    } else {
+      if (!contract_streams(c, n)) return NULL;
+      stream = 1;
+    }
   }
   /* a small output summed over many terms (a weight gradient of head-wise blocks,
      "ZAbo,ZAbi->boi"): the summed labels outermost, so that the operands stream once and the
@@ -573,10 +680,22 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
     if (lab_pos(&e, 2, lab[l]) < 0) terms *= (double)size[l];
   int red_out = inner >= 0 && lab_pos(&e, 2, lab[inner]) >= 0 && cg_numel(&n->shape) <= c->t->small_out && terms >= 64;
   int ord[KIR_MAXDIM], nd = 0;
-  for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
-    if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
-  for (int l = 0; l < nl; l++)
-    if (l != inner && !(red_out && lab_pos(&e, 2, lab[l]) < 0)) ord[nd++] = l;
+  if (stream) { /* size-1 labels and the other operand's own first, then the big one's in order */
+    int big = cg_numel(e.s[1]) > cg_numel(e.s[0]);
+    for (int l = 0; l < nl; l++)
+      if (size[l] == 1 || lab_pos(&e, big, lab[l]) < 0) ord[nd++] = l;
+    for (int q = 0; q < e.r[big]; q++) {
+      int l = 0;
+      while (lab[l] != e.l[big][q]) l++;
+      if (size[l] > 1) ord[nd++] = l;
+    }
+    inner = -1; /* ord is complete */
+  } else {
+    for (int l = 0; l < nl; l++) /* red_out: the summed labels first */
+      if (l != inner && red_out && lab_pos(&e, 2, lab[l]) < 0) ord[nd++] = l;
+    for (int l = 0; l < nl; l++)
+      if (l != inner && !(red_out && lab_pos(&e, 2, lab[l]) < 0)) ord[nd++] = l;
+  }
   if (inner >= 0) ord[nd++] = inner;
   kir_kernel *k = xl_calloc(1, sizeof *k);
   k->ndim = nl;
@@ -605,6 +724,25 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
   XL_ASSERT(!b.overflow);
   snprintf(k->name, sizeof k->name, "k%d_einsum", (*c->kcount)++);
   return k;
+}
+
+/* A contraction above contract_flops that is no GEMM and that BLAS would not run well either
+   (no strided calls, no copied product with M, N and K at least gemm_min_dim): a streaming
+   kernel (contract_kernel). */
+static int contract_streams(kctx *c, const cg_node *n) {
+  if (c->t->contract_flops <= 0 || !ein_distinct_node(c->g, n)) return 0;
+  ein e = ein_of(c->g, n);
+  double flops = 2;
+  for (int o = 0; o < 3; o++)
+    for (int p = 0; p < e.r[o]; p++)
+      if (lab_pos(&e, o, e.l[o][p]) == p && (o == 0 || (lab_pos(&e, 0, e.l[o][p]) < 0 && (o == 1 || lab_pos(&e, 1, e.l[o][p]) < 0))))
+        flops *= (double)e.s[o]->d[p];
+  kp_gemm gm;
+  if (flops <= c->t->contract_flops || kp_gemm_of(c->g, n, &gm)) return 0;
+  kp_ein f;
+  int64_t md = c->t->gemm_min_dim;
+  kp_ein_plan(c->g, n, &f);
+  return !(f.direct || (f.gemm && f.M >= md && f.N >= md && f.K >= md));
 }
 
 /* ---- the plan ---- */
@@ -1284,7 +1422,8 @@ const char *kp_fallback_why(const kp_plan *p, int i) {
   if (touches_empty(p->g, n)) return NULL;
   if (n->op == CG_OP_EINSUM) {
     if (s->ein && (s->ein->direct || s->ein->gemm)) return NULL; /* BLAS calls */
-    return "an einsum that is neither one GEMM nor strided GEMMs, above the contraction-kernel size";
+    return "an einsum that is no GEMM, no strided BLAS calls and no contraction kernel (a repeated label, more "
+           "than 8 labels, or contract_flops 0)";
   }
   if (member_kind(p->g, n) == MK_INDEXED)
     return "its kernel would need more than nest_maxbuf buffers or read a constant table";

@@ -15,11 +15,14 @@
  *    through their non-1 dimensions, and DETACH or a RESHAPE that only inserts or drops size-1
  *    dimensions of a chain value is a member too; a value needed outside must span the domain;
  *  - a small contraction (an EINSUM that sums a label, at most contract_flops FLOPs, or a
- *    thin one: a GEMM dimension under gemm_min_dim) is a KP_KERNEL of its own: a loop per
+ *    thin one: a GEMM dimension under gemm_min_dim, or one that is no GEMM and not run well
+ *    by BLAS calls either: a matrix-vector shape) is a KP_KERNEL of its own: a loop per
  *    label, the summed ones reduced;
  *  - GATHER, ONE_HOT, SCATTER_ADD, PAD and CONCAT (data-dependent addressing: kir.h INDEX,
  *    LOADX, STOREX) are each a KP_KERNEL of their own (a reference step only when the kernel
  *    would need more than nest_maxbuf buffers or reads a constant as its table);
+ *  - CUMSUM / LOGCUMSUMEXP end a chain as its scan (kir.h scan_op): elementwise producers fuse
+ *    in front of them;
  *  - other RESHAPEs and DETACHs are KP_VIEW (the output aliases the input's buffer);
  *  - everything else is KP_REF (a SCAN step carries the plan of its body in `body`);
  *  - in scan bodies, consecutive kernels (a contraction followed by its elementwise consumers,
