@@ -32,6 +32,8 @@
 #                 and eval after the sources moved; recurrent == parallel form (minGRU, RG-LRU)
 #   small_defects issue 18 P6: random ids below what they index, quoted --set values, help
 #                 texts, repeated non-finite training steps reported once
+#   cuda          `xlc devices`, `--backend cuda` without a GPU: the cause (no driver library, the
+#                 toolkit's stub) named, exit status 1, nothing written (issue 19)
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
 #                 after a failed update, the broadcast-name warning, keyword typos, did you mean
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
@@ -40,7 +42,7 @@ set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
         small_defects imports diagnostics examples
-        bad_files stale_temps mem_limits zero_size)
+        bad_files stale_temps mem_limits zero_size cuda)
   if(NOT XLC_CPU AND t IN_LIST XLC_CLI_CPU)
     continue()
   endif()
