@@ -147,7 +147,7 @@ static void test_kernels(xce_module *m) {
       float s = 0;
       unsigned bal = 0;
       int any = 0;
-      for (int l = 0; l < 32; l++) s += x[32 * w + l], bal |= (x[32 * w + l] > 0) << l, any |= x[32 * w + l] > 100;
+      for (int l = 0; l < 32; l++) s += x[32 * w + l], bal |= (unsigned)(x[32 * w + l] > 0) << l, any |= x[32 * w + l] > 100;
       CHECK(fabsf(o[4 * w] - s) < 1e-3f && fabsf(o[4 * w + 1] - s) < 1e-3f, "warp %d: down %g, xor %g, want %g", w,
             o[4 * w], o[4 * w + 1], s);
       CHECK(o[4 * w + 2] == (float)bal && o[4 * w + 3] == (float)any, "warp %d: ballot %g (want %u), any %g (want %d)",
