@@ -3,7 +3,8 @@
  * elementwise over a grid-stride loop, a block reduction (__shared__ + __syncthreads), a warp
  * reduction (__shfl_xor_sync / __shfl_down_sync), votes (__ballot_sync / __any_sync), atomicAdd
  * and atomicMax across blocks, a cooperative kernel with a grid barrier between two phases
- * (whose __shared__ bytes must stay per block), a bf16 round trip (round to nearest even
+ * (whose __shared__ bytes must stay per block), dynamic shared memory (`extern __shared__`),
+ * plain and cooperative, a bf16 round trip (round to nearest even
  * against bit arithmetic here); launch counts; the hash of the compiled bytes; a compile error
  * with the compiler's message; a deadlock reported; the disk cache reused; the emulated device
  * table (copies, GEMM against a naive product). Skipped (77) without a host C++ compiler.
@@ -76,6 +77,14 @@ static const char *const SRC =
     "  h[i] = b.__x;\n"
     "  y[i] = __bfloat162float(b);\n"
     "}\n"
+    "extern \"C\" __global__ void dyn_rev(xl_bufs p) {\n" /* each block's chunk reversed through dynamic shared memory */
+    "  extern __shared__ __align__(16) double dsm[];\n"
+    "  const double *x = (const double *)p.b[0]; double *y = (double *)p.b[1];\n"
+    "  unsigned t = threadIdx.x, i = blockIdx.x * blockDim.x + t;\n"
+    "  dsm[t] = x[i];\n"
+    "  cooperative_groups::this_grid().sync();\n" /* in a plain launch of one block: that block */
+    "  y[i] = dsm[blockDim.x - 1 - t];\n"
+    "}\n"
     "extern \"C\" __global__ void stuck(xl_bufs p) {\n" /* thread 0 leaves, the rest wait forever */
     "  if (threadIdx.x == 0) return;\n"
     "  if (threadIdx.x == 1) __syncwarp();\n"
@@ -101,13 +110,18 @@ static int bf16_ok(float f, unsigned short h) {
   return hb == want;
 }
 
-static int launch(xce_module *m, const char *k, unsigned g, unsigned b, void *const *bufs, int n, int coop) {
+static int launch_smem(xce_module *m, const char *k, unsigned g, unsigned b, unsigned smem, void *const *bufs, int n,
+                       int coop) {
   char *err = NULL;
   unsigned grid[3] = {g, 1, 1}, block[3] = {b, 1, 1};
-  int rc = xce_launch(m, k, grid, block, 0, bufs, n, coop, &err);
+  int rc = xce_launch(m, k, grid, block, smem, bufs, n, coop, &err);
   CHECK(rc == 0, "%s: %s", k, err ? err : "");
   free(err);
   return rc;
+}
+
+static int launch(xce_module *m, const char *k, unsigned g, unsigned b, void *const *bufs, int n, int coop) {
+  return launch_smem(m, k, g, b, 0, bufs, n, coop);
 }
 
 static void test_kernels(xce_module *m) {
@@ -198,6 +212,22 @@ static void test_kernels(xce_module *m) {
     }
     CHECK(!bad, "bf16: %d of 64 wrong (0x3f808000 -> 0x%04x, want 0x3f80)", bad, h[0]);
   }
+  /* dynamic shared memory: one block per plain launch, and 3 blocks at once cooperatively (the
+     grid barrier between the write and the read: each block must see its own bytes) */
+  {
+    double x[192], y[192];
+    for (int i = 0; i < 192; i++) x[i] = i * 1.5 - 40;
+    for (int coop = 0; coop < 2; coop++) {
+      memset(y, 0, sizeof y);
+      for (int b = 0; b < (coop ? 1 : 3); b++) {
+        void *bufs[] = {x + (coop ? 0 : 64 * b), y + (coop ? 0 : 64 * b)};
+        launch_smem(m, "dyn_rev", coop ? 3 : 1, 64, 64 * sizeof(double), bufs, 2, coop);
+      }
+      int bad = 0;
+      for (int i = 0; i < 192; i++) bad += y[i] != x[i / 64 * 64 + 63 - i % 64];
+      CHECK(!bad, "dyn_rev (cooperative %d): %d of 192 wrong", coop, bad);
+    }
+  }
   /* a barrier that cannot complete: an error, not a hang */
   {
     char *err = NULL;
@@ -211,7 +241,7 @@ static void test_kernels(xce_module *m) {
     free(err);
   }
   /* every launch that started (the unknown kernel did not) */
-  CHECK(xce_launch_count() - n0 == 8, "launches counted: %ld", xce_launch_count() - n0);
+  CHECK(xce_launch_count() - n0 == 12, "launches counted: %ld", xce_launch_count() - n0);
 }
 
 static void test_device(void) {

@@ -10,8 +10,10 @@
  * collectives later, after every lane has passed the one between (so every read is done).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -59,7 +61,7 @@ typedef struct {
 struct xce_module {
   void *so;
   xce_rt **rtp;
-  void (*shared_bounds)(char **b, char **e);
+  void *(*tls_touch)(void);
   uint64_t hash;
   int cached;
 };
@@ -77,7 +79,65 @@ static const char *cxx(void) {
   const char *c = getenv("XLC_EMU_CXX");
   return c && *c ? c : "c++";
 }
-#define CXX_FLAGS "-x", "c++", "-std=c++17", "-O2", "-w", "-shared", "-fPIC", "-fno-exceptions"
+/* -ffp-contract=off: nothing contracted to an FMA that the source does not write (NVRTC runs
+   with --fmad=false) */
+#define CXX_FLAGS "-x", "c++", "-std=c++17", "-O2", "-ffp-contract=off", "-w", "-shared", "-fPIC", "-fno-exceptions"
+
+/* The definitions of the source's dynamic shared memory, `extern __shared__ [__align__(N)]
+   TYPE NAME[];` (the header makes __shared__ thread_local; the declaration needs a definition
+   of the same type): "alignas(16) thread_local TYPE NAME[XCE_DYN_BYTES / sizeof(TYPE)];" per
+   name, appended to *out. TYPE must be a built-in arithmetic type (the header is included
+   before the source's typedefs). 0, or -1 with *err. */
+static int dyn_shared(const char *src, size_t len, char **out, char **err) {
+  static const char *const types[] = {"double", "float", "char", "signed char", "unsigned char", "short",
+                                      "unsigned short", "int", "unsigned", "unsigned int", "long long",
+                                      "unsigned long long", "long", "unsigned long"};
+  const char *kw = "extern __shared__";
+  size_t kl = strlen(kw);
+  char *acc = xl_strdup("");
+  for (size_t i = 0; i + kl <= len; i++) {
+    if (memcmp(src + i, kw, kl) || (i && (isalnum((unsigned char)src[i - 1]) || src[i - 1] == '_'))) continue;
+    size_t j = i + kl, e = j;
+    while (e < len && src[e] != '[' && src[e] != ';') e++;
+    char decl[256];
+    size_t n = e - j < sizeof decl - 1 ? e - j : sizeof decl - 1;
+    memcpy(decl, src + j, n);
+    decl[n] = 0;
+    /* drop __align__(N), then split "TYPE NAME" at the last identifier */
+    char *al = strstr(decl, "__align__");
+    if (al) {
+      char *close = strchr(al, ')');
+      if (close) memset(al, ' ', (size_t)(close - al) + 1);
+    }
+    char *end = decl + strlen(decl);
+    while (end > decl && isspace((unsigned char)end[-1])) *--end = 0;
+    char *name = end;
+    while (name > decl && (isalnum((unsigned char)name[-1]) || name[-1] == '_')) name--;
+    char type[256];
+    snprintf(type, sizeof type, "%.*s", (int)(name - decl), decl);
+    char *t = type, *te = type + strlen(type);
+    while (isspace((unsigned char)*t)) t++;
+    while (te > t && isspace((unsigned char)te[-1])) *--te = 0;
+    int known = 0;
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) known |= !strcmp(t, types[k]);
+    if (e >= len || src[e] != '[' || !*name || !known) {
+      *err = xl_fmt("emulated CUDA: dynamic shared memory '%s' is not emulated (the emulator defines `extern "
+                    "__shared__ TYPE NAME[]` for a built-in TYPE)",
+                    decl);
+      free(acc);
+      return -1;
+    }
+    char *line = xl_fmt("alignas(16) thread_local %s %s[XCE_DYN_BYTES / sizeof(%s)];\n", t, name, t);
+    if (!strstr(acc, line)) {
+      char *next = xl_fmt("%s%s", acc, line);
+      free(acc);
+      acc = next;
+    }
+    free(line);
+  }
+  *out = acc;
+  return 0;
+}
 
 /* path's bytes, malloc'd (*n its size), or NULL */
 static char *slurp(const char *path, size_t *n) {
@@ -102,7 +162,7 @@ static int put_file(const char *path, const void *data, size_t len, char **err) 
 }
 
 /* runs the compiler; 0, or -1 with *err holding its output */
-static int run_cxx(const char *hdr, const char *incdir, const char *src, const char *out, char **err) {
+static int run_cxx(const char *hdr, const char *dyn, const char *incdir, const char *src, const char *out, char **err) {
   char log[4096 + 64];
   snprintf(log, sizeof log, "%s.log", out);
   pid_t pid = fork();
@@ -113,7 +173,7 @@ static int run_cxx(const char *hdr, const char *incdir, const char *src, const c
   if (pid == 0) {
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
-    execlp(cxx(), cxx(), CXX_FLAGS, "-I", incdir, "-include", hdr, "-o", out, src, (char *)NULL);
+    execlp(cxx(), cxx(), CXX_FLAGS, "-I", incdir, "-include", hdr, "-include", dyn, "-o", out, src, (char *)NULL);
     fprintf(stderr, "cannot run the host C++ compiler '%s': %s\n", cxx(), strerror(errno));
     _exit(127);
   }
@@ -156,6 +216,7 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
   char *inc = xl_fmt("%s/xce-include", dir);
   char *cg = xl_fmt("%s/cooperative_groups.h", inc);
   char *cu = xl_fmt("%s/emu-%s.cu", dir, key), *so = xl_fmt("%s/emu-%s.so", dir, key);
+  char *dyn = xl_fmt("%s/emu-%s.dyn.h", dir, key), *dyntext = NULL;
   char *cutmp = xl_fmt("%s.tmp.%d", cu, (int)getpid()), *sotmp = xl_fmt("%s.tmp.%d", so, (int)getpid());
   xce_module *m = xl_calloc(1, sizeof *m);
   struct stat st;
@@ -170,6 +231,11 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
     if (!m->so) m->cached = 0; /* a damaged entry: compiled again */
   }
   if (!m->so) {
+    if (dyn_shared(src, len, &dyntext, err)) goto done;
+    char *dynfile = xl_fmt("/* dynamic shared memory of %s */\n#define XCE_DYN_BYTES %d\n%s", cu, XCE_DYN_BYTES, dyntext);
+    int dok = put_file(dyn, dynfile, strlen(dynfile), err);
+    free(dynfile);
+    if (dok) goto done;
     if ((mkdir(inc, 0755) != 0 && errno != EEXIST) || put_file(hdr, xce_header, hlen, err) ||
         put_file(cg, "/* the emulator's built-ins header declares cooperative_groups */\n", 66, err))
       goto done;
@@ -178,7 +244,7 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
     char *b = slurp(cutmp, &n); /* the bytes the compiler will read */
     m->hash = b ? xce_hash(b, n) : 0;
     free(b);
-    if (run_cxx(hdr, inc, cutmp, sotmp, err)) goto done;
+    if (run_cxx(hdr, dyn, inc, cutmp, sotmp, err)) goto done;
     if (rename(sotmp, so) != 0 || rename(cutmp, cu) != 0) {
       *err = xl_fmt("emulated CUDA: cannot store %s: %s", so, strerror(errno));
       goto done;
@@ -190,8 +256,8 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
     }
   }
   m->rtp = (xce_rt **)dlsym(m->so, "xce_rt_ptr");
-  *(void **)&m->shared_bounds = dlsym(m->so, "xce_shared_bounds");
-  if (!m->rtp || !m->shared_bounds) {
+  *(void **)&m->tls_touch = dlsym(m->so, "xce_tls_touch");
+  if (!m->rtp || !m->tls_touch) {
     *err = xl_fmt("emulated CUDA: %s was not compiled with the emulator's header", so);
     goto done;
   }
@@ -200,9 +266,9 @@ done:
   unlink(cutmp);
   unlink(sotmp);
   if (!cache_dir) { /* nothing kept: the loaded object stays mapped */
-    unlink(cu), unlink(so), unlink(hdr), unlink(cg), rmdir(inc), rmdir(tmpdir);
+    unlink(cu), unlink(so), unlink(dyn), unlink(hdr), unlink(cg), rmdir(inc), rmdir(tmpdir);
   }
-  free(hdr), free(inc), free(cg), free(cu), free(so), free(cutmp), free(sotmp);
+  free(hdr), free(inc), free(cg), free(cu), free(so), free(dyn), free(dyntext), free(cutmp), free(sotmp);
   if (!ok) {
     xce_module_free(m);
     return NULL;
@@ -337,7 +403,35 @@ static unsigned rt_active(void) {
   return m;
 }
 
-/* the shared section holds block b's bytes (cooperative launches) */
+/* The calling thread's thread-local block of m (its shared memory), via dlinfo and the object's
+   PT_TLS size; [*b, *e) empty when it has none. */
+static struct {
+  uintptr_t base;
+  size_t size;
+} tls_find;
+
+static int tls_phdr(struct dl_phdr_info *info, size_t n, void *arg) {
+  (void)n, (void)arg;
+  if (info->dlpi_addr != tls_find.base) return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    if (info->dlpi_phdr[i].p_type == PT_TLS) tls_find.size = info->dlpi_phdr[i].p_memsz;
+  return 1;
+}
+
+static void tls_bounds(xce_module *m, char **b, char **e) {
+  struct link_map *lm = NULL;
+  void *data = NULL;
+  *b = *e = NULL;
+  m->tls_touch(); /* allocated on first use */
+  if (dlinfo(m->so, RTLD_DI_LINKMAP, &lm) || !lm || dlinfo(m->so, RTLD_DI_TLS_DATA, &data) || !data) return;
+  tls_find.base = lm->l_addr;
+  tls_find.size = 0;
+  dl_iterate_phdr(tls_phdr, NULL);
+  *b = data;
+  *e = (char *)data + tls_find.size;
+}
+
+/* the shared memory holds block b's bytes (cooperative launches) */
 static void shared_switch(int b) {
   size_t n = (size_t)(S.sh_e - S.sh_b);
   if (!n || !S.sh_save || b == S.shared_block) return;
@@ -477,10 +571,10 @@ int xce_launch(xce_module *m, const char *name, const unsigned grid[3], const un
     return -1;
   }
   uint64_t nblocks = (uint64_t)grid[0] * grid[1] * grid[2], per = (uint64_t)block[0] * block[1] * block[2];
-  if (!nblocks || !per || per > 1024 || nbuf < 0 || nbuf > XCE_MAXBUF || smem) {
+  if (!nblocks || !per || per > 1024 || nbuf < 0 || nbuf > XCE_MAXBUF || smem > XCE_DYN_BYTES) {
     *err = xl_fmt("emulated CUDA: bad launch of %s: grid %ux%ux%u, block %ux%ux%u, %u bytes of dynamic shared "
-                  "memory (not emulated), %d buffers",
-                  name, grid[0], grid[1], grid[2], block[0], block[1], block[2], smem, nbuf);
+                  "memory (at most %d), %d buffers",
+                  name, grid[0], grid[1], grid[2], block[0], block[1], block[2], smem, XCE_DYN_BYTES, nbuf);
     return -1;
   }
   uint64_t running = cooperative ? nblocks * per : per;
@@ -509,10 +603,11 @@ int xce_launch(xce_module *m, const char *name, const unsigned grid[3], const un
   S.rt.bdim = (dim3u){block[0], block[1], block[2]};
   S.rt.gdim = (dim3u){grid[0], grid[1], grid[2]};
   *m->rtp = &S.rt;
-  m->shared_bounds(&S.sh_b, &S.sh_e);
   S.shared_block = -1;
   S.sh_save = NULL;
+  S.sh_b = S.sh_e = NULL;
   if (!rc && cooperative) {
+    tls_bounds(m, &S.sh_b, &S.sh_e);
     S.sh_save = xl_calloc((size_t)nblocks, (size_t)(S.sh_e - S.sh_b) + 1);
     setup(0, (int)nblocks, grid, block);
     rc = schedule(err);

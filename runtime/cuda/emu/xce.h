@@ -13,7 +13,9 @@
  * void *b[32]; } xl_bufs;`) on a grid: block after block, each block's threads as fibers
  * (ucontext) that switch at __syncthreads and warp collectives; a cooperative launch runs all
  * blocks' threads as fibers at once so that the grid barrier (cooperative_groups::
- * this_grid().sync()) works (its __shared__ bytes are swapped per block). Threads that wait at
+ * this_grid().sync()) works (its __shared__ bytes, the object's thread-local block, are swapped
+ * per block). `extern __shared__ TYPE NAME[]` (dynamic shared memory, a built-in TYPE) is
+ * defined by a second -include the emulator writes. Threads that wait at
  * barriers that can never complete (different barriers, or one not every thread reaches while
  * another finished) are an error, not a hang. Launches are serialized (a mutex), counted
  * (xce_launch_count) and run on the calling thread. The fiber switches are annotated for
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #define XCE_MAXBUF 32 /* the xl_bufs ABI: one struct of 32 pointers */
+#define XCE_DYN_BYTES (227 * 1024) /* dynamic shared memory a launch may use (an H100's opt-in) */
 
 typedef struct xce_module xce_module;
 
@@ -37,7 +40,8 @@ int xce_module_cached(const xce_module *m);    /* 1: found in the cache, not com
 uint64_t xce_hash(const void *p, size_t n);    /* 64-bit FNV-1a */
 
 /* name on grid x block with bufs (nbuf <= XCE_MAXBUF device pointers, the rest NULL); smem:
-   dynamic shared memory bytes (not emulated: must be 0). 0, or -1 with *err. */
+   dynamic shared memory bytes (at most XCE_DYN_BYTES: every `extern __shared__` array has
+   that many). 0, or -1 with *err. */
 int xce_launch(xce_module *m, const char *name, const unsigned grid[3], const unsigned block[3], unsigned smem,
                void *const *bufs, int nbuf, int cooperative, char **err);
 long xce_launch_count(void); /* launches started by this process */

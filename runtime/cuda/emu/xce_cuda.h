@@ -13,9 +13,11 @@
  * Every collective is a switch point: the calling thread (a fiber of the launch, xce.c) waits
  * in the host's scheduler until every live thread of its warp / block / grid has arrived.
  * Atomics are plain read-modify-writes (the fibers of a launch run on one host thread).
- * __shared__ variables are static and placed in the section "xce_shared", whose bytes the
- * scheduler keeps per block when the blocks of a cooperative launch run interleaved.
- * Not emulated: dynamic shared memory (`extern __shared__`), timing, tensor-core fragments.
+ * __shared__ variables are thread_local: the object's thread-local block holds exactly the
+ * shared memory (and one anchor byte), which the scheduler keeps per block when the blocks of
+ * a cooperative launch run interleaved. `extern __shared__ T NAME[]` (dynamic shared memory)
+ * is defined by a second header the emulator writes (T a built-in type, XCE_DYN_BYTES).
+ * Not emulated: timing, real concurrency, tensor-core fragments.
  */
 #ifndef XCE_CUDA_H
 #define XCE_CUDA_H
@@ -32,12 +34,10 @@ typedef struct xce_rt {
   unsigned (*active)(void);       /* the warp's live lanes */
 } xce_rt;
 __attribute__((visibility("default"))) xce_rt *xce_rt_ptr = 0;
-extern char __start_xce_shared[] __attribute__((weak, visibility("hidden")));
-extern char __stop_xce_shared[] __attribute__((weak, visibility("hidden")));
-__attribute__((visibility("default"))) void xce_shared_bounds(char **b, char **e) {
-  *b = __start_xce_shared;
-  *e = __stop_xce_shared;
-}
+/* touches the object's thread-local block (shared memory: below), which glibc allocates on
+   first use, so that the scheduler can find it with dlinfo(RTLD_DI_TLS_DATA) */
+static thread_local char xce_tls_anchor_;
+__attribute__((visibility("default"))) void *xce_tls_touch(void) { return &xce_tls_anchor_; }
 int printf(const char *, ...);
 }
 
@@ -49,7 +49,10 @@ int printf(const char *, ...);
 #define __forceinline__ inline __attribute__((always_inline))
 #define __noinline__ __attribute__((noinline))
 #define __launch_bounds__(...)
-#define __shared__ static __attribute__((section("xce_shared")))
+/* thread_local: static storage in a function, and valid after `extern` (dynamic shared memory,
+   whose definition the emulator adds: xce.c); all fibers of a launch run on one host thread */
+#define __shared__ thread_local
+#define __align__(n) __attribute__((aligned(n)))
 
 struct uint3 { unsigned x, y, z; };
 struct dim3 {
