@@ -50,6 +50,8 @@ void usage_build(FILE *out) {
           "                     cotangent input 'cot.NAME' (as `xlc run --cotangents`); for\n"
           "                     entries without a 'loss' output. Excludes --loss\n"
           "  --dtype f32|f64    element type of the kernels (default f32)\n"
+          "  --target cpu|cuda  cpu (default): this CPU; cuda: CUDA C compiled by NVRTC, see\n"
+          "                     `xlc build --target cuda --help`\n"
           "\n"
           "exit status: 0 ok, 1 errors in the file, the command line or DIR not writable,\n"
           "2 internal error (a kernel the code generator cannot compile)\n");
@@ -309,9 +311,10 @@ static void report_fallback(const kp_plan *p, int step, const char *why, void *u
   free(sh);
 }
 
-static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"grad", 0}, {"dtype", 1}, {NULL, 0}};
+static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"grad", 0}, {"dtype", 1}, {"target", 1}, {NULL, 0}};
 
 int cmd_build(int argc, char **argv) {
+  if (drv_build_is_cuda(argc, argv)) return cmd_build_cuda(argc, argv); /* cmd_build_cuda.c */
   drv_args a;
   drv_sets sets = {0};
   drv_src s = {0};
@@ -337,7 +340,12 @@ int cmd_build(int argc, char **argv) {
       loss = 1;
     else if (strcmp(o->name, "grad") == 0)
       grad = 1;
-    else if (strcmp(o->name, "dtype") == 0) {
+    else if (strcmp(o->name, "target") == 0) {
+      if (strcmp(o->val, "cpu") != 0) {
+        drv_error("unknown --target '%s' (expected cpu or cuda)", o->val);
+        goto out;
+      }
+    } else if (strcmp(o->name, "dtype") == 0) {
       if (strcmp(o->val, "f32") == 0)
         dt = CG_F32;
       else if (strcmp(o->val, "f64") == 0)

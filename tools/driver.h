@@ -226,6 +226,10 @@ void usage_run(FILE *out);
 void usage_refcheck(FILE *out);
 void usage_bench(FILE *out);
 void usage_build(FILE *out);
+/* `xlc build --target cuda` (cmd_build_cuda.c); cmd_build hands over when drv_build_is_cuda */
+int cmd_build_cuda(int argc, char **argv);
+void usage_build_cuda(FILE *out);
+int drv_build_is_cuda(int argc, char **argv);
 void usage_train(FILE *out);
 void usage_eval(FILE *out);
 void usage_data(FILE *out);

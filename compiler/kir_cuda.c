@@ -1,0 +1,423 @@
+/* kir_cuda.c - KIR kernel -> CUDA C translation unit (kir_cuda.h has the contract: ABI,
+ * mapping onto the grid, dtypes) and the table of GPU target facts.
+ *
+ * The text is written in one pass per nest: the point loop (grid-stride or block-stride),
+ * the decomposition of the linear point index into the nest's non-reduced indices, the
+ * reduced loops, and the body as one `const` value per instruction spelled by spell(), the one
+ * switch over KIR ops: a new op is a case there, and an op without one is a clear error.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "kir_cuda.h"
+#include "kir_mlir.h" /* kir_par_dim, kir_nest_par_dim: the split the CPU path uses */
+
+/* ---- dtypes ---- */
+
+const char *kcu_dtype_name(kcu_dtype dt) { return dt == KCU_F64 ? "f64" : dt == KCU_BF16 ? "bf16" : "f32"; }
+
+int kcu_dtype_parse(const char *s, kcu_dtype *dt) {
+  static const kcu_dtype all[] = {KCU_F64, KCU_F32, KCU_BF16};
+  for (int i = 0; i < 3; i++)
+    if (!strcmp(s, kcu_dtype_name(all[i]))) return *dt = all[i], 1;
+  return 0;
+}
+
+kcu_dtype kcu_dtype_of(cg_dtype dt) { return dt == CG_F64 ? KCU_F64 : KCU_F32; }
+
+int kcu_dtype_size(kcu_dtype dt) { return dt == KCU_F64 ? 8 : dt == KCU_BF16 ? 2 : 4; }
+
+/* ---- target facts ----
+   sm_80: A100 SXM 80 GB (2.039 TB/s; 19.5 TFLOP/s f32, 9.7 f64 without tensor cores);
+   sm_90: H100 SXM (3.35 TB/s; 67 TFLOP/s f32, 34 f64). Shared memory: 48 KiB without opt-in,
+   163 / 227 KiB with it; 64 K registers per SM, 255 per thread. */
+static const kcu_target TARGETS[] = {
+  {"sm_80", "A100 SXM", 8, 0, 32, 1024, 256, 65535, 49152, 166912, 255, 65536, 108, 2.039e12, 19.5e12, 9.7e12},
+  {"sm_90", "H100 SXM", 9, 0, 32, 1024, 256, 65535, 49152, 232448, 255, 65536, 132, 3.35e12, 67e12, 34e12},
+};
+
+const kcu_target *kcu_target_find(const char *arch) {
+  for (size_t i = 0; arch && i < sizeof TARGETS / sizeof *TARGETS; i++)
+    if (!strcmp(arch, TARGETS[i].arch)) return &TARGETS[i];
+  return NULL;
+}
+
+const char *kcu_target_list(void) { return "sm_80, sm_90"; }
+
+void kcu_name(const char *name, char *out, size_t n) {
+  size_t i = 0;
+  for (; name[i] && i + 1 < n; i++) {
+    char c = name[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out[i] = ok ? c : '_';
+  }
+  out[i] = 0;
+  if (n > 1 && (out[0] == 0 || (out[0] >= '0' && out[0] <= '9'))) out[0] = 'k';
+}
+
+/* ---- cost ---- */
+
+static int64_t npoints(const kir_kernel *x) {
+  int64_t p = 1;
+  for (int d = 0; d < x->ndim; d++) p *= x->dim[d];
+  return p;
+}
+
+void kcu_cost(const kir_kernel *k, kcu_dtype dt, double *bytes, double *flops) {
+  double b = 0, f = 0;
+  for (int i = 0; i < k->nbuf; i++)
+    if (k->buf_out[i] != KIR_LOCAL) b += (double)k->buf_numel[i] * kcu_dtype_size(dt);
+  for (const kir_kernel *x = k; x; x = x->next) {
+    int ops = x->red_mask ? 1 : 0;
+    for (int i = 0; i < x->body.n; i++) {
+      kir_op op = x->body.v[i].op;
+      ops += op != KIR_LOAD && op != KIR_STORE && op != KIR_CONST;
+    }
+    f += (double)ops * (double)npoints(x);
+  }
+  *bytes = b;
+  *flops = f;
+}
+
+/* ---- text ---- */
+
+typedef struct {
+  FILE *f;
+  const kir_kernel *head;
+  kcu_dtype dt;
+  int f64;       /* compute type double */
+  const kir_emit_opts *eo;
+  char *err;     /* first error (malloc'd) */
+} E;
+
+static void fail(E *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(E *e, const char *fmt, ...) {
+  if (e->err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *m = xl_vfmt(fmt, ap);
+  va_end(ap);
+  e->err = xl_fmt("kernel %s: %s", e->head->name, m);
+  free(m);
+}
+
+/* A literal of the compute type that is exactly v as kir_interp computes it ((float)v in f32). */
+static void put_const(E *e, double v) {
+  if (!e->f64) v = (double)(float)v;
+  if (isnan(v))
+    fputs(e->f64 ? "xl_bits_d(0x7ff8000000000000ULL)" : "xl_bits_f(0x7fc00000u)", e->f);
+  else if (isinf(v))
+    fprintf(e->f, "%sxl_bits_%s", v < 0 ? "-" : "", e->f64 ? "d(0x7ff0000000000000ULL)" : "f(0x7f800000u)");
+  else
+    fprintf(e->f, e->f64 ? "%a" : "%af", v);
+}
+
+static void put_int(FILE *f, int64_t v) { fprintf(f, "%lld%s", (long long)v, v > INT_MAX || v < INT_MIN ? "LL" : ""); }
+
+/* The prelude: types, bf16 conversions, infinity/NaN, and the formulas of kir_interp as
+   functions of the compute type. */
+static void prelude(E *e) {
+  const char *r = e->f64 ? "double" : "float", *s = e->f64 ? "" : "f";
+  FILE *f = e->f;
+  fprintf(f, "typedef long long xl_i64;\n");
+  fprintf(f, "typedef struct { void *b[%d]; } xl_bufs;\n", KIR_MAXBUF);
+  fprintf(f, "typedef %s xl_r; /* arithmetic and accumulation */\n", r);
+  fprintf(f, "typedef %s xl_s; /* storage */\n",
+          e->dt == KCU_BF16 ? "unsigned short" : r);
+  fprintf(f, "static __device__ __forceinline__ float xl_bits_f(unsigned u) { union { unsigned u; float f; } c; "
+             "c.u = u; return c.f; }\n");
+  fprintf(f, "static __device__ __forceinline__ double xl_bits_d(unsigned long long u) { union { unsigned long long "
+             "u; double f; } c; c.u = u; return c.f; }\n");
+  if (e->dt == KCU_BF16) {
+    fprintf(f, "static __device__ __forceinline__ float xl_ld(xl_s h) { return xl_bits_f((unsigned)h << 16); }\n");
+    fprintf(f, "/* round to nearest even; NaN stays a (quiet) NaN */\n"
+               "static __device__ __forceinline__ xl_s xl_st(float x) {\n"
+               "  union { float f; unsigned u; } c; c.f = x;\n"
+               "  if ((c.u & 0x7fffffffu) > 0x7f800000u) return (xl_s)((c.u >> 16) | 0x40u);\n"
+               "  return (xl_s)((c.u + 0x7fffu + ((c.u >> 16) & 1u)) >> 16);\n"
+               "}\n");
+  } else {
+    fprintf(f, "static __device__ __forceinline__ xl_r xl_ld(xl_s x) { return x; }\n");
+    fprintf(f, "static __device__ __forceinline__ xl_s xl_st(xl_r x) { return x; }\n");
+  }
+  static const char *const fns[] = {"exp", "log", "tanh", "erf", "log1p", "expm1", "sqrt", "fabs"};
+  for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+    fprintf(f, "static __device__ __forceinline__ xl_r xl_%s(xl_r x) { return %s%s(x); }\n", fns[i], fns[i], s);
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_pow(xl_r x, xl_r y) { return pow%s(x, y); }\n", s);
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_fma(xl_r x, xl_r y, xl_r z) { return fma%s(x, y, z); }\n", s);
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_sigmoid(xl_r x) {\n"
+             "  if (x >= (xl_r)0) return (xl_r)1 / ((xl_r)1 + xl_exp(-x));\n"
+             "  xl_r e = xl_exp(x);\n  return e / ((xl_r)1 + e);\n}\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_logsigmoid(xl_r x) {\n"
+             "  return x > (xl_r)0 ? -xl_log1p(xl_exp(-x)) : x - xl_log1p(xl_exp(x));\n}\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_gelu(xl_r x) {\n"
+             "  return (xl_r)0.5 * x * ((xl_r)1 + xl_erf(x * (xl_r)0.70710678118654752440));\n}\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_gelu_d(xl_r x) {\n"
+             "  return (xl_r)0.5 * ((xl_r)1 + xl_erf(x * (xl_r)0.70710678118654752440)) +\n"
+             "         x * (xl_r)0.39894228040143267794 * xl_exp((xl_r)-0.5 * x * x);\n}\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_sign(xl_r x) {\n"
+             "  return x != x ? x : x > (xl_r)0 ? (xl_r)1 : x < (xl_r)0 ? (xl_r)-1 : (xl_r)0;\n}\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_max(xl_r x, xl_r y) { return x != x || x >= y ? x : y; }\n");
+  fprintf(f, "static __device__ __forceinline__ xl_r xl_min(xl_r x, xl_r y) { return x != x || x <= y ? x : y; }\n");
+  fprintf(f, "/* the reducing store's max: NaN wins */\n"
+             "static __device__ __forceinline__ xl_r xl_rmax(xl_r acc, xl_r v) { return v != v || v > acc ? v : acc; }\n");
+}
+
+/* The value of instruction `in` (an op with operands v<a>, v<b>, v<c>): the formulas of
+   kir_interp. The one switch over KIR ops of this emitter. */
+static void spell(E *e, const kir_inst *in) {
+  FILE *f = e->f;
+  int a = in->a, b = in->b, c = in->c;
+  const char *fn = NULL; /* a one-operand function of the prelude */
+  const char *infix = NULL;
+  switch (in->op) {
+  case KIR_CONST: put_const(e, in->imm); return;
+  case KIR_NEG: fprintf(f, "-v%d", a); return;
+  case KIR_EXP: fn = "exp"; break;
+  case KIR_LOG: fn = "log"; break;
+  case KIR_SIGMOID: fn = "sigmoid"; break;
+  case KIR_LOGSIGMOID: fn = "logsigmoid"; break;
+  case KIR_TANH: fn = "tanh"; break;
+  case KIR_SILU: fprintf(f, "v%d * xl_sigmoid(v%d)", a, a); return;
+  case KIR_GELU: fn = "gelu"; break;
+  case KIR_GELU_D: fn = "gelu_d"; break;
+  case KIR_ABS: fn = "fabs"; break;
+  case KIR_SIGN: fn = "sign"; break;
+  case KIR_SQRT: fn = "sqrt"; break;
+  case KIR_RSQRT: fprintf(f, "(xl_r)1 / xl_sqrt(v%d)", a); return;
+  case KIR_SQUARE: fprintf(f, "v%d * v%d", a, a); return;
+  case KIR_RECIP: fprintf(f, "(xl_r)1 / v%d", a); return;
+  case KIR_LOG1P: fn = "log1p"; break;
+  case KIR_EXPM1: fn = "expm1"; break;
+  case KIR_ADD: infix = "+"; break;
+  case KIR_SUB: infix = "-"; break;
+  case KIR_MUL: infix = "*"; break;
+  case KIR_DIV: infix = "/"; break;
+  case KIR_POW: fprintf(f, "xl_pow(v%d, v%d)", a, b); return;
+  case KIR_MAX: fprintf(f, "xl_max(v%d, v%d)", a, b); return;
+  case KIR_MIN: fprintf(f, "xl_min(v%d, v%d)", a, b); return;
+  case KIR_GE: fprintf(f, "v%d >= v%d ? (xl_r)1 : (xl_r)0", a, b); return;
+  case KIR_GT: fprintf(f, "v%d > v%d ? (xl_r)1 : (xl_r)0", a, b); return;
+  case KIR_EQ: fprintf(f, "v%d == v%d ? (xl_r)1 : (xl_r)0", a, b); return;
+  case KIR_SELECT: fprintf(f, "v%d != (xl_r)0 ? v%d : v%d", a, b, c); return;
+  default:
+    fail(e, "KIR op '%s' has no CUDA spelling (compiler/kir_cuda.c spell)", kir_op_name(in->op));
+    fputs("0", f);
+    return;
+  }
+  if (fn)
+    fprintf(f, "xl_%s(v%d)", fn, a);
+  else
+    fprintf(f, "v%d %s v%d", a, infix, b);
+}
+
+/* The element index of access `in` of nest x: off + sum of i<d> * stride over the dimensions
+   of extent > 1. */
+static void put_addr(E *e, const kir_kernel *x, const kir_inst *in, int reduced_too) {
+  int any = 0;
+  if (in->off) put_int(e->f, in->off), any = 1;
+  for (int d = 0; d < x->ndim; d++) {
+    int64_t st = in->stride[d];
+    if (!st || x->dim[d] <= 1 || (!reduced_too && (x->red_mask >> d & 1))) continue;
+    if (any) fputs(" + ", e->f);
+    if (st != 1) put_int(e->f, st), fputs(" * ", e->f);
+    fprintf(e->f, "i%d", d);
+    any = 1;
+  }
+  if (!any) fputs("0", e->f);
+}
+
+/* Whether value instruction i of x is used only by the reducing store that fuses it into an fma
+   (then it is not spelled on its own). */
+static int fused_only(int i, const int *uses, int fused) { return fused == i && uses[i] == 1; }
+
+static void emit_body(E *e, const kir_kernel *x, const int *uses, int fused, int red_store, const char *ind) {
+  FILE *f = e->f;
+  for (int i = 0; i < x->body.n; i++) {
+    const kir_inst *in = &x->body.v[i];
+    if (in->op == KIR_STORE) {
+      if (i == red_store) {
+        const kir_inst *m = &x->body.v[in->a];
+        if (fused >= 0)
+          fprintf(f, "%sacc = xl_fma(v%d, v%d, acc);\n", ind, m->a, m->b);
+        else if (x->red_op == KIR_ADD)
+          fprintf(f, "%sacc = acc + v%d;\n", ind, in->a);
+        else
+          fprintf(f, "%sacc = xl_rmax(acc, v%d);\n", ind, in->a);
+        continue;
+      }
+      fprintf(f, "%sb%d[", ind, in->buf);
+      put_addr(e, x, in, 1);
+      fprintf(f, "] = xl_st(v%d);\n", in->a);
+      continue;
+    }
+    if (!uses[i] || fused_only(i, uses, fused)) continue;
+    fprintf(f, "%sconst xl_r v%d = ", ind, i);
+    if (in->op == KIR_LOAD) {
+      fprintf(f, "xl_ld(b%d[", in->buf);
+      put_addr(e, x, in, 1);
+      fputs("])", f);
+    } else
+      spell(e, in);
+    fputs(";\n", f);
+  }
+}
+
+/* One nest: its non-reduced points t = first, first + step, ... (par >= 0: dimension par is
+   fixed at h), each with its reduced loops. */
+static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *first, const char *step) {
+  FILE *f = e->f;
+  int64_t npts = 1;
+  for (int d = 0; d < x->ndim; d++)
+    if (!(x->red_mask >> d & 1) && d != par) npts *= x->dim[d];
+  int uses[x->body.n > 0 ? x->body.n : 1];
+  memset(uses, 0, sizeof uses);
+  int red_store = -1, fused = -1;
+  for (int i = 0; i < x->body.n; i++) {
+    const kir_inst *in = &x->body.v[i];
+    int ar = in->op == KIR_LOAD || in->op == KIR_CONST ? 0 : (unsigned)in->op < KIR_OP_COUNT ? kir_ops[in->op].nargs : 0;
+    if (ar > 0) uses[in->a]++;
+    if (ar > 1) uses[in->b]++;
+    if (ar > 2) uses[in->c]++;
+    if (kir_store_reduces(x, in)) red_store = i;
+  }
+  if (red_store >= 0 && x->red_op == KIR_ADD && !(e->eo && e->eo->no_fma) &&
+      x->body.v[x->body.v[red_store].a].op == KIR_MUL)
+    fused = x->body.v[red_store].a;
+  fprintf(f, "  { /* nest %d: domain [", nest);
+  for (int d = 0; d < x->ndim; d++) fprintf(f, "%s%lld%s", d ? ", " : "", (long long)x->dim[d], x->red_mask >> d & 1 ? "r" : "");
+  fprintf(f, "]%s */\n", par >= 0 ? ", block h = index of the split dimension" : "");
+  if (par >= 0 && x->dim[par] > 1) fprintf(f, "    const xl_i64 i%d = h;\n", par);
+  fprintf(f, "    for (xl_i64 t = %s; t < ", first);
+  put_int(f, npts);
+  fprintf(f, "; t += %s) {\n", step);
+  /* t -> the non-reduced indices, innermost first */
+  int any = 0;
+  for (int d = x->ndim - 1; d >= 0; d--) {
+    if ((x->red_mask >> d & 1) || d == par || x->dim[d] <= 1) continue;
+    if (!any) fputs("      xl_i64 r = t;\n", f);
+    any = 1;
+    fprintf(f, "      const xl_i64 i%d = r %% ", d);
+    put_int(f, x->dim[d]);
+    fputs(";\n      r /= ", f);
+    put_int(f, x->dim[d]);
+    fputs(";\n", f);
+  }
+  if (!any) fputs("      (void)t;\n", f);
+  if (red_store < 0) {
+    emit_body(e, x, uses, -1, -1, "      ");
+  } else {
+    fprintf(f, "      xl_r acc = %s;\n", x->red_op == KIR_ADD ? "(xl_r)0" : e->f64 ? "-xl_bits_d(0x7ff0000000000000ULL)" : "-xl_bits_f(0x7f800000u)");
+    char ind[64] = "      ";
+    for (int d = 0; d < x->ndim; d++) {
+      if (!(x->red_mask >> d & 1)) continue;
+      fprintf(f, "%sfor (xl_i64 i%d = 0; i%d < ", ind, d, d);
+      put_int(f, x->dim[d]);
+      fprintf(f, "; i%d++) {\n", d);
+      strcat(ind, "  ");
+    }
+    emit_body(e, x, uses, fused, red_store, ind);
+    for (int d = x->ndim - 1; d >= 0; d--) {
+      if (!(x->red_mask >> d & 1)) continue;
+      ind[strlen(ind) - 2] = 0;
+      fprintf(f, "%s}\n", ind);
+    }
+    const kir_inst *s = &x->body.v[red_store];
+    fprintf(f, "      b%d[", s->buf);
+    put_addr(e, x, s, 0);
+    fputs("] = xl_st(acc);\n", f);
+  }
+  fputs("    }\n  }\n", f);
+}
+
+char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,
+               char **err) {
+  E e = {0};
+  char *text = NULL;
+  size_t len = 0;
+  e.head = k, e.dt = dt, e.f64 = dt == KCU_F64, e.eo = eo;
+  kcu_launch g = {1, t->warp, 0, -1};
+  char name[80];
+  kcu_name(k->name, name, sizeof name);
+
+  /* geometry: the split (chains), the block size, the local buffers in shared memory */
+  int chain = k->next != NULL;
+  int split = chain ? kir_par_dim(k) : -1;
+  int64_t maxpts = 0, H = split >= 0 ? k->dim[split] : 1;
+  for (const kir_kernel *x = k; x; x = x->next) {
+    int p = split >= 0 ? kir_nest_par_dim(k, x) : -1;
+    int64_t n = 1;
+    for (int d = 0; d < x->ndim; d++)
+      if (!(x->red_mask >> d & 1) && d != p) n *= x->dim[d];
+    if (n > maxpts) maxpts = n;
+  }
+  int64_t blk = (maxpts + t->warp - 1) / t->warp * t->warp;
+  g.block = (int)(blk < t->warp ? t->warp : blk > t->block_threads ? t->block_threads : blk);
+  if (!chain) {
+    int64_t nb = (maxpts + g.block - 1) / g.block;
+    g.grid = nb < 1 ? 1 : nb > t->max_grid ? t->max_grid : nb;
+  } else
+    g.grid = split >= 0 ? (H > t->max_grid ? t->max_grid : H) : 1;
+  g.split = split;
+  int64_t smem_off[KIR_MAXBUF];
+  for (int b = 0; b < k->nbuf; b++) {
+    smem_off[b] = -1;
+    if (k->buf_out[b] != KIR_LOCAL) continue;
+    smem_off[b] = g.smem;
+    g.smem += (k->buf_numel[b] * kcu_dtype_size(dt) + 15) / 16 * 16;
+  }
+  if (g.smem > t->smem_optin) {
+    if (err) *err = xl_fmt("kernel %s: its local buffers need %lld bytes of shared memory; %s allows %lld", k->name,
+                           (long long)g.smem, t->arch, (long long)t->smem_optin);
+    return NULL;
+  }
+
+  e.f = open_memstream(&text, &len);
+  XL_ASSERT(e.f);
+  FILE *f = e.f;
+  fprintf(f, "/* xlc kernel %s: %s, %d nest%s, for %s (compiler/kir_cuda.c)\n", k->name, kcu_dtype_name(dt),
+          kir_nnest(k), chain ? "s" : "", t->arch);
+  fprintf(f, "   launch: grid %lld, block %d, dynamic shared memory %lld bytes%s */\n", (long long)g.grid, g.block,
+          (long long)g.smem, split >= 0 ? "; block h = index of the split dimension of each nest" : chain ? "; one block" : "");
+  prelude(&e);
+  fprintf(f, "\nextern \"C\" __global__ void __launch_bounds__(%d) %s(xl_bufs p) {\n", g.block, name);
+  if (g.smem) fputs("  extern __shared__ double xl_smem[];\n", f);
+  for (int b = 0; b < k->nbuf; b++) {
+    if (smem_off[b] >= 0)
+      fprintf(f, "  xl_s *const b%d = (xl_s *)((char *)xl_smem + %lld); /* local */\n", b, (long long)smem_off[b]);
+    else
+      fprintf(f, "  %sxl_s *const b%d = (%sxl_s *)p.b[%d];\n", k->buf_out[b] ? "" : "const ", b,
+              k->buf_out[b] ? "" : "const ", b);
+  }
+  for (int b = 0; b < k->nbuf; b++) fprintf(f, "%s(void)b%d;", b ? " " : "  ", b);
+  if (k->nbuf) fputc('\n', f);
+  if (!chain) {
+    emit_nest(&e, k, 0, -1, "(xl_i64)blockIdx.x * blockDim.x + threadIdx.x", "(xl_i64)gridDim.x * blockDim.x");
+  } else {
+    const char *ind = "";
+    if (split >= 0) {
+      fprintf(f, "  for (xl_i64 h = blockIdx.x; h < ");
+      put_int(f, H);
+      fprintf(f, "; h += gridDim.x) {\n");
+      ind = "  ";
+    }
+    int n = 0;
+    for (const kir_kernel *x = k; x; x = x->next, n++) {
+      if (n) fprintf(f, "%s  __syncthreads();\n", ind);
+      emit_nest(&e, x, n, split >= 0 ? kir_nest_par_dim(k, x) : -1, "(xl_i64)threadIdx.x", "(xl_i64)blockDim.x");
+    }
+    if (split >= 0) fputs("  __syncthreads();\n  }\n", f);
+  }
+  fputs("}\n", f);
+  fclose(f);
+  if (e.err) {
+    free(text);
+    if (err) *err = e.err;
+    else free(e.err);
+    return NULL;
+  }
+  if (geo) *geo = g;
+  return text;
+}
