@@ -7,7 +7,8 @@
  * plain and cooperative, a bf16 round trip (round to nearest even
  * against bit arithmetic here); launch counts; the hash of the compiled bytes; a compile error
  * with the compiler's message; a deadlock reported; the disk cache reused; the emulated device
- * table (copies, GEMM against a naive product). Skipped (77) without a host C++ compiler.
+ * table (copies, GEMM against a naive product); 3-D grid and block indices with and without
+ * fibers (a source without collectives runs its threads one after another). Skipped (77) without a host C++ compiler.
  */
 #include <math.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "check.h"
 #include "cuda_dev.h"
 #include "xce.h"
+#include "xl_util.h"
 
 static const char *const SRC =
     "typedef struct { void *b[32]; } xl_bufs;\n"
@@ -244,6 +246,49 @@ static void test_kernels(xce_module *m) {
   CHECK(xce_launch_count() - n0 == 12, "launches counted: %ld", xce_launch_count() - n0);
 }
 
+/* 3-D grids and blocks: every thread writes its coordinates at its own linear index, in a
+   module without collectives (threads run without fibers) and in one with a barrier (fibers) */
+static void test_indices(const char *dir) {
+  static const char *const body =
+      "typedef struct { void *b[32]; } xl_bufs;\n"
+      "extern \"C\" __global__ void idx3(xl_bufs p) {\n"
+      "  int *o = (int *)p.b[0];\n"
+      "  unsigned b = (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;\n"
+      "  unsigned t = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;\n"
+      "  unsigned i = b * blockDim.x * blockDim.y * blockDim.z + t;\n"
+      "  %s\n"
+      "  o[4 * i] = blockIdx.x + 10 * blockIdx.y + 100 * blockIdx.z;\n"
+      "  o[4 * i + 1] = threadIdx.x + 10 * threadIdx.y + 100 * threadIdx.z;\n"
+      "  o[4 * i + 2] = gridDim.x * gridDim.y * gridDim.z; o[4 * i + 3] = blockDim.x * blockDim.y * blockDim.z;\n"
+      "}\n";
+  for (int fibers = 0; fibers < 2; fibers++) {
+    char *src = xl_fmt(body, fibers ? "__syncthreads();" : "");
+    char *err = NULL;
+    xce_module *m = xce_compile(src, strlen(src), dir, &err);
+    CHECK(m, "idx3: %s", err ? err : "");
+    free(err), err = NULL;
+    unsigned g[3] = {3, 2, 2}, bl[3] = {4, 3, 2};
+    int n = 12 * 24, *o = calloc((size_t)n * 4, sizeof(int));
+    void *bufs[] = {o};
+    CHECK(m && xce_launch(m, "idx3", g, bl, 0, bufs, 1, 0, &err) == 0, "idx3: %s", err ? err : "");
+    free(err);
+    int bad = 0;
+    for (int bz = 0; bz < 2; bz++)
+      for (int by = 0; by < 2; by++)
+        for (int bx = 0; bx < 3; bx++)
+          for (int tz = 0; tz < 2; tz++)
+            for (int ty = 0; ty < 3; ty++)
+              for (int tx = 0; tx < 4; tx++) {
+                int i = ((bz * 2 + by) * 3 + bx) * 24 + (tz * 3 + ty) * 4 + tx;
+                bad += o[4 * i] != bx + 10 * by + 100 * bz || o[4 * i + 1] != tx + 10 * ty + 100 * tz ||
+                       o[4 * i + 2] != 12 || o[4 * i + 3] != 24;
+              }
+    CHECK(!bad, "idx3 (%s): %d of %d threads wrong", fibers ? "fibers" : "no fibers", bad, n);
+    free(o), free(src);
+    xce_module_free(m);
+  }
+}
+
 static void test_device(void) {
   const xl_device *d = xl_dev_cuda_emu();
   CHECK(d->kind == XL_DEV_GPU && !strcmp(d->name, "cuda-emu"), "%s", d->name);
@@ -282,6 +327,7 @@ int main(void) {
   CHECK(!xce_module_cached(m), "first compile found in an empty cache");
   CHECK(xce_module_hash(m) == xce_hash(SRC, len), "the compiled bytes differ from the source given");
   test_kernels(m);
+  test_indices(dir);
   test_device();
   /* the cache: the same source again is loaded, not compiled */
   xce_module *m2 = xce_compile(SRC, len, dir, &err);

@@ -5,6 +5,9 @@
  * runs until it finishes or waits at a collective (block / warp / grid), then the pass checks
  * each group: a group whose live threads all wait at the same collective is released. A pass
  * that runs nothing and releases nothing while threads are left is a deadlock (reported).
+ * A source that names no collective (no barrier, shuffle, vote or group) needs no fibers: its
+ * threads run one after another on the calling stack (the shuffle and vote functions would
+ * need them, so their names decide; the spelling check is a plain text search).
  * Warp exchanges use two slot banks per warp, alternating per collective: a thread writes its
  * value into bank p, waits, reads its source lane from bank p; bank p is written again only two
  * collectives later, after every lane has passed the one between (so every read is done).
@@ -64,6 +67,7 @@ struct xce_module {
   void *(*tls_touch)(void);
   uint64_t hash;
   int cached;
+  int direct; /* the source names no collective: threads run one after another, without fibers */
 };
 
 uint64_t xce_hash(const void *p, size_t n) {
@@ -193,6 +197,16 @@ static int run_cxx(const char *hdr, const char *dyn, const char *incdir, const c
   return -1;
 }
 
+/* whether src names a collective (a barrier, a warp shuffle or vote, a cooperative group):
+   without one, a thread never waits and a launch needs no fibers */
+static int has_collective(const char *src, size_t len) {
+  static const char *const words[] = {"__syncthreads", "__syncwarp", "_sync", "this_grid", "this_thread_block",
+                                      "__activemask"};
+  for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+    if (memmem(src, len, words[w], strlen(words[w]))) return 1;
+  return 0;
+}
+
 xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char **err) {
   *err = NULL;
   char tmpdir[] = "/tmp/xlc-emu-XXXXXX";
@@ -261,6 +275,7 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
     *err = xl_fmt("emulated CUDA: %s was not compiled with the emulator's header", so);
     goto done;
   }
+  m->direct = !has_collective(src, len);
   ok = 1;
 done:
   unlink(cutmp);
@@ -394,6 +409,15 @@ static unsigned rt_ballot(int pred) {
     if ((w->mask[p] >> l & 1) && w->slot[p][l]) bits |= 1u << l;
   return bits;
 }
+
+/* the collectives of a launch without fibers (has_collective missed a spelling): cannot wait */
+static void rt_sync_direct(int what) {
+  (void)what;
+  fprintf(stderr, "xlc: internal error: emulated CUDA: a collective in a kernel launched without fibers\n");
+  abort();
+}
+
+static unsigned rt_active_direct(void) { return 0xffffffffu; }
 
 static unsigned rt_active(void) {
   unsigned m = 0;
@@ -612,7 +636,18 @@ int xce_launch(xce_module *m, const char *name, const unsigned grid[3], const un
     setup(0, (int)nblocks, grid, block);
     rc = schedule(err);
   }
-  for (uint64_t b = 0; !rc && !cooperative && b < nblocks; b++) {
+  if (!rc && !cooperative && m->direct) { /* each thread to its end in turn, on this stack */
+    S.rt.sync = rt_sync_direct, S.rt.active = rt_active_direct;
+    for (uint64_t b = 0; b < nblocks; b++) {
+      S.rt.bid = (dim3u){(unsigned)(b % grid[0]), (unsigned)(b / grid[0] % grid[1]), (unsigned)(b / (grid[0] * grid[1]))};
+      for (uint64_t t = 0; t < per; t++) {
+        S.rt.tid = (dim3u){(unsigned)(t % block[0]), (unsigned)(t / block[0] % block[1]), (unsigned)(t / (block[0] * block[1]))};
+        S.rt.lane = (unsigned)(t % 32);
+        ((void (*)(struct bufs_t))S.kernel)(S.bufs);
+      }
+    }
+  }
+  for (uint64_t b = 0; !rc && !cooperative && !m->direct && b < nblocks; b++) {
     setup((int)b, 1, grid, block);
     rc = schedule(err);
   }

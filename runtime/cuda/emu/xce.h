@@ -17,7 +17,8 @@
  * per block). `extern __shared__ TYPE NAME[]` (dynamic shared memory, a built-in TYPE) is
  * defined by a second -include the emulator writes. Threads that wait at
  * barriers that can never complete (different barriers, or one not every thread reaches while
- * another finished) are an error, not a hang. Launches are serialized (a mutex), counted
+ * another finished) are an error, not a hang. A source that names no collective runs its
+ * threads one after another without fibers (the same results: no thread ever waits). Launches are serialized (a mutex), counted
  * (xce_launch_count) and run on the calling thread. The fiber switches are annotated for
  * AddressSanitizer.
  */
