@@ -44,6 +44,7 @@ typedef struct {
 typedef struct {
   xl_jit *jit;           /* NULL: interpret */
   kir_fn fn;
+  void *rh;              /* the kernel runner's handle (cpu_prepare_with), else NULL */
   int64_t hi;            /* extent of the kernel's parallel dimension (1 if none) */
   int64_t points;        /* size of the loop domain (decides whether to split it) */
 } cpu_kern;
@@ -59,6 +60,7 @@ struct cpu_prog {
   char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
   const xl_device *dev;  /* where GEMMs and compiled kernels run and the workspace lives */
+  const cpu_kernel_runner *runner; /* runs the kernels instead of the JIT (NULL: the JIT) */
   mp_plan *mp;           /* where every value lives (memplan.h) */
   double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
   long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
@@ -82,16 +84,19 @@ static double now_s(void) {
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err);
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st,
+                         const cpu_kernel_runner *r, char **err);
 
 /* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
    yet (prog_free frees it as it is). */
-static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st) {
+static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st,
+                           const cpu_kernel_runner *r) {
   cpu_prog *p = xl_calloc(1, sizeof *p);
   p->g = g;
   p->dt = dt;
   p->stats = st;
-  p->dev = xl_dev_cpu();
+  p->runner = r;
+  p->dev = r && r->dev ? r->dev : xl_dev_cpu();
   xl_plan_graph(g, dt, o, &p->plan, &p->mp);
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
@@ -137,7 +142,18 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
   int use_jit = !o->no_jit;
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
-    if (s->kind == KP_KERNEL && use_jit) {
+    if (s->kind == KP_KERNEL && p->runner) { /* NULL without *err: interpreted */
+      char *e = NULL;
+      p->kern[i].rh = p->runner->prepare(s->kir, dt, p->runner->ctx, &e);
+      if (e) {
+        if (err) *err = xl_fmt("compiling kernel %s: %s", s->kir->name, e);
+        free(e);
+        prog_free(p);
+        return -1;
+      }
+      st->kernels += p->kern[i].rh != NULL;
+      st->kernel_chains += p->kern[i].rh && s->kir->next != NULL;
+    } else if (s->kind == KP_KERNEL && use_jit) {
       char *text = xl_emit_kernel(s->kir, dt, o);
       char *e = NULL;
       p->kern[i].jit = jit_compile(text, s->kir->name, &e);
@@ -166,7 +182,7 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
       }
     }
     if (s->kind == KP_REF && g->nodes.v[s->node].op == CG_OP_SCAN) {
-      p->body[i] = prepare(g->nodes.v[s->node].body, dt, o, st, err);
+      p->body[i] = prepare(g->nodes.v[s->node].body, dt, o, st, p->runner, err);
       if (!p->body[i]) {
         prog_free(p);
         return -1;
@@ -178,8 +194,9 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
   return 0;
 }
 
-static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st, char **err) {
-  cpu_prog *p = prog_plan(g, dt, o, st);
+static cpu_prog *prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st,
+                         const cpu_kernel_runner *r, char **err) {
+  cpu_prog *p = prog_plan(g, dt, o, st, r);
   return prog_compile(p, o, err) ? NULL : p;
 }
 
@@ -460,18 +477,21 @@ const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
 /* A compiled kernel is launched on the device, split when it is large enough (and the device
    has parts to split it over; asked first, so that the pool is started and XLC_SPLIT_MIN read
    before split_min is); without the JIT it is interpreted here (host memory only). */
-static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
+static int run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v, char **err) {
   void *bufs[KIR_MAXBUF];
   for (int b = 0; b < s->kir->nbuf; b++) {
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
   const cpu_kern *k = &p->kern[si];
+  if (k->rh)
+    return p->runner->run(k->rh, bufs, s->kir->nbuf, err);
   if (k->fn)
     p->dev->launch(k->fn, bufs, s->kir->nbuf, k->hi,
                    !serial && k->hi >= 2 && p->dev->parts() > 1 && k->points >= split_min);
   else
     kir_interp(s->kir, p->dt, bufs);
+  return 0;
 }
 
 /* ---- einsums that are not one GEMM: as the step's descriptor says (kplan.h kp_ein) ---- */
@@ -965,7 +985,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       if (p->stats->profile) p->stats->t_gemm += now_s() - t0;
       break;
     case KP_KERNEL:
-      run_kernel(p, si, s, v);
+      if (run_kernel(p, si, s, v, err)) return -1;
       if (p->stats->profile) p->stats->t_kernel += now_s() - t0;
       break;
     case KP_VIEW:
@@ -1065,6 +1085,11 @@ void cpu_set_serial(int on) {
 }
 
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err) {
+  return cpu_prepare_with(g, dt, o, NULL, err);
+}
+
+cpu_exec *cpu_prepare_with(const cg_graph *g, cg_dtype dt, const xl_options *o, const cpu_kernel_runner *r,
+                           char **err) {
   xl_options def;
   if (!o) {
     def = xl_options_default();
@@ -1081,7 +1106,7 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char 
   if (!serial && o->num_threads > 0) openblas_set_num_threads(o->num_threads);
   e->g = g;
   e->dt = dt;
-  e->prog = prog_plan(g, dt, o, &e->stats);
+  e->prog = prog_plan(g, dt, o, &e->stats, r);
   if (prog_mem_check(e->prog, &e->refused)) { /* compile nothing: every run fails with this */
     e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
     return e;
@@ -1204,6 +1229,7 @@ static void prog_free(cpu_prog *p) {
   if (p->plan)
     for (int i = 0; i < p->plan->steps.n; i++) {
       if (p->kern[i].jit) jit_free(p->kern[i].jit);
+      if (p->kern[i].rh) p->runner->release(p->kern[i].rh);
       prog_free(p->body[i]);
     }
   if (p->scan)

@@ -1,19 +1,15 @@
-/* backend_cuda.c - the rows "cuda" (the GPU) and "cuda-emu" (the same CUDA executor on the
- * emulated device, emu/xce.h) of the backend table (runtime/backend.h).
+/* backend_cuda.c - the row "cuda" (the GPU) of the backend table (runtime/backend.h); the row
+ * "cuda-emu" is exec_cuda.c (built with the CPU backend, whose plan walker it uses).
  *
- * The CUDA executor that walks a kernel plan on these devices is not written yet (issue 19
- * item 4): until it is, "cuda" is usable only where a GPU is (else unusable() names the cause:
- * cuda_drv.h, which `--backend cuda` prints with exit status 1) and its prepare says the
- * executor is missing; "cuda-emu" says so as its reason for being unusable, so the tests that
- * loop over every usable row do not pick it up before it runs.
+ * The executor that walks a kernel plan on the GPU is not written yet (issue 19 item 4): "cuda"
+ * is usable only where a GPU is (else unusable() names the cause: cuda_drv.h, which
+ * `--backend cuda` prints with exit status 1), and its prepare says the executor is missing.
  */
 #include "backend.h"
 #include "cuda_dev.h"
 #include "cuda_drv.h"
 
 static const char *cuda_unusable(void) { return xcu_init(); }
-
-static const char *emu_unusable(void) { return "the CUDA executor is not written yet (issue 19 item 4)"; }
 
 static int cuda_prepare(xl_exec *x, const xl_options *o, char **err) {
   (void)x, (void)o;
@@ -31,8 +27,6 @@ static void cuda_free(xl_exec *x) { (void)x; }
 
 static const xl_device *cuda_device(void) { return xl_dev_cuda(NULL); }
 
-static const xl_device *emu_device(void) { return xl_dev_cuda_emu(); }
-
 const xl_backend xl_backend_cuda = {
     .name = "cuda",
     .summary = "kernels generated as CUDA C, compiled by NVRTC, GEMMs on cuBLAS (an NVIDIA GPU)",
@@ -42,15 +36,4 @@ const xl_backend xl_backend_cuda = {
     .run = cuda_run,
     .free = cuda_free,
     .device = cuda_device,
-};
-
-const xl_backend xl_backend_cuda_emu = {
-    .name = "cuda-emu",
-    .summary = "the CUDA backend's kernels and device layer emulated on the CPU (testing without a GPU)",
-    .caps = {XL_BACKEND_BOTH_DTYPES, 1, 0, 0, XL_DEV_GPU},
-    .unusable = emu_unusable,
-    .prepare = cuda_prepare,
-    .run = cuda_run,
-    .free = cuda_free,
-    .device = emu_device,
 };
