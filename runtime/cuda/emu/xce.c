@@ -84,8 +84,14 @@ static const char *cxx(void) {
   return c && *c ? c : "c++";
 }
 /* -ffp-contract=off: nothing contracted to an FMA that the source does not write (NVRTC runs
-   with --fmad=false) */
-#define CXX_FLAGS "-x", "c++", "-std=c++17", "-O2", "-ffp-contract=off", "-w", "-shared", "-fPIC", "-fno-exceptions"
+   with --fmad=false). -O0 by default (XLC_EMU_OPT, e.g. -O2, for speed over compile time): an
+   emitted kernel compiles in half the time, and the emulator's runs are dominated by fiber
+   switches and launches, not by the kernels' code */
+static const char *opt(void) {
+  const char *c = getenv("XLC_EMU_OPT");
+  return c && c[0] == '-' && c[1] == 'O' ? c : "-O0";
+}
+#define CXX_FLAGS "-x", "c++", "-std=c++17", opt(), "-ffp-contract=off", "-w", "-shared", "-fPIC", "-fno-exceptions"
 
 /* The definitions of the source's dynamic shared memory, `extern __shared__ [__align__(N)]
    TYPE NAME[];` (the header makes __shared__ thread_local; the declaration needs a definition
@@ -224,8 +230,10 @@ xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char
   size_t hlen = strlen(xce_header);
   uint64_t hh = xce_hash(xce_header, hlen), sh = xce_hash(src, len);
   char key[128];
+  char *tool = xl_fmt("%s %s", cxx(), opt());
   snprintf(key, sizeof key, "%016llx-%016llx-%016llx", (unsigned long long)hh, (unsigned long long)sh,
-           (unsigned long long)xl_hash_str(cxx()));
+           (unsigned long long)xl_hash_str(tool));
+  free(tool);
   char *hdr = xl_fmt("%s/xce-%016llx.h", dir, (unsigned long long)hh);
   char *inc = xl_fmt("%s/xce-include", dir);
   char *cg = xl_fmt("%s/cooperative_groups.h", inc);

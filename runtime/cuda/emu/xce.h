@@ -2,8 +2,9 @@
  *
  * xce_compile takes the exact bytes that would go to NVRTC and compiles them with the host C++
  * compiler (XLC_EMU_CXX, else c++) against the built-ins of xce_cuda.h (embedded in xlc),
- * `-x c++ -std=c++17 -O2 -shared -fPIC -include HEADER`, into a shared object cached in
- * cache_dir under the hash of the header, the flags and the source (written to a temp file
+ * `-x c++ -std=c++17 -O0 -ffp-contract=off -shared -fPIC -include HEADER` (XLC_EMU_OPT replaces
+ * -O0), into a shared object cached in cache_dir under the hash of the header, the compiler
+ * and its optimization flag, and the source (written to a temp file
  * and renamed: concurrent writers are safe); NULL cache_dir: a private temp directory whose
  * files are removed once loaded. The source file it compiled is read back and hashed: the
  * module's hash is that of the bytes the compiler saw, which a test compares with the hash of
