@@ -126,12 +126,22 @@ static int emu_threads(const xl_options *o) {
 
 static const xl_device *emu_device(void) { return xl_dev_cuda_emu(); }
 
+/* Opt-in (XLC_CUDA_EMU=1): every thread of a kernel with a barrier is a fiber, and a cold cache
+   compiles each distinct kernel with the host C++ compiler, so the tests that run every usable
+   row at their shapes would take many times longer (test_exec_cpu: over 25 minutes); the
+   CTest variants *.emu set it. */
+static const char *emu_unusable(void) {
+  const char *v = getenv("XLC_CUDA_EMU");
+  return v && !strcmp(v, "1") ? NULL : "the emulated GPU is slow and opt-in: set XLC_CUDA_EMU=1";
+}
+
 static const kp_plan *emu_plan(const xl_exec *x) { return cpu_exec_plan(((const xec_exec *)x->ctx)->e); }
 
 const xl_backend xl_backend_cuda_emu = {
     .name = "cuda-emu",
     .summary = "the CUDA backend's kernels (CUDA C) run on an emulated GPU on the CPU (testing without a GPU)",
     .caps = {XL_BACKEND_BOTH_DTYPES, 1, 1, 0, XL_DEV_GPU},
+    .unusable = emu_unusable,
     .prepare = emu_prepare,
     .run = emu_run,
     .free = emu_free,

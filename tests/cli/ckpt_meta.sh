@@ -48,7 +48,7 @@ bad "metadata 'lr' = \"0.1\": must be a number" 'trainer:lr="0.1"'
 bad "metadata 'batch' = 0: must be >= 1" trainer:batch=0
 bad "metadata 'accum' = -3: must be >= 1" trainer:accum=-3
 bad "metadata 'clip' = 1e+300: must be <= 1e+12" trainer:clip=1e300
-bad "metadata 'backend' = gpu: is unknown (available: cpu, ref, cuda-emu)" 'trainer:backend="gpu"'
+bad "metadata 'backend' = gpu: is unknown (available: cpu, ref)" 'trainer:backend="gpu"'
 bad "metadata 'backend' = 3: must be a string" trainer:backend=3
 bad "metadata 'dtype' = f16: must be f32 or f64" 'trainer:dtype="f16"'
 bad "metadata 'decay_embedding' = 1: must be true or false" trainer:decay_embedding=1
