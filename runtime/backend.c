@@ -4,7 +4,7 @@
  * Which rows exist is the build's choice, as data: CMake writes backends.def (one
  * XL_BACKEND(name) per backend it builds, each defined as `const xl_backend xl_backend_NAME` in
  * that backend's own directory), so there is no #ifdef here. A CUDA backend is one more line
- * there (and leaves "cuda" out of `planned`). The order of the rows is the order of `xlc --help`
+ * there (runtime/cuda has the rows cuda and cuda-emu). The order of the rows is the order of `xlc --help`
  * and of the "available:" lists; the default (the first usable row: cpu where it is built, else
  * ref) comes first.
  */
@@ -71,8 +71,8 @@ static const xl_backend *const table[] = {
 };
 #define NROWS ((int)(sizeof table / sizeof table[0]))
 
-/* names --backend may one day take that no row answers to yet */
-static const char *const planned[] = {"cuda"};
+/* names --backend may one day take that no row answers to yet (none now: cuda is a row) */
+static const char *const planned[] = {NULL};
 
 int xl_backend_count(void) { return NROWS; }
 
@@ -103,7 +103,7 @@ const char *xl_backend_why(const char *name) {
   if (be && !why) return NULL;
   const char *what = "is unknown";
   for (size_t i = 0; !be && i < sizeof planned / sizeof planned[0]; i++)
-    if (!strcmp(planned[i], name)) what = "is not available yet";
+    if (planned[i] && !strcmp(planned[i], name)) what = "is not available yet";
   if (be) snprintf(buf, sizeof buf, "is not usable here: %s (available: %s)", why, xl_backend_names(", "));
   else snprintf(buf, sizeof buf, "%s (available: %s)", what, xl_backend_names(", "));
   return buf;

@@ -366,9 +366,10 @@ int cmd_bench(int argc, char **argv) {
   }
   for (int i = 0; i < a.opts.n; i++)
     if (!strcmp(a.opts.v[i].name, "set") && drv_sets_add(&sets, a.opts.v[i].val)) rc = XLC_EXIT_USER;
-  const xl_backend *be = drv_backend_why(backend) ? NULL : xl_backend_find(backend);
+  const char *why = drv_backend_why(backend);
+  const xl_backend *be = why ? NULL : xl_backend_find(backend);
   if (!be) {
-    drv_error("--backend must be %s", xl_backend_names(" or "));
+    drv_error("backend '%s' %s", backend, why); /* why it cannot run here, or "is unknown (available: ...)" */
     rc = XLC_EXIT_USER;
   }
   const char *file = a.pos.n > 0 ? a.pos.v[0] : NULL,

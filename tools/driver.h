@@ -83,6 +83,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 /* Usage texts (in each cmd_*.c), printed by `xlc help CMD` and `xlc CMD --help`. */
 void usage_check(FILE *out);
@@ -100,5 +101,6 @@ void usage_eval(FILE *out);
 void usage_data(FILE *out);
 void usage_generate(FILE *out);
 void usage_gradcheck(FILE *out);
+void usage_devices(FILE *out);
 
 #endif

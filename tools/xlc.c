@@ -31,6 +31,7 @@ static const command commands[] = {
     {"data", cmd_data, usage_data, "show batches of a built-in task or data file (tokens, scored targets)"},
     {"eval", cmd_eval, usage_eval, "loss, accuracy and scaled accuracy of a checkpoint on a task"},
     {"generate", cmd_generate, usage_generate, "prefill a prompt and decode token by token (streaming)"},
+    {"devices", cmd_devices, usage_devices, "list the CUDA GPUs, or say why there are none"},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

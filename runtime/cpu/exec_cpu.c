@@ -45,6 +45,7 @@ typedef struct {
 typedef struct {
   xl_jit *jit;           /* NULL: interpret */
   kir_fn fn;
+  void *rh;              /* the kernel runner's handle (cpu_prepare_with), else NULL */
   int64_t hi;            /* extent of the kernel's parallel dimension (1 if none) */
   int64_t points;        /* size of the loop domain (decides whether to split it) */
 } cpu_kern;
@@ -60,6 +61,7 @@ struct cpu_prog {
   char *stepmajor;       /* per node: a SCAN_OUT of saved states stored [T][rest] (below) */
   cpu_stats *stats;
   const xl_device *dev;  /* where GEMMs and compiled kernels run and the workspace lives */
+  const cpu_kernel_runner *runner; /* runs the kernels instead of the JIT (NULL: the JIT) */
   mp_plan *mp;           /* where every value lives (memplan.h) */
   double *t_step;        /* per step: seconds spent in it (XLC_PROFILE), scan bodies in theirs */
   long *n_step;          /* per step: how often it ran (XLC_PROFILE) */
@@ -85,12 +87,14 @@ static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(f
 
 /* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
    yet (prog_free frees it as it is). */
-static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st) {
+static cpu_prog *prog_plan(const cg_graph *g, cg_dtype dt, const xl_options *o, cpu_stats *st,
+                           const cpu_kernel_runner *r) {
   cpu_prog *p = xl_calloc(1, sizeof *p);
   p->g = g;
   p->dt = dt;
   p->stats = st;
-  p->dev = xl_dev_cpu();
+  p->runner = r;
+  p->dev = r && r->dev ? r->dev : xl_dev_cpu();
   xl_plan_graph(g, dt, o, &p->plan, &p->mp);
   int n = p->plan->steps.n;
   p->kern = xl_calloc((size_t)n + 1, sizeof *p->kern);
@@ -140,12 +144,21 @@ typedef struct {
 #define CPU_KERNEL_NAME "xlk"
 
 /* Plans p's scan bodies (recursively) and emits p's kernels into b (o->no_jit: none, they are
-   interpreted). */
-static void prog_collect(cpu_prog *p, const xl_options *o, jit_batch *b) {
+   interpreted); with a kernel runner (cpu_prepare_with), its prepare takes the kernels instead.
+   0, or -1 with *err (a kernel the runner could not prepare). */
+static int prog_collect(cpu_prog *p, const xl_options *o, jit_batch *b, char **err) {
   int n = p->plan->steps.n;
   for (int i = 0; i < n; i++) {
     kp_step *s = &p->plan->steps.v[i];
-    if (s->kind == KP_KERNEL && !o->no_jit) {
+    if (s->kind == KP_KERNEL && p->runner) { /* NULL without *err: interpreted */
+      char *e = NULL;
+      p->kern[i].rh = p->runner->prepare(s->kir, p->dt, p->runner->ctx, &e);
+      if (e) {
+        if (err && !*err) *err = xl_fmt("compiling kernel %s: %s", s->kir->name, e);
+        free(e);
+        return -1;
+      }
+    } else if (s->kind == KP_KERNEL && !o->no_jit) {
       kir_kernel k = *s->kir; /* the same kernel under the common name (nests shared, read only) */
       snprintf(k.name, sizeof k.name, "%s", CPU_KERNEL_NAME);
       jit_req r = {.text = xl_emit_kernel(&k, p->dt, o), .fn_name = CPU_KERNEL_NAME};
@@ -154,10 +167,11 @@ static void prog_collect(cpu_prog *p, const xl_options *o, jit_batch *b) {
       xl_vec_push(b->kir, s->kir);
     }
     if (s->kind == KP_REF && p->g->nodes.v[s->node].op == CG_OP_SCAN) {
-      p->body[i] = prog_plan(p->g->nodes.v[s->node].body, p->dt, o, p->stats);
-      prog_collect(p->body[i], o, b);
+      p->body[i] = prog_plan(p->g->nodes.v[s->node].body, p->dt, o, p->stats, p->runner);
+      if (prog_collect(p->body[i], o, b, err)) return -1;
     }
   }
+  return 0;
 }
 
 /* With p's kernels compiled: their launch parameters, the statistics, the einsum steps' state,
@@ -172,6 +186,9 @@ static void prog_finish(cpu_prog *p) {
       int pd = kir_par_dim(s->kir);
       p->kern[i].hi = pd >= 0 ? s->kir->dim[pd] : 1;
       p->kern[i].points = kir_points(s->kir);
+      st->kernels++;
+      st->kernel_chains += s->kir->next != NULL;
+    } else if (p->kern[i].rh) { /* the kernel runner's (cpu_prepare_with) */
       st->kernels++;
       st->kernel_chains += s->kir->next != NULL;
     }
@@ -196,8 +213,8 @@ static void prog_finish(cpu_prog *p) {
    (p is then freed). */
 static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
   jit_batch b = {0};
-  prog_collect(p, o, &b);
-  int rc = b.req.n ? jit_compile_batch(b.req.v, b.req.n, cpu_num_threads(o)) : 0;
+  int rc = prog_collect(p, o, &b, err);
+  if (!rc && b.req.n) rc = jit_compile_batch(b.req.v, b.req.n, cpu_num_threads(o));
   for (int k = 0; k < b.req.n; k++) {
     b.kern.v[k]->jit = b.req.v[k].jit;
     if (rc && !b.req.v[k].jit && err && !*err)
@@ -524,18 +541,21 @@ static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char 
   return 0;
 }
 
-static void run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
+static int run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v, char **err) {
   void *bufs[KIR_MAXBUF];
   for (int b = 0; b < s->kir->nbuf; b++) {
     int node = s->buf_node[b];
     bufs[b] = s->kir->buf_out[b] ? alloc_node(p, v, node) : v->val[node];
   }
   const cpu_kern *k = &p->kern[si];
+  if (k->rh)
+    return p->runner->run(k->rh, bufs, s->kir->nbuf, err);
   if (k->fn)
     p->dev->launch(k->fn, bufs, s->kir->nbuf, k->hi,
                    !serial && k->hi >= 2 && p->dev->parts() > 1 && k->points >= split_min);
   else
     kir_interp(s->kir, p->dt, bufs);
+  return 0;
 }
 
 /* ---- einsums that are not one GEMM: as the step's descriptor says (kplan.h kp_ein) ---- */
@@ -1030,7 +1050,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       break;
     case KP_KERNEL:
       if (check_indices(p, s, v, err)) return -1;
-      run_kernel(p, si, s, v);
+      if (run_kernel(p, si, s, v, err)) return -1;
       if (p->stats->profile) p->stats->t_kernel += now_s() - t0;
       break;
     case KP_VIEW:
@@ -1130,6 +1150,11 @@ void cpu_set_serial(int on) {
 }
 
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err) {
+  return cpu_prepare_with(g, dt, o, NULL, err);
+}
+
+cpu_exec *cpu_prepare_with(const cg_graph *g, cg_dtype dt, const xl_options *o, const cpu_kernel_runner *r,
+                           char **err) {
   xl_options def;
   if (!o) {
     def = xl_options_default();
@@ -1146,7 +1171,7 @@ cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char 
   if (!serial && o->num_threads > 0) openblas_set_num_threads(o->num_threads);
   e->g = g;
   e->dt = dt;
-  e->prog = prog_plan(g, dt, o, &e->stats);
+  e->prog = prog_plan(g, dt, o, &e->stats, r);
   if (prog_mem_check(e->prog, &e->refused)) { /* compile nothing: every run fails with this */
     e->stats.planned_bytes = (double)(e->prog->mp->work_peak + e->prog->mp->param_bytes + e->prog->mp->input_bytes);
     return e;
@@ -1269,6 +1294,7 @@ static void prog_free(cpu_prog *p) {
   if (p->plan)
     for (int i = 0; i < p->plan->steps.n; i++) {
       if (p->kern[i].jit) jit_free(p->kern[i].jit);
+      if (p->kern[i].rh) p->runner->release(p->kern[i].rh);
       prog_free(p->body[i]);
     }
   if (p->scan)

@@ -43,6 +43,21 @@ typedef struct {
    *err on failure. g must outlive the result. A plan larger than the memory the process may
    use is not compiled (e->refused). */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err);
+/* Kernels run by something other than the JIT (the emulated CUDA device: runtime/cuda/
+   exec_cuda.c), on its device (NULL: the CPU's): prepare once per kernel step (scan bodies
+   included) returns a handle, or NULL without *err to interpret that kernel, or NULL with *err
+   (malloc'd) to fail cpu_prepare_with; run launches it on the step's buffers (device
+   pointers): 0, or -1 with *err; release frees a handle. */
+typedef struct {
+  void *(*prepare)(const kir_kernel *k, cg_dtype dt, void *ctx, char **err);
+  int (*run)(void *h, void **bufs, int nbuf, char **err);
+  void (*release)(void *h);
+  void *ctx;
+  const struct xl_device *dev;
+} cpu_kernel_runner;
+/* cpu_prepare with the kernels run by r (NULL: the JIT, as cpu_prepare) */
+cpu_exec *cpu_prepare_with(const cg_graph *g, cg_dtype dt, const xl_options *o, const cpu_kernel_runner *r,
+                           char **err);
 /* Same contract as ref_exec (inputs per node id, one new tensor per graph output), except
    that a non-NULL outputs[k] with the output's name, dtype and shape is written in place
    (reused, e.g. by a decode loop; any other non-NULL one is freed and replaced): where the

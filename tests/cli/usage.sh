@@ -64,8 +64,10 @@ xrun dump "$CLI/tiny.xl" acc --stage=cg --set =3; expect_rc 1; expect_err "malfo
 say_case "run: command line"
 xrun run "$CLI/tiny.xl" acc; expect_rc 1; expect_err "needs --out"
 xrun run "$CLI/tiny.xl" --out "$T/o.safetensors"; expect_rc 1; expect_err "needs FILE and ENTRY"
+XLC_CUDA_LIBRARY="$T/none.so"; export XLC_CUDA_LIBRARY # no GPU here, whatever the machine has
 xrun run "$CLI/tiny.xl" acc --out "$T/o.safetensors" --backend cuda; expect_rc 1
-expect_err "backend 'cuda' is not available yet"
+expect_err "backend 'cuda' is not usable here: no CUDA driver library"
+unset XLC_CUDA_LIBRARY
 xrun run "$CLI/tiny.xl" acc --out "$T/o.safetensors" --dtype f16; expect_rc 1; expect_err "unknown dtype 'f16'"
 xrun run "$CLI/tiny.xl" acc --out "$T/o.safetensors" --seed -1; expect_rc 1; expect_err "--seed"
 xrun run "$CLI/tiny.xl" acc --out "$T/o.safetensors" --seed 12x; expect_rc 1; expect_err "--seed"

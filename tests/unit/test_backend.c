@@ -56,8 +56,13 @@ static void test_table(void) {
   CHECK(ref && !ref->caps.compiled && ref->caps.device == XL_DEV_HOST && xl_backend_threads(ref, NULL) == 1,
         "ref: an interpreter on the host, one thread");
   CHECK(xl_backend_find("nope") == NULL && xl_backend_find(NULL) == NULL, "unknown names");
-  CHECK(!strcmp(xl_backend_names(", "), "cpu, ref"), "names: %s", xl_backend_names(", "));
-  CHECK(!strcmp(xl_backend_why("gpu"), "is unknown (available: cpu, ref)"), "%s", xl_backend_why("gpu"));
+  /* cuda-emu: the emulated GPU, usable with XLC_CUDA_EMU=1 (unit.test_backend.emu); cuda needs a GPU */
+  const xl_backend *emu = xl_backend_find("cuda-emu");
+  int emu_on = emu && !emu->unusable();
+  CHECK(!strcmp(xl_backend_names(", "), emu_on ? "cpu, ref, cuda-emu" : "cpu, ref"), "names: %s", xl_backend_names(", "));
+  CHECK(!strcmp(xl_backend_why("gpu"), emu_on ? "is unknown (available: cpu, ref, cuda-emu)"
+                                              : "is unknown (available: cpu, ref)"),
+        "%s", xl_backend_why("gpu"));
   if (!xl_backend_find("cuda")) /* until its row is registered */
     CHECK(!strcmp(xl_backend_why("cuda"), "is not available yet (available: cpu, ref)"), "%s", xl_backend_why("cuda"));
 }
