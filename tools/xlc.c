@@ -26,7 +26,7 @@ static const command commands[] = {
     {"gradcheck", cmd_gradcheck, usage_gradcheck, "compare an entry's autodiff gradients with finite differences (f64)"},
     {"refcheck", cmd_refcheck, usage_refcheck, "compare stdlib entries with official reference cases"},
     {"bench", cmd_bench, usage_bench, "forward and training-step throughput (presets A-D)"},
-    {"build", cmd_build, usage_build, "compile an entry's kernels; write MLIR, LLVM IR, asm (--emit-dir)"},
+    {"build", cmd_build, usage_build, "compile an entry's kernels: MLIR, LLVM IR, asm; CUDA C, PTX with --target cuda"},
     {"train", cmd_train, usage_train, "train a token model on a built-in task or a file (checkpoints, resume)"},
     {"data", cmd_data, usage_data, "show batches of a built-in task or data file (tokens, scored targets)"},
     {"eval", cmd_eval, usage_eval, "loss, accuracy and scaled accuracy of a checkpoint on a task"},
