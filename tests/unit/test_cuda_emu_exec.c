@@ -3,8 +3,8 @@
  * compare: 1e-10 relative to the output's largest magnitude), every kernel step runs as
  * emitted CUDA C on the emulator (kernels > 0, none interpreted), and each run launches the
  * same number of kernels (launch counting); a graph of gather, scatter_add, one_hot, pad,
- * concat, cumsum and logcumsumexp in f64 and f32 likewise (none interpreted). Registered with the CPU backend (cuda-emu walks
- * plans with the CPU executor).
+ * concat, cumsum and logcumsumexp in f64 and f32 likewise (none interpreted). Registered
+ * with the CPU backend (cuda-emu walks plans with the CPU executor).
  */
 #include "check.h"
 #include "cpu_vs_ref.h"
