@@ -162,14 +162,20 @@ static void prelude(E *e) {
              "  return x != x ? x : x > (xl_r)0 ? (xl_r)1 : x < (xl_r)0 ? (xl_r)-1 : (xl_r)0;\n}\n");
   fprintf(f, "static __device__ __forceinline__ xl_r xl_max(xl_r x, xl_r y) { return x != x || x >= y ? x : y; }\n");
   fprintf(f, "static __device__ __forceinline__ xl_r xl_min(xl_r x, xl_r y) { return x != x || x <= y ? x : y; }\n");
-  fprintf(f, "/* log(exp(a) + exp(b)): NaN if either is, +-inf where the larger is (no inf - inf) */\n"
-             "static __device__ __forceinline__ xl_r xl_logaddexp(xl_r a, xl_r b) {\n"
-             "  if (a != a || b != b) return a + b;\n"
-             "  const xl_r m = a > b ? a : b;\n"
-             "  if (m == %s || m == -%s) return m;\n"
-             "  return m + xl_log1p(xl_exp(-xl_fabs(a - b)));\n}\n",
-          e->f64 ? "xl_bits_d(0x7ff0000000000000ULL)" : "xl_bits_f(0x7f800000u)",
-          e->f64 ? "xl_bits_d(0x7ff0000000000000ULL)" : "xl_bits_f(0x7f800000u)");
+  int lae = 0; /* only kernels that use it get it (the text of the others stays as it was) */
+  for (const kir_kernel *x = e->head; x; x = x->next) {
+    lae |= x->scan_op == KIR_LOGADDEXP;
+    for (int i = 0; i < x->body.n; i++) lae |= x->body.v[i].op == KIR_LOGADDEXP;
+  }
+  const char *inf = e->f64 ? "xl_bits_d(0x7ff0000000000000ULL)" : "xl_bits_f(0x7f800000u)";
+  if (lae)
+    fprintf(f, "/* log(exp(a) + exp(b)): NaN if either is, +-inf where the larger is (no inf - inf) */\n"
+               "static __device__ __forceinline__ xl_r xl_logaddexp(xl_r a, xl_r b) {\n"
+               "  if (a != a || b != b) return a + b;\n"
+               "  const xl_r m = a > b ? a : b;\n"
+               "  if (m == %s || m == -%s) return m;\n"
+               "  return m + xl_log1p(xl_exp(-xl_fabs(a - b)));\n}\n",
+            inf, inf);
   fprintf(f, "/* the reducing store's max: NaN wins */\n"
              "static __device__ __forceinline__ xl_r xl_rmax(xl_r acc, xl_r v) { return v != v || v > acc ? v : acc; }\n");
 }
