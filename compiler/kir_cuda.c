@@ -344,7 +344,11 @@ static void emit_body(E *e, const kir_kernel *x, const int *uses, int fused, int
    ones, those a STOREX pins (kir.h: its accumulation order and disjoint threads), the scanned
    one. The other dimensions are spread over the threads. */
 static unsigned serial_mask(const kir_kernel *x) {
-  unsigned m = x->red_mask | kir_storex_pins(x);
+  unsigned m = x->red_mask;
+  int storex = 0; /* (kir_storex_pins reads the op table: only for nests that need it, so that an
+                     unknown op still reaches spell()'s clear error) */
+  for (int i = 0; i < x->body.n; i++) storex |= x->body.v[i].op == KIR_STOREX;
+  if (storex) m |= kir_storex_pins(x);
   if (kir_scan_dim(x) >= 0) m |= 1u << kir_scan_dim(x);
   return m;
 }
