@@ -90,6 +90,7 @@ typedef struct {
   int f64;       /* compute type double */
   const kir_emit_opts *eo;
   char *err;     /* first error (malloc'd) */
+  int sd, srev;  /* the current nest's scan dimension (-1: none) and direction */
 } E;
 
 static void fail(E *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -161,6 +162,20 @@ static void prelude(E *e) {
              "  return x != x ? x : x > (xl_r)0 ? (xl_r)1 : x < (xl_r)0 ? (xl_r)-1 : (xl_r)0;\n}\n");
   fprintf(f, "static __device__ __forceinline__ xl_r xl_max(xl_r x, xl_r y) { return x != x || x >= y ? x : y; }\n");
   fprintf(f, "static __device__ __forceinline__ xl_r xl_min(xl_r x, xl_r y) { return x != x || x <= y ? x : y; }\n");
+  int lae = 0; /* only kernels that use it get it (the text of the others stays as it was) */
+  for (const kir_kernel *x = e->head; x; x = x->next) {
+    lae |= x->scan_op == KIR_LOGADDEXP;
+    for (int i = 0; i < x->body.n; i++) lae |= x->body.v[i].op == KIR_LOGADDEXP;
+  }
+  const char *inf = e->f64 ? "xl_bits_d(0x7ff0000000000000ULL)" : "xl_bits_f(0x7f800000u)";
+  if (lae)
+    fprintf(f, "/* log(exp(a) + exp(b)): NaN if either is, +-inf where the larger is (no inf - inf) */\n"
+               "static __device__ __forceinline__ xl_r xl_logaddexp(xl_r a, xl_r b) {\n"
+               "  if (a != a || b != b) return a + b;\n"
+               "  const xl_r m = a > b ? a : b;\n"
+               "  if (m == %s || m == -%s) return m;\n"
+               "  return m + xl_log1p(xl_exp(-xl_fabs(a - b)));\n}\n",
+            inf, inf);
   fprintf(f, "/* the reducing store's max: NaN wins */\n"
              "static __device__ __forceinline__ xl_r xl_rmax(xl_r acc, xl_r v) { return v != v || v > acc ? v : acc; }\n");
 }
@@ -202,6 +217,7 @@ static void spell(E *e, const kir_inst *in) {
   case KIR_GT: fprintf(f, "v%d > v%d ? (xl_r)1 : (xl_r)0", a, b); return;
   case KIR_EQ: fprintf(f, "v%d == v%d ? (xl_r)1 : (xl_r)0", a, b); return;
   case KIR_SELECT: fprintf(f, "v%d != (xl_r)0 ? v%d : v%d", a, b, c); return;
+  case KIR_LOGADDEXP: fprintf(f, "xl_logaddexp(v%d, v%d)", a, b); return;
   default:
     fail(e, "KIR op '%s' has no CUDA spelling (compiler/kir_cuda.c spell)", kir_op_name(in->op));
     fputs("0", f);
@@ -213,9 +229,17 @@ static void spell(E *e, const kir_inst *in) {
     fprintf(f, "v%d %s v%d", a, infix, b);
 }
 
+/* The name of domain index d of the current nest: i<d>, the point addressed (reversed along a
+   reversed scan), or with raw the domain coordinate itself (q along a reversed scan), which
+   INDEX, LOADX and STOREX use (kir_interp's idx, where LOAD and STORE use at). */
+static void put_idx(E *e, int d, int raw) {
+  if (raw && d == e->sd && e->srev) fputs("q", e->f);
+  else fprintf(e->f, "i%d", d);
+}
+
 /* The element index of access `in` of nest x: off + sum of i<d> * stride over the dimensions
    of extent > 1. */
-static void put_addr(E *e, const kir_kernel *x, const kir_inst *in, int reduced_too) {
+static void put_addr_raw(E *e, const kir_kernel *x, const kir_inst *in, int reduced_too, int raw) {
   int any = 0;
   if (in->off) put_int(e->f, in->off), any = 1;
   for (int d = 0; d < x->ndim; d++) {
@@ -223,10 +247,27 @@ static void put_addr(E *e, const kir_kernel *x, const kir_inst *in, int reduced_
     if (!st || x->dim[d] <= 1 || (!reduced_too && (x->red_mask >> d & 1))) continue;
     if (any) fputs(" + ", e->f);
     if (st != 1) put_int(e->f, st), fputs(" * ", e->f);
-    fprintf(e->f, "i%d", d);
+    put_idx(e, d, raw);
     any = 1;
   }
   if (!any) fputs("0", e->f);
+}
+
+static void put_addr(E *e, const kir_kernel *x, const kir_inst *in, int reduced_too) {
+  put_addr_raw(e, x, in, reduced_too, 0);
+}
+
+/* The element of LOADX / STOREX `in` whose index operand is v<xv> (known in [0, xlim)). */
+static void put_xaddr(E *e, const kir_kernel *x, const kir_inst *in, int xv) {
+  put_addr_raw(e, x, in, 1, 1);
+  fprintf(e->f, " + (xl_i64)v%d", xv);
+  if (in->xstride != 1) fputs(" * ", e->f), put_int(e->f, in->xstride);
+}
+
+/* The condition that v<xv> lies in [0, xlim) (false for NaN), compared in double as kir_interp
+   does. */
+static void put_inrange(E *e, const kir_inst *in, int xv) {
+  fprintf(e->f, "v%d >= (xl_r)0 && (double)v%d < %lld.0", xv, xv, (long long)in->xlim);
 }
 
 /* Whether value instruction i of x is used only by the reducing store that fuses it into an fma
@@ -248,9 +289,32 @@ static void emit_body(E *e, const kir_kernel *x, const int *uses, int fused, int
           fprintf(f, "%sacc = xl_rmax(acc, v%d);\n", ind, in->a);
         continue;
       }
+      if (x->scan_op && i == x->scan_inst) {
+        /* the running value: the element one step back along the scan, combined with v */
+        int64_t back = (x->scan_rev ? 1 : -1) * in->stride[x->scan_dim];
+        fprintf(f, "%s{\n%s  const xl_r run = q == 0 ? ", ind, ind);
+        put_const(e, x->scan_op == KIR_ADD ? 0.0 : -INFINITY);
+        fprintf(f, " : xl_ld(b%d[", in->buf);
+        put_addr(e, x, in, 1);
+        fputs(" + ", f);
+        put_int(f, back);
+        fprintf(f, "]);\n%s  b%d[", ind, in->buf);
+        put_addr(e, x, in, 1);
+        if (x->scan_op == KIR_ADD) fprintf(f, "] = xl_st(run + v%d);\n%s}\n", in->a, ind);
+        else fprintf(f, "] = xl_st(xl_logaddexp(run, v%d));\n%s}\n", in->a, ind);
+        continue;
+      }
       fprintf(f, "%sb%d[", ind, in->buf);
       put_addr(e, x, in, 1);
       fprintf(f, "] = xl_st(v%d);\n", in->a);
+      continue;
+    }
+    if (in->op == KIR_STOREX) {
+      fprintf(f, "%sif (", ind);
+      put_inrange(e, in, in->b);
+      fprintf(f, ") {\n%s  xl_s *const xp = &b%d[", ind, in->buf);
+      put_xaddr(e, x, in, in->b);
+      fprintf(f, "];\n%s  *xp = xl_st(xl_ld(*xp) + v%d);\n%s}\n", ind, in->a, ind);
       continue;
     }
     if (!uses[i] || fused_only(i, uses, fused)) continue;
@@ -259,19 +323,68 @@ static void emit_body(E *e, const kir_kernel *x, const int *uses, int fused, int
       fprintf(f, "xl_ld(b%d[", in->buf);
       put_addr(e, x, in, 1);
       fputs("])", f);
+    } else if (in->op == KIR_LOADX) {
+      /* guarded: no access unless the index is in range */
+      fputc('(', f);
+      put_inrange(e, in, in->a);
+      fprintf(f, ") ? xl_ld(b%d[", in->buf);
+      put_xaddr(e, x, in, in->a);
+      fputs("]) : (xl_r)0", f);
+    } else if (in->op == KIR_INDEX) {
+      int d = (int)in->imm;
+      if (x->dim[d] <= 1) fputs("(xl_r)0", f);
+      else fputs("(xl_r)", f), put_idx(e, d, 1);
     } else
       spell(e, in);
     fputs(";\n", f);
   }
 }
 
-/* One nest: its non-reduced points t = first, first + step, ... (par >= 0: dimension par is
-   fixed at h), each with its reduced loops. */
+/* The dimensions of nest x one thread walks in order, in loops around the body: the reduced
+   ones, those a STOREX pins (kir.h: its accumulation order and disjoint threads), the scanned
+   one. The other dimensions are spread over the threads. */
+static unsigned serial_mask(const kir_kernel *x) {
+  unsigned m = x->red_mask;
+  int storex = 0; /* (kir_storex_pins reads the op table: only for nests that need it, so that an
+                     unknown op still reaches spell()'s clear error) */
+  for (int i = 0; i < x->body.n; i++) storex |= x->body.v[i].op == KIR_STOREX;
+  if (storex) m |= kir_storex_pins(x);
+  if (kir_scan_dim(x) >= 0) m |= 1u << kir_scan_dim(x);
+  return m;
+}
+
+/* Zeroes, before the point's loops, every element STOREX s reaches from this thread's point:
+   each x in [0, xlim) at each index of the serial dimensions along which s has a stride (the
+   threads' elements are disjoint: the dimensions spread over them are those along which every
+   STOREX has a stride and its index does not vary). */
+static void emit_zero_x(E *e, const kir_kernel *x, const kir_inst *s, unsigned ser) {
+  FILE *f = e->f;
+  char ind[64] = "      ";
+  for (int d = 0; d < x->ndim; d++) {
+    if (!(ser >> d & 1) || !s->stride[d] || x->dim[d] <= 1) continue;
+    fprintf(f, "%sfor (xl_i64 i%d = 0; i%d < ", ind, d, d);
+    put_int(f, x->dim[d]);
+    fprintf(f, "; i%d++)\n", d);
+    strcat(ind, "  ");
+  }
+  fprintf(f, "%sfor (xl_i64 z = 0; z < ", ind);
+  put_int(f, s->xlim);
+  fprintf(f, "; z++) b%d[", s->buf);
+  put_addr(e, x, s, 1);
+  fputs(" + z", f);
+  if (s->xstride != 1) fputs(" * ", f), put_int(f, s->xstride);
+  fputs("] = xl_st((xl_r)0);\n", f);
+}
+
+/* One nest: its points t = first, first + step, ... over the non-serial dimensions (par >= 0:
+   dimension par is fixed at h), each with its loops over the serial ones. */
 static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *first, const char *step) {
   FILE *f = e->f;
+  unsigned ser = serial_mask(x);
+  e->sd = kir_scan_dim(x), e->srev = x->scan_rev;
   int64_t npts = 1;
   for (int d = 0; d < x->ndim; d++)
-    if (!(x->red_mask >> d & 1) && d != par) npts *= x->dim[d];
+    if (!(ser >> d & 1) && d != par) npts *= x->dim[d];
   int *uses = xl_calloc((size_t)(x->body.n > 0 ? x->body.n : 1), sizeof *uses); /* readers of each value */
   int red_store = -1, fused = -1;
   for (int i = 0; i < x->body.n; i++) {
@@ -295,7 +408,7 @@ static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *
   /* t -> the non-reduced indices, innermost first */
   int any = 0;
   for (int d = x->ndim - 1; d >= 0; d--) {
-    if ((x->red_mask >> d & 1) || d == par || x->dim[d] <= 1) continue;
+    if ((ser >> d & 1) || d == par || x->dim[d] <= 1) continue;
     if (!any) fputs("      xl_i64 r = t;\n", f);
     any = 1;
     fprintf(f, "      const xl_i64 i%d = r %% ", d);
@@ -305,8 +418,37 @@ static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *
     fputs(";\n", f);
   }
   if (!any) fputs("      (void)t;\n", f);
-  if (red_store < 0) {
+  if (red_store < 0 && !ser) {
     emit_body(e, x, uses, -1, -1, "      ");
+  } else if (red_store < 0) {
+    /* STOREX outputs zeroed first, then the serial loops in domain order (a scan's dimension
+       counted by q from its start, i<d> the point addressed) */
+    if (npoints(x) > 0)
+      for (int i = 0; i < x->body.n; i++)
+        if (x->body.v[i].op == KIR_STOREX) emit_zero_x(e, x, &x->body.v[i], ser);
+    char ind[64] = "      ";
+    int open = 0;
+    for (int d = 0; d < x->ndim; d++) {
+      if (!(ser >> d & 1)) continue;
+      if (d == e->sd) {
+        fprintf(f, "%sfor (xl_i64 q = 0; q < ", ind);
+        put_int(f, x->dim[d]);
+        fprintf(f, "; q++) {\n%s  const xl_i64 i%d = ", ind, d);
+        if (x->scan_rev) put_int(f, x->dim[d] - 1), fputs(" - q;\n", f);
+        else fputs("q;\n", f);
+      } else {
+        fprintf(f, "%sfor (xl_i64 i%d = 0; i%d < ", ind, d, d);
+        put_int(f, x->dim[d]);
+        fprintf(f, "; i%d++) {\n", d);
+      }
+      strcat(ind, "  ");
+      open++;
+    }
+    emit_body(e, x, uses, -1, -1, ind);
+    while (open--) {
+      ind[strlen(ind) - 2] = 0;
+      fprintf(f, "%s}\n", ind);
+    }
   } else {
     fprintf(f, "      xl_r acc = %s;\n", x->red_op == KIR_ADD ? "(xl_r)0" : e->f64 ? "-xl_bits_d(0x7ff0000000000000ULL)" : "-xl_bits_f(0x7f800000u)");
     char ind[64] = "      ";
@@ -349,8 +491,9 @@ char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir
   for (const kir_kernel *x = k; x; x = x->next) {
     int p = split >= 0 ? kir_nest_par_dim(k, x) : -1;
     int64_t n = 1;
+    unsigned ser = serial_mask(x);
     for (int d = 0; d < x->ndim; d++)
-      if (!(x->red_mask >> d & 1) && d != p) n *= x->dim[d];
+      if (!(ser >> d & 1) && d != p) n *= x->dim[d];
     if (n > maxpts) maxpts = n;
   }
   int64_t blk = (maxpts + t->warp - 1) / t->warp * t->warp;

@@ -19,6 +19,14 @@
  *    each thread loops the reduced dimensions of its output point sequentially, outermost
  *    first: the accumulation order of kir_interp (row-major over the domain), the accumulator
  *    in a register of the compute type, stored once after the loop;
+ *  - a nest with a STOREX (kir.h): the dimensions its STOREXes pin (kir_storex_pins: stride 0,
+ *    or the index varies along them) are walked in domain order by one thread, the others spread
+ *    over the threads as above; each thread first zeroes the elements its STOREXes reach from
+ *    its point (those of different threads are disjoint), so repeated indices accumulate in
+ *    kir_interp's order with no atomics and no grid-wide barrier. LOADX is guarded: no access
+ *    unless its index is in [0, xlim) (NaN included), else 0;
+ *  - a scan nest: each thread owns whole lines along scan_dim and walks them in order (from the
+ *    end when scan_rev), the running value read back from the element one step behind;
  *  - a chain of nests (kir.h `next`): when kir_par_dim(k) >= 0, block h (a grid-stride loop
  *    over the blocks) runs index h of each nest's split dimension (kir_nest_par_dim: the heads
  *    of a scan step) with its threads over the rest of that nest's non-reduced points; else one

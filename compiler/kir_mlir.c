@@ -626,6 +626,8 @@ static unsigned storex_pins(const kir_kernel *k) {
   return pins;
 }
 
+unsigned kir_storex_pins(const kir_kernel *k) { return storex_pins(k); }
+
 static int store_reduces(const kir_kernel *k, const kir_inst *s) {
   if (!k->red_mask || s->op != KIR_STORE) return 0;
   for (int d = 0; d < k->ndim; d++)

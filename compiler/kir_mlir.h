@@ -31,6 +31,9 @@ typedef void (*kir_fn)(void **bufs, int64_t lo, int64_t hi);
    chain_splits): then [lo, hi) slices kir_nest_par_dim of each nest; else -1. */
 int kir_par_dim(const kir_kernel *k);
 int kir_nest_par_dim(const kir_kernel *head, const kir_kernel *nest);
+/* The dimensions of nest k its STOREXes pin (bit d: a STOREX's stride is 0 along d or its index
+   varies along d): no thread split may cut them (kir_cuda.c walks them on one thread). */
+unsigned kir_storex_pins(const kir_kernel *k);
 /* The MLIR module text of k computed in dt (malloc'd), with one func.func @<k->name>, vectors
    of eo->vector_bits (0: kir_vector_bits()) and eo's switches (eo NULL: all off, the host's
    width). */

@@ -5,8 +5,12 @@
  * compile, launched as on a GPU. GEMM steps run on the emulated device's GEMM; views alias;
  * reference steps (KP_REF: einsums that are not one GEMM, pad/concat, the rest) and scans (the
  * body's plan once per step) are the CPU executor's host code, which is valid here only because
- * the emulated device's memory is host memory. The real GPU needs its own walker (host copies
- * around reference steps, scans as persistent kernels): not written yet.
+ * the emulated device's memory is host memory. So is the walker's check of the indices of
+ * gather, scatter_add and one_hot kernels before they run (exec_cpu.c check_indices: it reads
+ * the index tensor on the host, for ref_exec's error messages; the emitted LOADX / STOREX
+ * themselves skip an out-of-range index). The real GPU needs its own walker (host copies
+ * around reference steps, scans as persistent kernels, the index check as a device kernel
+ * setting an error flag read back after the step, or a copy of the indices): not written yet.
  *
  * A kernel the emitter cannot spell (an op without a CUDA spelling, local buffers beyond the
  * target's shared memory) is interpreted (kir_interp) and counted ("kernels-interpreted");

@@ -174,6 +174,10 @@ typedef struct {
   int kernels, bad;
 } stats;
 
+/* The input values of buffer b (NULL: urand(0.05, 1) everywhere): the hand-built kernels of the
+   data-dependent ops and scans need indices and infinities. */
+static double (*fill_hook)(int b, int64_t i);
+
 /* Runs kernel h of library so in dt and kir_interp (f64/f32; bf16: f32 on the rounded inputs),
    compares the outputs (tol 0: bit for bit). */
 static void run_compare(void *so, const hk *h, kcu_dtype dt, double tol, const char *tag, stats *st) {
@@ -193,7 +197,7 @@ static void run_compare(void *so, const hk *h, kcu_dtype dt, double tol, const c
     gb[b] = calloc(n, (size_t)es);
     ib[b] = calloc(n, (size_t)is);
     for (int64_t i = 0; i < k->buf_numel[b]; i++) {
-      double v = urand(0.05, 1);
+      double v = fill_hook ? fill_hook(b, i) : urand(0.05, 1);
       if (dt == KCU_F64) ((double *)gb[b])[i] = ((double *)ib[b])[i] = v;
       else if (dt == KCU_F32) ((float *)gb[b])[i] = ((float *)ib[b])[i] = (float)v;
       else ((uint16_t *)gb[b])[i] = to_bf16((float)v), ((float *)ib[b])[i] = from_bf16(to_bf16((float)v));
@@ -375,6 +379,126 @@ static void test_mapping(void) {
   free(k.body.v);
 }
 
+/* ---- hand-built kernels of the data-dependent ops, LOGADDEXP and scans (kir.h) ---- */
+
+static int XI(kir_kernel *k, kir_op op, int buf, const int64_t *st, int a, int b, int64_t xstride, int64_t xlim) {
+  int i = kb_mem(k, op, buf, 0, st, a);
+  k->body.v[i].b = b, k->body.v[i].xstride = xstride, k->body.v[i].xlim = xlim;
+  return i;
+}
+static int INDEX(kir_kernel *k, int d) {
+  int i = OP(k, KIR_INDEX, 0, 0);
+  k->body.v[i].imm = d;
+  return i;
+}
+
+/* indices: in range, repeated, -1, xlim (4), NaN, fractions, -0.5 (as test_kir_index.c) */
+static const double IDX[] = {2, -1, 0, 4, 3, NAN, 1.75, 0, 2, 2, 3, -0.5, 1, 3, 0, 2, 1, 4, 0, 3, 2};
+static const int *fill_idx; /* buffers holding indices (1) */
+static double fill_new(int b, int64_t i) {
+  if (fill_idx[b]) return IDX[i % (int64_t)(sizeof IDX / sizeof *IDX)];
+  /* values with the specials logaddexp must keep: -inf, +inf, NaN, equal pairs */
+  static const double sp[] = {-INFINITY, 0.5, INFINITY, -INFINITY, NAN, 2.0, -1e30, 40.0};
+  if (i % 7 == 3) return sp[(i / 7 + b * (i / 7 % 2)) % 8]; /* equal pairs, then shifted */
+  return urand(-3, 3);
+}
+
+static kir_kernel *kb_new(const char *name, int nd, const int64_t *dim) {
+  kir_kernel *k = xl_calloc(1, sizeof *k);
+  kb_init(k, name, nd, dim);
+  return k;
+}
+
+static void test_newops_host(void) {
+  enum { N = 7, R = 5, V = 4 };
+  kir_kernel *ks[16];
+  static int idx_of[16][KIR_MAXBUF];
+  int n = 0;
+  /* gather: out[i, r] = table[idx[i], r] (0 out of range) */
+  kir_kernel *k = ks[n] = kb_new("k_gather", 2, (const int64_t[]){N, R});
+  kb_buf(k, V * R, 0), kb_buf(k, N, 0), kb_buf(k, N * R, 1);
+  idx_of[n][1] = 1;
+  int x = LOAD(k, 1, 0, 1, 0);
+  STORE(k, 2, 0, XI(k, KIR_LOADX, 0, (const int64_t[]){0, 1}, x, 0, R, V), R, 1);
+  n++;
+  /* scatter_add: out[x, r] += g[i, r] for idx[i] == x: dimension 0 pinned (stride 0, index) */
+  k = ks[n] = kb_new("k_scatter", 2, (const int64_t[]){3 * N, R});
+  kb_buf(k, 3 * N * R, 0), kb_buf(k, 3 * N, 0), kb_buf(k, V * R, 1);
+  idx_of[n][1] = 1;
+  int g = LOAD(k, 0, 0, R, 1);
+  x = LOAD(k, 1, 0, 1, 0);
+  XI(k, KIR_STOREX, 2, (const int64_t[]){0, 1}, g, x, R, V);
+  n++;
+  /* one_hot through INDEX: out[i, x] += INDEX(0) * 10 + INDEX(2) over [N, 1, 3], index idx[i] */
+  k = ks[n] = kb_new("k_onehot", 3, (const int64_t[]){N, 1, 3});
+  kb_buf(k, N, 0), kb_buf(k, N * V * 3, 1);
+  idx_of[n][0] = 1;
+  x = LOAD(k, 0, 0, 1, 0, 0);
+  int v = OP(k, KIR_ADD, OP(k, KIR_MUL, INDEX(k, 0), OP(k, KIR_CONST, 0, 0)), INDEX(k, 2));
+  k->body.v[v - 1].imm = 10;
+  XI(k, KIR_STOREX, 1, (const int64_t[]){V * 3, 0, 1}, v, x, 3, V);
+  n++;
+  /* pad: out[j] = in[j - 2] (LOADX of INDEX - 2, 0 outside [0, 5)) */
+  k = ks[n] = kb_new("k_pad", 1, (const int64_t[]){9});
+  kb_buf(k, 5, 0), kb_buf(k, 9, 1);
+  int c2 = OP(k, KIR_CONST, 0, 0);
+  k->body.v[c2].imm = 2;
+  STORE(k, 1, 0, XI(k, KIR_LOADX, 0, (const int64_t[]){0}, OP(k, KIR_SUB, INDEX(k, 0), c2), 0, 1, 5), 1);
+  n++;
+  /* logaddexp elementwise over values with -inf, +inf, NaN */
+  k = ks[n] = kb_new("k_lae", 1, (const int64_t[]){64});
+  kb_buf(k, 64, 0), kb_buf(k, 64, 0), kb_buf(k, 64, 1);
+  STORE(k, 2, 0, OP(k, KIR_LOGADDEXP, LOAD(k, 0, 0, 1), LOAD(k, 1, 0, 1)), 1);
+  n++;
+  /* scans of [3, 9, 2]: along 1 and 0, add and logaddexp, forward and reversed; the last one
+     reloads the running value (out2 = exp(running) * 2) */
+  for (int sc = 0; sc < 6; sc++) {
+    char nm[32];
+    snprintf(nm, sizeof nm, "k_scan%d", sc);
+    k = ks[n] = kb_new(nm, 3, (const int64_t[]){3, 9, 2});
+    kb_buf(k, 54, 0), kb_buf(k, 54, 1);
+    if (sc == 5) kb_buf(k, 54, 1);
+    int l = LOAD(k, 0, 0, 18, 2, 1);
+    k->scan_inst = STORE(k, 1, 0, OP(k, KIR_EXP, l, 0), 18, 2, 1);
+    k->scan_op = sc & 1 ? KIR_LOGADDEXP : KIR_ADD;
+    k->scan_dim = sc >= 4 ? 0 : 1;
+    k->scan_rev = sc == 2 || sc == 3 || sc == 5;
+    if (sc == 5) {
+      int r = LOAD(k, 1, 0, 18, 2, 1);
+      STORE(k, 2, 0, OP(k, KIR_MUL, OP(k, KIR_EXP, r, 0), OP(k, KIR_ADD, r, r)), 18, 2, 1);
+    }
+    n++;
+  }
+  for (int i = 0; i < n; i++) CHECK(kir_verify(ks[i], stderr) == 0, "%s is valid KIR", ks[i]->name);
+  static const struct {
+    kcu_dtype dt;
+    const char *tag;
+  } runs[] = {{KCU_F64, "newops_f64"}, {KCU_F32, "newops_f32"}};
+  fill_hook = fill_new;
+  for (size_t r = 0; r < 2; r++) {
+    harness_open();
+    for (int i = 0; i < n; i++) harness_add(ks[i], runs[r].dt, 1);
+    void *so = harness_build(runs[r].tag);
+    stats st = {0};
+    for (int i = 0; so && i < hkern.n; i++) {
+      fill_idx = idx_of[i];
+      run_compare(so, &hkern.v[i], runs[r].dt, 0, runs[r].tag, &st);
+    }
+    printf("index/scan kernels on the host, %s (bit for bit): %d run, %d differ from kir_interp\n", runs[r].tag,
+           st.kernels, st.bad);
+    CHECK(st.kernels == n, "%s: %d of %d kernels ran", runs[r].tag, st.kernels, n);
+    if (so) dlclose(so);
+  }
+  fill_hook = NULL;
+  /* the scatter runs one thread per output column (dimension 0 pinned: walked in order) */
+  kcu_launch geo;
+  char *err = NULL, *src = kcu_emit(ks[1], KCU_F32, kcu_target_find("sm_90"), NULL, &geo, &err);
+  CHECK(src && strstr(src, "for (xl_i64 i0 = 0; i0 < 21; i0++) {") && strstr(src, "t < 5;"),
+        "scatter: its pinned dimension on one thread\n%s", src ? src : err);
+  free(src);
+  for (int i = 0; i < n; i++) kir_free(ks[i]);
+}
+
 /* ---- NVRTC ---- */
 
 static const char PTXAS_LOG[] =
@@ -482,7 +606,7 @@ int main(void) {
   test_nvrtc();
   have_cxx = system("c++ --version >/dev/null 2>&1") == 0;
   if (have_cxx)
-    test_stdlib_host();
+    test_stdlib_host(), test_newops_host();
   else
     printf("SKIP (host compiler part): no c++\n");
   if (!fails) {
