@@ -609,7 +609,8 @@ static unsigned storex_pins(const kir_kernel *k) {
   unsigned *dep = xl_calloc((size_t)k->body.n + 1, sizeof *dep), pins = 0;
   for (int i = 0; i < k->body.n; i++) {
     const kir_inst *in = &k->body.v[i];
-    int ar = kir_ops[in->op].nargs;
+    /* ops past the table: kir_mlir_approx_test's unary approximations (AP_*) */
+    int ar = in->op >= 0 && in->op < KIR_OP_COUNT ? kir_ops[in->op].nargs : 1;
     if (kir_mem(in->op) == 1)
       for (int d = 0; d < k->ndim; d++) dep[i] |= in->stride[d] ? 1u << d : 0;
     if (in->op == KIR_INDEX) dep[i] = 1u << (int)in->imm;
@@ -1759,7 +1760,8 @@ static void emit_kernel_nest(E *e, int par, int nest, sbuf *hdr) {
   e->vary = xl_calloc(nb, 1);
   for (int i = 0; i < k->body.n; i++) { /* along the innermost merged dimension */
     const kir_inst *in = &k->body.v[i];
-    int ar = kir_ops[in->op].nargs;
+    /* ops past the table: kir_mlir_approx_test's unary approximations (AP_*) */
+    int ar = in->op >= 0 && in->op < KIR_OP_COUNT ? kir_ops[in->op].nargs : 1;
     if (kir_mem(in->op) == 1) e->vary[i] = L >= 0 && e->D.st[i][L] != 0;
     if (in->op == KIR_INDEX) e->vary[i] = (int)in->imm == L; /* such nests keep their dimensions */
     if (kir_mem(in->op) == 2 || in->op == KIR_CONST) continue;
