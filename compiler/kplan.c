@@ -541,12 +541,16 @@ static int contract_streams(kctx *c, const cg_node *n);
 
 /* Whether EINSUM n ends the chain being grown as a product and a sum (a reduction member): it
    is a contraction that would be a streaming kernel of its own (contract_streams), an operand
-   holding every label (ein_cover) is a value the chain computes and the other one is not. The
-   chain then never stores that operand only to read it back (RG-LRU's parallel form
-   "tud,ud->td" runs as its broadcast-sum rewrite does). */
+   holding every label (ein_cover) is a value the chain computes or one from before the chain,
+   and the other one is from before the chain. The chain then never stores that operand only
+   to read it back (RG-LRU's parallel form "tud,ud->td" runs as its broadcast-sum rewrite
+   does), and a contraction over the chain's loop domain shares its pass over memory (the
+   backward of that form: the weights' gradient "td,ud->tud" and the contraction "td,tud->ud"
+   of the stored weights in one kernel, as the rewrite's backward has them); align() still
+   decides whether its domain fits the chain's. */
 static int ein_fuses(kctx *c, const cg_node *n) {
   int o = ein_cover(c->g, n);
-  if (o < 0 || !c->in_k[n->in[o]] || c->is_acc[n->in[o]] || c->in_k[n->in[1 - o]]) return 0;
+  if (o < 0 || (c->in_k[n->in[o]] && c->is_acc[n->in[o]]) || c->in_k[n->in[1 - o]]) return 0;
   return contract_streams(c, n);
 }
 

@@ -38,6 +38,8 @@
 #                 registers, spills, roofline), sm_80/sm_90, bf16/f64, errors; 77 without NVRTC
 #   no_fallbacks  issue 18 item 5: no interpreter compute step in the training, gradient and decode
 #                 plans of the stdlib entries and examples/ (`xlc build` report.txt, nothing compiled)
+#   einsum_forms  issue 18 item 5: RG-LRU's parallel form as an einsum is planned with no more passes
+#                 over its T x T weights than its broadcast-sum rewrite (training plans, dumps)
 #   cuda          `xlc devices`, `--backend cuda` without a GPU: the cause (no driver library, the
 #                 toolkit's stub) named, exit status 1, nothing written (issue 19)
 #   diagnostics   issue 18 P6/P8: '...' entry inputs in check and run, no follow-up errors
@@ -45,10 +47,10 @@
 set(XLC_CLI_DIR ${CMAKE_CURRENT_SOURCE_DIR}/cli)
 # scripts that run the cpu backend (--backend cpu, `xlc build`, its kernel cache, its memory
 # plan, "available: cpu, ref"): not registered in a build without it (XLC_WITH_CPU)
-set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples jit_cache no_fallbacks)
+set(XLC_CLI_CPU build out_paths ckpt_meta cumulative save_inputs bad_files mem_limits zero_size causal examples jit_cache no_fallbacks einsum_forms)
 foreach(t usage check run_errors run_lowering run_tokens build determinism train official_dict config out_paths ckpt_meta ckpt_source mutate gradcheck cumulative save_inputs causal
         small_defects imports diagnostics examples
-        bad_files stale_temps mem_limits zero_size jit_cache build_cuda cuda no_fallbacks)
+        bad_files stale_temps mem_limits zero_size jit_cache build_cuda cuda no_fallbacks einsum_forms)
   if(NOT XLC_CPU AND t IN_LIST XLC_CLI_CPU)
     continue()
   endif()
