@@ -59,39 +59,6 @@ void usage_build(FILE *out) {
 
 /* ---- files ---- */
 
-/* mkdir -p; 0 or -1 with errno set */
-static int make_dir(const char *dir) {
-  char *p = xl_strdup(dir);
-  int rc = 0;
-  for (char *c = p + 1; rc == 0; c++) {
-    if (*c != '/' && *c) continue;
-    char save = *c;
-    *c = 0;
-    struct stat st;
-    if (stat(p, &st) != 0) {
-      if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
-    } else if (!S_ISDIR(st.st_mode)) {
-      errno = ENOTDIR;
-      rc = -1;
-    }
-    *c = save;
-    if (!save) break;
-  }
-  free(p);
-  return rc;
-}
-
-/* Writes DIR/name atomically (xl_write_file_atomic: only a regular file is replaced). Prints an
-   error and returns -1. */
-static int write_file(const char *dir, const char *name, const char *data, size_t len) {
-  char *path = xl_fmt("%s/%s", dir, name), *err = NULL;
-  int rc = xl_write_file_atomic(path, data, len, &err);
-  if (rc) drv_error("%s", err);
-  free(err);
-  free(path);
-  return rc;
-}
-
 /* A memory stream for a file's text; finished by mem_close. */
 typedef struct {
   char *buf;
@@ -205,7 +172,7 @@ static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE 
   fputs(text, m.f);
   mem_close(&m);
   snprintf(fname, sizeof fname, "%s.mlir", st);
-  if (write_file(dir, fname, m.buf, m.len) != 0) rc = XLC_EXIT_USER;
+  if (bld_write_file(dir, fname, m.buf, m.len) != 0) rc = XLC_EXIT_USER;
   free(m.buf);
   if (rc) goto out;
 
@@ -222,7 +189,7 @@ static int build_kernel(const char *dir, const bk_kernel *kk, cg_dtype dt, FILE 
       goto out;
     }
     snprintf(fname, sizeof fname, "%s.%s", st, emits[e].ext);
-    if (write_file(dir, fname, out, strlen(out)) != 0) rc = XLC_EXIT_USER;
+    if (bld_write_file(dir, fname, out, strlen(out)) != 0) rc = XLC_EXIT_USER;
     if (e == 0)
       ll = out;
     else
@@ -311,68 +278,23 @@ static void report_fallback(const kp_plan *p, int step, const char *why, void *u
   free(sh);
 }
 
-static const drv_optspec build_opts[] = {{"emit-dir", 1}, {"set", 1}, {"loss", 0}, {"grad", 0}, {"dtype", 1}, {"target", 1}, {NULL, 0}};
-
-int cmd_build(int argc, char **argv) {
-  if (drv_build_is_cuda(argc, argv)) return cmd_build_cuda(argc, argv); /* cmd_build_cuda.c */
-  drv_args a;
-  drv_sets sets = {0};
-  drv_src s = {0};
-  const char *dir = NULL;
-  int loss = 0, grad = 0, rc = XLC_EXIT_USER;
+int bld_cpu(const bld_args *ba) {
+  const char *dir = ba->dir, *path = ba->path, *entry = ba->entry;
+  const drv_sets *sets = &ba->sets;
+  int loss = ba->loss, grad = ba->grad, rc = XLC_EXIT_USER;
   cg_dtype dt = CG_F32;
+  drv_src s = {0};
   xl_module mod = {0};
   bk_plan b = {0};
   memf m = {0};
-  if (drv_args_parse(&a, argc, argv, "build", build_opts) != 0) goto out;
-  if (a.help) {
-    usage_build(stdout);
-    rc = XLC_EXIT_OK;
+  if (ba->dtype && !strcmp(ba->dtype, "f64")) dt = CG_F64;
+  else if (ba->dtype && strcmp(ba->dtype, "f32")) {
+    drv_error("unknown dtype '%s' (expected f32 or f64)", ba->dtype);
     goto out;
   }
-  for (int i = 0; i < a.opts.n; i++) {
-    const drv_opt *o = &a.opts.v[i];
-    if (strcmp(o->name, "emit-dir") == 0)
-      dir = o->val;
-    else if (strcmp(o->name, "set") == 0) {
-      if (drv_sets_add(&sets, o->val) != 0) goto out;
-    } else if (strcmp(o->name, "loss") == 0)
-      loss = 1;
-    else if (strcmp(o->name, "grad") == 0)
-      grad = 1;
-    else if (strcmp(o->name, "target") == 0) {
-      if (strcmp(o->val, "cpu") != 0) {
-        drv_error("unknown --target '%s' (expected cpu or cuda)", o->val);
-        goto out;
-      }
-    } else if (strcmp(o->name, "dtype") == 0) {
-      if (strcmp(o->val, "f32") == 0)
-        dt = CG_F32;
-      else if (strcmp(o->val, "f64") == 0)
-        dt = CG_F64;
-      else {
-        drv_error("unknown dtype '%s' (expected f32 or f64)", o->val);
-        goto out;
-      }
-    }
-  }
-  if (a.pos.n != 2) {
-    drv_error(a.pos.n < 2 ? "'xlc build' needs FILE and ENTRY" : "'xlc build' takes FILE and ENTRY only");
-    usage_build(stderr);
-    goto out;
-  }
-  if (!dir || !*dir) {
-    drv_error("'xlc build' needs --emit-dir DIR");
-    goto out;
-  }
-  if (loss && grad) {
-    drv_error("--loss and --grad exclude each other (choose one way to seed the gradients)");
-    goto out;
-  }
-  const char *path = a.pos.v[0], *entry = a.pos.v[1];
   if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
   xl_request r = {0};
-  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n;
+  r.entry = entry, r.sets = sets->v.v, r.nsets = sets->v.n;
   r.grad = loss ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE;
   r.stop = XL_STAGE_EMIT, r.dt = dt;
   if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
@@ -385,7 +307,7 @@ int cmd_build(int argc, char **argv) {
     b.kern.v[i].text = mod.kern.v[i].text;
   }
 
-  if (make_dir(dir) != 0) {
+  if (bld_make_dir(dir) != 0) {
     drv_error("cannot create directory '%s': %s", dir, strerror(errno));
     goto out;
   }
@@ -393,7 +315,7 @@ int cmd_build(int argc, char **argv) {
   mem_open(&m);
   kp_dump(p, m.f, 1);
   mem_close(&m);
-  if (write_file(dir, "plan.txt", m.buf, m.len) != 0) goto out;
+  if (bld_write_file(dir, "plan.txt", m.buf, m.len) != 0) goto out;
   free(m.buf);
   m.buf = NULL;
 
@@ -403,8 +325,8 @@ int cmd_build(int argc, char **argv) {
   fprintf(rep, "xlc build report\n");
   fprintf(rep, "file: %s\nentry: %s\n", path, entry);
   fprintf(rep, "settings:");
-  for (int i = 0; i < sets.v.n; i++) fprintf(rep, " %s=%s", sets.v.v[i].key, sets.v.v[i].val);
-  fprintf(rep, "%s\n", sets.v.n ? "" : " (none)");
+  for (int i = 0; i < sets->v.n; i++) fprintf(rep, " %s=%s", sets->v.v[i].key, sets->v.v[i].val);
+  fprintf(rep, "%s\n", sets->v.n ? "" : " (none)");
   fprintf(rep, "graph: %s\n", loss   ? "training (forward + backward of 'loss')"
                                : grad ? "forward + backward (cotangent inputs 'cot.NAME')"
                                       : "forward");
@@ -431,7 +353,7 @@ int cmd_build(int argc, char **argv) {
   if (st1.corrupt > st0.corrupt) fprintf(rep, ", %ld corrupt entries recompiled", st1.corrupt - st0.corrupt);
   fputc('\n', rep);
   mem_close(&m);
-  if (write_file(dir, "report.txt", m.buf, m.len) != 0) goto out;
+  if (bld_write_file(dir, "report.txt", m.buf, m.len) != 0) goto out;
   printf("%s: %d kernel%s (%d vectorized), %d GEMM%s, %d view%s, %d reference step%s -> %s\n", entry, b.kern.n,
          b.kern.n == 1 ? "" : "s", t.nvec, b.ngemm, b.ngemm == 1 ? "" : "s", b.nview, b.nview == 1 ? "" : "s", b.nref,
          b.nref == 1 ? "" : "s", dir);
@@ -449,7 +371,5 @@ out:
     rc = XLC_EXIT_USER;
   }
   drv_src_free(&s);
-  drv_sets_free(&sets);
-  drv_args_free(&a);
   return rc;
 }

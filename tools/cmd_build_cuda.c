@@ -37,50 +37,9 @@ void usage_build_cuda(FILE *out) {
           "                 stack (ptxas), bytes moved, FLOPs, and a roofline estimate at the\n"
           "                 reference part's bandwidth and peak; how each scan runs\n"
           "No GPU is needed. Compiles are cached on disk ($XLC_CACHE_DIR/cuda). bf16 stores\n"
-          "$XLC_NVRTC_LIB: the NVRTC library to load instead of libnvrtc.so.13.\n"
-          "bf16 and computes in f32. Exit status: 0 ok, 1 errors in the file, the command line,\n"
+          "bf16 and computes in f32. $XLC_NVRTC_LIB: the NVRTC library to load instead of\n"
+          "libnvrtc.so.13. Exit status: 0 ok, 1 errors in the file, the command line,\n"
           "NVRTC missing or DIR not writable, 2 internal error (a kernel NVRTC rejects).\n");
-}
-
-int drv_build_is_cuda(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--")) break;
-    if (!strcmp(argv[i], "--target=cuda") || (!strcmp(argv[i], "--target") && i + 1 < argc && !strcmp(argv[i + 1], "cuda")))
-      return 1;
-  }
-  return 0;
-}
-
-/* ---- files ---- */
-
-static int make_dir(const char *dir) {
-  char *p = xl_strdup(dir);
-  int rc = 0;
-  for (char *c = p + 1; rc == 0; c++) {
-    if (*c != '/' && *c) continue;
-    char save = *c;
-    *c = 0;
-    struct stat st;
-    if (stat(p, &st) != 0) {
-      if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
-    } else if (!S_ISDIR(st.st_mode)) {
-      errno = ENOTDIR;
-      rc = -1;
-    }
-    *c = save;
-    if (!save) break;
-  }
-  free(p);
-  return rc;
-}
-
-static int write_file(const char *dir, const char *name, const char *data, size_t len) {
-  char *path = xl_fmt("%s/%s", dir, name), *err = NULL;
-  int rc = xl_write_file_atomic(path, data, len, &err);
-  if (rc) drv_error("%s", err);
-  free(err);
-  free(path);
-  return rc;
 }
 
 /* ---- the build ---- */
@@ -174,67 +133,29 @@ static void report_kernel(FILE *rep, const ck_kernel *k, kcu_dtype dt, const kcu
   *tsum += tt * k->reps;
 }
 
-static const drv_optspec opts_spec[] = {{"emit-dir", 1}, {"set", 1},    {"loss", 0}, {"grad", 0},
-                                        {"dtype", 1},    {"target", 1}, {"arch", 1}, {NULL, 0}};
-
-int cmd_build_cuda(int argc, char **argv) {
-  drv_args a;
-  drv_sets sets = {0};
-  drv_src s = {0};
-  const char *dir = NULL, *arch = "sm_90";
-  int loss = 0, grad = 0, rc = XLC_EXIT_USER;
+int bld_cuda(const bld_args *ba) {
+  const char *dir = ba->dir, *path = ba->path, *entry = ba->entry, *arch = ba->arch ? ba->arch : "sm_90";
+  const drv_sets *sets = &ba->sets;
+  int loss = ba->loss, grad = ba->grad, rc = XLC_EXIT_USER;
   kcu_dtype dt = KCU_F32;
+  drv_src s = {0};
   xl_module mod = {0};
   ck_plan b = {0};
   xnv_lib *nv = NULL;
   char *rbuf = NULL;
   size_t rlen = 0;
-  if (drv_args_parse(&a, argc, argv, "build", opts_spec) != 0) goto out;
-  if (a.help) {
-    usage_build_cuda(stdout);
-    rc = XLC_EXIT_OK;
+  if (ba->dtype && !kcu_dtype_parse(ba->dtype, &dt)) {
+    drv_error("unknown dtype '%s' (expected f32, f64 or bf16)", ba->dtype);
     goto out;
-  }
-  for (int i = 0; i < a.opts.n; i++) {
-    const drv_opt *o = &a.opts.v[i];
-    if (!strcmp(o->name, "emit-dir")) dir = o->val;
-    else if (!strcmp(o->name, "set")) {
-      if (drv_sets_add(&sets, o->val) != 0) goto out;
-    } else if (!strcmp(o->name, "loss")) loss = 1;
-    else if (!strcmp(o->name, "grad")) grad = 1;
-    else if (!strcmp(o->name, "arch")) arch = o->val;
-    else if (!strcmp(o->name, "target")) {
-      if (strcmp(o->val, "cuda")) {
-        drv_error("--target %s: give one --target (cpu or cuda)", o->val);
-        goto out;
-      }
-    } else if (!strcmp(o->name, "dtype") && !kcu_dtype_parse(o->val, &dt)) {
-      drv_error("unknown dtype '%s' (expected f32, f64 or bf16)", o->val);
-      goto out;
-    }
   }
   const kcu_target *t = kcu_target_find(arch);
   if (!t) {
     drv_error("unknown --arch '%s' (known: %s)", arch, kcu_target_list());
     goto out;
   }
-  if (a.pos.n != 2) {
-    drv_error(a.pos.n < 2 ? "'xlc build' needs FILE and ENTRY" : "'xlc build' takes FILE and ENTRY only");
-    usage_build_cuda(stderr);
-    goto out;
-  }
-  if (!dir || !*dir) {
-    drv_error("'xlc build' needs --emit-dir DIR");
-    goto out;
-  }
-  if (loss && grad) {
-    drv_error("--loss and --grad exclude each other (choose one way to seed the gradients)");
-    goto out;
-  }
-  const char *path = a.pos.v[0], *entry = a.pos.v[1];
   if (drv_src_load(&s, path) != 0 || drv_src_parse(&s) != 0) goto out;
   xl_request r = {0};
-  r.entry = entry, r.sets = sets.v.v, r.nsets = sets.v.n;
+  r.entry = entry, r.sets = sets->v.v, r.nsets = sets->v.n;
   r.grad = loss ? XL_GRAD_LOSS : grad ? XL_GRAD_COT : XL_GRAD_NONE;
   r.stop = XL_STAGE_KPLAN, r.dt = dt == KCU_F64 ? CG_F64 : CG_F32;
   if ((rc = drv_compile(&s, &r, &mod)) != XLC_EXIT_OK) goto out;
@@ -283,8 +204,8 @@ int cmd_build_cuda(int argc, char **argv) {
   int vmaj, vmin;
   xnv_version(nv, &vmaj, &vmin);
   fprintf(rep, "xlc build report (target cuda)\nfile: %s\nentry: %s\nsettings:", path, entry);
-  for (int i = 0; i < sets.v.n; i++) fprintf(rep, " %s=%s", sets.v.v[i].key, sets.v.v[i].val);
-  fprintf(rep, "%s\n", sets.v.n ? "" : " (none)");
+  for (int i = 0; i < sets->v.n; i++) fprintf(rep, " %s=%s", sets->v.v[i].key, sets->v.v[i].val);
+  fprintf(rep, "%s\n", sets->v.n ? "" : " (none)");
   fprintf(rep, "graph: %s\n", loss   ? "training (forward + backward of 'loss')"
                                : grad ? "forward + backward (cotangent inputs 'cot.NAME')"
                                       : "forward");
@@ -319,19 +240,19 @@ int cmd_build_cuda(int argc, char **argv) {
           b.kern.n, spills, tsum);
   fclose(rep);
 
-  if (make_dir(dir) != 0) {
+  if (bld_make_dir(dir) != 0) {
     drv_error("cannot create directory '%s': %s", dir, strerror(errno));
     goto out;
   }
   for (int i = 0; i < b.kern.n; i++) {
     ck_kernel *k = &b.kern.v[i];
     char *cu = xl_fmt("%s.cu", k->stem), *px = xl_fmt("%s.ptx", k->stem);
-    int w = write_file(dir, cu, k->src, strlen(k->src)) || write_file(dir, px, k->res.ptx, strlen(k->res.ptx));
+    int w = bld_write_file(dir, cu, k->src, strlen(k->src)) || bld_write_file(dir, px, k->res.ptx, strlen(k->res.ptx));
     free(cu);
     free(px);
     if (w) goto out;
   }
-  if (write_file(dir, "report.txt", rbuf, rlen) != 0) goto out;
+  if (bld_write_file(dir, "report.txt", rbuf, rlen) != 0) goto out;
   printf("%s: %d CUDA kernel%s for %s (%s), %d with spills; %d GEMM%s, %d view%s, %d reference step%s -> %s\n", entry,
          b.kern.n, b.kern.n == 1 ? "" : "s", t->arch, kcu_dtype_name(dt), spills, b.ngemm, b.ngemm == 1 ? "" : "s",
          b.nview, b.nview == 1 ? "" : "s", b.nref, b.nref == 1 ? "" : "s", dir);
@@ -353,7 +274,5 @@ out:
     rc = XLC_EXIT_USER;
   }
   drv_src_free(&s);
-  drv_sets_free(&sets);
-  drv_args_free(&a);
   return rc;
 }

@@ -2,8 +2,6 @@
  * command compiles kernels with the CPU backend's JIT (cmd_build.c, which such a build leaves
  * out), so here it only says why it cannot run. `xlc dump --stage=mlir` still shows the MLIR.
  */
-#include <string.h>
-
 #include "driver.h"
 
 void usage_build(FILE *out) {
@@ -14,21 +12,8 @@ void usage_build(FILE *out) {
                "shows the MLIR of the kernels. `xlc build --target cuda` works in this build.\n");
 }
 
-int cmd_build(int argc, char **argv) {
-  if (drv_build_is_cuda(argc, argv)) return cmd_build_cuda(argc, argv); /* needs no CPU backend */
-  for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      usage_build(stdout);
-      return XLC_EXIT_OK;
-    }
-    const char *t = !strcmp(argv[i], "--target") && i + 1 < argc ? argv[i + 1]
-                    : !strncmp(argv[i], "--target=", 9)       ? argv[i] + 9
-                                                               : NULL;
-    if (t && strcmp(t, "cpu")) { /* cuda went above */
-      drv_error("unknown --target '%s' (expected cpu or cuda)", t);
-      return XLC_EXIT_USER;
-    }
-  }
+int bld_cpu(const bld_args *b) {
+  (void)b;
   drv_error("build: this xlc was built without the CPU backend (MLIR/OpenBLAS); rebuild with -DXLC_WITH_CPU=ON "
             "(`xlc dump --stage=mlir` shows the kernels' MLIR)");
   return XLC_EXIT_USER;

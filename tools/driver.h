@@ -92,10 +92,23 @@ void usage_run(FILE *out);
 void usage_refcheck(FILE *out);
 void usage_bench(FILE *out);
 void usage_build(FILE *out);
-/* `xlc build --target cuda` (cmd_build_cuda.c); cmd_build hands over when drv_build_is_cuda */
-int cmd_build_cuda(int argc, char **argv);
 void usage_build_cuda(FILE *out);
-int drv_build_is_cuda(int argc, char **argv);
+/* `xlc build` (build_args.c): one parser for both targets, then the target's builder. */
+typedef struct {
+  drv_args a;
+  drv_sets sets;
+  const char *dir, *path, *entry; /* --emit-dir, FILE, ENTRY (checked present) */
+  const char *dtype, *arch;       /* as given, or NULL: the builder checks the value */
+  int loss, grad;                 /* not both */
+  int cuda;                       /* --target cuda (else cpu; --arch only with cuda) */
+} bld_args;
+int bld_cpu(const bld_args *b);  /* cmd_build.c (cmd_build_nocpu.c: the error) */
+int bld_cuda(const bld_args *b); /* cmd_build_cuda.c */
+/* mkdir -p DIR: 0 or -1 with errno set */
+int bld_make_dir(const char *dir);
+/* Writes DIR/name atomically (xl_write_file_atomic: only a regular file is replaced). Prints an
+   error and returns -1. */
+int bld_write_file(const char *dir, const char *name, const char *data, size_t len);
 void usage_train(FILE *out);
 void usage_eval(FILE *out);
 void usage_data(FILE *out);
