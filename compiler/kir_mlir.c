@@ -951,6 +951,16 @@ static void emit_storex(E *e, const kir_inst *in, const char *idx, int64_t st) {
 }
 
 static void bounds(E *e, int d, const char **lb, const char **ub);
+/* Opens `scf.for` over loop dimension d (this part's slice when d is the split one) and returns
+   its index; the caller closes it (depth--, "}"). */
+static const char *open_dim(E *e, int d) {
+  const char *lb, *ub;
+  bounds(e, d, &lb, &ub);
+  const char *iv = fresh(e, "i");
+  line(e, "scf.for %s = %s to %s step %s {", iv, lb, ub, IX(e, 1));
+  e->depth++;
+  return iv;
+}
 
 /* Zeroes what STOREX s reaches over this thread's slice: every x in [0, xlim) at every point
    of the dimensions along which it has a stride (and the split one). */
@@ -973,11 +983,7 @@ static void emit_zero_x(E *e, int s, const char **iv, int d) {
     emit_zero_x(e, s, iv, d + 1);
     return;
   }
-  const char *lb, *ub;
-  bounds(e, d, &lb, &ub);
-  iv[d] = fresh(e, "i");
-  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
-  e->depth++;
+  iv[d] = open_dim(e, d);
   emit_zero_x(e, s, iv, d + 1);
   e->depth--;
   line(e, "}");
@@ -1726,11 +1732,7 @@ static void emit_init(E *e, int rs, const char **iv, int d) {
     set_mode(e, 0);
     return;
   }
-  const char *lb, *ub;
-  bounds(e, d, &lb, &ub);
-  iv[d] = fresh(e, "i");
-  line(e, "scf.for %s = %s to %s step %s {", iv[d], lb, ub, IX(e, 1));
-  e->depth++;
+  iv[d] = open_dim(e, d);
   emit_init(e, rs, iv, d + 1);
   e->depth--;
   line(e, "}");
