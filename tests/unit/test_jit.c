@@ -22,59 +22,14 @@
 #include "check.h"
 #include "jit.h"
 #include "pipe_test.h"
+#include "kir_build.h"
 #include "kplan.h"
 #include "lang.h"
 
-/* ---- kernel builder ---- */
+/* ---- kernel builder (kir_build.h) ---- */
 
-static void kb_init(kir_kernel *k, const char *name, int nd, const int64_t *dim) {
-  memset(k, 0, sizeof *k);
-  snprintf(k->name, sizeof k->name, "%s", name);
-  k->ndim = nd;
-  for (int d = 0; d < nd; d++) k->dim[d] = dim[d];
-}
-
-static void kb_buf(kir_kernel *k, int64_t numel, int out) {
-  k->buf_numel[k->nbuf] = numel;
-  k->buf_out[k->nbuf] = out;
-  k->nbuf++;
-}
-
-static int kb_push(kir_kernel *k, kir_inst in) {
-  xl_vec_push(k->body, in);
-  return k->body.n - 1;
-}
-
-static int kb_mem(kir_kernel *k, kir_op op, int buf, int64_t off, const int64_t *st, int a) {
-  kir_inst in;
-  memset(&in, 0, sizeof in);
-  in.op = op;
-  in.buf = buf;
-  in.off = off;
-  in.a = a;
-  for (int d = 0; d < k->ndim; d++) in.stride[d] = st[d];
-  return kb_push(k, in);
-}
-#define LOAD(k, buf, off, ...) kb_mem(k, KIR_LOAD, buf, off, (const int64_t[]){__VA_ARGS__}, 0)
-#define STORE(k, buf, off, a, ...) kb_mem(k, KIR_STORE, buf, off, (const int64_t[]){__VA_ARGS__}, a)
-
-static int OP(kir_kernel *k, kir_op op, int a, int b, int c) {
-  kir_inst in;
-  memset(&in, 0, sizeof in);
-  in.op = op;
-  in.a = a;
-  in.b = b;
-  in.c = c;
-  return kb_push(k, in);
-}
-
-static int CONST(kir_kernel *k, double v) {
-  kir_inst in;
-  memset(&in, 0, sizeof in);
-  in.op = KIR_CONST;
-  in.imm = v;
-  return kb_push(k, in);
-}
+#define OP kb_op
+#define CONST kb_const
 
 /* ---- running ---- */
 
