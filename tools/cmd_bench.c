@@ -397,17 +397,24 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(sets.v.v[i].key, "B")) B = atoll(sets.v.v[i].val);
     if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
   }
+  int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
+  if (token_model && no_opt) {
+    drv_error("--no-optimizer times entries that are not token models ('%s' trains with AdamW: xlc train)", entry);
+    drv_src_free(&src);
+    free(deflib);
+    drv_sets_free(&sets);
+    drv_config_free(&conf);
+    free(tdef);
+    free(bdef);
+    drv_args_free(&a);
+    return XLC_EXIT_USER;
+  }
   double gf = sgemm_gflops(be);
   char gfs[64];
   snprintf(gfs, sizeof gfs, gf > 0 ? "%.1f GFLOP/s" : "n/a (no device)", gf);
   printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %s\n", file, entry,
          a.pos.n == 0 || cfg_given ? (pr ? cfg : conf.path) : "(--set only)",
          dt == CG_F64 ? "f64" : "f32", backend, gfs);
-  int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
-  if (token_model && no_opt && rc == 0) {
-    drv_error("--no-optimizer times entries that are not token models ('%s' trains with AdamW: xlc train)", entry);
-    rc = XLC_EXIT_USER;
-  }
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
     cg_graph *g = drv_graph(&src, entry, &sets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, &rc);
