@@ -73,11 +73,23 @@ def main():
     ms = timer(torch, dev, fb)
     print(f"baseline torch.nn.LSTM B={B},T={T},H={H} fwd+bwd {ms:.3f} ms", flush=True)
 
-    try:
-        from mlstm_kernels.torch.recurrent import mlstm_recurrent_step__triton as step  # noqa: F401
-    except Exception as e:  # noqa: BLE001
-        step = None
-        skipped("mlstm_kernels step kernel", f"not importable ({e.__class__.__name__}: {e})")
+    # the fused step kernel; its module moved between mlstm_kernels versions. Positional
+    # arguments (C, n, m, q, k, v, i, f) as in its docstrings: (B, NH, DK, DV), (B, NH, DK),
+    # (B, NH, 1), (B, NH, DK) twice, (B, NH, DV), (B, NH, 1) twice.
+    step, why = None, "not importable"
+    import importlib
+    for mod, fn in (("mlstm_kernels.torch.recurrent", "mlstm_recurrent_step__triton_fw"),
+                    ("mlstm_kernels.torch.recurrent", "mlstm_recurrent_step__triton"),
+                    ("mlstm_kernels.torch.recurrent.triton_step", "mlstm_recurrent_step__triton_fw"),
+                    ("mlstm_kernels.mlstm.recurrent", "recurrent_step_fw")):
+        try:
+            step = getattr(importlib.import_module(mod), fn)
+            print(f"mlstm_kernels step kernel: {mod}.{fn}")
+            break
+        except Exception as e:  # noqa: BLE001
+            why = f"{mod}.{fn}: {e.__class__.__name__}: {e}"
+    if step is None:
+        skipped("mlstm_kernels step kernel", why)
     if step is not None and dev == "cuda":
         NH, DK, DV = (2, 8, 16) if SMOKE else (8, 256, 512)
         for b in (1, 4) if SMOKE else (1, 1024):
