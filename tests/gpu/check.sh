@@ -67,6 +67,7 @@ ref=${XLC_REF_DIR:-}
 for d in "$bundle/ref" shared/ref ../shared/ref; do
   [ -n "$ref" ] || { [ -f "$d/MANIFEST.json" ] && ref=$d; }
 done
+[ -z "$ref" ] || ref=$(cd "$ref" && pwd)
 export XLC_CACHE_DIR=${XLC_CACHE_DIR:-$scratch/cache}
 
 # run_t LIMIT LOG CMD...: CMD under `timeout`, its output appended to LOG; the limit is cut to
@@ -117,8 +118,10 @@ command -v nvidia-smi >/dev/null && run_t 15 "$out/devices.txt" nvidia-smi --que
 
 # ---- 2. the GPU test programs ----
 : >"$out/tests.txt"
+ntests=0
 for t in "$tests"/test_*gpu*; do
   [ -x "$t" ] || continue
+  ntests=$((ntests + 1))
   echo "== $(basename "$t")" >>"$out/tests.txt"
   XLC_SOURCE_DIR=$repo XLC_BIN=$xlc XLC_REF_DIR=$ref run_t 120 "$out/tests.txt" "$t"
   st=$(classify "$rc" "$out/tests.txt")
@@ -128,6 +131,10 @@ for t in "$tests"/test_*gpu*; do
   case $st in FAIL*) failed=1 ;; esac
   say "test $(basename "$t"): $st (exit $rc)"
 done
+if [ "$ntests" = 0 ]; then
+  [ "$backend" = cuda ] && failed=1
+  say "tests: $([ "$backend" = cuda ] && echo FAIL || echo none): no test_*gpu* program in $tests"
+fi
 
 # ---- 3. refcheck on every case, f32 f64 bf16 ----
 cases=()
