@@ -53,6 +53,7 @@ summary=$out/summary.txt
 : >"$summary"
 failed=0
 say() { echo "$*" | tee -a "$summary"; }
+table() { if command -v column >/dev/null; then column -t -s $'\t'; else cat; fi; } # TSV, aligned
 case $backend in
 cuda) ;;
 cuda-emu) export XLC_CUDA_EMU=1 ;;
@@ -237,8 +238,7 @@ for b in "${benches[@]}"; do
   done
 done
 say "bench (ms per call; ratio = xlc / published H100 number; smoke shapes are not comparable):"
-column -t -s $'\t' "$out/bench.tsv" 2>/dev/null | sed 's/^/  /' | tee -a "$summary" ||
-  sed 's/^/  /' "$out/bench.tsv" | tee -a "$summary"
+table <"$out/bench.tsv" | sed 's/^/  /' | tee -a "$summary"
 
 # ---- 5. same-machine baselines, only where present ----
 : >"$out/baselines.txt"
@@ -252,7 +252,7 @@ else
 fi
 
 say "refcheck table:"
-column -t -s $'\t' "$out/refcheck.tsv" 2>/dev/null | cut -c1-200 | sed 's/^/  /' >>"$summary"
+table <"$out/refcheck.tsv" | cut -c1-200 | sed 's/^/  /' >>"$summary"
 nnot=$(cat "$out/refcheck.tsv" "$out/bench.tsv" | grep -cE $'\tNOT-(RUN|DONE)')
 say "check.sh: $([ $failed = 0 ] && echo PASS || echo FAIL)$([ "$nnot" = 0 ] || echo " (incomplete: $nnot runs NOT-RUN/NOT-DONE for lack of time)") in $((SECONDS - start)) s (results in $out)"
 exit $failed
