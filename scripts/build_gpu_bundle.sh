@@ -34,11 +34,11 @@ done
 cj=$(ldd "$b.tmp/bin/xlc" | awk '$1 == "libcjson.so.1" {print $3}')
 [ -n "$cj" ] && [ -f "$cj" ] || { echo "build_gpu_bundle: libcjson.so.1 not found by ldd" >&2; exit 1; }
 cp -L "$cj" "$b.tmp/lib/libcjson.so.1"
-cp -r stdlib "$b.tmp/share/xlc/stdlib"
+cp -rL stdlib "$b.tmp/share/xlc/stdlib"
 ref=${XLC_REF_DIR:-../shared/ref}
 [ -f "$ref/MANIFEST.json" ] || ref=/work/shared/ref
 if [ -f "$ref/MANIFEST.json" ]; then
-  cp -r "$ref" "$b.tmp/ref"
+  cp -rL "$ref" "$b.tmp/ref" # links followed: the device tool carries a link as a link
 else
   echo "build_gpu_bundle: no reference cases (../shared/ref or XLC_REF_DIR): the bundle has none" >&2
 fi

@@ -7,6 +7,7 @@
 #    2.36) starts on the GPU machine's Ubuntu image;
 #  - the programs start with an empty environment (the RPATH finds lib/), and bin/xlc finds
 #    the bundle's stdlib (share/xlc/stdlib) before any other;
+#  - no symbolic links (the device tool would carry the link, not its target);
 #  - the bundle is at most 48 MiB, so that with the working tree (about 12 MiB of tracked
 #    files) it stays under the 64 MiB the device tool carries.
 # Exit status 1 with the reason on the first violation.
@@ -39,6 +40,8 @@ lib=$(realpath "$b/share/xlc/stdlib" 2>/dev/null) || fail "$b/share/xlc/stdlib m
 [ -f "$lib/xlstm.xl" ] || fail "$lib/xlstm.xl missing"
 env -i "$b/bin/xlc" refcheck --help 2>&1 | tr -d '\n' | grep -qF "here $lib)" ||
   fail "$b/bin/xlc does not find the bundle's stdlib $lib first: $(env -i "$b/bin/xlc" refcheck --help 2>&1 | tail -2)"
+links=$(find "$b" -type l | head -3)
+[ -z "$links" ] || fail "links in the bundle (the device tool carries a link, not its target): $links"
 kib=$(du -sk "$b" | cut -f1)
 [ "$kib" -le $((48 * 1024)) ] || fail "the bundle is $((kib / 1024)) MiB (at most 48 MiB)"
 echo "check_bundle: $b: $((kib / 1024)) MiB ($kib KiB); NEEDED: $(readelf -d "$b/bin/xlc" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
