@@ -4,7 +4,8 @@
 #     rather than skipping;
 #  2. the whole script on the emulated device at tiny shapes (XLC_GPU_CHECK_BACKEND=cuda-emu,
 #     XLC_GPU_CHECK_SMOKE=1) passes and fills its files: refcheck f32 and f64 PASS on its three
-#     cases with relative errors within the tolerances (1e-5 f32, 1e-8 f64), bf16 answered
+#     cases, the largest relative error of each within the tolerances (f32 1e-4, the gradients'
+#     bound; f64 1e-8; refcheck's own PASS checks each comparison's bound), bf16 answered
 #     (PASS or UNSUPPORTED), every benchmark row with a time in ms, at most 8 files.
 set -uo pipefail
 XLC=${1:?usage: smoke_test.sh XLC TESTS_DIR WORK_DIR}
@@ -31,7 +32,7 @@ n=$(find "$W/emu" -type f | wc -l)
 R=$W/emu/refcheck.tsv
 [ "$(awk -F'\t' 'NR > 1 && ($2 == "f32" || $2 == "f64") && $3 == "PASS"' "$R" | wc -l)" = 6 ] ||
   fail "refcheck f32/f64: not 6 PASS rows: $(cat "$R")"
-awk -F'\t' 'NR > 1 && (($2 == "f32" && $6 + 0 > 1e-5) || ($2 == "f64" && $6 + 0 > 1e-8) || $6 == "-") && $2 != "bf16" { bad = 1 }
+awk -F'\t' 'NR > 1 && (($2 == "f32" && $6 + 0 > 1e-4) || ($2 == "f64" && $6 + 0 > 1e-8) || $6 == "-") && $2 != "bf16" { bad = 1 }
   END { exit bad }' "$R" || fail "a relative error above the tolerance or missing: $(cat "$R")"
 [ "$(awk -F'\t' 'NR > 1 && $2 == "bf16" && ($3 == "PASS" || $3 == "UNSUPPORTED")' "$R" | wc -l)" = 3 ] ||
   fail "bf16 not answered on the 3 cases: $(cat "$R")"
