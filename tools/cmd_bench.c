@@ -4,7 +4,9 @@
  * forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak RSS, the
  * GEMM FLOPs per step and the time they would take at the machine's sgemm rate (measured
  * here, in the same process, with a 1024^3 f32 GEMM on the backend's device: OpenBLAS on the
- * cpu backend; none without a device), printed as a ratio. A token model
+ * cpu backend; none without a device), printed as a ratio. --no-optimizer times the second run as
+ * forward+backward alone (gradients, no AdamW on the host: the fwd+bwd of kernel benchmarks such
+ * as FlashRNN's, tests/bench/gpu_layers.xl). A token model
  * (inputs tokens/targets, like xlstm_lm) runs through the trainer's model (runtime/train/model.c):
  * master parameters, AdamW on them, and XLC_NUM_THREADS data-parallel shards where B divides;
  * any other entry runs as one graph with random inputs. Benchmarks are not tests: CI runs
@@ -89,7 +91,7 @@ static const preset presets[] = {
 void usage_bench(FILE *out) {
   fprintf(out,
           "usage: xlc bench [FILE.xl ENTRY] [--config A|B|C|D|FILE] [--smoke] [--set K=V]... [--steps N]\n"
-          "                 [--gen N] [--dtype f32|f64] [--backend %s]\n"
+          "                 [--gen N] [--dtype f32|f64] [--no-optimizer] [--backend %s]\n"
           "\n"
           "Prints forward tokens/s, training-step tokens/s (forward, loss, backward, AdamW), peak\n"
           "RSS, GEMM FLOPs per step and the ratio of the step time to those FLOPs at the machine's\n"
@@ -103,7 +105,9 @@ void usage_bench(FILE *out) {
           "and XLC_NUM_THREADS data-parallel shards where B divides (default: all CPUs); other\n"
           "entries run as one graph with XLC_NUM_THREADS BLAS/kernel threads. Token models with states\n"
           "also generate at batch 1 (--gen N greedy steps after a 16-token prompt, default 256; 0 = off),\n"
-          "as `xlc generate` does.\n",
+          "as `xlc generate` does. --no-optimizer (an entry that is not a token model): the second\n"
+          "line is 'fwd+bwd', forward and backward without AdamW (kernel benchmarks' fwd+bwd).\n"
+          "Times are the best of --steps runs after one warm-up, in ms per call.\n",
           xl_backend_names("|"));
 }
 
@@ -157,9 +161,10 @@ static void print_profile(const xl_exec *e) {
   xl_exec_profile(e, stdout, lvl >= 2 ? (lvl > 2 ? lvl : 20) : 0);
 }
 
+/* mode 0: forward, 1: training step, 2: forward+backward without the optimizer (--no-optimizer) */
 static void print_line(int mode, double tok, double best, double tprep, double flops, double gf) {
-  printf("  %-9s %10.0f tokens/s  step %8.1f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
-         mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
+  printf("  %-9s %10.0f tokens/s  step %10.3f ms  prepare %6.0f ms  GEMM %7.3f GFLOP/step  step/GEMM-at-sgemm-rate %5.1fx\n",
+         mode == 2 ? "fwd+bwd" : mode ? "train" : "forward", tok / best, best * 1e3, tprep * 1e3, flops / 1e9,
          flops > 0 && gf > 0 ? best / (flops / (gf * 1e9)) : 0.0);
 }
 
@@ -311,7 +316,7 @@ static int bench_model(const char *file, const char *entry, const drv_sets *sets
 
 int cmd_bench(int argc, char **argv) {
   static const drv_optspec spec[] = {{"config", 1}, {"smoke", 0}, {"set", 1}, {"steps", 1}, {"gen", 1}, {"dtype", 1},
-                                     {"backend", 1}, {NULL, 0}};
+                                     {"backend", 1}, {"no-optimizer", 0}, {NULL, 0}};
   drv_args a;
   if (drv_args_parse(&a, argc, argv, "bench", spec)) return XLC_EXIT_USER;
   if (a.help) {
@@ -321,7 +326,7 @@ int cmd_bench(int argc, char **argv) {
   }
   const char *cfg = "A", *backend = xl_backend_default();
   int cfg_given = 0;
-  int steps = 3, gen = 256;
+  int steps = 3, gen = 256, no_opt = 0;
   cg_dtype dt = CG_F32;
   drv_sets sets = {0};
   int rc = XLC_EXIT_OK;
@@ -333,6 +338,7 @@ int cmd_bench(int argc, char **argv) {
     else if (!strcmp(n, "gen")) gen = atoi(v);
     else if (!strcmp(n, "dtype")) dt = !strcmp(v, "f64") ? CG_F64 : CG_F32;
     else if (!strcmp(n, "backend")) backend = v;
+    else if (!strcmp(n, "no-optimizer")) no_opt = 1;
   }
   const preset *pr = NULL;
   for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
@@ -391,13 +397,24 @@ int cmd_bench(int argc, char **argv) {
     if (!strcmp(sets.v.v[i].key, "B")) B = atoll(sets.v.v[i].val);
     if (!strcmp(sets.v.v[i].key, "T")) T = atoll(sets.v.v[i].val);
   }
+  int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
+  if (token_model && no_opt) {
+    drv_error("--no-optimizer times entries that are not token models ('%s' trains with AdamW: xlc train)", entry);
+    drv_src_free(&src);
+    free(deflib);
+    drv_sets_free(&sets);
+    drv_config_free(&conf);
+    free(tdef);
+    free(bdef);
+    drv_args_free(&a);
+    return XLC_EXIT_USER;
+  }
   double gf = sgemm_gflops(be);
   char gfs[64];
   snprintf(gfs, sizeof gfs, gf > 0 ? "%.1f GFLOP/s" : "n/a (no device)", gf);
   printf("xlc bench: %s %s config %s, %s, backend %s, sgemm %s\n", file, entry,
          a.pos.n == 0 || cfg_given ? (pr ? cfg : conf.path) : "(--set only)",
          dt == CG_F64 ? "f64" : "f32", backend, gfs);
-  int token_model = mdl_entry_has_input(src.file, entry, "tokens") && mdl_entry_has_input(src.file, entry, "targets");
   if (token_model && rc == 0) rc = bench_model(file, entry, &sets, (int)B, (int)T, steps, gen, dt, backend, gf);
   for (int mode = 0; mode < 2 && rc == 0 && !token_model; mode++) { /* 0: forward, 1: training step */
     cg_graph *g = drv_graph(&src, entry, &sets, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG, &rc);
@@ -433,7 +450,7 @@ int cmd_bench(int argc, char **argv) {
         rc = drv_exec_failed(r, err, "%s backend", backend);
         break;
       }
-      if (mode == 1) /* AdamW on every parameter with its gradient */
+      if (mode == 1 && !no_opt) /* AdamW on every parameter with its gradient */
         for (int k = 0; k < g->outs.n; k++) {
           if (strncmp(g->outs.v[k].name, "grad.", 5)) continue;
           int pid = cg_find_input(g, g->outs.v[k].name + 5);
@@ -451,7 +468,7 @@ int cmd_bench(int argc, char **argv) {
       }
     }
     if (rc == 0) {
-      print_line(mode, (double)(B * T), best, tprep, flops, gf);
+      print_line(mode == 1 && no_opt ? 2 : mode, (double)(B * T), best, tprep, flops, gf);
       printf("    cell graph: %d nodes (before cg-opt %d)\n", ost.nodes_after, ost.nodes_before);
       xl_exec_stats st = xl_exec_get_stats(e);
       if (be->caps.compiled) /* an interpreter has no memory plan */
