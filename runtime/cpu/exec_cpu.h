@@ -20,6 +20,10 @@ typedef struct {
                                       operands / as BLAS calls on canonical copies */
   int scan_states_inplace;         /* scan states the body writes where the next step reads them */
   int scan_saved_stepmajor;        /* saved scan states stored step-major (slices contiguous) */
+  long staged_steps;               /* on a GPU device: steps run as host code on copies of their
+                                      operands (reference steps, einsums that are not one GEMM,
+                                      interpreted kernels), all runs; 0 on the CPU */
+  double staged_bytes;             /* bytes those steps and the index checks copied (both ways) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
