@@ -10,9 +10,13 @@
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
  * by the first run and reused. The workspace, the GEMM steps, the launches of compiled kernels
  * and the copies of the results go through the program's device (runtime/device.h; the CPU
- * device is defined below, beside the thread pool it launches on); reference-evaluated nodes,
- * scan slice copies and the KIR interpreter read host memory. runtime/backend.c registers this
- * executor as the backend "cpu".
+ * device is defined below, beside the thread pool it launches on). On the CPU device the other
+ * steps (reference-evaluated nodes, non-GEMM einsums, pad/concat, scan slice copies, the KIR
+ * interpreter) read and write the values in place, and inputs are borrowed. On a device of
+ * kind XL_DEV_GPU (the CUDA executor, runtime/cuda/exec_cuda.c: cpu_prepare_with) no value is
+ * touched on the host: inputs are copied into a device input block, outputs out at the end,
+ * scan moves and pad/concat are device copies, and the rest is staged through host copies
+ * (below, "a GPU's memory"). runtime/backend.c registers this executor as the backend "cpu".
  */
 #include <cblas.h>
 #include <math.h>

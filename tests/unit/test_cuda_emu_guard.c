@@ -11,7 +11,9 @@
  *    a decode-style second run that reuses the first run's output tensors in place and feeds
  *    the final state back as the state input (the same tensor), in f64 and f32, equals
  *    ref_exec (cpu_vs_ref.h tolerances) without faulting, with the staged steps counted
- *    (host-staged-steps > 0) and no kernel interpreted. Registered with the CPU backend.
+ *    (host-staged-steps > 0) and no kernel interpreted;
+ *  - PAD and CONCAT as reference steps (an empty operand, more pieces than nest_maxbuf) run on the device (zero fill, 2-D
+ *    copies), equal to ref and not staged. Registered with the CPU backend.
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -190,10 +192,63 @@ static void walker(cg_dtype dt) {
   xl_arena_free(&ar);
 }
 
+/* PAD and CONCAT as reference steps (a pad of an empty operand; a concat of more pieces than
+   nest_maxbuf allows): on the device as a zero fill and 2-D copies, not staged */
+static void pad_concat(cg_dtype dt) {
+  static const xl_loc L0 = {0};
+  cg_graph *g = cg_new();
+  int a = cg_input(g, CG_IN_INPUT, "a", 0, cg_shape_of(3, (const int64_t[]){2, 5, 3}), L0);
+  int b = cg_input(g, CG_IN_INPUT, "b", 0, cg_shape_of(3, (const int64_t[]){2, 4, 3}), L0);
+  int c = cg_input(g, CG_IN_INPUT, "c", 0, cg_shape_of(3, (const int64_t[]){2, 1, 3}), L0);
+  int z = cg_input(g, CG_IN_INPUT, "z", 0, cg_shape_of(3, (const int64_t[]){2, 0, 3}), L0);
+  cg_output_add(g, "pad", cg_pad(g, z, 1, 2, 1)); /* an empty operand: a reference step */
+  int four[4] = {a, b, z, c};
+  cg_output_add(g, "concat", cg_concat(g, 4, four, 1)); /* 5 buffers > nest_maxbuf */
+  xl_rng rng;
+  rng_seed(&rng, 4);
+  xt **in = xl_calloc((size_t)g->nodes.n + 1, sizeof(xt *));
+  for (int i = 0; i < g->nodes.n; i++) {
+    const cg_node *n = &g->nodes.v[i];
+    if (n->op != CG_OP_INPUT) continue;
+    in[i] = xt_new_named(n->name, dt == CG_F64 ? XT_F64 : XT_F32, n->shape.rank, n->shape.d);
+    for (int64_t j = 0; j < xt_numel(in[i]); j++) xt_set(in[i], j, rng_normal(&rng));
+  }
+  xl_options o = *pt_options();
+  o.target.nest_maxbuf = 4;
+  xt **ro = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *)), **eo = xl_calloc((size_t)g->outs.n + 1, sizeof(xt *));
+  char *err = NULL;
+  xl_exec *r = xl_exec_prepare(xl_backend_find("ref"), g, dt, NULL, &err);
+  CHECK(r && xl_exec_run(r, in, ro, &err) == 0, "ref: %s", err ? err : "");
+  free(err), err = NULL;
+  xl_exec *e = xl_exec_prepare(xl_backend_find("cuda-emu"), g, dt, &o, &err);
+  CHECK(e && xl_exec_run(e, in, eo, &err) == 0, "cuda-emu: %s", err ? err : "");
+  free(err);
+  for (int k = 0; k < g->outs.n; k++)
+    if (ro[k] && eo[k]) cvr_compare(g->outs.v[k].name, eo[k], ro[k], dt == CG_F64 ? 1e-15 : 1e-7);
+  const kp_plan *p = e ? xl_exec_plan(e) : NULL;
+  int refs = 0;
+  for (int i = 0; p && i < p->steps.n; i++) {
+    int op = g->nodes.v[p->steps.v[i].node].op;
+    refs += p->steps.v[i].kind == KP_REF && (op == CG_OP_PAD || op == CG_OP_CONCAT);
+  }
+  xl_exec_stats st = e ? xl_exec_get_stats(e) : (xl_exec_stats){0};
+  printf("pad/concat %s as reference steps on guarded cuda-emu: %d steps, %.0f staged\n", dt == CG_F64 ? "f64" : "f32",
+         refs, extra(&st, "host-staged-steps"));
+  CHECK(refs == 2 && extra(&st, "host-staged-steps") == 0, "pad/concat: %d reference steps, %.0f staged", refs,
+        extra(&st, "host-staged-steps"));
+  xl_exec_free(e), xl_exec_free(r);
+  for (int i = 0; i < g->nodes.n; i++) xt_free(in[i]);
+  for (int k = 0; k < g->outs.n; k++) xt_free(ro[k]), xt_free(eo[k]);
+  free(in), free(ro), free(eo);
+  cg_free(g);
+}
+
 int main(void) {
   setenv("XLC_CUDA_EMU", "1", 1); /* the row is opt-in */
   guard();
   walker(CG_F64);
   walker(CG_F32);
+  pad_concat(CG_F64);
+  pad_concat(CG_F32);
   return fails != 0;
 }
