@@ -36,7 +36,8 @@ static const kcu_target *gpu_target(char **err) {
   const kcu_target *best = NULL;
   char list[256];
   snprintf(list, sizeof list, "%s", kcu_target_list());
-  for (char *s = strtok(list, ", "); s; s = strtok(NULL, ", ")) {
+  char *save = NULL;
+  for (char *s = strtok_r(list, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
     const kcu_target *t = kcu_target_find(s);
     int cc = t ? 10 * t->cc_major + t->cc_minor : 1 << 30;
     if (cc <= 10 * inf.major + inf.minor && (!best || cc > 10 * best->cc_major + best->cc_minor)) best = t;

@@ -1,6 +1,7 @@
 /* cuda_dev.h - the two CUDA devices (device.h tables; prefix xl_dev_cuda): the real GPU over the
- * driver API (cuda_drv.h; GEMMs on cuBLAS loaded with dlopen) and the emulated GPU
- * (emu/xce.h: host memory treated as device memory, GEMMs on the host's BLAS).
+ * driver API (cuda_drv.h; 2-D copies with cuMemcpy2D, zero fills with cuMemsetD8, GEMMs on
+ * cuBLAS loaded with dlopen) and the emulated GPU (emu/xce_dev.c: host pages treated as device
+ * memory and guarded, GEMMs on the host's BLAS).
  *
  * Neither takes the CPU device's `launch` (a compiled CPU kernel): kernels run through their
  * own modules (xcu_launch, xce_launch), so `launch` is NULL and `parts` 1. The xl_device
