@@ -612,7 +612,7 @@ static int run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v, 
                    !serial && k->hi >= 2 && p->dev->parts() > 1 && k->points >= split_min);
   else if (!on_gpu(p))
     kir_interp(s->kir, p->dt, bufs);
-  else { /* staged: every buffer to the host (one copy per distinct buffer), the written back */
+  else { /* staged: every buffer to the host (one copy per distinct buffer), the written ones back */
     void *hb[KIR_MAXBUF];
     int nb = s->kir->nbuf;
     for (int b = 0; b < nb; b++) {
