@@ -12,6 +12,11 @@
  * malloc, memcpy, the pool's static split of a kernel's parallel dimension, OpenBLAS (GEMV for
  * a product with one row or column). Its results do not depend on the number of threads.
  * Pointers handed to a device's functions are its own memory (on the CPU: any host memory).
+ *
+ * On a device of kind XL_DEV_GPU the executor never reads or writes a value on the host: inputs
+ * go in with H2D copies, outputs come back with D2H copies, and what only host code can compute
+ * is staged (D2H of the operands, host code, H2D of the result; exec_cpu.c). The emulated GPU
+ * (runtime/cuda/cuda_dev.h) proves it: its memory is inaccessible outside device operations.
  */
 #ifndef XL_DEVICE_H
 #define XL_DEVICE_H
@@ -50,6 +55,12 @@ typedef struct xl_device {
   void (*gemm)(const kp_gemm *g, cg_dtype dt, const void *A, const void *B, void *C);
   /* waits for everything launched or copied so far (the CPU: already done) */
   void (*sync)(void);
+  /* rows of `width` bytes: row r from src + r * spitch to dst + r * dpitch (a scan's step
+     slice of a [.., T, ..] tensor); the GPU: cuMemcpy2D */
+  void (*copy2d)(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width, size_t rows,
+                 xl_copy_dir dir);
+  /* bytes of device memory at dst set to zero (PAD's borders) */
+  void (*zero)(void *dst, size_t bytes);
 } xl_device;
 
 /* The host CPU (exec_cpu.c). */

@@ -10,9 +10,13 @@
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
  * by the first run and reused. The workspace, the GEMM steps, the launches of compiled kernels
  * and the copies of the results go through the program's device (runtime/device.h; the CPU
- * device is defined below, beside the thread pool it launches on); reference-evaluated nodes,
- * scan slice copies and the KIR interpreter read host memory. runtime/backend.c registers this
- * executor as the backend "cpu".
+ * device is defined below, beside the thread pool it launches on). On the CPU device the other
+ * steps (reference-evaluated nodes, non-GEMM einsums, pad/concat, scan slice copies, the KIR
+ * interpreter) read and write the values in place, and inputs are borrowed. On a device of
+ * kind XL_DEV_GPU (the CUDA executor, runtime/cuda/exec_cuda.c: cpu_prepare_with) no value is
+ * touched on the host: inputs are copied into a device input block, outputs out at the end,
+ * scan moves and pad/concat are device copies, and the rest is staged through host copies
+ * (below, "a GPU's memory"). runtime/backend.c registers this executor as the backend "cpu".
  */
 #include <cblas.h>
 #include <math.h>
@@ -71,9 +75,12 @@ struct cpu_prog {
   int *out_same, *out_same_at; /* the inputs of output k's size: out_same[out_same_at[k] ..
                                   out_same_at[k+1]) (a caller's tensor could be both) */
   int *in_nodes, nin;          /* top level: the INPUT nodes, in order */
+  size_t *in_off, in_bytes;    /* on a GPU: input j's offset in the device input block */
+  char *in_dev;                /* on a GPU: that block (allocated by the first cpu_run) */
 };
 
 static void prog_free(cpu_prog *p);
+static int on_gpu(const cpu_prog *p) { return p->dev->kind == XL_DEV_GPU; }
 static struct cpu_vals *vals_new(int n);
 static void scan_prepare_all(cpu_prog *p);
 
@@ -84,6 +91,42 @@ static double now_s(void) {
 }
 
 static size_t esz(cg_dtype dt) { return dt == CG_F64 ? sizeof(double) : sizeof(float); }
+
+/* ---- a GPU's memory (device.h XL_DEV_GPU): the walker never touches a value on the host ----
+ * Values are device pointers there (offsets into device allocations are device pointers too).
+ * Moves between values are device copies (dcopy, step_copy); what only host code computes (a
+ * reference step, an einsum that is not one GEMM, an interpreted kernel, the index check) is
+ * staged: its operands copied to the host (stage_in), host code, its result copied back
+ * (stage_out), counted in the stats (staged_steps, staged_bytes). On the CPU device these are
+ * the values themselves and memcpy: nothing is copied that was not before. */
+
+/* bytes of device memory from src to dst (device.h copy D2D; memcpy on the CPU) */
+static void dcopy(const cpu_prog *p, void *dst, const void *src, size_t bytes) {
+  if (on_gpu(p)) p->dev->copy(dst, src, bytes, XL_COPY_D2D);
+  else memcpy(dst, src, bytes);
+}
+
+/* value d (bytes) readable on the host: a host copy on a GPU (free with stage_free or
+   stage_out), d itself elsewhere */
+static void *stage_in(const cpu_prog *p, const void *d, size_t bytes) {
+  if (!on_gpu(p)) return (void *)d;
+  void *h = xl_malloc(bytes ? bytes : 1);
+  if (bytes) p->dev->copy(h, d, bytes, XL_COPY_D2H);
+  p->stats->staged_bytes += (double)bytes;
+  return h;
+}
+
+static void stage_free(const cpu_prog *p, void *h) {
+  if (on_gpu(p)) free(h);
+}
+
+/* host result h of a staged step into device value d (and h freed); nothing elsewhere (h is d) */
+static void stage_out(const cpu_prog *p, void *d, void *h, size_t bytes) {
+  if (!on_gpu(p)) return;
+  if (bytes) p->dev->copy(d, h, bytes, XL_COPY_H2D);
+  p->stats->staged_bytes += (double)bytes;
+  free(h);
+}
 
 /* The kernel plan and memory plan of g (the pipeline's plan and mem stages), nothing compiled
    yet (prog_free frees it as it is). */
@@ -502,8 +545,17 @@ static void dev_cpu_gemm(const kp_gemm *m, cg_dtype dt, const void *A, const voi
 
 static void dev_cpu_sync(void) {}
 
-static const xl_device dev_cpu = {"cpu",          XL_DEV_CPU,     dev_cpu_alloc, dev_cpu_free, dev_cpu_copy,
-                                  dev_cpu_parts,  dev_cpu_launch, dev_cpu_gemm,  dev_cpu_sync};
+static void dev_cpu_copy2d(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width, size_t rows,
+                           xl_copy_dir dir) {
+  (void)dir;
+  for (size_t r = 0; r < rows; r++) memcpy((char *)dst + r * dpitch, (const char *)src + r * spitch, width);
+}
+
+static void dev_cpu_zero(void *dst, size_t bytes) { memset(dst, 0, bytes); }
+
+static const xl_device dev_cpu = {"cpu",         XL_DEV_CPU,     dev_cpu_alloc, dev_cpu_free,   dev_cpu_copy,
+                                  dev_cpu_parts, dev_cpu_launch, dev_cpu_gemm,  dev_cpu_sync,   dev_cpu_copy2d,
+                                  dev_cpu_zero};
 
 const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
 
@@ -514,7 +566,8 @@ const xl_device *xl_dev_cpu(void) { return &dev_cpu; }
    checks them (same messages): the kernel itself would read an out-of-range index as a zero
    row (kir.h LOADX), the reference reports it. The plan keeps these indices outside the
    kernel and never merges such kernels (kplan.c indexed_step), so they exist when it
-   starts. 0, or -1 with *err. */
+   starts. On a GPU the index tensor is read from a host copy (stage_in: tokens, small).
+   0, or -1 with *err. */
 static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   for (int j = 0; j < s->nodes.n; j++) {
@@ -528,15 +581,19 @@ static int check_indices(const cpu_prog *p, const kp_step *s, cpu_vals *v, char 
       xn = &g->nodes.v[ix = xn->in[0]];
     const void *x = v->val[ix];
     if (!x && xn->op != CG_OP_CONST) continue; /* cannot happen: the plan computed it */
-    for (int64_t i = 0, ni = cg_numel(&xn->shape); i < ni; i++) {
-      double d = xn->op == CG_OP_CONST ? xn->fval : p->dt == CG_F64 ? ((const double *)x)[i] : ((const float *)x)[i];
+    int64_t ni = cg_numel(&xn->shape);
+    const void *hx = x ? stage_in(p, x, (size_t)ni * esz(p->dt)) : NULL;
+    for (int64_t i = 0; i < ni; i++) {
+      double d = xn->op == CG_OP_CONST ? xn->fval : p->dt == CG_F64 ? ((const double *)hx)[i] : ((const float *)hx)[i];
       if (n->op == CG_OP_ONE_HOT && d == -1) continue; /* a zero row (ignored targets) */
       if (!(d >= 0 && d < (double)V) || d != floor(d)) {
         if (err) *err = xl_fmt("%%%d %s: index %g at position %lld out of range [0, %lld)", id, cg_ops[n->op].name, d,
                                (long long)i, (long long)V);
+        if (hx) stage_free(p, (void *)hx);
         return -1;
       }
     }
+    if (hx) stage_free(p, (void *)hx);
   }
   return 0;
 }
@@ -553,8 +610,28 @@ static int run_kernel(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v, 
   if (k->fn)
     p->dev->launch(k->fn, bufs, s->kir->nbuf, k->hi,
                    !serial && k->hi >= 2 && p->dev->parts() > 1 && k->points >= split_min);
-  else
+  else if (!on_gpu(p))
     kir_interp(s->kir, p->dt, bufs);
+  else { /* staged: every buffer to the host (one copy per distinct buffer), the written ones back */
+    void *hb[KIR_MAXBUF];
+    int nb = s->kir->nbuf;
+    for (int b = 0; b < nb; b++) {
+      hb[b] = NULL;
+      for (int a = 0; a < b && !hb[b]; a++)
+        if (bufs[a] == bufs[b]) hb[b] = hb[a];
+      if (!hb[b]) hb[b] = stage_in(p, bufs[b], (size_t)s->kir->buf_numel[b] * esz(p->dt));
+    }
+    kir_interp(s->kir, p->dt, hb);
+    for (int b = 0; b < nb; b++) {
+      int first = 1, out = 0;
+      for (int a = 0; a < b; a++) first &= bufs[a] != bufs[b];
+      for (int a = 0; a < nb; a++) out |= bufs[a] == bufs[b] && s->kir->buf_out[a];
+      if (!first) continue;
+      if (out) stage_out(p, bufs[b], hb[b], (size_t)s->kir->buf_numel[b] * esz(p->dt));
+      else stage_free(p, hb[b]);
+    }
+    p->stats->staged_steps++;
+  }
   return 0;
 }
 
@@ -669,30 +746,39 @@ EIN_GEMM(double, cblas_dgemm)
 EIN_DIRECT(float)
 EIN_DIRECT(double)
 
+/* On a GPU: staged (its operands to the host, the host's BLAS or loops, the result back). */
 static void run_einsum(const cpu_prog *p, int si, const kp_step *s, cpu_vals *v) {
-  const cg_node *n = &p->g->nodes.v[s->node];
-  void *out = alloc_node(p, v, s->node);
+  const cg_graph *g = p->g;
+  const cg_node *n = &g->nodes.v[s->node];
+  size_t es = esz(p->dt), bo = (size_t)cg_numel(&n->shape) * es;
+  void *dout = alloc_node(p, v, s->node);
+  void *x = stage_in(p, v->val[n->in[0]], (size_t)cg_numel(&g->nodes.v[n->in[0]].shape) * es);
+  void *y = stage_in(p, v->val[n->in[1]], (size_t)cg_numel(&g->nodes.v[n->in[1]].shape) * es);
+  void *out = on_gpu(p) ? xl_calloc(bo ? bo : 1, 1) : dout;
   const kp_ein *f = s->ein;
   if (f->direct) {
     if (p->dt == CG_F64)
-      ein_direct_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
+      ein_direct_double(f, x, y, out);
     else
-      ein_direct_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+      ein_direct_float(f, x, y, out);
     p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
-    return;
-  }
-  if (f->gemm) {
+  } else if (f->gemm) {
     if (p->dt == CG_F64)
-      ein_gemm_double(f, &p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
+      ein_gemm_double(f, &p->ein[si], x, y, out, p->stats->run_id);
     else
-      ein_gemm_float(f, &p->ein[si], v->val[n->in[0]], v->val[n->in[1]], out, p->stats->run_id);
+      ein_gemm_float(f, &p->ein[si], x, y, out, p->stats->run_id);
     p->stats->gemm_flops += 2.0 * (double)(f->B * f->M * f->N * f->K);
-    return;
+  } else if (p->dt == CG_F64) {
+    ein_loops_double(f, x, y, out);
+  } else {
+    ein_loops_float(f, x, y, out);
   }
-  if (p->dt == CG_F64)
-    ein_loops_double(f, v->val[n->in[0]], v->val[n->in[1]], out);
-  else
-    ein_loops_float(f, v->val[n->in[0]], v->val[n->in[1]], out);
+  if (on_gpu(p)) {
+    stage_free(p, x);
+    stage_free(p, y);
+    stage_out(p, dout, out, bo);
+    p->stats->staged_steps++;
+  }
 }
 
 /* PAD and CONCAT as block copies along the axis (the reference copies element by element) */
@@ -706,6 +792,17 @@ static void run_pad_concat(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
   for (int i = 0; i < ax; i++) outer *= n->shape.d[i];
   for (int i = ax + 1; i < n->shape.rank; i++) inner *= n->shape.d[i];
   int64_t at = n->op == CG_OP_PAD ? n->a[1] : 0;
+  if (on_gpu(p)) { /* on the device: zeros, then each operand's rows as one 2-D copy */
+    if (n->op == CG_OP_PAD) p->dev->zero(out, (size_t)cg_numel(&n->shape) * es);
+    for (int k = 0; k < n->nin; k++) {
+      int64_t lk = g->nodes.v[n->in[k]].shape.d[ax];
+      size_t chunk = (size_t)(lk * inner) * es;
+      p->dev->copy2d(out + (size_t)(at * inner) * es, (size_t)(L * inner) * es, v->val[n->in[k]], chunk, chunk,
+                     (size_t)outer, XL_COPY_D2D);
+      at += lk;
+    }
+    return;
+  }
   if (n->op == CG_OP_PAD) { /* zeros before and after the operand's rows (a concat fills all) */
     int64_t lx = g->nodes.v[n->in[0]].shape.d[ax];
     for (int64_t o = 0; o < outer; o++) {
@@ -724,11 +821,19 @@ static void run_pad_concat(const cpu_prog *p, const kp_step *s, cpu_vals *v) {
 
 static int run_plan(const cpu_prog *p, cpu_vals *v, char **err);
 
-/* Copies step t of a [.., T, ..] tensor (step axis `axis`) to/from a per-step buffer. */
-static void step_copy(void *dst, const void *src, const cg_shape *full, int axis, int64_t t, int gather, size_t es) {
+/* Copies step t of a [.., T, ..] tensor (step axis `axis`) to/from a per-step buffer (on a GPU:
+   one 2-D device copy). */
+static void step_copy(const cpu_prog *p, void *dst, const void *src, const cg_shape *full, int axis, int64_t t,
+                      int gather, size_t es) {
   int64_t outer = 1, inner = 1, T = full->d[axis];
   for (int i = 0; i < axis; i++) outer *= full->d[i];
   for (int i = axis + 1; i < full->rank; i++) inner *= full->d[i];
+  if (on_gpu(p)) {
+    size_t row = (size_t)inner * es, pitch = (size_t)(T * inner) * es;
+    if (gather) p->dev->copy2d(dst, row, (const char *)src + (size_t)t * row, pitch, row, (size_t)outer, XL_COPY_D2D);
+    else p->dev->copy2d((char *)dst + (size_t)t * row, pitch, src, row, row, (size_t)outer, XL_COPY_D2D);
+    return;
+  }
   for (int64_t o = 0; o < outer; o++) {
     size_t big = (size_t)((o * T + t) * inner) * es, small = (size_t)(o * inner) * es;
     if (gather)
@@ -862,14 +967,17 @@ static void scan_prepare_all(cpu_prog *p) {
     for (int k = 0; k < nst; k++) {
       if (sp->st_root[k] < 0 || (n->a[CG_SCAN_SAVE] && sp->res_sm[nst + nout + k])) continue;
       int64_t ne = cg_numel(&g->nodes.v[n->in[n->a[CG_SCAN_NSEQ] + n->a[CG_SCAN_NCONST] + k]].shape);
-      sp->spare[k] = xl_malloc((size_t)(ne ? ne : 1) * esz(p->dt));
+      size_t sb = (size_t)(ne ? ne : 1) * esz(p->dt);
+      sp->spare[k] = on_gpu(p) ? p->dev->alloc(sb, MP_ALIGN) : xl_malloc(sb);
     }
   }
   free(step_of);
 }
 
-static void scan_prep_free(scan_prep *sp, int nst) {
-  for (int k = 0; k < nst; k++) free(sp->spare[k]);
+static void scan_prep_free(const cpu_prog *p, scan_prep *sp, int nst) {
+  for (int k = 0; k < nst; k++)
+    if (on_gpu(p)) p->dev->free(sp->spare[k]);
+    else free(sp->spare[k]);
   free(sp->res_bind);
   free(sp->rsh);
   free(sp->cur);
@@ -919,9 +1027,9 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
       cur[k] = (void *)init; /* read-only: new states go to res[k] / the spare */
     } else if (inplace[k] == 2) {
       cur[k] = (char *)res[nst + nout + k] + (size_t)t0 * bytes;
-      memcpy(cur[k], init, bytes);
+      dcopy(p, cur[k], init, bytes);
     } else {
-      memcpy(res[k], init, bytes);
+      dcopy(p, res[k], init, bytes);
       cur[k] = res[k];
     }
   }
@@ -956,7 +1064,7 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         if (seq_direct[b->slot]) {
           bv.val[i] = (char *)v->val[n->in[b->slot]] + (size_t)(t * slice_numel(fs, axis, NULL)) * es;
         } else {
-          step_copy(seq[b->slot], v->val[n->in[b->slot]], fs, axis, t, 1, es);
+          step_copy(p, seq[b->slot], v->val[n->in[b->slot]], fs, axis, t, 1, es);
           bv.val[i] = seq[b->slot];
         }
       } else if (b->ikind == CG_IN_CONST) {
@@ -970,8 +1078,8 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         const cg_shape *full = &rsh[nst + nout + k];
         size_t bytes = (size_t)cg_numel(&rsh[k]) * es;
         if (inplace[k] == 2) continue; /* cur[k] is the slot */
-        if (sp->res_sm[nst + nout + k]) memcpy((char *)res[nst + nout + k] + (size_t)t * bytes, cur[k], bytes);
-        else step_copy(res[nst + nout + k], cur[k], full, axis, t, 0, es);
+        if (sp->res_sm[nst + nout + k]) dcopy(p, (char *)res[nst + nout + k] + (size_t)t * bytes, cur[k], bytes);
+        else step_copy(p, res[nst + nout + k], cur[k], full, axis, t, 0, es);
       }
     /* where this step's new states and outputs go */
     for (int k = 0; k < nst; k++) {
@@ -993,9 +1101,9 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         int64_t outer, sl = slice_numel(&rsh[nst + k], axis, &outer);
         char *dst = (char *)res[nst + k] + (size_t)(t * sl) * es;
         if (outer == 1 || sp->res_sm[nst + k]) {
-          if (src != dst) memcpy(dst, src, (size_t)sl * es);
+          if (src != dst) dcopy(p, dst, src, (size_t)sl * es);
         } else {
-          step_copy(res[nst + k], src, &rsh[nst + k], axis, t, 0, es);
+          step_copy(p, res[nst + k], src, &rsh[nst + k], axis, t, 0, es);
         }
       }
       for (int k = 0; k < nst; k++)
@@ -1014,15 +1122,16 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
         if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         size_t bytes = (size_t)cg_numel(&body->nodes.v[o].shape) * es;
-        tmp[k] = xl_malloc(bytes ? bytes : 1);
-        memcpy(tmp[k], bv.val[o], bytes);
+        tmp[k] = on_gpu(p) ? p->dev->alloc(bytes ? bytes : 1, MP_ALIGN) : xl_malloc(bytes ? bytes : 1);
+        dcopy(p, tmp[k], bv.val[o], bytes);
       }
       for (int k = 0; k < nst; k++) {
         if (inplace[k]) continue;
         int o = body->outs.v[k].node;
         if (!alias && bv.val[o] == res[k]) continue; /* unchanged state */
-        memcpy(res[k], alias ? tmp[k] : bv.val[o], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
-        if (alias) free(tmp[k]);
+        dcopy(p, res[k], alias ? tmp[k] : bv.val[o], (size_t)cg_numel(&body->nodes.v[o].shape) * es);
+        if (alias && on_gpu(p)) p->dev->free(tmp[k]);
+        else if (alias) free(tmp[k]);
       }
       free(tmp);
     }
@@ -1035,6 +1144,43 @@ static int run_scan(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) 
   vals_release(&bv, body->nodes.n);
   v->val[id] = NULL; /* the SCAN node itself has no value; its results are in res */
   return rc;
+}
+
+/* A node the reference executor evaluates (ref_exec_node) into its planned storage; on a GPU
+   staged: its operands' host copies in a table of its own. */
+static int run_ref_node(const cpu_prog *p, const kp_step *s, cpu_vals *v, char **err) {
+  const cg_graph *g = p->g;
+  const cg_node *n = &g->nodes.v[s->node];
+  size_t es = esz(p->dt), bytes = (size_t)cg_numel(&n->shape) * es;
+  void **hv = v->val;
+  if (on_gpu(p)) {
+    hv = xl_calloc((size_t)g->nodes.n + 1, sizeof(void *));
+    for (int k = 0; k < n->nin; k++)
+      if (!hv[n->in[k]] && v->val[n->in[k]])
+        hv[n->in[k]] = stage_in(p, v->val[n->in[k]], (size_t)cg_numel(&g->nodes.v[n->in[k]].shape) * es);
+  }
+  int rc = ref_exec_node(g, s->node, p->dt, hv, err);
+  void *tmp = hv[s->node];
+  if (on_gpu(p)) {
+    for (int k = 0; k < n->nin; k++)
+      if (hv[n->in[k]]) {
+        stage_free(p, hv[n->in[k]]);
+        hv[n->in[k]] = NULL;
+      }
+    free(hv);
+    p->stats->staged_steps++;
+  }
+  if (rc) {
+    if (on_gpu(p)) free(tmp);
+    return -1;
+  }
+  void *dst = alloc_node(p, v, s->node);
+  if (on_gpu(p)) stage_out(p, dst, tmp, bytes);
+  else {
+    memcpy(dst, tmp, bytes);
+    free(tmp);
+  }
+  return 0;
 }
 
 static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
@@ -1072,10 +1218,7 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       } else {
         const mp_value *m = mp_value_of(p->mp, s->node);
         if (m->region == MP_NONE) break; /* a constant only kernels read: inlined there */
-        if (ref_exec_node(g, s->node, p->dt, v->val, err)) return -1;
-        void *tmp = v->val[s->node];
-        memcpy(alloc_node(p, v, s->node), tmp, (size_t)cg_numel(&n->shape) * esz(p->dt));
-        free(tmp);
+        if (run_ref_node(p, s, v, err)) return -1;
         if (p->stats->profile) p->stats->t_ref[n->op] += now_s() - t0;
       }
       break;
@@ -1139,6 +1282,11 @@ static void out_bind_prepare(cpu_prog *p) {
   p->in_nodes = xl_calloc((size_t)g->nodes.n + 1, sizeof(int));
   for (int i = 0; i < g->nodes.n; i++)
     if (g->nodes.v[i].op == CG_OP_INPUT) p->in_nodes[p->nin++] = i;
+  p->in_off = xl_calloc((size_t)p->nin + 1, sizeof(size_t));
+  for (int j = 0; j < p->nin; j++) {
+    p->in_off[j] = p->in_bytes;
+    p->in_bytes += round_align((size_t)cg_numel(&g->nodes.v[p->in_nodes[j]].shape) * esz(p->dt));
+  }
 }
 
 /* ---- public ---- */
@@ -1186,6 +1334,16 @@ cpu_exec *cpu_prepare_with(const cg_graph *g, cg_dtype dt, const xl_options *o, 
   return e;
 }
 
+/* On a GPU: input j (node i), converted or filled on the host (owned), into its place in the
+   device input block. */
+static void to_device(cpu_prog *p, cpu_vals *v, int i, int j) {
+  void *d = p->in_dev + p->in_off[j];
+  p->dev->copy(d, v->val[i], (size_t)cg_numel(&p->g->nodes.v[i].shape) * esz(p->dt), XL_COPY_H2D);
+  free(v->val[i]);
+  v->owned[i] = 0;
+  v->val[i] = d;
+}
+
 /* The workspace and gradient block of e's first run. 0, or -1 with *err naming the block. */
 static int run_alloc(cpu_exec *e, char **err) {
   const mp_plan *mp = e->prog->mp;
@@ -1212,6 +1370,14 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
     return XL_EXEC_NOMEM;
   }
   if (!e->work && run_alloc(e, err)) return XL_EXEC_NOMEM;
+  cpu_prog *p = e->prog;
+  int gpu = on_gpu(p);
+  if (gpu && !p->in_dev && !(p->in_dev = p->dev->alloc(p->in_bytes ? p->in_bytes : MP_ALIGN, MP_ALIGN))) {
+    char *need = xl_bytes_str((double)p->in_bytes);
+    if (err) *err = xl_fmt("cannot allocate the device input block (%s); " XL_EXEC_ADVICE, need);
+    free(need);
+    return XL_EXEC_NOMEM;
+  }
   cpu_vals v = *e->prog->vals;
   e->stats.run_id++; /* invalidates cached copies of parameters (they may have been updated) */
   v.work = e->work;
@@ -1233,6 +1399,7 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
         if (e->dt == CG_F64) ((double *)b)[j] = n->fval;
         else ((float *)b)[j] = (float)n->fval;
       }
+      if (gpu) to_device(p, &v, i, j);
       continue;
     }
     if (x->rank != n->shape.rank || memcmp(x->shape, n->shape.d, sizeof(int64_t) * (size_t)x->rank)) {
@@ -1240,7 +1407,10 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
       rc = -1;
       break;
     }
-    if (x->dtype == xd) {
+    if (x->dtype == xd && gpu) {
+      v.val[i] = p->in_dev + p->in_off[j];
+      p->dev->copy(v.val[i], x->data, (size_t)ne * es, XL_COPY_H2D);
+    } else if (x->dtype == xd) {
       v.val[i] = x->data; /* borrowed */
     } else {
       void *b = v.val[i] = xl_calloc((size_t)(ne ? ne : 1), es);
@@ -1252,6 +1422,7 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
           if (e->dt == CG_F64) ((double *)b)[j] = xt_get(x, j);
           else ((float *)b)[j] = (float)xt_get(x, j);
         }
+      if (gpu) to_device(p, &v, i, j);
     }
   }
   /* outputs: the caller's tensors where they fit (else new ones), written in place where the
@@ -1265,7 +1436,7 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
       t = outputs[k] = NULL;
     }
     int b = e->prog->out_bind[k];
-    if (!t || b < 0) continue;
+    if (!t || b < 0 || gpu) continue; /* a GPU computes into device memory: copied out below */
     int shared = 0;
     for (int j = e->prog->out_same_at[k]; j < e->prog->out_same_at[k + 1] && !shared; j++)
       shared = v.val[e->prog->out_same[j]] == t->data;
@@ -1299,12 +1470,14 @@ static void prog_free(cpu_prog *p) {
     }
   if (p->scan)
     for (int i = 0; i < p->plan->steps.n; i++)
-      if (p->body[i]) scan_prep_free(&p->scan[i], (int)p->g->nodes.v[p->plan->steps.v[i].node].a[CG_SCAN_NSTATE]);
+      if (p->body[i]) scan_prep_free(p, &p->scan[i], (int)p->g->nodes.v[p->plan->steps.v[i].node].a[CG_SCAN_NSTATE]);
   free(p->scan);
   free(p->out_bind);
   free(p->out_same);
   free(p->out_same_at);
   free(p->in_nodes);
+  free(p->in_off);
+  if (p->in_dev) p->dev->free(p->in_dev);
   free(p->stepmajor);
   free(p->kern);
   free(p->body);

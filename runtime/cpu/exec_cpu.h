@@ -20,6 +20,10 @@ typedef struct {
                                       operands / as BLAS calls on canonical copies */
   int scan_states_inplace;         /* scan states the body writes where the next step reads them */
   int scan_saved_stepmajor;        /* saved scan states stored step-major (slices contiguous) */
+  long staged_steps;               /* on a GPU device: steps run as host code on copies of their
+                                      operands (reference steps, einsums that are not one GEMM,
+                                      interpreted kernels), all runs; 0 on the CPU */
+  double staged_bytes;             /* bytes those steps and the index checks copied (both ways) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
@@ -43,8 +47,9 @@ typedef struct {
    *err on failure. g must outlive the result. A plan larger than the memory the process may
    use is not compiled (e->refused). */
 cpu_exec *cpu_prepare(const cg_graph *g, cg_dtype dt, const xl_options *o, char **err);
-/* Kernels run by something other than the JIT (the emulated CUDA device: runtime/cuda/
-   exec_cuda.c), on its device (NULL: the CPU's): prepare once per kernel step (scan bodies
+/* Kernels run by something other than the JIT (the CUDA executor: runtime/cuda/exec_cuda.c),
+   on its device (NULL: the CPU's; a device of kind XL_DEV_GPU keeps every value off the host:
+   exec_cpu.c, "a GPU's memory"): prepare once per kernel step (scan bodies
    included) returns a handle, or NULL without *err to interpret that kernel, or NULL with *err
    (malloc'd) to fail cpu_prepare_with; run launches it on the step's buffers (device
    pointers): 0, or -1 with *err; release frees a handle. */

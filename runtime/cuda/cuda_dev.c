@@ -135,7 +135,49 @@ static void gpu_sync(void) {
   if (!ready() && xcu_context_sync(&err)) fail(err);
 }
 
-static const xl_device dev_gpu = {"cuda", XL_DEV_GPU, gpu_alloc, gpu_free, gpu_copy, one_part, NULL, gpu_gemm, gpu_sync};
+/* CUDA_MEMCPY2D (the driver ABI, _v2: size_t fields); memory types host 1, device 2 */
+typedef struct {
+  size_t src_x, src_y;
+  int src_type;
+  const void *src_host;
+  xcu_ptr src_dev;
+  void *src_array;
+  size_t src_pitch;
+  size_t dst_x, dst_y;
+  int dst_type;
+  void *dst_host;
+  xcu_ptr dst_dev;
+  void *dst_array;
+  size_t dst_pitch;
+  size_t width, height;
+} gpu_memcpy2d;
+
+static void gpu_copy2d(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width, size_t rows,
+                       xl_copy_dir dir) {
+  if (!width || !rows || ready()) return;
+  int (*cp)(const gpu_memcpy2d *) = (int (*)(const gpu_memcpy2d *))xcu_sym("cuMemcpy2D_v2");
+  gpu_memcpy2d c;
+  memset(&c, 0, sizeof c);
+  c.src_type = dir == XL_COPY_H2D ? 1 : 2;
+  c.dst_type = dir == XL_COPY_D2H ? 1 : 2;
+  if (dir == XL_COPY_H2D) c.src_host = src;
+  else c.src_dev = (xcu_ptr)(uintptr_t)src;
+  if (dir == XL_COPY_D2H) c.dst_host = dst;
+  else c.dst_dev = (xcu_ptr)(uintptr_t)dst;
+  c.src_pitch = spitch, c.dst_pitch = dpitch, c.width = width, c.height = rows;
+  int rc = cp ? cp(&c) : -1;
+  if (rc) fail(xl_fmt("cuMemcpy2D %zu x %zu bytes failed (%s)", rows, width, cp ? xcu_errname(rc) : "no entry point"));
+}
+
+static void gpu_zero(void *dst, size_t bytes) {
+  if (!bytes || ready()) return;
+  int (*set)(xcu_ptr, unsigned char, size_t) = (int (*)(xcu_ptr, unsigned char, size_t))xcu_sym("cuMemsetD8_v2");
+  int rc = set ? set((xcu_ptr)(uintptr_t)dst, 0, bytes) : -1;
+  if (rc) fail(xl_fmt("cuMemsetD8 of %zu bytes failed (%s)", bytes, set ? xcu_errname(rc) : "no entry point"));
+}
+
+static const xl_device dev_gpu = {"cuda",   XL_DEV_GPU, gpu_alloc, gpu_free,   gpu_copy, one_part,
+                                  NULL,     gpu_gemm,   gpu_sync,  gpu_copy2d, gpu_zero};
 
 const xl_device *xl_dev_cuda(const char **why) {
   const char *w = xcu_init();

@@ -1,40 +1,44 @@
-/* exec_cuda.c - the executor of the row "cuda-emu" (prefix xec_): the plan walker of the
- * compiled CPU executor (runtime/cpu/exec_cpu.h cpu_prepare_with) on the emulated CUDA device,
- * with every kernel step emitted as CUDA C (compiler/kir_cuda.h, for sm_90, dtype of the run)
- * and run by the emulator (emu/xce.h) at the emitted launch geometry: the bytes NVRTC would
- * compile, launched as on a GPU. GEMM steps run on the emulated device's GEMM; views alias;
- * reference steps (KP_REF: einsums that are not one GEMM, pad/concat, the rest) and scans (the
- * body's plan once per step) are the CPU executor's host code, which is valid here only because
- * the emulated device's memory is host memory. So is the walker's check of the indices of
- * gather, scatter_add and one_hot kernels before they run (exec_cpu.c check_indices: it reads
- * the index tensor on the host, for ref_exec's error messages; the emitted LOADX / STOREX
- * themselves skip an out-of-range index). The real GPU needs its own walker (host copies
- * around reference steps, scans as persistent kernels, the index check as a device kernel
- * setting an error flag read back after the step, or a copy of the indices): not written yet.
+/* exec_cuda.c - the CUDA executor (exec_cuda.h, prefix xec_) and its emulated instance, the row
+ * "cuda-emu"; the GPU instance, the row "cuda", is backend_cuda.c.
  *
- * A kernel the emitter cannot spell (an op without a CUDA spelling, local buffers beyond the
- * target's shared memory) is interpreted (kir_interp) and counted ("kernels-interpreted");
- * launches are counted per executor ("emu-launches").
+ * The plan walker is the compiled CPU executor's (runtime/cpu/exec_cpu.h cpu_prepare_with) on
+ * the instance's device, of kind XL_DEV_GPU: it keeps every value in device memory (inputs H2D
+ * into a device input block, outputs D2H once at the end, scan states and step slices moved by
+ * device copies, pad/concat as device copies) and stages what only host code computes: the
+ * reference steps (KP_REF nodes ref_exec_node evaluates), einsums that are not one GEMM, the
+ * check of gather/scatter_add/one_hot indices (a D2H copy of the index tensor) and a kernel the
+ * emitter cannot spell (kir_interp); the counters "host-staged-steps" and "host-staged-bytes"
+ * make a plan that needs them visible. Every KP_KERNEL step is emitted as CUDA C (compiler/
+ * kir_cuda.h, for the instance's architecture, in the run's dtype; XLC_KIR_NO_FMA as on the CPU)
+ * and handed to the instance's loader, then launched at the emitted geometry (one launch per
+ * step run, counted). GEMM steps run on the device's GEMM; views alias. The plan is the CPU
+ * target's (kp_target_cpu: scans run their body's plan once per step, no persistent kernels).
+ * TODO(issue 19 item 2): plan for the CUDA target (persistent scans) once kplan has it.
+ *
+ * The emulated instance: kernels compiled by the host compiler and run by the emulator (emu/
+ * xce.h), on the emulated device whose memory is guarded (cuda_dev.h: inaccessible outside
+ * device operations, so a host access the walker forgot faults here as it would on a GPU); the
+ * launch opens the guard around xce_launch and refuses a buffer that is not device memory.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
 #include "cuda_dev.h"
 #include "exec_cpu.h"
+#include "exec_cuda.h"
 #include "jit.h"
-#include "kir_cuda.h"
 #include "xce.h"
 
 typedef struct {
+  const xec_loader *ld;
+  const kcu_target *t;
   const char *cache; /* the disk cache directory, or NULL */
   int no_fma;
   long launches, interpreted;
 } xec_ctx;
 
 typedef struct {
-  xce_module *m;
-  char name[128];
+  void *h; /* the loader's */
   unsigned grid[3], block[3], smem;
   xec_ctx *ctx;
 } xec_kernel;
@@ -46,19 +50,20 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
   eo.no_fma = c->no_fma;
   kcu_launch geo;
   char *e = NULL;
-  char *src = kcu_emit(k, kcu_dtype_of(dt), kcu_target_find("sm_90"), &eo, &geo, &e);
-  if (!src) { /* not spelled in CUDA C: interpreted */
+  char *src = kcu_emit(k, kcu_dtype_of(dt), c->t, &eo, &geo, &e);
+  if (!src) { /* not spelled in CUDA C: interpreted (staged on the host) */
     free(e);
     c->interpreted++;
     return NULL;
   }
-  xce_module *m = xce_compile(src, strlen(src), c->cache, err);
+  char name[128];
+  kcu_name(k->name, name, sizeof name);
+  void *m = c->ld->load(src, name, c->t, &geo, c->cache, err);
   free(src);
   if (!m) return NULL;
   xec_kernel *h = xl_calloc(1, sizeof *h);
-  h->m = m;
+  h->h = m;
   h->ctx = c;
-  kcu_name(k->name, h->name, sizeof h->name);
   h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
   h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
   h->smem = (unsigned)geo.smem;
@@ -68,12 +73,12 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
 static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
   xec_kernel *h = hp;
   h->ctx->launches++;
-  return xce_launch(h->m, h->name, h->grid, h->block, h->smem, bufs, nbuf, 0, err);
+  return h->ctx->ld->launch(h->h, h->grid, h->block, h->smem, bufs, nbuf, err);
 }
 
 static void xec_release(void *hp) {
   xec_kernel *h = hp;
-  xce_module_free(h->m);
+  h->ctx->ld->unload(h->h);
   free(h);
 }
 
@@ -83,11 +88,15 @@ typedef struct {
   cpu_kernel_runner runner;
 } xec_exec;
 
-static int emu_prepare(xl_exec *x, const xl_options *o, char **err) {
+int xec_prepare(xl_exec *x, const xl_options *o, const xec_loader *ld, char **err) {
+  const kcu_target *t = ld->target(err);
+  if (!t) return -1;
   xec_exec *xe = xl_calloc(1, sizeof *xe);
-  xe->ctx.cache = jit_cache_dir(); /* the JIT's disk cache directory serves both */
+  xe->ctx.ld = ld;
+  xe->ctx.t = t;
+  xe->ctx.cache = jit_cache_dir(); /* the JIT's disk cache directory serves all */
   xe->ctx.no_fma = o ? o->emit.no_fma : 0;
-  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, xl_dev_cuda_emu()};
+  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, ld->device()};
   xe->e = cpu_prepare_with(x->g, x->dt, o, &xe->runner, err);
   if (!xe->e) {
     free(xe);
@@ -97,19 +106,26 @@ static int emu_prepare(xl_exec *x, const xl_options *o, char **err) {
   return 0;
 }
 
-static int emu_run(xl_exec *x, xt *const *inputs, xt **outputs, char **err) {
+int xec_run(xl_exec *x, xt *const *inputs, xt **outputs, char **err) {
   xec_exec *xe = x->ctx;
-  return cpu_run(xe->e, inputs, outputs, err);
+  int rc = cpu_run(xe->e, inputs, outputs, err);
+  char *de = xl_dev_cuda_error(); /* a failed device call (the GPU's functions return nothing) */
+  if (de && rc == 0) {
+    if (err) *err = de;
+    return -1;
+  }
+  free(de);
+  return rc;
 }
 
-static void emu_free(xl_exec *x) {
+void xec_free(xl_exec *x) {
   xec_exec *xe = x->ctx;
   if (!xe) return;
   cpu_free(xe->e);
   free(xe);
 }
 
-static void emu_stats(const xl_exec *x, xl_exec_stats *st) {
+void xec_stats(const xl_exec *x, xl_exec_stats *st) {
   const xec_exec *xe = x->ctx;
   const cpu_stats *s = &xe->e->stats;
   st->kernels = s->kernels;
@@ -118,15 +134,68 @@ static void emu_stats(const xl_exec *x, xl_exec_stats *st) {
   st->planned_bytes = s->planned_bytes;
   st->param_bytes = s->param_bytes;
   st->runs = s->run_id;
-  st->extra[0].name = "emu-launches", st->extra[0].value = (double)xe->ctx.launches;
+  st->extra[0].name = xe->ctx.ld->launches_stat, st->extra[0].value = (double)xe->ctx.launches;
   st->extra[1].name = "kernels-interpreted", st->extra[1].value = (double)xe->ctx.interpreted;
-  st->nextra = 2;
+  st->extra[2].name = "host-staged-steps", st->extra[2].value = (double)s->staged_steps;
+  st->extra[3].name = "host-staged-bytes", st->extra[3].value = s->staged_bytes;
+  st->nextra = 4;
 }
 
-static int emu_threads(const xl_options *o) {
+int xec_threads(const xl_options *o) {
   (void)o;
-  return 1; /* the emulator runs a launch on the calling thread */
+  return 1; /* launches are issued by the calling thread (the emulator also runs them there) */
 }
+
+const kp_plan *xec_plan(const xl_exec *x) { return cpu_exec_plan(((const xec_exec *)x->ctx)->e); }
+
+/* ---- the emulated instance ---- */
+
+static const kcu_target *emu_target(char **err) {
+  (void)err;
+  return kcu_target_find("sm_90");
+}
+
+typedef struct {
+  xce_module *m;
+  char name[128];
+} emu_kernel;
+
+static void *emu_load(const char *src, const char *name, const kcu_target *t, const kcu_launch *geo,
+                      const char *cache, char **err) {
+  (void)t, (void)geo;
+  xce_module *m = xce_compile(src, strlen(src), cache, err);
+  if (!m) return NULL;
+  emu_kernel *k = xl_calloc(1, sizeof *k);
+  k->m = m;
+  snprintf(k->name, sizeof k->name, "%s", name);
+  return k;
+}
+
+/* The emulated device's memory is guarded (cuda_dev.h): open around the launch. Every buffer
+   must be device memory (a host pointer here would fault on a GPU). */
+static int emu_launch(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,
+                      char **err) {
+  emu_kernel *k = h;
+  for (int b = 0; b < nbuf; b++)
+    if (bufs[b] && !xl_dev_cuda_emu_owns(bufs[b], 1)) {
+      *err = xl_fmt("kernel %s: buffer %d (%p) is not device memory", k->name, b, bufs[b]);
+      return -1;
+    }
+  xl_dev_cuda_emu_open();
+  int rc = xce_launch(k->m, k->name, grid, block, smem, bufs, nbuf, 0, err);
+  xl_dev_cuda_emu_close();
+  return rc;
+}
+
+static void emu_unload(void *h) {
+  emu_kernel *k = h;
+  xce_module_free(k->m);
+  free(k);
+}
+
+static const xec_loader emu_loader = {"emu-launches", xl_dev_cuda_emu, emu_target, emu_load, emu_launch, emu_unload};
+
+static int emu_prepare(xl_exec *x, const xl_options *o, char **err) { return xec_prepare(x, o, &emu_loader, err); }
 
 static const xl_device *emu_device(void) { return xl_dev_cuda_emu(); }
 
@@ -139,18 +208,16 @@ static const char *emu_unusable(void) {
   return v && !strcmp(v, "1") ? NULL : "the emulated GPU is slow and opt-in: set XLC_CUDA_EMU=1";
 }
 
-static const kp_plan *emu_plan(const xl_exec *x) { return cpu_exec_plan(((const xec_exec *)x->ctx)->e); }
-
 const xl_backend xl_backend_cuda_emu = {
     .name = "cuda-emu",
     .summary = "the CUDA backend's kernels (CUDA C) run on an emulated GPU on the CPU (testing without a GPU)",
     .caps = {XL_BACKEND_BOTH_DTYPES, 1, 1, 0, XL_DEV_GPU},
     .unusable = emu_unusable,
     .prepare = emu_prepare,
-    .run = emu_run,
-    .free = emu_free,
-    .stats = emu_stats,
-    .threads = emu_threads,
+    .run = xec_run,
+    .free = xec_free,
+    .stats = xec_stats,
+    .threads = xec_threads,
     .device = emu_device,
-    .plan = emu_plan,
+    .plan = xec_plan,
 };

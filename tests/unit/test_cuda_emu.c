@@ -116,7 +116,9 @@ static int launch_smem(xce_module *m, const char *k, unsigned g, unsigned b, uns
                        int coop) {
   char *err = NULL;
   unsigned grid[3] = {g, 1, 1}, block[3] = {b, 1, 1};
+  xl_dev_cuda_emu_open(); /* the emulated device's memory is guarded outside device operations */
   int rc = xce_launch(m, k, grid, block, smem, bufs, n, coop, &err);
+  xl_dev_cuda_emu_close();
   CHECK(rc == 0, "%s: %s", k, err ? err : "");
   free(err);
   return rc;
@@ -298,7 +300,11 @@ static void test_device(void) {
   for (int i = 0; i < 24; i++) B[i] = (i % 5) - 2.25;
   kp_gemm g = {.trans_a = 1, .batch = 2, .m = 2, .n = 3, .k = 4, .lda = 2, .ldb = 3, .ldc = 3, .sa = 8, .sb = 12, .sc = 6,
                .outer = 1};
-  d->gemm(&g, CG_F64, A, B, C);
+  double *dA = d->alloc(sizeof A, 64), *dB = d->alloc(sizeof B, 64), *dC = d->alloc(sizeof C, 64);
+  d->copy(dA, A, sizeof A, XL_COPY_H2D), d->copy(dB, B, sizeof B, XL_COPY_H2D);
+  d->gemm(&g, CG_F64, dA, dB, dC);
+  d->copy(C, dC, sizeof C, XL_COPY_D2H);
+  d->free(dA), d->free(dB), d->free(dC);
   for (int b = 0; b < 2; b++)
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 3; j++) {
