@@ -26,20 +26,49 @@
 #include "kir_cuda.h"
 #include "xce.h"
 
+typedef struct xec_kernel xec_kernel;
+
 typedef struct {
   const char *cache; /* the disk cache directory, or NULL */
   int no_fma;
   long launches, interpreted;
+  xec_kernel **pending; /* prepared, not compiled yet: compiled together (xec_flush) */
+  int npending, cpending;
 } xec_ctx;
 
-typedef struct {
-  xce_module *m;
+struct xec_kernel {
+  xce_module *m; /* NULL until compiled */
+  char *src;     /* the CUDA C until compiled */
   char name[128];
   unsigned grid[3], block[3], smem;
   xec_ctx *ctx;
-} xec_kernel;
+};
+
+/* Compiles every pending kernel in one xce_compile_many call (few host compiler runs for a
+   whole preparation, instead of one per kernel); 0, or -1 with *err. */
+static int xec_flush(xec_ctx *c, char **err) {
+  int n = c->npending;
+  if (!n) return 0;
+  const char **src = xl_calloc((size_t)n, sizeof *src);
+  size_t *len = xl_calloc((size_t)n, sizeof *len);
+  xce_module **m = xl_calloc((size_t)n, sizeof *m);
+  for (int i = 0; i < n; i++) src[i] = c->pending[i]->src, len[i] = strlen(src[i]);
+  int rc = xce_compile_many(n, src, len, c->cache, m, err);
+  if (!rc) {
+    for (int i = 0; i < n; i++) {
+      xec_kernel *h = c->pending[i];
+      h->m = m[i];
+      free(h->src);
+      h->src = NULL;
+    }
+    c->npending = 0;
+  }
+  free(src), free(len), free(m);
+  return rc;
+}
 
 static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, char **err) {
+  (void)err;
   xec_ctx *c = ctx;
   kir_emit_opts eo;
   memset(&eo, 0, sizeof eo);
@@ -52,28 +81,35 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
     c->interpreted++;
     return NULL;
   }
-  xce_module *m = xce_compile(src, strlen(src), c->cache, err);
-  free(src);
-  if (!m) return NULL;
   xec_kernel *h = xl_calloc(1, sizeof *h);
-  h->m = m;
+  h->src = src;
   h->ctx = c;
   kcu_name(k->name, h->name, sizeof h->name);
   h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
   h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
   h->smem = (unsigned)geo.smem;
+  if (c->npending == c->cpending) {
+    c->cpending = c->cpending ? 2 * c->cpending : 64;
+    c->pending = xl_realloc(c->pending, (size_t)c->cpending * sizeof *c->pending);
+  }
+  c->pending[c->npending++] = h;
   return h;
 }
 
 static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
   xec_kernel *h = hp;
+  if (!h->m && xec_flush(h->ctx, err)) return -1; /* prepared after the preparation's flush */
   h->ctx->launches++;
   return xce_launch(h->m, h->name, h->grid, h->block, h->smem, bufs, nbuf, 0, err);
 }
 
 static void xec_release(void *hp) {
   xec_kernel *h = hp;
+  xec_ctx *c = h->ctx;
+  for (int i = 0; i < c->npending; i++)
+    if (c->pending[i] == h) c->pending[i--] = c->pending[--c->npending];
   xce_module_free(h->m);
+  free(h->src);
   free(h);
 }
 
@@ -89,7 +125,12 @@ static int emu_prepare(xl_exec *x, const xl_options *o, char **err) {
   xe->ctx.no_fma = o ? o->emit.no_fma : 0;
   xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, xl_dev_cuda_emu()};
   xe->e = cpu_prepare_with(x->g, x->dt, o, &xe->runner, err);
+  if (xe->e && xec_flush(&xe->ctx, err)) { /* every kernel of the plan, scan bodies included */
+    cpu_free(xe->e);
+    xe->e = NULL;
+  }
   if (!xe->e) {
+    free(xe->ctx.pending);
     free(xe);
     return -1;
   }
@@ -106,6 +147,7 @@ static void emu_free(xl_exec *x) {
   xec_exec *xe = x->ctx;
   if (!xe) return;
   cpu_free(xe->e);
+  free(xe->ctx.pending);
   free(xe);
 }
 

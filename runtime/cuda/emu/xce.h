@@ -36,6 +36,11 @@ typedef struct xce_module xce_module;
 
 /* NULL with *err (malloc'd) when the compiler fails (its output included) or is missing. */
 xce_module *xce_compile(const char *src, size_t len, const char *cache_dir, char **err);
+/* n sources at once (each as xce_compile: its own module, cache entry and hash), in as few
+   compiler runs as the batching rules allow, up to one per CPU at once. 0 with mods[i] set,
+   or -1 with *err (the first failure) and every mods[i] NULL. */
+int xce_compile_many(int n, const char *const *src, const size_t *len, const char *cache_dir, xce_module **mods,
+                     char **err);
 void xce_module_free(xce_module *m); /* NULL ignored; the shared object stays loaded */
 uint64_t xce_module_hash(const xce_module *m); /* xce_hash of the source bytes compiled */
 int xce_module_cached(const xce_module *m);    /* 1: found in the cache, not compiled */
