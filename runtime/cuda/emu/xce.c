@@ -319,10 +319,12 @@ static int module_bind(xce_module *m, const char *so, const char *src, size_t le
   return 0;
 }
 
-/* the lines of a wrapper that compile item i (a source compiled alone: not in a namespace) */
+/* the lines of a wrapper that compile item i (a source compiled alone: not in a namespace);
+   the source by its file name, found beside the wrapper whatever the cache directory's path */
 static char *wrap_one(const citem *c, int i) {
-  if (c->alone) return xl_fmt("%s#include \"%s\"\n", c->dyn, c->cutmp);
-  return xl_fmt("namespace xce_src%d {\n%s#include \"%s\"\n}\n", i, c->dyn, c->cutmp);
+  const char *base = strrchr(c->cutmp, '/') ? strrchr(c->cutmp, '/') + 1 : c->cutmp; /* beside the wrapper */
+  if (c->alone) return xl_fmt("%s#include \"%s\"\n", c->dyn, base);
+  return xl_fmt("namespace xce_src%d {\n%s#include \"%s\"\n}\n", i, c->dyn, base);
 }
 
 #define POOL_DEF "extern \"C\" { alignas(16) thread_local unsigned char xce_dyn_pool_[XCE_DYN_BYTES]; }\n"
