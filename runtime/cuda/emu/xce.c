@@ -8,6 +8,8 @@
  * A source that names no collective (no barrier, shuffle, vote or group) needs no fibers: its
  * threads run one after another on the calling stack (the shuffle and vote functions would
  * need them, so their names decide; the spelling check is a plain text search).
+ * Compiling: xce_compile_many puts many sources into one compiler run (the batching rules
+ * above kernel_names); xce_compile is that for one source.
  * Warp exchanges use two slot banks per warp, alternating per collective: a thread writes its
  * value into bank p, waits, reads its source lane from bank p; bank p is written again only two
  * collectives later, after every lane has passed the one between (so every read is done).
