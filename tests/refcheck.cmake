@@ -9,6 +9,9 @@
 # The extra cases in tests/ref_extra/ (made by tests/ref_extra/make_cases.py from the official
 # code; configurations the shipped cases do not cover) are committed with the sources:
 #   refcheck.extra.f64.<case>, refcheck.extra.f32.<case>
+# Every shipped and extra case again on the emulated GPU (--backend cuda-emu, XLC_CUDA_EMU=1:
+# the CUDA C kernels run on the CPU; the same tolerances), label refcheck-emu:
+#   refcheck.emu.f64.<case>, refcheck.emu.f32.<case>, refcheck.emu.extra.<dtype>.<case>
 set(XLC_REFCHECK_RUNNER ${CMAKE_CURRENT_SOURCE_DIR}/run_refcheck.sh)
 set(XLC_REFCHECK_STDLIB ${CMAKE_SOURCE_DIR}/stdlib/xlstm.xl)
 set(XLC_REFCHECK_CASES "")
@@ -52,3 +55,33 @@ foreach(m IN LISTS XLC_REF_EXTRA_MANIFESTS)
     set_tests_properties(refcheck.extra.${dt}.${case} PROPERTIES LABELS refcheck SKIP_RETURN_CODE 77 TIMEOUT 300)
   endforeach()
 endforeach()
+
+# the emulated GPU: every case of both sets, f64 and f32 (not in the sanitizer build: the CPU
+# refchecks run there, and the emulator's own tests run under ASan)
+if(NOT XLC_SANITIZE AND XLC_CPU)
+  set(XLC_REFCHECK_EMU_DIRS "")
+  foreach(case IN LISTS XLC_REFCHECK_CASES)
+    list(APPEND XLC_REFCHECK_EMU_DIRS "${case}=${XLC_REF_DIR}/${case}")
+  endforeach()
+  foreach(m IN LISTS XLC_REF_EXTRA_MANIFESTS)
+    get_filename_component(dir "${m}" DIRECTORY)
+    get_filename_component(case "${dir}" NAME)
+    list(APPEND XLC_REFCHECK_EMU_DIRS "extra.${case}=${dir}")
+  endforeach()
+  foreach(entry IN LISTS XLC_REFCHECK_EMU_DIRS)
+    string(REGEX REPLACE "=.*" "" case "${entry}")
+    string(REGEX REPLACE "^[^=]*=" "" dir "${entry}")
+    string(REGEX REPLACE "^extra\\." "" plain "${case}")
+    foreach(dt f64 f32)
+      if(case MATCHES "^extra\\.")
+        set(tname refcheck.emu.extra.${dt}.${plain})
+      else()
+        set(tname refcheck.emu.${dt}.${case})
+      endif()
+      add_test(NAME ${tname}
+        COMMAND sh ${XLC_REFCHECK_RUNNER} --backend cuda-emu $<TARGET_FILE:xlc> ${XLC_REFCHECK_STDLIB} ${dt} ${dir})
+      set_tests_properties(${tname} PROPERTIES LABELS "refcheck;refcheck-emu" SKIP_RETURN_CODE 77 TIMEOUT 900
+        ENVIRONMENT "XLC_CUDA_EMU=1")
+    endforeach()
+  endforeach()
+endif()

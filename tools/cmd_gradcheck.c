@@ -7,8 +7,10 @@
  * Output: one line per float input, parameter and initial state with the worst relative
  * error of the autodiff gradient against fourth-order central differences (every element of
  * tensors up to GC_FULL elements, --dirs random unit directions beyond), a summary line, and
- * exit status 1 above the tolerance. Everything runs on the reference executor; this file
- * only binds, perturbs and compares.
+ * exit status 1 above the tolerance. Everything runs on the reference executor, or with
+ * --backend on another row of the backend table (the forward and the gradient graph each
+ * prepared once there: the gradient a backend computes against differences of the loss it
+ * computes); this file only binds, perturbs and compares.
  */
 #include <math.h>
 #include <string.h>
@@ -48,6 +50,8 @@ void usage_gradcheck(FILE *out) {
           "  --param-noise S             add N(0, S^2) to every parameter (default 0): moves\n"
           "                              zero-initialized gate weights off the ties that put a\n"
           "                              stabilizer max at a kink (e.g. mlstm_block: 0.1)\n"
+          "  --backend NAME              run the forward and gradient graphs on NAME, in float64\n"
+          "                              (default ref, the reference executor)\n"
           "\n"
           "Prints one line per tensor (name, shape, checks, worst relative error, PASS/FAIL) and\n"
           "a summary. A non-finite forward output is an error naming it.\n"
@@ -57,10 +61,12 @@ void usage_gradcheck(FILE *out) {
 }
 
 static const drv_optspec gc_opts[] = {{"set", 1}, {"inputs", 1}, {"params", 1},      {"seed", 1},
-                                      {"tol", 1}, {"dirs", 1},   {"param-noise", 1}, {NULL, 0}};
+                                      {"tol", 1}, {"dirs", 1},   {"param-noise", 1}, {"backend", 1},
+                                      {NULL, 0}};
 
 typedef struct {
   const char *file, *entry, *inputs, *params;
+  const char *backend; /* --backend, or NULL: ref_exec */
   uint64_t seed;
   double tol;
   double noise; /* --param-noise: std of N(0, S^2) added to every parameter */
@@ -87,6 +93,10 @@ static int parse_cfg(const drv_args *a, gc_cfg *c) {
       if (drv_sets_add(&c->sets, v) != 0) return XLC_EXIT_USER;
     } else if (!strcmp(n, "inputs")) c->inputs = v;
     else if (!strcmp(n, "params")) c->params = v;
+    else if (!strcmp(n, "backend")) {
+      if (!drv_backend_ok(v)) return XLC_EXIT_USER;
+      c->backend = v;
+    }
     else if (!strcmp(n, "seed")) {
       if (drv_parse_u64(v, &c->seed) != 0) {
         drv_error("--seed needs a non-negative integer, got '%s'", v);
@@ -130,11 +140,24 @@ typedef struct {
   xt **vals;      /* [fwd nodes] f64 value of every INPUT node (default states filled) */
   xt **W;         /* [fwd outs] projection of each float output; NULL for integer outputs */
   int nruns;      /* forward runs so far */
+  xl_exec *xf;    /* fwd prepared on --backend, or NULL (ref_exec) */
 } gc_ctx;
+
+/* g prepared on cfg's --backend in f64, or NULL (ref_exec; or an error: *rc set) */
+static xl_exec *gc_prepare(const gc_cfg *cfg, const cg_graph *g, int *rc) {
+  *rc = XLC_EXIT_OK;
+  if (!cfg->backend || !strcmp(cfg->backend, "ref")) return NULL;
+  char *err = NULL;
+  xl_exec *x = xl_exec_prepare(xl_backend_find(cfg->backend), g, CG_F64, NULL, &err);
+  if (!x) *rc = drv_exec_failed(-1, err, "backend '%s' on entry '%s'", cfg->backend, cfg->entry);
+  free(err);
+  return x;
+}
 
 /* Runs the forward graph on ctx->vals; outs gets fwd->outs.n new tensors. 0 or -1 (*err). */
 static int run_fwd(gc_ctx *x, xt **outs, char **err) {
   x->nruns++;
+  if (x->xf) return xl_exec_run(x->xf, (xt *const *)x->vals, outs, err);
   return ref_exec(x->fwd, CG_F64, (xt *const *)x->vals, outs, err);
 }
 
@@ -341,7 +364,9 @@ static int run_grad(gc_ctx *c, xt ***gout) {
     }
   }
   char *err = NULL;
-  int xrc = rc ? 0 : ref_exec(c->grad, CG_F64, (xt *const *)gin, *gout, &err);
+  xl_exec *xg = rc ? NULL : gc_prepare(c->cfg, c->grad, &rc);
+  int xrc = rc ? 0 : xg ? xl_exec_run(xg, (xt *const *)gin, *gout, &err) : ref_exec(c->grad, CG_F64, (xt *const *)gin, *gout, &err);
+  xl_exec_free(xg);
   if (xrc != 0)
     rc = drv_exec_failed(xrc, err, "the gradient graph of entry '%s'", c->cfg->entry);
   free(err);
@@ -420,7 +445,7 @@ static int read_tensors(const char *path, xt_list *l) {
 static int gradcheck(const gc_cfg *cfg) {
   drv_src s;
   xt_list fin = {0}, fpar = {0}, empty = {0};
-  gc_ctx c = {cfg, NULL, NULL, NULL, NULL, 0};
+  gc_ctx c = {cfg, NULL, NULL, NULL, NULL, 0, NULL};
   xt **base = NULL, **gout = NULL;
   char *err = NULL;
   int rc = XLC_EXIT_USER;
@@ -435,6 +460,8 @@ static int gradcheck(const gc_cfg *cfg) {
   if ((rc = run_bind(c.fwd, &bc, c.vals)) != 0) goto out;
   fill_states(&c);
   add_noise(&c);
+  c.xf = gc_prepare(cfg, c.fwd, &rc);
+  if (rc) goto out;
 
   int nout = c.fwd->outs.n;
   base = xl_calloc((size_t)nout, sizeof *base);
@@ -464,6 +491,7 @@ out:
     for (int i = 0; i < c.fwd->nodes.n; i++) xt_free(c.vals[i]);
   free(c.vals);
   free(err);
+  xl_exec_free(c.xf);
   if (c.grad) cg_free(c.grad);
   if (c.fwd) cg_free(c.fwd);
   xtl_free(&fin);

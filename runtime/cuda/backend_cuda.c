@@ -119,7 +119,7 @@ static void gpu_unload(void *h) {
   free(k);
 }
 
-static const xec_loader gpu_loader = {"launches", cuda_device, gpu_target, gpu_load, gpu_launch, gpu_unload};
+static const xec_loader gpu_loader = {"launches", cuda_device, gpu_target, gpu_load, NULL, gpu_launch, gpu_unload};
 
 static int cuda_prepare(xl_exec *x, const xl_options *o, char **err) { return xec_prepare(x, o, &gpu_loader, err); }
 

@@ -10,7 +10,8 @@
  * emitter cannot spell (kir_interp); the counters "host-staged-steps" and "host-staged-bytes"
  * make a plan that needs them visible. Every KP_KERNEL step is emitted as CUDA C (compiler/
  * kir_cuda.h, for the instance's architecture, in the run's dtype; XLC_KIR_NO_FMA as on the CPU)
- * and handed to the instance's loader, then launched at the emitted geometry (one launch per
+ * and handed to the instance's loader (all kernels of a preparation at once: xec_flush), then
+ * launched at the emitted geometry (one launch per
  * step run, counted). GEMM steps run on the device's GEMM; views alias. The plan is the CPU
  * target's (kp_target_cpu: scans run their body's plan once per step, no persistent kernels).
  * TODO(issue 19 item 2): plan for the CUDA target (persistent scans) once kplan has it.
@@ -29,21 +30,57 @@
 #include "jit.h"
 #include "xce.h"
 
+typedef struct xec_kernel xec_kernel;
+
 typedef struct {
   const xec_loader *ld;
   const kcu_target *t;
   const char *cache; /* the disk cache directory, or NULL */
   int no_fma;
   long launches, interpreted;
+  xec_kernel **pending; /* prepared, not loaded yet: loaded together (xec_flush) */
+  int npending, cpending;
 } xec_ctx;
 
-typedef struct {
-  void *h; /* the loader's */
+struct xec_kernel {
+  void *h;        /* the loader's; NULL until loaded */
+  char *src;      /* the CUDA C until loaded */
+  char name[128];
+  kcu_launch geo;
   unsigned grid[3], block[3], smem;
   xec_ctx *ctx;
-} xec_kernel;
+};
+
+/* Loads every pending kernel: in one ld->load_many call where the loader has one (the
+   emulator: few host compiler runs for a whole preparation instead of one per kernel), else
+   one ld->load each; 0, or -1 with *err. */
+static int xec_flush(xec_ctx *c, char **err) {
+  int n = c->npending, rc = 0;
+  if (!n) return 0;
+  if (c->ld->load_many) {
+    const char **src = xl_calloc((size_t)n, sizeof *src), **name = xl_calloc((size_t)n, sizeof *name);
+    void **out = xl_calloc((size_t)n, sizeof *out);
+    for (int i = 0; i < n; i++) src[i] = c->pending[i]->src, name[i] = c->pending[i]->name;
+    rc = c->ld->load_many(n, src, name, c->t, c->cache, out, err);
+    for (int i = 0; i < n && !rc; i++) c->pending[i]->h = out[i];
+    free(src), free(name), free(out);
+  } else {
+    for (int i = 0; i < n && !rc; i++) {
+      xec_kernel *h = c->pending[i];
+      if (!(h->h = c->ld->load(h->src, h->name, c->t, &h->geo, c->cache, err))) rc = -1;
+    }
+  }
+  if (rc) return -1;
+  for (int i = 0; i < n; i++) {
+    free(c->pending[i]->src);
+    c->pending[i]->src = NULL;
+  }
+  c->npending = 0;
+  return 0;
+}
 
 static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, char **err) {
+  (void)err; /* loading happens in xec_flush */
   xec_ctx *c = ctx;
   kir_emit_opts eo;
   memset(&eo, 0, sizeof eo);
@@ -56,29 +93,36 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
     c->interpreted++;
     return NULL;
   }
-  char name[128];
-  kcu_name(k->name, name, sizeof name);
-  void *m = c->ld->load(src, name, c->t, &geo, c->cache, err);
-  free(src);
-  if (!m) return NULL;
   xec_kernel *h = xl_calloc(1, sizeof *h);
-  h->h = m;
+  h->src = src;
   h->ctx = c;
+  h->geo = geo;
+  kcu_name(k->name, h->name, sizeof h->name);
   h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
   h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
   h->smem = (unsigned)geo.smem;
+  if (c->npending == c->cpending) {
+    c->cpending = c->cpending ? 2 * c->cpending : 64;
+    c->pending = xl_realloc(c->pending, (size_t)c->cpending * sizeof *c->pending);
+  }
+  c->pending[c->npending++] = h;
   return h;
 }
 
 static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
   xec_kernel *h = hp;
+  if (!h->h && xec_flush(h->ctx, err)) return -1; /* prepared after the preparation's flush */
   h->ctx->launches++;
   return h->ctx->ld->launch(h->h, h->grid, h->block, h->smem, bufs, nbuf, err);
 }
 
 static void xec_release(void *hp) {
   xec_kernel *h = hp;
-  h->ctx->ld->unload(h->h);
+  xec_ctx *c = h->ctx;
+  for (int i = 0; i < c->npending; i++)
+    if (c->pending[i] == h) c->pending[i--] = c->pending[--c->npending];
+  if (h->h) c->ld->unload(h->h);
+  free(h->src);
   free(h);
 }
 
@@ -98,7 +142,12 @@ int xec_prepare(xl_exec *x, const xl_options *o, const xec_loader *ld, char **er
   xe->ctx.no_fma = o ? o->emit.no_fma : 0;
   xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, ld->device()};
   xe->e = cpu_prepare_with(x->g, x->dt, o, &xe->runner, err);
+  if (xe->e && xec_flush(&xe->ctx, err)) { /* every kernel of the plan, scan bodies included */
+    cpu_free(xe->e);
+    xe->e = NULL;
+  }
   if (!xe->e) {
+    free(xe->ctx.pending);
     free(xe);
     return -1;
   }
@@ -122,6 +171,7 @@ void xec_free(xl_exec *x) {
   xec_exec *xe = x->ctx;
   if (!xe) return;
   cpu_free(xe->e);
+  free(xe->ctx.pending);
   free(xe);
 }
 
@@ -171,6 +221,24 @@ static void *emu_load(const char *src, const char *name, const kcu_target *t, co
   return k;
 }
 
+/* every source in few host compiler runs (xce_compile_many) */
+static int emu_load_many(int n, const char *const *src, const char *const *name, const kcu_target *t,
+                         const char *cache, void **out, char **err) {
+  (void)t;
+  size_t *len = xl_calloc((size_t)n, sizeof *len);
+  xce_module **m = xl_calloc((size_t)n, sizeof *m);
+  for (int i = 0; i < n; i++) len[i] = strlen(src[i]);
+  int rc = xce_compile_many(n, src, len, cache, m, err);
+  for (int i = 0; i < n && !rc; i++) {
+    emu_kernel *k = xl_calloc(1, sizeof *k);
+    k->m = m[i];
+    snprintf(k->name, sizeof k->name, "%s", name[i]);
+    out[i] = k;
+  }
+  free(len), free(m);
+  return rc;
+}
+
 /* The emulated device's memory is guarded (cuda_dev.h): open around the launch. Every buffer
    must be device memory (a host pointer here would fault on a GPU). */
 static int emu_launch(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,
@@ -193,7 +261,7 @@ static void emu_unload(void *h) {
   free(k);
 }
 
-static const xec_loader emu_loader = {"emu-launches", xl_dev_cuda_emu, emu_target, emu_load, emu_launch, emu_unload};
+static const xec_loader emu_loader = {"emu-launches", xl_dev_cuda_emu, emu_target, emu_load, emu_load_many, emu_launch, emu_unload};
 
 static int emu_prepare(xl_exec *x, const xl_options *o, char **err) { return xec_prepare(x, o, &emu_loader, err); }
 

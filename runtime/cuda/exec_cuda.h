@@ -21,6 +21,10 @@ typedef struct {
      cache directory or NULL): a handle, or NULL with *err (malloc'd) */
   void *(*load)(const char *src, const char *name, const kcu_target *t, const kcu_launch *geo, const char *cache,
                 char **err);
+  /* optional (NULL: load each): n sources at once, handles into out[0..n): 0, or -1 with *err
+     (malloc'd) and nothing loaded */
+  int (*load_many)(int n, const char *const *src, const char *const *name, const kcu_target *t, const char *cache,
+                   void **out, char **err);
   /* h's kernel on grid x block with smem bytes of dynamic shared memory over bufs (device
      pointers, the xl_bufs ABI): 0, or -1 with *err */
   int (*launch)(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,

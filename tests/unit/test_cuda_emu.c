@@ -8,7 +8,11 @@
  * against bit arithmetic here); launch counts; the hash of the compiled bytes; a compile error
  * with the compiler's message; a deadlock reported; the disk cache reused; the emulated device
  * table (copies, GEMM against a naive product); 3-D grid and block indices with and without
- * fibers (a source without collectives runs its threads one after another). Skipped (77) without a host C++ compiler.
+ * fibers (a source without collectives runs its threads one after another); many sources
+ * compiled at once (xce_compile_many: sources whose preludes and kernel names collide, a
+ * repeated source, a cooperative one and dynamic shared memory, each module running its own
+ * kernel, each hash that of its bytes, all found in the cache the second time; a compile
+ * error in a batch names the source at fault). Skipped (77) without a host C++ compiler.
  */
 #include <math.h>
 #include <stdint.h>
@@ -317,6 +321,84 @@ static void test_device(void) {
   CHECK(!bad, "emulated GEMM: %d of 12 wrong", bad);
 }
 
+
+/* Kernel i of a batch: y[t] = x[t] * (i + 1) + OFF, with a prelude (a typedef, a static
+   function) that every source repeats with its own value, the kernel name "scale" in sources
+   0..2 (so they need different batches) and dynamic shared memory in the odd ones. */
+static char *batch_src(int i) {
+  const char *name = i < 3 ? "scale" : i == 3 ? "scale3" : "scale4";
+  return xl_fmt("typedef struct { void *b[32]; } xl_bufs;\n"
+                "typedef double xl_r;\n"
+                "static __device__ xl_r off(void) { return %d.0; }\n"
+                "extern \"C\" __global__ void %s(xl_bufs p) {\n"
+                "  %s\n"
+                "  const xl_r *x = (const xl_r *)p.b[0]; xl_r *y = (xl_r *)p.b[1];\n"
+                "  unsigned t = threadIdx.x;\n"
+                "  %s\n"
+                "  y[t] = x[t] * %d.0 + off();\n"
+                "}\n",
+                100 * i, name, i % 2 ? "extern __shared__ __align__(16) double buf[];" : "",
+                i % 2 ? "buf[t] = 1.0; __syncthreads(); if (buf[(t + 1) % blockDim.x] != 1.0) y[t] = -1;" : "", i + 1);
+}
+
+static void test_many(const char *dir) {
+  enum { N = 7 };
+  char *src[N];
+  size_t len[N];
+  for (int i = 0; i < 5; i++) src[i] = batch_src(i);
+  src[5] = xl_strdup(src[1]); /* a repeat */
+  src[6] = xl_strdup("#include <cooperative_groups.h>\n"
+                     "typedef struct { void *b[32]; } xl_bufs;\n"
+                     "extern \"C\" __global__ void scale(xl_bufs p) {\n" /* the name again, cooperative */
+                     "  double *x = (double *)p.b[0], *y = (double *)p.b[1];\n"
+                     "  unsigned t = blockIdx.x * blockDim.x + threadIdx.x;\n"
+                     "  x[t] = 7.0; cooperative_groups::this_grid().sync(); y[t] = x[t] + x[(t + 1) % 64];\n"
+                     "}\n");
+  for (int i = 0; i < N; i++) len[i] = strlen(src[i]);
+  for (int pass = 0; pass < 2; pass++) {
+    xce_module *m[N];
+    char *err = NULL;
+    int rc = xce_compile_many(N, (const char *const *)src, len, dir, m, &err);
+    CHECK(rc == 0, "compile_many (pass %d): %s", pass, err ? err : "");
+    free(err);
+    if (rc) return;
+    for (int i = 0; i < N; i++) {
+      CHECK(xce_module_hash(m[i]) == xce_hash(src[i], len[i]), "batch source %d: the compiled bytes differ", i);
+      CHECK(xce_module_cached(m[i]) == pass, "batch source %d, pass %d: cached %d", i, pass, xce_module_cached(m[i]));
+      double x[64], y[64];
+      for (int t = 0; t < 64; t++) x[t] = t, y[t] = 0;
+      void *bufs[2] = {x, y};
+      const char *name = i == 3 ? "scale3" : i == 4 ? "scale4" : "scale";
+      int k = i == 5 ? 1 : i;
+      if (i == 6) {
+        if (launch(m[i], name, 2, 32, bufs, 2, 1)) continue;
+      } else if (launch_smem(m[i], name, 1, 64, i % 2 ? 512 : 0, bufs, 2, 0)) {
+        continue;
+      }
+      int bad = 0;
+      for (int t = 0; t < 64; t++) bad += y[t] != (i == 6 ? 14.0 : x[t] * (k + 1) + 100 * k);
+      CHECK(!bad, "batch source %d (%s): %d of 64 wrong (y[1] %g)", i, name, bad, y[1]);
+    }
+    for (int i = 0; i < N; i++) xce_module_free(m[i]);
+  }
+  /* an error in one source of a batch: the message names it, nothing returned */
+  char *bad = xl_strdup("typedef struct { void *b[32]; } xl_bufs;\n"
+                        "extern \"C\" __global__ void broken(xl_bufs p) { undeclared_in_batch = 1; }\n");
+  char *fresh[N];
+  size_t flen[N];
+  for (int i = 0; i < N; i++) {
+    fresh[i] = i == 2 ? bad : xl_fmt("%s/* %d */\n", src[i], i); /* new bytes: not cached */
+    flen[i] = strlen(fresh[i]);
+  }
+  xce_module *m[N];
+  char *err = NULL;
+  CHECK(xce_compile_many(N, (const char *const *)fresh, flen, dir, m, &err) == -1 && err &&
+            strstr(err, "undeclared_in_batch") && !m[0] && !m[N - 1],
+        "batch compile error: %s", err ? err : "none");
+  free(err);
+  for (int i = 0; i < N; i++) free(src[i]), free(fresh[i]);
+}
+
 int main(void) {
   char dir[] = "/tmp/xlc-test-emu-XXXXXX";
   if (!mkdtemp(dir)) return 2;
@@ -354,6 +436,7 @@ int main(void) {
   CHECK(m4 && !xce_module_cached(m4), "uncached compile: %s", err ? err : "");
   free(err);
   xce_module_free(m), xce_module_free(m2), xce_module_free(m4);
+  test_many(dir);
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd)) fprintf(stderr, "could not remove %s\n", dir);

@@ -16,7 +16,8 @@
  * __shared__ variables are thread_local: the object's thread-local block holds exactly the
  * shared memory (and one anchor byte), which the scheduler keeps per block when the blocks of
  * a cooperative launch run interleaved. `extern __shared__ T NAME[]` (dynamic shared memory)
- * is defined by a second header the emulator writes (T a built-in type, XCE_DYN_BYTES).
+ * is declared before the source by the emulator's wrapper (T a built-in type): an alias of
+ * the object's one pool of XCE_DYN_BYTES.
  * Not emulated: timing, real concurrency, tensor-core fragments.
  */
 #ifndef XCE_CUDA_H
