@@ -1,4 +1,4 @@
-/* options.c - defaults of xl_options and of the CPU target (options.h). */
+/* options.c - defaults of xl_options and of the CPU and CUDA targets (options.h). */
 #include "options.h"
 
 #include "kplan.h"
@@ -15,6 +15,15 @@ kp_target kp_target_cpu(void) {
   t.small_out = KP_SMALL_OUT;
   t.merge = 1;
   t.persistent_scan = 0;
+  return t;
+}
+
+kp_target kp_target_cuda(void) {
+  kp_target t = kp_target_cpu();
+  t.name = "cuda";
+  t.persistent_scan = 1;
+  t.body_contract = 1;
+  t.scan_min_blocks = 2; /* one head (or batch slice) alone: cooperative over the whole GPU */
   return t;
 }
 
