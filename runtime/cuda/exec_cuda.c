@@ -30,12 +30,14 @@ typedef struct {
   const char *cache; /* the disk cache directory, or NULL */
   int no_fma;
   long launches, interpreted;
+  long scan_launches; /* of them: persistent scans (one launch each) */
 } xec_ctx;
 
 typedef struct {
   xce_module *m;
   char name[128];
   unsigned grid[3], block[3], smem;
+  int coop;          /* a cooperative launch (a persistent scan's grid barrier) */
   xec_ctx *ctx;
 } xec_kernel;
 
@@ -71,6 +73,43 @@ static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
   return xce_launch(h->m, h->name, h->grid, h->block, h->smem, bufs, nbuf, 0, err);
 }
 
+/* A persistent scan (exec_cpu.h scan_prepare): the body kernel's scan kernel (kir_cuda.h
+   kcu_emit_scan), launched once per scan, cooperatively when the plan says so. */
+static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err) {
+  xec_ctx *c = ctx;
+  if (getenv("XLC_SCAN_DEBUG") && !strcmp(getenv("XLC_SCAN_DEBUG"), "2")) return NULL;
+  kir_emit_opts eo;
+  memset(&eo, 0, sizeof eo);
+  eo.no_fma = c->no_fma;
+  kcu_launch geo;
+  char *e = NULL;
+  char *src = kcu_emit_scan(k, sc, kcu_dtype_of(dt), kcu_target_find("sm_90"), &eo, &geo, &e);
+  if (!src) { /* not spelled: the scan runs step by step (its kernels as xec_prepare_kernel's) */
+    if (getenv("XLC_SCAN_DEBUG")) fprintf(stderr, "scan kernel: %s\n", e);
+    free(e);
+    return NULL;
+  }
+  xce_module *m = xce_compile(src, strlen(src), c->cache, err);
+  free(src);
+  if (!m) return NULL;
+  xec_kernel *h = xl_calloc(1, sizeof *h);
+  h->m = m;
+  h->ctx = c;
+  h->coop = sc->coop;
+  kcu_name(k->name, h->name, sizeof h->name);
+  h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
+  h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
+  h->smem = (unsigned)geo.smem;
+  return h;
+}
+
+static int xec_run_scan(void *hp, void **bufs, char **err) {
+  xec_kernel *h = hp;
+  h->ctx->launches++;
+  h->ctx->scan_launches++;
+  return xce_launch(h->m, h->name, h->grid, h->block, h->smem, bufs, KIR_MAXBUF, h->coop, err);
+}
+
 static void xec_release(void *hp) {
   xec_kernel *h = hp;
   xce_module_free(h->m);
@@ -87,8 +126,17 @@ static int emu_prepare(xl_exec *x, const xl_options *o, char **err) {
   xec_exec *xe = xl_calloc(1, sizeof *xe);
   xe->ctx.cache = jit_cache_dir(); /* the JIT's disk cache directory serves both */
   xe->ctx.no_fma = o ? o->emit.no_fma : 0;
-  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, xl_dev_cuda_emu()};
-  xe->e = cpu_prepare_with(x->g, x->dt, o, &xe->runner, err);
+  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, xl_dev_cuda_emu(),
+                                    xec_prepare_scan, xec_run_scan};
+  /* the GPU's plan (kp_target_cuda: scans persistent, contractions in scan bodies kernels),
+     with the limits the options give (XLC_KP_* knobs) */
+  xl_options oc = o ? *o : xl_options_default();
+  kp_target cu = kp_target_cuda();
+  oc.target.name = cu.name;
+  oc.target.persistent_scan = cu.persistent_scan;
+  oc.target.body_contract = cu.body_contract;
+  oc.target.scan_min_blocks = cu.scan_min_blocks;
+  xe->e = cpu_prepare_with(x->g, x->dt, &oc, &xe->runner, err);
   if (!xe->e) {
     free(xe);
     return -1;
@@ -120,7 +168,9 @@ static void emu_stats(const xl_exec *x, xl_exec_stats *st) {
   st->runs = s->run_id;
   st->extra[0].name = "emu-launches", st->extra[0].value = (double)xe->ctx.launches;
   st->extra[1].name = "kernels-interpreted", st->extra[1].value = (double)xe->ctx.interpreted;
-  st->nextra = 2;
+  st->extra[2].name = "scan-launches", st->extra[2].value = (double)xe->ctx.scan_launches;
+  st->extra[3].name = "scans-persistent", st->extra[3].value = (double)s->scans_persistent;
+  st->nextra = 4;
 }
 
 static int emu_threads(const xl_options *o) {
