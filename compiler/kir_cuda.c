@@ -501,9 +501,14 @@ static int geometry(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, int 
   g.split = split;
   for (int b = 0; b < k->nbuf; b++) {
     smem_off[b] = -1;
-    if (k->buf_out[b] != KIR_LOCAL || coop) continue; /* cooperative: global scratch */
+    if (k->buf_out[b] != KIR_LOCAL) continue;
     smem_off[b] = g.smem;
     g.smem += (k->buf_numel[b] * kcu_dtype_size(dt) + 15) / 16 * 16;
+  }
+  if (coop) { /* the same layout in global scratch (kcu_scan.scratch): the blocks share it */
+    *geo = g;
+    geo->smem = 0;
+    return 0;
   }
   if (g.smem > t->smem_optin) {
     if (err) *err = xl_fmt("kernel %s: its local buffers need %lld bytes of shared memory; %s allows %lld", k->name,
@@ -689,6 +694,13 @@ static int emit_copies(FILE *f, const kcu_scan *sc, int pre, int coop, const int
   return n;
 }
 
+int64_t kcu_local_bytes(const kir_kernel *k, kcu_dtype dt) {
+  int64_t n = 0;
+  for (int b = 0; b < k->nbuf; b++)
+    if (k->buf_out[b] == KIR_LOCAL) n += (k->buf_numel[b] * kcu_dtype_size(dt) + 15) / 16 * 16;
+  return n;
+}
+
 char *kcu_emit_scan(const kir_kernel *k, const kcu_scan *sc, kcu_dtype dt, const kcu_target *t,
                     const kir_emit_opts *eo, kcu_launch *geo, char **err) {
   E e = {0};
@@ -767,7 +779,10 @@ char *kcu_emit_scan(const kir_kernel *k, const kcu_scan *sc, kcu_dtype dt, const
     const kcu_sbuf *d = &sc->buf[b];
     const char *c = k->buf_out[b] ? "" : "const ";
     if (smem_off[b] >= 0) {
-      fprintf(f, "    xl_s *const b%d = (xl_s *)((char *)xl_smem + %lld); /* local */\n", b, (long long)smem_off[b]);
+      fprintf(f, "    xl_s *const b%d = (xl_s *)((char *)", b);
+      if (coop) fprintf(f, "p.b[%d]", sc->scratch);
+      else fputs("xl_smem", f);
+      fprintf(f, " + %lld); /* local */\n", (long long)smem_off[b]);
     } else if (d->kind == KCU_SB_SLICE && d->inner > 0) {
       fprintf(f, "    const xl_slice<%sxl_s, ", c);
       put_int(f, d->inner);

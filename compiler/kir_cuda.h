@@ -97,9 +97,10 @@ char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir
    kcu_emit_scan writes one kernel that runs a whole scan: `for (s = 0; s < T; s++)` (time
    index t = s, or T-1-s when reverse) around the body's kernel chain k, each step's buffer
    pointers computed in the kernel from p.b[] as kcu_scan says:
-   - FIXED: p.b[i] every step (a loop-invariant input, a body value of the workspace; a local
-     buffer of a cooperative scan: global scratch of buf_numel[i] elements, as the blocks
-     share it);
+   - FIXED: p.b[i] every step (a loop-invariant input, a body value of the workspace); local
+     buffers are in shared memory, and in a cooperative scan (the blocks share them) at their
+     shared-memory offsets in global scratch at p.b[scratch] (kcu_local_bytes), so that the
+     places of local buffers in p.b are free for the extra pointers below;
    - SLICE (a sequence input or a stacked output): step t's slice at p.b[i] + t * step, its
      element e at (e / inner) * ostride + e % inner when inner > 0 (a slice that is not
      contiguous in the full tensor, e.g. [B, T, ...] with B > 1: indexed with the outer
@@ -145,11 +146,14 @@ typedef struct {
   int64_t T;
   int reverse, coop;
   int barrier;            /* coop: p.b index of the barrier counter (2 unsigned ints) */
+  int scratch;            /* coop with local buffers: p.b index of their global scratch */
   kcu_sbuf buf[KIR_MAXBUF];
   int nstate, ncopy;
   kcu_sstate state[KIR_MAXBUF];
   kcu_scopy copy[KIR_MAXBUF];
 } kcu_scan;
+/* Bytes of k's local buffers (shared memory, or a cooperative scan's scratch). */
+int64_t kcu_local_bytes(const kir_kernel *k, kcu_dtype dt);
 /* The scan kernel of body chain k (a per-block scan needs kir_par_dim(k) >= 0, and every
    state and copy source cut by it: kplan.h kp_buf_cut); NULL and *err as kcu_emit. */
 char *kcu_emit_scan(const kir_kernel *k, const kcu_scan *sc, kcu_dtype dt, const kcu_target *t,

@@ -831,8 +831,12 @@ static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, k
       continue;
     }
     if (b->kind == KP_VIEW || (b->kind == KP_REF && (bn->op == CG_OP_INPUT || bn->op == CG_OP_CONST))) continue;
-    snprintf(s->why, sizeof s->why, "body step %d (%s %%%d) is not part of one kernel", i,
-             b->kind == KP_KERNEL ? "a second kernel" : b->kind == KP_GEMM ? "gemm" : opname(bn), b->node);
+    if (b->kind == KP_KERNEL) /* merge_nests stopped: the nests, buffers or members ran out */
+      snprintf(s->why, sizeof s->why, "body step %d (kernel %%%d) follows a kernel of %d nests and %d buffers", i, b->node,
+               kir_nnest(bp->steps.v[ker].kir), bp->steps.v[ker].kir->nbuf);
+    else
+      snprintf(s->why, sizeof s->why, "body step %d (%s %%%d) is not part of one kernel", i,
+               b->kind == KP_GEMM ? "gemm" : opname(bn), b->node);
     return;
   }
   if (ker < 0) {
@@ -850,7 +854,11 @@ static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, k
     }
   }
   /* every state and output stored by the kernel; the extra buffer pointers it needs */
-  int outbuf[2 * KIR_MAXBUF], extra = nst + 1; /* a second buffer per state, the barrier counter */
+  /* pointers beyond the kernel's buffers, at most: per state a second buffer (ping-pong, or
+     the saved slots), with saved states that are not step-major also their slice and the
+     initial state; the copies of outputs that are also a state; the barrier counter */
+  int outbuf[2 * KIR_MAXBUF], extra = nst * (n->a[CG_SCAN_SAVE] ? 3 : 1), nlocal = 0;
+  for (int b = 0; b < k->nbuf; b++) nlocal += k->buf_out[b] == KIR_LOCAL;
   if (nst + nout > 2 * KIR_MAXBUF) {
     snprintf(s->why, sizeof s->why, "%d states and outputs", nst + nout);
     return;
@@ -874,23 +882,26 @@ static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, k
         break;
       }
   }
-  if (k->nbuf + extra > KIR_MAXBUF) {
-    snprintf(s->why, sizeof s->why, "%d buffers and %d more pointers exceed %d", k->nbuf, extra, KIR_MAXBUF);
+  s->scan_kernel = ker;
+  int split = kir_par_dim(k), blocks = split >= 0 && k->dim[split] >= 2 && k->dim[split] >= t->scan_min_blocks;
+  for (int q = 0; q < nst && blocks; q++) { /* each state read and written in the same slices */
+    int64_t cut = kp_buf_cut(k, outbuf[q]);
+    for (int b = 0; b < k->nbuf && cut; b++) {
+      const cg_node *r = &g->nodes.v[kp_view_root(g, ks->buf_node[b])];
+      if (!k->buf_out[b] && r->ikind == CG_IN_BSTATE && r->slot == q && kp_buf_cut(k, b) != cut) cut = 0;
+    }
+    blocks = cut != 0;
+  }
+  /* the extra pointers go after the kernel's buffers and in the local buffers' unused places
+     (shared memory; cooperative: one scratch); cooperative: also the barrier */
+  int room = KIR_MAXBUF - k->nbuf + nlocal, more = extra + (blocks ? 0 : 1 + (nlocal > 0));
+  if (more > room) {
+    snprintf(s->why, sizeof s->why, "%d buffers (%d local) and %d more pointers exceed %d", k->nbuf, nlocal, more,
+             KIR_MAXBUF);
     return;
   }
-  s->scan_kernel = ker;
-  s->scan_mode = KP_SCAN_COOP;
-  int split = kir_par_dim(k);
-  if (split < 0 || k->dim[split] < 2 || k->dim[split] < t->scan_min_blocks) return;
-  for (int q = 0; q < nst; q++) { /* each state read and written in the same slices */
-    int64_t cut = kp_buf_cut(k, outbuf[q]);
-    if (!cut) return;
-    for (int b = 0; b < k->nbuf; b++) {
-      const cg_node *r = &g->nodes.v[kp_view_root(g, ks->buf_node[b])];
-      if (!k->buf_out[b] && r->ikind == CG_IN_BSTATE && r->slot == q && kp_buf_cut(k, b) != cut) return;
-    }
-  }
-  s->scan_mode = KP_SCAN_BLOCKS;
+  s->scan_mode = blocks ? KP_SCAN_BLOCKS : KP_SCAN_COOP;
+  if (!blocks) return;
   s->scan_split = split;
   s->scan_blocks = k->dim[split];
 }
@@ -1224,6 +1235,16 @@ static int indexed_step(const cg_graph *g, const kp_step *t) {
   return 0;
 }
 
+/* Whether kernel step t stays out of merged kernels: data-dependent addressing (indexed_step),
+   except, for a target with body_contract (a GPU: one kernel per scan step matters more than
+   a chain's split), PAD and CONCAT, which have no indices to check before the kernel runs. */
+static int unmerged_step(const cg_graph *g, const kp_step *t, const kp_target *tg) {
+  if (!tg->body_contract) return indexed_step(g, t);
+  for (int j = 0; j < t->nodes.n; j++)
+    if (index_operand(&g->nodes.v[t->nodes.v[j]]) >= 0) return 1;
+  return 0;
+}
+
 /* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
    small > 0: only kernels of fewer than `small` points (top level). */
 static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small) {
@@ -1235,7 +1256,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || indexed_step(g, &m)) {
+    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || unmerged_step(g, &m, tg)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -1251,7 +1272,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == tg->max_nest || (small && kir_points(t->kir) >= small) ||
-          m.nodes.n + t->nodes.n > tg->max_members || indexed_step(g, t) || !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > tg->max_members || unmerged_step(g, t, tg) || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */

@@ -48,8 +48,9 @@
 
 typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
 
-/* The CPU target's limits (kp_target_cpu); KP_MAXNEST also bounds every target's max_nest. */
-#define KP_MAXNEST 8     /* loop nests of one kernel (kir.h `next`) */
+/* The CPU target's limits (kp_target_cpu); KP_MAXNEST bounds every target's max_nest. */
+#define KP_MAXNEST 16    /* loop nests of one kernel (kir.h `next`), any target */
+#define KP_NEST_CPU 8    /* the CPU's */
 #define KP_MERGE_SMALL 8192 /* outside scan bodies, kernels of fewer points are merged likewise
                                (a batch-1 decode step's norms, gates and slices; larger ones
                                stay alone so that they can be split across threads) */

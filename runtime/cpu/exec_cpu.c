@@ -1089,6 +1089,20 @@ static int sd_scratch(const cpu_prog *p, scan_dev *sd, size_t bytes) {
 
 static int sd_build_why;
 #define return_why(n) do { sd_build_why = n; return -1; } while (0)
+/* The next free pointer of the launch: after the kernel's buffers, then the local buffers'
+   places (they are in shared memory, or a cooperative scan's scratch); -1 when none is left. */
+static int sd_slot(const kir_kernel *k, int coop, int *next) {
+  (void)coop;
+  for (; *next < KIR_MAXBUF; (*next)++) {
+    int i = *next < KIR_MAXBUF - k->nbuf ? k->nbuf + *next : *next - (KIR_MAXBUF - k->nbuf);
+    if (i >= k->nbuf || k->buf_out[i] == KIR_LOCAL) {
+      (*next)++;
+      return i;
+    }
+  }
+  return -1;
+}
+
 /* Fills sd for SCAN step si of p; 0 when it can run as one launch. */
 static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
   const kp_step *s = &p->plan->steps.v[si];
@@ -1107,8 +1121,7 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
   d->coop = s->scan_mode == KP_SCAN_COOP;
   d->nstate = nst;
   if (d->T < 1) return_why(1);
-  int slot = k->nbuf, outbuf[2 * KIR_MAXBUF];
-  size_t es = esz(p->dt);
+  int nslot = 0, slot, outbuf[2 * KIR_MAXBUF];
   for (int q = 0; q < nst + nout; q++) {
     int r = kp_view_root(body, body->outs.v[q].node), b = 0;
     while (b < k->nbuf && !(k->buf_out[b] == 1 && ks->buf_node[b] == r)) b++;
@@ -1122,17 +1135,15 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
     st->out = outbuf[q];
     st->saved = save && sp->res_sm[nst + nout + q]; /* else saved [.., T, ..]: copied each step */
     st->numel = cg_numel(&sp->rsh[q]);
-    st->slot = slot;
-    sd->src[slot++] = st->saved ? (sd_src){SD_RES, nst + nout + q, 0} : (sd_src){SD_SPARE, q, 0};
+    if ((st->slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(12);
+    sd->src[st->slot] = st->saved ? (sd_src){SD_RES, nst + nout + q, 0} : (sd_src){SD_SPARE, q, 0};
     d->buf[outbuf[q]] = (kcu_sbuf){KCU_SB_STATE_OUT, q, 0, 0, 0};
     sd->src[outbuf[q]] = (sd_src){SD_RES, q, 0};
   }
   for (int b = 0; b < k->nbuf; b++) {
     kcu_sbuf *bd = &d->buf[b];
     if (k->buf_out[b] == KIR_LOCAL) {
-      *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0};
-      sd->src[b] = d->coop ? (sd_src){SD_SCRATCH, sd_scratch(p, sd, (size_t)k->buf_numel[b] * es), 0}
-                           : (sd_src){SD_NONE, 0, 0};
+      *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0}; /* shared memory or the scratch: its place is free */
       continue;
     }
     if (k->buf_out[b]) {
@@ -1173,39 +1184,42 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
     kcu_sstate *st = &d->state[q];
     if (st->saved) continue;
     if (st->init < 0) { /* the initial state where no kernel buffer reads it */
-      if (slot >= KIR_MAXBUF) return_why(10);
-      st->init = slot;
-      sd->src[slot++] = (sd_src){SD_OUTER, n->in[nseq + nconst + q], 0};
+      if ((st->init = sd_slot(k, d->coop, &nslot)) < 0) return_why(10);
+      sd->src[st->init] = (sd_src){SD_OUTER, n->in[nseq + nconst + q], 0};
     }
-    if (slot >= KIR_MAXBUF) return_why(11);
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(11);
     kcu_scopy *c = &d->copy[d->ncopy++];
     c->src = -1;
     c->state = q;
     c->dst = slot;
     c->numel = st->numel;
     sd_slice(&sp->rsh[nst + nout + q], axis, 0, &c->step, &c->inner, &c->ostride);
-    sd->src[slot++] = (sd_src){SD_RES, nst + nout + q, 0};
+    sd->src[slot] = (sd_src){SD_RES, nst + nout + q, 0};
   }
   /* outputs that are also a state (or an earlier output): copied from that buffer each step */
   for (int q = nst; q < nst + nout; q++) {
     int first = 0;
     while (outbuf[first] != outbuf[q]) first++;
     if (first == q) continue;
-    if (slot >= KIR_MAXBUF) return_why(8);
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(8);
     kcu_scopy *c = &d->copy[d->ncopy++];
     c->src = outbuf[q];
     c->state = -1;
     c->dst = slot;
     c->numel = cg_numel(&body->nodes.v[body->outs.v[q].node].shape);
     sd_slice(&sp->rsh[q], axis, sp->res_sm[q], &c->step, &c->inner, &c->ostride);
-    sd->src[slot++] = (sd_src){SD_RES, q, 0};
+    sd->src[slot] = (sd_src){SD_RES, q, 0};
+  }
+  int64_t lb = kcu_local_bytes(k, kcu_dtype_of(p->dt));
+  if (d->coop && lb) {
+    if ((d->scratch = sd_slot(k, d->coop, &nslot)) < 0) return_why(13);
+    sd->src[d->scratch] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, (size_t)lb), 0};
   }
   if (d->coop) {
-    if (slot >= KIR_MAXBUF) return_why(9);
-    d->barrier = slot;
-    sd->src[slot++] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, 2 * sizeof(unsigned)), 0};
+    if ((d->barrier = sd_slot(k, d->coop, &nslot)) < 0) return_why(9);
+    sd->src[d->barrier] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, 2 * sizeof(unsigned)), 0};
   }
-  return slot > KIR_MAXBUF ? -1 : 0;
+  return 0;
 }
 
 static void scan_dev_free(cpu_prog *p) {

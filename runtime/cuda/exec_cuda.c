@@ -133,6 +133,7 @@ static int emu_prepare(xl_exec *x, const xl_options *o, char **err) {
   xl_options oc = o ? *o : xl_options_default();
   kp_target cu = kp_target_cuda();
   oc.target.name = cu.name;
+  oc.target.max_nest = cu.max_nest;
   oc.target.persistent_scan = cu.persistent_scan;
   oc.target.body_contract = cu.body_contract;
   oc.target.scan_min_blocks = cu.scan_min_blocks;

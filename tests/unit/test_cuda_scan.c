@@ -39,6 +39,7 @@ static double plan_launches(const kp_plan *p, int *one, int *steps, int *fwd_ste
       int o = 0, st = 0, fs = 0;
       n += (double)T * plan_launches(s->body, &o, &st, &fs);
       (*steps)++;
+      if (s->persistent) printf("  %s scan %%%d step by step: %s\n", nd->a[CG_SCAN_REVERSE] ? "backward" : "forward", s->node, s->why);
       *fwd_steps += !nd->a[CG_SCAN_REVERSE];
     }
   }
