@@ -832,8 +832,8 @@ static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, k
     }
     if (b->kind == KP_VIEW || (b->kind == KP_REF && (bn->op == CG_OP_INPUT || bn->op == CG_OP_CONST))) continue;
     if (b->kind == KP_KERNEL) /* merge_nests stopped: the nests, buffers or members ran out */
-      snprintf(s->why, sizeof s->why, "body step %d (kernel %%%d) follows a kernel of %d nests and %d buffers", i, b->node,
-               kir_nnest(bp->steps.v[ker].kir), bp->steps.v[ker].kir->nbuf);
+      snprintf(s->why, sizeof s->why, "body step %d (kernel %%%d) is a second kernel: the first has %d nests, %d of %d buffers",
+               i, b->node, kir_nnest(bp->steps.v[ker].kir), bp->steps.v[ker].kir->nbuf, KIR_MAXBUF);
     else
       snprintf(s->why, sizeof s->why, "body step %d (%s %%%d) is not part of one kernel", i,
                b->kind == KP_GEMM ? "gemm" : opname(bn), b->node);

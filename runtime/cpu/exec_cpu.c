@@ -1087,8 +1087,6 @@ static int sd_scratch(const cpu_prog *p, scan_dev *sd, size_t bytes) {
   return sd->nscratch++;
 }
 
-static int sd_build_why;
-#define return_why(n) do { sd_build_why = n; return -1; } while (0)
 /* The next free pointer of the launch: after the kernel's buffers, then the local buffers'
    places (they are in shared memory, or a cooperative scan's scratch); -1 when none is left. */
 static int sd_slot(const kir_kernel *k, int coop, int *next) {
@@ -1120,22 +1118,22 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
   d->reverse = (int)n->a[CG_SCAN_REVERSE];
   d->coop = s->scan_mode == KP_SCAN_COOP;
   d->nstate = nst;
-  if (d->T < 1) return_why(1);
+  if (d->T < 1) return -1;
   int nslot = 0, slot, outbuf[2 * KIR_MAXBUF];
   for (int q = 0; q < nst + nout; q++) {
     int r = kp_view_root(body, body->outs.v[q].node), b = 0;
     while (b < k->nbuf && !(k->buf_out[b] == 1 && ks->buf_node[b] == r)) b++;
-    if (b == k->nbuf) return_why(2);
+    if (b == k->nbuf) return -1;
     outbuf[q] = b;
   }
   for (int q = 0; q < nst; q++) {
     kcu_sstate *st = &d->state[q];
-    if (sp->st_root[q] < 0 || sp->st_root[q] != ks->buf_node[outbuf[q]]) return_why(3); /* not in place */
+    if (sp->st_root[q] < 0 || sp->st_root[q] != ks->buf_node[outbuf[q]]) return -1; /* not in place */
     st->in = st->init = -1;
     st->out = outbuf[q];
     st->saved = save && sp->res_sm[nst + nout + q]; /* else saved [.., T, ..]: copied each step */
     st->numel = cg_numel(&sp->rsh[q]);
-    if ((st->slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(12);
+    if ((st->slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
     sd->src[st->slot] = st->saved ? (sd_src){SD_RES, nst + nout + q, 0} : (sd_src){SD_SPARE, q, 0};
     d->buf[outbuf[q]] = (kcu_sbuf){KCU_SB_STATE_OUT, q, 0, 0, 0};
     sd->src[outbuf[q]] = (sd_src){SD_RES, q, 0};
@@ -1156,14 +1154,14 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
         sd->src[b] = (sd_src){SD_RES, q, 0};
       } else { /* a body value: its place in the body's workspace */
         const mp_value *m = mp_value_of(bp->mp, ks->buf_node[b]);
-        if (m->region != MP_WORK) return_why(5);
+        if (m->region != MP_WORK) return -1;
         *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0};
         sd->src[b] = (sd_src){SD_WORK, 0, m->off};
       }
       continue;
     }
     const cg_node *r = &body->nodes.v[kp_view_root(body, ks->buf_node[b])];
-    if (r->op != CG_OP_INPUT) return_why(6);
+    if (r->op != CG_OP_INPUT) return -1;
     if (r->ikind == CG_IN_SEQ) {
       int x = n->in[r->slot];
       bd->kind = KCU_SB_SLICE;
@@ -1177,17 +1175,17 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
       d->state[r->slot].in = d->state[r->slot].init = b;
       sd->src[b] = (sd_src){SD_OUTER, n->in[nseq + nconst + r->slot], 0};
     } else
-      return_why(7);
+      return -1;
   }
   /* saved states stored [.., T, ..]: each step's state copied to its slice first */
   for (int q = 0; q < nst && save; q++) {
     kcu_sstate *st = &d->state[q];
     if (st->saved) continue;
     if (st->init < 0) { /* the initial state where no kernel buffer reads it */
-      if ((st->init = sd_slot(k, d->coop, &nslot)) < 0) return_why(10);
+      if ((st->init = sd_slot(k, d->coop, &nslot)) < 0) return -1;
       sd->src[st->init] = (sd_src){SD_OUTER, n->in[nseq + nconst + q], 0};
     }
-    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(11);
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
     kcu_scopy *c = &d->copy[d->ncopy++];
     c->src = -1;
     c->state = q;
@@ -1201,7 +1199,7 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
     int first = 0;
     while (outbuf[first] != outbuf[q]) first++;
     if (first == q) continue;
-    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return_why(8);
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
     kcu_scopy *c = &d->copy[d->ncopy++];
     c->src = outbuf[q];
     c->state = -1;
@@ -1212,11 +1210,11 @@ static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
   }
   int64_t lb = kcu_local_bytes(k, kcu_dtype_of(p->dt));
   if (d->coop && lb) {
-    if ((d->scratch = sd_slot(k, d->coop, &nslot)) < 0) return_why(13);
+    if ((d->scratch = sd_slot(k, d->coop, &nslot)) < 0) return -1;
     sd->src[d->scratch] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, (size_t)lb), 0};
   }
   if (d->coop) {
-    if ((d->barrier = sd_slot(k, d->coop, &nslot)) < 0) return_why(9);
+    if ((d->barrier = sd_slot(k, d->coop, &nslot)) < 0) return -1;
     sd->src[d->barrier] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, 2 * sizeof(unsigned)), 0};
   }
   return 0;
@@ -1244,7 +1242,6 @@ static int scan_dev_prepare(cpu_prog *p, char **err) {
     if (!p->body[i] || !s->persistent || s->scan_mode == KP_SCAN_STEPS) continue;
     scan_dev *sd = &p->sdev[i];
     if (sd_build(p, i, sd)) { /* step by step */
-      if (getenv("XLC_SCAN_DEBUG")) fprintf(stderr, "scan %%%d: step by step (%d)\n", s->node, sd_build_why);
       for (int j = 0; j < sd->nscratch; j++) p->dev->free(sd->scratch[j]);
       memset(sd, 0, sizeof *sd);
       continue;

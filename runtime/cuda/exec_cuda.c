@@ -77,7 +77,6 @@ static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
    kcu_emit_scan), launched once per scan, cooperatively when the plan says so. */
 static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err) {
   xec_ctx *c = ctx;
-  if (getenv("XLC_SCAN_DEBUG") && !strcmp(getenv("XLC_SCAN_DEBUG"), "2")) return NULL;
   kir_emit_opts eo;
   memset(&eo, 0, sizeof eo);
   eo.no_fma = c->no_fma;
@@ -85,7 +84,6 @@ static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype 
   char *e = NULL;
   char *src = kcu_emit_scan(k, sc, kcu_dtype_of(dt), kcu_target_find("sm_90"), &eo, &geo, &e);
   if (!src) { /* not spelled: the scan runs step by step (its kernels as xec_prepare_kernel's) */
-    if (getenv("XLC_SCAN_DEBUG")) fprintf(stderr, "scan kernel: %s\n", e);
     free(e);
     return NULL;
   }
