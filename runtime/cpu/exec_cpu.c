@@ -5,7 +5,8 @@
  * or loops; the executor decides nothing about them),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
  * xl_options.no_jit, XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
- * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
+ * evaluation; SCAN steps run their body's own plan once per step, or, with a kernel runner
+ * that launches persistent scans (cpu_kernel_runner.scan_run), as one launch (run_scan_dev). Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
  * by the first run and reused. The workspace, the GEMM steps, the launches of compiled kernels

@@ -2,19 +2,23 @@
  * compiled CPU executor (runtime/cpu/exec_cpu.h cpu_prepare_with) on the emulated CUDA device,
  * with every kernel step emitted as CUDA C (compiler/kir_cuda.h, for sm_90, dtype of the run)
  * and run by the emulator (emu/xce.h) at the emitted launch geometry: the bytes NVRTC would
- * compile, launched as on a GPU. GEMM steps run on the emulated device's GEMM; views alias;
- * reference steps (KP_REF: einsums that are not one GEMM, pad/concat, the rest) and scans (the
- * body's plan once per step) are the CPU executor's host code, which is valid here only because
- * the emulated device's memory is host memory. So is the walker's check of the indices of
+ * compile, launched as on a GPU. The plan is the CUDA target's (options.h kp_target_cuda): a
+ * scan the plan runs as one kernel is one launch of its scan kernel (kir_cuda.h kcu_emit_scan,
+ * through exec_cpu.h's scan_prepare / scan_run; cooperative when the plan says so). GEMM steps
+ * run on the emulated device's GEMM; views alias; reference steps (KP_REF: einsums that are not
+ * one GEMM, the rest) and the other scans (the body's plan once per step) are the CPU
+ * executor's host code, which is valid here only because the emulated device's memory is host
+ * memory. So is the walker's check of the indices of
  * gather, scatter_add and one_hot kernels before they run (exec_cpu.c check_indices: it reads
  * the index tensor on the host, for ref_exec's error messages; the emitted LOADX / STOREX
  * themselves skip an out-of-range index). The real GPU needs its own walker (host copies
- * around reference steps, scans as persistent kernels, the index check as a device kernel
+ * around reference steps, the index check as a device kernel
  * setting an error flag read back after the step, or a copy of the indices): not written yet.
  *
  * A kernel the emitter cannot spell (an op without a CUDA spelling, local buffers beyond the
  * target's shared memory) is interpreted (kir_interp) and counted ("kernels-interpreted");
- * launches are counted per executor ("emu-launches").
+ * launches are counted per executor ("emu-launches"; of them "scan-launches", and the scans
+ * prepared as one launch, "scans-persistent").
  */
 #include <stdlib.h>
 #include <string.h>

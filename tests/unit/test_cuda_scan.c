@@ -16,6 +16,7 @@
  */
 #include "check.h"
 #include "cpu_vs_ref.h"
+#include "nvrtc.h"
 
 static double extra(const xl_exec_stats *st, const char *name) {
   for (int i = 0; i < st->nextra; i++)
@@ -146,6 +147,98 @@ out:
 
 #define SETS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The scan kernel of the first scan of entry at sets (forward graph, kp_target_cuda) with a
+   descriptor of its own (states alternating with a second buffer, sequence slices and outputs
+   as their layout says), compiled by NVRTC for sm_90 in f32: no local-memory spills (ptxas's
+   report). The benchmark shapes of issue 19 (B 16, T 1024, hidden 768), and a cooperative
+   one; skipped without NVRTC. */
+static void nvrtc_scan(xnv_lib *nv, const char *entry, const char *const *kv) {
+  char *path = NULL, *text = stdlib_text(&path);
+  xl_arena ar = {0};
+  lang_diag d;
+  diag_init(&d, stderr);
+  ast *file = text ? lang_parse(&ar, path, text, &d) : NULL;
+  lang_set sets[8];
+  int ns = 0;
+  char desc[160] = "";
+  for (; kv[2 * ns]; ns++) {
+    sets[ns] = (lang_set){kv[2 * ns], kv[2 * ns + 1]};
+    size_t l = strlen(desc);
+    snprintf(desc + l, sizeof desc - l, " %s=%s", kv[2 * ns], kv[2 * ns + 1]);
+  }
+  cg_graph *g = file && !d.nerr ? pt_graph(&ar, file, &d, entry, sets, ns, NULL, 0, XL_GRAD_NONE, XL_STAGE_CG_OPT, NULL)
+                                : NULL;
+  CHECK(g, "%s: lowering", entry);
+  kp_target tg = kp_target_cuda();
+  kp_plan *p = g ? kp_build(g, &tg) : NULL;
+  const kp_step *s = NULL;
+  for (int i = 0; p && i < p->steps.n && !s; i++)
+    if (p->steps.v[i].body) s = &p->steps.v[i];
+  CHECK(s && s->scan_mode != KP_SCAN_STEPS, "%s%s: no persistent scan", entry, desc);
+  if (s && s->scan_mode != KP_SCAN_STEPS) {
+    const cg_node *n = &g->nodes.v[s->node];
+    const cg_graph *body = n->body;
+    const kp_step *ks = &s->body->steps.v[s->scan_kernel];
+    const kir_kernel *k = ks->kir;
+    int axis = (int)n->a[CG_SCAN_AXIS], nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT];
+    kcu_scan sc;
+    memset(&sc, 0, sizeof sc);
+    sc.T = g->nodes.v[n->in[0]].shape.d[axis];
+    sc.coop = s->scan_mode == KP_SCAN_COOP;
+    sc.nstate = nst;
+    int slot = k->nbuf;
+    for (int b = 0; b < k->nbuf; b++) {
+      kcu_sbuf *bd = &sc.buf[b];
+      int r = kp_view_root(body, ks->buf_node[b]);
+      const cg_node *rn = &body->nodes.v[r];
+      int q = -1;
+      for (int j = 0; j < nst + nout && q < 0; j++)
+        if (k->buf_out[b] == 1 && kp_view_root(body, body->outs.v[j].node) == r) q = j;
+      if (q >= 0 && q < nst) {
+        *bd = (kcu_sbuf){KCU_SB_STATE_OUT, q, 0, 0, 0};
+        sc.state[q].out = b, sc.state[q].slot = slot++, sc.state[q].numel = cg_numel(&rn->shape);
+      } else if (!k->buf_out[b] && rn->op == CG_OP_INPUT && rn->ikind == CG_IN_BSTATE) {
+        *bd = (kcu_sbuf){KCU_SB_STATE_IN, rn->slot, 0, 0, 0};
+        sc.state[rn->slot].in = sc.state[rn->slot].init = b;
+      } else if ((q >= 0) || (!k->buf_out[b] && rn->op == CG_OP_INPUT && rn->ikind == CG_IN_SEQ)) {
+        const cg_shape *full = q >= 0 ? &rn->shape : &g->nodes.v[n->in[rn->slot]].shape;
+        int64_t sl = cg_numel(q >= 0 ? &rn->shape : &rn->shape), outer = 1;
+        for (int i = 0; q < 0 && i < axis; i++) outer *= full->d[i];
+        for (int i = 0; q >= 0 && i < axis; i++) outer *= full->d[i]; /* the body value: one step */
+        bd->kind = KCU_SB_SLICE;
+        bd->step = outer > 1 ? sl / outer : sl;
+        bd->inner = outer > 1 ? sl / outer : 0;
+        bd->ostride = outer > 1 ? sc.T * (sl / outer) : 0;
+      }
+    }
+    if (sc.coop) sc.barrier = slot++, sc.scratch = slot++;
+    char *err = NULL;
+    kcu_launch geo;
+    char *src = kcu_emit_scan(k, &sc, KCU_F32, kcu_target_find("sm_90"), NULL, &geo, &err);
+    CHECK(src, "%s%s: kcu_emit_scan: %s", entry, desc, err ? err : "");
+    xnv_result res;
+    memset(&res, 0, sizeof res);
+    if (src && xnv_compile(nv, src, "scan", "sm_90", NULL, &res, &err) == 0) {
+      for (int i = 0; i < res.nkern; i++) {
+        printf("%s%s: NVRTC sm_90 %s scan kernel %s: %d registers, spills %ld/%ld bytes, stack %ld, grid %lld x %d\n",
+               entry, desc, sc.coop ? "cooperative" : "per-block", res.kern[i].name, res.kern[i].regs,
+               res.kern[i].spill_stores, res.kern[i].spill_loads, res.kern[i].stack, (long long)geo.grid, geo.block);
+        CHECK(res.kern[i].spill_stores == 0 && res.kern[i].spill_loads == 0, "%s%s: spills", entry, desc);
+      }
+      CHECK(res.nkern == 1, "%s%s: %d kernels in ptxas's report", entry, desc, res.nkern);
+      xnv_result_free(&res);
+    } else if (src) {
+      CHECK(0, "%s%s: NVRTC: %s", entry, desc, err ? err : "");
+    }
+    free(err);
+    free(src);
+  }
+  kp_free(p);
+  cg_free(g);
+  xl_arena_free(&ar);
+  free(text), free(path);
+}
+
 int main(void) {
   setenv("XLC_CUDA_EMU", "1", 1); /* the row is opt-in */
   /* sLSTM: one step; odd B (per-block slices over the batch); one head; four heads at B 1
@@ -168,5 +261,20 @@ int main(void) {
   one("mlstm_cell", SETS("B", "3", "T", "4"), XL_GRAD_COT, CG_F64, -1, -1, 1);
   /* a model's training graph: forward and backward scans of both cells */
   one("xlstm_lm", SETS("B", "2", "T", "3"), XL_GRAD_LOSS, CG_F64, -1, -1, 1);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_UNDEFINED__) /* NVRTC is not instrumented */
+  char *err = NULL;
+  xnv_lib *nv = xnv_open(NULL, &err);
+  if (!nv) printf("SKIP the NVRTC compiles: %s\n", err);
+  free(err);
+  if (nv) { /* hidden 768 at 1, 12 and 48 heads, batch 16, T 1024 */
+    nvrtc_scan(nv, "slstm_cell", SETS("B", "16", "T", "1024", "NH", "1", "D", "768"));
+    nvrtc_scan(nv, "slstm_cell", SETS("B", "16", "T", "1024", "NH", "12", "D", "64"));
+    nvrtc_scan(nv, "slstm_cell", SETS("B", "16", "T", "1024", "NH", "48", "D", "16"));
+    nvrtc_scan(nv, "mlstm_cell", SETS("B", "16", "T", "1024", "NH", "8", "DK", "64", "DV", "64"));
+    /* batch 1, one head: cooperative (the atomics grid barrier under NVRTC) */
+    nvrtc_scan(nv, "slstm_cell", SETS("B", "1", "T", "1024", "NH", "1", "D", "768"));
+    xnv_close(nv);
+  }
+#endif
   return fails != 0;
 }
