@@ -13,6 +13,7 @@
 
 #include "kir_cuda.h"
 #include "kir_mlir.h" /* kir_par_dim, kir_nest_par_dim: the split the CPU path uses */
+#include "kplan.h"    /* kp_buf_cut: the slices a persistent scan's block owns */
 
 /* ---- dtypes ---- */
 
@@ -474,19 +475,13 @@ static void emit_nest(E *e, const kir_kernel *x, int nest, int par, const char *
   free(uses);
 }
 
-char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,
-               char **err) {
-  E e = {0};
-  char *text = NULL;
-  size_t len = 0;
-  e.head = k, e.dt = dt, e.f64 = dt == KCU_F64, e.eo = eo;
+/* The launch geometry of k (coop: a cooperative scan's, every nest over the grid) and each
+   local buffer's offset in dynamic shared memory (-1: not local); 0, or -1 with *err. */
+static int geometry(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, int coop, kcu_launch *geo,
+                    int64_t *smem_off, char **err) {
   kcu_launch g = {1, t->warp, 0, -1};
-  char name[80];
-  kcu_name(k->name, name, sizeof name);
-
-  /* geometry: the split (chains), the block size, the local buffers in shared memory */
   int chain = k->next != NULL;
-  int split = chain ? kir_par_dim(k) : -1;
+  int split = chain && !coop ? kir_par_dim(k) : -1;
   int64_t maxpts = 0, H = split >= 0 ? k->dim[split] : 1;
   for (const kir_kernel *x = k; x; x = x->next) {
     int p = split >= 0 ? kir_nest_par_dim(k, x) : -1;
@@ -498,24 +493,77 @@ char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir
   }
   int64_t blk = (maxpts + t->warp - 1) / t->warp * t->warp;
   g.block = (int)(blk < t->warp ? t->warp : blk > t->block_threads ? t->block_threads : blk);
-  if (!chain) {
-    int64_t nb = (maxpts + g.block - 1) / g.block;
-    g.grid = nb < 1 ? 1 : nb > t->max_grid ? t->max_grid : nb;
+  if (!chain || coop) {
+    int64_t nb = (maxpts + g.block - 1) / g.block, cap = coop ? t->sms : t->max_grid;
+    g.grid = nb < 1 ? 1 : nb > cap ? cap : nb;
   } else
     g.grid = split >= 0 ? (H > t->max_grid ? t->max_grid : H) : 1;
   g.split = split;
-  int64_t smem_off[KIR_MAXBUF];
   for (int b = 0; b < k->nbuf; b++) {
     smem_off[b] = -1;
     if (k->buf_out[b] != KIR_LOCAL) continue;
     smem_off[b] = g.smem;
     g.smem += (k->buf_numel[b] * kcu_dtype_size(dt) + 15) / 16 * 16;
   }
+  if (coop) { /* the same layout in global scratch (kcu_scan.scratch): the blocks share it */
+    *geo = g;
+    geo->smem = 0;
+    return 0;
+  }
   if (g.smem > t->smem_optin) {
     if (err) *err = xl_fmt("kernel %s: its local buffers need %lld bytes of shared memory; %s allows %lld", k->name,
                            (long long)g.smem, t->arch, (long long)t->smem_optin);
+    return -1;
+  }
+  *geo = g;
+  return 0;
+}
+
+/* Nest n of chain k (x) as emit_nest writes it, each line indented by ind. */
+static void nest_indented(E *e, const kir_kernel *x, int n, int par, const char *first, const char *step,
+                          const char *ind) {
+  FILE *f = e->f;
+  char *nb = NULL;
+  size_t nl = 0;
+  e->f = open_memstream(&nb, &nl);
+  emit_nest(e, x, n, par, first, step);
+  fclose(e->f);
+  e->f = f;
+  for (char *l = nb; *l;) {
+    char *end = strchr(l, '\n');
+    fprintf(f, "%s%.*s\n", ind, (int)(end - l), l);
+    l = end + 1;
+  }
+  free(nb);
+}
+
+/* Closes e->f (the memory stream writing *text) and returns *text, or NULL with *err. */
+static char *finish(E *e, char **textp, char **err) {
+  fclose(e->f);
+  char *text = *textp;
+  if (e->err) {
+    free(text);
+    if (err) *err = e->err;
+    else free(e->err);
     return NULL;
   }
+  return text;
+}
+
+char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,
+               char **err) {
+  E e = {0};
+  char *text = NULL;
+  size_t len = 0;
+  e.head = k, e.dt = dt, e.f64 = dt == KCU_F64, e.eo = eo;
+  kcu_launch g;
+  char name[80];
+  kcu_name(k->name, name, sizeof name);
+  int chain = k->next != NULL;
+  int64_t smem_off[KIR_MAXBUF];
+  if (geometry(k, dt, t, 0, &g, smem_off, err)) return NULL;
+  int split = g.split;
+  int64_t H = split >= 0 ? k->dim[split] : 1;
 
   e.f = open_memstream(&text, &len);
   XL_ASSERT(e.f);
@@ -552,29 +600,228 @@ char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir
     for (const kir_kernel *x = k; x; x = x->next, n++) {
       if (n) fprintf(f, "%s  __syncthreads();\n", ind);
       /* the nest's text, indented once more inside the loop over h */
-      char *nb = NULL;
-      size_t nl = 0;
-      e.f = open_memstream(&nb, &nl);
-      emit_nest(&e, x, n, split >= 0 ? kir_nest_par_dim(k, x) : -1, "(xl_i64)threadIdx.x", "(xl_i64)blockDim.x");
-      fclose(e.f);
-      e.f = f;
-      for (char *l = nb; *l;) {
-        char *end = strchr(l, '\n');
-        fprintf(f, "%s%.*s\n", ind, (int)(end - l), l);
-        l = end + 1;
-      }
-      free(nb);
+      nest_indented(&e, x, n, split >= 0 ? kir_nest_par_dim(k, x) : -1, "(xl_i64)threadIdx.x", "(xl_i64)blockDim.x",
+                    ind);
     }
     if (split >= 0) fputs("    __syncthreads();\n  }\n", f);
   }
   fputs("}\n", f);
-  fclose(f);
-  if (e.err) {
-    free(text);
-    if (err) *err = e.err;
-    else free(e.err);
+  text = finish(&e, &text, err);
+  if (text && geo) *geo = g;
+  return text;
+}
+
+/* ---- persistent scans (kir_cuda.h kcu_emit_scan) ---- */
+
+/* Where step s (time index t) reads state q, as an expression. */
+static void put_state_read(FILE *f, const kcu_scan *sc, int qi) {
+  const kcu_sstate *q = &sc->state[qi];
+  if (q->saved) {
+    fprintf(f, "(const xl_s *)p.b[%d] + t * ", q->slot);
+    put_int(f, q->numel);
+  } else { /* what step s-1 wrote */
+    fprintf(f, "(s == 0 ? (const xl_s *)p.b[%d] : (%lld - s) %% 2 == 0 ? (const xl_s *)p.b[%d] : (const xl_s *)p.b[%d])",
+            q->init, (long long)sc->T, q->out, q->slot);
+  }
+}
+
+/* The pointer of buffer b at step s (time index t, next one tn), as an expression. */
+static void put_scan_ptr(FILE *f, const kir_kernel *k, const kcu_scan *sc, int b) {
+  const kcu_sbuf *d = &sc->buf[b];
+  const char *c = k->buf_out[b] ? "" : "const ";
+  if (d->kind == KCU_SB_FIXED) {
+    fprintf(f, "(%sxl_s *)p.b[%d]", c, b);
+  } else if (d->kind == KCU_SB_SLICE) {
+    fprintf(f, "(%sxl_s *)p.b[%d] + t * ", c, b);
+    put_int(f, d->step);
+  } else {
+    const kcu_sstate *q = &sc->state[d->state];
+    if (d->kind == KCU_SB_STATE_OUT && q->saved) {
+      fprintf(f, "(s == %lld ? (xl_s *)p.b[%d] : (xl_s *)p.b[%d] + tn * ", (long long)(sc->T - 1), q->out, q->slot);
+      put_int(f, q->numel);
+      fputc(')', f);
+    } else if (d->kind == KCU_SB_STATE_OUT) { /* step T-1 writes the result */
+      fprintf(f, "((%lld - s) %% 2 == 0 ? (xl_s *)p.b[%d] : (xl_s *)p.b[%d])", (long long)(sc->T - 1), q->out, q->slot);
+    } else
+      put_state_read(f, sc, d->state);
+  }
+}
+
+/* One copy of a stored state into its stacked output's slice, elements [lo, hi) by threads
+   first, first + step, ... */
+static void put_copy(FILE *f, const kcu_scan *sc, const kcu_scopy *c, const char *lo, const char *hi,
+                     const char *first, const char *step, const char *ind) {
+  if (c->state >= 0) {
+    fprintf(f, "%s{ /* state %d as this step reads it -> its saved slice p.b[%d] */\n", ind, c->state, c->dst);
+    fprintf(f, "%s  const xl_s *const in = ", ind);
+    put_state_read(f, sc, c->state);
+    fputs(";\n", f);
+  } else {
+    fprintf(f, "%s{ /* stored state b%d -> the stacked output p.b[%d] */\n", ind, c->src, c->dst);
+    fprintf(f, "%s  const xl_s *const in = b%d;\n", ind, c->src);
+  }
+  fprintf(f, "%s  xl_s *const o = (xl_s *)p.b[%d] + t * ", ind, c->dst);
+  put_int(f, c->step);
+  fprintf(f, ";\n%s  for (xl_i64 e = %s + %s; e < %s; e += %s) o[", ind, lo, first, hi, step);
+  if (c->inner) {
+    fputs("e / ", f), put_int(f, c->inner), fputs(" * ", f), put_int(f, c->ostride), fputs(" + e % ", f);
+    put_int(f, c->inner);
+  } else
+    fputc('e', f);
+  fprintf(f, "] = in[e];\n%s}\n", ind);
+}
+
+/* The copies before the chain (pre) or after it; how many. cut[i]: the slice of copy i a
+   block owns (per-block scans). */
+static int emit_copies(FILE *f, const kcu_scan *sc, int pre, int coop, const int64_t *cut, const char *ind) {
+  int n = 0;
+  for (int i = 0; i < sc->ncopy; i++) {
+    char lo[64], hi[160], tot[32];
+    const kcu_scopy *c = &sc->copy[i];
+    if ((c->state >= 0) != pre) continue;
+    n++;
+    snprintf(tot, sizeof tot, "%lldLL", (long long)c->numel);
+    if (coop) {
+      put_copy(f, sc, c, "0", tot, "(xl_i64)blockIdx.x * blockDim.x + threadIdx.x", "(xl_i64)gridDim.x * blockDim.x",
+               ind);
+    } else { /* block h copies its own slice of the state */
+      snprintf(lo, sizeof lo, "h * %lldLL", (long long)cut[i]);
+      snprintf(hi, sizeof hi, "((h + 1) * %lldLL < %s ? (h + 1) * %lldLL : %s)", (long long)cut[i], tot,
+               (long long)cut[i], tot);
+      put_copy(f, sc, c, lo, hi, "(xl_i64)threadIdx.x", "(xl_i64)blockDim.x", ind);
+    }
+  }
+  return n;
+}
+
+int64_t kcu_local_bytes(const kir_kernel *k, kcu_dtype dt) {
+  int64_t n = 0;
+  for (int b = 0; b < k->nbuf; b++)
+    if (k->buf_out[b] == KIR_LOCAL) n += (k->buf_numel[b] * kcu_dtype_size(dt) + 15) / 16 * 16;
+  return n;
+}
+
+char *kcu_emit_scan(const kir_kernel *k, const kcu_scan *sc, kcu_dtype dt, const kcu_target *t,
+                    const kir_emit_opts *eo, kcu_launch *geo, char **err) {
+  E e = {0};
+  char *text = NULL;
+  size_t len = 0;
+  e.head = k, e.dt = dt, e.f64 = dt == KCU_F64, e.eo = eo;
+  kcu_launch g;
+  char name[80];
+  kcu_name(k->name, name, sizeof name);
+  int64_t smem_off[KIR_MAXBUF];
+  if (geometry(k, dt, t, sc->coop, &g, smem_off, err)) return NULL;
+  int split = g.split, coop = sc->coop;
+  if (!coop && split < 0) {
+    if (err) *err = xl_fmt("kernel %s: a per-block scan needs a chain split over a dimension", k->name);
     return NULL;
   }
-  if (geo) *geo = g;
+  int64_t H = split >= 0 ? k->dim[split] : 1, cut[KIR_MAXBUF];
+  for (int i = 0; i < sc->ncopy && !coop; i++) /* a state's slices: those of the buffer storing it */
+    if (!(cut[i] = kp_buf_cut(k, sc->copy[i].state >= 0 ? sc->state[sc->copy[i].state].out : sc->copy[i].src))) {
+      if (err) *err = xl_fmt("kernel %s: buffer %d is not cut by the split", k->name, sc->copy[i].src);
+      return NULL;
+    }
+  e.f = open_memstream(&text, &len);
+  XL_ASSERT(e.f);
+  FILE *f = e.f;
+  fprintf(f, "/* xlc scan kernel %s: %s, %d nest%s a step, %lld steps%s, for %s (compiler/kir_cuda.c)\n", k->name,
+          kcu_dtype_name(dt), kir_nnest(k), k->next ? "s" : "", (long long)sc->T, sc->reverse ? " from the end" : "",
+          t->arch);
+  fprintf(f, "   launch: grid %lld, block %d, dynamic shared memory %lld bytes; %s */\n", (long long)g.grid, g.block,
+          (long long)g.smem,
+          coop ? "cooperative: every nest over the grid, a grid barrier between nests and steps"
+               : "block h = index of the split dimension of each nest for the whole sequence");
+  prelude(&e);
+  const char *sync = coop ? "XL_GRID_SYNC();" : "__syncthreads();";
+  if (coop) {
+    /* the grid barrier: NVRTC without the toolkit's cooperative_groups header (a counter and a
+       generation at p.b[barrier]; every block resident: a cooperative launch); the emulator
+       (and any other compiler) through cooperative_groups, which its header declares */
+    fputs("#ifdef __CUDACC_RTC__\n"
+          "static __device__ __forceinline__ void xl_grid_sync(volatile unsigned *bar) {\n"
+          "  __syncthreads();\n"
+          "  if (threadIdx.x == 0) {\n"
+          "    const unsigned gen = bar[1];\n"
+          "    __threadfence();\n"
+          "    if (atomicAdd((unsigned *)bar, 1u) == gridDim.x - 1) {\n"
+          "      bar[0] = 0;\n"
+          "      __threadfence();\n"
+          "      atomicAdd((unsigned *)bar + 1, 1u);\n"
+          "    } else {\n"
+          "      while (bar[1] == gen) {\n"
+          "      }\n"
+          "    }\n"
+          "    __threadfence();\n"
+          "  }\n"
+          "  __syncthreads();\n"
+          "}\n", f);
+    fprintf(f, "#define XL_GRID_SYNC() xl_grid_sync((volatile unsigned *)p.b[%d])\n", sc->barrier);
+    fputs("#else\n#define XL_GRID_SYNC() cooperative_groups::this_grid().sync()\n#endif\n", f);
+  }
+  int remap = 0;
+  for (int b = 0; b < k->nbuf; b++) remap |= sc->buf[b].kind == KCU_SB_SLICE && sc->buf[b].inner > 0;
+  if (remap) /* a slice that is not contiguous: element e at (e / IN) * OS + e % IN */
+    fputs("template <class S, xl_i64 IN, xl_i64 OS> struct xl_slice {\n"
+          "  S *p;\n"
+          "  __device__ __forceinline__ S &operator[](xl_i64 e) const { return p[e / IN * OS + e % IN]; }\n"
+          "};\n", f);
+  fprintf(f, "\nextern \"C\" __global__ void %s(xl_bufs p) {\n", name);
+  if (g.smem) fputs("  extern __shared__ double xl_smem[];\n", f);
+  fprintf(f, "  for (xl_i64 s = 0; s < %lld; s++) {\n", (long long)sc->T);
+  if (sc->reverse)
+    fprintf(f, "    const xl_i64 t = %lld - s, tn = t - 1;\n", (long long)(sc->T - 1));
+  else
+    fputs("    const xl_i64 t = s, tn = t + 1;\n", f);
+  fputs("    (void)t; (void)tn;\n", f);
+  for (int b = 0; b < k->nbuf; b++) {
+    const kcu_sbuf *d = &sc->buf[b];
+    const char *c = k->buf_out[b] ? "" : "const ";
+    if (smem_off[b] >= 0) {
+      fprintf(f, "    xl_s *const b%d = (xl_s *)((char *)", b);
+      if (coop) fprintf(f, "p.b[%d]", sc->scratch);
+      else fputs("xl_smem", f);
+      fprintf(f, " + %lld); /* local */\n", (long long)smem_off[b]);
+    } else if (d->kind == KCU_SB_SLICE && d->inner > 0) {
+      fprintf(f, "    const xl_slice<%sxl_s, ", c);
+      put_int(f, d->inner);
+      fputs(", ", f);
+      put_int(f, d->ostride);
+      fprintf(f, "> b%d = {", b);
+      put_scan_ptr(f, k, sc, b);
+      fputs("};\n", f);
+    } else {
+      fprintf(f, "    %sxl_s *const b%d = ", c, b);
+      put_scan_ptr(f, k, sc, b);
+      fputs(";\n", f);
+    }
+  }
+  for (int b = 0; b < k->nbuf; b++) fprintf(f, "%s(void)b%d;", b ? " " : "    ", b);
+  if (k->nbuf) fputc('\n', f);
+  const char *ind = coop ? "  " : "    ";
+  if (!coop) {
+    fputs("    for (xl_i64 h = blockIdx.x; h < ", f);
+    put_int(f, H);
+    fputs("; h += gridDim.x) {\n", f);
+  }
+  char istr[32];
+  snprintf(istr, sizeof istr, "%s  ", ind);
+  emit_copies(f, sc, 1, coop, cut, istr);
+  int n = 0;
+  for (const kir_kernel *x = k; x; x = x->next, n++) {
+    if (n) fprintf(f, "%s  %s\n", ind, sync);
+    if (coop)
+      nest_indented(&e, x, n, -1, "(xl_i64)blockIdx.x * blockDim.x + threadIdx.x", "(xl_i64)gridDim.x * blockDim.x",
+                    ind);
+    else
+      nest_indented(&e, x, n, kir_nest_par_dim(k, x), "(xl_i64)threadIdx.x", "(xl_i64)blockDim.x", ind);
+  }
+  fprintf(f, "%s  %s\n", ind, sync);
+  if (emit_copies(f, sc, 0, coop, cut, istr)) fprintf(f, "%s  %s\n", ind, sync);
+  if (!coop) fputs("    }\n", f);
+  fputs("  }\n}\n", f);
+  text = finish(&e, &text, err);
+  if (text && geo) *geo = g;
   return text;
 }

@@ -93,6 +93,72 @@ typedef struct {
    (kcu_name). */
 char *kcu_emit(const kir_kernel *k, kcu_dtype dt, const kcu_target *t, const kir_emit_opts *eo, kcu_launch *geo,
                char **err);
+/* ---- persistent scans (kplan.h kp_scan_mode) ----
+   kcu_emit_scan writes one kernel that runs a whole scan: `for (s = 0; s < T; s++)` (time
+   index t = s, or T-1-s when reverse) around the body's kernel chain k, each step's buffer
+   pointers computed in the kernel from p.b[] as kcu_scan says:
+   - FIXED: p.b[i] every step (a loop-invariant input, a body value of the workspace); local
+     buffers are in shared memory, and in a cooperative scan (the blocks share them) at their
+     shared-memory offsets in global scratch at p.b[scratch] (kcu_local_bytes), so that the
+     places of local buffers in p.b are free for the extra pointers below;
+   - SLICE (a sequence input or a stacked output): step t's slice at p.b[i] + t * step, its
+     element e at (e / inner) * ostride + e % inner when inner > 0 (a slice that is not
+     contiguous in the full tensor, e.g. [B, T, ...] with B > 1: indexed with the outer
+     stride, nothing copied);
+   - STATE_OUT of state q: where the step writes it: with saved = 0, alternately p.b[i] (the
+     final-state result) and p.b[slot] (a second buffer), so that step T-1 writes the result;
+     with saved = 1, slot t' (the next step's time index) of the saved states p.b[slot]
+     (numel elements a slot), step T-1 the result p.b[i];
+   - STATE_IN of state q: where the step reads it: step 0 the initial state p.b[init] (saved = 1:
+     slot t of p.b[slot], into which the caller copied the initial state), later what the step
+     before wrote.
+   After the chain, each copy writes a state's buffer into the slice of a stacked output that
+   is the same value (p.b[dst], geometry as SLICE); a copy with state >= 0 runs before the
+   chain and writes that state as the step reads it (saved states stored [.., T, ..]). Per-block slices (coop = 0): blocks loop
+   over the split dimension as kcu_emit does, every nest and copy of index h in block h for
+   the whole sequence, __syncthreads between nests; cooperative (coop = 1): every nest over all
+   threads of the grid (grid-stride) with a grid barrier between nests, after the copies and
+   between steps: cooperative_groups::this_grid().sync() on the emulator, and under NVRTC
+   (__CUDACC_RTC__, no toolkit header needed) a barrier spelled with atomics on the two
+   unsigned ints at p.b[barrier] (zeroed once by the caller; the launch must be cooperative so
+   that every block is resident). The geometry: per-block, kcu_emit's (grid = the split's
+   extent); cooperative, the largest nest's blocks, at most t->sms. */
+typedef enum { KCU_SB_FIXED, KCU_SB_SLICE, KCU_SB_STATE_IN, KCU_SB_STATE_OUT } kcu_sb_kind;
+typedef struct {
+  kcu_sb_kind kind;
+  int state;              /* STATE_IN / STATE_OUT: index into kcu_scan.state */
+  int64_t step;           /* SLICE: elements between the slices of consecutive time indices */
+  int64_t inner, ostride; /* SLICE: 0: the slice is contiguous; else the mapping above */
+} kcu_sbuf;
+typedef struct {
+  int in, out;            /* the kernel's buffers reading (-1: none) and writing the state */
+  int init;               /* saved = 0: p.b index of the initial state (in, or a slot of its own) */
+  int saved, slot;        /* see above; slot: a p.b index outside the kernel's buffers */
+  int64_t numel;          /* elements of the state */
+} kcu_sstate;
+typedef struct {
+  int src, dst;           /* kernel buffer (a stored state), p.b index of the stacked output */
+  int state;              /* >= 0: instead, before the chain, the state as this step reads it
+                             (saved states that are not step-major: their slice t) */
+  int64_t step, inner, ostride, numel; /* the output's slice (as SLICE) and its elements */
+} kcu_scopy;
+typedef struct {
+  int64_t T;
+  int reverse, coop;
+  int barrier;            /* coop: p.b index of the barrier counter (2 unsigned ints) */
+  int scratch;            /* coop with local buffers: p.b index of their global scratch */
+  kcu_sbuf buf[KIR_MAXBUF];
+  int nstate, ncopy;
+  kcu_sstate state[KIR_MAXBUF];
+  kcu_scopy copy[KIR_MAXBUF];
+} kcu_scan;
+/* Bytes of k's local buffers (shared memory, or a cooperative scan's scratch). */
+int64_t kcu_local_bytes(const kir_kernel *k, kcu_dtype dt);
+/* The scan kernel of body chain k (a per-block scan needs kir_par_dim(k) >= 0, and every
+   state and copy source cut by it: kplan.h kp_buf_cut); NULL and *err as kcu_emit. */
+char *kcu_emit_scan(const kir_kernel *k, const kcu_scan *sc, kcu_dtype dt, const kcu_target *t,
+                    const kir_emit_opts *eo, kcu_launch *geo, char **err);
+
 /* The C identifier kcu_emit gives k->name (into out, n bytes). */
 void kcu_name(const char *name, char *out, size_t n);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kir_mlir.h" /* kir_par_dim: the split a persistent scan's blocks follow */
 #include "kp_ein.h"
 
 /* ---- helpers ---- */
@@ -142,6 +143,7 @@ typedef struct {
   int *reg;             /* while a kernel is built: KIR register of a member, else -1 */
   int *kcount;          /* kernels numbered across the whole plan (names stay unique) */
   const kp_target *t;   /* every limit and fusion rule (options.h) */
+  int body;             /* the graph is a scan body */
 } kctx;
 
 typedef XL_VEC(int) ivec;
@@ -666,7 +668,8 @@ static kir_kernel *contract_kernel(kctx *c, int id, int *buf_node, double *flops
     }
   }
   int stream = 0;
-  if (*flops > c->t->contract_flops) { /* still a kernel when BLAS would run it badly */
+  /* body_contract: in a scan body every contraction is a kernel (of the body's one kernel) */
+  if (*flops > c->t->contract_flops && !(c->body && c->t->body_contract)) { /* still a kernel when BLAS would run it badly */
     kp_gemm gm;
     int64_t md = c->t->gemm_min_dim;
     if (kp_gemm_of(g, n, &gm)) {
@@ -761,6 +764,7 @@ static kp_step *new_step(kp_plan *p, kp_kind kind, int node) {
 }
 
 static kp_plan *build(const cg_graph *g, int *kcount, const kp_target *t);
+static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, kp_step *s);
 
 /* A single-node step (GEMM, view or reference). */
 static void plan_single(kctx *c, kp_plan *p, int id) {
@@ -777,6 +781,7 @@ static void plan_single(kctx *c, kp_plan *p, int id) {
     if (n->op == CG_OP_SCAN) {
       s->body = build(n->body, c->kcount, c->t);
       s->persistent = c->t->persistent_scan;
+      if (s->persistent) scan_mode(n, s->body, c->t, s);
     }
     if (n->op == CG_OP_EINSUM) { /* not one GEMM: loops, strided BLAS calls or copies */
       s->ein = xl_malloc(sizeof *s->ein);
@@ -785,6 +790,124 @@ static void plan_single(kctx *c, kp_plan *p, int id) {
   }
   xl_vec_push(s->nodes, id);
   c->done[id] = 1;
+}
+
+/* ---- persistent scans (kplan.h kp_scan_mode) ---- */
+
+int kp_view_root(const cg_graph *g, int v) {
+  while (g->nodes.v[v].op == CG_OP_RESHAPE || g->nodes.v[v].op == CG_OP_DETACH) v = g->nodes.v[v].in[0];
+  return v;
+}
+
+int64_t kp_buf_cut(const kir_kernel *k, int buf) {
+  int64_t S = 0;
+  for (const kir_kernel *x = k; x; x = x->next) {
+    int p = kir_nest_par_dim(k, x);
+    for (int i = 0; i < x->body.n; i++) {
+      const kir_inst *in = &x->body.v[i];
+      int mem = in->op == KIR_LOAD || in->op == KIR_STORE || in->op == KIR_LOADX || in->op == KIR_STOREX;
+      if (!mem || in->buf != buf) continue;
+      if (p < 0 || (in->op != KIR_LOAD && in->op != KIR_STORE)) return 0;
+      int64_t st = in->stride[p], span = in->off;
+      for (int d = 0; d < x->ndim; d++) {
+        if (in->stride[d] < 0) return 0;
+        if (d != p) span += in->stride[d] * (x->dim[d] - 1);
+      }
+      if (st <= 0 || in->off < 0 || span >= st || (S && S != st)) return 0;
+      S = st;
+    }
+  }
+  return S;
+}
+
+/* Decides s->scan_mode for SCAN node n with body plan bp (target t); the reason in s->why when
+   it runs step by step. */
+static void scan_mode(const cg_node *n, const kp_plan *bp, const kp_target *t, kp_step *s) {
+  const cg_graph *g = bp->g;
+  int nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT], ker = -1;
+  s->scan_mode = KP_SCAN_STEPS;
+  s->scan_split = -1;
+  for (int i = 0; i < bp->steps.n; i++) {
+    const kp_step *b = &bp->steps.v[i];
+    const cg_node *bn = &g->nodes.v[b->node];
+    if (b->kind == KP_KERNEL && ker < 0) {
+      ker = i;
+      continue;
+    }
+    if (b->kind == KP_VIEW || (b->kind == KP_REF && (bn->op == CG_OP_INPUT || bn->op == CG_OP_CONST))) continue;
+    if (b->kind == KP_KERNEL) /* merge_nests stopped: the nests, buffers or members ran out */
+      snprintf(s->why, sizeof s->why, "body step %d (kernel %%%d) is a second kernel: the first has %d nests, %d of %d buffers",
+               i, b->node, kir_nnest(bp->steps.v[ker].kir), bp->steps.v[ker].kir->nbuf, KIR_MAXBUF);
+    else
+      snprintf(s->why, sizeof s->why, "body step %d (%s %%%d) is not part of one kernel", i,
+               b->kind == KP_GEMM ? "gemm" : opname(bn), b->node);
+    return;
+  }
+  if (ker < 0) {
+    snprintf(s->why, sizeof s->why, "the body has no kernel");
+    return;
+  }
+  const kp_step *ks = &bp->steps.v[ker];
+  const kir_kernel *k = ks->kir;
+  for (int b = 0; b < k->nbuf; b++) {
+    if (k->buf_out[b]) continue;
+    int r = kp_view_root(g, ks->buf_node[b]);
+    if (g->nodes.v[r].op != CG_OP_INPUT) {
+      snprintf(s->why, sizeof s->why, "the kernel reads %%%d (%s), not a scan input", r, opname(&g->nodes.v[r]));
+      return;
+    }
+  }
+  /* every state and output stored by the kernel; the extra buffer pointers it needs */
+  /* pointers beyond the kernel's buffers, at most: per state a second buffer (ping-pong, or
+     the saved slots), with saved states that are not step-major also their slice and the
+     initial state; the copies of outputs that are also a state; the barrier counter */
+  int outbuf[2 * KIR_MAXBUF], extra = nst * (n->a[CG_SCAN_SAVE] ? 3 : 1), nlocal = 0;
+  for (int b = 0; b < k->nbuf; b++) nlocal += k->buf_out[b] == KIR_LOCAL;
+  if (nst + nout > 2 * KIR_MAXBUF) {
+    snprintf(s->why, sizeof s->why, "%d states and outputs", nst + nout);
+    return;
+  }
+  for (int q = 0; q < nst + nout; q++) {
+    int r = kp_view_root(g, g->outs.v[q].node), b = 0;
+    while (b < k->nbuf && !(k->buf_out[b] == 1 && ks->buf_node[b] == r)) b++;
+    if (b == k->nbuf) {
+      snprintf(s->why, sizeof s->why, "%s %d (%%%d) is not stored by the kernel", q < nst ? "state" : "output",
+               q < nst ? q : q - nst, r);
+      return;
+    }
+    outbuf[q] = b;
+    for (int j = 0; j < q; j++)
+      if (outbuf[j] == b) {
+        if (q < nst) {
+          snprintf(s->why, sizeof s->why, "states %d and %d are one value", j, q);
+          return;
+        }
+        extra++; /* an output copied from a state or an earlier output */
+        break;
+      }
+  }
+  s->scan_kernel = ker;
+  int split = kir_par_dim(k), blocks = split >= 0 && k->dim[split] >= 2 && k->dim[split] >= t->scan_min_blocks;
+  for (int q = 0; q < nst && blocks; q++) { /* each state read and written in the same slices */
+    int64_t cut = kp_buf_cut(k, outbuf[q]);
+    for (int b = 0; b < k->nbuf && cut; b++) {
+      const cg_node *r = &g->nodes.v[kp_view_root(g, ks->buf_node[b])];
+      if (!k->buf_out[b] && r->ikind == CG_IN_BSTATE && r->slot == q && kp_buf_cut(k, b) != cut) cut = 0;
+    }
+    blocks = cut != 0;
+  }
+  /* the extra pointers go after the kernel's buffers and in the local buffers' unused places
+     (shared memory; cooperative: one scratch); cooperative: also the barrier */
+  int room = KIR_MAXBUF - k->nbuf + nlocal, more = extra + (blocks ? 0 : 1 + (nlocal > 0));
+  if (more > room) {
+    snprintf(s->why, sizeof s->why, "%d buffers (%d local) and %d more pointers exceed %d", k->nbuf, nlocal, more,
+             KIR_MAXBUF);
+    return;
+  }
+  s->scan_mode = blocks ? KP_SCAN_BLOCKS : KP_SCAN_COOP;
+  if (!blocks) return;
+  s->scan_split = split;
+  s->scan_blocks = k->dim[split];
 }
 
 /* A contraction of at most the target's contract_flops as a kernel step; 0 if it is not one. */
@@ -943,6 +1066,7 @@ static kp_plan *build(const cg_graph *g, int *kcount, const kp_target *t) {
   c.g = g;
   c.kcount = kcount;
   c.t = t;
+  c.body = is_scan_body(g);
   c.map = xl_calloc((size_t)N + 1, sizeof *c.map);
   c.is_acc = xl_calloc((size_t)N + 1, 1);
   c.acc = xl_calloc((size_t)N + 1, sizeof *c.acc);
@@ -1115,6 +1239,16 @@ static int indexed_step(const cg_graph *g, const kp_step *t) {
   return 0;
 }
 
+/* Whether kernel step t stays out of merged kernels: data-dependent addressing (indexed_step),
+   except, for a target with body_contract (a GPU: one kernel per scan step matters more than
+   a chain's split), PAD and CONCAT, which have no indices to check before the kernel runs. */
+static int unmerged_step(const cg_graph *g, const kp_step *t, const kp_target *tg) {
+  if (!tg->body_contract) return indexed_step(g, t);
+  for (int j = 0; j < t->nodes.n; j++)
+    if (index_operand(&g->nodes.v[t->nodes.v[j]]) >= 0) return 1;
+  return 0;
+}
+
 /* Merges runs of kernel steps separated only by views, inputs and constants (see kplan.h);
    small > 0: only kernels of fewer than `small` points (top level). */
 static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int64_t small) {
@@ -1126,7 +1260,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
   ivec pend = {0}, after = {0};
   for (int i = 0; i < S;) {
     kp_step m = old[i++];
-    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || indexed_step(g, &m)) {
+    if (m.kind != KP_KERNEL || (small && kir_points(m.kir) >= small) || unmerged_step(g, &m, tg)) {
       xl_vec_push(p->steps, m);
       continue;
     }
@@ -1142,7 +1276,7 @@ static void merge_nests(const cg_graph *g, kp_plan *p, const kp_target *tg, int6
         continue;
       }
       if (t->kind != KP_KERNEL || kir_nnest(m.kir) == tg->max_nest || (small && kir_points(t->kir) >= small) ||
-          m.nodes.n + t->nodes.n > tg->max_members || indexed_step(g, t) || !append_nest(g, &m, t, inside))
+          m.nodes.n + t->nodes.n > tg->max_members || unmerged_step(g, t, tg) || !append_nest(g, &m, t, inside))
         break;
       for (int j = 0; j < t->nodes.n; j++) inside[t->nodes.v[j]] = 1;
       for (int q = 0; q < pend.n; q++) /* before the merged kernel, or views of its values after it */
@@ -1374,7 +1508,12 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
       break;
     case KP_REF:
       fprintf(out, "ref %s %%%d", opname(n), s->node);
-      if (s->persistent) fputs(" persistent", out);
+      if (s->persistent && s->scan_mode == KP_SCAN_BLOCKS)
+        fprintf(out, " persistent per-block slices (blocks %lld, split dim %d)", (long long)s->scan_blocks, s->scan_split);
+      else if (s->persistent && s->scan_mode == KP_SCAN_COOP)
+        fputs(" persistent cooperative (grid barrier per step)", out);
+      else if (s->persistent)
+        fprintf(out, " per-step launches: %s", s->why);
       if (s->body) {
         fputs(" {\n", out);
         dump_plan(s->body, out, with_kir, ind + 2);
@@ -1397,9 +1536,12 @@ static void dump_plan(const kp_plan *p, FILE *out, int with_kir, int ind) {
 void kp_target_dump(const kp_target *t, FILE *out) {
   fprintf(out,
           "target %s: max_nest %d, merge_small %lld, nest_maxbuf %d, max_members %d, contract_flops %.0f, "
-          "gemm_min_dim %lld, small_out %lld, merge %d, persistent_scan %d\n",
+          "gemm_min_dim %lld, small_out %lld, merge %d, persistent_scan %d",
           t->name ? t->name : "?", t->max_nest, (long long)t->merge_small, t->nest_maxbuf, t->max_members,
           t->contract_flops, (long long)t->gemm_min_dim, (long long)t->small_out, t->merge, t->persistent_scan);
+  if (t->body_contract || t->scan_min_blocks) /* (not the CPU target's: its dumps stay as they were) */
+    fprintf(out, ", body_contract %d, scan_min_blocks %d", t->body_contract, t->scan_min_blocks);
+  fputc('\n', out);
 }
 
 void kp_dump(const kp_plan *p, FILE *out, int with_kir) {

@@ -33,8 +33,9 @@
  *    stored through the same buffer; outside scan bodies, the same for runs of small kernels
  *    (fewer than merge_small points each: a decode step's many tiny ones).
  * A target with merge = 0 leaves all kernels unmerged. A SCAN step records whether the target
- * runs it as one persistent kernel (persistent_scan, for every scan: the graph does not tell
- * linear scans apart yet; the CPU target never does). A reference step of an EINSUM that is not
+ * runs scans as persistent kernels (persistent_scan; the CPU target never does) and then how
+ * this one runs (kp_scan_mode below). A target with body_contract plans every contraction in a
+ * scan body as a kernel (the CUDA target: the recurrent product joins the body's kernel). A reference step of an EINSUM that is not
  * one GEMM carries how it runs (kp_ein, decided in kp_gemm.c with the same label analysis as
  * KP_GEMM), so an executor only follows descriptors.
  * The plan never changes results beyond floating-point rounding.
@@ -47,8 +48,9 @@
 
 typedef enum { KP_GEMM, KP_KERNEL, KP_VIEW, KP_REF } kp_kind;
 
-/* The CPU target's limits (kp_target_cpu); KP_MAXNEST also bounds every target's max_nest. */
-#define KP_MAXNEST 8     /* loop nests of one kernel (kir.h `next`) */
+/* The CPU target's limits (kp_target_cpu); KP_MAXNEST bounds every target's max_nest. */
+#define KP_MAXNEST 16    /* loop nests of one kernel (kir.h `next`), any target */
+#define KP_NEST_CPU 8    /* the CPU's */
 #define KP_MERGE_SMALL 8192 /* outside scan bodies, kernels of fewer points are merged likewise
                                (a batch-1 decode step's norms, gates and slices; larger ones
                                stay alone so that they can be split across threads) */
@@ -100,6 +102,24 @@ typedef struct {
 
 typedef struct kp_plan kp_plan;
 
+/* How a SCAN of a persistent target (kp_target.persistent_scan) runs; kp_dump prints it on the
+   scan's line. One kernel launch per scan (the time loop inside the kernel: kir_cuda.h
+   kcu_emit_scan) needs a body that is one kernel (the other body steps only inputs, inlined
+   constants and views), reading nothing but the scan's inputs, storing every state and
+   per-step output itself (states each in a buffer of their own), with room in the kernel's 32
+   buffer pointers for the states' second buffers and the copies of outputs that are also
+   states, and the cooperative barrier counter. Then:
+   - KP_SCAN_BLOCKS, "persistent per-block slices": the kernel is a chain split over a
+     dimension (kir_par_dim: heads, or the batch) of extent scan_blocks >= the target's
+     scan_min_blocks, and every state is read and written in the same slices (kp_buf_cut), so
+     each block owns its slices of every state for the whole sequence: only __syncthreads;
+   - KP_SCAN_COOP, "persistent cooperative": any other one-kernel body (not block-separable, or
+     too few slices to fill the GPU): one cooperative launch, the nests spread over the grid
+     with a grid barrier between nests and between steps;
+   - KP_SCAN_STEPS, "per-step launches": the body's plan once per step (the CPU's run_scan);
+     `why` names what prevents one kernel. */
+typedef enum { KP_SCAN_STEPS, KP_SCAN_BLOCKS, KP_SCAN_COOP } kp_scan_mode;
+
 typedef struct {
   kp_kind kind;
   int node;              /* the CG node whose value this step produces (last of the group) */
@@ -108,9 +128,14 @@ typedef struct {
   int buf_node[KIR_MAXBUF]; /* KP_KERNEL: CG node of each KIR buffer (inputs and outputs) */
   kp_gemm gemm;          /* KP_GEMM */
   kp_plan *body;         /* KP_REF of a SCAN: the plan of its body graph */
-  int persistent;        /* KP_REF of a SCAN: the target runs it as one persistent kernel */
+  int persistent;        /* KP_REF of a SCAN: the target runs scans as persistent kernels */
+  kp_scan_mode scan_mode; /* KP_REF of a persistent SCAN: how it runs (kp_scan_mode) */
+  int scan_kernel;       /* ... not KP_SCAN_STEPS: the body step of its one kernel */
+  int scan_split;        /* ... KP_SCAN_BLOCKS: that kernel's split dimension (kir_par_dim) */
+  int64_t scan_blocks;   /* ... and its extent: the blocks that own their slices */
   kp_ein *ein;           /* KP_REF of an EINSUM: how it runs */
-  char why[96];          /* KP_KERNEL: what ended the kernel (printed by kp_dump) */
+  char why[96];          /* KP_KERNEL: what ended the kernel; a SCAN in KP_SCAN_STEPS mode of a
+                            persistent target: why it is not one kernel (printed by kp_dump) */
   int nest_at[KP_MAXNEST]; /* KP_KERNEL: index into `nodes` where each nest's members start */
 } kp_step;
 
@@ -155,6 +180,12 @@ const char *kp_fallback_why(const kp_plan *p, int i);
    its scan step); returns how many there were. */
 typedef void (*kp_fallback_fn)(const kp_plan *p, int step, const char *why, void *ud);
 int kp_fallbacks(const kp_plan *p, kp_fallback_fn fn, void *ud);
+/* The value whose storage body value v aliases: v followed through RESHAPE and DETACH. */
+int kp_view_root(const cg_graph *g, int v);
+/* The slice length s when every access of chain k to buffer `buf` (every nest, split at
+   kir_nest_par_dim) touches only [h s, (h + 1) s) at index h of the nest's split dimension
+   (plain loads and stores, nonnegative strides); 0 when not, or when k is not split. */
+int64_t kp_buf_cut(const kir_kernel *k, int buf);
 /* The first line of kp_dump: "target NAME: max_nest 8, merge_small 8192, ..." */
 void kp_target_dump(const kp_target *t, FILE *out);
 

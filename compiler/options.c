@@ -1,4 +1,4 @@
-/* options.c - defaults of xl_options and of the CPU target (options.h). */
+/* options.c - defaults of xl_options and of the CPU and CUDA targets (options.h). */
 #include "options.h"
 
 #include "kplan.h"
@@ -6,7 +6,7 @@
 kp_target kp_target_cpu(void) {
   kp_target t = {0};
   t.name = "cpu";
-  t.max_nest = KP_MAXNEST;
+  t.max_nest = KP_NEST_CPU;
   t.merge_small = KP_MERGE_SMALL;
   t.nest_maxbuf = KP_NEST_MAXBUF;
   t.max_members = KP_MAXMEMBERS;
@@ -15,6 +15,16 @@ kp_target kp_target_cpu(void) {
   t.small_out = KP_SMALL_OUT;
   t.merge = 1;
   t.persistent_scan = 0;
+  return t;
+}
+
+kp_target kp_target_cuda(void) {
+  kp_target t = kp_target_cpu();
+  t.name = "cuda";
+  t.max_nest = KP_MAXNEST; /* a scan step's kernel with more nests rather than a second kernel */
+  t.persistent_scan = 1;
+  t.body_contract = 1;
+  t.scan_min_blocks = 2; /* one head (or batch slice) alone: cooperative over the whole GPU */
   return t;
 }
 

@@ -27,6 +27,11 @@ typedef struct {
                              summed labels outermost */
   int merge;              /* merge consecutive kernels (scan bodies; small ones) [XLC_KP_MERGE] */
   int persistent_scan;    /* a non-linear scan runs as one persistent kernel (GPU); 0 on the CPU */
+  int body_contract;      /* 1: every contraction inside a scan body is a kernel whatever its size
+                             (the recurrent product becomes part of the body's one kernel instead
+                             of a GEMM per step); 0 on the CPU */
+  int scan_min_blocks;    /* a persistent scan runs as per-block slices only with at least this
+                             many (else cooperative); 0 on the CPU */
 } kp_target;
 
 /* Switches of the MLIR emitter (kir_mlir.c), all 0 by default: measurements only. */
@@ -62,6 +67,9 @@ typedef struct xl_options_s {
 
 /* The CPU target's limits (the values the planner was tuned with; docs/performance.md). */
 kp_target kp_target_cpu(void);
+/* The CUDA target's (GPU kernels: cuda-emu, cuda): the CPU's limits, outside scan bodies
+   GEMMs stay GEMMs (cuBLAS), scans persistent, contractions in scan bodies always kernels. */
+kp_target kp_target_cuda(void);
 /* Every field at its default; target = kp_target_cpu(). */
 xl_options xl_options_default(void);
 

@@ -8,9 +8,9 @@
 # env:   XLC_UPDATE_GOLDEN=1               write the expected files instead of comparing
 #        (XLC_VECTOR_BITS is set to 256 here: the expected MLIR does not depend on the host)
 #
-# A case line is  FILE ENTRY STAGE [--set K=V]... [--loss]  (FILE relative to SRCDIR, ENTRY
+# A case line is  FILE ENTRY STAGE [--set K=V]... [--target T] [--loss]  (FILE relative to SRCDIR, ENTRY
 # '-' for the whole-file stages tokens and ast). Its name is
-#   <file base>.<entry>.<stage>[.loss][.<K><V>...]
+#   <file base>.<entry>.<stage>[.loss][.<K><V>... in order, --target T as targetT]
 # with the entry left out for '-' and the characters of V other than letters and digits
 # turned into '_' (runs squeezed, a trailing one dropped). A case passes when xlc exits 0,
 # prints nothing on stderr, and stdout equals the expected file byte for byte.
@@ -54,6 +54,11 @@ case_name() {
   while [ $# -gt 0 ]; do
     case $1 in
     --loss) loss=.loss ;;
+    --target)
+      [ $# -ge 2 ] || return 1
+      sets=$sets.target$2
+      shift
+      ;;
     --set)
       [ $# -ge 2 ] || return 1
       kv=$(printf '%s' "$2" | sed 's/=//; s/[^A-Za-z0-9]\{1,\}/_/g; s/_$//')
@@ -80,7 +85,7 @@ while IFS= read -r line || [ -n "$line" ]; do
   # shellcheck disable=SC2086  # split the line into words on purpose
   set -- $line
   [ $# -ge 3 ] || die "$CASES:$LINENO_: need FILE ENTRY STAGE"
-  name=$(case_name "$@") || die "$CASES:$LINENO_: bad arguments (only --set K=V and --loss)"
+  name=$(case_name "$@") || die "$CASES:$LINENO_: bad arguments (only --set K=V, --target T and --loss)"
   grep -qxF -- "$name" "$T/names" && die "$CASES:$LINENO_: case name '$name' is used twice"
   echo "$name" >>"$T/names"
   [ "$MODE" = list ] && { echo "$name"; continue; }

@@ -34,7 +34,7 @@ static const struct {
 void usage_dump(FILE *out) {
   fprintf(out,
           "usage: xlc dump FILE.xl [ENTRY] --stage=STAGE [--set NAME=VALUE]... [--loss]\n"
-          "                [--dtype f32|f64]\n"
+          "                [--dtype f32|f64] [--target cpu|cuda]\n"
           "\n"
           "Prints one stage of the pipeline as deterministic text on stdout.\n"
           "\n"
@@ -68,6 +68,8 @@ void usage_dump(FILE *out) {
           "                     (default f32)\n"
           "  --stats            cg-opt: a first line '// cg-opt: nodes N -> M (...)'\n"
           "                     (counts include scan bodies)\n"
+          "  --target cpu|cuda  kplan, kir, mlir, mem, cuda: plan for this target (default\n"
+          "                     cpu; cuda: compiler/options.h kp_target_cuda, persistent scans)\n"
           "\n"
           "XLC_CG_OPT=0 in the environment skips the cg-opt stage (cg-opt, kplan, kir, mem,\n"
           "mlir and every executing command then see the unoptimized graph).\n"
@@ -75,7 +77,7 @@ void usage_dump(FILE *out) {
           "exit status: 0 ok, 1 errors in the file or the command line, 2 internal error\n");
 }
 
-static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {"stats", 0}, {NULL, 0}};
+static const drv_optspec dump_opts[] = {{"stage", 1}, {"set", 1}, {"loss", 0}, {"dtype", 1}, {"stats", 0}, {"target", 1}, {NULL, 0}};
 
 static void list_stages(FILE *out) {
   fprintf(out, "valid stages:");
@@ -187,6 +189,15 @@ int cmd_dump(int argc, char **argv) {
       loss = 1;
     else if (strcmp(o->name, "stats") == 0)
       stats = 1;
+    else if (strcmp(o->name, "target") == 0) {
+      if (strcmp(o->val, "cpu") && strcmp(o->val, "cuda")) {
+        drv_error("unknown --target '%s' (expected cpu or cuda)", o->val);
+        goto out;
+      }
+      xl_options opt = *drv_options(); /* the planning target of every planned stage */
+      opt.target = strcmp(o->val, "cuda") ? kp_target_cpu() : kp_target_cuda();
+      drv_options_set(&opt);
+    }
     else if (strcmp(o->name, "dtype") == 0) {
       dtype_set = 1;
       if (kcu_dtype_parse(o->val, &cdt) && cdt == KCU_BF16)

@@ -5,7 +5,8 @@
  * or loops; the executor decides nothing about them),
  * KP_KERNEL through JIT-compiled KIR (mlir_jit.c; kir_interp when the JIT is disabled with
  * xl_options.no_jit, XLC_NO_JIT=1), KP_VIEW as aliases, KP_REF through the reference executor's single-node
- * evaluation; SCAN steps run their body's own plan once per step. Results equal the reference
+ * evaluation; SCAN steps run their body's own plan once per step, or, with a kernel runner
+ * that launches persistent scans (cpu_kernel_runner.scan_run), as one launch (run_scan_dev). Results equal the reference
  * executor up to floating-point rounding (tests/unit/test_exec_cpu.c checks every stdlib
  * entry). Values live where the memory plan puts them (memplan.h); the workspace is allocated
  * by the first run and reused. The workspace, the GEMM steps, the launches of compiled kernels
@@ -77,12 +78,14 @@ struct cpu_prog {
   int *in_nodes, nin;          /* top level: the INPUT nodes, in order */
   size_t *in_off, in_bytes;    /* on a GPU: input j's offset in the device input block */
   char *in_dev;                /* on a GPU: that block (allocated by the first cpu_run) */
+  struct scan_dev *sdev;       /* per step: a scan run as one launch by the kernel runner */
 };
 
 static void prog_free(cpu_prog *p);
 static int on_gpu(const cpu_prog *p) { return p->dev->kind == XL_DEV_GPU; }
 static struct cpu_vals *vals_new(int n);
 static void scan_prepare_all(cpu_prog *p);
+static int scan_dev_prepare(cpu_prog *p, char **err);
 
 static double now_s(void) {
   struct timespec ts;
@@ -273,6 +276,10 @@ static int prog_compile(cpu_prog *p, const xl_options *o, char **err) {
     return -1;
   }
   prog_finish(p);
+  if (scan_dev_prepare(p, err)) {
+    prog_free(p);
+    return -1;
+  }
   return 0;
 }
 
@@ -1183,6 +1190,259 @@ static int run_ref_node(const cpu_prog *p, const kp_step *s, cpu_vals *v, char *
   return 0;
 }
 
+/* ---- persistent scans: one launch of the kernel runner (cpu_kernel_runner.scan_run) ----
+ * For a SCAN step the plan runs as one kernel (kp_scan_mode BLOCKS or COOP) and a runner with
+ * scan_prepare, the body's one kernel is prepared with a kcu_scan (kir_cuda.h) that says where
+ * each step finds each buffer, and each pointer the launch gets comes from a `sd_src`: the
+ * same storage run_scan binds per step (sequence inputs and stacked outputs at their step
+ * slices, indexed with the outer stride when a slice is not contiguous; states alternately in
+ * the result and the spare buffer, or in the step-major saved slots; body values in the body's
+ * workspace), so that the results are where run_scan leaves them. A scan the descriptor
+ * cannot express (a state the body does not compute in place, saved states that are not
+ * step-major, no steps) runs step by step as before. */
+typedef enum { SD_NONE, SD_OUTER, SD_RES, SD_WORK, SD_SPARE, SD_SCRATCH } sd_kind;
+typedef struct {
+  sd_kind kind;
+  int a;        /* OUTER: outer node; RES: result index; SPARE: state; SCRATCH: index in scratch */
+  size_t off;   /* WORK: byte offset in the body's workspace */
+} sd_src;
+typedef struct scan_dev {
+  void *h;                /* the runner's handle; NULL: run_scan */
+  kcu_scan d;
+  sd_src src[KIR_MAXBUF]; /* per pointer of the launch */
+  void *scratch[KIR_MAXBUF + 1]; /* device memory: cooperative local buffers, the barrier */
+  int nscratch;
+} scan_dev;
+
+/* The slice geometry of step slices of a [.., T, ..] tensor (contiguous: step-major storage, or
+   nothing before the step axis). */
+static void sd_slice(const cg_shape *full, int axis, int contiguous, int64_t *step, int64_t *inner, int64_t *ostride) {
+  int64_t outer, sl = slice_numel(full, axis, &outer), T = full->d[axis];
+  if (contiguous || outer == 1) {
+    *step = sl, *inner = 0, *ostride = 0;
+    return;
+  }
+  *step = sl / outer, *inner = sl / outer, *ostride = T * (sl / outer);
+}
+
+static int sd_scratch(const cpu_prog *p, scan_dev *sd, size_t bytes) {
+  void *m = p->dev->alloc(bytes ? bytes : 1, MP_ALIGN);
+  XL_ASSERT(m);
+  char zero[64] = {0};
+  p->dev->copy(m, zero, bytes < sizeof zero ? bytes : sizeof zero, XL_COPY_H2D); /* the barrier's counters */
+  sd->scratch[sd->nscratch] = m;
+  return sd->nscratch++;
+}
+
+/* The next free pointer of the launch: after the kernel's buffers, then the local buffers'
+   places (they are in shared memory, or a cooperative scan's scratch); -1 when none is left. */
+static int sd_slot(const kir_kernel *k, int coop, int *next) {
+  (void)coop;
+  for (; *next < KIR_MAXBUF; (*next)++) {
+    int i = *next < KIR_MAXBUF - k->nbuf ? k->nbuf + *next : *next - (KIR_MAXBUF - k->nbuf);
+    if (i >= k->nbuf || k->buf_out[i] == KIR_LOCAL) {
+      (*next)++;
+      return i;
+    }
+  }
+  return -1;
+}
+
+/* Fills sd for SCAN step si of p; 0 when it can run as one launch. */
+static int sd_build(const cpu_prog *p, int si, scan_dev *sd) {
+  const kp_step *s = &p->plan->steps.v[si];
+  const cg_graph *g = p->g;
+  const cg_node *n = &g->nodes.v[s->node];
+  const cpu_prog *bp = p->body[si];
+  const cg_graph *body = n->body;
+  const scan_prep *sp = &p->scan[si];
+  const kp_step *ks = &bp->plan->steps.v[s->scan_kernel];
+  const kir_kernel *k = ks->kir;
+  int nseq = (int)n->a[CG_SCAN_NSEQ], nconst = (int)n->a[CG_SCAN_NCONST], nst = (int)n->a[CG_SCAN_NSTATE];
+  int nout = (int)n->a[CG_SCAN_NOUT], axis = (int)n->a[CG_SCAN_AXIS], save = (int)n->a[CG_SCAN_SAVE];
+  kcu_scan *d = &sd->d;
+  d->T = g->nodes.v[n->in[0]].shape.d[axis];
+  d->reverse = (int)n->a[CG_SCAN_REVERSE];
+  d->coop = s->scan_mode == KP_SCAN_COOP;
+  d->nstate = nst;
+  if (d->T < 1) return -1;
+  int nslot = 0, slot, outbuf[2 * KIR_MAXBUF];
+  for (int q = 0; q < nst + nout; q++) {
+    int r = kp_view_root(body, body->outs.v[q].node), b = 0;
+    while (b < k->nbuf && !(k->buf_out[b] == 1 && ks->buf_node[b] == r)) b++;
+    if (b == k->nbuf) return -1;
+    outbuf[q] = b;
+  }
+  for (int q = 0; q < nst; q++) {
+    kcu_sstate *st = &d->state[q];
+    if (sp->st_root[q] < 0 || sp->st_root[q] != ks->buf_node[outbuf[q]]) return -1; /* not in place */
+    st->in = st->init = -1;
+    st->out = outbuf[q];
+    st->saved = save && sp->res_sm[nst + nout + q]; /* else saved [.., T, ..]: copied each step */
+    st->numel = cg_numel(&sp->rsh[q]);
+    if ((st->slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+    sd->src[st->slot] = st->saved ? (sd_src){SD_RES, nst + nout + q, 0} : (sd_src){SD_SPARE, q, 0};
+    d->buf[outbuf[q]] = (kcu_sbuf){KCU_SB_STATE_OUT, q, 0, 0, 0};
+    sd->src[outbuf[q]] = (sd_src){SD_RES, q, 0};
+  }
+  for (int b = 0; b < k->nbuf; b++) {
+    kcu_sbuf *bd = &d->buf[b];
+    if (k->buf_out[b] == KIR_LOCAL) {
+      *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0}; /* shared memory or the scratch: its place is free */
+      continue;
+    }
+    if (k->buf_out[b]) {
+      int q = 0;
+      while (q < nst + nout && outbuf[q] != b) q++;
+      if (q < nst) continue; /* a state: above */
+      if (q < nst + nout) { /* a per-step output written in place */
+        bd->kind = KCU_SB_SLICE;
+        sd_slice(&sp->rsh[q], axis, sp->res_sm[q], &bd->step, &bd->inner, &bd->ostride);
+        sd->src[b] = (sd_src){SD_RES, q, 0};
+      } else { /* a body value: its place in the body's workspace */
+        const mp_value *m = mp_value_of(bp->mp, ks->buf_node[b]);
+        if (m->region != MP_WORK) return -1;
+        *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0};
+        sd->src[b] = (sd_src){SD_WORK, 0, m->off};
+      }
+      continue;
+    }
+    const cg_node *r = &body->nodes.v[kp_view_root(body, ks->buf_node[b])];
+    if (r->op != CG_OP_INPUT) return -1;
+    if (r->ikind == CG_IN_SEQ) {
+      int x = n->in[r->slot];
+      bd->kind = KCU_SB_SLICE;
+      sd_slice(&g->nodes.v[x].shape, axis, p->stepmajor[x], &bd->step, &bd->inner, &bd->ostride);
+      sd->src[b] = (sd_src){SD_OUTER, x, 0};
+    } else if (r->ikind == CG_IN_CONST) {
+      *bd = (kcu_sbuf){KCU_SB_FIXED, 0, 0, 0, 0};
+      sd->src[b] = (sd_src){SD_OUTER, n->in[nseq + r->slot], 0};
+    } else if (r->ikind == CG_IN_BSTATE) {
+      *bd = (kcu_sbuf){KCU_SB_STATE_IN, r->slot, 0, 0, 0};
+      d->state[r->slot].in = d->state[r->slot].init = b;
+      sd->src[b] = (sd_src){SD_OUTER, n->in[nseq + nconst + r->slot], 0};
+    } else
+      return -1;
+  }
+  /* saved states stored [.., T, ..]: each step's state copied to its slice first */
+  for (int q = 0; q < nst && save; q++) {
+    kcu_sstate *st = &d->state[q];
+    if (st->saved) continue;
+    if (st->init < 0) { /* the initial state where no kernel buffer reads it */
+      if ((st->init = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+      sd->src[st->init] = (sd_src){SD_OUTER, n->in[nseq + nconst + q], 0};
+    }
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+    kcu_scopy *c = &d->copy[d->ncopy++];
+    c->src = -1;
+    c->state = q;
+    c->dst = slot;
+    c->numel = st->numel;
+    sd_slice(&sp->rsh[nst + nout + q], axis, 0, &c->step, &c->inner, &c->ostride);
+    sd->src[slot] = (sd_src){SD_RES, nst + nout + q, 0};
+  }
+  /* outputs that are also a state (or an earlier output): copied from that buffer each step */
+  for (int q = nst; q < nst + nout; q++) {
+    int first = 0;
+    while (outbuf[first] != outbuf[q]) first++;
+    if (first == q) continue;
+    if ((slot = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+    kcu_scopy *c = &d->copy[d->ncopy++];
+    c->src = outbuf[q];
+    c->state = -1;
+    c->dst = slot;
+    c->numel = cg_numel(&body->nodes.v[body->outs.v[q].node].shape);
+    sd_slice(&sp->rsh[q], axis, sp->res_sm[q], &c->step, &c->inner, &c->ostride);
+    sd->src[slot] = (sd_src){SD_RES, q, 0};
+  }
+  int64_t lb = kcu_local_bytes(k, kcu_dtype_of(p->dt));
+  if (d->coop && lb) {
+    if ((d->scratch = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+    sd->src[d->scratch] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, (size_t)lb), 0};
+  }
+  if (d->coop) {
+    if ((d->barrier = sd_slot(k, d->coop, &nslot)) < 0) return -1;
+    sd->src[d->barrier] = (sd_src){SD_SCRATCH, sd_scratch(p, sd, 2 * sizeof(unsigned)), 0};
+  }
+  return 0;
+}
+
+static void scan_dev_free(cpu_prog *p) {
+  if (!p->sdev) return;
+  for (int i = 0; i < p->plan->steps.n; i++) {
+    scan_dev *sd = &p->sdev[i];
+    if (sd->h) p->runner->release(sd->h);
+    for (int j = 0; j < sd->nscratch; j++) p->dev->free(sd->scratch[j]);
+  }
+  free(p->sdev);
+  p->sdev = NULL;
+}
+
+/* Prepares the persistent scans of p and its bodies (after prog_finish); 0, or -1 with *err. */
+static int scan_dev_prepare(cpu_prog *p, char **err) {
+  const cpu_kernel_runner *r = p->runner;
+  if (!r || !r->scan_prepare) return 0;
+  p->sdev = xl_calloc((size_t)p->plan->steps.n + 1, sizeof *p->sdev);
+  for (int i = 0; i < p->plan->steps.n; i++) {
+    const kp_step *s = &p->plan->steps.v[i];
+    if (p->body[i] && scan_dev_prepare(p->body[i], err)) return -1;
+    if (!p->body[i] || !s->persistent || s->scan_mode == KP_SCAN_STEPS) continue;
+    scan_dev *sd = &p->sdev[i];
+    if (sd_build(p, i, sd)) { /* step by step */
+      for (int j = 0; j < sd->nscratch; j++) p->dev->free(sd->scratch[j]);
+      memset(sd, 0, sizeof *sd);
+      continue;
+    }
+    char *e = NULL;
+    sd->h = r->scan_prepare(p->body[i]->plan->steps.v[s->scan_kernel].kir, &sd->d, p->dt, r->ctx, &e);
+    p->stats->scans_persistent += sd->h != NULL;
+    if (e) {
+      if (err && !*err) *err = xl_fmt("compiling the scan kernel of %%%d: %s", s->node, e);
+      free(e);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* run_scan as one launch (scan_dev): the result buffers bound as run_scan binds them, the
+   initial states put where the first step reads them, then the runner's scan_run. */
+static int run_scan_dev(const cpu_prog *p, int si, int id, cpu_vals *v, char **err) {
+  const scan_dev *sd = &p->sdev[si];
+  const cg_node *n = &p->g->nodes.v[id];
+  const scan_prep *sp = &p->scan[si];
+  int nres = cg_scan_nresults(n), nst = (int)n->a[CG_SCAN_NSTATE], nout = (int)n->a[CG_SCAN_NOUT];
+  int nseq = (int)n->a[CG_SCAN_NSEQ], nconst = (int)n->a[CG_SCAN_NCONST];
+  size_t es = esz(p->dt);
+  if (!v->res[id]) v->res[id] = xl_calloc((size_t)nres + 1, sizeof(void *));
+  void **res = v->res[id];
+  v->nres[id] = nres;
+  for (int k = 0; k < nres; k++) { /* as run_scan */
+    const mp_value *m = mp_scan_result(p->mp, id, k);
+    res[k] = (m->region == MP_WORK ? v->work : v->grad) + m->off;
+    if (sp->res_bind && sp->res_bind[k] >= 0 && v->bind[sp->res_bind[k]]) res[k] = v->bind[sp->res_bind[k]];
+  }
+  char *body_work = v->work + p->mp->vals.v[p->mp->scan_res[id] + nres].off;
+  for (int q = 0; q < nst; q++)
+    if (sd->d.state[q].saved) { /* the first step reads its slot */
+      size_t bytes = (size_t)sd->d.state[q].numel * es;
+      int64_t t0 = sd->d.reverse ? sd->d.T - 1 : 0;
+      p->dev->copy((char *)res[nst + nout + q] + (size_t)t0 * bytes, v->val[n->in[nseq + nconst + q]], bytes,
+                   XL_COPY_D2D);
+    }
+  void *bufs[KIR_MAXBUF] = {0};
+  for (int b = 0; b < KIR_MAXBUF; b++) {
+    const sd_src *c = &sd->src[b];
+    bufs[b] = c->kind == SD_OUTER ? v->val[c->a]
+              : c->kind == SD_RES ? res[c->a]
+              : c->kind == SD_WORK ? body_work + c->off
+              : c->kind == SD_SPARE ? sp->spare[c->a]
+              : c->kind == SD_SCRATCH ? sd->scratch[c->a] : NULL;
+  }
+  v->val[id] = NULL;
+  return p->runner->scan_run(sd->h, bufs, err);
+}
+
 static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
   const cg_graph *g = p->g;
   for (int si = 0; si < p->plan->steps.n; si++) {
@@ -1204,7 +1464,10 @@ static int run_plan(const cpu_prog *p, cpu_vals *v, char **err) {
       break;
     case KP_REF:
       if (n->op == CG_OP_INPUT) break; /* bound by the caller */
-      if (n->op == CG_OP_SCAN) {
+      if (n->op == CG_OP_SCAN && p->sdev && p->sdev[si].h) { /* one launch */
+        if (run_scan_dev(p, si, s->node, v, err)) return -1;
+        if (p->stats->profile) p->stats->t_kernel += now_s() - t0;
+      } else if (n->op == CG_OP_SCAN) {
         if (run_scan(p, si, s->node, v, err)) return -1;
         continue; /* its time is in the body's steps and the scan copies */
       } else if (n->op == CG_OP_PAD || n->op == CG_OP_CONCAT) {
@@ -1460,8 +1723,11 @@ int cpu_run(cpu_exec *e, xt *const *inputs, xt **outputs, char **err) {
   return rc;
 }
 
+static void scan_dev_free(cpu_prog *p);
+
 static void prog_free(cpu_prog *p) {
   if (!p) return;
+  scan_dev_free(p);
   if (p->plan)
     for (int i = 0; i < p->plan->steps.n; i++) {
       if (p->kern[i].jit) jit_free(p->kern[i].jit);

@@ -2,6 +2,7 @@
 #ifndef EXEC_CPU_H
 #define EXEC_CPU_H
 
+#include "kir_cuda.h" /* kcu_scan: how a persistent scan's kernel finds its buffers */
 #include "kplan.h"
 #include "options.h"
 
@@ -24,6 +25,8 @@ typedef struct {
                                       operands (reference steps, einsums that are not one GEMM,
                                       interpreted kernels), all runs; 0 on the CPU */
   double staged_bytes;             /* bytes those steps and the index checks copied (both ways) */
+  int scans_persistent;            /* scan steps (scan bodies included) run as one launch by the
+                                      kernel runner's scan_run (cpu_kernel_runner) */
 } cpu_stats;
 
 /* prints the profile (one line per category with more than 0.5% of the time) */
@@ -59,6 +62,14 @@ typedef struct {
   void (*release)(void *h);
   void *ctx;
   const struct xl_device *dev;
+  /* Persistent scans (a SCAN step whose plan says kp_scan_mode BLOCKS or COOP; NULL, as for the
+     JIT: every scan runs its body's plan once per step): scan_prepare takes the body's one
+     kernel and how each step finds its buffers (kir_cuda.h kcu_scan: kernel buffers, then the
+     extra pointers it names) and returns a handle, or NULL without *err to run that scan step
+     by step, or NULL with *err to fail cpu_prepare_with; scan_run launches the whole scan once
+     with the pointers bufs (KIR_MAXBUF of them); release frees the handle. */
+  void *(*scan_prepare)(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err);
+  int (*scan_run)(void *h, void **bufs, char **err);
 } cpu_kernel_runner;
 /* cpu_prepare with the kernels run by r (NULL: the JIT, as cpu_prepare) */
 cpu_exec *cpu_prepare_with(const cg_graph *g, cg_dtype dt, const xl_options *o, const cpu_kernel_runner *r,

@@ -105,12 +105,12 @@ static void *gpu_load(const char *src, const char *name, const kcu_target *t, co
 }
 
 static int gpu_launch(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,
-                      char **err) {
+                      int coop, char **err) {
   gpu_kernel *k = h;
   void *p[32] = {0}; /* the xl_bufs ABI: one struct of 32 pointers, passed by value */
   memcpy(p, bufs, sizeof(void *) * (size_t)(nbuf < 32 ? nbuf : 32));
   void *args[] = {p};
-  return xcu_launch(k->f, grid, block, smem, NULL, args, 0, err);
+  return xcu_launch(k->f, grid, block, smem, NULL, args, coop, err);
 }
 
 static void gpu_unload(void *h) {

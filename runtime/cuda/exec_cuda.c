@@ -12,9 +12,13 @@
  * kir_cuda.h, for the instance's architecture, in the run's dtype; XLC_KIR_NO_FMA as on the CPU)
  * and handed to the instance's loader (all kernels of a preparation at once: xec_flush), then
  * launched at the emitted geometry (one launch per
- * step run, counted). GEMM steps run on the device's GEMM; views alias. The plan is the CPU
- * target's (kp_target_cpu: scans run their body's plan once per step, no persistent kernels).
- * TODO(issue 19 item 2): plan for the CUDA target (persistent scans) once kplan has it.
+ * step run, counted). GEMM steps run on the device's GEMM; views alias. The plan is the CUDA
+ * target's (options.h kp_target_cuda: contractions in scan bodies are kernels, scans
+ * persistent): a scan the plan runs as one kernel is one launch of its scan kernel (kir_cuda.h
+ * kcu_emit_scan, through exec_cpu.h's scan_prepare / scan_run; cooperative when the plan says
+ * so: a grid barrier between steps); the other scans run their body's plan once per step.
+ * Counters: launches ("emu-launches" / "launches"), of them "scan-launches", the scans
+ * prepared as one launch ("scans-persistent"), "kernels-interpreted", the staged steps.
  *
  * The emulated instance: kernels compiled by the host compiler and run by the emulator (emu/
  * xce.h), on the emulated device whose memory is guarded (cuda_dev.h: inaccessible outside
@@ -38,6 +42,7 @@ typedef struct {
   const char *cache; /* the disk cache directory, or NULL */
   int no_fma;
   long launches, interpreted;
+  long scan_launches; /* of them: persistent scans (one launch each) */
   xec_kernel **pending; /* prepared, not loaded yet: loaded together (xec_flush) */
   int npending, cpending;
 } xec_ctx;
@@ -48,6 +53,7 @@ struct xec_kernel {
   char name[128];
   kcu_launch geo;
   unsigned grid[3], block[3], smem;
+  int coop; /* a cooperative launch (a persistent scan's grid barrier) */
   xec_ctx *ctx;
 };
 
@@ -79,6 +85,16 @@ static int xec_flush(xec_ctx *c, char **err) {
   return 0;
 }
 
+/* h joins the kernels loaded together by the next xec_flush */
+static xec_kernel *pend(xec_ctx *c, xec_kernel *h) {
+  if (c->npending == c->cpending) {
+    c->cpending = c->cpending ? 2 * c->cpending : 64;
+    c->pending = xl_realloc(c->pending, (size_t)c->cpending * sizeof *c->pending);
+  }
+  c->pending[c->npending++] = h;
+  return h;
+}
+
 static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, char **err) {
   (void)err; /* loading happens in xec_flush */
   xec_ctx *c = ctx;
@@ -101,19 +117,49 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
   h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
   h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
   h->smem = (unsigned)geo.smem;
-  if (c->npending == c->cpending) {
-    c->cpending = c->cpending ? 2 * c->cpending : 64;
-    c->pending = xl_realloc(c->pending, (size_t)c->cpending * sizeof *c->pending);
+  return pend(c, h);
+}
+
+/* A persistent scan (exec_cpu.h scan_prepare): the body kernel's scan kernel (kir_cuda.h
+   kcu_emit_scan), launched once per scan, cooperatively when the plan says so. */
+static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err) {
+  (void)err; /* loading happens in xec_flush */
+  xec_ctx *c = ctx;
+  kir_emit_opts eo;
+  memset(&eo, 0, sizeof eo);
+  eo.no_fma = c->no_fma;
+  kcu_launch geo;
+  char *e = NULL;
+  char *src = kcu_emit_scan(k, sc, kcu_dtype_of(dt), c->t, &eo, &geo, &e);
+  if (!src) { /* not spelled: the scan runs step by step (its kernels as xec_prepare_kernel's) */
+    free(e);
+    return NULL;
   }
-  c->pending[c->npending++] = h;
-  return h;
+  xec_kernel *h = xl_calloc(1, sizeof *h);
+  h->src = src;
+  h->ctx = c;
+  h->geo = geo;
+  h->coop = sc->coop;
+  kcu_name(k->name, h->name, sizeof h->name);
+  h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
+  h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
+  h->smem = (unsigned)geo.smem;
+  return pend(c, h);
+}
+
+static int xec_run_scan(void *hp, void **bufs, char **err) {
+  xec_kernel *h = hp;
+  if (!h->h && xec_flush(h->ctx, err)) return -1;
+  h->ctx->launches++;
+  h->ctx->scan_launches++;
+  return h->ctx->ld->launch(h->h, h->grid, h->block, h->smem, bufs, KIR_MAXBUF, h->coop, err);
 }
 
 static int xec_run_kernel(void *hp, void **bufs, int nbuf, char **err) {
   xec_kernel *h = hp;
   if (!h->h && xec_flush(h->ctx, err)) return -1; /* prepared after the preparation's flush */
   h->ctx->launches++;
-  return h->ctx->ld->launch(h->h, h->grid, h->block, h->smem, bufs, nbuf, err);
+  return h->ctx->ld->launch(h->h, h->grid, h->block, h->smem, bufs, nbuf, 0, err);
 }
 
 static void xec_release(void *hp) {
@@ -140,8 +186,18 @@ int xec_prepare(xl_exec *x, const xl_options *o, const xec_loader *ld, char **er
   xe->ctx.t = t;
   xe->ctx.cache = jit_cache_dir(); /* the JIT's disk cache directory serves all */
   xe->ctx.no_fma = o ? o->emit.no_fma : 0;
-  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, ld->device()};
-  xe->e = cpu_prepare_with(x->g, x->dt, o, &xe->runner, err);
+  xe->runner = (cpu_kernel_runner){xec_prepare_kernel, xec_run_kernel, xec_release, &xe->ctx, ld->device(),
+                                    xec_prepare_scan, xec_run_scan};
+  /* the GPU's plan (kp_target_cuda: scans persistent, contractions in scan bodies kernels),
+     with the limits the options give (XLC_KP_* knobs) */
+  xl_options oc = o ? *o : xl_options_default();
+  kp_target cu = kp_target_cuda();
+  oc.target.name = cu.name;
+  oc.target.max_nest = cu.max_nest;
+  oc.target.persistent_scan = cu.persistent_scan;
+  oc.target.body_contract = cu.body_contract;
+  oc.target.scan_min_blocks = cu.scan_min_blocks;
+  xe->e = cpu_prepare_with(x->g, x->dt, &oc, &xe->runner, err);
   if (xe->e && xec_flush(&xe->ctx, err)) { /* every kernel of the plan, scan bodies included */
     cpu_free(xe->e);
     xe->e = NULL;
@@ -188,7 +244,9 @@ void xec_stats(const xl_exec *x, xl_exec_stats *st) {
   st->extra[1].name = "kernels-interpreted", st->extra[1].value = (double)xe->ctx.interpreted;
   st->extra[2].name = "host-staged-steps", st->extra[2].value = (double)s->staged_steps;
   st->extra[3].name = "host-staged-bytes", st->extra[3].value = s->staged_bytes;
-  st->nextra = 4;
+  st->extra[4].name = "scan-launches", st->extra[4].value = (double)xe->ctx.scan_launches;
+  st->extra[5].name = "scans-persistent", st->extra[5].value = (double)s->scans_persistent;
+  st->nextra = 6;
 }
 
 int xec_threads(const xl_options *o) {
@@ -242,7 +300,7 @@ static int emu_load_many(int n, const char *const *src, const char *const *name,
 /* The emulated device's memory is guarded (cuda_dev.h): open around the launch. Every buffer
    must be device memory (a host pointer here would fault on a GPU). */
 static int emu_launch(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,
-                      char **err) {
+                      int coop, char **err) {
   emu_kernel *k = h;
   for (int b = 0; b < nbuf; b++)
     if (bufs[b] && !xl_dev_cuda_emu_owns(bufs[b], 1)) {
@@ -250,7 +308,7 @@ static int emu_launch(void *h, const unsigned grid[3], const unsigned block[3], 
       return -1;
     }
   xl_dev_cuda_emu_open();
-  int rc = xce_launch(k->m, k->name, grid, block, smem, bufs, nbuf, 0, err);
+  int rc = xce_launch(k->m, k->name, grid, block, smem, bufs, nbuf, coop, err);
   xl_dev_cuda_emu_close();
   return rc;
 }

@@ -26,9 +26,10 @@ typedef struct {
   int (*load_many)(int n, const char *const *src, const char *const *name, const kcu_target *t, const char *cache,
                    void **out, char **err);
   /* h's kernel on grid x block with smem bytes of dynamic shared memory over bufs (device
-     pointers, the xl_bufs ABI): 0, or -1 with *err */
+     pointers, the xl_bufs ABI), a cooperative launch when coop (every block resident at once:
+     a persistent scan's grid barrier): 0, or -1 with *err */
   int (*launch)(void *h, const unsigned grid[3], const unsigned block[3], unsigned smem, void **bufs, int nbuf,
-                char **err);
+                int coop, char **err);
   void (*unload)(void *h);
 } xec_loader;
 
