@@ -85,8 +85,18 @@ static int xec_flush(xec_ctx *c, char **err) {
   return 0;
 }
 
-/* h joins the kernels loaded together by the next xec_flush */
-static xec_kernel *pend(xec_ctx *c, xec_kernel *h) {
+/* A kernel of k's name from its CUDA C (taken) launched at geo, cooperatively when coop; it
+   joins the kernels loaded together by the next xec_flush. */
+static xec_kernel *pend(xec_ctx *c, const kir_kernel *k, char *src, const kcu_launch *geo, int coop) {
+  xec_kernel *h = xl_calloc(1, sizeof *h);
+  h->src = src;
+  h->ctx = c;
+  h->geo = *geo;
+  h->coop = coop;
+  kcu_name(k->name, h->name, sizeof h->name);
+  h->grid[0] = (unsigned)geo->grid, h->grid[1] = h->grid[2] = 1;
+  h->block[0] = (unsigned)geo->block, h->block[1] = h->block[2] = 1;
+  h->smem = (unsigned)geo->smem;
   if (c->npending == c->cpending) {
     c->cpending = c->cpending ? 2 * c->cpending : 64;
     c->pending = xl_realloc(c->pending, (size_t)c->cpending * sizeof *c->pending);
@@ -109,15 +119,7 @@ static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, cha
     c->interpreted++;
     return NULL;
   }
-  xec_kernel *h = xl_calloc(1, sizeof *h);
-  h->src = src;
-  h->ctx = c;
-  h->geo = geo;
-  kcu_name(k->name, h->name, sizeof h->name);
-  h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
-  h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
-  h->smem = (unsigned)geo.smem;
-  return pend(c, h);
+  return pend(c, k, src, &geo, 0);
 }
 
 /* A persistent scan (exec_cpu.h scan_prepare): the body kernel's scan kernel (kir_cuda.h
@@ -135,16 +137,7 @@ static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype 
     free(e);
     return NULL;
   }
-  xec_kernel *h = xl_calloc(1, sizeof *h);
-  h->src = src;
-  h->ctx = c;
-  h->geo = geo;
-  h->coop = sc->coop;
-  kcu_name(k->name, h->name, sizeof h->name);
-  h->grid[0] = (unsigned)geo.grid, h->grid[1] = h->grid[2] = 1;
-  h->block[0] = (unsigned)geo.block, h->block[1] = h->block[2] = 1;
-  h->smem = (unsigned)geo.smem;
-  return pend(c, h);
+  return pend(c, k, src, &geo, sc->coop);
 }
 
 static int xec_run_scan(void *hp, void **bufs, char **err) {
