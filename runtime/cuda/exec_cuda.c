@@ -105,39 +105,35 @@ static xec_kernel *pend(xec_ctx *c, const kir_kernel *k, char *src, const kcu_la
   return h;
 }
 
-static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, char **err) {
-  (void)err; /* loading happens in xec_flush */
-  xec_ctx *c = ctx;
+/* k's kernel (sc NULL) or, for a persistent scan, its scan kernel (kir_cuda.h kcu_emit_scan)
+   emitted and pending; NULL when the emitter cannot spell it: a kernel is then interpreted
+   (staged on the host, counted), a scan runs step by step (its kernels as plain ones). */
+static void *prepare(xec_ctx *c, const kir_kernel *k, const kcu_scan *sc, cg_dtype dt) {
   kir_emit_opts eo;
   memset(&eo, 0, sizeof eo);
   eo.no_fma = c->no_fma;
   kcu_launch geo;
   char *e = NULL;
-  char *src = kcu_emit(k, kcu_dtype_of(dt), c->t, &eo, &geo, &e);
-  if (!src) { /* not spelled in CUDA C: interpreted (staged on the host) */
+  char *src = sc ? kcu_emit_scan(k, sc, kcu_dtype_of(dt), c->t, &eo, &geo, &e)
+                 : kcu_emit(k, kcu_dtype_of(dt), c->t, &eo, &geo, &e);
+  if (!src) {
     free(e);
-    c->interpreted++;
+    if (!sc) c->interpreted++;
     return NULL;
   }
-  return pend(c, k, src, &geo, 0);
+  return pend(c, k, src, &geo, sc ? sc->coop : 0);
 }
 
-/* A persistent scan (exec_cpu.h scan_prepare): the body kernel's scan kernel (kir_cuda.h
-   kcu_emit_scan), launched once per scan, cooperatively when the plan says so. */
-static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err) {
+static void *xec_prepare_kernel(const kir_kernel *k, cg_dtype dt, void *ctx, char **err) {
   (void)err; /* loading happens in xec_flush */
-  xec_ctx *c = ctx;
-  kir_emit_opts eo;
-  memset(&eo, 0, sizeof eo);
-  eo.no_fma = c->no_fma;
-  kcu_launch geo;
-  char *e = NULL;
-  char *src = kcu_emit_scan(k, sc, kcu_dtype_of(dt), c->t, &eo, &geo, &e);
-  if (!src) { /* not spelled: the scan runs step by step (its kernels as xec_prepare_kernel's) */
-    free(e);
-    return NULL;
-  }
-  return pend(c, k, src, &geo, sc->coop);
+  return prepare(ctx, k, NULL, dt);
+}
+
+/* A persistent scan (exec_cpu.h scan_prepare): launched once per scan, cooperatively when the
+   plan says so. */
+static void *xec_prepare_scan(const kir_kernel *k, const kcu_scan *sc, cg_dtype dt, void *ctx, char **err) {
+  (void)err;
+  return prepare(ctx, k, sc, dt);
 }
 
 static int xec_run_scan(void *hp, void **bufs, char **err) {
